@@ -1,0 +1,611 @@
+//! The intermediate representation of the bot API docs.
+//!
+//! Plain data, `Serialize`, deterministic: items keep the order of the docs, and every item keeps
+//! its upstream (wire) name and nothing Rust-specific. Rust names are derived later, in
+//! [`crate::naming`].
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// One of the three upstream doc files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum DocFile {
+    /// `COMMANDS.md`: commands, their syntax, responses and errors.
+    #[serde(rename = "COMMANDS.md")]
+    Commands,
+    /// `EVENTS.md`: events the core sends without a request.
+    #[serde(rename = "EVENTS.md")]
+    Events,
+    /// `TYPES.md`: records, enums and discriminated unions.
+    #[serde(rename = "TYPES.md")]
+    Types,
+    /// The overrides file next to the docs.
+    #[serde(rename = "overrides.toml")]
+    Overrides,
+}
+
+impl DocFile {
+    /// The three API doc files, in reading order.
+    pub const API: [DocFile; 3] = [DocFile::Commands, DocFile::Events, DocFile::Types];
+
+    /// The file name inside the docs directory.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            DocFile::Commands => "COMMANDS.md",
+            DocFile::Events => "EVENTS.md",
+            DocFile::Types => "TYPES.md",
+            DocFile::Overrides => "overrides.toml",
+        }
+    }
+}
+
+impl fmt::Display for DocFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.file_name())
+    }
+}
+
+/// A position in one of the docs: 1-based line and column (in characters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Loc {
+    /// The file.
+    pub file: DocFile,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in characters.
+    pub col: u32,
+}
+
+impl Loc {
+    /// A location at `line:col` of `file`.
+    pub fn new(file: DocFile, line: u32, col: u32) -> Self {
+        Loc { file, line, col }
+    }
+
+    /// The same line, `n` characters further right.
+    pub fn shifted(self, n: usize) -> Self {
+        Loc {
+            col: self
+                .col
+                .saturating_add(u32::try_from(n).unwrap_or(u32::MAX)),
+            ..self
+        }
+    }
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.col)
+    }
+}
+
+/// Everything the three docs say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Api {
+    /// Commands from `COMMANDS.md`, in document order.
+    pub commands: Vec<Command>,
+    /// Events from `EVENTS.md`, in document order.
+    pub events: Vec<Event>,
+    /// Types from `TYPES.md`, in document order (alphabetical upstream).
+    pub types: Vec<TypeDef>,
+    /// Command categories (`## ...` in `COMMANDS.md`), in document order.
+    pub command_categories: Vec<Category>,
+    /// Event categories (`## ...` in `EVENTS.md`), in document order.
+    pub event_categories: Vec<Category>,
+    /// Which of the three files were present.
+    pub files: Vec<DocFile>,
+}
+
+impl Api {
+    /// The type named `name`, if `TYPES.md` defines it.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+
+    /// True when `file` was part of the parsed doc set.
+    pub fn has_file(&self, file: DocFile) -> bool {
+        self.files.contains(&file)
+    }
+}
+
+/// A `## Category` section with its description.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Category {
+    /// Heading text, e.g. `Message commands`.
+    pub name: String,
+    /// Markdown between the heading and the first item (may be empty).
+    pub description: String,
+    /// Where the heading is.
+    pub loc: Loc,
+}
+
+/// How much network a command uses (`*Network usage*: ...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetworkUsage {
+    /// No network traffic.
+    No,
+    /// Waits for the network.
+    Interactive,
+    /// Network traffic happens in the background.
+    Background,
+}
+
+/// One command of `COMMANDS.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Command {
+    /// Upstream name, e.g. `APISendMessages`.
+    pub name: String,
+    /// Name of the category it is listed under.
+    pub category: String,
+    /// Markdown description.
+    pub description: String,
+    /// The `*Network usage*` line, absent in older dialects.
+    pub network_usage: Option<NetworkUsage>,
+    /// `**Parameters**`, in document order.
+    pub params: Vec<Field>,
+    /// `**Syntax**`, absent for commands without a string form.
+    pub syntax: Option<Syntax>,
+    /// `**Response(s)**`.
+    pub responses: Vec<Variant>,
+    /// `**Errors**`.
+    pub errors: Vec<ErrorDoc>,
+    /// Where the heading is.
+    pub loc: Loc,
+}
+
+/// A documented error of a command (`**Errors**`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorDoc {
+    /// Error name, e.g. `InvalidChatItemUpdate`.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Where the list item is.
+    pub loc: Loc,
+}
+
+/// Main or other event (from the `EVENTS.md` table of contents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventGroup {
+    /// Listed under "Main event(s)".
+    Main,
+    /// Listed under "Other event(s)".
+    Other,
+}
+
+/// One event of `EVENTS.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Upstream name, e.g. `NewChatItems`.
+    pub name: String,
+    /// Name of the category it is listed under.
+    pub category: String,
+    /// Main or other, when the table of contents groups the category.
+    pub group: Option<EventGroup>,
+    /// Markdown description.
+    pub description: String,
+    /// The `"type"` tag on the wire.
+    pub tag: String,
+    /// Fields besides the tag.
+    pub fields: Vec<Field>,
+    /// Where the heading is.
+    pub loc: Loc,
+}
+
+/// A tagged object: a response, or a member of a discriminated union.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    /// Upstream name, e.g. `NewChatItems` or `TLSError`.
+    pub name: String,
+    /// Description (may be empty).
+    pub description: String,
+    /// The `"type"` tag on the wire.
+    pub tag: String,
+    /// Fields besides the tag.
+    pub fields: Vec<Field>,
+    /// Where the member's header is.
+    pub loc: Loc,
+}
+
+/// A named, typed field (record field, parameter, variant field).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    /// Wire name, e.g. `chatItemId` or `contactId_`.
+    pub name: String,
+    /// Its type.
+    pub ty: TypeExpr,
+    /// Where the list item is.
+    pub loc: Loc,
+}
+
+/// One of the primitive types of the docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Prim {
+    /// `bool`.
+    #[serde(rename = "bool")]
+    Bool,
+    /// `string`.
+    #[serde(rename = "string")]
+    String,
+    /// `int` (a Haskell `Int`, 64 bits).
+    #[serde(rename = "int")]
+    Int,
+    /// `int64`.
+    #[serde(rename = "int64")]
+    Int64,
+    /// `word32`.
+    #[serde(rename = "word32")]
+    Word32,
+    /// `double`.
+    #[serde(rename = "double")]
+    Double,
+    /// `JSONObject`: any JSON object.
+    #[serde(rename = "JSONObject")]
+    JsonObject,
+    /// `UTCTime`: an ISO-8601 timestamp string.
+    #[serde(rename = "UTCTime")]
+    UtcTime,
+}
+
+impl Prim {
+    /// The spelling in the newest docs.
+    pub fn doc_name(self) -> &'static str {
+        match self {
+            Prim::Bool => "bool",
+            Prim::String => "string",
+            Prim::Int => "int",
+            Prim::Int64 => "int64",
+            Prim::Word32 => "word32",
+            Prim::Double => "double",
+            Prim::JsonObject => "JSONObject",
+            Prim::UtcTime => "UTCTime",
+        }
+    }
+
+    /// Parses both the newest spelling and the capitalised pre-release one (`Int64`, `Bool`).
+    pub fn from_doc_name(s: &str) -> Option<Prim> {
+        Some(match s {
+            "bool" | "Bool" => Prim::Bool,
+            "string" | "String" => Prim::String,
+            "int" | "Int" => Prim::Int,
+            "int64" | "Int64" => Prim::Int64,
+            "word32" | "Word32" => Prim::Word32,
+            "double" | "Double" => Prim::Double,
+            "JSONObject" => Prim::JsonObject,
+            "UTCTime" => Prim::UtcTime,
+            _ => return None,
+        })
+    }
+
+    /// True for the numeric primitives.
+    pub fn is_number(self) -> bool {
+        matches!(self, Prim::Int | Prim::Int64 | Prim::Word32 | Prim::Double)
+    }
+}
+
+/// A type expression: `int64`, `[ChatItem]`, `{string : int64}`, `Profile?`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum TypeExpr {
+    /// A primitive.
+    Prim {
+        /// Which one.
+        prim: Prim,
+    },
+    /// A link to a type of `TYPES.md`.
+    Ref {
+        /// The type's upstream name.
+        name: String,
+    },
+    /// `[T]`.
+    Array {
+        /// Element type.
+        item: Box<TypeExpr>,
+    },
+    /// `{K : V}`.
+    Map {
+        /// Key type (always `string` upstream).
+        key: Box<TypeExpr>,
+        /// Value type.
+        value: Box<TypeExpr>,
+    },
+    /// `T?`: may be absent.
+    Optional {
+        /// The present type.
+        inner: Box<TypeExpr>,
+    },
+}
+
+impl TypeExpr {
+    /// Shorthand for a primitive.
+    pub fn prim(prim: Prim) -> Self {
+        TypeExpr::Prim { prim }
+    }
+
+    /// The type without its outer `?`.
+    pub fn strip_optional(&self) -> &TypeExpr {
+        match self {
+            TypeExpr::Optional { inner } => inner,
+            other => other,
+        }
+    }
+
+    /// True for `T?`.
+    pub fn is_optional(&self) -> bool {
+        matches!(self, TypeExpr::Optional { .. })
+    }
+
+    /// Calls `f` on every type name this expression refers to.
+    pub fn for_each_ref<'a>(&'a self, f: &mut impl FnMut(&'a str)) {
+        match self {
+            TypeExpr::Prim { .. } => {}
+            TypeExpr::Ref { name } => f(name),
+            TypeExpr::Array { item } => item.for_each_ref(f),
+            TypeExpr::Map { key, value } => {
+                key.for_each_ref(f);
+                value.for_each_ref(f);
+            }
+            TypeExpr::Optional { inner } => inner.for_each_ref(f),
+        }
+    }
+
+    /// Mutable access to every type name this expression refers to.
+    pub fn for_each_ref_mut(&mut self, f: &mut impl FnMut(&mut String)) {
+        match self {
+            TypeExpr::Prim { .. } => {}
+            TypeExpr::Ref { name } => f(name),
+            TypeExpr::Array { item } => item.for_each_ref_mut(f),
+            TypeExpr::Map { key, value } => {
+                key.for_each_ref_mut(f);
+                value.for_each_ref_mut(f);
+            }
+            TypeExpr::Optional { inner } => inner.for_each_ref_mut(f),
+        }
+    }
+}
+
+impl fmt::Display for TypeExpr {
+    /// The newest doc spelling, with links shown as bare names.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeExpr::Prim { prim } => f.write_str(prim.doc_name()),
+            TypeExpr::Ref { name } => f.write_str(name),
+            TypeExpr::Array { item } => write!(f, "[{item}]"),
+            TypeExpr::Map { key, value } => write!(f, "{{{key} : {value}}}"),
+            TypeExpr::Optional { inner } => write!(f, "{inner}?"),
+        }
+    }
+}
+
+/// One type of `TYPES.md`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TypeDef {
+    /// Upstream name, e.g. `ChatRef`.
+    pub name: String,
+    /// Markdown description (may be empty).
+    pub description: String,
+    /// Record, enum or union.
+    pub kind: TypeKind,
+    /// The type's own string syntax (`**Syntax**`), used when commands render it with `<str(x)>`.
+    pub syntax: Option<Syntax>,
+    /// Where the heading is.
+    pub loc: Loc,
+}
+
+/// The shape of a type.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum TypeKind {
+    /// `**Record type**`: a JSON object with these fields.
+    Record {
+        /// Fields in document order.
+        fields: Vec<Field>,
+    },
+    /// `**Enum type**`: one of these JSON strings.
+    Enum {
+        /// Values in document order.
+        values: Vec<EnumValue>,
+    },
+    /// `**Discriminated union type**`: an object tagged by `"type"`.
+    Union {
+        /// Members in document order.
+        members: Vec<Variant>,
+    },
+}
+
+/// One value of an enum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumValue {
+    /// The JSON string, exactly as documented.
+    pub value: String,
+    /// Where the list item is.
+    pub loc: Loc,
+}
+
+/// Which line the syntax tree was bound from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Binding {
+    /// Every token is bound by name from the JavaScript line (checked against Python when present).
+    Javascript,
+    /// Every token is bound by name from the Python line (no JavaScript line).
+    Python,
+    /// No script line exists (old dialects): anonymous tokens of the plain line were bound to
+    /// parameters in parameter order. A heuristic; the tree may be wrong.
+    Position,
+    /// The syntax is a constant string: nothing to bind.
+    Constant,
+}
+
+/// A `**Syntax**` section: the raw lines and the parsed tree.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Syntax {
+    /// The plain (human) line.
+    pub plain: String,
+    /// The JavaScript line without its `// JavaScript` marker.
+    pub javascript: Option<String>,
+    /// The Python line without its `# Python` marker.
+    pub python: Option<String>,
+    /// How the tree was bound.
+    pub binding: Binding,
+    /// The parsed tree (empty only when the section could not be parsed; see the diagnostics).
+    pub expr: Vec<Expr>,
+    /// Where the plain line is.
+    pub loc: Loc,
+}
+
+/// A node of a syntax tree. Sequences are `Vec<Expr>`, rendered one after another.
+///
+/// Mirrors upstream's `Expr` (`bots/src/API/Docs/Syntax/Types.hs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Expr {
+    /// Literal text.
+    Literal {
+        /// The text, sent verbatim.
+        text: String,
+    },
+    /// A parameter's value: a number, a raw string, an enum's wire string, or the string syntax of
+    /// its type when the type has one (`<str(p)>`).
+    Param {
+        /// Parameter (or field) name; `self` for the value of an enum type itself.
+        name: String,
+    },
+    /// The parameter as compact JSON (`<json(p)>`).
+    Json {
+        /// Parameter name.
+        name: String,
+    },
+    /// An array parameter joined with a separator (`<p[0]>[,<p[1]>...]`).
+    Join {
+        /// Parameter name.
+        name: String,
+        /// The separator.
+        sep: String,
+    },
+    /// A bool rendered `on` or `off`, no leading space.
+    OnOff {
+        /// Parameter name.
+        name: String,
+    },
+    /// ` key=on|off`: with a default, only the non-default value is sent; without one the
+    /// parameter is a `bool?` and is sent when present.
+    OnOffParam {
+        /// The key before `=`.
+        key: String,
+        /// Parameter name.
+        name: String,
+        /// The default value, never sent.
+        default: Option<bool>,
+    },
+    /// `some` when the optional parameter is present (inside, `Param name` is the unwrapped
+    /// value), `none` otherwise.
+    Optional {
+        /// The optional parameter.
+        name: String,
+        /// Rendered when present.
+        some: Vec<Expr>,
+        /// Rendered when absent.
+        none: Vec<Expr>,
+    },
+    /// Selects a rendering by an enum value (`self`) or a union tag (`type`).
+    Choice {
+        /// `self` for an enum, `type` for a union's tag.
+        name: String,
+        /// `(tag, rendering)` pairs.
+        alternatives: Vec<Alternative>,
+        /// Rendered for any other value.
+        otherwise: Vec<Expr>,
+    },
+}
+
+/// One alternative of a [`Expr::Choice`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    /// The enum value or union tag.
+    pub tag: String,
+    /// Its rendering.
+    pub expr: Vec<Expr>,
+}
+
+impl Expr {
+    /// A literal node.
+    pub fn lit(text: impl Into<String>) -> Expr {
+        Expr::Literal { text: text.into() }
+    }
+
+    /// The parameter this node reads, if any (not counting children).
+    pub fn param_name(&self) -> Option<&str> {
+        match self {
+            Expr::Literal { .. } => None,
+            Expr::Param { name }
+            | Expr::Json { name }
+            | Expr::Join { name, .. }
+            | Expr::OnOff { name }
+            | Expr::OnOffParam { name, .. }
+            | Expr::Optional { name, .. }
+            | Expr::Choice { name, .. } => Some(name),
+        }
+    }
+
+    /// Calls `f` on this node and every node below it.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
+        f(self);
+        match self {
+            Expr::Optional { some, none, .. } => {
+                some.iter().for_each(|e| e.walk(f));
+                none.iter().for_each(|e| e.walk(f));
+            }
+            Expr::Choice {
+                alternatives,
+                otherwise,
+                ..
+            } => {
+                for a in alternatives {
+                    a.expr.iter().for_each(|e| e.walk(f));
+                }
+                otherwise.iter().for_each(|e| e.walk(f));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Merges adjacent literals and drops empty ones, so trees from different lines compare equal.
+pub fn normalize(exprs: Vec<Expr>) -> Vec<Expr> {
+    let mut out: Vec<Expr> = Vec::with_capacity(exprs.len());
+    for e in exprs {
+        let e = match e {
+            Expr::Optional { name, some, none } => Expr::Optional {
+                name,
+                some: normalize(some),
+                none: normalize(none),
+            },
+            Expr::Choice {
+                name,
+                alternatives,
+                otherwise,
+            } => Expr::Choice {
+                name,
+                alternatives: alternatives
+                    .into_iter()
+                    .map(|a| Alternative {
+                        tag: a.tag,
+                        expr: normalize(a.expr),
+                    })
+                    .collect(),
+                otherwise: normalize(otherwise),
+            },
+            other => other,
+        };
+        match (out.last_mut(), e) {
+            (_, Expr::Literal { text }) if text.is_empty() => {}
+            (Some(Expr::Literal { text: prev }), Expr::Literal { text }) => prev.push_str(&text),
+            (_, e) => out.push(e),
+        }
+    }
+    out
+}

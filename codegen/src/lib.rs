@@ -1,0 +1,43 @@
+//! Generator for the SimpleX Chat bot API: reads `COMMANDS.md`, `EVENTS.md` and `TYPES.md`,
+//! builds a located IR, checks it, and emits the Rust of the `simplex-api-types` crate.
+//!
+//! The library returns data and code; only the CLI and tests write files.
+
+#![deny(missing_docs)]
+
+pub mod diag;
+pub mod ir;
+pub mod markdown;
+pub mod overrides;
+pub mod parse;
+pub mod passes;
+pub mod source;
+pub mod syntax;
+pub mod typeexpr;
+
+use std::path::Path;
+
+pub use diag::{Diagnostic, Diagnostics, Severity};
+pub use ir::Api;
+pub use source::{DocSet, ReadError};
+
+/// Parses a doc set, applies its overrides and runs every pass.
+///
+/// Always returns an IR (as far as the docs could be read) and every diagnostic, sorted by
+/// location; the caller decides what errors mean.
+pub fn load(docs: &DocSet) -> (Api, Diagnostics) {
+    let mut diags = Diagnostics::default();
+    let mut api = parse::parse_docs(docs, &mut diags);
+    if let Some(text) = &docs.overrides {
+        overrides::Overrides::parse(text, &mut diags).apply(&mut api, &mut diags);
+    }
+    passes::run(&mut api, &mut diags);
+    diags.sort();
+    (api, diags)
+}
+
+/// Reads `dir` and runs [`load`].
+pub fn load_dir(dir: &Path) -> Result<(Api, Diagnostics), ReadError> {
+    Ok(load(&DocSet::read_dir(dir)?))
+}
+pub mod cli;

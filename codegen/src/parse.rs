@@ -1,0 +1,981 @@
+//! Parsers for `COMMANDS.md`, `EVENTS.md` and `TYPES.md`, from [`crate::markdown`] blocks to the IR.
+//!
+//! Every problem becomes a located [`Diagnostic`](crate::diag::Diagnostic); parsing goes on past
+//! errors so that one run reports all of them, and never panics on any input.
+
+use std::collections::BTreeMap;
+
+use crate::diag::Diagnostics;
+use crate::ir::{
+    self, Api, Binding, Category, Command, DocFile, EnumValue, ErrorDoc, Event, EventGroup, Field,
+    Loc, NetworkUsage, Syntax, TypeDef, TypeKind, Variant,
+};
+use crate::markdown::{self, Block, BlockKind, Inline, Item};
+use crate::source::{DocSet, SourceFile};
+use crate::syntax::{plain, script};
+use crate::typeexpr;
+
+/// Parses every file present in `docs` into one [`Api`], collecting diagnostics.
+pub fn parse_docs(docs: &DocSet, diags: &mut Diagnostics) -> Api {
+    let mut api = Api::default();
+    if let Some(src) = &docs.commands {
+        let mut cx = Cx { src, diags };
+        let (categories, commands) = cx.commands();
+        api.command_categories = categories;
+        api.commands = commands;
+        api.files.push(DocFile::Commands);
+    }
+    if let Some(src) = &docs.events {
+        let mut cx = Cx { src, diags };
+        let (categories, events) = cx.events();
+        api.event_categories = categories;
+        api.events = events;
+        api.files.push(DocFile::Events);
+    }
+    if let Some(src) = &docs.types {
+        let mut cx = Cx { src, diags };
+        api.types = cx.types();
+        api.files.push(DocFile::Types);
+    }
+    api
+}
+
+struct Cx<'a> {
+    src: &'a SourceFile,
+    diags: &'a mut Diagnostics,
+}
+
+/// A heading with the blocks under it, up to the next heading of the same or a higher level.
+struct Section<'b> {
+    title: &'b Inline,
+    heading: &'b Block,
+    body: &'b [Block],
+}
+
+/// Splits `blocks` at headings of `level`: the blocks before the first one, then each section.
+fn split(blocks: &[Block], level: u8) -> (&[Block], Vec<Section<'_>>) {
+    let starts: Vec<usize> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(&b.kind, BlockKind::Heading { level: l, .. } if *l == level))
+        .map(|(i, _)| i)
+        .collect();
+    let first = starts.first().copied().unwrap_or(blocks.len());
+    let sections = starts
+        .iter()
+        .enumerate()
+        .filter_map(|(n, &i)| {
+            let end = starts.get(n + 1).copied().unwrap_or(blocks.len());
+            match &blocks[i].kind {
+                BlockKind::Heading { text, .. } => Some(Section {
+                    title: text,
+                    heading: &blocks[i],
+                    body: &blocks[i + 1..end],
+                }),
+                _ => None,
+            }
+        })
+        .collect();
+    (&blocks[..first], sections)
+}
+
+/// `**Name**:` (bold) or `*Name*:` (italic) at the start of a paragraph: the name and the rest.
+fn header(text: &str) -> Option<(&str, &str)> {
+    let (mark, rest) = if let Some(r) = text.strip_prefix("**") {
+        ("**", r)
+    } else {
+        ("*", text.strip_prefix('*')?)
+    };
+    let end = rest.find(mark)?;
+    let name = &rest[..end];
+    let after = rest[end + mark.len()..].strip_prefix(':')?;
+    (!name.is_empty() && !name.contains('*')).then_some((name, after.trim()))
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// `[Name](#anchor)`: the name.
+fn link_name(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('[')?;
+    let close = rest.find("](")?;
+    rest.ends_with(')').then(|| &rest[..close])
+}
+
+fn quoted(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    (!inner.contains('"')).then_some(inner)
+}
+
+fn short(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    if line.chars().count() > 60 || text.contains('\n') {
+        format!("{}...", line.chars().take(60).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+/// The three fenced lines of a `**Syntax**` section.
+struct SyntaxLines {
+    plain: (String, usize),
+    javascript: Option<(String, usize)>,
+    python: Option<(String, usize)>,
+}
+
+impl Cx<'_> {
+    fn loc(&self, offset: usize) -> Loc {
+        self.src.loc(offset)
+    }
+
+    fn error(&mut self, offset: usize, message: impl Into<String>) {
+        let loc = self.loc(offset);
+        self.diags.error(loc, message);
+    }
+
+    fn warning(&mut self, offset: usize, message: impl Into<String>) {
+        let loc = self.loc(offset);
+        self.diags.warning(loc, message);
+    }
+
+    fn blocks(&self) -> Vec<Block> {
+        markdown::blocks(&self.src.text)
+    }
+
+    fn raw(&self, blocks: &[Block]) -> String {
+        match (blocks.first(), blocks.last()) {
+            (Some(a), Some(b)) => self
+                .src
+                .text
+                .get(a.range.start..b.range.end)
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    /// Checks the preamble (title and table of contents) and returns the names it links to, with
+    /// the group ("Main events"/"Other events") each is listed under.
+    fn preamble(&mut self, blocks: &[Block], title: &str) -> BTreeMap<String, Option<EventGroup>> {
+        let mut toc = BTreeMap::new();
+        let mut saw_title = false;
+        for b in blocks {
+            match &b.kind {
+                BlockKind::Heading { level: 1, text } => {
+                    saw_title = true;
+                    if text.text != title {
+                        self.warning(
+                            text.start,
+                            format!("title is `{}`; expected `{title}`", text.text),
+                        );
+                    }
+                }
+                BlockKind::List(items) => self.toc_items(items, None, &mut toc),
+                BlockKind::Paragraph(_) | BlockKind::Rule => {}
+                BlockKind::Heading { text, .. } => self.error(
+                    text.start,
+                    format!(
+                        "unexpected heading `{}` before the first `##` section",
+                        text.text
+                    ),
+                ),
+                BlockKind::Code { .. } => self.error(
+                    b.range.start,
+                    "unexpected code block before the first `##` section",
+                ),
+                BlockKind::Other(what) => self.error(
+                    b.range.start,
+                    format!("unexpected {what} in the table of contents"),
+                ),
+            }
+        }
+        if !saw_title {
+            self.warning(0, format!("no `# {title}` title: is this the right file?"));
+        }
+        toc
+    }
+
+    fn toc_items(
+        &mut self,
+        items: &[Item],
+        group: Option<EventGroup>,
+        toc: &mut BTreeMap<String, Option<EventGroup>>,
+    ) {
+        for item in items {
+            let text = item.text.text.as_str();
+            let sub_group = match text.trim_end_matches('s') {
+                "Main event" => Some(EventGroup::Main),
+                "Other event" => Some(EventGroup::Other),
+                _ => None,
+            };
+            if let Some(name) = link_name(text) {
+                toc.insert(name.to_owned(), group);
+            } else if sub_group.is_none() {
+                self.warning(
+                    item.text.start,
+                    format!("table of contents entry `{}` is not a link", short(text)),
+                );
+            }
+            for child in &item.children {
+                if let BlockKind::List(sub) = &child.kind {
+                    self.toc_items(sub, sub_group.or(group), toc);
+                }
+            }
+        }
+    }
+
+    fn check_toc(&mut self, toc: &BTreeMap<String, Option<EventGroup>>, names: &[(String, usize)]) {
+        for (name, at) in names {
+            if !toc.contains_key(name) {
+                self.warning(
+                    *at,
+                    format!("`{name}` is missing from the table of contents"),
+                );
+            }
+        }
+        for name in toc.keys() {
+            if !names.iter().any(|(n, _)| n == name) {
+                self.warning(
+                    0,
+                    format!("the table of contents lists `{name}`, which has no section"),
+                );
+            }
+        }
+    }
+
+    /// Splits an item body into its description and the rest, and reports anything after `---`.
+    fn description<'b>(&mut self, body: &'b [Block], what: &str) -> (String, &'b [Block]) {
+        let end = body
+            .iter()
+            .position(|b| match &b.kind {
+                BlockKind::Paragraph(p) => header(&p.text).is_some(),
+                BlockKind::List(_) => false,
+                _ => true,
+            })
+            .unwrap_or(body.len());
+        let (desc, rest) = body.split_at(end);
+        // Everything after the closing rule must be blank.
+        let rest = match rest.iter().position(|b| b.kind == BlockKind::Rule) {
+            Some(r) => {
+                for b in &rest[r + 1..] {
+                    let shown = match &b.kind {
+                        BlockKind::Paragraph(p) => format!("paragraph `{}`", short(&p.text)),
+                        BlockKind::Rule => "`---`".to_owned(),
+                        BlockKind::List(_) => "list".to_owned(),
+                        BlockKind::Code { .. } => "code block".to_owned(),
+                        BlockKind::Heading { text, .. } => format!("heading `{}`", text.text),
+                        BlockKind::Other(w) => (*w).to_owned(),
+                    };
+                    self.error(
+                        b.range.start,
+                        format!("stray {shown} after the end of {what}; expected a heading"),
+                    );
+                }
+                &rest[..r]
+            }
+            None => rest,
+        };
+        (self.raw(desc), rest)
+    }
+
+    fn fields(&mut self, items: &[Item], owner: &str) -> Vec<Field> {
+        items.iter().filter_map(|i| self.field(i, owner)).collect()
+    }
+
+    fn field(&mut self, item: &Item, owner: &str) -> Option<Field> {
+        let text = &item.text.text;
+        let at = item.text.start;
+        if !item.children.is_empty() {
+            self.error(at, format!("unexpected nested block in a field of {owner}"));
+        }
+        let Some((name, ty)) = text.split_once(':') else {
+            self.error(
+                at,
+                format!(
+                    "field line `{}` of {owner} has no type; expected `name: type`",
+                    short(text)
+                ),
+            );
+            return None;
+        };
+        let name = name.trim();
+        if !is_ident(name) {
+            self.error(
+                at,
+                format!("`{name}` in {owner} is not a field name; expected `name: type`"),
+            );
+            return None;
+        }
+        let ty_at = at + text.len() - ty.trim_start().len();
+        match typeexpr::parse(ty) {
+            Ok(ty) => Some(Field {
+                name: name.to_owned(),
+                ty,
+                loc: self.loc(at),
+            }),
+            Err(e) => {
+                let offset = ty_at + e.offset.saturating_sub(ty.len() - ty.trim_start().len());
+                self.error(
+                    offset,
+                    format!("in the type of field `{name}` of {owner}: {}", e.message),
+                );
+                None
+            }
+        }
+    }
+
+    /// A `- type: "tag"` line followed by fields.
+    fn tagged(&mut self, items: &[Item], owner: &str, at: usize) -> (String, Vec<Field>) {
+        let tag = items
+            .first()
+            .and_then(|i| i.text.text.strip_prefix("type:"))
+            .and_then(|t| quoted(t.trim()));
+        match tag {
+            Some(tag) => (tag.to_owned(), self.fields(&items[1..], owner)),
+            None => {
+                let at = items.first().map_or(at, |i| i.text.start);
+                self.error(
+                    at,
+                    format!("{owner} does not start with its tag; expected `- type: \"tag\"`"),
+                );
+                (String::new(), self.fields(items, owner))
+            }
+        }
+    }
+
+    /// The list that must follow a section header.
+    fn list_after<'b>(
+        &mut self,
+        rest: &'b [Block],
+        i: &mut usize,
+        what: &str,
+    ) -> Option<&'b [Item]> {
+        match rest.get(*i + 1).map(|b| &b.kind) {
+            Some(BlockKind::List(items)) => {
+                *i += 1;
+                Some(items)
+            }
+            _ => {
+                let at = rest[*i].range.end;
+                self.error(at, format!("{what} is not followed by a list"));
+                None
+            }
+        }
+    }
+
+    fn syntax_lines(&mut self, rest: &[Block], i: &mut usize, owner: &str) -> Option<SyntaxLines> {
+        let mut lines = SyntaxLines {
+            plain: (String::new(), 0),
+            javascript: None,
+            python: None,
+        };
+        let mut saw_plain = false;
+        while let Some(Block {
+            kind:
+                BlockKind::Code {
+                    info,
+                    content,
+                    content_start,
+                },
+            range,
+        }) = rest.get(*i + 1)
+        {
+            *i += 1;
+            let body = content.trim_end_matches('\n');
+            if body.contains('\n') {
+                self.error(
+                    *content_start,
+                    format!(
+                        "the {} syntax block of {owner} has {} lines; expected one (multi-line \
+                         syntax definitions are not supported)",
+                        if info.is_empty() { "plain" } else { info },
+                        body.lines().count()
+                    ),
+                );
+                continue;
+            }
+            let line = (body.to_owned(), *content_start);
+            match info.as_str() {
+                "" if !saw_plain => {
+                    saw_plain = true;
+                    lines.plain = line;
+                }
+                "javascript" | "python" => {
+                    let lang = if info == "javascript" {
+                        script::Lang::JavaScript
+                    } else {
+                        script::Lang::Python
+                    };
+                    let Some(code) = body.strip_suffix(lang.marker()) else {
+                        self.error(
+                            *content_start,
+                            format!("the {} syntax line of {owner} does not end with `{}`", lang.name(), lang.marker()),
+                        );
+                        continue;
+                    };
+                    let line = (code.trim_end().to_owned(), *content_start);
+                    if lang == script::Lang::JavaScript {
+                        lines.javascript = Some(line);
+                    } else {
+                        lines.python = Some(line);
+                    }
+                }
+                other => self.error(
+                    range.start,
+                    format!("unexpected `{other}` code block in the syntax of {owner}; expected plain, javascript or python"),
+                ),
+            }
+        }
+        if !saw_plain {
+            let at = rest.get(*i).map_or(0, |b| b.range.start);
+            self.error(at, format!("the syntax of {owner} has no plain code block"));
+            return None;
+        }
+        Some(lines)
+    }
+
+    /// Parses the syntax lines into a tree bound by name (or leaves binding to the positional pass).
+    fn syntax(&mut self, lines: SyntaxLines, owner: &str) -> Syntax {
+        let (plain_line, plain_at) = lines.plain;
+        let loc = self.loc(plain_at);
+        let plain_tree = match plain::parse(&plain_line) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.error(
+                    plain_at + e.offset,
+                    format!("in the syntax of {owner}: {}", e.message),
+                );
+                None
+            }
+        };
+        let mut parsed = Vec::new();
+        for (line, lang) in [
+            (&lines.javascript, script::Lang::JavaScript),
+            (&lines.python, script::Lang::Python),
+        ] {
+            if let Some((code, at)) = line {
+                match script::parse(code, lang) {
+                    Ok(tree) => parsed.push((lang, tree, *at)),
+                    Err(e) => self.error(
+                        at + e.offset,
+                        format!(
+                            "in the {} syntax line of {owner}: {}",
+                            lang.name(),
+                            e.message
+                        ),
+                    ),
+                }
+            }
+        }
+        if let [(_, js, _), (_, py, py_at)] = parsed.as_slice() {
+            if js != py {
+                self.error(
+                    *py_at,
+                    format!("the JavaScript and Python syntax lines of {owner} describe different commands"),
+                );
+            }
+        }
+        let script_failed =
+            parsed.is_empty() && (lines.javascript.is_some() || lines.python.is_some());
+        let (binding, expr) = match parsed.into_iter().next() {
+            Some((script::Lang::JavaScript, tree, _)) => (Binding::Javascript, tree),
+            Some((script::Lang::Python, tree, _)) => (Binding::Python, tree),
+            None => match plain_tree {
+                Some(tree) if tree.iter().all(|p| matches!(p, plain::Plain::Lit(_))) => (
+                    Binding::Constant,
+                    ir::normalize(vec![ir::Expr::lit(plain_line.clone())]),
+                ),
+                // Bound by position in the passes, where parameter types are known; not when
+                // a script line exists but failed (its error is already reported).
+                _ if script_failed => (Binding::Javascript, Vec::new()),
+                _ => (Binding::Position, Vec::new()),
+            },
+        };
+        Syntax {
+            plain: plain_line,
+            javascript: lines.javascript.map(|l| l.0),
+            python: lines.python.map(|l| l.0),
+            binding,
+            expr,
+            loc,
+        }
+    }
+
+    // ---------------------------------------------------------------- COMMANDS.md
+
+    fn commands(&mut self) -> (Vec<Category>, Vec<Command>) {
+        let blocks = self.blocks();
+        let (pre, sections) = split(&blocks, 2);
+        let toc = self.preamble(pre, "API Commands and Responses");
+        let mut categories = Vec::new();
+        let mut commands = Vec::new();
+        let mut names = Vec::new();
+        for sec in &sections {
+            let (desc, subs) = split(sec.body, 3);
+            let desc: Vec<Block> = desc
+                .iter()
+                .filter(|b| b.kind != BlockKind::Rule)
+                .cloned()
+                .collect();
+            self.category_body(&desc, &sec.title.text);
+            categories.push(Category {
+                name: sec.title.text.clone(),
+                description: self.raw(&desc),
+                loc: self.loc(sec.heading.range.start),
+            });
+            for sub in &subs {
+                names.push((sub.title.text.clone(), sub.title.start));
+                if let Some(c) = self.command(sub, &sec.title.text) {
+                    commands.push(c);
+                }
+            }
+        }
+        self.check_toc(&toc, &names);
+        (categories, commands)
+    }
+
+    fn category_body(&mut self, desc: &[Block], name: &str) {
+        for b in desc {
+            if let BlockKind::Heading { text, .. } | BlockKind::Paragraph(text) = &b.kind {
+                if matches!(&b.kind, BlockKind::Heading { .. }) {
+                    self.error(
+                        text.start,
+                        format!("unexpected heading `{}` in category `{name}`", text.text),
+                    );
+                }
+            }
+        }
+    }
+
+    fn command(&mut self, sec: &Section<'_>, category: &str) -> Option<Command> {
+        let name = sec.title.text.clone();
+        if !is_ident(&name) {
+            self.error(sec.title.start, format!("`{name}` is not a command name"));
+            return None;
+        }
+        let owner = format!("command `{name}`");
+        let (description, rest) = self.description(sec.body, &owner);
+        let mut cmd = Command {
+            name,
+            category: category.to_owned(),
+            description,
+            network_usage: None,
+            params: Vec::new(),
+            syntax: None,
+            responses: Vec::new(),
+            errors: Vec::new(),
+            loc: self.loc(sec.heading.range.start),
+        };
+        let mut i = 0;
+        while i < rest.len() {
+            let b = &rest[i];
+            let BlockKind::Paragraph(p) = &b.kind else {
+                self.unexpected(b, &owner);
+                i += 1;
+                continue;
+            };
+            let Some((head, after)) = header(&p.text) else {
+                self.error(p.start, format!("unexpected paragraph `{}` in {owner}; expected a section header such as `**Responses**:`", short(&p.text)));
+                i += 1;
+                continue;
+            };
+            let bold = p.text.starts_with("**");
+            if !after.is_empty() && !(head == "Network usage" && !bold) {
+                self.error(
+                    p.start,
+                    format!(
+                        "unexpected text `{}` after `{head}:` in {owner}",
+                        short(after)
+                    ),
+                );
+            }
+            match (bold, head) {
+                (false, "Network usage") => {
+                    let value = after.trim_end_matches('.');
+                    cmd.network_usage = match value {
+                        "no" => Some(NetworkUsage::No),
+                        "interactive" => Some(NetworkUsage::Interactive),
+                        "background" => Some(NetworkUsage::Background),
+                        _ => {
+                            self.error(p.start, format!("unknown network usage `{value}` in {owner}; expected no, interactive or background"));
+                            None
+                        }
+                    };
+                }
+                (true, "Parameters") => {
+                    if let Some(items) = self.list_after(rest, &mut i, "`**Parameters**:`") {
+                        cmd.params = self.fields(items, &format!("the parameters of {owner}"));
+                    }
+                }
+                (true, "Syntax") => {
+                    if let Some(lines) = self.syntax_lines(rest, &mut i, &owner) {
+                        cmd.syntax = Some(self.syntax(lines, &owner));
+                    }
+                }
+                (true, "Response" | "Responses") => {
+                    cmd.responses = self.variants(rest, &mut i, &format!("a response of {owner}"));
+                    if cmd.responses.is_empty() {
+                        self.error(
+                            p.start,
+                            format!("`**{head}**:` of {owner} lists no response"),
+                        );
+                    }
+                }
+                (true, "Errors") => {
+                    if let Some(items) = self.list_after(rest, &mut i, "`**Errors**:`") {
+                        cmd.errors = items
+                            .iter()
+                            .filter_map(|it| self.error_doc(it, &owner))
+                            .collect();
+                    }
+                }
+                _ => {
+                    let shown = if bold {
+                        format!("**{head}**")
+                    } else {
+                        format!("*{head}*")
+                    };
+                    self.error(p.start, format!("unknown section header `{shown}:` in {owner}; expected `*Network usage*:`, `**Parameters**:`, `**Syntax**:`, `**Responses**:` or `**Errors**:`"));
+                    // Skip whatever belongs to it.
+                    while matches!(
+                        rest.get(i + 1).map(|b| &b.kind),
+                        Some(BlockKind::List(_) | BlockKind::Code { .. })
+                    ) {
+                        i += 1;
+                    }
+                }
+            }
+            i += 1;
+        }
+        if cmd.responses.is_empty() {
+            self.warning(sec.title.start, format!("{owner} documents no response"));
+        }
+        Some(cmd)
+    }
+
+    fn unexpected(&mut self, b: &Block, owner: &str) {
+        let what = match &b.kind {
+            BlockKind::List(_) => "list without a section header".to_owned(),
+            BlockKind::Code { .. } => "code block outside a `**Syntax**:` section".to_owned(),
+            BlockKind::Heading { text, .. } => format!("heading `{}`", text.text),
+            BlockKind::Other(w) => (*w).to_owned(),
+            BlockKind::Paragraph(p) => format!("paragraph `{}`", short(&p.text)),
+            BlockKind::Rule => "`---`".to_owned(),
+        };
+        self.error(b.range.start, format!("unexpected {what} in {owner}"));
+    }
+
+    fn error_doc(&mut self, item: &Item, owner: &str) -> Option<ErrorDoc> {
+        let text = &item.text.text;
+        match text.split_once(':') {
+            Some((name, descr)) if is_ident(name.trim()) => Some(ErrorDoc {
+                name: name.trim().to_owned(),
+                description: descr.trim().to_owned(),
+                loc: self.loc(item.text.start),
+            }),
+            _ => {
+                self.error(
+                    item.text.start,
+                    format!(
+                        "error line `{}` of {owner} is not `Name: description`",
+                        short(text)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Repeated `Name: description` paragraphs, each followed by a tagged field list.
+    fn variants(&mut self, rest: &[Block], i: &mut usize, what: &str) -> Vec<Variant> {
+        let mut out = Vec::new();
+        while let Some(Block {
+            kind: BlockKind::Paragraph(p),
+            ..
+        }) = rest.get(*i + 1)
+        {
+            if header(&p.text).is_some() {
+                break;
+            }
+            *i += 1;
+            let text = p.text.strip_prefix("Record ").unwrap_or(&p.text);
+            let (first, more) = text.split_once('\n').unwrap_or((text, ""));
+            let Some((name, descr)) = first.split_once(':') else {
+                self.error(
+                    p.start,
+                    format!(
+                        "`{}` is not {what}; expected `Name: description` followed by a list",
+                        short(text)
+                    ),
+                );
+                continue;
+            };
+            let name = name.trim();
+            if !is_ident(name) {
+                self.error(p.start, format!("`{name}` is not a valid name for {what}"));
+                continue;
+            }
+            let description = [descr.trim(), more.trim()]
+                .iter()
+                .filter(|s| !s.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join("\n");
+            let owner = format!("{what} `{name}`");
+            let (tag, fields) = match rest.get(*i + 1).map(|b| &b.kind) {
+                Some(BlockKind::List(items)) => {
+                    *i += 1;
+                    self.tagged(items, &owner, p.start)
+                }
+                _ => {
+                    self.error(
+                        p.start,
+                        format!("{owner} is not followed by its `- type: \"tag\"` list"),
+                    );
+                    (String::new(), Vec::new())
+                }
+            };
+            out.push(Variant {
+                name: name.to_owned(),
+                description,
+                tag,
+                fields,
+                loc: self.loc(p.start),
+            });
+        }
+        out
+    }
+
+    // ---------------------------------------------------------------- EVENTS.md
+
+    fn events(&mut self) -> (Vec<Category>, Vec<Event>) {
+        let blocks = self.blocks();
+        let (pre, sections) = split(&blocks, 2);
+        let toc = self.preamble(pre, "API Events");
+        let mut categories = Vec::new();
+        let mut events = Vec::new();
+        let mut names = Vec::new();
+        for sec in &sections {
+            let (desc, subs) = split(sec.body, 3);
+            let desc: Vec<Block> = desc
+                .iter()
+                .filter(|b| b.kind != BlockKind::Rule)
+                .cloned()
+                .collect();
+            self.category_body(&desc, &sec.title.text);
+            categories.push(Category {
+                name: sec.title.text.clone(),
+                description: self.raw(&desc),
+                loc: self.loc(sec.heading.range.start),
+            });
+            for sub in &subs {
+                names.push((sub.title.text.clone(), sub.title.start));
+                if let Some(e) = self.event(sub, &sec.title.text, &toc) {
+                    events.push(e);
+                }
+            }
+        }
+        self.check_toc(&toc, &names);
+        (categories, events)
+    }
+
+    fn event(
+        &mut self,
+        sec: &Section<'_>,
+        category: &str,
+        toc: &BTreeMap<String, Option<EventGroup>>,
+    ) -> Option<Event> {
+        let name = sec.title.text.clone();
+        if !is_ident(&name) {
+            self.error(sec.title.start, format!("`{name}` is not an event name"));
+            return None;
+        }
+        let owner = format!("event `{name}`");
+        let (description, rest) = self.description(sec.body, &owner);
+        let mut record = None;
+        let mut i = 0;
+        while i < rest.len() {
+            let b = &rest[i];
+            match &b.kind {
+                BlockKind::Paragraph(p) if header(&p.text).map(|h| h.0) == Some("Record type") => {
+                    if let Some(items) = self.list_after(rest, &mut i, "`**Record type**:`") {
+                        record = Some(self.tagged(items, &owner, p.start));
+                    }
+                }
+                BlockKind::Paragraph(p) if header(&p.text).is_some() => {
+                    let head = header(&p.text).map(|h| h.0).unwrap_or_default();
+                    self.error(p.start, format!("unknown section header `{head}` in {owner}; expected `**Record type**:`"));
+                }
+                _ => self.unexpected(b, &owner),
+            }
+            i += 1;
+        }
+        let Some((tag, fields)) = record else {
+            self.error(
+                sec.title.start,
+                format!("{owner} has no `**Record type**:` section"),
+            );
+            return None;
+        };
+        Some(Event {
+            group: toc.get(&name).copied().flatten(),
+            name,
+            category: category.to_owned(),
+            description,
+            tag,
+            fields,
+            loc: self.loc(sec.heading.range.start),
+        })
+    }
+
+    // ---------------------------------------------------------------- TYPES.md
+
+    fn types(&mut self) -> Vec<TypeDef> {
+        let blocks = self.blocks();
+        let (pre, sections) = split(&blocks, 2);
+        let toc = self.preamble(pre, "API Types");
+        let mut names = Vec::new();
+        let mut types = Vec::new();
+        for sec in &sections {
+            names.push((sec.title.text.clone(), sec.title.start));
+            if let Some(t) = self.type_def(sec) {
+                types.push(t);
+            }
+        }
+        self.check_toc(&toc, &names);
+        types
+    }
+
+    fn type_def(&mut self, sec: &Section<'_>) -> Option<TypeDef> {
+        let name = sec.title.text.clone();
+        if !is_ident(&name) {
+            self.error(sec.title.start, format!("`{name}` is not a type name"));
+            return None;
+        }
+        let owner = format!("type `{name}`");
+        let (description, rest) = self.description(sec.body, &owner);
+        let mut kind = None;
+        let mut syntax = None;
+        let mut i = 0;
+        while i < rest.len() {
+            let b = &rest[i];
+            let head = match &b.kind {
+                BlockKind::Paragraph(p) => header(&p.text).map(|(h, after)| (h, after, p.start)),
+                _ => None,
+            };
+            let Some((head, after, at)) = head else {
+                self.unexpected(b, &owner);
+                i += 1;
+                continue;
+            };
+            if !after.is_empty() {
+                self.error(
+                    at,
+                    format!(
+                        "unexpected text `{}` after `{head}:` in {owner}",
+                        short(after)
+                    ),
+                );
+            }
+            let new_kind = match head {
+                "Record type" => self
+                    .list_after(rest, &mut i, "`**Record type**:`")
+                    .map(|items| TypeKind::Record {
+                        fields: self.fields(items, &format!("record `{name}`")),
+                    }),
+                "Enum type" => self
+                    .list_after(rest, &mut i, "`**Enum type**:`")
+                    .map(|items| TypeKind::Enum {
+                        values: items
+                            .iter()
+                            .filter_map(|it| self.enum_value(it, &owner))
+                            .collect(),
+                    }),
+                "Discriminated union type" => {
+                    let members =
+                        self.variants(rest, &mut i, &format!("a member of union `{name}`"));
+                    if members.is_empty() {
+                        self.error(at, format!("union `{name}` has no members"));
+                    }
+                    Some(TypeKind::Union { members })
+                }
+                "Syntax" => {
+                    if let Some(lines) = self.syntax_lines(rest, &mut i, &owner) {
+                        syntax = Some(self.syntax(lines, &owner));
+                    }
+                    i += 1;
+                    continue;
+                }
+                other => {
+                    self.error(at, format!("unknown section header `{other}:` in {owner}; expected `**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`"));
+                    while matches!(
+                        rest.get(i + 1).map(|b| &b.kind),
+                        Some(BlockKind::List(_) | BlockKind::Code { .. })
+                    ) {
+                        i += 1;
+                    }
+                    None
+                }
+            };
+            if let Some(k) = new_kind {
+                if kind.is_some() {
+                    self.error(at, format!("{owner} has a second kind section `{head}:`"));
+                } else {
+                    kind = Some(k);
+                }
+            }
+            i += 1;
+        }
+        let Some(kind) = kind else {
+            self.error(sec.title.start, format!("{owner} has no `**Record type**:`, `**Enum type**:` or `**Discriminated union type**:` section"));
+            return None;
+        };
+        Some(TypeDef {
+            name,
+            description,
+            kind,
+            syntax,
+            loc: self.loc(sec.heading.range.start),
+        })
+    }
+
+    fn enum_value(&mut self, item: &Item, owner: &str) -> Option<EnumValue> {
+        match quoted(&item.text.text) {
+            Some(v) => Some(EnumValue {
+                value: v.to_owned(),
+                loc: self.loc(item.text.start),
+            }),
+            None => {
+                self.error(
+                    item.text.start,
+                    format!(
+                        "enum value `{}` of {owner} is not a quoted string",
+                        short(&item.text.text)
+                    ),
+                );
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_recognised_with_their_trailing_text() {
+        assert_eq!(header("**Syntax**:"), Some(("Syntax", "")));
+        assert_eq!(
+            header("*Network usage*: no."),
+            Some(("Network usage", "no."))
+        );
+        assert_eq!(header("**Response**: Done."), Some(("Response", "Done.")));
+        assert_eq!(header("Plain text"), None);
+        assert_eq!(header("**Bold** text"), None);
+    }
+}
