@@ -8,6 +8,7 @@
 pub mod diag;
 pub mod ir;
 pub mod markdown;
+pub mod outline;
 pub mod overrides;
 pub mod parse;
 pub mod passes;
