@@ -155,10 +155,7 @@ fn command(o: &mut Out, c: &Command) {
         .network_usage
         .map(|n| format!(" network={}", network(n)))
         .unwrap_or_default();
-    o.line(
-        0,
-        format_args!("command {} [{}]{net}", c.name, c.category),
-    );
+    o.line(0, format_args!("command {} [{}]{net}", c.name, c.category));
     o.description(1, &c.description);
     for p in &c.params {
         field(o, 1, "param", p);
