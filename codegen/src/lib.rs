@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod diag;
+pub mod diff;
 pub mod ir;
 pub mod markdown;
 pub mod outline;
