@@ -25,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Print the IR of a doc set as JSON on stdout.
     Ir(DocsArgs),
+    /// Compare two doc directories and print the API changes as Markdown on stdout. Exit code
+    /// 0: no changes, 1: changes, 2: a directory cannot be read or its docs have errors.
+    Diff(crate::diff::DiffArgs),
 }
 
 /// Where the docs are.
@@ -62,6 +65,12 @@ pub fn report(dir: &Path, diags: &Diagnostics, out: &mut impl Write) {
 /// Runs the CLI with already-parsed arguments.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Diff(args) => ExitCode::from(crate::diff::run(
+            &args.old,
+            &args.new,
+            &mut std::io::stdout().lock(),
+            &mut std::io::stderr(),
+        )),
         Command::Ir(args) => {
             let docs = match args.read() {
                 Ok(d) => d,
