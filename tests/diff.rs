@@ -98,6 +98,29 @@ fn a_set_against_itself_is_empty() {
 }
 
 #[test]
+fn files_in_only_one_version_are_not_compared() {
+    let full = docs("v1249553e");
+    let types_only = DocSet {
+        commands: None,
+        events: None,
+        ..full.clone()
+    };
+    let d = diff::diff(
+        &load_docs("TYPES.md only", &types_only),
+        &load_docs("v1249553e", &full),
+    );
+    assert!(d.is_empty(), "{d:?}");
+    assert_eq!(d.not_compared, vec![DocFile::Commands, DocFile::Events]);
+    assert_eq!(
+        d.to_markdown(),
+        "# Bot API changes\n\n\
+         `COMMANDS.md` is in only one of the two versions: its items are not compared.\n\n\
+         `EVENTS.md` is in only one of the two versions: its items are not compared.\n\n\
+         No API changes.\n"
+    );
+}
+
+#[test]
 fn hand_made_type_changes_are_exactly_reported() {
     let old_docs = docs("v1249553e");
     let old_types = old_docs

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::ir::{
-    Api, EventGroup, Field, NetworkUsage, Syntax, TypeDef, TypeExpr, TypeKind, Variant,
+    Api, DocFile, EventGroup, Field, NetworkUsage, Syntax, TypeDef, TypeExpr, TypeKind, Variant,
 };
 
 /// Every change between two versions of the API, by section, each sorted by item name.
@@ -38,6 +38,9 @@ pub struct ApiDiff {
     pub events: Vec<Change>,
     /// Types of `TYPES.md`: added, removed, kind, fields, enum values, union members, syntax.
     pub types: Vec<Change>,
+    /// Doc files present in only one of the two versions: their items are not compared (rather
+    /// than reported as all added or all removed).
+    pub not_compared: Vec<DocFile>,
 }
 
 /// One change to one item.
@@ -207,12 +210,22 @@ pub enum ChangeKind {
 
 /// Compares two versions of the API by upstream names.
 pub fn diff(old: &Api, new: &Api) -> ApiDiff {
-    let mut d = ApiDiff {
-        commands: commands(old, new),
-        responses: responses(old, new),
-        events: events(old, new),
-        types: types(old, new),
-    };
+    let compared = |file| old.has_file(file) && new.has_file(file);
+    let mut d = ApiDiff::default();
+    if compared(DocFile::Commands) {
+        d.commands = commands(old, new);
+        d.responses = responses(old, new);
+    }
+    if compared(DocFile::Events) {
+        d.events = events(old, new);
+    }
+    if compared(DocFile::Types) {
+        d.types = types(old, new);
+    }
+    d.not_compared = DocFile::API
+        .into_iter()
+        .filter(|&f| old.has_file(f) != new.has_file(f))
+        .collect();
     for section in [
         &mut d.commands,
         &mut d.responses,
@@ -228,7 +241,8 @@ pub fn diff(old: &Api, new: &Api) -> ApiDiff {
 }
 
 impl ApiDiff {
-    /// True when the two versions define the same API (descriptions are not compared).
+    /// True when no change was found (descriptions are not compared, nor files present in only
+    /// one version: see [`ApiDiff::not_compared`]).
     pub fn is_empty(&self) -> bool {
         self.sections().iter().all(|(_, s)| s.is_empty())
     }
@@ -265,6 +279,13 @@ impl ApiDiff {
     /// item, one bullet per change, breaking ones marked **breaking**.
     pub fn to_markdown(&self) -> String {
         let mut s = String::from("# Bot API changes\n\n");
+        for file in &self.not_compared {
+            let _ = writeln!(
+                s,
+                "{} is in only one of the two versions: its items are not compared.\n",
+                Code(file.file_name())
+            );
+        }
         if self.is_empty() {
             s.push_str("No API changes.\n");
             return s;
