@@ -360,7 +360,7 @@ impl Cx<'_> {
                 Some(items)
             }
             _ => {
-                let at = rest[*i].range.end;
+                let at = rest[*i].range.start;
                 self.error(at, format!("{what} is not followed by a list"));
                 None
             }

@@ -1,0 +1,398 @@
+//! Malformed docs, built by editing copies of the real `docs/` text in memory: each gives a located
+//! error naming the construct (or a correct parse), never a panic.
+
+use std::path::Path;
+
+use codegen::ir::{Api, DocFile, Loc};
+use codegen::{Diagnostic, Diagnostics, DocSet};
+
+fn doc(file: DocFile) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs")
+        .join(file.file_name());
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The real docs, with `file` replaced by `text`.
+fn with(file: DocFile, text: &str) -> DocSet {
+    let get = |f: DocFile| if f == file { text.to_owned() } else { doc(f) };
+    DocSet::from_texts(
+        Some(&get(DocFile::Commands)),
+        Some(&get(DocFile::Events)),
+        Some(&get(DocFile::Types)),
+    )
+}
+
+/// `text` with the first occurrence of `from` replaced by `to` (which must exist).
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "`{from}` is not in the text");
+    text.replacen(from, to, 1)
+}
+
+/// The 1-based line and column of byte `offset` of `text`.
+fn loc_of(file: DocFile, text: &str, offset: usize) -> Loc {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    Loc::new(file, line as u32, col as u32)
+}
+
+/// Where `needle` (the first occurrence after `after`) is in `text`.
+fn loc_after(file: DocFile, text: &str, after: &str, needle: &str) -> Loc {
+    let start = text
+        .find(after)
+        .unwrap_or_else(|| panic!("`{after}` not found"));
+    let at = text[start..]
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not found after `{after}`"))
+        + start;
+    loc_of(file, text, at)
+}
+
+/// The single error whose message contains every one of `words`.
+fn error_with<'a>(diags: &'a Diagnostics, words: &[&str]) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = diags
+        .errors()
+        .filter(|d| words.iter().all(|w| d.message.contains(w)))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one error mentioning {words:?}; all diagnostics:\n{diags}"
+    );
+    found[0]
+}
+
+/// Every diagnostic is inside the text it is about.
+fn assert_located(set: &DocSet, diags: &Diagnostics) {
+    for d in diags.iter() {
+        let src = set
+            .get(d.loc.file)
+            .unwrap_or_else(|| panic!("diagnostic about a missing file: {d}"));
+        let lines = src.text.lines().count().max(1) as u32;
+        assert!(
+            d.loc.line >= 1 && d.loc.line <= lines + 1 && d.loc.col >= 1,
+            "{d}: outside the {lines} lines"
+        );
+        assert!(!d.message.trim().is_empty(), "{d}");
+    }
+}
+
+fn load(set: &DocSet) -> (Api, Diagnostics) {
+    let (api, diags) = codegen::load(set);
+    assert_located(set, &diags);
+    (api, diags)
+}
+
+// ------------------------------------------------------------------------------- truncation
+
+/// Byte offsets to cut `text` at: the ends, mid-line points spread over the file, the start of
+/// every tenth heading, and the middle of every multi-byte character.
+fn cut_points(text: &str) -> Vec<usize> {
+    let len = text.len();
+    let mut cuts = vec![0, 1, 2, len / 2, len.saturating_sub(1), len];
+    cuts.extend((1..24).map(|k| k * len / 24));
+    let headings: Vec<usize> = text.match_indices("\n#").map(|(i, _)| i + 1).collect();
+    cuts.extend(headings.iter().step_by(10).flat_map(|&h| [h, h + 1, h + 4]));
+    for (i, c) in text.char_indices() {
+        if c.len_utf8() > 1 {
+            cuts.extend(i + 1..i + c.len_utf8());
+        }
+    }
+    cuts.retain(|&c| c <= len);
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+fn names<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<String> {
+    items.iter().map(|i| name(i).to_owned()).collect()
+}
+
+/// Items of the truncated parse, but the last (maybe cut in its name), are the first items of the
+/// full parse.
+fn assert_prefix(what: &str, cut: usize, got: &[String], full: &[String]) {
+    let keep = got.len().saturating_sub(1);
+    assert!(
+        got.len() <= full.len(),
+        "{what} at {cut}: more items than the full doc"
+    );
+    assert_eq!(got[..keep], full[..keep], "{what} truncated at byte {cut}");
+}
+
+#[test]
+fn truncated_files_give_located_errors_or_a_prefix_of_the_items() {
+    let (full, _) = codegen::load(&DocSet::from_texts(
+        Some(&doc(DocFile::Commands)),
+        Some(&doc(DocFile::Events)),
+        Some(&doc(DocFile::Types)),
+    ));
+    let mut mid_char = 0;
+    let mut runs = 0;
+    for file in DocFile::API {
+        let text = doc(file);
+        for cut in cut_points(&text) {
+            if !text.is_char_boundary(cut) {
+                mid_char += 1;
+            }
+            let truncated = String::from_utf8_lossy(&text.as_bytes()[..cut]).into_owned();
+            let set = with(file, &truncated);
+            let (api, _) = load(&set);
+            runs += 1;
+            match file {
+                DocFile::Commands => assert_prefix(
+                    "commands",
+                    cut,
+                    &names(&api.commands, |c| &c.name),
+                    &names(&full.commands, |c| &c.name),
+                ),
+                DocFile::Events => assert_prefix(
+                    "events",
+                    cut,
+                    &names(&api.events, |e| &e.name),
+                    &names(&full.events, |e| &e.name),
+                ),
+                _ => assert_prefix(
+                    "types",
+                    cut,
+                    &names(&api.types, |t| &t.name),
+                    &names(&full.types, |t| &t.name),
+                ),
+            }
+        }
+    }
+    assert!(mid_char >= 2, "no cut in the middle of a character");
+    assert!(runs > 100, "{runs}");
+}
+
+#[test]
+fn a_file_cut_after_a_section_header_reports_the_missing_list() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatType\n\n**Enum type**:\n";
+    let end = text.find(head).expect("ChatType") + head.len();
+    let set = with(DocFile::Types, &text[..end]);
+    let (api, diags) = load(&set);
+    let e = error_with(&diags, &["`**Enum type**:`", "not followed by a list"]);
+    assert_eq!(e.loc.file, DocFile::Types);
+    // At the header itself, not at whatever follows it.
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Types, &text, head, "**Enum type**")
+    );
+    let e = error_with(&diags, &["type `ChatType` has no"]);
+    assert_eq!(e.loc, loc_after(DocFile::Types, &text, head, "ChatType"));
+    assert!(api.type_def("ChatType").is_none());
+    assert_eq!(api.types.last().map(|t| t.name.as_str()), Some("ChatStats"));
+}
+
+#[test]
+fn a_cut_in_a_multi_byte_character_is_read_lossily_and_parsed() {
+    let text = doc(DocFile::Commands);
+    let (at, c) = text
+        .char_indices()
+        .find(|(_, c)| c.len_utf8() > 1)
+        .expect("a non-ASCII character in COMMANDS.md");
+    let bytes = &text.as_bytes()[..at + 1];
+    assert!(std::str::from_utf8(bytes).is_err(), "{c:?}");
+    let truncated = String::from_utf8_lossy(bytes);
+    assert!(truncated.ends_with('\u{fffd}'));
+    let (api, _) = load(&with(DocFile::Commands, &truncated));
+    assert!(!api.commands.is_empty());
+}
+
+// ------------------------------------------------------------------------------- field lines
+
+#[test]
+fn a_field_line_without_a_type() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APICreateMyAddress";
+    let section = &text[text.find(anchor).expect("APICreateMyAddress")..];
+    let line = "- userId: int64\n";
+    let bad = format!(
+        "{}{}",
+        &text[..text.len() - section.len()],
+        edit(section, line, "- userId\n")
+    );
+    let (api, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(
+        &diags,
+        &[
+            "field line `userId`",
+            "command `APICreateMyAddress`",
+            "has no type",
+        ],
+    );
+    assert_eq!(e.loc, loc_after(DocFile::Commands, &bad, anchor, "userId"));
+    let cmd = api
+        .commands
+        .iter()
+        .find(|c| c.name == "APICreateMyAddress")
+        .expect("the command is still parsed");
+    assert!(cmd.params.iter().all(|p| p.name != "userId"));
+}
+
+#[test]
+fn a_map_without_a_colon() {
+    let text = doc(DocFile::Types);
+    let line = "- mentions: {string : int64}";
+    let bad = edit(&text, line, "- mentions: {string int64}");
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(&diags, &["field `mentions`", "expected `:`", "map"]);
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Types, &bad, "- mentions: {string int64}", "int64")
+    );
+}
+
+#[test]
+fn nested_optionals() {
+    let text = doc(DocFile::Commands);
+    let bad = edit(&text, "- ttl: int?\n", "- ttl: int??\n");
+    let (_, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["field `ttl`", "nested optional"]);
+    assert!(e.message.contains("APISendMessages"), "{e}");
+    let at = loc_after(DocFile::Commands, &bad, "- ttl: int??", "?");
+    assert_eq!(e.loc, at.shifted(1), "at the second `?`");
+}
+
+#[test]
+fn an_unknown_primitive() {
+    let text = doc(DocFile::Events);
+    let first_bool = text.find(": bool\n").expect("a bool field");
+    let line_start = text[..first_bool].rfind('\n').map_or(0, |i| i + 1);
+    let field = text[line_start..first_bool]
+        .trim_start_matches("- ")
+        .to_owned();
+    let bad = format!(
+        "{}: int65\n{}",
+        &text[..first_bool],
+        &text[first_bool + ": bool\n".len()..]
+    );
+    let (_, diags) = load(&with(DocFile::Events, &bad));
+    let e = error_with(&diags, &["unknown type `int65`", &format!("`{field}`")]);
+    assert_eq!(e.loc, loc_of(DocFile::Events, &bad, first_bool + 2));
+}
+
+// ------------------------------------------------------------------------------- sections
+
+#[test]
+fn an_unknown_bold_header() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APISendMessages";
+    let params = text.find(anchor).expect("APISendMessages")
+        + text[text.find(anchor).unwrap_or(0)..]
+            .find("**Parameters**:")
+            .expect("parameters");
+    let bad = format!(
+        "{}**Examples**:\n\n- `/_send @1 json [...]`\n\n{}",
+        &text[..params],
+        &text[params..]
+    );
+    let (api, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["unknown section header `**Examples**:`"]);
+    assert!(e.message.contains("command `APISendMessages`"), "{e}");
+    assert_eq!(e.loc, loc_of(DocFile::Commands, &bad, params));
+    // The rest of the command is still read.
+    let cmd = api
+        .commands
+        .iter()
+        .find(|c| c.name == "APISendMessages")
+        .expect("parsed");
+    assert_eq!(cmd.params.len(), 5);
+    assert!(cmd.syntax.is_some());
+}
+
+#[test]
+fn a_stray_paragraph_after_the_closing_rule() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APISendMessages";
+    let start = text.find(anchor).expect("APISendMessages");
+    let rule = start + text[start..].find("\n---\n").expect("closing rule") + 5;
+    let bad = format!("{}\nA stray remark.\n{}", &text[..rule], &text[rule..]);
+    let (api, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["stray paragraph `A stray remark.`"]);
+    assert!(e.message.contains("command `APISendMessages`"), "{e}");
+    assert!(e.message.contains("expected a heading"), "{e}");
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Commands, &bad, anchor, "A stray remark.")
+    );
+    assert_eq!(
+        api.commands.len(),
+        60,
+        "the stray paragraph does not hide any command"
+    );
+}
+
+// ------------------------------------------------------------------------------- syntax lines
+
+#[test]
+fn an_unclosed_angle_bracket_in_a_syntax_line() {
+    let text = doc(DocFile::Commands);
+    let plain = "/_address <userId>[ pq_ratchet=on|off]\n";
+    let bad = edit(&text, plain, "/_address <userId\n");
+    let (_, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["unclosed `<`"]);
+    assert!(e.message.contains("command `APICreateMyAddress`"), "{e}");
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Commands, &bad, "/_address <userId\n", "<")
+    );
+}
+
+#[test]
+fn an_unclosed_square_bracket_in_a_syntax_line() {
+    let text = doc(DocFile::Commands);
+    let plain = "/_address <userId>[ pq_ratchet=on|off]\n";
+    let bad = edit(&text, plain, "/_address <userId>[ pq_ratchet=on|off\n");
+    let (_, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["unclosed `[`"]);
+    assert!(e.message.contains("command `APICreateMyAddress`"), "{e}");
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Commands, &bad, "/_address <userId>[ pq", "[")
+    );
+}
+
+#[test]
+fn an_unclosed_square_bracket_in_a_type_syntax_line() {
+    let text = doc(DocFile::Types);
+    let bad = edit(
+        &text,
+        "full|entity|messages[ notify=off]\n",
+        "full|entity|messages[ notify=off\n",
+    );
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(&diags, &["unclosed `[`", "type `ChatDeleteMode`"]);
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Types, &bad, "full|entity|messages[", "[")
+    );
+}
+
+#[test]
+fn the_real_docs_have_no_errors() {
+    // The baseline every test above edits.
+    let set = DocSet::from_texts(
+        Some(&doc(DocFile::Commands)),
+        Some(&doc(DocFile::Events)),
+        Some(&doc(DocFile::Types)),
+    );
+    let (api, diags) = load(&set);
+    assert!(!diags.has_errors(), "{diags}");
+    assert_eq!(api.commands.len(), 60);
+}
+
+#[test]
+fn a_section_header_followed_by_another_section_is_located_at_the_header() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatType\n\n**Enum type**:\n";
+    let values = "- \"direct\"\n- \"group\"\n- \"local\"\n";
+    let bad = edit(&text, &format!("{head}{values}"), head);
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(&diags, &["`**Enum type**:`", "not followed by a list"]);
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Types, &bad, head, "**Enum type**")
+    );
+}
