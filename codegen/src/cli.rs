@@ -15,19 +15,47 @@ use crate::source::DocSet;
 #[derive(Debug, Parser)]
 #[command(name = "simplex-api-codegen", version, about)]
 pub struct Cli {
-    /// What to do.
+    /// What to do (default: `generate` with its defaults).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Generate the api-types sources from the docs, writing only files whose content changed.
+    Generate(OutArgs),
+    /// Exit with 1 and name the stale files when the checked-in sources differ from what the
+    /// docs generate.
+    Check(OutArgs),
     /// Print the IR of a doc set as JSON on stdout.
     Ir(DocsArgs),
     /// Compare two doc directories and print the API changes as Markdown on stdout. Exit code
     /// 0: no changes, 1: changes, 2: a directory cannot be read or its docs have errors.
     Diff(crate::diff::DiffArgs),
+}
+
+/// Where the docs are and where the generated sources go.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutArgs {
+    /// The docs.
+    #[command(flatten)]
+    pub docs: DocsArgs,
+    /// Directory of the generated modules.
+    #[arg(long, default_value = "api-types/src/generated")]
+    pub out: PathBuf,
+}
+
+impl Default for OutArgs {
+    fn default() -> Self {
+        OutArgs {
+            docs: DocsArgs {
+                docs: PathBuf::from("docs"),
+                overrides: None,
+            },
+            out: PathBuf::from("api-types/src/generated"),
+        }
+    }
 }
 
 /// Where the docs are.
@@ -64,7 +92,9 @@ pub fn report(dir: &Path, diags: &Diagnostics, out: &mut impl Write) {
 
 /// Runs the CLI with already-parsed arguments.
 pub fn run(cli: Cli) -> ExitCode {
-    match cli.command {
+    match cli.command.unwrap_or(Command::Generate(OutArgs::default())) {
+        Command::Generate(args) => generate(&args, false),
+        Command::Check(args) => generate(&args, true),
         Command::Diff(args) => ExitCode::from(crate::diff::run(
             &args.old,
             &args.new,
@@ -103,4 +133,59 @@ pub fn run(cli: Cli) -> ExitCode {
 /// Parses `std::env::args` and runs.
 pub fn main() -> ExitCode {
     run(Cli::parse())
+}
+
+/// `generate` and `check`.
+fn generate(args: &OutArgs, check: bool) -> ExitCode {
+    let docs = match args.docs.read() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let provenance = crate::provenance(&args.docs.docs);
+    let files = match crate::generate(&docs, &provenance) {
+        Ok((files, diags)) => {
+            report(&args.docs.docs, &diags, &mut std::io::stderr());
+            files
+        }
+        Err(diags) => {
+            report(&args.docs.docs, &diags, &mut std::io::stderr());
+            eprintln!("error: the docs do not generate; nothing was written");
+            return ExitCode::FAILURE;
+        }
+    };
+    let stale = crate::stale_files(&args.out, &files);
+    if check {
+        if stale.is_empty() {
+            eprintln!("{} is up to date", args.out.display());
+            return ExitCode::SUCCESS;
+        }
+        for f in &stale {
+            eprintln!("stale: {}", args.out.join(f).display());
+        }
+        eprintln!(
+            "error: {} generated file(s) differ from what {} generates; run `cargo run` at the \
+             repository root to regenerate them",
+            stale.len(),
+            args.docs.docs.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    match crate::write_files(&args.out, &files) {
+        Ok(written) => {
+            eprintln!(
+                "{}: {} file(s) written, {} unchanged",
+                args.out.display(),
+                written.len(),
+                files.len() - written.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -7,8 +7,10 @@
 
 pub mod diag;
 pub mod diff;
+pub mod emit;
 pub mod ir;
 pub mod markdown;
+pub mod naming;
 pub mod outline;
 pub mod overrides;
 pub mod parse;
@@ -43,3 +45,93 @@ pub fn load_dir(dir: &Path) -> Result<(Api, Diagnostics), ReadError> {
     Ok(load(&DocSet::read_dir(dir)?))
 }
 pub mod cli;
+
+/// Parses `docs` and generates the api-types sources: the files and the warnings, or every
+/// diagnostic when the docs have errors.
+pub fn generate(
+    docs: &DocSet,
+    provenance: &str,
+) -> Result<(emit::Files, Diagnostics), Diagnostics> {
+    let (api, mut diags) = load(docs);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let options = emit::Options {
+        provenance: provenance.to_owned(),
+    };
+    match emit::generate(&api, &options) {
+        Ok(files) => Ok((files, diags)),
+        Err(more) => {
+            diags.extend(more);
+            Err(diags)
+        }
+    }
+}
+
+/// Where the docs in `dir` came from, from its `SOURCE.md` table (`| FILE | commit | ...`):
+/// one `FILE: commit` line per file; empty when there is no such file.
+pub fn provenance(dir: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(dir.join("SOURCE.md")) else {
+        return String::new();
+    };
+    provenance_of(&text)
+}
+
+/// [`provenance`] from the text of a `SOURCE.md`.
+pub fn provenance_of(source_md: &str) -> String {
+    let mut out = String::new();
+    for line in source_md.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if let [_, file, commit, ..] = cells.as_slice() {
+            if file.ends_with(".md")
+                && commit.len() >= 7
+                && commit.chars().all(|c| c.is_ascii_hexdigit())
+            {
+                out.push_str(&format!("{file}: {commit}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// The generated files in `out` whose content differs from `files` (or that are missing), and
+/// `@generated` files in `out` that `files` no longer has.
+pub fn stale_files(out: &Path, files: &emit::Files) -> Vec<String> {
+    let mut stale: Vec<String> = files
+        .iter()
+        .filter(|(name, content)| {
+            std::fs::read_to_string(out.join(name)).ok().as_deref() != Some(content.as_str())
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Ok(dir) = std::fs::read_dir(out) {
+        for entry in dir.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let generated =
+                std::fs::read_to_string(entry.path()).is_ok_and(|t| t.contains("@generated"));
+            if name.ends_with(".rs") && generated && !files.contains_key(&name) {
+                stale.push(name);
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// Writes `files` into `out`, only those whose content changed, and removes `@generated` files
+/// that are no longer produced. Returns the names written.
+pub fn write_files(out: &Path, files: &emit::Files) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(out)?;
+    let mut written = Vec::new();
+    for name in stale_files(out, files) {
+        let path = out.join(&name);
+        match files.get(&name) {
+            Some(content) => {
+                std::fs::write(&path, content)?;
+                written.push(name);
+            }
+            None => std::fs::remove_file(&path)?,
+        }
+    }
+    Ok(written)
+}

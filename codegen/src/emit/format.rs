@@ -1,0 +1,445 @@
+//! Command-string formatters generated from syntax trees (commands and types with a syntax).
+//!
+//! Rendering follows upstream's Python line: an `Option` that is `Some` is sent, defaulted bools
+//! only when they differ from the default, strings raw (rejected when they would corrupt the
+//! command), arrays joined, `json(..)` compact.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::model::{FieldSpec, Model, Module};
+use crate::ir::{Expr, Prim, Syntax, TypeDef, TypeExpr, TypeKind};
+
+/// A name the tree can use: an expression for its value and the value's type.
+///
+/// For an optional type the expression is an `Option<&T>`; otherwise a `&T`.
+#[derive(Debug, Clone)]
+struct Bind {
+    expr: TokenStream,
+    ty: TypeExpr,
+    wire: String,
+}
+
+struct Gen<'m, 'a> {
+    model: &'m Model<'a>,
+    module: Module,
+    env: BTreeMap<String, Bind>,
+    fallible: bool,
+    counter: usize,
+    owner: String,
+}
+
+fn rt() -> TokenStream {
+    quote!(::simplex_api_types::runtime)
+}
+
+/// Binds struct fields (`self.x`) for a tree.
+fn bind_fields(fields: &[FieldSpec], base: TokenStream) -> BTreeMap<String, Bind> {
+    fields
+        .iter()
+        .map(|f| {
+            let ident = &f.ident;
+            let expr = match (f.optional(), f.boxed) {
+                (true, true) => quote!(#base.#ident.as_deref()),
+                (true, false) => quote!(#base.#ident.as_ref()),
+                (false, true) => quote!(&*#base.#ident),
+                (false, false) => quote!(&#base.#ident),
+            };
+            (
+                f.wire.clone(),
+                Bind {
+                    expr,
+                    ty: f.ty.clone(),
+                    wire: f.wire.clone(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// Replaces choices on `self`/`type` and the `type`/`self` parameter by what `value` selects.
+fn specialize(exprs: &[Expr], value: &str) -> Vec<Expr> {
+    let mut out = Vec::new();
+    for e in exprs {
+        match e {
+            Expr::Choice {
+                name,
+                alternatives,
+                otherwise,
+            } if name == "self" || name == "type" => {
+                let chosen = alternatives
+                    .iter()
+                    .find(|a| a.tag == value)
+                    .map_or(otherwise, |a| &a.expr);
+                out.extend(specialize(chosen, value));
+            }
+            Expr::Param { name } if name == "self" || name == "type" => {
+                out.push(Expr::lit(value));
+            }
+            Expr::Optional { name, some, none } => out.push(Expr::Optional {
+                name: name.clone(),
+                some: specialize(some, value),
+                none: specialize(none, value),
+            }),
+            Expr::Choice {
+                name,
+                alternatives,
+                otherwise,
+            } => out.push(Expr::Choice {
+                name: name.clone(),
+                alternatives: alternatives
+                    .iter()
+                    .map(|a| crate::ir::Alternative {
+                        tag: a.tag.clone(),
+                        expr: specialize(&a.expr, value),
+                    })
+                    .collect(),
+                otherwise: specialize(otherwise, value),
+            }),
+            other => out.push(other.clone()),
+        }
+    }
+    crate::ir::normalize(out)
+}
+
+impl Gen<'_, '_> {
+    fn fresh(&mut self) -> Ident {
+        self.counter += 1;
+        format_ident!("v{}", self.counter)
+    }
+
+    fn bind(&self, name: &str) -> Result<Bind, String> {
+        self.env.get(name).cloned().ok_or_else(|| {
+            format!(
+                "cannot generate the formatter of {}: the syntax uses `{name}`, which it does not have",
+                self.owner
+            )
+        })
+    }
+
+    fn seq(&mut self, exprs: &[Expr], last: bool) -> Result<TokenStream, String> {
+        let mut out = TokenStream::new();
+        for (i, e) in exprs.iter().enumerate() {
+            out.extend(self.one(e, last && i + 1 == exprs.len())?);
+        }
+        Ok(out)
+    }
+
+    fn one(&mut self, e: &Expr, last: bool) -> Result<TokenStream, String> {
+        let rt = rt();
+        Ok(match e {
+            Expr::Literal { text } => quote!(out.push_str(#text);),
+            Expr::Param { name } => {
+                let b = self.bind(name)?;
+                self.value(&b, last)?
+            }
+            Expr::Json { name } => {
+                let b = self.bind(name)?;
+                self.fallible = true;
+                let (expr, wire) = (&b.expr, &b.wire);
+                quote!(#rt::fmt_helpers::push_json(out, &#expr, #wire)?;)
+            }
+            Expr::Join { name, sep } => {
+                let b = self.bind(name)?;
+                let TypeExpr::Array { item } = &b.ty else {
+                    return Err(format!(
+                        "{}: `{name}` is joined but is not an array",
+                        self.owner
+                    ));
+                };
+                let v = self.fresh();
+                let i = self.fresh();
+                let item_code = self.value(
+                    &Bind {
+                        expr: quote!(#v),
+                        ty: (**item).clone(),
+                        wire: b.wire.clone(),
+                    },
+                    false,
+                )?;
+                let expr = &b.expr;
+                quote! {
+                    for (#i, #v) in (#expr).iter().enumerate() {
+                        if #i > 0 {
+                            out.push_str(#sep);
+                        }
+                        #item_code
+                    }
+                }
+            }
+            Expr::OnOff { name } => {
+                let b = self.bind(name)?;
+                let expr = &b.expr;
+                quote!(out.push_str(if *(#expr) { "on" } else { "off" });)
+            }
+            Expr::OnOffParam { key, name, default } => {
+                let b = self.bind(name)?;
+                let expr = &b.expr;
+                let on = format!(" {key}=on");
+                let off = format!(" {key}=off");
+                match default {
+                    Some(false) => quote!(if *(#expr) { out.push_str(#on); }),
+                    Some(true) => quote!(if !*(#expr) { out.push_str(#off); }),
+                    None => {
+                        let v = self.fresh();
+                        quote! {
+                            if let ::std::option::Option::Some(#v) = #expr {
+                                out.push_str(if *#v { #on } else { #off });
+                            }
+                        }
+                    }
+                }
+            }
+            Expr::Optional { name, some, none } => {
+                let b = self.bind(name)?;
+                let TypeExpr::Optional { inner } = &b.ty else {
+                    return Err(format!(
+                        "{}: optional part on `{name}`, which is not optional",
+                        self.owner
+                    ));
+                };
+                let v = self.fresh();
+                let saved = self.env.insert(
+                    name.clone(),
+                    Bind {
+                        expr: quote!(#v),
+                        ty: (**inner).clone(),
+                        wire: b.wire.clone(),
+                    },
+                );
+                let some_code = self.seq(some, last);
+                match saved {
+                    Some(s) => self.env.insert(name.clone(), s),
+                    None => self.env.remove(name),
+                };
+                let some_code = some_code?;
+                let none_code = self.seq(none, last)?;
+                let expr = &b.expr;
+                quote! {
+                    match #expr {
+                        ::std::option::Option::Some(#v) => { #some_code }
+                        ::std::option::Option::None => { #none_code }
+                    }
+                }
+            }
+            Expr::Choice {
+                name,
+                alternatives,
+                otherwise,
+            } => {
+                let b = self.bind(name)?;
+                let def = self.model.type_def(&b.ty).ok_or_else(|| {
+                    format!(
+                        "{}: choice on `{name}`, which is not an enum or union",
+                        self.owner
+                    )
+                })?;
+                let info = self
+                    .model
+                    .info(&def.name)
+                    .ok_or_else(|| format!("{}: no type `{}`", self.owner, def.name))?;
+                let ty_ident = format_ident!("{}", info.rust);
+                let path = match self.module {
+                    Module::Types => quote!(#ty_ident),
+                    Module::Other => quote!(super::types::#ty_ident),
+                };
+                let tags: Vec<&str> = match &def.kind {
+                    TypeKind::Enum { values } => values.iter().map(|v| v.value.as_str()).collect(),
+                    TypeKind::Union { members } => members.iter().map(|m| m.tag.as_str()).collect(),
+                    TypeKind::Record { .. } => {
+                        return Err(format!("{}: choice on record `{name}`", self.owner))
+                    }
+                };
+                let is_union = matches!(def.kind, TypeKind::Union { .. });
+                let mut arms = TokenStream::new();
+                for a in alternatives {
+                    let idx = tags.iter().position(|t| *t == a.tag).ok_or_else(|| {
+                        format!(
+                            "{}: choice on `{name}` names unknown value `{}`",
+                            self.owner, a.tag
+                        )
+                    })?;
+                    let variant = format_ident!("{}", info.variants[idx].0);
+                    let code = self.seq(&a.expr, last)?;
+                    if is_union {
+                        arms.extend(quote!(#path::#variant(_) => { #code }));
+                    } else {
+                        arms.extend(quote!(#path::#variant => { #code }));
+                    }
+                }
+                let other = self.seq(otherwise, last)?;
+                self.fallible = true;
+                let (expr, wire) = (&b.expr, &b.wire);
+                quote! {
+                    match #expr {
+                        #arms
+                        #path::Unknown(v) => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable(#wire, v)),
+                        #[allow(unreachable_patterns)]
+                        _ => { #other }
+                    }
+                }
+            }
+        })
+    }
+
+    fn value(&mut self, b: &Bind, last: bool) -> Result<TokenStream, String> {
+        let rt = rt();
+        let (expr, wire) = (&b.expr, &b.wire);
+        Ok(match &b.ty {
+            TypeExpr::Optional { inner } => {
+                // Rendered as if required (upstream's Python raises for `None` here).
+                let v = self.fresh();
+                let code = self.value(
+                    &Bind {
+                        expr: quote!(#v),
+                        ty: (**inner).clone(),
+                        wire: wire.clone(),
+                    },
+                    last,
+                )?;
+                self.fallible = true;
+                quote! {
+                    match #expr {
+                        ::std::option::Option::Some(#v) => { #code }
+                        ::std::option::Option::None => return ::std::result::Result::Err(#rt::CommandError::Missing { param: #wire }),
+                    }
+                }
+            }
+            TypeExpr::Prim { prim } if prim.is_number() => {
+                quote!(#rt::fmt_helpers::push_num(out, #expr);)
+            }
+            TypeExpr::Prim {
+                prim: Prim::String | Prim::UtcTime,
+            } => {
+                self.fallible = true;
+                quote!(#rt::fmt_helpers::push_str(out, #expr, #wire, #last)?;)
+            }
+            TypeExpr::Ref { name } => {
+                let def = self.model.api.type_def(name).ok_or_else(|| {
+                    format!(
+                        "{}: `{wire}` has type `{name}`, which TYPES.md does not define",
+                        self.owner
+                    )
+                })?;
+                self.fallible = true;
+                if def.syntax.is_some() {
+                    quote!(#rt::Syntax::write_syntax(#expr, out, #wire, #last)?;)
+                } else if matches!(def.kind, TypeKind::Enum { .. }) {
+                    quote! {
+                        match (#expr).as_str() {
+                            ::std::option::Option::Some(s) => out.push_str(s),
+                            ::std::option::Option::None => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable_enum(#wire)),
+                        }
+                    }
+                } else {
+                    return Err(format!(
+                        "{}: `{wire}` of type `{name}` is rendered as a plain value, but `{name}` has no syntax",
+                        self.owner
+                    ));
+                }
+            }
+            other => {
+                return Err(format!(
+                    "{}: `{wire}` of type `{other}` cannot be rendered as a plain value",
+                    self.owner
+                ))
+            }
+        })
+    }
+}
+
+/// The body of a command's `write_command` and whether it can fail.
+pub fn command_body(
+    model: &Model<'_>,
+    command: &str,
+    syntax: &Syntax,
+    fields: &[FieldSpec],
+) -> Result<(TokenStream, bool), String> {
+    let mut g = Gen {
+        model,
+        module: Module::Other,
+        env: bind_fields(fields, quote!(self)),
+        fallible: false,
+        counter: 0,
+        owner: format!("command `{command}`"),
+    };
+    let body = g.seq(&syntax.expr, true)?;
+    Ok((body, g.fallible))
+}
+
+/// `impl Syntax for T` for a type with a `**Syntax**` section.
+pub fn type_syntax(model: &Model<'_>, t: &TypeDef, syntax: &Syntax) -> Result<TokenStream, String> {
+    let rt = rt();
+    let info = model
+        .info(&t.name)
+        .ok_or_else(|| format!("no Rust name for type `{}`", t.name))?;
+    let name = format_ident!("{}", info.rust);
+    let owner = format!("type `{}`", t.name);
+    let mut g = Gen {
+        model,
+        module: Module::Types,
+        env: BTreeMap::new(),
+        fallible: true,
+        counter: 0,
+        owner: owner.clone(),
+    };
+    let unknown = quote! {
+        Self::Unknown(v) => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable(param, v)),
+    };
+    let body = match &t.kind {
+        TypeKind::Record { fields } => {
+            let specs = model.field_specs(&t.name, fields);
+            g.env = bind_fields(&specs, quote!(self));
+            let code = seq_with_runtime_last(&mut g, &syntax.expr)?;
+            quote!(#code)
+        }
+        TypeKind::Enum { values } => {
+            let mut arms = TokenStream::new();
+            for (v, (variant, _)) in values.iter().zip(&info.variants) {
+                let variant = format_ident!("{}", variant);
+                let code = seq_with_runtime_last(&mut g, &specialize(&syntax.expr, &v.value))?;
+                arms.extend(quote!(Self::#variant => { #code }));
+            }
+            quote!(match self { #arms #unknown })
+        }
+        TypeKind::Union { members } => {
+            let mut arms = TokenStream::new();
+            for (m, (variant, _)) in members.iter().zip(&info.variants) {
+                let variant = format_ident!("{}", variant);
+                let specs = model.field_specs(&format!("{}.{}", t.name, m.tag), &m.fields);
+                g.env = bind_fields(&specs, quote!(m));
+                let tree = specialize(&syntax.expr, &m.tag);
+                let code = seq_with_runtime_last(&mut g, &tree)?;
+                let uses_fields = !specs.is_empty();
+                let binding = if uses_fields { quote!(m) } else { quote!(_) };
+                arms.extend(quote!(Self::#variant(#binding) => { #code }));
+            }
+            quote!(match self { #arms #unknown })
+        }
+    };
+    Ok(quote! {
+        impl #rt::Syntax for #name {
+            #[allow(unused_variables)]
+            fn write_syntax(&self, out: &mut ::std::string::String, param: &'static str, last: bool) -> ::std::result::Result<(), #rt::CommandError> {
+                #body
+                ::std::result::Result::Ok(())
+            }
+        }
+    })
+}
+
+/// Emits a sequence whose last element's "last" flag is the runtime `last` argument.
+fn seq_with_runtime_last(g: &mut Gen<'_, '_>, exprs: &[Expr]) -> Result<TokenStream, String> {
+    // Two renderings: as last and as not last; pick at run time only where they differ.
+    let start = g.counter;
+    let as_last = g.seq(exprs, true)?;
+    g.counter = start;
+    let not_last = g.seq(exprs, false)?;
+    if as_last.to_string() == not_last.to_string() {
+        Ok(as_last)
+    } else {
+        Ok(quote!(if last { #as_last } else { #not_last }))
+    }
+}
