@@ -7,7 +7,7 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::runtime::{Command, CommandError, Key};
+use crate::runtime::{deserialize_union, Command, CommandError, DecodeUnion, JsonObject, Key};
 use crate::{ChatEvent, ChatResponse};
 
 /// A command to send: `{"corrId": "...", "cmd": "..."}`.
@@ -44,29 +44,68 @@ impl Serialize for CommandRequest {
 }
 
 /// A response to a command: `{"corrId": "...", "resp": {...}}`.
+///
+/// `corr_id` is `None` for a response to a command that was sent without one (for example typed
+/// in the terminal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseMessage {
     /// The correlation id of the command.
-    pub corr_id: String,
+    pub corr_id: Option<String>,
     /// The response.
     pub resp: ChatResponse,
+    /// Top-level fields besides `corrId` and `resp`, kept as received.
+    pub extra_fields: JsonObject,
 }
 
-/// Anything the core sends: a response (with a correlation id) or an event (without one).
+/// An event: `{"resp": {...}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventMessage {
+    /// The event.
+    pub resp: ChatEvent,
+    /// Top-level fields besides `resp`, kept as received.
+    pub extra_fields: JsonObject,
+}
+
+/// Anything the core sends: a response or an event.
+///
+/// A message with a `corrId` is a response. Without one, it is an event when its tag is a
+/// documented event tag (event and response tags overlap: an event is what the core sends
+/// unprompted), a response when its tag is only a documented response tag, and an unknown
+/// event otherwise.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// A response to a command.
     Response(ResponseMessage),
     /// An event.
-    Event(ChatEvent),
+    Event(EventMessage),
+}
+
+fn serialize_envelope<S: Serializer, T: Serialize>(
+    s: S,
+    corr_id: Option<&str>,
+    resp: &T,
+    extra: &JsonObject,
+) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(None)?;
+    if let Some(c) = corr_id {
+        m.serialize_entry("corrId", c)?;
+    }
+    m.serialize_entry("resp", resp)?;
+    for (k, v) in extra {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 impl Serialize for ResponseMessage {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(2))?;
-        m.serialize_entry("corrId", &self.corr_id)?;
-        m.serialize_entry("resp", &self.resp)?;
-        m.end()
+        serialize_envelope(s, self.corr_id.as_deref(), &self.resp, &self.extra_fields)
+    }
+}
+
+impl Serialize for EventMessage {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_envelope(s, None, &self.resp, &self.extra_fields)
     }
 }
 
@@ -74,11 +113,7 @@ impl Serialize for Message {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Message::Response(r) => r.serialize(s),
-            Message::Event(e) => {
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry("resp", e)?;
-                m.end()
-            }
+            Message::Event(e) => e.serialize(s),
         }
     }
 }
@@ -137,91 +172,133 @@ pub fn parse_response(s: &str) -> Result<ResponseMessage, DecodeError> {
 }
 
 /// Decodes an event message `{"resp": {...}}`.
-pub fn parse_event(s: &str) -> Result<ChatEvent, DecodeError> {
-    decode::<EventMessage>(s).map(|e| e.0)
+pub fn parse_event(s: &str) -> Result<EventMessage, DecodeError> {
+    decode(s)
 }
 
-/// Decodes any message: a response when it has a `corrId`, an event otherwise.
+/// Decodes any message (see [`Message`] for how responses and events are told apart).
 pub fn parse_message(s: &str) -> Result<Message, DecodeError> {
     decode(s)
 }
 
-struct EventMessage(ChatEvent);
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Response,
+    Event,
+    Any,
+}
+
+/// The `resp` of a message whose kind is not known yet: dispatched by its tag.
+enum Resp {
+    Response(ChatResponse),
+    Event(ChatEvent),
+}
+
+impl DecodeUnion for Resp {
+    const EXPECTING: &'static str = "a response or an event object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[];
+    fn decode_tagged<'de, A: MapAccess<'de>>(tag: &str, map: A) -> Result<Self, A::Error> {
+        if !ChatEvent::TAGS.contains(&tag) && ChatResponse::TAGS.contains(&tag) {
+            ChatResponse::decode_tagged(tag, map).map(Resp::Response)
+        } else {
+            ChatEvent::decode_tagged(tag, map).map(Resp::Event)
+        }
+    }
+    fn decode_bare(s: &str) -> Self {
+        Resp::Event(ChatEvent::decode_bare(s))
+    }
+    fn unknown(value: serde_json::Value) -> Self {
+        Resp::Event(ChatEvent::unknown(value))
+    }
+}
+
+impl<'de> Deserialize<'de> for Resp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_union(d)
+    }
+}
+
+fn envelope<'de, A: MapAccess<'de>>(mut map: A, want: Want) -> Result<Message, A::Error> {
+    let mut corr_id: Option<String> = None;
+    let mut resp: Option<Resp> = None;
+    let mut extra = JsonObject::new();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        match key.0.as_ref() {
+            "corrId" => corr_id = map.next_value()?,
+            "resp" => {
+                let is_response =
+                    want == Want::Response || (want == Want::Any && corr_id.is_some());
+                resp = Some(match want {
+                    _ if is_response => Resp::Response(map.next_value()?),
+                    Want::Event => Resp::Event(map.next_value()?),
+                    _ => map.next_value::<Resp>()?,
+                });
+            }
+            _ => {
+                let v = map.next_value()?;
+                extra.insert(key.0.into_owned(), v);
+            }
+        }
+    }
+    let resp = resp.ok_or_else(|| de::Error::missing_field("resp"))?;
+    Ok(match (resp, corr_id) {
+        (Resp::Response(resp), corr_id) => Message::Response(ResponseMessage {
+            corr_id,
+            resp,
+            extra_fields: extra,
+        }),
+        // A corrId after the resp: it is a response after all (the core sends corrId first).
+        (Resp::Event(event), Some(corr_id)) => {
+            let v = serde_json::to_value(&event).map_err(de::Error::custom)?;
+            Message::Response(ResponseMessage {
+                corr_id: Some(corr_id),
+                resp: ChatResponse::deserialize(v).map_err(de::Error::custom)?,
+                extra_fields: extra,
+            })
+        }
+        (Resp::Event(resp), None) => Message::Event(EventMessage {
+            resp,
+            extra_fields: extra,
+        }),
+    })
+}
+
+fn deserialize_envelope<'de, D: Deserializer<'de>>(d: D, want: Want) -> Result<Message, D::Error> {
+    struct V(Want);
+    impl<'de> Visitor<'de> for V {
+        type Value = Message;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a message {\"corrId\": ..., \"resp\": {...}}")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Message, A::Error> {
+            envelope(map, self.0)
+        }
+    }
+    d.deserialize_map(V(want))
+}
+
+impl<'de> Deserialize<'de> for Message {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_envelope(d, Want::Any)
+    }
+}
 
 impl<'de> Deserialize<'de> for ResponseMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Message::deserialize(d)? {
+        match deserialize_envelope(d, Want::Response)? {
             Message::Response(r) => Ok(r),
-            Message::Event(_) => Err(de::Error::missing_field("corrId")),
+            Message::Event(_) => Err(de::Error::custom("expected a response")),
         }
     }
 }
 
 impl<'de> Deserialize<'de> for EventMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = EventMessage;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an event message {\"resp\": {...}}")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<EventMessage, A::Error> {
-                let mut resp = None;
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    if key.0 == "resp" {
-                        resp = Some(map.next_value::<ChatEvent>()?);
-                    } else {
-                        map.next_value::<de::IgnoredAny>()?;
-                    }
-                }
-                resp.map(EventMessage)
-                    .ok_or_else(|| de::Error::missing_field("resp"))
-            }
+        match deserialize_envelope(d, Want::Event)? {
+            Message::Event(e) => Ok(e),
+            Message::Response(_) => Err(de::Error::custom(
+                "expected an event, found a message with a corrId",
+            )),
         }
-        d.deserialize_map(V)
-    }
-}
-
-impl<'de> Deserialize<'de> for Message {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Message;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a message {\"corrId\": ..., \"resp\": {...}}")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
-                let mut corr_id: Option<String> = None;
-                let mut response: Option<ChatResponse> = None;
-                let mut pending: Option<serde_json::Value> = None;
-                while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match key.0.as_ref() {
-                        "corrId" => corr_id = map.next_value()?,
-                        // The core sends corrId first; when it has not come yet, keep the JSON
-                        // until we know whether this is a response or an event.
-                        "resp" if corr_id.is_some() => response = Some(map.next_value()?),
-                        "resp" => pending = Some(map.next_value()?),
-                        _ => {
-                            map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                match (corr_id, response, pending) {
-                    (Some(corr_id), Some(resp), _) => {
-                        Ok(Message::Response(ResponseMessage { corr_id, resp }))
-                    }
-                    (Some(corr_id), None, Some(v)) => Ok(Message::Response(ResponseMessage {
-                        corr_id,
-                        resp: ChatResponse::deserialize(v).map_err(de::Error::custom)?,
-                    })),
-                    (None, _, Some(v)) => Ok(Message::Event(
-                        ChatEvent::deserialize(v).map_err(de::Error::custom)?,
-                    )),
-                    (_, None, None) => Err(de::Error::missing_field("resp")),
-                    (None, Some(_), None) => Err(de::Error::missing_field("corrId")),
-                }
-            }
-        }
-        d.deserialize_map(V)
     }
 }

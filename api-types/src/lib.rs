@@ -24,12 +24,12 @@
 //!
 //! // Decode a response to it.
 //! let reply = parse_response(r#"{"corrId":"1","resp":{"type":"chatCmdError","chatError":{"type":"error","errorType":{"type":"noActiveUser"}}}}"#).unwrap();
-//! assert_eq!(reply.corr_id, "1");
+//! assert_eq!(reply.corr_id.as_deref(), Some("1"));
 //! assert_eq!(reply.resp.tag(), Some("chatCmdError"));
 //!
 //! // Decode an event; undocumented ones are kept, not rejected.
 //! let event = parse_event(r#"{"resp":{"type":"somethingNew","x":1}}"#).unwrap();
-//! assert!(matches!(event, ChatEvent::Unknown(_)));
+//! assert!(matches!(event.resp, ChatEvent::Unknown(_)));
 //! ```
 //!
 //! # What the generated types promise
@@ -68,7 +68,7 @@ mod generated;
 pub mod runtime;
 
 pub use envelope::{
-    parse_event, parse_message, parse_response, CommandRequest, DecodeError, Message,
+    parse_event, parse_message, parse_response, CommandRequest, DecodeError, EventMessage, Message,
     ResponseMessage,
 };
 pub use generated::{commands, events, responses, types};

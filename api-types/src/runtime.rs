@@ -383,6 +383,8 @@ pub fn deserialize_struct<'de, D: Deserializer<'de>, T: DecodeMap>(d: D) -> Resu
 pub trait DecodeUnion: Sized {
     /// What the object is, for error messages.
     const EXPECTING: &'static str;
+    /// The documented tags.
+    const TAGS: &'static [&'static str];
     /// Decodes the member for `tag` from the remaining entries; unknown tags are kept whole.
     fn decode_tagged<'de, A: MapAccess<'de>>(tag: &str, map: A) -> Result<Self, A::Error>;
     /// A union sent as a bare string (older cores sent some unions as enums).
@@ -602,4 +604,48 @@ impl From<CommandError> for FromJsonError {
     fn from(e: CommandError) -> Self {
         FromJsonError::Command(e)
     }
+}
+
+/// Reads a required field's value into its slot.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Reads an optional field's value (`null` is `None`) into its slot.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_opt<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+) -> Result<(), A::Error> {
+    *slot = map.next_value()?;
+    Ok(())
+}
+
+/// Reads a required boxed field's value into its slot.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_boxed<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<Box<T>>,
+) -> Result<(), A::Error> {
+    *slot = Some(Box::new(map.next_value()?));
+    Ok(())
+}
+
+/// Reads an optional boxed field's value into its slot.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_opt_boxed<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    slot: &mut Option<Box<T>>,
+) -> Result<(), A::Error> {
+    *slot = map.next_value::<Option<T>>()?.map(Box::new);
+    Ok(())
 }

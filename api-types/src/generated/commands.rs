@@ -71,9 +71,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pqRatchet" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet"];
@@ -451,9 +449,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "enable" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "enable"];
@@ -609,9 +605,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "simplexDomain" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "simplexDomain"];
@@ -761,14 +757,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pqRatchet" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
                 }
                 "settings" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AddressSettings,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AddressSettings>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet", "settings"];
@@ -946,14 +940,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         {
             match key.0.as_ref() {
                 "sendRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "liveMessage" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "ttl" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -965,14 +957,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
                     };
                 }
                 "signMessages" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "composedMessages" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::ComposedMessage>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f4)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &[
@@ -1167,9 +1158,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         {
             match key.0.as_ref() {
                 "chatRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatItemId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1178,14 +1169,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "liveMessage" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "updatedMessage" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::UpdatedMessage,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::UpdatedMessage>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] =
@@ -1355,9 +1344,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         {
             match key.0.as_ref() {
                 "chatRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatItemIds" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1366,9 +1355,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "deleteMode" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::CiDeleteMode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::CiDeleteMode>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatItemIds", "deleteMode"];
@@ -1686,9 +1675,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         {
             match key.0.as_ref() {
                 "chatRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatItemId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1697,14 +1686,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "add" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "reaction" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::MsgReaction,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::MsgReaction>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatItemId", "add", "reaction"];
@@ -1844,9 +1831,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         {
             match key.0.as_ref() {
                 "toSendRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["toSendRef"];
@@ -1960,14 +1947,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
         {
             match key.0.as_ref() {
                 "shareChatRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "toSendRef" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["shareChatRef", "toSendRef"];
@@ -2154,24 +2141,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "userApprovedRelays" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "storeEncrypted" => {
-                    f2 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f2)?;
                 }
                 "fileInline" => {
-                    f3 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f3)?;
                 }
                 "filePath" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &[
@@ -2467,9 +2448,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "contactId", "memberRole"];
@@ -2763,9 +2744,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberId", "memberRole"];
@@ -2935,9 +2916,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "memberRole" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberIds", "memberRole"];
@@ -3107,9 +3088,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "blocked" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberIds", "blocked"];
@@ -3294,9 +3273,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "withMessages" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberIds", "withMessages"];
@@ -3704,14 +3681,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "incognito" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "groupProfile" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "groupProfile"];
@@ -3878,9 +3853,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "incognito" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "relayIds" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3889,9 +3862,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
                     f2 = ::std::option::Option::Some(v.values);
                 }
                 "groupProfile" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "relayIds", "groupProfile"];
@@ -4452,9 +4425,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "groupProfile" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupProfile"];
@@ -4706,9 +4679,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -4847,9 +4820,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -5231,9 +5204,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "incognito" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito"];
@@ -5380,9 +5351,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "connectTarget" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "resolveMode" | "linkOwnerSig" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5546,14 +5517,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "incognito" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "preparedLink_" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::CreatedConnLink>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::CreatedConnLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "preparedLink_"];
@@ -5700,9 +5669,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
         {
             match key.0.as_ref() {
                 "connTarget_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "incognito" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6247,9 +6216,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
                     };
                 }
                 "search" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "contactId_", "search"];
@@ -6415,19 +6384,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pendingConnections" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "pagination" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::PaginationByTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::PaginationByTime>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "query" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatListQuery,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatListQuery>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] =
@@ -6581,14 +6548,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         {
             match key.0.as_ref() {
                 "chatRef" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatRef,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatDeleteMode" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatDeleteMode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatDeleteMode>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatDeleteMode"];
@@ -6741,9 +6708,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "customData" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::JsonObject>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::JsonObject,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "customData"];
@@ -6880,9 +6848,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "customData" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::JsonObject>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::JsonObject,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactId", "customData"];
@@ -7007,9 +6976,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "onOff" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "onOff"];
@@ -7150,9 +7117,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "onOff" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "onOff"];
@@ -7386,9 +7351,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         {
             match key.0.as_ref() {
                 "newUser" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::NewUser,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::NewUser>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["newUser"];
@@ -7616,9 +7581,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "viewPwd" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "viewPwd"];
@@ -7759,14 +7724,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "delSMPQueues" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "viewPwd" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "delSMPQueues", "viewPwd"];
@@ -7902,9 +7865,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Profile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "profile"];
@@ -8038,9 +8001,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "preferences" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Preferences,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Preferences>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactId", "preferences"];
@@ -8185,14 +8148,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "requestId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "responseData" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "requestId", "responseData"];
@@ -8364,19 +8328,13 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         {
             match key.0.as_ref() {
                 "mainApp" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "enableSndFiles" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "serviceRequests" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["mainApp", "enableSndFiles", "serviceRequests"];
@@ -8618,9 +8576,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         {
             match key.0.as_ref() {
                 "remoteInvitation" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["remoteInvitation"];
@@ -8734,9 +8692,9 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         {
             match key.0.as_ref() {
                 "sessionCode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["sessionCode"];

@@ -85,19 +85,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "userCustomProfile" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Profile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -216,19 +214,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toContact" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -343,14 +339,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -482,19 +476,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contactRequest" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::UserContactRequest,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::UserContactRequest>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "chat_" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChat>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChat>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -623,24 +615,22 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupInfo" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -765,14 +755,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -883,14 +871,13 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::AChatItem>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1004,19 +991,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "added" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "reaction" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AciReaction,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AciReaction>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1155,24 +1138,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItemDeletions" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::ChatItemDeletion>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "byUser" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "timed" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1295,14 +1273,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1446,14 +1422,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "chatItemIDs" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1465,14 +1439,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
                     f2 = ::std::option::Option::Some(v.values);
                 }
                 "byUser" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "member_" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::GroupMember>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1600,14 +1572,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::AChatItem>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1747,29 +1718,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contact" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "fromMemberRole" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "memberRole" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1911,19 +1880,17 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2075,29 +2042,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromGroup" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toGroup" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member_" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::GroupMember>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "msgSigned" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2225,19 +2190,17 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2402,39 +2365,37 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "byMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "fromRole" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "toRole" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "msgSigned" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2622,34 +2583,30 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "byMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "deletedMember" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "withMessages" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "msgSigned" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2805,24 +2762,22 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "msgSigned" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2974,29 +2929,25 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "withMessages" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3144,24 +3095,22 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "msgSigned" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3301,24 +3250,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "memberContact" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Contact>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3457,24 +3404,22 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "acceptingMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3637,34 +3582,30 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "byMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "blocked" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "msgSigned" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::MsgSigStatus>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3815,24 +3756,22 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fromMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "toMember" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3987,29 +3926,26 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupLink" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupRelays" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupRelay>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 "relaysChanged" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4159,24 +4095,22 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupRelay" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupRelay,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupRelay>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4331,24 +4265,22 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileTransfer,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "rcvFileDescr" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileDescr,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileDescr>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4471,14 +4403,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4601,19 +4531,17 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::FileTransferMeta,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4728,14 +4656,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4858,19 +4784,17 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileTransfer,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4985,14 +4909,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5129,24 +5051,22 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChatItem>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "agentError" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AgentErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AgentErrorType>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileTransfer,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5292,24 +5212,22 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChatItem>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "agentError" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AgentErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AgentErrorType>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileTransfer,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5458,24 +5376,22 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChatItem>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::FileTransferMeta,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "errorMessage" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5624,24 +5540,22 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChatItem>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::FileTransferMeta,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "errorMessage" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5757,14 +5671,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5871,14 +5783,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5987,14 +5897,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6122,24 +6030,22 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "fromContact" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6281,24 +6187,22 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6440,24 +6344,22 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contact" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6591,19 +6493,17 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6722,14 +6622,14 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
         {
             match key.0.as_ref() {
                 "protocol" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "transportHost" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6840,14 +6740,14 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
         {
             match key.0.as_ref() {
                 "protocol" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "transportHost" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6971,19 +6871,19 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
         {
             match key.0.as_ref() {
                 "server" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "subscriptionStatus" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::SubscriptionStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::SubscriptionStatus>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "connections" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7112,19 +7012,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "requestId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "requestData" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7238,9 +7137,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
         {
             match key.0.as_ref() {
                 "connectionId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7354,19 +7253,17 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "severity" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "errorMessage" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7474,9 +7371,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
         {
             match key.0.as_ref() {
                 "chatError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatError>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7569,9 +7466,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
         {
             match key.0.as_ref() {
                 "chatErrors" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::ChatError>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7868,6 +7766,60 @@ impl<'de> ::serde::Deserialize<'de> for ChatEvent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatEvent {
     const EXPECTING: &'static str = "a `ChatEvent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "contactConnected",
+        "contactUpdated",
+        "contactDeletedByContact",
+        "receivedContactRequest",
+        "newMemberContactReceivedInv",
+        "contactSndReady",
+        "newChatItems",
+        "chatItemReaction",
+        "chatItemsDeleted",
+        "chatItemUpdated",
+        "groupChatItemsDeleted",
+        "chatItemsStatusesUpdated",
+        "receivedGroupInvitation",
+        "userJoinedGroup",
+        "groupUpdated",
+        "joinedGroupMember",
+        "memberRole",
+        "deletedMember",
+        "leftMember",
+        "deletedMemberUser",
+        "groupDeleted",
+        "connectedToGroupMember",
+        "memberAcceptedByOther",
+        "memberBlockedForAll",
+        "groupMemberUpdated",
+        "groupLinkDataUpdated",
+        "groupRelayUpdated",
+        "rcvFileDescrReady",
+        "rcvFileComplete",
+        "sndFileCompleteXFTP",
+        "rcvFileStart",
+        "rcvFileSndCancelled",
+        "rcvFileAccepted",
+        "rcvFileError",
+        "rcvFileWarning",
+        "sndFileError",
+        "sndFileWarning",
+        "acceptingContactRequest",
+        "acceptingBusinessRequest",
+        "contactConnecting",
+        "businessLinkConnecting",
+        "joinedGroupMemberConnecting",
+        "sentGroupInvitation",
+        "groupLinkConnecting",
+        "hostConnected",
+        "hostDisconnected",
+        "subscriptionStatus",
+        "serviceRequest",
+        "serviceReplySent",
+        "messageError",
+        "chatError",
+        "chatErrors",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,

@@ -77,14 +77,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkCreated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connLinkContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::CreatedConnLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::CreatedConnLink>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -184,9 +182,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatCmdError {
         {
             match key.0.as_ref() {
                 "chatError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ChatError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatError>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -278,9 +276,7 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -380,14 +376,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLink {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contactLink" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::UserContactLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::UserContactLink>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -518,24 +512,22 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromProfile" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Profile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toProfile" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Profile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "updateSummary" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::UserProfileUpdateSummary,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::UserProfileUpdateSummary>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -651,9 +643,7 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileNoChange {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -753,14 +743,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contactLink" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::UserContactLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::UserContactLink>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -871,14 +859,13 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::AChatItem>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -985,14 +972,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1099,14 +1084,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemNotChanged {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1237,24 +1220,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItemDeletions" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::ChatItemDeletion>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "byUser" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "timed" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1384,19 +1362,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "added" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "reaction" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AciReaction,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AciReaction>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1511,14 +1485,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatMsgContent {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "msgContent" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::MsgContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::MsgContent>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1625,14 +1597,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1744,14 +1714,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAcceptedSndCancelled {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "rcvFileTransfer" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileTransfer,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1892,24 +1860,23 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCancelled {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChatItem>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::FileTransferMeta,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "sndFileTransfers" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::SndFileTransfer>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2043,19 +2010,17 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileCancelled {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::AChatItem>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RcvFileTransfer,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2182,24 +2147,22 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contact" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2335,19 +2298,17 @@ impl ::simplex_api_types::runtime::DecodeMap for UserAcceptedGroupSent {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostContact" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Contact>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2466,19 +2427,17 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAccepted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2622,29 +2581,26 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersRoleUser {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "members" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupMember>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 "toRole" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "msgSigned" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2803,29 +2759,24 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersBlockedForAllUser {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "members" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupMember>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 "blocked" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2988,29 +2939,24 @@ impl ::simplex_api_types::runtime::DecodeMap for UserDeletedMembers {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "members" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupMember>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 "withMessages" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3141,14 +3087,12 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMemberUser {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3255,14 +3199,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMembers {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "group" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Group,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Group>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3369,14 +3311,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupCreated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3503,24 +3443,23 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupLink" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupRelays" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupRelay>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3651,14 +3590,13 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreationFailed {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "addRelayResults" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::AddRelayResult>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3777,19 +3715,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelays {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupRelays" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupRelay>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3924,24 +3861,23 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAdded {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupLink" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupRelays" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupRelay>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4072,14 +4008,13 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAddFailed {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "addRelayResults" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::AddRelayResult>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4186,14 +4121,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayGroupAllowed {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4332,29 +4265,25 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromGroup" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toGroup" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member_" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::GroupMember>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "msgSigned" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4491,19 +4420,17 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDomainVerified {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "verificationFailure" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4622,19 +4549,17 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkCreated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupLink" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4760,19 +4685,17 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLink {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupLink" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4887,14 +4810,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5018,19 +4939,17 @@ impl ::simplex_api_types::runtime::DecodeMap for Invitation {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connLinkInvitation" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::CreatedConnLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::CreatedConnLink>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "connection" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::PendingContactConnection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5203,34 +5122,30 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlan {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connLink" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::CreatedConnLink>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::CreatedConnLink>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "planSimplexName" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::SimplexNameInfo>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::SimplexNameInfo>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "otherSimplexName" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::SimplexNameInfo>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::SimplexNameInfo>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "connectionPlan" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::ConnectionPlan,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::ConnectionPlan>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "offerLookup" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f5)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5365,19 +5280,17 @@ impl ::simplex_api_types::runtime::DecodeMap for SentConfirmation {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connection" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::PendingContactConnection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "customUserProfile" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Profile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5485,14 +5398,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAlreadyExists {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5616,19 +5527,17 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitation {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connection" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::PendingContactConnection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "customUserProfile" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Profile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5749,19 +5658,17 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitationToContact {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "customUserProfile" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Profile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5882,19 +5789,17 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToContact {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "customUserProfile" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Profile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6031,24 +5936,23 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToGroup {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "customUserProfile" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Profile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "relayResults" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::RelayConnectionResult>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6164,14 +6068,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6299,19 +6201,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactRequestRejected {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contactRequest" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::UserContactRequest,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::UserContactRequest>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contact_" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::Contact>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6420,14 +6320,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactsList {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contacts" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<super::types::Contact>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<super::types::Contact>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6535,14 +6433,13 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupsList {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groups" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::vec::Vec<super::types::GroupInfo>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6650,14 +6547,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChats {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chats" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<super::types::AChat>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<super::types::AChat>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6764,14 +6659,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6882,14 +6775,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnectionDeleted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connection" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::PendingContactConnection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7019,24 +6910,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeletedUser {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "msgSigned" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "localDeletion" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7158,9 +7043,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CmdOk {
         {
             match key.0.as_ref() {
                 "user_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::User>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::User>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7245,9 +7130,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ActiveUser {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7340,9 +7223,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UsersList {
         {
             match key.0.as_ref() {
                 "users" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<super::types::UserInfo>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<super::types::UserInfo>>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7452,19 +7335,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactPrefsUpdated {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toContact" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::Contact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7583,14 +7464,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplyAccepted {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::User,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "connectionId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7940,19 +7819,19 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnecting {
         {
             match key.0.as_ref() {
                 "remoteCtrl_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<super::types::RemoteCtrlInfo>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::RemoteCtrlInfo>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "ctrlAppInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::CtrlAppInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::CtrlAppInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "appVersion" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8061,14 +7940,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnected {
         {
             match key.0.as_ref() {
                 "remoteCtrl" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        super::types::RemoteCtrlInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, super::types::RemoteCtrlInfo>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "compression" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8421,6 +8298,71 @@ impl<'de> ::serde::Deserialize<'de> for ChatResponse {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatResponse {
     const EXPECTING: &'static str = "a `ChatResponse` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "userContactLinkCreated",
+        "chatCmdError",
+        "userContactLinkDeleted",
+        "userContactLink",
+        "userProfileUpdated",
+        "userProfileNoChange",
+        "userContactLinkUpdated",
+        "newChatItems",
+        "chatItemUpdated",
+        "chatItemNotChanged",
+        "chatItemsDeleted",
+        "chatItemReaction",
+        "chatMsgContent",
+        "rcvFileAccepted",
+        "rcvFileAcceptedSndCancelled",
+        "sndFileCancelled",
+        "rcvFileCancelled",
+        "sentGroupInvitation",
+        "userAcceptedGroupSent",
+        "memberAccepted",
+        "membersRoleUser",
+        "membersBlockedForAllUser",
+        "userDeletedMembers",
+        "leftMemberUser",
+        "groupMembers",
+        "groupCreated",
+        "publicGroupCreated",
+        "publicGroupCreationFailed",
+        "groupRelays",
+        "groupRelaysAdded",
+        "groupRelaysAddFailed",
+        "relayGroupAllowed",
+        "groupUpdated",
+        "groupDomainVerified",
+        "groupLinkCreated",
+        "groupLink",
+        "groupLinkDeleted",
+        "invitation",
+        "connectionPlan",
+        "sentConfirmation",
+        "contactAlreadyExists",
+        "sentInvitation",
+        "sentInvitationToContact",
+        "startedConnectionToContact",
+        "startedConnectionToGroup",
+        "acceptingContactRequest",
+        "contactRequestRejected",
+        "contactsList",
+        "groupsList",
+        "apiChats",
+        "contactDeleted",
+        "contactConnectionDeleted",
+        "groupDeletedUser",
+        "cmdOk",
+        "activeUser",
+        "usersList",
+        "contactPrefsUpdated",
+        "serviceReplyAccepted",
+        "chatStarted",
+        "chatRunning",
+        "chatStopped",
+        "remoteCtrlConnecting",
+        "remoteCtrlConnected",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,

@@ -70,14 +70,10 @@ impl ::simplex_api_types::runtime::DecodeMap for AciReaction {
         {
             match key.0.as_ref() {
                 "chatInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatInfo>(&mut map, &mut f0)?;
                 }
                 "chatReaction" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiReaction,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiReaction>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -184,19 +180,15 @@ impl ::simplex_api_types::runtime::DecodeMap for AChat {
         {
             match key.0.as_ref() {
                 "chatInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatInfo>(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<ChatItem>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<ChatItem>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "chatStats" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatStats,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatStats>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -300,14 +292,10 @@ impl ::simplex_api_types::runtime::DecodeMap for AChatItem {
         {
             match key.0.as_ref() {
                 "chatInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatInfo>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatItem>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatItem>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -409,14 +397,10 @@ impl ::simplex_api_types::runtime::DecodeMap for AddRelayResult {
         {
             match key.0.as_ref() {
                 "relay" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        UserChatRelay,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, UserChatRelay>(&mut map, &mut f0)?;
                 }
                 "relayError" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<ChatError>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, ChatError>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -528,19 +512,13 @@ impl ::simplex_api_types::runtime::DecodeMap for AddressSettings {
         {
             match key.0.as_ref() {
                 "businessAddress" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "autoAccept" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<AutoAccept>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, AutoAccept>(&mut map, &mut f1)?;
                 }
                 "autoReply" => {
-                    f2 = ::serde::de::MapAccess::next_value::<::std::option::Option<MsgContent>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, MsgContent>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -622,6 +600,12 @@ impl<'de> ::serde::Deserialize<'de> for AgentCryptoError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for AgentCryptoError {
     const EXPECTING: &'static str = "a `AgentCryptoError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "DECRYPT_AES",
+        "DECRYPT_CB",
+        "RATCHET_HEADER",
+        "RATCHET_SYNC",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -987,35 +971,35 @@ impl<'de> ::serde::Deserialize<'de> for AgentCryptoErrorRatchetSync {
 #[non_exhaustive]
 pub enum AgentErrorType {
     /// `"CMD"`: see \[`AgentErrorTypeCmd`\].
-    Cmd(AgentErrorTypeCmd),
+    Cmd(::std::boxed::Box<AgentErrorTypeCmd>),
     /// `"CONN"`: see \[`AgentErrorTypeConn`\].
-    Conn(AgentErrorTypeConn),
+    Conn(::std::boxed::Box<AgentErrorTypeConn>),
     /// `"NO_USER"`: see \[`AgentErrorTypeNoUser`\].
     NoUser(AgentErrorTypeNoUser),
     /// `"SMP"`: see \[`AgentErrorTypeSmp`\].
-    Smp(AgentErrorTypeSmp),
+    Smp(::std::boxed::Box<AgentErrorTypeSmp>),
     /// `"NTF"`: see \[`AgentErrorTypeNtf`\].
-    Ntf(AgentErrorTypeNtf),
+    Ntf(::std::boxed::Box<AgentErrorTypeNtf>),
     /// `"XFTP"`: see \[`AgentErrorTypeXftp`\].
-    Xftp(AgentErrorTypeXftp),
+    Xftp(::std::boxed::Box<AgentErrorTypeXftp>),
     /// `"FILE"`: see \[`AgentErrorTypeFile`\].
-    File(AgentErrorTypeFile),
+    File(::std::boxed::Box<AgentErrorTypeFile>),
     /// `"NO_NAME_SERVERS"`: see \[`AgentErrorTypeNoNameServers`\].
     NoNameServers(AgentErrorTypeNoNameServers),
     /// `"PROXY"`: see \[`AgentErrorTypeProxy`\].
-    Proxy(AgentErrorTypeProxy),
+    Proxy(::std::boxed::Box<AgentErrorTypeProxy>),
     /// `"RCP"`: see \[`AgentErrorTypeRcp`\].
-    Rcp(AgentErrorTypeRcp),
+    Rcp(::std::boxed::Box<AgentErrorTypeRcp>),
     /// `"BROKER"`: see \[`AgentErrorTypeBroker`\].
-    Broker(AgentErrorTypeBroker),
+    Broker(::std::boxed::Box<AgentErrorTypeBroker>),
     /// `"AGENT"`: see \[`AgentErrorTypeAgent`\].
-    Agent(AgentErrorTypeAgent),
+    Agent(::std::boxed::Box<AgentErrorTypeAgent>),
     /// `"NOTICE"`: see \[`AgentErrorTypeNotice`\].
-    Notice(AgentErrorTypeNotice),
+    Notice(::std::boxed::Box<AgentErrorTypeNotice>),
     /// `"INTERNAL"`: see \[`AgentErrorTypeInternal`\].
-    Internal(AgentErrorTypeInternal),
+    Internal(::std::boxed::Box<AgentErrorTypeInternal>),
     /// `"CRITICAL"`: see \[`AgentErrorTypeCritical`\].
-    Critical(AgentErrorTypeCritical),
+    Critical(::std::boxed::Box<AgentErrorTypeCritical>),
     /// `"INACTIVE"`: see \[`AgentErrorTypeInactive`\].
     Inactive(AgentErrorTypeInactive),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -1082,6 +1066,24 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for AgentErrorType {
     const EXPECTING: &'static str = "a `AgentErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "CMD",
+        "CONN",
+        "NO_USER",
+        "SMP",
+        "NTF",
+        "XFTP",
+        "FILE",
+        "NO_NAME_SERVERS",
+        "PROXY",
+        "RCP",
+        "BROKER",
+        "AGENT",
+        "NOTICE",
+        "INTERNAL",
+        "CRITICAL",
+        "INACTIVE",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -1090,16 +1092,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentErrorType {
             match tag {
                 "CMD" => {
                     Self::Cmd(
-                        <AgentErrorTypeCmd as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeCmd as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "CONN" => {
                     Self::Conn(
-                        <AgentErrorTypeConn as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeConn as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "NO_USER" => {
@@ -1111,30 +1117,38 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentErrorType {
                 }
                 "SMP" => {
                     Self::Smp(
-                        <AgentErrorTypeSmp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeSmp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "NTF" => {
                     Self::Ntf(
-                        <AgentErrorTypeNtf as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeNtf as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "XFTP" => {
                     Self::Xftp(
-                        <AgentErrorTypeXftp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeXftp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "FILE" => {
                     Self::File(
-                        <AgentErrorTypeFile as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeFile as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "NO_NAME_SERVERS" => {
@@ -1146,51 +1160,65 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentErrorType {
                 }
                 "PROXY" => {
                     Self::Proxy(
-                        <AgentErrorTypeProxy as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeProxy as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "RCP" => {
                     Self::Rcp(
-                        <AgentErrorTypeRcp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeRcp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "BROKER" => {
                     Self::Broker(
-                        <AgentErrorTypeBroker as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeBroker as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "AGENT" => {
                     Self::Agent(
-                        <AgentErrorTypeAgent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeAgent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "NOTICE" => {
                     Self::Notice(
-                        <AgentErrorTypeNotice as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeNotice as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "INTERNAL" => {
                     Self::Internal(
-                        <AgentErrorTypeInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "CRITICAL" => {
                     Self::Critical(
-                        <AgentErrorTypeCritical as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentErrorTypeCritical as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "INACTIVE" => {
@@ -1297,14 +1325,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeCmd {
         {
             match key.0.as_ref() {
                 "cmdErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CommandErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CommandErrorType>(&mut map, &mut f0)?;
                 }
                 "errContext" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1409,14 +1435,14 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeConn {
         {
             match key.0.as_ref() {
                 "connErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ConnectionErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ConnectionErrorType>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "errContext" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1597,14 +1623,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeSmp {
         {
             match key.0.as_ref() {
                 "serverAddress" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "smpErr" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ErrorType>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1713,14 +1737,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeNtf {
         {
             match key.0.as_ref() {
                 "serverAddress" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "ntfErr" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ErrorType>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1829,14 +1851,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeXftp {
         {
             match key.0.as_ref() {
                 "serverAddress" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "xftpErr" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        XftpErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, XftpErrorType>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1934,9 +1954,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeFile {
         {
             match key.0.as_ref() {
                 "fileErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2116,19 +2134,17 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeProxy {
         {
             match key.0.as_ref() {
                 "proxyServer" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "relayServer" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "proxyErr" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ProxyClientError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ProxyClientError>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2234,9 +2250,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeRcp {
         {
             match key.0.as_ref() {
                 "rcpErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2337,14 +2351,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeBroker {
         {
             match key.0.as_ref() {
                 "brokerAddress" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "brokerErr" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BrokerErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BrokerErrorType>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2442,9 +2454,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeAgent {
         {
             match key.0.as_ref() {
                 "agentErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SmpAgentError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SmpAgentError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2555,19 +2565,18 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeNotice {
         {
             match key.0.as_ref() {
                 "server" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "preset" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "expiresAt" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2666,9 +2675,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeInternal {
         {
             match key.0.as_ref() {
                 "internalErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2769,14 +2778,12 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentErrorTypeCritical {
         {
             match key.0.as_ref() {
                 "offerRestart" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "criticalErr" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2894,7 +2901,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeInactive {
 #[non_exhaustive]
 pub enum AgentServiceError {
     /// `"rejected"`: see \[`AgentServiceErrorRejected`\].
-    Rejected(AgentServiceErrorRejected),
+    Rejected(::std::boxed::Box<AgentServiceErrorRejected>),
     /// `"timeout"`: see \[`AgentServiceErrorTimeout`\].
     Timeout(AgentServiceErrorTimeout),
     /// `"noPendingRequest"`: see \[`AgentServiceErrorNoPendingRequest`\].
@@ -2945,6 +2952,13 @@ impl<'de> ::serde::Deserialize<'de> for AgentServiceError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for AgentServiceError {
     const EXPECTING: &'static str = "a `AgentServiceError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "rejected",
+        "timeout",
+        "noPendingRequest",
+        "notDRAddress",
+        "badSignature",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -2953,9 +2967,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentServiceError {
             match tag {
                 "rejected" => {
                     Self::Rejected(
-                        <AgentServiceErrorRejected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <AgentServiceErrorRejected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "timeout" => {
@@ -3085,9 +3101,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AgentServiceErrorRejected {
         {
             match key.0.as_ref() {
                 "rejectReason" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3470,14 +3486,14 @@ impl ::simplex_api_types::runtime::DecodeMap for AppVersionRange {
         {
             match key.0.as_ref() {
                 "minVersion" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "maxVersion" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -3570,9 +3586,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AutoAccept {
         {
             match key.0.as_ref() {
                 "acceptIncognito" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -3672,19 +3686,17 @@ impl ::simplex_api_types::runtime::DecodeMap for BadgeInfo {
         {
             match key.0.as_ref() {
                 "badgeType" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BadgeType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BadgeType>(&mut map, &mut f0)?;
                 }
                 "badgeExpiry" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "badgeExtra" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -3821,19 +3833,17 @@ impl ::simplex_api_types::runtime::DecodeMap for BadgeProof {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "presHeader" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "proof" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "badgeInfo" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BadgeInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BadgeInfo>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -3896,9 +3906,9 @@ pub enum BadgeRedeemError {
     /// `"badgeActive"`: see \[`BadgeRedeemErrorBadgeActive`\].
     BadgeActive(BadgeRedeemErrorBadgeActive),
     /// `"serviceError"`: see \[`BadgeRedeemErrorServiceError`\].
-    ServiceError(BadgeRedeemErrorServiceError),
+    ServiceError(::std::boxed::Box<BadgeRedeemErrorServiceError>),
     /// `"invalidResponse"`: see \[`BadgeRedeemErrorInvalidResponse`\].
-    InvalidResponse(BadgeRedeemErrorInvalidResponse),
+    InvalidResponse(::std::boxed::Box<BadgeRedeemErrorInvalidResponse>),
     /// `"unknownKeyIndex"`: see \[`BadgeRedeemErrorUnknownKeyIndex`\].
     UnknownKeyIndex(BadgeRedeemErrorUnknownKeyIndex),
     /// `"credentialNotVerified"`: see \[`BadgeRedeemErrorCredentialNotVerified`\].
@@ -3949,6 +3959,15 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for BadgeRedeemError {
     const EXPECTING: &'static str = "a `BadgeRedeemError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "invalidCode",
+        "serviceNotConfigured",
+        "badgeActive",
+        "serviceError",
+        "invalidResponse",
+        "unknownKeyIndex",
+        "credentialNotVerified",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -3978,16 +3997,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for BadgeRedeemError {
                 }
                 "serviceError" => {
                     Self::ServiceError(
-                        <BadgeRedeemErrorServiceError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <BadgeRedeemErrorServiceError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidResponse" => {
                     Self::InvalidResponse(
-                        <BadgeRedeemErrorInvalidResponse as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <BadgeRedeemErrorInvalidResponse as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "unknownKeyIndex" => {
@@ -4326,9 +4349,9 @@ impl ::simplex_api_types::runtime::DecodeMap for BadgeRedeemErrorServiceError {
         {
             match key.0.as_ref() {
                 "serviceError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BadgeServiceErrorCode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BadgeServiceErrorCode>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4418,9 +4441,9 @@ impl ::simplex_api_types::runtime::DecodeMap for BadgeRedeemErrorInvalidResponse
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4926,14 +4949,10 @@ impl ::simplex_api_types::runtime::DecodeMap for BlockingInfo {
         {
             match key.0.as_ref() {
                 "reason" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BlockingReason,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BlockingReason>(&mut map, &mut f0)?;
                 }
                 "notice" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<ClientNotice>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, ClientNotice>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -5023,17 +5042,17 @@ impl ::simplex_api_types::runtime::DecodeEnum for BlockingReason {
 #[non_exhaustive]
 pub enum BrokerErrorType {
     /// `"RESPONSE"`: see \[`BrokerErrorTypeResponse`\].
-    Response(BrokerErrorTypeResponse),
+    Response(::std::boxed::Box<BrokerErrorTypeResponse>),
     /// `"UNEXPECTED"`: see \[`BrokerErrorTypeUnexpected`\].
-    Unexpected(BrokerErrorTypeUnexpected),
+    Unexpected(::std::boxed::Box<BrokerErrorTypeUnexpected>),
     /// `"NETWORK"`: see \[`BrokerErrorTypeNetwork`\].
-    Network(BrokerErrorTypeNetwork),
+    Network(::std::boxed::Box<BrokerErrorTypeNetwork>),
     /// `"HOST"`: see \[`BrokerErrorTypeHost`\].
     Host(BrokerErrorTypeHost),
     /// `"NO_SERVICE"`: see \[`BrokerErrorTypeNoService`\].
     NoService(BrokerErrorTypeNoService),
     /// `"TRANSPORT"`: see \[`BrokerErrorTypeTransport`\].
-    Transport(BrokerErrorTypeTransport),
+    Transport(::std::boxed::Box<BrokerErrorTypeTransport>),
     /// `"TIMEOUT"`: see \[`BrokerErrorTypeTimeout`\].
     Timeout(BrokerErrorTypeTimeout),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -5082,26 +5101,35 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for BrokerErrorType {
     const EXPECTING: &'static str = "a `BrokerErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "RESPONSE",
+        "UNEXPECTED",
+        "NETWORK",
+        "HOST",
+        "NO_SERVICE",
+        "TRANSPORT",
+        "TIMEOUT",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "RESPONSE" => Self::Response(
+            "RESPONSE" => Self::Response(::std::boxed::Box::new(
                 <BrokerErrorTypeResponse as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "UNEXPECTED" => Self::Unexpected(
+            )),
+            "UNEXPECTED" => Self::Unexpected(::std::boxed::Box::new(
                 <BrokerErrorTypeUnexpected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "NETWORK" => Self::Network(
+            )),
+            "NETWORK" => Self::Network(::std::boxed::Box::new(
                 <BrokerErrorTypeNetwork as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "HOST" => Self::Host(
                 <BrokerErrorTypeHost as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -5110,11 +5138,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for BrokerErrorType {
                     map,
                 )?,
             ),
-            "TRANSPORT" => Self::Transport(
+            "TRANSPORT" => Self::Transport(::std::boxed::Box::new(
                 <BrokerErrorTypeTransport as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "TIMEOUT" => Self::Timeout(
                 <BrokerErrorTypeTimeout as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -5205,9 +5233,9 @@ impl ::simplex_api_types::runtime::DecodeMap for BrokerErrorTypeResponse {
         {
             match key.0.as_ref() {
                 "respErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5297,9 +5325,9 @@ impl ::simplex_api_types::runtime::DecodeMap for BrokerErrorTypeUnexpected {
         {
             match key.0.as_ref() {
                 "respErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5393,9 +5421,7 @@ impl ::simplex_api_types::runtime::DecodeMap for BrokerErrorTypeNetwork {
         {
             match key.0.as_ref() {
                 "networkError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NetworkError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NetworkError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5633,9 +5659,7 @@ impl ::simplex_api_types::runtime::DecodeMap for BrokerErrorTypeTransport {
         {
             match key.0.as_ref() {
                 "transportErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        TransportError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, TransportError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5824,24 +5848,22 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessChatInfo {
         {
             match key.0.as_ref() {
                 "chatType" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BusinessChatType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BusinessChatType>(&mut map, &mut f0)?;
                 }
                 "businessId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "customerId" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "businessDomain" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplexDomainClaim>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplexDomainClaim>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -6033,53 +6055,53 @@ impl ::simplex_api_types::runtime::DecodeEnum for CiCallStatus {
 #[non_exhaustive]
 pub enum CiContent {
     /// `"sndMsgContent"`: see \[`CiContentSndMsgContent`\].
-    SndMsgContent(CiContentSndMsgContent),
+    SndMsgContent(::std::boxed::Box<CiContentSndMsgContent>),
     /// `"rcvMsgContent"`: see \[`CiContentRcvMsgContent`\].
-    RcvMsgContent(CiContentRcvMsgContent),
+    RcvMsgContent(::std::boxed::Box<CiContentRcvMsgContent>),
     /// `"sndDeleted"`: see \[`CiContentSndDeleted`\].
-    SndDeleted(CiContentSndDeleted),
+    SndDeleted(::std::boxed::Box<CiContentSndDeleted>),
     /// `"rcvDeleted"`: see \[`CiContentRcvDeleted`\].
-    RcvDeleted(CiContentRcvDeleted),
+    RcvDeleted(::std::boxed::Box<CiContentRcvDeleted>),
     /// `"sndCall"`: see \[`CiContentSndCall`\].
-    SndCall(CiContentSndCall),
+    SndCall(::std::boxed::Box<CiContentSndCall>),
     /// `"rcvCall"`: see \[`CiContentRcvCall`\].
-    RcvCall(CiContentRcvCall),
+    RcvCall(::std::boxed::Box<CiContentRcvCall>),
     /// `"rcvIntegrityError"`: see \[`CiContentRcvIntegrityError`\].
-    RcvIntegrityError(CiContentRcvIntegrityError),
+    RcvIntegrityError(::std::boxed::Box<CiContentRcvIntegrityError>),
     /// `"rcvDecryptionError"`: see \[`CiContentRcvDecryptionError`\].
-    RcvDecryptionError(CiContentRcvDecryptionError),
+    RcvDecryptionError(::std::boxed::Box<CiContentRcvDecryptionError>),
     /// `"rcvMsgError"`: see \[`CiContentRcvMsgError`\].
-    RcvMsgError(CiContentRcvMsgError),
+    RcvMsgError(::std::boxed::Box<CiContentRcvMsgError>),
     /// `"rcvGroupInvitation"`: see \[`CiContentRcvGroupInvitation`\].
-    RcvGroupInvitation(CiContentRcvGroupInvitation),
+    RcvGroupInvitation(::std::boxed::Box<CiContentRcvGroupInvitation>),
     /// `"sndGroupInvitation"`: see \[`CiContentSndGroupInvitation`\].
-    SndGroupInvitation(CiContentSndGroupInvitation),
+    SndGroupInvitation(::std::boxed::Box<CiContentSndGroupInvitation>),
     /// `"rcvDirectEvent"`: see \[`CiContentRcvDirectEvent`\].
-    RcvDirectEvent(CiContentRcvDirectEvent),
+    RcvDirectEvent(::std::boxed::Box<CiContentRcvDirectEvent>),
     /// `"rcvGroupEvent"`: see \[`CiContentRcvGroupEvent`\].
-    RcvGroupEvent(CiContentRcvGroupEvent),
+    RcvGroupEvent(::std::boxed::Box<CiContentRcvGroupEvent>),
     /// `"sndGroupEvent"`: see \[`CiContentSndGroupEvent`\].
-    SndGroupEvent(CiContentSndGroupEvent),
+    SndGroupEvent(::std::boxed::Box<CiContentSndGroupEvent>),
     /// `"rcvConnEvent"`: see \[`CiContentRcvConnEvent`\].
-    RcvConnEvent(CiContentRcvConnEvent),
+    RcvConnEvent(::std::boxed::Box<CiContentRcvConnEvent>),
     /// `"sndConnEvent"`: see \[`CiContentSndConnEvent`\].
-    SndConnEvent(CiContentSndConnEvent),
+    SndConnEvent(::std::boxed::Box<CiContentSndConnEvent>),
     /// `"rcvChatFeature"`: see \[`CiContentRcvChatFeature`\].
-    RcvChatFeature(CiContentRcvChatFeature),
+    RcvChatFeature(::std::boxed::Box<CiContentRcvChatFeature>),
     /// `"sndChatFeature"`: see \[`CiContentSndChatFeature`\].
-    SndChatFeature(CiContentSndChatFeature),
+    SndChatFeature(::std::boxed::Box<CiContentSndChatFeature>),
     /// `"rcvChatPreference"`: see \[`CiContentRcvChatPreference`\].
-    RcvChatPreference(CiContentRcvChatPreference),
+    RcvChatPreference(::std::boxed::Box<CiContentRcvChatPreference>),
     /// `"sndChatPreference"`: see \[`CiContentSndChatPreference`\].
-    SndChatPreference(CiContentSndChatPreference),
+    SndChatPreference(::std::boxed::Box<CiContentSndChatPreference>),
     /// `"rcvGroupFeature"`: see \[`CiContentRcvGroupFeature`\].
-    RcvGroupFeature(CiContentRcvGroupFeature),
+    RcvGroupFeature(::std::boxed::Box<CiContentRcvGroupFeature>),
     /// `"sndGroupFeature"`: see \[`CiContentSndGroupFeature`\].
-    SndGroupFeature(CiContentSndGroupFeature),
+    SndGroupFeature(::std::boxed::Box<CiContentSndGroupFeature>),
     /// `"rcvChatFeatureRejected"`: see \[`CiContentRcvChatFeatureRejected`\].
-    RcvChatFeatureRejected(CiContentRcvChatFeatureRejected),
+    RcvChatFeatureRejected(::std::boxed::Box<CiContentRcvChatFeatureRejected>),
     /// `"rcvGroupFeatureRejected"`: see \[`CiContentRcvGroupFeatureRejected`\].
-    RcvGroupFeatureRejected(CiContentRcvGroupFeatureRejected),
+    RcvGroupFeatureRejected(::std::boxed::Box<CiContentRcvGroupFeatureRejected>),
     /// `"sndModerated"`: see \[`CiContentSndModerated`\].
     SndModerated(CiContentSndModerated),
     /// `"rcvModerated"`: see \[`CiContentRcvModerated`\].
@@ -6087,13 +6109,13 @@ pub enum CiContent {
     /// `"rcvBlocked"`: see \[`CiContentRcvBlocked`\].
     RcvBlocked(CiContentRcvBlocked),
     /// `"sndDirectE2EEInfo"`: see \[`CiContentSndDirectE2eeInfo`\].
-    SndDirectE2eeInfo(CiContentSndDirectE2eeInfo),
+    SndDirectE2eeInfo(::std::boxed::Box<CiContentSndDirectE2eeInfo>),
     /// `"rcvDirectE2EEInfo"`: see \[`CiContentRcvDirectE2eeInfo`\].
-    RcvDirectE2eeInfo(CiContentRcvDirectE2eeInfo),
+    RcvDirectE2eeInfo(::std::boxed::Box<CiContentRcvDirectE2eeInfo>),
     /// `"sndGroupE2EEInfo"`: see \[`CiContentSndGroupE2eeInfo`\].
-    SndGroupE2eeInfo(CiContentSndGroupE2eeInfo),
+    SndGroupE2eeInfo(::std::boxed::Box<CiContentSndGroupE2eeInfo>),
     /// `"rcvGroupE2EEInfo"`: see \[`CiContentRcvGroupE2eeInfo`\].
-    RcvGroupE2eeInfo(CiContentRcvGroupE2eeInfo),
+    RcvGroupE2eeInfo(::std::boxed::Box<CiContentRcvGroupE2eeInfo>),
     /// `"chatBanner"`: see \[`CiContentChatBanner`\].
     ChatBanner(CiContentChatBanner),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -6196,6 +6218,40 @@ impl<'de> ::serde::Deserialize<'de> for CiContent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CiContent {
     const EXPECTING: &'static str = "a `CIContent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "sndMsgContent",
+        "rcvMsgContent",
+        "sndDeleted",
+        "rcvDeleted",
+        "sndCall",
+        "rcvCall",
+        "rcvIntegrityError",
+        "rcvDecryptionError",
+        "rcvMsgError",
+        "rcvGroupInvitation",
+        "sndGroupInvitation",
+        "rcvDirectEvent",
+        "rcvGroupEvent",
+        "sndGroupEvent",
+        "rcvConnEvent",
+        "sndConnEvent",
+        "rcvChatFeature",
+        "sndChatFeature",
+        "rcvChatPreference",
+        "sndChatPreference",
+        "rcvGroupFeature",
+        "sndGroupFeature",
+        "rcvChatFeatureRejected",
+        "rcvGroupFeatureRejected",
+        "sndModerated",
+        "rcvModerated",
+        "rcvBlocked",
+        "sndDirectE2EEInfo",
+        "rcvDirectE2EEInfo",
+        "sndGroupE2EEInfo",
+        "rcvGroupE2EEInfo",
+        "chatBanner",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -6204,170 +6260,218 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiContent {
             match tag {
                 "sndMsgContent" => {
                     Self::SndMsgContent(
-                        <CiContentSndMsgContent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndMsgContent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvMsgContent" => {
                     Self::RcvMsgContent(
-                        <CiContentRcvMsgContent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvMsgContent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndDeleted" => {
                     Self::SndDeleted(
-                        <CiContentSndDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvDeleted" => {
                     Self::RcvDeleted(
-                        <CiContentRcvDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndCall" => {
                     Self::SndCall(
-                        <CiContentSndCall as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndCall as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvCall" => {
                     Self::RcvCall(
-                        <CiContentRcvCall as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvCall as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvIntegrityError" => {
                     Self::RcvIntegrityError(
-                        <CiContentRcvIntegrityError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvIntegrityError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvDecryptionError" => {
                     Self::RcvDecryptionError(
-                        <CiContentRcvDecryptionError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvDecryptionError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvMsgError" => {
                     Self::RcvMsgError(
-                        <CiContentRcvMsgError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvMsgError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvGroupInvitation" => {
                     Self::RcvGroupInvitation(
-                        <CiContentRcvGroupInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvGroupInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndGroupInvitation" => {
                     Self::SndGroupInvitation(
-                        <CiContentSndGroupInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndGroupInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvDirectEvent" => {
                     Self::RcvDirectEvent(
-                        <CiContentRcvDirectEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvDirectEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvGroupEvent" => {
                     Self::RcvGroupEvent(
-                        <CiContentRcvGroupEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvGroupEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndGroupEvent" => {
                     Self::SndGroupEvent(
-                        <CiContentSndGroupEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndGroupEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvConnEvent" => {
                     Self::RcvConnEvent(
-                        <CiContentRcvConnEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvConnEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndConnEvent" => {
                     Self::SndConnEvent(
-                        <CiContentSndConnEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndConnEvent as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvChatFeature" => {
                     Self::RcvChatFeature(
-                        <CiContentRcvChatFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvChatFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndChatFeature" => {
                     Self::SndChatFeature(
-                        <CiContentSndChatFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndChatFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvChatPreference" => {
                     Self::RcvChatPreference(
-                        <CiContentRcvChatPreference as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvChatPreference as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndChatPreference" => {
                     Self::SndChatPreference(
-                        <CiContentSndChatPreference as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndChatPreference as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvGroupFeature" => {
                     Self::RcvGroupFeature(
-                        <CiContentRcvGroupFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvGroupFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndGroupFeature" => {
                     Self::SndGroupFeature(
-                        <CiContentSndGroupFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndGroupFeature as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvChatFeatureRejected" => {
                     Self::RcvChatFeatureRejected(
-                        <CiContentRcvChatFeatureRejected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvChatFeatureRejected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvGroupFeatureRejected" => {
                     Self::RcvGroupFeatureRejected(
-                        <CiContentRcvGroupFeatureRejected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvGroupFeatureRejected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndModerated" => {
@@ -6393,30 +6497,38 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiContent {
                 }
                 "sndDirectE2EEInfo" => {
                     Self::SndDirectE2eeInfo(
-                        <CiContentSndDirectE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndDirectE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvDirectE2EEInfo" => {
                     Self::RcvDirectE2eeInfo(
-                        <CiContentRcvDirectE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvDirectE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndGroupE2EEInfo" => {
                     Self::SndGroupE2eeInfo(
-                        <CiContentSndGroupE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentSndGroupE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvGroupE2EEInfo" => {
                     Self::RcvGroupE2eeInfo(
-                        <CiContentRcvGroupE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <CiContentRcvGroupE2eeInfo as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatBanner" => {
@@ -6521,9 +6633,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndMsgContent {
         {
             match key.0.as_ref() {
                 "msgContent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgContent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6613,9 +6723,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvMsgContent {
         {
             match key.0.as_ref() {
                 "msgContent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgContent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6705,9 +6813,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndDeleted {
         {
             match key.0.as_ref() {
                 "deleteMode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiDeleteMode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiDeleteMode>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6797,9 +6903,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvDeleted {
         {
             match key.0.as_ref() {
                 "deleteMode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiDeleteMode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiDeleteMode>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6901,9 +7005,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndCall {
         {
             match key.0.as_ref() {
                 "status" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiCallStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiCallStatus>(&mut map, &mut f0)?;
                 }
                 "duration" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7022,9 +7124,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvCall {
         {
             match key.0.as_ref() {
                 "status" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiCallStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiCallStatus>(&mut map, &mut f0)?;
                 }
                 "duration" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7131,9 +7231,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvIntegrityError {
         {
             match key.0.as_ref() {
                 "msgError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7239,9 +7337,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvDecryptionError {
         {
             match key.0.as_ref() {
                 "msgDecryptError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgDecryptError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgDecryptError>(&mut map, &mut f0)?;
                 }
                 "msgCount" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7352,9 +7448,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvMsgError {
         {
             match key.0.as_ref() {
                 "rcvMsgError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcvMsgError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcvMsgError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7455,14 +7549,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupInvitation {
         {
             match key.0.as_ref() {
                 "groupInvitation" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiGroupInvitation,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiGroupInvitation>(&mut map, &mut f0)?;
                 }
                 "memberRole" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7571,14 +7661,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndGroupInvitation {
         {
             match key.0.as_ref() {
                 "groupInvitation" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiGroupInvitation,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiGroupInvitation>(&mut map, &mut f0)?;
                 }
                 "memberRole" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7680,9 +7766,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvDirectEvent {
         {
             match key.0.as_ref() {
                 "rcvDirectEvent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcvDirectEvent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcvDirectEvent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7776,9 +7860,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupEvent {
         {
             match key.0.as_ref() {
                 "rcvGroupEvent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcvGroupEvent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcvGroupEvent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7872,9 +7954,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndGroupEvent {
         {
             match key.0.as_ref() {
                 "sndGroupEvent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SndGroupEvent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SndGroupEvent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7968,9 +8048,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvConnEvent {
         {
             match key.0.as_ref() {
                 "rcvConnEvent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcvConnEvent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcvConnEvent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8064,9 +8142,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndConnEvent {
         {
             match key.0.as_ref() {
                 "sndConnEvent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SndConnEvent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SndConnEvent>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8181,14 +8257,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvChatFeature {
         {
             match key.0.as_ref() {
                 "feature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatFeature>(&mut map, &mut f0)?;
                 }
                 "enabled" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        PrefEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, PrefEnabled>(&mut map, &mut f1)?;
                 }
                 "param" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -8326,14 +8398,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndChatFeature {
         {
             match key.0.as_ref() {
                 "feature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatFeature>(&mut map, &mut f0)?;
                 }
                 "enabled" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        PrefEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, PrefEnabled>(&mut map, &mut f1)?;
                 }
                 "param" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -8471,14 +8539,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvChatPreference {
         {
             match key.0.as_ref() {
                 "feature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatFeature>(&mut map, &mut f0)?;
                 }
                 "allowed" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FeatureAllowed,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FeatureAllowed>(&mut map, &mut f1)?;
                 }
                 "param" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -8616,14 +8680,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndChatPreference {
         {
             match key.0.as_ref() {
                 "feature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatFeature>(&mut map, &mut f0)?;
                 }
                 "allowed" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FeatureAllowed,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FeatureAllowed>(&mut map, &mut f1)?;
                 }
                 "param" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -8778,14 +8838,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupFeature {
         {
             match key.0.as_ref() {
                 "groupFeature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeature>(&mut map, &mut f0)?;
                 }
                 "preference" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f1)?;
                 }
                 "param" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -8802,9 +8858,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupFeature {
                     };
                 }
                 "memberRole_" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupMemberRole>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMemberRole>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8946,14 +9002,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndGroupFeature {
         {
             match key.0.as_ref() {
                 "groupFeature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeature>(&mut map, &mut f0)?;
                 }
                 "preference" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f1)?;
                 }
                 "param" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -8970,9 +9022,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndGroupFeature {
                     };
                 }
                 "memberRole_" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupMemberRole>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMemberRole>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9072,9 +9124,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvChatFeatureRejected
         {
             match key.0.as_ref() {
                 "feature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatFeature>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9168,9 +9218,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupFeatureRejecte
         {
             match key.0.as_ref() {
                 "groupFeature" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeature,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeature>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9476,9 +9524,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndDirectE2eeInfo {
         {
             match key.0.as_ref() {
                 "e2eeInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<E2eInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, E2eInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9568,9 +9614,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvDirectE2eeInfo {
         {
             match key.0.as_ref() {
                 "e2eeInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<E2eInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, E2eInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9660,9 +9704,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndGroupE2eeInfo {
         {
             match key.0.as_ref() {
                 "e2eeInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<E2eInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, E2eInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9752,9 +9794,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupE2eeInfo {
         {
             match key.0.as_ref() {
                 "e2eeInfo" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<E2eInfo>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, E2eInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9930,13 +9970,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for CiDeleteMode {
 #[non_exhaustive]
 pub enum CiDeleted {
     /// `"deleted"`: see \[`CiDeletedDeleted`\].
-    Deleted(CiDeletedDeleted),
+    Deleted(::std::boxed::Box<CiDeletedDeleted>),
     /// `"blocked"`: see \[`CiDeletedBlocked`\].
-    Blocked(CiDeletedBlocked),
+    Blocked(::std::boxed::Box<CiDeletedBlocked>),
     /// `"blockedByAdmin"`: see \[`CiDeletedBlockedByAdmin`\].
-    BlockedByAdmin(CiDeletedBlockedByAdmin),
+    BlockedByAdmin(::std::boxed::Box<CiDeletedBlockedByAdmin>),
     /// `"moderated"`: see \[`CiDeletedModerated`\].
-    Moderated(CiDeletedModerated),
+    Moderated(::std::boxed::Box<CiDeletedModerated>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -9977,25 +10017,26 @@ impl<'de> ::serde::Deserialize<'de> for CiDeleted {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CiDeleted {
     const EXPECTING: &'static str = "a `CIDeleted` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["deleted", "blocked", "blockedByAdmin", "moderated"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "deleted" => Self::Deleted(
+            "deleted" => Self::Deleted(::std::boxed::Box::new(
                 <CiDeletedDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "blocked" => Self::Blocked(
+            )),
+            "blocked" => Self::Blocked(::std::boxed::Box::new(
                 <CiDeletedBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "blockedByAdmin" => Self::BlockedByAdmin(
+            )),
+            "blockedByAdmin" => Self::BlockedByAdmin(::std::boxed::Box::new(
                 <CiDeletedBlockedByAdmin as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "moderated" => Self::Moderated(
+            )),
+            "moderated" => Self::Moderated(::std::boxed::Box::new(
                 <CiDeletedModerated as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -10003,12 +10044,12 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiDeleted {
         if ::simplex_api_types::runtime::loose_eq(s, "blocked") {
             let mut x = <CiDeletedBlocked as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::Blocked(x);
+            return Self::Blocked(::std::boxed::Box::new(x));
         }
         if ::simplex_api_types::runtime::loose_eq(s, "blockedByAdmin") {
             let mut x = <CiDeletedBlockedByAdmin as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::BlockedByAdmin(x);
+            return Self::BlockedByAdmin(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -10090,14 +10131,13 @@ impl ::simplex_api_types::runtime::DecodeMap for CiDeletedDeleted {
         {
             match key.0.as_ref() {
                 "deletedTs" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatType" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatType>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatType>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10195,9 +10235,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiDeletedBlocked {
         {
             match key.0.as_ref() {
                 "deletedTs" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10287,9 +10328,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiDeletedBlockedByAdmin {
         {
             match key.0.as_ref() {
                 "deletedTs" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10390,14 +10432,13 @@ impl ::simplex_api_types::runtime::DecodeMap for CiDeletedModerated {
         {
             match key.0.as_ref() {
                 "deletedTs" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f0)?;
                 }
                 "byGroupMember" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMember>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10442,7 +10483,7 @@ pub enum CiDirection {
     /// `"groupSnd"`: see \[`CiDirectionGroupSnd`\].
     GroupSnd(CiDirectionGroupSnd),
     /// `"groupRcv"`: see \[`CiDirectionGroupRcv`\].
-    GroupRcv(CiDirectionGroupRcv),
+    GroupRcv(::std::boxed::Box<CiDirectionGroupRcv>),
     /// `"channelRcv"`: see \[`CiDirectionChannelRcv`\].
     ChannelRcv(CiDirectionChannelRcv),
     /// `"localSnd"`: see \[`CiDirectionLocalSnd`\].
@@ -10495,6 +10536,15 @@ impl<'de> ::serde::Deserialize<'de> for CiDirection {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CiDirection {
     const EXPECTING: &'static str = "a `CIDirection` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "directSnd",
+        "directRcv",
+        "groupSnd",
+        "groupRcv",
+        "channelRcv",
+        "localSnd",
+        "localRcv",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -10509,9 +10559,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiDirection {
             "groupSnd" => Self::GroupSnd(
                 <CiDirectionGroupSnd as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "groupRcv" => Self::GroupRcv(
+            "groupRcv" => Self::GroupRcv(::std::boxed::Box::new(
                 <CiDirectionGroupRcv as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "channelRcv" => Self::ChannelRcv(
                 <CiDirectionChannelRcv as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -10839,9 +10889,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiDirectionGroupRcv {
         {
             match key.0.as_ref() {
                 "groupMember" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMember>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -11240,9 +11288,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "fileName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileSize" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -11254,29 +11302,22 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFile {
                     f2 = ::std::option::Option::Some(v.value);
                 }
                 "fileSource" => {
-                    f3 = ::serde::de::MapAccess::next_value::<::std::option::Option<CryptoFile>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CryptoFile>(&mut map, &mut f3)?;
                 }
                 "fileStatus" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiFileStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiFileStatus>(&mut map, &mut f4)?;
                 }
                 "fileProtocol" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileProtocol,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileProtocol>(&mut map, &mut f5)?;
                 }
                 "fileExpires" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f6)?;
                 }
                 "fileProhibited" => {
-                    f7 = ::serde::de::MapAccess::next_value::<::std::option::Option<FileProhibited>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, FileProhibited>(&mut map, &mut f7)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -11346,21 +11387,21 @@ pub enum CiFileStatus {
     /// `"sndStored"`: see \[`CiFileStatusSndStored`\].
     SndStored(CiFileStatusSndStored),
     /// `"sndTransfer"`: see \[`CiFileStatusSndTransfer`\].
-    SndTransfer(CiFileStatusSndTransfer),
+    SndTransfer(::std::boxed::Box<CiFileStatusSndTransfer>),
     /// `"sndCancelled"`: see \[`CiFileStatusSndCancelled`\].
     SndCancelled(CiFileStatusSndCancelled),
     /// `"sndComplete"`: see \[`CiFileStatusSndComplete`\].
     SndComplete(CiFileStatusSndComplete),
     /// `"sndError"`: see \[`CiFileStatusSndError`\].
-    SndError(CiFileStatusSndError),
+    SndError(::std::boxed::Box<CiFileStatusSndError>),
     /// `"sndWarning"`: see \[`CiFileStatusSndWarning`\].
-    SndWarning(CiFileStatusSndWarning),
+    SndWarning(::std::boxed::Box<CiFileStatusSndWarning>),
     /// `"rcvInvitation"`: see \[`CiFileStatusRcvInvitation`\].
     RcvInvitation(CiFileStatusRcvInvitation),
     /// `"rcvAccepted"`: see \[`CiFileStatusRcvAccepted`\].
     RcvAccepted(CiFileStatusRcvAccepted),
     /// `"rcvTransfer"`: see \[`CiFileStatusRcvTransfer`\].
-    RcvTransfer(CiFileStatusRcvTransfer),
+    RcvTransfer(::std::boxed::Box<CiFileStatusRcvTransfer>),
     /// `"rcvAborted"`: see \[`CiFileStatusRcvAborted`\].
     RcvAborted(CiFileStatusRcvAborted),
     /// `"rcvComplete"`: see \[`CiFileStatusRcvComplete`\].
@@ -11368,11 +11409,11 @@ pub enum CiFileStatus {
     /// `"rcvCancelled"`: see \[`CiFileStatusRcvCancelled`\].
     RcvCancelled(CiFileStatusRcvCancelled),
     /// `"rcvError"`: see \[`CiFileStatusRcvError`\].
-    RcvError(CiFileStatusRcvError),
+    RcvError(::std::boxed::Box<CiFileStatusRcvError>),
     /// `"rcvWarning"`: see \[`CiFileStatusRcvWarning`\].
-    RcvWarning(CiFileStatusRcvWarning),
+    RcvWarning(::std::boxed::Box<CiFileStatusRcvWarning>),
     /// `"invalid"`: see \[`CiFileStatusInvalid`\].
-    Invalid(CiFileStatusInvalid),
+    Invalid(::std::boxed::Box<CiFileStatusInvalid>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -11435,6 +11476,23 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatus {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CiFileStatus {
     const EXPECTING: &'static str = "a `CIFileStatus` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "sndStored",
+        "sndTransfer",
+        "sndCancelled",
+        "sndComplete",
+        "sndError",
+        "sndWarning",
+        "rcvInvitation",
+        "rcvAccepted",
+        "rcvTransfer",
+        "rcvAborted",
+        "rcvComplete",
+        "rcvCancelled",
+        "rcvError",
+        "rcvWarning",
+        "invalid",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -11445,11 +11503,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiFileStatus {
                     map,
                 )?,
             ),
-            "sndTransfer" => Self::SndTransfer(
+            "sndTransfer" => Self::SndTransfer(::std::boxed::Box::new(
                 <CiFileStatusSndTransfer as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "sndCancelled" => Self::SndCancelled(
                 <CiFileStatusSndCancelled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -11460,14 +11518,14 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiFileStatus {
                     map,
                 )?,
             ),
-            "sndError" => Self::SndError(
+            "sndError" => Self::SndError(::std::boxed::Box::new(
                 <CiFileStatusSndError as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "sndWarning" => Self::SndWarning(
+            )),
+            "sndWarning" => Self::SndWarning(::std::boxed::Box::new(
                 <CiFileStatusSndWarning as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "rcvInvitation" => Self::RcvInvitation(
                 <CiFileStatusRcvInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -11478,11 +11536,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiFileStatus {
                     map,
                 )?,
             ),
-            "rcvTransfer" => Self::RcvTransfer(
+            "rcvTransfer" => Self::RcvTransfer(::std::boxed::Box::new(
                 <CiFileStatusRcvTransfer as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "rcvAborted" => Self::RcvAborted(
                 <CiFileStatusRcvAborted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -11498,17 +11556,17 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiFileStatus {
                     map,
                 )?,
             ),
-            "rcvError" => Self::RcvError(
+            "rcvError" => Self::RcvError(::std::boxed::Box::new(
                 <CiFileStatusRcvError as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "rcvWarning" => Self::RcvWarning(
+            )),
+            "rcvWarning" => Self::RcvWarning(::std::boxed::Box::new(
                 <CiFileStatusRcvWarning as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "invalid" => Self::Invalid(
+            )),
+            "invalid" => Self::Invalid(::std::boxed::Box::new(
                 <CiFileStatusInvalid as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -11969,9 +12027,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusSndError {
         {
             match key.0.as_ref() {
                 "sndFileError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -12065,9 +12121,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusSndWarning {
         {
             match key.0.as_ref() {
                 "sndFileError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -12651,9 +12705,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusRcvError {
         {
             match key.0.as_ref() {
                 "rcvFileError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -12747,9 +12799,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusRcvWarning {
         {
             match key.0.as_ref() {
                 "rcvFileError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -12839,9 +12889,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusInvalid {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -12881,11 +12931,11 @@ pub enum CiForwardedFrom {
     /// `"unknown"`: see \[`CiForwardedFromUnknown_2`\].
     Unknown_2(CiForwardedFromUnknown_2),
     /// `"contact"`: see \[`CiForwardedFromContact`\].
-    Contact(CiForwardedFromContact),
+    Contact(::std::boxed::Box<CiForwardedFromContact>),
     /// `"group"`: see \[`CiForwardedFromGroup`\].
-    Group(CiForwardedFromGroup),
+    Group(::std::boxed::Box<CiForwardedFromGroup>),
     /// `"groupLink"`: see \[`CiForwardedFromGroupLink`\].
-    GroupLink(CiForwardedFromGroupLink),
+    GroupLink(::std::boxed::Box<CiForwardedFromGroupLink>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -12926,6 +12976,7 @@ impl<'de> ::serde::Deserialize<'de> for CiForwardedFrom {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CiForwardedFrom {
     const EXPECTING: &'static str = "a `CIForwardedFrom` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["unknown", "contact", "group", "groupLink"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -12936,19 +12987,19 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiForwardedFrom {
                     map,
                 )?,
             ),
-            "contact" => Self::Contact(
+            "contact" => Self::Contact(::std::boxed::Box::new(
                 <CiForwardedFromContact as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "group" => Self::Group(
+            )),
+            "group" => Self::Group(::std::boxed::Box::new(
                 <CiForwardedFromGroup as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "groupLink" => Self::GroupLink(
+            )),
+            "groupLink" => Self::GroupLink(::std::boxed::Box::new(
                 <CiForwardedFromGroupLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -13139,14 +13190,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiForwardedFromContact {
         {
             match key.0.as_ref() {
                 "chatName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "msgDir" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgDirection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgDirection>(&mut map, &mut f1)?;
                 }
                 "contactId" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -13356,14 +13405,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiForwardedFromGroup {
         {
             match key.0.as_ref() {
                 "chatName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "msgDir" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgDirection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgDirection>(&mut map, &mut f1)?;
                 }
                 "groupId" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -13394,19 +13441,17 @@ impl ::simplex_api_types::runtime::DecodeMap for CiForwardedFromGroup {
                     };
                 }
                 "memberId" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "sharedMsgId_" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "groupType" => {
-                    f6 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupType>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupType>(&mut map, &mut f6)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -13577,39 +13622,35 @@ impl ::simplex_api_types::runtime::DecodeMap for CiForwardedFromGroupLink {
         {
             match key.0.as_ref() {
                 "chatName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "msgDir" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgDirection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgDirection>(&mut map, &mut f1)?;
                 }
                 "groupLink" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "publicGroupId" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "memberId" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "sharedMsgId" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "groupType" => {
-                    f6 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupType>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupType>(&mut map, &mut f6)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -13799,19 +13840,17 @@ impl ::simplex_api_types::runtime::DecodeMap for CiGroupInvitation {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "localDisplayName" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupProfile" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f3)?;
                 }
                 "status" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiGroupInvitationStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiGroupInvitationStatus>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -14003,14 +14042,14 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMention {
         {
             match key.0.as_ref() {
                 "memberId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "memberRef" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<CiMentionMember>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiMentionMember>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -14137,19 +14176,17 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMentionMember {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "displayName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "localAlias" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "memberRole" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -14467,74 +14504,54 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMeta {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "itemTs" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "itemText" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "itemStatus" => {
-                    f3 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<CiStatus>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, CiStatus>(&mut map, &mut f3)?;
                 }
                 "sentViaProxy" => {
-                    f4 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f4)?;
                 }
                 "itemSharedMsgId" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "itemForwarded" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<CiForwardedFrom>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiForwardedFrom>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "itemDeleted" => {
-                    f7 = ::serde::de::MapAccess::next_value::<::std::option::Option<CiDeleted>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiDeleted>(&mut map, &mut f7)?;
                 }
                 "itemEdited" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f8)?;
                 }
                 "itemTimed" => {
-                    f9 = ::serde::de::MapAccess::next_value::<::std::option::Option<CiTimed>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiTimed>(&mut map, &mut f9)?;
                 }
                 "itemLive" => {
-                    f10 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f10)?;
                 }
                 "userMention" => {
-                    f11 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f11)?;
                 }
                 "hasLink" => {
-                    f12 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f12)?;
                 }
                 "deletable" => {
-                    f13 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f13)?;
                 }
                 "editable" => {
-                    f14 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f14)?;
                 }
                 "forwardedByMember" => {
                     f15 = match ::serde::de::MapAccess::next_value::<
@@ -14551,24 +14568,20 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMeta {
                     };
                 }
                 "showGroupAsSender" => {
-                    f16 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f16)?;
                 }
                 "msgVerified" => {
-                    f17 = ::serde::de::MapAccess::next_value::<::std::option::Option<MsgVerified>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, MsgVerified>(&mut map, &mut f17)?;
                 }
                 "createdAt" => {
-                    f18 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f18,
+                    )?;
                 }
                 "updatedAt" => {
-                    f19 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f19,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -14811,9 +14824,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiQuote {
         {
             match key.0.as_ref() {
                 "chatDir" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<CiDirection>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiDirection>(&mut map, &mut f0)?;
                 }
                 "itemId" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
@@ -14830,24 +14841,22 @@ impl ::simplex_api_types::runtime::DecodeMap for CiQuote {
                     };
                 }
                 "sharedMsgId" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "sentAt" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "content" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgContent>(&mut map, &mut f4)?;
                 }
                 "formattedText" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::vec::Vec<FormattedText>>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::vec::Vec<FormattedText>>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -14967,24 +14976,18 @@ impl ::simplex_api_types::runtime::DecodeMap for CiReaction {
         {
             match key.0.as_ref() {
                 "chatDir" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiDirection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiDirection>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatItem>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatItem>(&mut map, &mut f1)?;
                 }
                 "sentAt" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "reaction" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgReaction,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgReaction>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -15108,14 +15111,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiReactionCount {
         {
             match key.0.as_ref() {
                 "reaction" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgReaction,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgReaction>(&mut map, &mut f0)?;
                 }
                 "userReacted" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "totalReacted" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -15175,21 +15174,21 @@ pub enum CiStatus {
     /// `"sndNew"`: see \[`CiStatusSndNew`\].
     SndNew(CiStatusSndNew),
     /// `"sndSent"`: see \[`CiStatusSndSent`\].
-    SndSent(CiStatusSndSent),
+    SndSent(::std::boxed::Box<CiStatusSndSent>),
     /// `"sndRcvd"`: see \[`CiStatusSndRcvd`\].
-    SndRcvd(CiStatusSndRcvd),
+    SndRcvd(::std::boxed::Box<CiStatusSndRcvd>),
     /// `"sndErrorAuth"`: see \[`CiStatusSndErrorAuth`\].
     SndErrorAuth(CiStatusSndErrorAuth),
     /// `"sndError"`: see \[`CiStatusSndError`\].
-    SndError(CiStatusSndError),
+    SndError(::std::boxed::Box<CiStatusSndError>),
     /// `"sndWarning"`: see \[`CiStatusSndWarning`\].
-    SndWarning(CiStatusSndWarning),
+    SndWarning(::std::boxed::Box<CiStatusSndWarning>),
     /// `"rcvNew"`: see \[`CiStatusRcvNew`\].
     RcvNew(CiStatusRcvNew),
     /// `"rcvRead"`: see \[`CiStatusRcvRead`\].
     RcvRead(CiStatusRcvRead),
     /// `"invalid"`: see \[`CiStatusInvalid`\].
-    Invalid(CiStatusInvalid),
+    Invalid(::std::boxed::Box<CiStatusInvalid>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -15240,6 +15239,17 @@ impl<'de> ::serde::Deserialize<'de> for CiStatus {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CiStatus {
     const EXPECTING: &'static str = "a `CIStatus` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "sndNew",
+        "sndSent",
+        "sndRcvd",
+        "sndErrorAuth",
+        "sndError",
+        "sndWarning",
+        "rcvNew",
+        "rcvRead",
+        "invalid",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -15248,30 +15258,30 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiStatus {
             "sndNew" => Self::SndNew(
                 <CiStatusSndNew as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "sndSent" => Self::SndSent(
+            "sndSent" => Self::SndSent(::std::boxed::Box::new(
                 <CiStatusSndSent as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "sndRcvd" => Self::SndRcvd(
+            )),
+            "sndRcvd" => Self::SndRcvd(::std::boxed::Box::new(
                 <CiStatusSndRcvd as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "sndErrorAuth" => Self::SndErrorAuth(
                 <CiStatusSndErrorAuth as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "sndError" => Self::SndError(
+            "sndError" => Self::SndError(::std::boxed::Box::new(
                 <CiStatusSndError as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "sndWarning" => Self::SndWarning(
+            )),
+            "sndWarning" => Self::SndWarning(::std::boxed::Box::new(
                 <CiStatusSndWarning as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "rcvNew" => Self::RcvNew(
                 <CiStatusRcvNew as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
             "rcvRead" => Self::RcvRead(
                 <CiStatusRcvRead as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "invalid" => Self::Invalid(
+            "invalid" => Self::Invalid(::std::boxed::Box::new(
                 <CiStatusInvalid as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -15434,9 +15444,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CiStatusSndSent {
         {
             match key.0.as_ref() {
                 "sndProgress" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SndCiStatusProgress,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SndCiStatusProgress>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -15537,14 +15547,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiStatusSndRcvd {
         {
             match key.0.as_ref() {
                 "msgRcptStatus" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgReceiptStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgReceiptStatus>(&mut map, &mut f0)?;
                 }
                 "sndProgress" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SndCiStatusProgress,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SndCiStatusProgress>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -15714,9 +15722,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiStatusSndError {
         {
             match key.0.as_ref() {
                 "agentError" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<SndError>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, SndError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -15806,9 +15812,7 @@ impl ::simplex_api_types::runtime::DecodeMap for CiStatusSndWarning {
         {
             match key.0.as_ref() {
                 "agentError" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<SndError>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, SndError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -16042,9 +16046,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CiStatusInvalid {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -16158,9 +16162,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiTimed {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "deleteAt" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -16194,9 +16199,9 @@ impl<'de> ::serde::Deserialize<'de> for CiTimed {
 #[non_exhaustive]
 pub enum ChatBotCommand {
     /// `"command"`: see \[`ChatBotCommandCommand`\].
-    Command(ChatBotCommandCommand),
+    Command(::std::boxed::Box<ChatBotCommandCommand>),
     /// `"menu"`: see \[`ChatBotCommandMenu`\].
-    Menu(ChatBotCommandMenu),
+    Menu(::std::boxed::Box<ChatBotCommandMenu>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -16233,19 +16238,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatBotCommand {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatBotCommand {
     const EXPECTING: &'static str = "a `ChatBotCommand` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["command", "menu"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "command" => Self::Command(
+            "command" => Self::Command(::std::boxed::Box::new(
                 <ChatBotCommandCommand as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "menu" => Self::Menu(
+            )),
+            "menu" => Self::Menu(::std::boxed::Box::new(
                 <ChatBotCommandMenu as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -16336,19 +16342,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatBotCommandCommand {
         {
             match key.0.as_ref() {
                 "keyword" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "label" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "params" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -16455,14 +16461,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatBotCommandMenu {
         {
             match key.0.as_ref() {
                 "label" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "commands" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<ChatBotCommand>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<ChatBotCommand>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -16508,9 +16514,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatBotCommandMenu {
 #[non_exhaustive]
 pub enum ChatDeleteMode {
     /// `"full"`: see \[`ChatDeleteModeFull`\].
-    Full(ChatDeleteModeFull),
+    Full(::std::boxed::Box<ChatDeleteModeFull>),
     /// `"entity"`: see \[`ChatDeleteModeEntity`\].
-    Entity(ChatDeleteModeEntity),
+    Entity(::std::boxed::Box<ChatDeleteModeEntity>),
     /// `"messages"`: see \[`ChatDeleteModeMessages`\].
     Messages(ChatDeleteModeMessages),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -16551,17 +16557,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatDeleteMode {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatDeleteMode {
     const EXPECTING: &'static str = "a `ChatDeleteMode` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["full", "entity", "messages"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "full" => Self::Full(
+            "full" => Self::Full(::std::boxed::Box::new(
                 <ChatDeleteModeFull as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "entity" => Self::Entity(
+            )),
+            "entity" => Self::Entity(::std::boxed::Box::new(
                 <ChatDeleteModeEntity as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "messages" => Self::Messages(
                 <ChatDeleteModeMessages as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -16642,9 +16649,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatDeleteModeFull {
         {
             match key.0.as_ref() {
                 "notify" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -16734,9 +16739,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatDeleteModeEntity {
         {
             match key.0.as_ref() {
                 "notify" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -16880,11 +16883,11 @@ impl ::simplex_api_types::runtime::Syntax for ChatDeleteMode {
 #[non_exhaustive]
 pub enum ChatError {
     /// `"error"`: see \[`ChatErrorError`\].
-    Error(ChatErrorError),
+    Error(::std::boxed::Box<ChatErrorError>),
     /// `"errorAgent"`: see \[`ChatErrorErrorAgent`\].
-    ErrorAgent(ChatErrorErrorAgent),
+    ErrorAgent(::std::boxed::Box<ChatErrorErrorAgent>),
     /// `"errorStore"`: see \[`ChatErrorErrorStore`\].
-    ErrorStore(ChatErrorErrorStore),
+    ErrorStore(::std::boxed::Box<ChatErrorErrorStore>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -16923,20 +16926,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatError {
     const EXPECTING: &'static str = "a `ChatError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["error", "errorAgent", "errorStore"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "error" => Self::Error(
+            "error" => Self::Error(::std::boxed::Box::new(
                 <ChatErrorError as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "errorAgent" => Self::ErrorAgent(
+            )),
+            "errorAgent" => Self::ErrorAgent(::std::boxed::Box::new(
                 <ChatErrorErrorAgent as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "errorStore" => Self::ErrorStore(
+            )),
+            "errorStore" => Self::ErrorStore(::std::boxed::Box::new(
                 <ChatErrorErrorStore as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -17007,9 +17011,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorError {
         {
             match key.0.as_ref() {
                 "errorType" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -17123,19 +17125,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorErrorAgent {
         {
             match key.0.as_ref() {
                 "agentError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AgentErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AgentErrorType>(&mut map, &mut f0)?;
                 }
                 "agentConnId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "connectionEntity_" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<ConnectionEntity>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ConnectionEntity>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -17234,9 +17234,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorErrorStore {
         {
             match key.0.as_ref() {
                 "storeError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        StoreError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, StoreError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -17276,35 +17274,35 @@ pub enum ChatErrorType {
     /// `"noActiveUser"`: see \[`ChatErrorTypeNoActiveUser`\].
     NoActiveUser(ChatErrorTypeNoActiveUser),
     /// `"noConnectionUser"`: see \[`ChatErrorTypeNoConnectionUser`\].
-    NoConnectionUser(ChatErrorTypeNoConnectionUser),
+    NoConnectionUser(::std::boxed::Box<ChatErrorTypeNoConnectionUser>),
     /// `"noSndFileUser"`: see \[`ChatErrorTypeNoSndFileUser`\].
-    NoSndFileUser(ChatErrorTypeNoSndFileUser),
+    NoSndFileUser(::std::boxed::Box<ChatErrorTypeNoSndFileUser>),
     /// `"noRcvFileUser"`: see \[`ChatErrorTypeNoRcvFileUser`\].
-    NoRcvFileUser(ChatErrorTypeNoRcvFileUser),
+    NoRcvFileUser(::std::boxed::Box<ChatErrorTypeNoRcvFileUser>),
     /// `"userUnknown"`: see \[`ChatErrorTypeUserUnknown`\].
     UserUnknown(ChatErrorTypeUserUnknown),
     /// `"userExists"`: see \[`ChatErrorTypeUserExists`\].
-    UserExists(ChatErrorTypeUserExists),
+    UserExists(::std::boxed::Box<ChatErrorTypeUserExists>),
     /// `"chatRelayExists"`: see \[`ChatErrorTypeChatRelayExists`\].
     ChatRelayExists(ChatErrorTypeChatRelayExists),
     /// `"differentActiveUser"`: see \[`ChatErrorTypeDifferentActiveUser`\].
-    DifferentActiveUser(ChatErrorTypeDifferentActiveUser),
+    DifferentActiveUser(::std::boxed::Box<ChatErrorTypeDifferentActiveUser>),
     /// `"cantDeleteActiveUser"`: see \[`ChatErrorTypeCantDeleteActiveUser`\].
-    CantDeleteActiveUser(ChatErrorTypeCantDeleteActiveUser),
+    CantDeleteActiveUser(::std::boxed::Box<ChatErrorTypeCantDeleteActiveUser>),
     /// `"cantDeleteLastUser"`: see \[`ChatErrorTypeCantDeleteLastUser`\].
-    CantDeleteLastUser(ChatErrorTypeCantDeleteLastUser),
+    CantDeleteLastUser(::std::boxed::Box<ChatErrorTypeCantDeleteLastUser>),
     /// `"cantHideLastUser"`: see \[`ChatErrorTypeCantHideLastUser`\].
-    CantHideLastUser(ChatErrorTypeCantHideLastUser),
+    CantHideLastUser(::std::boxed::Box<ChatErrorTypeCantHideLastUser>),
     /// `"hiddenUserAlwaysMuted"`: see \[`ChatErrorTypeHiddenUserAlwaysMuted`\].
-    HiddenUserAlwaysMuted(ChatErrorTypeHiddenUserAlwaysMuted),
+    HiddenUserAlwaysMuted(::std::boxed::Box<ChatErrorTypeHiddenUserAlwaysMuted>),
     /// `"emptyUserPassword"`: see \[`ChatErrorTypeEmptyUserPassword`\].
-    EmptyUserPassword(ChatErrorTypeEmptyUserPassword),
+    EmptyUserPassword(::std::boxed::Box<ChatErrorTypeEmptyUserPassword>),
     /// `"userAlreadyHidden"`: see \[`ChatErrorTypeUserAlreadyHidden`\].
-    UserAlreadyHidden(ChatErrorTypeUserAlreadyHidden),
+    UserAlreadyHidden(::std::boxed::Box<ChatErrorTypeUserAlreadyHidden>),
     /// `"userNotHidden"`: see \[`ChatErrorTypeUserNotHidden`\].
-    UserNotHidden(ChatErrorTypeUserNotHidden),
+    UserNotHidden(::std::boxed::Box<ChatErrorTypeUserNotHidden>),
     /// `"invalidDisplayName"`: see \[`ChatErrorTypeInvalidDisplayName`\].
-    InvalidDisplayName(ChatErrorTypeInvalidDisplayName),
+    InvalidDisplayName(::std::boxed::Box<ChatErrorTypeInvalidDisplayName>),
     /// `"chatNotStarted"`: see \[`ChatErrorTypeChatNotStarted`\].
     ChatNotStarted(ChatErrorTypeChatNotStarted),
     /// `"chatNotStopped"`: see \[`ChatErrorTypeChatNotStopped`\].
@@ -17314,7 +17312,7 @@ pub enum ChatErrorType {
     /// `"invalidConnReq"`: see \[`ChatErrorTypeInvalidConnReq`\].
     InvalidConnReq(ChatErrorTypeInvalidConnReq),
     /// `"simplexDomainNotReady"`: see \[`ChatErrorTypeSimplexDomainNotReady`\].
-    SimplexDomainNotReady(ChatErrorTypeSimplexDomainNotReady),
+    SimplexDomainNotReady(::std::boxed::Box<ChatErrorTypeSimplexDomainNotReady>),
     /// `"notResolvedLocally"`: see \[`ChatErrorTypeNotResolvedLocally`\].
     NotResolvedLocally(ChatErrorTypeNotResolvedLocally),
     /// `"unsupportedConnReq"`: see \[`ChatErrorTypeUnsupportedConnReq`\].
@@ -17322,73 +17320,73 @@ pub enum ChatErrorType {
     /// `"connReqMessageProhibited"`: see \[`ChatErrorTypeConnReqMessageProhibited`\].
     ConnReqMessageProhibited(ChatErrorTypeConnReqMessageProhibited),
     /// `"contactNotReady"`: see \[`ChatErrorTypeContactNotReady`\].
-    ContactNotReady(ChatErrorTypeContactNotReady),
+    ContactNotReady(::std::boxed::Box<ChatErrorTypeContactNotReady>),
     /// `"contactNotActive"`: see \[`ChatErrorTypeContactNotActive`\].
-    ContactNotActive(ChatErrorTypeContactNotActive),
+    ContactNotActive(::std::boxed::Box<ChatErrorTypeContactNotActive>),
     /// `"contactDisabled"`: see \[`ChatErrorTypeContactDisabled`\].
-    ContactDisabled(ChatErrorTypeContactDisabled),
+    ContactDisabled(::std::boxed::Box<ChatErrorTypeContactDisabled>),
     /// `"connectionDisabled"`: see \[`ChatErrorTypeConnectionDisabled`\].
-    ConnectionDisabled(ChatErrorTypeConnectionDisabled),
+    ConnectionDisabled(::std::boxed::Box<ChatErrorTypeConnectionDisabled>),
     /// `"groupUserRole"`: see \[`ChatErrorTypeGroupUserRole`\].
-    GroupUserRole(ChatErrorTypeGroupUserRole),
+    GroupUserRole(::std::boxed::Box<ChatErrorTypeGroupUserRole>),
     /// `"groupMemberInitialRole"`: see \[`ChatErrorTypeGroupMemberInitialRole`\].
-    GroupMemberInitialRole(ChatErrorTypeGroupMemberInitialRole),
+    GroupMemberInitialRole(::std::boxed::Box<ChatErrorTypeGroupMemberInitialRole>),
     /// `"contactIncognitoCantInvite"`: see \[`ChatErrorTypeContactIncognitoCantInvite`\].
     ContactIncognitoCantInvite(ChatErrorTypeContactIncognitoCantInvite),
     /// `"groupIncognitoCantInvite"`: see \[`ChatErrorTypeGroupIncognitoCantInvite`\].
     GroupIncognitoCantInvite(ChatErrorTypeGroupIncognitoCantInvite),
     /// `"groupContactRole"`: see \[`ChatErrorTypeGroupContactRole`\].
-    GroupContactRole(ChatErrorTypeGroupContactRole),
+    GroupContactRole(::std::boxed::Box<ChatErrorTypeGroupContactRole>),
     /// `"groupDuplicateMember"`: see \[`ChatErrorTypeGroupDuplicateMember`\].
-    GroupDuplicateMember(ChatErrorTypeGroupDuplicateMember),
+    GroupDuplicateMember(::std::boxed::Box<ChatErrorTypeGroupDuplicateMember>),
     /// `"groupDuplicateMemberId"`: see \[`ChatErrorTypeGroupDuplicateMemberId`\].
     GroupDuplicateMemberId(ChatErrorTypeGroupDuplicateMemberId),
     /// `"groupNotJoined"`: see \[`ChatErrorTypeGroupNotJoined`\].
-    GroupNotJoined(ChatErrorTypeGroupNotJoined),
+    GroupNotJoined(::std::boxed::Box<ChatErrorTypeGroupNotJoined>),
     /// `"groupMemberNotActive"`: see \[`ChatErrorTypeGroupMemberNotActive`\].
     GroupMemberNotActive(ChatErrorTypeGroupMemberNotActive),
     /// `"cantBlockMemberForSelf"`: see \[`ChatErrorTypeCantBlockMemberForSelf`\].
-    CantBlockMemberForSelf(ChatErrorTypeCantBlockMemberForSelf),
+    CantBlockMemberForSelf(::std::boxed::Box<ChatErrorTypeCantBlockMemberForSelf>),
     /// `"groupMemberUserRemoved"`: see \[`ChatErrorTypeGroupMemberUserRemoved`\].
     GroupMemberUserRemoved(ChatErrorTypeGroupMemberUserRemoved),
     /// `"groupMemberNotFound"`: see \[`ChatErrorTypeGroupMemberNotFound`\].
     GroupMemberNotFound(ChatErrorTypeGroupMemberNotFound),
     /// `"groupCantResendInvitation"`: see \[`ChatErrorTypeGroupCantResendInvitation`\].
-    GroupCantResendInvitation(ChatErrorTypeGroupCantResendInvitation),
+    GroupCantResendInvitation(::std::boxed::Box<ChatErrorTypeGroupCantResendInvitation>),
     /// `"groupInternal"`: see \[`ChatErrorTypeGroupInternal`\].
-    GroupInternal(ChatErrorTypeGroupInternal),
+    GroupInternal(::std::boxed::Box<ChatErrorTypeGroupInternal>),
     /// `"fileNotFound"`: see \[`ChatErrorTypeFileNotFound`\].
-    FileNotFound(ChatErrorTypeFileNotFound),
+    FileNotFound(::std::boxed::Box<ChatErrorTypeFileNotFound>),
     /// `"fileSize"`: see \[`ChatErrorTypeFileSize`\].
-    FileSize(ChatErrorTypeFileSize),
+    FileSize(::std::boxed::Box<ChatErrorTypeFileSize>),
     /// `"fileAlreadyReceiving"`: see \[`ChatErrorTypeFileAlreadyReceiving`\].
-    FileAlreadyReceiving(ChatErrorTypeFileAlreadyReceiving),
+    FileAlreadyReceiving(::std::boxed::Box<ChatErrorTypeFileAlreadyReceiving>),
     /// `"fileCancelled"`: see \[`ChatErrorTypeFileCancelled`\].
-    FileCancelled(ChatErrorTypeFileCancelled),
+    FileCancelled(::std::boxed::Box<ChatErrorTypeFileCancelled>),
     /// `"fileCancel"`: see \[`ChatErrorTypeFileCancel`\].
-    FileCancel(ChatErrorTypeFileCancel),
+    FileCancel(::std::boxed::Box<ChatErrorTypeFileCancel>),
     /// `"fileAlreadyExists"`: see \[`ChatErrorTypeFileAlreadyExists`\].
-    FileAlreadyExists(ChatErrorTypeFileAlreadyExists),
+    FileAlreadyExists(::std::boxed::Box<ChatErrorTypeFileAlreadyExists>),
     /// `"fileWrite"`: see \[`ChatErrorTypeFileWrite`\].
-    FileWrite(ChatErrorTypeFileWrite),
+    FileWrite(::std::boxed::Box<ChatErrorTypeFileWrite>),
     /// `"fileSend"`: see \[`ChatErrorTypeFileSend`\].
-    FileSend(ChatErrorTypeFileSend),
+    FileSend(::std::boxed::Box<ChatErrorTypeFileSend>),
     /// `"fileRcvChunk"`: see \[`ChatErrorTypeFileRcvChunk`\].
-    FileRcvChunk(ChatErrorTypeFileRcvChunk),
+    FileRcvChunk(::std::boxed::Box<ChatErrorTypeFileRcvChunk>),
     /// `"fileInternal"`: see \[`ChatErrorTypeFileInternal`\].
-    FileInternal(ChatErrorTypeFileInternal),
+    FileInternal(::std::boxed::Box<ChatErrorTypeFileInternal>),
     /// `"fileImageType"`: see \[`ChatErrorTypeFileImageType`\].
-    FileImageType(ChatErrorTypeFileImageType),
+    FileImageType(::std::boxed::Box<ChatErrorTypeFileImageType>),
     /// `"fileImageSize"`: see \[`ChatErrorTypeFileImageSize`\].
-    FileImageSize(ChatErrorTypeFileImageSize),
+    FileImageSize(::std::boxed::Box<ChatErrorTypeFileImageSize>),
     /// `"fileNotReceived"`: see \[`ChatErrorTypeFileNotReceived`\].
-    FileNotReceived(ChatErrorTypeFileNotReceived),
+    FileNotReceived(::std::boxed::Box<ChatErrorTypeFileNotReceived>),
     /// `"fileNotApproved"`: see \[`ChatErrorTypeFileNotApproved`\].
-    FileNotApproved(ChatErrorTypeFileNotApproved),
+    FileNotApproved(::std::boxed::Box<ChatErrorTypeFileNotApproved>),
     /// `"fallbackToSMPProhibited"`: see \[`ChatErrorTypeFallbackToSmpProhibited`\].
-    FallbackToSmpProhibited(ChatErrorTypeFallbackToSmpProhibited),
+    FallbackToSmpProhibited(::std::boxed::Box<ChatErrorTypeFallbackToSmpProhibited>),
     /// `"inlineFileProhibited"`: see \[`ChatErrorTypeInlineFileProhibited`\].
-    InlineFileProhibited(ChatErrorTypeInlineFileProhibited),
+    InlineFileProhibited(::std::boxed::Box<ChatErrorTypeInlineFileProhibited>),
     /// `"invalidForward"`: see \[`ChatErrorTypeInvalidForward`\].
     InvalidForward(ChatErrorTypeInvalidForward),
     /// `"invalidChatItemUpdate"`: see \[`ChatErrorTypeInvalidChatItemUpdate`\].
@@ -17400,21 +17398,21 @@ pub enum ChatErrorType {
     /// `"noCurrentCall"`: see \[`ChatErrorTypeNoCurrentCall`\].
     NoCurrentCall(ChatErrorTypeNoCurrentCall),
     /// `"callContact"`: see \[`ChatErrorTypeCallContact`\].
-    CallContact(ChatErrorTypeCallContact),
+    CallContact(::std::boxed::Box<ChatErrorTypeCallContact>),
     /// `"directMessagesProhibited"`: see \[`ChatErrorTypeDirectMessagesProhibited`\].
-    DirectMessagesProhibited(ChatErrorTypeDirectMessagesProhibited),
+    DirectMessagesProhibited(::std::boxed::Box<ChatErrorTypeDirectMessagesProhibited>),
     /// `"agentVersion"`: see \[`ChatErrorTypeAgentVersion`\].
     AgentVersion(ChatErrorTypeAgentVersion),
     /// `"agentNoSubResult"`: see \[`ChatErrorTypeAgentNoSubResult`\].
-    AgentNoSubResult(ChatErrorTypeAgentNoSubResult),
+    AgentNoSubResult(::std::boxed::Box<ChatErrorTypeAgentNoSubResult>),
     /// `"commandError"`: see \[`ChatErrorTypeCommandError`\].
-    CommandError(ChatErrorTypeCommandError),
+    CommandError(::std::boxed::Box<ChatErrorTypeCommandError>),
     /// `"badgeRedeemError"`: see \[`ChatErrorTypeBadgeRedeemError`\].
-    BadgeRedeemError(ChatErrorTypeBadgeRedeemError),
+    BadgeRedeemError(::std::boxed::Box<ChatErrorTypeBadgeRedeemError>),
     /// `"agentCommandError"`: see \[`ChatErrorTypeAgentCommandError`\].
-    AgentCommandError(ChatErrorTypeAgentCommandError),
+    AgentCommandError(::std::boxed::Box<ChatErrorTypeAgentCommandError>),
     /// `"invalidFileDescription"`: see \[`ChatErrorTypeInvalidFileDescription`\].
-    InvalidFileDescription(ChatErrorTypeInvalidFileDescription),
+    InvalidFileDescription(::std::boxed::Box<ChatErrorTypeInvalidFileDescription>),
     /// `"connectionIncognitoChangeProhibited"`: see \[`ChatErrorTypeConnectionIncognitoChangeProhibited`\].
     ConnectionIncognitoChangeProhibited(ChatErrorTypeConnectionIncognitoChangeProhibited),
     /// `"connectionUserChangeProhibited"`: see \[`ChatErrorTypeConnectionUserChangeProhibited`\].
@@ -17422,11 +17420,11 @@ pub enum ChatErrorType {
     /// `"peerChatVRangeIncompatible"`: see \[`ChatErrorTypePeerChatVRangeIncompatible`\].
     PeerChatVRangeIncompatible(ChatErrorTypePeerChatVRangeIncompatible),
     /// `"relayTestError"`: see \[`ChatErrorTypeRelayTestError`\].
-    RelayTestError(ChatErrorTypeRelayTestError),
+    RelayTestError(::std::boxed::Box<ChatErrorTypeRelayTestError>),
     /// `"internalError"`: see \[`ChatErrorTypeInternalError`\].
-    InternalError(ChatErrorTypeInternalError),
+    InternalError(::std::boxed::Box<ChatErrorTypeInternalError>),
     /// `"exception"`: see \[`ChatErrorTypeException`\].
-    Exception(ChatErrorTypeException),
+    Exception(::std::boxed::Box<ChatErrorTypeException>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -17641,6 +17639,85 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
     const EXPECTING: &'static str = "a `ChatErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "noActiveUser",
+        "noConnectionUser",
+        "noSndFileUser",
+        "noRcvFileUser",
+        "userUnknown",
+        "userExists",
+        "chatRelayExists",
+        "differentActiveUser",
+        "cantDeleteActiveUser",
+        "cantDeleteLastUser",
+        "cantHideLastUser",
+        "hiddenUserAlwaysMuted",
+        "emptyUserPassword",
+        "userAlreadyHidden",
+        "userNotHidden",
+        "invalidDisplayName",
+        "chatNotStarted",
+        "chatNotStopped",
+        "chatStoreChanged",
+        "invalidConnReq",
+        "simplexDomainNotReady",
+        "notResolvedLocally",
+        "unsupportedConnReq",
+        "connReqMessageProhibited",
+        "contactNotReady",
+        "contactNotActive",
+        "contactDisabled",
+        "connectionDisabled",
+        "groupUserRole",
+        "groupMemberInitialRole",
+        "contactIncognitoCantInvite",
+        "groupIncognitoCantInvite",
+        "groupContactRole",
+        "groupDuplicateMember",
+        "groupDuplicateMemberId",
+        "groupNotJoined",
+        "groupMemberNotActive",
+        "cantBlockMemberForSelf",
+        "groupMemberUserRemoved",
+        "groupMemberNotFound",
+        "groupCantResendInvitation",
+        "groupInternal",
+        "fileNotFound",
+        "fileSize",
+        "fileAlreadyReceiving",
+        "fileCancelled",
+        "fileCancel",
+        "fileAlreadyExists",
+        "fileWrite",
+        "fileSend",
+        "fileRcvChunk",
+        "fileInternal",
+        "fileImageType",
+        "fileImageSize",
+        "fileNotReceived",
+        "fileNotApproved",
+        "fallbackToSMPProhibited",
+        "inlineFileProhibited",
+        "invalidForward",
+        "invalidChatItemUpdate",
+        "invalidChatItemDelete",
+        "hasCurrentCall",
+        "noCurrentCall",
+        "callContact",
+        "directMessagesProhibited",
+        "agentVersion",
+        "agentNoSubResult",
+        "commandError",
+        "badgeRedeemError",
+        "agentCommandError",
+        "invalidFileDescription",
+        "connectionIncognitoChangeProhibited",
+        "connectionUserChangeProhibited",
+        "peerChatVRangeIncompatible",
+        "relayTestError",
+        "internalError",
+        "exception",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -17656,23 +17733,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "noConnectionUser" => {
                     Self::NoConnectionUser(
-                        <ChatErrorTypeNoConnectionUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeNoConnectionUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "noSndFileUser" => {
                     Self::NoSndFileUser(
-                        <ChatErrorTypeNoSndFileUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeNoSndFileUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "noRcvFileUser" => {
                     Self::NoRcvFileUser(
-                        <ChatErrorTypeNoRcvFileUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeNoRcvFileUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userUnknown" => {
@@ -17684,9 +17767,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "userExists" => {
                     Self::UserExists(
-                        <ChatErrorTypeUserExists as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeUserExists as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatRelayExists" => {
@@ -17698,65 +17783,83 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "differentActiveUser" => {
                     Self::DifferentActiveUser(
-                        <ChatErrorTypeDifferentActiveUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeDifferentActiveUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "cantDeleteActiveUser" => {
                     Self::CantDeleteActiveUser(
-                        <ChatErrorTypeCantDeleteActiveUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeCantDeleteActiveUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "cantDeleteLastUser" => {
                     Self::CantDeleteLastUser(
-                        <ChatErrorTypeCantDeleteLastUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeCantDeleteLastUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "cantHideLastUser" => {
                     Self::CantHideLastUser(
-                        <ChatErrorTypeCantHideLastUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeCantHideLastUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "hiddenUserAlwaysMuted" => {
                     Self::HiddenUserAlwaysMuted(
-                        <ChatErrorTypeHiddenUserAlwaysMuted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeHiddenUserAlwaysMuted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "emptyUserPassword" => {
                     Self::EmptyUserPassword(
-                        <ChatErrorTypeEmptyUserPassword as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeEmptyUserPassword as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userAlreadyHidden" => {
                     Self::UserAlreadyHidden(
-                        <ChatErrorTypeUserAlreadyHidden as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeUserAlreadyHidden as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userNotHidden" => {
                     Self::UserNotHidden(
-                        <ChatErrorTypeUserNotHidden as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeUserNotHidden as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidDisplayName" => {
                     Self::InvalidDisplayName(
-                        <ChatErrorTypeInvalidDisplayName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeInvalidDisplayName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatNotStarted" => {
@@ -17789,9 +17892,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "simplexDomainNotReady" => {
                     Self::SimplexDomainNotReady(
-                        <ChatErrorTypeSimplexDomainNotReady as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeSimplexDomainNotReady as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "notResolvedLocally" => {
@@ -17817,44 +17922,56 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "contactNotReady" => {
                     Self::ContactNotReady(
-                        <ChatErrorTypeContactNotReady as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeContactNotReady as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactNotActive" => {
                     Self::ContactNotActive(
-                        <ChatErrorTypeContactNotActive as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeContactNotActive as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactDisabled" => {
                     Self::ContactDisabled(
-                        <ChatErrorTypeContactDisabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeContactDisabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectionDisabled" => {
                     Self::ConnectionDisabled(
-                        <ChatErrorTypeConnectionDisabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeConnectionDisabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupUserRole" => {
                     Self::GroupUserRole(
-                        <ChatErrorTypeGroupUserRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupUserRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberInitialRole" => {
                     Self::GroupMemberInitialRole(
-                        <ChatErrorTypeGroupMemberInitialRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupMemberInitialRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactIncognitoCantInvite" => {
@@ -17873,16 +17990,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "groupContactRole" => {
                     Self::GroupContactRole(
-                        <ChatErrorTypeGroupContactRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupContactRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupDuplicateMember" => {
                     Self::GroupDuplicateMember(
-                        <ChatErrorTypeGroupDuplicateMember as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupDuplicateMember as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupDuplicateMemberId" => {
@@ -17894,9 +18015,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "groupNotJoined" => {
                     Self::GroupNotJoined(
-                        <ChatErrorTypeGroupNotJoined as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupNotJoined as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberNotActive" => {
@@ -17908,9 +18031,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "cantBlockMemberForSelf" => {
                     Self::CantBlockMemberForSelf(
-                        <ChatErrorTypeCantBlockMemberForSelf as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeCantBlockMemberForSelf as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberUserRemoved" => {
@@ -17929,128 +18054,164 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "groupCantResendInvitation" => {
                     Self::GroupCantResendInvitation(
-                        <ChatErrorTypeGroupCantResendInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupCantResendInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupInternal" => {
                     Self::GroupInternal(
-                        <ChatErrorTypeGroupInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeGroupInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileNotFound" => {
                     Self::FileNotFound(
-                        <ChatErrorTypeFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileSize" => {
                     Self::FileSize(
-                        <ChatErrorTypeFileSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileAlreadyReceiving" => {
                     Self::FileAlreadyReceiving(
-                        <ChatErrorTypeFileAlreadyReceiving as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileAlreadyReceiving as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileCancelled" => {
                     Self::FileCancelled(
-                        <ChatErrorTypeFileCancelled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileCancelled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileCancel" => {
                     Self::FileCancel(
-                        <ChatErrorTypeFileCancel as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileCancel as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileAlreadyExists" => {
                     Self::FileAlreadyExists(
-                        <ChatErrorTypeFileAlreadyExists as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileAlreadyExists as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileWrite" => {
                     Self::FileWrite(
-                        <ChatErrorTypeFileWrite as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileWrite as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileSend" => {
                     Self::FileSend(
-                        <ChatErrorTypeFileSend as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileSend as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileRcvChunk" => {
                     Self::FileRcvChunk(
-                        <ChatErrorTypeFileRcvChunk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileRcvChunk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileInternal" => {
                     Self::FileInternal(
-                        <ChatErrorTypeFileInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileImageType" => {
                     Self::FileImageType(
-                        <ChatErrorTypeFileImageType as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileImageType as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileImageSize" => {
                     Self::FileImageSize(
-                        <ChatErrorTypeFileImageSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileImageSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileNotReceived" => {
                     Self::FileNotReceived(
-                        <ChatErrorTypeFileNotReceived as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileNotReceived as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileNotApproved" => {
                     Self::FileNotApproved(
-                        <ChatErrorTypeFileNotApproved as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFileNotApproved as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fallbackToSMPProhibited" => {
                     Self::FallbackToSmpProhibited(
-                        <ChatErrorTypeFallbackToSmpProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeFallbackToSmpProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "inlineFileProhibited" => {
                     Self::InlineFileProhibited(
-                        <ChatErrorTypeInlineFileProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeInlineFileProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidForward" => {
@@ -18090,16 +18251,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "callContact" => {
                     Self::CallContact(
-                        <ChatErrorTypeCallContact as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeCallContact as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "directMessagesProhibited" => {
                     Self::DirectMessagesProhibited(
-                        <ChatErrorTypeDirectMessagesProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeDirectMessagesProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "agentVersion" => {
@@ -18111,37 +18276,47 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "agentNoSubResult" => {
                     Self::AgentNoSubResult(
-                        <ChatErrorTypeAgentNoSubResult as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeAgentNoSubResult as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "commandError" => {
                     Self::CommandError(
-                        <ChatErrorTypeCommandError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeCommandError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "badgeRedeemError" => {
                     Self::BadgeRedeemError(
-                        <ChatErrorTypeBadgeRedeemError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeBadgeRedeemError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "agentCommandError" => {
                     Self::AgentCommandError(
-                        <ChatErrorTypeAgentCommandError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeAgentCommandError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidFileDescription" => {
                     Self::InvalidFileDescription(
-                        <ChatErrorTypeInvalidFileDescription as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeInvalidFileDescription as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectionIncognitoChangeProhibited" => {
@@ -18167,23 +18342,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
                 }
                 "relayTestError" => {
                     Self::RelayTestError(
-                        <ChatErrorTypeRelayTestError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeRelayTestError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "internalError" => {
                     Self::InternalError(
-                        <ChatErrorTypeInternalError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeInternalError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "exception" => {
                     Self::Exception(
-                        <ChatErrorTypeException as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ChatErrorTypeException as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -18467,9 +18648,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeNoConnectionUser {
         {
             match key.0.as_ref() {
                 "agentConnId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -18563,9 +18744,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeNoSndFileUser {
         {
             match key.0.as_ref() {
                 "agentSndFileId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -18659,9 +18840,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeNoRcvFileUser {
         {
             match key.0.as_ref() {
                 "agentRcvFileId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -18823,9 +19004,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeUserExists {
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -19831,14 +20012,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeInvalidDisplayName
         {
             match key.0.as_ref() {
                 "displayName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "validName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -20239,14 +20420,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeSimplexDomainNotRe
         {
             match key.0.as_ref() {
                 "simplexDomain" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexDomain,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexDomain>(&mut map, &mut f0)?;
                 }
                 "simplexDomainError" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexDomainError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexDomainError>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -20560,9 +20737,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeContactNotReady {
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -20652,9 +20827,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeContactNotActive {
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -20744,9 +20917,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeContactDisabled {
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -20836,9 +21007,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeConnectionDisabled
         {
             match key.0.as_ref() {
                 "connection" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        Connection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, Connection>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -20939,14 +21108,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupUserRole {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "requiredRole" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -21051,14 +21216,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupMemberInitial
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "initialRole" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -21300,9 +21461,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupContactRole {
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -21392,9 +21553,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupDuplicateMemb
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -21556,9 +21717,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupNotJoined {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -21738,19 +21897,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeCantBlockMemberFor
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "member" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMember>(&mut map, &mut f1)?;
                 }
                 "setShowMessages" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22007,14 +22160,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupCantResendInv
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "contactName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22112,9 +22263,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeGroupInternal {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22204,9 +22355,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileNotFound {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22296,9 +22447,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileSize {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22388,9 +22539,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileAlreadyReceivi
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22480,9 +22631,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileCancelled {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22593,9 +22744,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileCancel {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "message" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22693,9 +22844,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileAlreadyExists 
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22792,14 +22943,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileWrite {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "message" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22918,9 +23069,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileSend {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "agentError" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AgentErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AgentErrorType>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23018,9 +23167,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileRcvChunk {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23110,9 +23259,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileInternal {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23202,9 +23351,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileImageType {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23294,9 +23443,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileImageSize {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23513,9 +23662,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileNotApproved {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "unknownServers" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -24283,14 +24432,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeDirectMessagesProh
         {
             match key.0.as_ref() {
                 "direction" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgDirection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgDirection>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -24464,9 +24609,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeAgentNoSubResult {
         {
             match key.0.as_ref() {
                 "agentConnId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -24556,9 +24701,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeCommandError {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -24652,9 +24797,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeBadgeRedeemError {
         {
             match key.0.as_ref() {
                 "badgeRedeemError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BadgeRedeemError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BadgeRedeemError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -24744,9 +24887,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeAgentCommandError 
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -24836,9 +24979,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeInvalidFileDescrip
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25144,9 +25287,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeRelayTestError {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25236,9 +25379,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeInternalError {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25328,9 +25471,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeException {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25449,15 +25592,15 @@ impl ::simplex_api_types::runtime::DecodeEnum for ChatFeature {
 #[non_exhaustive]
 pub enum ChatInfo {
     /// `"direct"`: see \[`ChatInfoDirect`\].
-    Direct(ChatInfoDirect),
+    Direct(::std::boxed::Box<ChatInfoDirect>),
     /// `"group"`: see \[`ChatInfoGroup`\].
-    Group(ChatInfoGroup),
+    Group(::std::boxed::Box<ChatInfoGroup>),
     /// `"local"`: see \[`ChatInfoLocal`\].
-    Local(ChatInfoLocal),
+    Local(::std::boxed::Box<ChatInfoLocal>),
     /// `"contactRequest"`: see \[`ChatInfoContactRequest`\].
-    ContactRequest(ChatInfoContactRequest),
+    ContactRequest(::std::boxed::Box<ChatInfoContactRequest>),
     /// `"contactConnection"`: see \[`ChatInfoContactConnection`\].
-    ContactConnection(ChatInfoContactConnection),
+    ContactConnection(::std::boxed::Box<ChatInfoContactConnection>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -25500,30 +25643,37 @@ impl<'de> ::serde::Deserialize<'de> for ChatInfo {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatInfo {
     const EXPECTING: &'static str = "a `ChatInfo` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "direct",
+        "group",
+        "local",
+        "contactRequest",
+        "contactConnection",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "direct" => Self::Direct(
+            "direct" => Self::Direct(::std::boxed::Box::new(
                 <ChatInfoDirect as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "group" => Self::Group(
+            )),
+            "group" => Self::Group(::std::boxed::Box::new(
                 <ChatInfoGroup as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "local" => Self::Local(
+            )),
+            "local" => Self::Local(::std::boxed::Box::new(
                 <ChatInfoLocal as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "contactRequest" => Self::ContactRequest(
+            )),
+            "contactRequest" => Self::ContactRequest(::std::boxed::Box::new(
                 <ChatInfoContactRequest as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "contactConnection" => Self::ContactConnection(
+            )),
+            "contactConnection" => Self::ContactConnection(::std::boxed::Box::new(
                 <ChatInfoContactConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -25594,9 +25744,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatInfoDirect {
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25699,14 +25847,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatInfoGroup {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "groupChatScope" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupChatScopeInfo>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupChatScopeInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25797,9 +25943,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatInfoLocal {
         {
             match key.0.as_ref() {
                 "noteFolder" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NoteFolder,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NoteFolder>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25893,9 +26037,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatInfoContactRequest {
         {
             match key.0.as_ref() {
                 "contactRequest" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        UserContactRequest,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, UserContactRequest>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -25989,9 +26131,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatInfoContactConnection {
         {
             match key.0.as_ref() {
                 "contactConnection" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        PendingContactConnection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, PendingContactConnection>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -26162,44 +26304,35 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItem {
         {
             match key.0.as_ref() {
                 "chatDir" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiDirection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiDirection>(&mut map, &mut f0)?;
                 }
                 "meta" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<CiMeta>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, CiMeta>(&mut map, &mut f1)?;
                 }
                 "content" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CiContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CiContent>(&mut map, &mut f2)?;
                 }
                 "mentions" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::collections::BTreeMap<::std::string::String, CiMention>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 "formattedText" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::vec::Vec<FormattedText>>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::vec::Vec<FormattedText>>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "quotedItem" => {
-                    f5 = ::serde::de::MapAccess::next_value::<::std::option::Option<CiQuote>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiQuote>(&mut map, &mut f5)?;
                 }
                 "reactions" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<CiReactionCount>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<CiReactionCount>>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "file" => {
-                    f7 = ::serde::de::MapAccess::next_value::<::std::option::Option<CiFile>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CiFile>(&mut map, &mut f7)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -26334,14 +26467,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemDeletion {
         {
             match key.0.as_ref() {
                 "deletedChatItem" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AChatItem,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AChatItem>(&mut map, &mut f0)?;
                 }
                 "toChatItem" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<AChatItem>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, AChatItem>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -26375,9 +26504,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemDeletion {
 #[non_exhaustive]
 pub enum ChatListQuery {
     /// `"filters"`: see \[`ChatListQueryFilters`\].
-    Filters(ChatListQueryFilters),
+    Filters(::std::boxed::Box<ChatListQueryFilters>),
     /// `"search"`: see \[`ChatListQuerySearch`\].
-    Search(ChatListQuerySearch),
+    Search(::std::boxed::Box<ChatListQuerySearch>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -26414,17 +26543,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatListQuery {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatListQuery {
     const EXPECTING: &'static str = "a `ChatListQuery` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["filters", "search"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "filters" => Self::Filters(
+            "filters" => Self::Filters(::std::boxed::Box::new(
                 <ChatListQueryFilters as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "search" => Self::Search(
+            )),
+            "search" => Self::Search(::std::boxed::Box::new(
                 <ChatListQuerySearch as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -26502,14 +26632,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatListQueryFilters {
         {
             match key.0.as_ref() {
                 "favorite" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "unread" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -26607,9 +26733,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatListQuerySearch {
         {
             match key.0.as_ref() {
                 "search" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -26783,9 +26909,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatRef {
         {
             match key.0.as_ref() {
                 "chatType" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<ChatType>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, ChatType>(&mut map, &mut f0)?;
                 }
                 "chatId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -26797,9 +26921,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatRef {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "chatScope" => {
-                    f2 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupChatScope>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupChatScope>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -26955,19 +27077,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatSettings {
         {
             match key.0.as_ref() {
                 "enableNtfs" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgFilter,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgFilter>(&mut map, &mut f0)?;
                 }
                 "sendRcpts" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
                 }
                 "favorite" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -27147,9 +27263,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStats {
                     f3 = ::std::option::Option::Some(v.value);
                 }
                 "unreadChat" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -27422,33 +27536,32 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatWallpaper {
         {
             match key.0.as_ref() {
                 "preset" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "imageFile" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "background" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "tint" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "scaleType" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<ChatWallpaperScale>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ChatWallpaperScale>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "scale" => {
-                    f5 =
-                        ::serde::de::MapAccess::next_value::<::std::option::Option<f64>>(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, f64>(&mut map, &mut f5)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -27772,6 +27885,14 @@ impl<'de> ::serde::Deserialize<'de> for CommandError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CommandError {
     const EXPECTING: &'static str = "a `CommandError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "UNKNOWN",
+        "SYNTAX",
+        "PROHIBITED",
+        "NO_AUTH",
+        "HAS_AUTH",
+        "NO_ENTITY",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -28330,6 +28451,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for CommandErrorType {
     const EXPECTING: &'static str = "a `CommandErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["PROHIBITED", "SYNTAX", "NO_CONN", "SIZE", "LARGE"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -28845,9 +28967,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CommentsGroupPreference {
         {
             match key.0.as_ref() {
                 "enable" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeatureEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeatureEnabled>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "duration" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
@@ -28992,9 +29114,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ComposedMessage {
         {
             match key.0.as_ref() {
                 "fileSource" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<CryptoFile>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CryptoFile>(&mut map, &mut f0)?;
                 }
                 "quotedItemId" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
@@ -29011,14 +29131,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ComposedMessage {
                     };
                 }
                 "msgContent" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgContent>(&mut map, &mut f2)?;
                 }
                 "mentions" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::collections::BTreeMap<::std::string::String, i64>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -29077,7 +29196,7 @@ pub enum ConnStatus {
     /// `"deleted"`: see \[`ConnStatusDeleted`\].
     Deleted(ConnStatusDeleted),
     /// `"failed"`: see \[`ConnStatusFailed`\].
-    Failed(ConnStatusFailed),
+    Failed(::std::boxed::Box<ConnStatusFailed>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -29128,6 +29247,17 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatus {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ConnStatus {
     const EXPECTING: &'static str = "a `ConnStatus` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "new",
+        "prepared",
+        "joined",
+        "requested",
+        "accepted",
+        "sndReady",
+        "ready",
+        "deleted",
+        "failed",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -29157,9 +29287,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnStatus {
             "deleted" => Self::Deleted(
                 <ConnStatusDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "failed" => Self::Failed(
+            "failed" => Self::Failed(::std::boxed::Box::new(
                 <ConnStatusFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -29846,9 +29976,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnStatusFailed {
         {
             match key.0.as_ref() {
                 "connError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -30301,9 +30431,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "agentConnId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "connChatVersion" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -30315,9 +30445,7 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     f2 = ::std::option::Option::Some(v.value);
                 }
                 "peerChatVRange" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        VersionRange,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, VersionRange>(&mut map, &mut f3)?;
                 }
                 "connLevel" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -30357,19 +30485,17 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     };
                 }
                 "viaGroupLink" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f7)?;
                 }
                 "groupLinkId" => {
-                    f8 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f8,
+                    )?;
                 }
                 "xContactId" => {
-                    f9 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "customUserProfileId" => {
                     f10 = match ::serde::de::MapAccess::next_value::<
@@ -30386,24 +30512,18 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     };
                 }
                 "connType" => {
-                    f11 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ConnType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ConnType>(&mut map, &mut f11)?;
                 }
                 "connStatus" => {
-                    f12 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ConnStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ConnStatus>(&mut map, &mut f12)?;
                 }
                 "contactConnInitiated" => {
-                    f13 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f13)?;
                 }
                 "localAlias" => {
-                    f14 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f14,
+                    )?;
                 }
                 "entityId" => {
                     f15 = match ::serde::de::MapAccess::next_value::<
@@ -30420,29 +30540,19 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     };
                 }
                 "connectionCode" => {
-                    f16 = ::serde::de::MapAccess::next_value::<::std::option::Option<SecurityCode>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, SecurityCode>(&mut map, &mut f16)?;
                 }
                 "pqSupport" => {
-                    f17 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f17)?;
                 }
                 "pqEncryption" => {
-                    f18 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f18)?;
                 }
                 "pqSndEnabled" => {
-                    f19 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f19)?;
                 }
                 "pqRcvEnabled" => {
-                    f20 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f20)?;
                 }
                 "authErrCounter" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -30463,9 +30573,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     f22 = ::std::option::Option::Some(v.value);
                 }
                 "createdAt" => {
-                    f23 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f23,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -30619,11 +30729,11 @@ impl<'de> ::serde::Deserialize<'de> for Connection {
 #[non_exhaustive]
 pub enum ConnectionEntity {
     /// `"rcvDirectMsgConnection"`: see \[`ConnectionEntityRcvDirectMsgConnection`\].
-    RcvDirectMsgConnection(ConnectionEntityRcvDirectMsgConnection),
+    RcvDirectMsgConnection(::std::boxed::Box<ConnectionEntityRcvDirectMsgConnection>),
     /// `"rcvGroupMsgConnection"`: see \[`ConnectionEntityRcvGroupMsgConnection`\].
-    RcvGroupMsgConnection(ConnectionEntityRcvGroupMsgConnection),
+    RcvGroupMsgConnection(::std::boxed::Box<ConnectionEntityRcvGroupMsgConnection>),
     /// `"userContactConnection"`: see \[`ConnectionEntityUserContactConnection`\].
-    UserContactConnection(ConnectionEntityUserContactConnection),
+    UserContactConnection(::std::boxed::Box<ConnectionEntityUserContactConnection>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -30664,6 +30774,11 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionEntity {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ConnectionEntity {
     const EXPECTING: &'static str = "a `ConnectionEntity` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "rcvDirectMsgConnection",
+        "rcvGroupMsgConnection",
+        "userContactConnection",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -30672,23 +30787,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnectionEntity {
             match tag {
                 "rcvDirectMsgConnection" => {
                     Self::RcvDirectMsgConnection(
-                        <ConnectionEntityRcvDirectMsgConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionEntityRcvDirectMsgConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvGroupMsgConnection" => {
                     Self::RcvGroupMsgConnection(
-                        <ConnectionEntityRcvGroupMsgConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionEntityRcvGroupMsgConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userContactConnection" => {
                     Self::UserContactConnection(
-                        <ConnectionEntityUserContactConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionEntityUserContactConnection as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -30783,14 +30904,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionEntityRcvDirectMsgCon
         {
             match key.0.as_ref() {
                 "entityConnection" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        Connection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, Connection>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<Contact>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Contact>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -30903,19 +31020,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionEntityRcvGroupMsgConn
         {
             match key.0.as_ref() {
                 "entityConnection" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        Connection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, Connection>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f1)?;
                 }
                 "groupMember" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMember>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -31032,14 +31143,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionEntityUserContactConn
         {
             match key.0.as_ref() {
                 "entityConnection" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        Connection,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, Connection>(&mut map, &mut f0)?;
                 }
                 "userContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        UserContact,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, UserContact>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -31136,6 +31243,13 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ConnectionErrorType {
     const EXPECTING: &'static str = "a `ConnectionErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "NOT_FOUND",
+        "DUPLICATE",
+        "SIMPLEX",
+        "NOT_ACCEPTED",
+        "NOT_AVAILABLE",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -31641,15 +31755,15 @@ impl ::simplex_api_types::runtime::DecodeEnum for ConnectionMode {
 #[non_exhaustive]
 pub enum ConnectionPlan {
     /// `"invitationLink"`: see \[`ConnectionPlanInvitationLink`\].
-    InvitationLink(ConnectionPlanInvitationLink),
+    InvitationLink(::std::boxed::Box<ConnectionPlanInvitationLink>),
     /// `"contactAddress"`: see \[`ConnectionPlanContactAddress`\].
-    ContactAddress(ConnectionPlanContactAddress),
+    ContactAddress(::std::boxed::Box<ConnectionPlanContactAddress>),
     /// `"groupLink"`: see \[`ConnectionPlanGroupLink`\].
-    GroupLink(ConnectionPlanGroupLink),
+    GroupLink(::std::boxed::Box<ConnectionPlanGroupLink>),
     /// `"nameNotConnectable"`: see \[`ConnectionPlanNameNotConnectable`\].
-    NameNotConnectable(ConnectionPlanNameNotConnectable),
+    NameNotConnectable(::std::boxed::Box<ConnectionPlanNameNotConnectable>),
     /// `"error"`: see \[`ConnectionPlanError`\].
-    Error(ConnectionPlanError),
+    Error(::std::boxed::Box<ConnectionPlanError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -31692,6 +31806,13 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionPlan {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ConnectionPlan {
     const EXPECTING: &'static str = "a `ConnectionPlan` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "invitationLink",
+        "contactAddress",
+        "groupLink",
+        "nameNotConnectable",
+        "error",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -31700,37 +31821,47 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnectionPlan {
             match tag {
                 "invitationLink" => {
                     Self::InvitationLink(
-                        <ConnectionPlanInvitationLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionPlanInvitationLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactAddress" => {
                     Self::ContactAddress(
-                        <ConnectionPlanContactAddress as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionPlanContactAddress as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupLink" => {
                     Self::GroupLink(
-                        <ConnectionPlanGroupLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionPlanGroupLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "nameNotConnectable" => {
                     Self::NameNotConnectable(
-                        <ConnectionPlanNameNotConnectable as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionPlanNameNotConnectable as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "error" => {
                     Self::Error(
-                        <ConnectionPlanError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ConnectionPlanError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -31812,9 +31943,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlanInvitationLink {
         {
             match key.0.as_ref() {
                 "invitationLinkPlan" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        InvitationLinkPlan,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, InvitationLinkPlan>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -31931,19 +32060,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlanContactAddress {
         {
             match key.0.as_ref() {
                 "contactAddressPlan" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactAddressPlan,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactAddressPlan>(&mut map, &mut f0)?;
                 }
                 "nameWarning_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<NameWarning>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, NameWarning>(&mut map, &mut f1)?;
                 }
                 "localChats" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<ChatInfo>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<ChatInfo>>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -32066,19 +32191,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlanGroupLink {
         {
             match key.0.as_ref() {
                 "groupLinkPlan" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupLinkPlan,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupLinkPlan>(&mut map, &mut f0)?;
                 }
                 "nameWarning_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<NameWarning>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, NameWarning>(&mut map, &mut f1)?;
                 }
                 "localChats" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<ChatInfo>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<ChatInfo>>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -32188,14 +32309,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlanNameNotConnectabl
         {
             match key.0.as_ref() {
                 "simplexDomain" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexDomain,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexDomain>(&mut map, &mut f0)?;
                 }
                 "nameWarning" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NameWarning,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NameWarning>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -32293,9 +32410,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlanError {
         {
             match key.0.as_ref() {
                 "chatError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -32671,64 +32786,53 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "localDisplayName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
-                }
-                "profile" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        LocalProfile,
-                    >(&mut map)?);
-                }
-                "activeConn" => {
-                    f3 = ::serde::de::MapAccess::next_value::<::std::option::Option<Connection>>(
-                        &mut map,
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
                     )?;
                 }
+                "profile" => {
+                    ::simplex_api_types::runtime::read::<_, LocalProfile>(&mut map, &mut f2)?;
+                }
+                "activeConn" => {
+                    ::simplex_api_types::runtime::read_opt::<_, Connection>(&mut map, &mut f3)?;
+                }
                 "contactUsed" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "contactStatus" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactStatus>(&mut map, &mut f5)?;
                 }
                 "chatSettings" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatSettings,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatSettings>(&mut map, &mut f6)?;
                 }
                 "userPreferences" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        Preferences,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, Preferences>(&mut map, &mut f7)?;
                 }
                 "mergedPreferences" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreferences,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreferences>(
+                        &mut map, &mut f8,
+                    )?;
                 }
                 "createdAt" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "updatedAt" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "chatTs" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f11)?;
                 }
                 "preparedContact" => {
-                    f12 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<PreparedContact>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, PreparedContact>(
+                        &mut map, &mut f12,
+                    )?;
                 }
                 "contactRequestId" => {
                     f13 = match ::serde::de::MapAccess::next_value::<
@@ -32745,9 +32849,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     };
                 }
                 "contactRequest" => {
-                    f14 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<UserContactRequestRef>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, UserContactRequestRef>(
+                        &mut map, &mut f14,
+                    )?;
                 }
                 "contactGroupMemberId" => {
                     f15 = match ::serde::de::MapAccess::next_value::<
@@ -32764,14 +32868,12 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     };
                 }
                 "contactGrpInvSent" => {
-                    f16 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f16)?;
                 }
                 "groupDirectInv" => {
-                    f17 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupDirectInvitation>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupDirectInvitation>(
+                        &mut map, &mut f17,
+                    )?;
                 }
                 "chatTags" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -32797,19 +32899,18 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     };
                 }
                 "uiThemes" => {
-                    f20 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<UiThemeEntityOverrides>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, UiThemeEntityOverrides>(
+                        &mut map, &mut f20,
+                    )?;
                 }
                 "chatDeleted" => {
-                    f21 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f21)?;
                 }
                 "customData" => {
-                    f22 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::JsonObject>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::JsonObject,
+                    >(&mut map, &mut f22)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -32948,17 +33049,17 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
 #[non_exhaustive]
 pub enum ContactAddressPlan {
     /// `"ok"`: see \[`ContactAddressPlanOk`\].
-    Ok(ContactAddressPlanOk),
+    Ok(::std::boxed::Box<ContactAddressPlanOk>),
     /// `"ownLink"`: see \[`ContactAddressPlanOwnLink`\].
     OwnLink(ContactAddressPlanOwnLink),
     /// `"connectingConfirmReconnect"`: see \[`ContactAddressPlanConnectingConfirmReconnect`\].
     ConnectingConfirmReconnect(ContactAddressPlanConnectingConfirmReconnect),
     /// `"connectingProhibit"`: see \[`ContactAddressPlanConnectingProhibit`\].
-    ConnectingProhibit(ContactAddressPlanConnectingProhibit),
+    ConnectingProhibit(::std::boxed::Box<ContactAddressPlanConnectingProhibit>),
     /// `"known"`: see \[`ContactAddressPlanKnown`\].
-    Known(ContactAddressPlanKnown),
+    Known(::std::boxed::Box<ContactAddressPlanKnown>),
     /// `"contactViaAddress"`: see \[`ContactAddressPlanContactViaAddress`\].
-    ContactViaAddress(ContactAddressPlanContactViaAddress),
+    ContactViaAddress(::std::boxed::Box<ContactAddressPlanContactViaAddress>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -33005,6 +33106,14 @@ impl<'de> ::serde::Deserialize<'de> for ContactAddressPlan {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ContactAddressPlan {
     const EXPECTING: &'static str = "a `ContactAddressPlan` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "ok",
+        "ownLink",
+        "connectingConfirmReconnect",
+        "connectingProhibit",
+        "known",
+        "contactViaAddress",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -33013,9 +33122,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for ContactAddressPlan {
             match tag {
                 "ok" => {
                     Self::Ok(
-                        <ContactAddressPlanOk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ContactAddressPlanOk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "ownLink" => {
@@ -33034,23 +33145,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for ContactAddressPlan {
                 }
                 "connectingProhibit" => {
                     Self::ConnectingProhibit(
-                        <ContactAddressPlanConnectingProhibit as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ContactAddressPlanConnectingProhibit as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "known" => {
                     Self::Known(
-                        <ContactAddressPlanKnown as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ContactAddressPlanKnown as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactViaAddress" => {
                     Self::ContactViaAddress(
-                        <ContactAddressPlanContactViaAddress as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ContactAddressPlanContactViaAddress as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -33170,19 +33287,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAddressPlanOk {
         {
             match key.0.as_ref() {
                 "contactSLinkData_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<ContactShortLinkData>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ContactShortLinkData>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "ownerVerification" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<OwnerVerification>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, OwnerVerification>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "addressChanged" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -33418,9 +33533,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAddressPlanConnectingPro
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -33510,9 +33623,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAddressPlanKnown {
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -33602,9 +33713,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAddressPlanContactViaAdd
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -33723,24 +33832,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactShortLinkData {
         {
             match key.0.as_ref() {
                 "profile" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f0)?;
                 }
                 "message" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<MsgContent>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, MsgContent>(&mut map, &mut f1)?;
                 }
                 "business" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "localBadge" => {
-                    f3 = ::serde::de::MapAccess::next_value::<::std::option::Option<LocalBadge>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, LocalBadge>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -33849,9 +33950,9 @@ impl ::simplex_api_types::runtime::DecodeEnum for ContactStatus {
 #[non_exhaustive]
 pub enum ContactUserPref {
     /// `"contact"`: see \[`ContactUserPrefContact`\].
-    Contact(ContactUserPrefContact),
+    Contact(::std::boxed::Box<ContactUserPrefContact>),
     /// `"user"`: see \[`ContactUserPrefUser`\].
-    User(ContactUserPrefUser),
+    User(::std::boxed::Box<ContactUserPrefUser>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -33888,19 +33989,20 @@ impl<'de> ::serde::Deserialize<'de> for ContactUserPref {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ContactUserPref {
     const EXPECTING: &'static str = "a `ContactUserPref` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["contact", "user"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "contact" => Self::Contact(
+            "contact" => Self::Contact(::std::boxed::Box::new(
                 <ContactUserPrefContact as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "user" => Self::User(
+            )),
+            "user" => Self::User(::std::boxed::Box::new(
                 <ContactUserPrefUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -33971,9 +34073,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUserPrefContact {
         {
             match key.0.as_ref() {
                 "preference" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -34063,9 +34163,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUserPrefUser {
         {
             match key.0.as_ref() {
                 "preference" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -34177,19 +34275,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUserPreference {
         {
             match key.0.as_ref() {
                 "enabled" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        PrefEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, PrefEnabled>(&mut map, &mut f0)?;
                 }
                 "userPreference" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPref,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPref>(&mut map, &mut f1)?;
                 }
                 "contactPreference" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -34354,44 +34446,44 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUserPreferences {
         {
             match key.0.as_ref() {
                 "timedMessages" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fullDelete" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "reactions" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "voice" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "files" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "calls" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "sessions" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ContactUserPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ContactUserPreference>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "commands" => {
-                    f7 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::vec::Vec<ChatBotCommand>>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::vec::Vec<ChatBotCommand>>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -34538,14 +34630,14 @@ impl ::simplex_api_types::runtime::DecodeMap for CreatedConnLink {
         {
             match key.0.as_ref() {
                 "connFullLink" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "connShortLink" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -34691,14 +34783,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CryptoFile {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "cryptoArgs" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<CryptoFileArgs>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CryptoFileArgs>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -34787,14 +34877,14 @@ impl ::simplex_api_types::runtime::DecodeMap for CryptoFileArgs {
         {
             match key.0.as_ref() {
                 "fileKey" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fileNonce" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -34907,19 +34997,15 @@ impl ::simplex_api_types::runtime::DecodeMap for CtrlAppInfo {
         {
             match key.0.as_ref() {
                 "appVersionRange" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AppVersionRange,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AppVersionRange>(&mut map, &mut f0)?;
                 }
                 "deviceName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "compression" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -35029,9 +35115,9 @@ impl ::simplex_api_types::runtime::DecodeMap for DroppedMsg {
         {
             match key.0.as_ref() {
                 "brokerTs" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "attempts" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -35148,14 +35234,10 @@ impl ::simplex_api_types::runtime::DecodeMap for E2eInfo {
         {
             match key.0.as_ref() {
                 "public" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f0)?;
                 }
                 "pqEnabled" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -35186,13 +35268,13 @@ pub enum ErrorType {
     /// `"SESSION"`: see \[`ErrorTypeSession`\].
     Session(ErrorTypeSession),
     /// `"CMD"`: see \[`ErrorTypeCmd`\].
-    Cmd(ErrorTypeCmd),
+    Cmd(::std::boxed::Box<ErrorTypeCmd>),
     /// `"PROXY"`: see \[`ErrorTypeProxy`\].
-    Proxy(ErrorTypeProxy),
+    Proxy(::std::boxed::Box<ErrorTypeProxy>),
     /// `"AUTH"`: see \[`ErrorTypeAuth`\].
     Auth(ErrorTypeAuth),
     /// `"BLOCKED"`: see \[`ErrorTypeBlocked`\].
-    Blocked(ErrorTypeBlocked),
+    Blocked(::std::boxed::Box<ErrorTypeBlocked>),
     /// `"SERVICE"`: see \[`ErrorTypeService`\].
     Service(ErrorTypeService),
     /// `"CRYPTO"`: see \[`ErrorTypeCrypto`\].
@@ -35200,7 +35282,7 @@ pub enum ErrorType {
     /// `"QUOTA"`: see \[`ErrorTypeQuota`\].
     Quota(ErrorTypeQuota),
     /// `"STORE"`: see \[`ErrorTypeStore`\].
-    Store(ErrorTypeStore),
+    Store(::std::boxed::Box<ErrorTypeStore>),
     /// `"NO_MSG"`: see \[`ErrorTypeNoMsg`\].
     NoMsg(ErrorTypeNoMsg),
     /// `"LARGE_MSG"`: see \[`ErrorTypeLargeMsg`\].
@@ -35210,7 +35292,7 @@ pub enum ErrorType {
     /// `"INTERNAL"`: see \[`ErrorTypeInternal`\].
     Internal(ErrorTypeInternal),
     /// `"NAME"`: see \[`ErrorTypeName`\].
-    Name(ErrorTypeName),
+    Name(::std::boxed::Box<ErrorTypeName>),
     /// `"DUPLICATE_"`: see \[`ErrorTypeDuplicate`\].
     Duplicate(ErrorTypeDuplicate),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -35277,6 +35359,24 @@ impl<'de> ::serde::Deserialize<'de> for ErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ErrorType {
     const EXPECTING: &'static str = "a `ErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "BLOCK",
+        "SESSION",
+        "CMD",
+        "PROXY",
+        "AUTH",
+        "BLOCKED",
+        "SERVICE",
+        "CRYPTO",
+        "QUOTA",
+        "STORE",
+        "NO_MSG",
+        "LARGE_MSG",
+        "EXPIRED",
+        "INTERNAL",
+        "NAME",
+        "DUPLICATE_",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -35288,18 +35388,18 @@ impl ::simplex_api_types::runtime::DecodeUnion for ErrorType {
             "SESSION" => Self::Session(
                 <ErrorTypeSession as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "CMD" => Self::Cmd(
+            "CMD" => Self::Cmd(::std::boxed::Box::new(
                 <ErrorTypeCmd as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "PROXY" => Self::Proxy(
+            )),
+            "PROXY" => Self::Proxy(::std::boxed::Box::new(
                 <ErrorTypeProxy as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "AUTH" => Self::Auth(
                 <ErrorTypeAuth as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "BLOCKED" => Self::Blocked(
+            "BLOCKED" => Self::Blocked(::std::boxed::Box::new(
                 <ErrorTypeBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "SERVICE" => Self::Service(
                 <ErrorTypeService as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -35309,9 +35409,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for ErrorType {
             "QUOTA" => Self::Quota(
                 <ErrorTypeQuota as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "STORE" => Self::Store(
+            "STORE" => Self::Store(::std::boxed::Box::new(
                 <ErrorTypeStore as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "NO_MSG" => Self::NoMsg(
                 <ErrorTypeNoMsg as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -35324,9 +35424,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for ErrorType {
             "INTERNAL" => Self::Internal(
                 <ErrorTypeInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "NAME" => Self::Name(
+            "NAME" => Self::Name(::std::boxed::Box::new(
                 <ErrorTypeName as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "DUPLICATE_" => Self::Duplicate(
                 <ErrorTypeDuplicate as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -35599,9 +35699,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ErrorTypeCmd {
         {
             match key.0.as_ref() {
                 "cmdErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CommandError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CommandError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -35692,9 +35790,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ErrorTypeProxy {
         {
             match key.0.as_ref() {
                 "proxyErr" => {
-                    f0 = ::std::option::Option::Some(::std::boxed::Box::new(
-                        ::serde::de::MapAccess::next_value::<ProxyError>(&mut map)?,
-                    ));
+                    ::simplex_api_types::runtime::read_boxed::<_, ProxyError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -35856,9 +35952,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ErrorTypeBlocked {
         {
             match key.0.as_ref() {
                 "blockInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BlockingInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BlockingInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -36164,9 +36258,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ErrorTypeStore {
         {
             match key.0.as_ref() {
                 "storeErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -36544,9 +36638,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ErrorTypeName {
         {
             match key.0.as_ref() {
                 "nameErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NameErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NameErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -36796,9 +36888,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FileDescr {
         {
             match key.0.as_ref() {
                 "fileDescrText" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fileDescrPartNo" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -36810,9 +36902,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FileDescr {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "fileDescrComplete" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -36863,13 +36953,13 @@ pub enum FileError {
     /// `"auth"`: see \[`FileErrorAuth`\].
     Auth(FileErrorAuth),
     /// `"blocked"`: see \[`FileErrorBlocked`\].
-    Blocked(FileErrorBlocked),
+    Blocked(::std::boxed::Box<FileErrorBlocked>),
     /// `"noFile"`: see \[`FileErrorNoFile`\].
     NoFile(FileErrorNoFile),
     /// `"relay"`: see \[`FileErrorRelay`\].
-    Relay(FileErrorRelay),
+    Relay(::std::boxed::Box<FileErrorRelay>),
     /// `"other"`: see \[`FileErrorOther`\].
-    Other(FileErrorOther),
+    Other(::std::boxed::Box<FileErrorOther>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -36912,6 +37002,7 @@ impl<'de> ::serde::Deserialize<'de> for FileError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for FileError {
     const EXPECTING: &'static str = "a `FileError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["auth", "blocked", "noFile", "relay", "other"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -36920,18 +37011,18 @@ impl ::simplex_api_types::runtime::DecodeUnion for FileError {
             "auth" => Self::Auth(
                 <FileErrorAuth as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "blocked" => Self::Blocked(
+            "blocked" => Self::Blocked(::std::boxed::Box::new(
                 <FileErrorBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "noFile" => Self::NoFile(
                 <FileErrorNoFile as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "relay" => Self::Relay(
+            "relay" => Self::Relay(::std::boxed::Box::new(
                 <FileErrorRelay as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "other" => Self::Other(
+            )),
+            "other" => Self::Other(::std::boxed::Box::new(
                 <FileErrorOther as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -37091,14 +37182,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileErrorBlocked {
         {
             match key.0.as_ref() {
                 "server" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "blockInfo" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BlockingInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BlockingInfo>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -37268,9 +37357,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FileErrorRelay {
         {
             match key.0.as_ref() {
                 "srvError" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<SrvError>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, SrvError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -37360,9 +37447,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FileErrorOther {
         {
             match key.0.as_ref() {
                 "fileError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -37404,9 +37491,9 @@ pub enum FileErrorType {
     /// `"SIZE"`: see \[`FileErrorTypeSize`\].
     Size(FileErrorTypeSize),
     /// `"REDIRECT"`: see \[`FileErrorTypeRedirect`\].
-    Redirect(FileErrorTypeRedirect),
+    Redirect(::std::boxed::Box<FileErrorTypeRedirect>),
     /// `"FILE_IO"`: see \[`FileErrorTypeFileIo`\].
-    FileIo(FileErrorTypeFileIo),
+    FileIo(::std::boxed::Box<FileErrorTypeFileIo>),
     /// `"NO_FILE"`: see \[`FileErrorTypeNoFile`\].
     NoFile(FileErrorTypeNoFile),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -37451,6 +37538,8 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for FileErrorType {
     const EXPECTING: &'static str = "a `FileErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] =
+        &["NOT_APPROVED", "SIZE", "REDIRECT", "FILE_IO", "NO_FILE"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -37464,14 +37553,14 @@ impl ::simplex_api_types::runtime::DecodeUnion for FileErrorType {
             "SIZE" => Self::Size(
                 <FileErrorTypeSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "REDIRECT" => Self::Redirect(
+            "REDIRECT" => Self::Redirect(::std::boxed::Box::new(
                 <FileErrorTypeRedirect as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "FILE_IO" => Self::FileIo(
+            )),
+            "FILE_IO" => Self::FileIo(::std::boxed::Box::new(
                 <FileErrorTypeFileIo as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "NO_FILE" => Self::NoFile(
                 <FileErrorTypeNoFile as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -37708,9 +37797,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FileErrorTypeRedirect {
         {
             match key.0.as_ref() {
                 "redirectError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -37804,9 +37893,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FileErrorTypeFileIo {
         {
             match key.0.as_ref() {
                 "fileIOError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -38041,9 +38130,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FileInvitation {
         {
             match key.0.as_ref() {
                 "fileName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fileSize" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -38055,29 +38144,23 @@ impl ::simplex_api_types::runtime::DecodeMap for FileInvitation {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "fileDigest" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "fileConnReq" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "fileInline" => {
-                    f4 = ::serde::de::MapAccess::next_value::<::std::option::Option<InlineFileMode>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, InlineFileMode>(&mut map, &mut f4)?;
                 }
                 "fileDescr" => {
-                    f5 = ::serde::de::MapAccess::next_value::<::std::option::Option<FileDescr>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, FileDescr>(&mut map, &mut f5)?;
                 }
                 "fileBadge" => {
-                    f6 = ::serde::de::MapAccess::next_value::<::std::option::Option<BadgeProof>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, BadgeProof>(&mut map, &mut f6)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -38198,9 +38281,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FileProhibited {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "badgeStatus" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<BadgeStatus>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, BadgeStatus>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -38524,9 +38605,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "xftpSndFile" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<XftpSndFile>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, XftpSndFile>(&mut map, &mut f1)?;
                 }
                 "xftpRedirectFor" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -38543,14 +38622,14 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     };
                 }
                 "fileName" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "filePath" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "fileSize" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -38562,9 +38641,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     f5 = ::std::option::Option::Some(v.value);
                 }
                 "fileInline" => {
-                    f6 = ::serde::de::MapAccess::next_value::<::std::option::Option<InlineFileMode>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, InlineFileMode>(&mut map, &mut f6)?;
                 }
                 "chunkSize" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -38576,9 +38653,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     f7 = ::std::option::Option::Some(v.value);
                 }
                 "cancelled" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f8)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -38722,19 +38797,19 @@ pub enum Format {
     /// `"small"`: see \[`FormatSmall`\].
     Small(FormatSmall),
     /// `"colored"`: see \[`FormatColored`\].
-    Colored(FormatColored),
+    Colored(::std::boxed::Box<FormatColored>),
     /// `"uri"`: see \[`FormatUri`\].
     Uri(FormatUri),
     /// `"hyperLink"`: see \[`FormatHyperLink`\].
-    HyperLink(FormatHyperLink),
+    HyperLink(::std::boxed::Box<FormatHyperLink>),
     /// `"simplexLink"`: see \[`FormatSimplexLink`\].
-    SimplexLink(FormatSimplexLink),
+    SimplexLink(::std::boxed::Box<FormatSimplexLink>),
     /// `"simplexName"`: see \[`FormatSimplexName`\].
-    SimplexName(FormatSimplexName),
+    SimplexName(::std::boxed::Box<FormatSimplexName>),
     /// `"command"`: see \[`FormatCommand`\].
-    Command(FormatCommand),
+    Command(::std::boxed::Box<FormatCommand>),
     /// `"mention"`: see \[`FormatMention`\].
-    Mention(FormatMention),
+    Mention(::std::boxed::Box<FormatMention>),
     /// `"email"`: see \[`FormatEmail`\].
     Email(FormatEmail),
     /// `"phone"`: see \[`FormatPhone`\].
@@ -38801,6 +38876,23 @@ impl<'de> ::serde::Deserialize<'de> for Format {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for Format {
     const EXPECTING: &'static str = "a `Format` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "bold",
+        "italic",
+        "strikeThrough",
+        "snippet",
+        "secret",
+        "small",
+        "colored",
+        "uri",
+        "hyperLink",
+        "simplexLink",
+        "simplexName",
+        "command",
+        "mention",
+        "email",
+        "phone",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -38824,27 +38916,27 @@ impl ::simplex_api_types::runtime::DecodeUnion for Format {
             "small" => Self::Small(
                 <FormatSmall as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "colored" => Self::Colored(
+            "colored" => Self::Colored(::std::boxed::Box::new(
                 <FormatColored as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "uri" => {
                 Self::Uri(<FormatUri as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?)
             }
-            "hyperLink" => Self::HyperLink(
+            "hyperLink" => Self::HyperLink(::std::boxed::Box::new(
                 <FormatHyperLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "simplexLink" => Self::SimplexLink(
+            )),
+            "simplexLink" => Self::SimplexLink(::std::boxed::Box::new(
                 <FormatSimplexLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "simplexName" => Self::SimplexName(
+            )),
+            "simplexName" => Self::SimplexName(::std::boxed::Box::new(
                 <FormatSimplexName as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "command" => Self::Command(
+            )),
+            "command" => Self::Command(::std::boxed::Box::new(
                 <FormatCommand as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "mention" => Self::Mention(
+            )),
+            "mention" => Self::Mention(::std::boxed::Box::new(
                 <FormatMention as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "email" => Self::Email(
                 <FormatEmail as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -39398,9 +39490,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FormatColored {
         {
             match key.0.as_ref() {
                 "color" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<Color>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, Color>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -39575,14 +39665,14 @@ impl ::simplex_api_types::runtime::DecodeMap for FormatHyperLink {
         {
             match key.0.as_ref() {
                 "showText" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "linkUri" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -39705,24 +39795,22 @@ impl ::simplex_api_types::runtime::DecodeMap for FormatSimplexLink {
         {
             match key.0.as_ref() {
                 "showText" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "linkType" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexLinkType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexLinkType>(&mut map, &mut f1)?;
                 }
                 "simplexUri" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "smpHosts" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -39829,9 +39917,7 @@ impl ::simplex_api_types::runtime::DecodeMap for FormatSimplexName {
         {
             match key.0.as_ref() {
                 "nameInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexNameInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexNameInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -39921,9 +40007,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FormatCommand {
         {
             match key.0.as_ref() {
                 "commandStr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -40013,9 +40099,9 @@ impl ::simplex_api_types::runtime::DecodeMap for FormatMention {
         {
             match key.0.as_ref() {
                 "memberName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -40258,14 +40344,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FormattedText {
         {
             match key.0.as_ref() {
                 "format" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<Format>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Format>(&mut map, &mut f0)?;
                 }
                 "text" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -40471,74 +40555,64 @@ impl ::simplex_api_types::runtime::DecodeMap for FullGroupPreferences {
         {
             match key.0.as_ref() {
                 "timedMessages" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        TimedMessagesGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, TimedMessagesGroupPreference>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "directMessages" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RoleGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RoleGroupPreference>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fullDelete" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f2)?;
                 }
                 "reactions" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f3)?;
                 }
                 "voice" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RoleGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RoleGroupPreference>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "files" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RoleGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RoleGroupPreference>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "simplexLinks" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RoleGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RoleGroupPreference>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "reports" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f7)?;
                 }
                 "history" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f8)?;
                 }
                 "support" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SupportGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SupportGroupPreference>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "sessions" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RoleGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RoleGroupPreference>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "comments" => {
-                    f11 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CommentsGroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CommentsGroupPreference>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 "signMessages" => {
-                    f12 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupPreference>(&mut map, &mut f12)?;
                 }
                 "commands" => {
-                    f13 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<ChatBotCommand>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<ChatBotCommand>>(
+                        &mut map, &mut f13,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -40786,44 +40860,32 @@ impl ::simplex_api_types::runtime::DecodeMap for FullPreferences {
         {
             match key.0.as_ref() {
                 "timedMessages" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        TimedMessagesPreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, TimedMessagesPreference>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fullDelete" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f1)?;
                 }
                 "reactions" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f2)?;
                 }
                 "voice" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f3)?;
                 }
                 "files" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f4)?;
                 }
                 "calls" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f5)?;
                 }
                 "sessions" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplePreference,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplePreference>(&mut map, &mut f6)?;
                 }
                 "commands" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<ChatBotCommand>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<ChatBotCommand>>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -40968,14 +41030,12 @@ impl ::simplex_api_types::runtime::DecodeMap for Group {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "members" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<GroupMember>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<GroupMember>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -41016,7 +41076,7 @@ impl<'de> ::serde::Deserialize<'de> for Group {
 #[non_exhaustive]
 pub enum GroupChatScope {
     /// `"memberSupport"`: see \[`GroupChatScopeMemberSupport`\].
-    MemberSupport(GroupChatScopeMemberSupport),
+    MemberSupport(::std::boxed::Box<GroupChatScopeMemberSupport>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -41051,6 +41111,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupChatScope {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScope {
     const EXPECTING: &'static str = "a `GroupChatScope` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["memberSupport"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -41059,9 +41120,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScope {
             match tag {
                 "memberSupport" => {
                     Self::MemberSupport(
-                        <GroupChatScopeMemberSupport as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupChatScopeMemberSupport as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -41076,7 +41139,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScope {
         if ::simplex_api_types::runtime::loose_eq(s, "memberSupport") {
             let mut x = <GroupChatScopeMemberSupport as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::MemberSupport(x);
+            return Self::MemberSupport(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -41227,7 +41290,7 @@ impl ::simplex_api_types::runtime::Syntax for GroupChatScope {
 #[non_exhaustive]
 pub enum GroupChatScopeInfo {
     /// `"memberSupport"`: see \[`GroupChatScopeInfoMemberSupport`\].
-    MemberSupport(GroupChatScopeInfoMemberSupport),
+    MemberSupport(::std::boxed::Box<GroupChatScopeInfoMemberSupport>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -41262,6 +41325,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupChatScopeInfo {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScopeInfo {
     const EXPECTING: &'static str = "a `GroupChatScopeInfo` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["memberSupport"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -41270,9 +41334,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScopeInfo {
             match tag {
                 "memberSupport" => {
                     Self::MemberSupport(
-                        <GroupChatScopeInfoMemberSupport as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupChatScopeInfoMemberSupport as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -41287,7 +41353,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScopeInfo {
         if ::simplex_api_types::runtime::loose_eq(s, "memberSupport") {
             let mut x = <GroupChatScopeInfoMemberSupport as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::MemberSupport(x);
+            return Self::MemberSupport(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -41361,9 +41427,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatScopeInfoMemberSupport
         {
             match key.0.as_ref() {
                 "groupMember_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupMember>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMember>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -41514,9 +41578,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDirectInvitation {
         {
             match key.0.as_ref() {
                 "groupDirectInvLink" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fromGroupId_" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
@@ -41561,9 +41625,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDirectInvitation {
                     };
                 }
                 "groupDirectInvStartedConnection" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -42125,74 +42187,64 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupInfo {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "useRelays" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "relayOwnStatus" => {
-                    f2 = ::serde::de::MapAccess::next_value::<::std::option::Option<RelayStatus>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, RelayStatus>(&mut map, &mut f2)?;
                 }
                 "localDisplayName" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "groupProfile" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f4)?;
                 }
                 "localAlias" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "businessChat" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<BusinessChatInfo>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, BusinessChatInfo>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "fullGroupPreferences" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FullGroupPreferences,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FullGroupPreferences>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "membership" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMember>(&mut map, &mut f8)?;
                 }
                 "chatSettings" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatSettings,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatSettings>(&mut map, &mut f9)?;
                 }
                 "createdAt" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "updatedAt" => {
-                    f11 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 "chatTs" => {
-                    f12 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f12)?;
                 }
                 "userMemberProfileSentAt" => {
-                    f13 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f13)?;
                 }
                 "preparedGroup" => {
-                    f14 = ::serde::de::MapAccess::next_value::<::std::option::Option<PreparedGroup>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, PreparedGroup>(&mut map, &mut f14)?;
                 }
                 "chatTags" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -42218,19 +42270,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupInfo {
                     };
                 }
                 "uiThemes" => {
-                    f17 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<UiThemeEntityOverrides>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, UiThemeEntityOverrides>(
+                        &mut map, &mut f17,
+                    )?;
                 }
                 "customData" => {
-                    f18 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::JsonObject>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::JsonObject,
+                    >(&mut map, &mut f18)?;
                 }
                 "groupSummary" => {
-                    f19 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupSummary,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupSummary>(&mut map, &mut f19)?;
                 }
                 "rosterVersion" => {
                     f20 = match ::serde::de::MapAccess::next_value::<
@@ -42256,14 +42307,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupInfo {
                     f21 = ::std::option::Option::Some(v.value);
                 }
                 "viaGroupLinkUri" => {
-                    f22 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f22,
+                    )?;
                 }
                 "groupDomainVerified" => {
-                    f23 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f23)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -42527,29 +42576,21 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLink {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "connLinkContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CreatedConnLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CreatedConnLink>(&mut map, &mut f1)?;
                 }
                 "shortLinkDataSet" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "shortLinkLargeDataSet" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "groupLinkId" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "acceptMemberRole" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f5)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -42677,14 +42718,14 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkOwner {
         {
             match key.0.as_ref() {
                 "memberId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "memberKey" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -42725,19 +42766,19 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkOwner {
 #[non_exhaustive]
 pub enum GroupLinkPlan {
     /// `"ok"`: see \[`GroupLinkPlanOk`\].
-    Ok(GroupLinkPlanOk),
+    Ok(::std::boxed::Box<GroupLinkPlanOk>),
     /// `"ownLink"`: see \[`GroupLinkPlanOwnLink`\].
-    OwnLink(GroupLinkPlanOwnLink),
+    OwnLink(::std::boxed::Box<GroupLinkPlanOwnLink>),
     /// `"connectingConfirmReconnect"`: see \[`GroupLinkPlanConnectingConfirmReconnect`\].
     ConnectingConfirmReconnect(GroupLinkPlanConnectingConfirmReconnect),
     /// `"connectingProhibit"`: see \[`GroupLinkPlanConnectingProhibit`\].
-    ConnectingProhibit(GroupLinkPlanConnectingProhibit),
+    ConnectingProhibit(::std::boxed::Box<GroupLinkPlanConnectingProhibit>),
     /// `"known"`: see \[`GroupLinkPlanKnown`\].
-    Known(GroupLinkPlanKnown),
+    Known(::std::boxed::Box<GroupLinkPlanKnown>),
     /// `"noRelays"`: see \[`GroupLinkPlanNoRelays`\].
-    NoRelays(GroupLinkPlanNoRelays),
+    NoRelays(::std::boxed::Box<GroupLinkPlanNoRelays>),
     /// `"updateRequired"`: see \[`GroupLinkPlanUpdateRequired`\].
-    UpdateRequired(GroupLinkPlanUpdateRequired),
+    UpdateRequired(::std::boxed::Box<GroupLinkPlanUpdateRequired>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -42786,6 +42827,15 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlan {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for GroupLinkPlan {
     const EXPECTING: &'static str = "a `GroupLinkPlan` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "ok",
+        "ownLink",
+        "connectingConfirmReconnect",
+        "connectingProhibit",
+        "known",
+        "noRelays",
+        "updateRequired",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -42794,16 +42844,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupLinkPlan {
             match tag {
                 "ok" => {
                     Self::Ok(
-                        <GroupLinkPlanOk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupLinkPlanOk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "ownLink" => {
                     Self::OwnLink(
-                        <GroupLinkPlanOwnLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupLinkPlanOwnLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectingConfirmReconnect" => {
@@ -42815,30 +42869,38 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupLinkPlan {
                 }
                 "connectingProhibit" => {
                     Self::ConnectingProhibit(
-                        <GroupLinkPlanConnectingProhibit as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupLinkPlanConnectingProhibit as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "known" => {
                     Self::Known(
-                        <GroupLinkPlanKnown as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupLinkPlanKnown as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "noRelays" => {
                     Self::NoRelays(
-                        <GroupLinkPlanNoRelays as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupLinkPlanNoRelays as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "updateRequired" => {
                     Self::UpdateRequired(
-                        <GroupLinkPlanUpdateRequired as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <GroupLinkPlanUpdateRequired as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -42859,17 +42921,17 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupLinkPlan {
         if ::simplex_api_types::runtime::loose_eq(s, "connectingProhibit") {
             let mut x = <GroupLinkPlanConnectingProhibit as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::ConnectingProhibit(x);
+            return Self::ConnectingProhibit(::std::boxed::Box::new(x));
         }
         if ::simplex_api_types::runtime::loose_eq(s, "noRelays") {
             let mut x = <GroupLinkPlanNoRelays as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::NoRelays(x);
+            return Self::NoRelays(::std::boxed::Box::new(x));
         }
         if ::simplex_api_types::runtime::loose_eq(s, "updateRequired") {
             let mut x = <GroupLinkPlanUpdateRequired as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::UpdateRequired(x);
+            return Self::UpdateRequired(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -42980,24 +43042,22 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkPlanOk {
         {
             match key.0.as_ref() {
                 "groupSLinkInfo_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupShortLinkInfo>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupShortLinkInfo>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "groupSLinkData_" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupShortLinkData>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupShortLinkData>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "ownerVerification" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<OwnerVerification>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, OwnerVerification>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "addressChanged" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -43090,9 +43150,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkPlanOwnLink {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -43260,9 +43318,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkPlanConnectingProhibit
         {
             match key.0.as_ref() {
                 "groupInfo_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupInfo>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -43381,24 +43437,20 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkPlanKnown {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "groupUpdated" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "ownerVerification" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<OwnerVerification>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, OwnerVerification>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "linkOwners" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<GroupLinkOwner>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<GroupLinkOwner>>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -43511,9 +43563,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkPlanNoRelays {
         {
             match key.0.as_ref() {
                 "groupSLinkData_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupShortLinkData>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupShortLinkData>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -43602,9 +43654,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkPlanUpdateRequired {
         {
             match key.0.as_ref() {
                 "groupSLinkData_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupShortLinkData>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupShortLinkData>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -43983,39 +44035,31 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMember {
                     f2 = ::std::option::Option::Some(v.value);
                 }
                 "memberId" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "memberRole" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f4)?;
                 }
                 "memberCategory" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberCategory,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberCategory>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "memberStatus" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberStatus>(&mut map, &mut f6)?;
                 }
                 "memberSettings" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberSettings,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberSettings>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "blockedByAdmin" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f8)?;
                 }
                 "invitedBy" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        InvitedBy,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, InvitedBy>(&mut map, &mut f9)?;
                 }
                 "invitedByGroupMemberId" => {
                     f10 = match ::serde::de::MapAccess::next_value::<
@@ -44032,14 +44076,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMember {
                     };
                 }
                 "localDisplayName" => {
-                    f11 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 "memberProfile" => {
-                    f12 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        LocalProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, LocalProfile>(&mut map, &mut f12)?;
                 }
                 "memberContactId" => {
                     f13 = match ::serde::de::MapAccess::next_value::<
@@ -44065,44 +44107,38 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMember {
                     f14 = ::std::option::Option::Some(v.value);
                 }
                 "activeConn" => {
-                    f15 = ::serde::de::MapAccess::next_value::<::std::option::Option<Connection>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Connection>(&mut map, &mut f15)?;
                 }
                 "memberChatVRange" => {
-                    f16 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        VersionRange,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, VersionRange>(&mut map, &mut f16)?;
                 }
                 "createdAt" => {
-                    f17 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f17,
+                    )?;
                 }
                 "updatedAt" => {
-                    f18 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f18,
+                    )?;
                 }
                 "supportChat" => {
-                    f19 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupSupportChat>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupSupportChat>(
+                        &mut map, &mut f19,
+                    )?;
                 }
                 "memberPubKey" => {
-                    f20 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f20,
+                    )?;
                 }
                 "relayLink" => {
-                    f21 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f21,
+                    )?;
                 }
                 "memberVerifiedCode" => {
-                    f22 = ::serde::de::MapAccess::next_value::<::std::option::Option<SecurityCode>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, SecurityCode>(&mut map, &mut f22)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -44316,9 +44352,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberAdmission {
         {
             match key.0.as_ref() {
                 "review" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<MemberCriteria>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, MemberCriteria>(&mut map, &mut f0)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -44484,9 +44518,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberRef {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -44660,9 +44692,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberSettings {
         {
             match key.0.as_ref() {
                 "showMessages" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -44864,9 +44894,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupPreference {
         {
             match key.0.as_ref() {
                 "enable" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeatureEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeatureEnabled>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -45124,74 +45154,74 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupPreferences {
         {
             match key.0.as_ref() {
                 "timedMessages" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<TimedMessagesGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, TimedMessagesGroupPreference>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "directMessages" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<RoleGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, RoleGroupPreference>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fullDelete" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupPreference>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "reactions" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupPreference>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "voice" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<RoleGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, RoleGroupPreference>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "files" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<RoleGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, RoleGroupPreference>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "simplexLinks" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<RoleGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, RoleGroupPreference>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "reports" => {
-                    f7 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupPreference>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "history" => {
-                    f8 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupPreference>(
+                        &mut map, &mut f8,
+                    )?;
                 }
                 "support" => {
-                    f9 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SupportGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SupportGroupPreference>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "sessions" => {
-                    f10 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<RoleGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, RoleGroupPreference>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "comments" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<CommentsGroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, CommentsGroupPreference>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 "signMessages" => {
-                    f12 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupPreference>(
+                        &mut map, &mut f12,
+                    )?;
                 }
                 "commands" => {
-                    f13 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::vec::Vec<ChatBotCommand>>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::vec::Vec<ChatBotCommand>>(
+                        &mut map, &mut f13,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -45363,44 +45393,44 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupProfile {
         {
             match key.0.as_ref() {
                 "displayName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fullName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "shortDescr" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "description" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "image" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "publicGroup" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<PublicGroupProfile>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, PublicGroupProfile>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "groupPreferences" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupPreferences>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupPreferences>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "memberAdmission" => {
-                    f7 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupMemberAdmission>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMemberAdmission>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -45574,24 +45604,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelay {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "userChatRelay" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        UserChatRelay,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, UserChatRelay>(&mut map, &mut f2)?;
                 }
                 "relayStatus" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RelayStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RelayStatus>(&mut map, &mut f3)?;
                 }
                 "relayLink" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "relayCap" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RelayCapabilities,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RelayCapabilities>(&mut map, &mut f5)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -45722,14 +45746,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupShortLinkData {
         {
             match key.0.as_ref() {
                 "groupProfile" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f0)?;
                 }
                 "publicGroupData" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<PublicGroupData>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, PublicGroupData>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -45832,19 +45854,17 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupShortLinkInfo {
         {
             match key.0.as_ref() {
                 "direct" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "groupRelays" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "publicGroupId" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -46118,9 +46138,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupSupportChat {
         {
             match key.0.as_ref() {
                 "chatTs" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "unread" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -46150,9 +46170,10 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupSupportChat {
                     f3 = ::std::option::Option::Some(v.value);
                 }
                 "lastMsgFromMemberTs" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f4)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -46388,13 +46409,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for InlineFileMode {
 #[non_exhaustive]
 pub enum InvitationLinkPlan {
     /// `"ok"`: see \[`InvitationLinkPlanOk`\].
-    Ok(InvitationLinkPlanOk),
+    Ok(::std::boxed::Box<InvitationLinkPlanOk>),
     /// `"ownLink"`: see \[`InvitationLinkPlanOwnLink`\].
     OwnLink(InvitationLinkPlanOwnLink),
     /// `"connecting"`: see \[`InvitationLinkPlanConnecting`\].
-    Connecting(InvitationLinkPlanConnecting),
+    Connecting(::std::boxed::Box<InvitationLinkPlanConnecting>),
     /// `"known"`: see \[`InvitationLinkPlanKnown`\].
-    Known(InvitationLinkPlanKnown),
+    Known(::std::boxed::Box<InvitationLinkPlanKnown>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -46435,6 +46456,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitationLinkPlan {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for InvitationLinkPlan {
     const EXPECTING: &'static str = "a `InvitationLinkPlan` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["ok", "ownLink", "connecting", "known"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -46443,9 +46465,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for InvitationLinkPlan {
             match tag {
                 "ok" => {
                     Self::Ok(
-                        <InvitationLinkPlanOk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <InvitationLinkPlanOk as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "ownLink" => {
@@ -46457,16 +46481,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for InvitationLinkPlan {
                 }
                 "connecting" => {
                     Self::Connecting(
-                        <InvitationLinkPlanConnecting as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <InvitationLinkPlanConnecting as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "known" => {
                     Self::Known(
-                        <InvitationLinkPlanKnown as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <InvitationLinkPlanKnown as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -46481,7 +46509,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for InvitationLinkPlan {
         if ::simplex_api_types::runtime::loose_eq(s, "ok") {
             let mut x = <InvitationLinkPlanOk as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::Ok(x);
+            return Self::Ok(::std::boxed::Box::new(x));
         }
         if ::simplex_api_types::runtime::loose_eq(s, "ownLink") {
             let mut x = <InvitationLinkPlanOwnLink as ::std::default::Default>::default();
@@ -46491,7 +46519,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for InvitationLinkPlan {
         if ::simplex_api_types::runtime::loose_eq(s, "connecting") {
             let mut x = <InvitationLinkPlanConnecting as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::Connecting(x);
+            return Self::Connecting(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -46578,14 +46606,14 @@ impl ::simplex_api_types::runtime::DecodeMap for InvitationLinkPlanOk {
         {
             match key.0.as_ref() {
                 "contactSLinkData_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<ContactShortLinkData>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ContactShortLinkData>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "ownerVerification" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<OwnerVerification>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, OwnerVerification>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -46747,9 +46775,7 @@ impl ::simplex_api_types::runtime::DecodeMap for InvitationLinkPlanConnecting {
         {
             match key.0.as_ref() {
                 "contact_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<Contact>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -46832,9 +46858,7 @@ impl ::simplex_api_types::runtime::DecodeMap for InvitationLinkPlanKnown {
         {
             match key.0.as_ref() {
                 "contact" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Contact>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Contact>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -46872,7 +46896,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitationLinkPlanKnown {
 #[non_exhaustive]
 pub enum InvitedBy {
     /// `"contact"`: see \[`InvitedByContact`\].
-    Contact(InvitedByContact),
+    Contact(::std::boxed::Box<InvitedByContact>),
     /// `"user"`: see \[`InvitedByUser`\].
     User(InvitedByUser),
     /// `"unknown"`: see \[`InvitedByUnknown_2`\].
@@ -46915,14 +46939,15 @@ impl<'de> ::serde::Deserialize<'de> for InvitedBy {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for InvitedBy {
     const EXPECTING: &'static str = "a `InvitedBy` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["contact", "user", "unknown"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "contact" => Self::Contact(
+            "contact" => Self::Contact(::std::boxed::Box::new(
                 <InvitedByContact as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "user" => Self::User(
                 <InvitedByUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -47206,9 +47231,9 @@ pub enum LinkContent {
     /// `"image"`: see \[`LinkContentImage`\].
     Image(LinkContentImage),
     /// `"video"`: see \[`LinkContentVideo`\].
-    Video(LinkContentVideo),
+    Video(::std::boxed::Box<LinkContentVideo>),
     /// `"unknown"`: see \[`LinkContentUnknown_2`\].
-    Unknown_2(LinkContentUnknown_2),
+    Unknown_2(::std::boxed::Box<LinkContentUnknown_2>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -47249,6 +47274,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkContent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for LinkContent {
     const EXPECTING: &'static str = "a `LinkContent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["page", "image", "video", "unknown"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -47260,12 +47286,12 @@ impl ::simplex_api_types::runtime::DecodeUnion for LinkContent {
             "image" => Self::Image(
                 <LinkContentImage as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "video" => Self::Video(
+            "video" => Self::Video(::std::boxed::Box::new(
                 <LinkContentVideo as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "unknown" => Self::Unknown_2(
+            )),
+            "unknown" => Self::Unknown_2(::std::boxed::Box::new(
                 <LinkContentUnknown_2 as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -47283,7 +47309,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for LinkContent {
         if ::simplex_api_types::runtime::loose_eq(s, "video") {
             let mut x = <LinkContentVideo as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::Video(x);
+            return Self::Video(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -47608,14 +47634,15 @@ impl ::simplex_api_types::runtime::DecodeMap for LinkContentUnknown_2 {
         {
             match key.0.as_ref() {
                 "tag" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "json" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -47729,19 +47756,19 @@ impl ::simplex_api_types::runtime::DecodeMap for LinkOwnerSig {
         {
             match key.0.as_ref() {
                 "ownerId" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatBinding" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "ownerSig" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -47870,29 +47897,27 @@ impl ::simplex_api_types::runtime::DecodeMap for LinkPreview {
         {
             match key.0.as_ref() {
                 "uri" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "title" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "description" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "image" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "content" => {
-                    f4 = ::serde::de::MapAccess::next_value::<::std::option::Option<LinkContent>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, LinkContent>(&mut map, &mut f4)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -48005,14 +48030,10 @@ impl ::simplex_api_types::runtime::DecodeMap for LocalBadge {
         {
             match key.0.as_ref() {
                 "badge" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BadgeInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BadgeInfo>(&mut map, &mut f0)?;
                 }
                 "status" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BadgeStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BadgeStatus>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -48258,64 +48279,56 @@ impl ::simplex_api_types::runtime::DecodeMap for LocalProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "displayName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fullName" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "shortDescr" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "description" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "image" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "contactLink" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "preferences" => {
-                    f7 = ::serde::de::MapAccess::next_value::<::std::option::Option<Preferences>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Preferences>(&mut map, &mut f7)?;
                 }
                 "peerType" => {
-                    f8 = ::serde::de::MapAccess::next_value::<::std::option::Option<ChatPeerType>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, ChatPeerType>(&mut map, &mut f8)?;
                 }
                 "localBadge" => {
-                    f9 = ::serde::de::MapAccess::next_value::<::std::option::Option<LocalBadge>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, LocalBadge>(&mut map, &mut f9)?;
                 }
                 "localAlias" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "contactDomain" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplexDomainClaim>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplexDomainClaim>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 "contactDomainVerified" => {
-                    f12 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f12)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -48434,11 +48447,11 @@ impl ::simplex_api_types::runtime::DecodeEnum for MemberCriteria {
 #[non_exhaustive]
 pub enum MsgChatLink {
     /// `"contact"`: see \[`MsgChatLinkContact`\].
-    Contact(MsgChatLinkContact),
+    Contact(::std::boxed::Box<MsgChatLinkContact>),
     /// `"invitation"`: see \[`MsgChatLinkInvitation`\].
-    Invitation(MsgChatLinkInvitation),
+    Invitation(::std::boxed::Box<MsgChatLinkInvitation>),
     /// `"group"`: see \[`MsgChatLinkGroup`\].
-    Group(MsgChatLinkGroup),
+    Group(::std::boxed::Box<MsgChatLinkGroup>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -48477,22 +48490,23 @@ impl<'de> ::serde::Deserialize<'de> for MsgChatLink {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for MsgChatLink {
     const EXPECTING: &'static str = "a `MsgChatLink` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["contact", "invitation", "group"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "contact" => Self::Contact(
+            "contact" => Self::Contact(::std::boxed::Box::new(
                 <MsgChatLinkContact as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "invitation" => Self::Invitation(
+            )),
+            "invitation" => Self::Invitation(::std::boxed::Box::new(
                 <MsgChatLinkInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "group" => Self::Group(
+            )),
+            "group" => Self::Group(::std::boxed::Box::new(
                 <MsgChatLinkGroup as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -48577,19 +48591,15 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgChatLinkContact {
         {
             match key.0.as_ref() {
                 "connLink" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "business" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -48702,14 +48712,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgChatLinkInvitation {
         {
             match key.0.as_ref() {
                 "invLink" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -48818,14 +48826,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgChatLinkGroup {
         {
             match key.0.as_ref() {
                 "connLink" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "groupProfile" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -48871,23 +48877,23 @@ impl<'de> ::serde::Deserialize<'de> for MsgChatLinkGroup {
 #[non_exhaustive]
 pub enum MsgContent {
     /// `"text"`: see \[`MsgContentText`\].
-    Text(MsgContentText),
+    Text(::std::boxed::Box<MsgContentText>),
     /// `"link"`: see \[`MsgContentLink`\].
-    Link(MsgContentLink),
+    Link(::std::boxed::Box<MsgContentLink>),
     /// `"image"`: see \[`MsgContentImage`\].
-    Image(MsgContentImage),
+    Image(::std::boxed::Box<MsgContentImage>),
     /// `"video"`: see \[`MsgContentVideo`\].
-    Video(MsgContentVideo),
+    Video(::std::boxed::Box<MsgContentVideo>),
     /// `"voice"`: see \[`MsgContentVoice`\].
-    Voice(MsgContentVoice),
+    Voice(::std::boxed::Box<MsgContentVoice>),
     /// `"file"`: see \[`MsgContentFile`\].
-    File(MsgContentFile),
+    File(::std::boxed::Box<MsgContentFile>),
     /// `"report"`: see \[`MsgContentReport`\].
-    Report(MsgContentReport),
+    Report(::std::boxed::Box<MsgContentReport>),
     /// `"chat"`: see \[`MsgContentChat`\].
-    Chat(MsgContentChat),
+    Chat(::std::boxed::Box<MsgContentChat>),
     /// `"unknown"`: see \[`MsgContentUnknown_2`\].
-    Unknown_2(MsgContentUnknown_2),
+    Unknown_2(::std::boxed::Box<MsgContentUnknown_2>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -48938,38 +48944,41 @@ impl<'de> ::serde::Deserialize<'de> for MsgContent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for MsgContent {
     const EXPECTING: &'static str = "a `MsgContent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "text", "link", "image", "video", "voice", "file", "report", "chat", "unknown",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "text" => Self::Text(
+            "text" => Self::Text(::std::boxed::Box::new(
                 <MsgContentText as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "link" => Self::Link(
+            )),
+            "link" => Self::Link(::std::boxed::Box::new(
                 <MsgContentLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "image" => Self::Image(
+            )),
+            "image" => Self::Image(::std::boxed::Box::new(
                 <MsgContentImage as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "video" => Self::Video(
+            )),
+            "video" => Self::Video(::std::boxed::Box::new(
                 <MsgContentVideo as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "voice" => Self::Voice(
+            )),
+            "voice" => Self::Voice(::std::boxed::Box::new(
                 <MsgContentVoice as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "file" => Self::File(
+            )),
+            "file" => Self::File(::std::boxed::Box::new(
                 <MsgContentFile as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "report" => Self::Report(
+            )),
+            "report" => Self::Report(::std::boxed::Box::new(
                 <MsgContentReport as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "chat" => Self::Chat(
+            )),
+            "chat" => Self::Chat(::std::boxed::Box::new(
                 <MsgContentChat as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "unknown" => Self::Unknown_2(
+            )),
+            "unknown" => Self::Unknown_2(::std::boxed::Box::new(
                 <MsgContentUnknown_2 as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -49040,9 +49049,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentText {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -49139,14 +49148,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentLink {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "preview" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        LinkPreview,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, LinkPreview>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -49251,14 +49258,14 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentImage {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "image" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -49375,14 +49382,14 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentVideo {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "image" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "duration" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -49509,9 +49516,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentVoice {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "duration" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -49618,9 +49625,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentFile {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -49717,14 +49724,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentReport {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "reason" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ReportReason,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ReportReason>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -49842,19 +49847,15 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentChat {
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatLink" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgChatLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgChatLink>(&mut map, &mut f1)?;
                 }
                 "ownerSig" => {
-                    f2 = ::serde::de::MapAccess::next_value::<::std::option::Option<LinkOwnerSig>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, LinkOwnerSig>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -49972,19 +49973,20 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentUnknown_2 {
         {
             match key.0.as_ref() {
                 "tag" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "text" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "json" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map)?);
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -50165,9 +50167,9 @@ impl ::simplex_api_types::runtime::DecodeEnum for MsgDirection {
 #[non_exhaustive]
 pub enum MsgErrorType {
     /// `"msgSkipped"`: see \[`MsgErrorTypeMsgSkipped`\].
-    MsgSkipped(MsgErrorTypeMsgSkipped),
+    MsgSkipped(::std::boxed::Box<MsgErrorTypeMsgSkipped>),
     /// `"msgBadId"`: see \[`MsgErrorTypeMsgBadId`\].
-    MsgBadId(MsgErrorTypeMsgBadId),
+    MsgBadId(::std::boxed::Box<MsgErrorTypeMsgBadId>),
     /// `"msgBadHash"`: see \[`MsgErrorTypeMsgBadHash`\].
     MsgBadHash(MsgErrorTypeMsgBadHash),
     /// `"msgDuplicate"`: see \[`MsgErrorTypeMsgDuplicate`\].
@@ -50212,19 +50214,20 @@ impl<'de> ::serde::Deserialize<'de> for MsgErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for MsgErrorType {
     const EXPECTING: &'static str = "a `MsgErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["msgSkipped", "msgBadId", "msgBadHash", "msgDuplicate"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "msgSkipped" => Self::MsgSkipped(
+            "msgSkipped" => Self::MsgSkipped(::std::boxed::Box::new(
                 <MsgErrorTypeMsgSkipped as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "msgBadId" => Self::MsgBadId(
+            )),
+            "msgBadId" => Self::MsgBadId(::std::boxed::Box::new(
                 <MsgErrorTypeMsgBadId as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "msgBadHash" => Self::MsgBadHash(
                 <MsgErrorTypeMsgBadHash as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -50699,9 +50702,9 @@ impl ::simplex_api_types::runtime::DecodeEnum for MsgFilter {
 #[non_exhaustive]
 pub enum MsgReaction {
     /// `"emoji"`: see \[`MsgReactionEmoji`\].
-    Emoji(MsgReactionEmoji),
+    Emoji(::std::boxed::Box<MsgReactionEmoji>),
     /// `"unknown"`: see \[`MsgReactionUnknown_2`\].
-    Unknown_2(MsgReactionUnknown_2),
+    Unknown_2(::std::boxed::Box<MsgReactionUnknown_2>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -50738,17 +50741,18 @@ impl<'de> ::serde::Deserialize<'de> for MsgReaction {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for MsgReaction {
     const EXPECTING: &'static str = "a `MsgReaction` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["emoji", "unknown"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "emoji" => Self::Emoji(
+            "emoji" => Self::Emoji(::std::boxed::Box::new(
                 <MsgReactionEmoji as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "unknown" => Self::Unknown_2(
+            )),
+            "unknown" => Self::Unknown_2(::std::boxed::Box::new(
                 <MsgReactionUnknown_2 as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -50819,9 +50823,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgReactionEmoji {
         {
             match key.0.as_ref() {
                 "emoji" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -50919,14 +50923,15 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgReactionUnknown_2 {
         {
             match key.0.as_ref() {
                 "tag" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "json" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -51084,7 +51089,7 @@ impl ::simplex_api_types::runtime::DecodeEnum for MsgSigStatus {
 #[non_exhaustive]
 pub enum MsgVerified {
     /// `"signed"`: see \[`MsgVerifiedSigned`\].
-    Signed(MsgVerifiedSigned),
+    Signed(::std::boxed::Box<MsgVerifiedSigned>),
     /// `"sigMissing"`: see \[`MsgVerifiedSigMissing`\].
     SigMissing(MsgVerifiedSigMissing),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -51123,14 +51128,15 @@ impl<'de> ::serde::Deserialize<'de> for MsgVerified {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for MsgVerified {
     const EXPECTING: &'static str = "a `MsgVerified` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["signed", "sigMissing"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "signed" => Self::Signed(
+            "signed" => Self::Signed(::std::boxed::Box::new(
                 <MsgVerifiedSigned as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "sigMissing" => Self::SigMissing(
                 <MsgVerifiedSigMissing as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -51211,9 +51217,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgVerifiedSigned {
         {
             match key.0.as_ref() {
                 "sigStatus" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgSigStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgSigStatus>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -51327,7 +51331,7 @@ pub enum NameErrorType {
     /// `"NOT_FOUND"`: see \[`NameErrorTypeNotFound`\].
     NotFound(NameErrorTypeNotFound),
     /// `"RESOLVER"`: see \[`NameErrorTypeResolver`\].
-    Resolver(NameErrorTypeResolver),
+    Resolver(::std::boxed::Box<NameErrorTypeResolver>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -51366,6 +51370,7 @@ impl<'de> ::serde::Deserialize<'de> for NameErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for NameErrorType {
     const EXPECTING: &'static str = "a `NameErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["NO_RESOLVER", "NOT_FOUND", "RESOLVER"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -51381,11 +51386,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for NameErrorType {
                     map,
                 )?,
             ),
-            "RESOLVER" => Self::Resolver(
+            "RESOLVER" => Self::Resolver(::std::boxed::Box::new(
                 <NameErrorTypeResolver as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -51610,9 +51615,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NameErrorTypeResolver {
         {
             match key.0.as_ref() {
                 "resolverErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -51771,15 +51776,15 @@ impl<'de> ::serde::Deserialize<'de> for NamePrice {
 #[non_exhaustive]
 pub enum NameWarning {
     /// `"expired"`: see \[`NameWarningExpired`\].
-    Expired(NameWarningExpired),
+    Expired(::std::boxed::Box<NameWarningExpired>),
     /// `"ownExpired"`: see \[`NameWarningOwnExpired`\].
-    OwnExpired(NameWarningOwnExpired),
+    OwnExpired(::std::boxed::Box<NameWarningOwnExpired>),
     /// `"available"`: see \[`NameWarningAvailable`\].
-    Available(NameWarningAvailable),
+    Available(::std::boxed::Box<NameWarningAvailable>),
     /// `"noLongerRegistered"`: see \[`NameWarningNoLongerRegistered`\].
-    NoLongerRegistered(NameWarningNoLongerRegistered),
+    NoLongerRegistered(::std::boxed::Box<NameWarningNoLongerRegistered>),
     /// `"ownAvailable"`: see \[`NameWarningOwnAvailable`\].
-    OwnAvailable(NameWarningOwnAvailable),
+    OwnAvailable(::std::boxed::Box<NameWarningOwnAvailable>),
     /// `"reservedForCommunity"`: see \[`NameWarningReservedForCommunity`\].
     ReservedForCommunity(NameWarningReservedForCommunity),
     /// `"notRegistered"`: see \[`NameWarningNotRegistered`\].
@@ -51834,6 +51839,16 @@ impl<'de> ::serde::Deserialize<'de> for NameWarning {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for NameWarning {
     const EXPECTING: &'static str = "a `NameWarning` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "expired",
+        "ownExpired",
+        "available",
+        "noLongerRegistered",
+        "ownAvailable",
+        "reservedForCommunity",
+        "notRegistered",
+        "noValidLink",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -51842,37 +51857,47 @@ impl ::simplex_api_types::runtime::DecodeUnion for NameWarning {
             match tag {
                 "expired" => {
                     Self::Expired(
-                        <NameWarningExpired as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NameWarningExpired as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "ownExpired" => {
                     Self::OwnExpired(
-                        <NameWarningOwnExpired as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NameWarningOwnExpired as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "available" => {
                     Self::Available(
-                        <NameWarningAvailable as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NameWarningAvailable as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "noLongerRegistered" => {
                     Self::NoLongerRegistered(
-                        <NameWarningNoLongerRegistered as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NameWarningNoLongerRegistered as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "ownAvailable" => {
                     Self::OwnAvailable(
-                        <NameWarningOwnAvailable as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NameWarningOwnAvailable as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "reservedForCommunity" => {
@@ -52001,14 +52026,15 @@ impl ::simplex_api_types::runtime::DecodeMap for NameWarningExpired {
         {
             match key.0.as_ref() {
                 "expiredAt" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "graceUntil" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -52114,14 +52140,15 @@ impl ::simplex_api_types::runtime::DecodeMap for NameWarningOwnExpired {
         {
             match key.0.as_ref() {
                 "expiredAt" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "graceUntil" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -52212,9 +52239,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NameWarningAvailable {
         {
             match key.0.as_ref() {
                 "price" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NamePrice,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NamePrice>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -52304,9 +52329,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NameWarningNoLongerRegistered {
         {
             match key.0.as_ref() {
                 "price" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NamePrice,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NamePrice>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -52396,9 +52419,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NameWarningOwnAvailable {
         {
             match key.0.as_ref() {
                 "price" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        NamePrice,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, NamePrice>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -52652,9 +52673,9 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningNoValidLink {
 #[non_exhaustive]
 pub enum NetworkError {
     /// `"connectError"`: see \[`NetworkErrorConnectError`\].
-    ConnectError(NetworkErrorConnectError),
+    ConnectError(::std::boxed::Box<NetworkErrorConnectError>),
     /// `"tLSError"`: see \[`NetworkErrorTlsError`\].
-    TlsError(NetworkErrorTlsError),
+    TlsError(::std::boxed::Box<NetworkErrorTlsError>),
     /// `"unknownCAError"`: see \[`NetworkErrorUnknownCaError`\].
     UnknownCaError(NetworkErrorUnknownCaError),
     /// `"failedError"`: see \[`NetworkErrorFailedError`\].
@@ -52662,7 +52683,7 @@ pub enum NetworkError {
     /// `"timeoutError"`: see \[`NetworkErrorTimeoutError`\].
     TimeoutError(NetworkErrorTimeoutError),
     /// `"subscribeError"`: see \[`NetworkErrorSubscribeError`\].
-    SubscribeError(NetworkErrorSubscribeError),
+    SubscribeError(::std::boxed::Box<NetworkErrorSubscribeError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -52707,6 +52728,14 @@ impl<'de> ::serde::Deserialize<'de> for NetworkError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for NetworkError {
     const EXPECTING: &'static str = "a `NetworkError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "connectError",
+        "tLSError",
+        "unknownCAError",
+        "failedError",
+        "timeoutError",
+        "subscribeError",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -52715,16 +52744,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for NetworkError {
             match tag {
                 "connectError" => {
                     Self::ConnectError(
-                        <NetworkErrorConnectError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NetworkErrorConnectError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "tLSError" => {
                     Self::TlsError(
-                        <NetworkErrorTlsError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NetworkErrorTlsError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "unknownCAError" => {
@@ -52750,9 +52783,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for NetworkError {
                 }
                 "subscribeError" => {
                     Self::SubscribeError(
-                        <NetworkErrorSubscribeError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <NetworkErrorSubscribeError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -52849,9 +52884,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NetworkErrorConnectError {
         {
             match key.0.as_ref() {
                 "connectError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -52941,9 +52976,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NetworkErrorTlsError {
         {
             match key.0.as_ref() {
                 "tlsError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -53253,9 +53288,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NetworkErrorSubscribeError {
         {
             match key.0.as_ref() {
                 "subscribeError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -53380,24 +53415,16 @@ impl ::simplex_api_types::runtime::DecodeMap for NewUser {
         {
             match key.0.as_ref() {
                 "profile" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<Profile>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Profile>(&mut map, &mut f0)?;
                 }
                 "pastTimestamp" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "userChatRelay" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "clientService" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -53576,29 +53603,25 @@ impl ::simplex_api_types::runtime::DecodeMap for NoteFolder {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "createdAt" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "updatedAt" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "chatTs" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "favorite" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f5)?;
                 }
                 "unread" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f6)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -53681,7 +53704,7 @@ pub enum OwnerVerification {
     /// `"verified"`: see \[`OwnerVerificationVerified`\].
     Verified(OwnerVerificationVerified),
     /// `"failed"`: see \[`OwnerVerificationFailed`\].
-    Failed(OwnerVerificationFailed),
+    Failed(::std::boxed::Box<OwnerVerificationFailed>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -53718,6 +53741,7 @@ impl<'de> ::serde::Deserialize<'de> for OwnerVerification {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for OwnerVerification {
     const EXPECTING: &'static str = "a `OwnerVerification` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["verified", "failed"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -53728,11 +53752,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for OwnerVerification {
                     map,
                 )?,
             ),
-            "failed" => Self::Failed(
+            "failed" => Self::Failed(::std::boxed::Box::new(
                 <OwnerVerificationFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -53880,9 +53904,9 @@ impl ::simplex_api_types::runtime::DecodeMap for OwnerVerificationFailed {
         {
             match key.0.as_ref() {
                 "reason" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -53920,7 +53944,7 @@ impl<'de> ::serde::Deserialize<'de> for OwnerVerificationFailed {
 #[non_exhaustive]
 pub enum PaginationByTime {
     /// `"last"`: see \[`PaginationByTimeLast`\].
-    Last(PaginationByTimeLast),
+    Last(::std::boxed::Box<PaginationByTimeLast>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -53955,14 +53979,15 @@ impl<'de> ::serde::Deserialize<'de> for PaginationByTime {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for PaginationByTime {
     const EXPECTING: &'static str = "a `PaginationByTime` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["last"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "last" => Self::Last(
+            "last" => Self::Last(::std::boxed::Box::new(
                 <PaginationByTimeLast as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -54293,19 +54318,15 @@ impl ::simplex_api_types::runtime::DecodeMap for PendingContactConnection {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pccAgentConnId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "pccConnStatus" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ConnStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ConnStatus>(&mut map, &mut f2)?;
                 }
                 "viaContactUri" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "viaUserContactLink" => {
                     f4 = match ::serde::de::MapAccess::next_value::<
@@ -54322,9 +54343,9 @@ impl ::simplex_api_types::runtime::DecodeMap for PendingContactConnection {
                     };
                 }
                 "groupLinkId" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "customUserProfileId" => {
                     f6 = match ::serde::de::MapAccess::next_value::<
@@ -54341,24 +54362,24 @@ impl ::simplex_api_types::runtime::DecodeMap for PendingContactConnection {
                     };
                 }
                 "connLinkInv" => {
-                    f7 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<CreatedConnLink>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, CreatedConnLink>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "localAlias" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f8,
+                    )?;
                 }
                 "createdAt" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "updatedAt" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -54559,14 +54580,10 @@ impl ::simplex_api_types::runtime::DecodeMap for PrefEnabled {
         {
             match key.0.as_ref() {
                 "forUser" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "forContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -54753,44 +54770,44 @@ impl ::simplex_api_types::runtime::DecodeMap for Preferences {
         {
             match key.0.as_ref() {
                 "timedMessages" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<TimedMessagesPreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, TimedMessagesPreference>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fullDelete" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplePreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplePreference>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "reactions" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplePreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplePreference>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "voice" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplePreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplePreference>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "files" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplePreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplePreference>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "calls" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplePreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplePreference>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "sessions" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplePreference>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplePreference>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "commands" => {
-                    f7 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::vec::Vec<ChatBotCommand>>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::vec::Vec<ChatBotCommand>>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -54912,24 +54929,20 @@ impl ::simplex_api_types::runtime::DecodeMap for PreparedContact {
         {
             match key.0.as_ref() {
                 "connLinkToConnect" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CreatedConnLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CreatedConnLink>(&mut map, &mut f0)?;
                 }
                 "uiConnLinkType" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ConnectionMode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ConnectionMode>(&mut map, &mut f1)?;
                 }
                 "welcomeSharedMsgId" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "requestSharedMsgId" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -55076,29 +55089,23 @@ impl ::simplex_api_types::runtime::DecodeMap for PreparedGroup {
         {
             match key.0.as_ref() {
                 "connLinkToConnect" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CreatedConnLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CreatedConnLink>(&mut map, &mut f0)?;
                 }
                 "connLinkPreparedConnection" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "connLinkStartedConnection" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "welcomeSharedMsgId" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "requestSharedMsgId" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -55308,54 +55315,48 @@ impl ::simplex_api_types::runtime::DecodeMap for Profile {
         {
             match key.0.as_ref() {
                 "displayName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fullName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "shortDescr" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "description" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "image" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "contactLink" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "preferences" => {
-                    f6 = ::serde::de::MapAccess::next_value::<::std::option::Option<Preferences>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, Preferences>(&mut map, &mut f6)?;
                 }
                 "peerType" => {
-                    f7 = ::serde::de::MapAccess::next_value::<::std::option::Option<ChatPeerType>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, ChatPeerType>(&mut map, &mut f7)?;
                 }
                 "badge" => {
-                    f8 = ::serde::de::MapAccess::next_value::<::std::option::Option<BadgeProof>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, BadgeProof>(&mut map, &mut f8)?;
                 }
                 "contactDomain" => {
-                    f9 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplexDomainClaim>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplexDomainClaim>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -55404,11 +55405,11 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
 #[non_exhaustive]
 pub enum ProxyClientError {
     /// `"protocolError"`: see \[`ProxyClientErrorProtocolError`\].
-    ProtocolError(ProxyClientErrorProtocolError),
+    ProtocolError(::std::boxed::Box<ProxyClientErrorProtocolError>),
     /// `"unexpectedResponse"`: see \[`ProxyClientErrorUnexpectedResponse`\].
-    UnexpectedResponse(ProxyClientErrorUnexpectedResponse),
+    UnexpectedResponse(::std::boxed::Box<ProxyClientErrorUnexpectedResponse>),
     /// `"responseError"`: see \[`ProxyClientErrorResponseError`\].
-    ResponseError(ProxyClientErrorResponseError),
+    ResponseError(::std::boxed::Box<ProxyClientErrorResponseError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -55447,6 +55448,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyClientError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ProxyClientError {
     const EXPECTING: &'static str = "a `ProxyClientError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["protocolError", "unexpectedResponse", "responseError"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -55455,23 +55457,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for ProxyClientError {
             match tag {
                 "protocolError" => {
                     Self::ProtocolError(
-                        <ProxyClientErrorProtocolError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ProxyClientErrorProtocolError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "unexpectedResponse" => {
                     Self::UnexpectedResponse(
-                        <ProxyClientErrorUnexpectedResponse as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ProxyClientErrorUnexpectedResponse as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "responseError" => {
                     Self::ResponseError(
-                        <ProxyClientErrorResponseError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <ProxyClientErrorResponseError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -55549,9 +55557,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ProxyClientErrorProtocolError {
         {
             match key.0.as_ref() {
                 "protocolErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -55641,9 +55647,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ProxyClientErrorUnexpectedRespo
         {
             match key.0.as_ref() {
                 "responseStr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -55733,9 +55739,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ProxyClientErrorResponseError {
         {
             match key.0.as_ref() {
                 "responseErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -55773,9 +55777,9 @@ impl<'de> ::serde::Deserialize<'de> for ProxyClientErrorResponseError {
 #[non_exhaustive]
 pub enum ProxyError {
     /// `"PROTOCOL"`: see \[`ProxyErrorProtocol`\].
-    Protocol(ProxyErrorProtocol),
+    Protocol(::std::boxed::Box<ProxyErrorProtocol>),
     /// `"BROKER"`: see \[`ProxyErrorBroker`\].
-    Broker(ProxyErrorBroker),
+    Broker(::std::boxed::Box<ProxyErrorBroker>),
     /// `"BASIC_AUTH"`: see \[`ProxyErrorBasicAuth`\].
     BasicAuth(ProxyErrorBasicAuth),
     /// `"NO_SESSION"`: see \[`ProxyErrorNoSession`\].
@@ -55820,17 +55824,18 @@ impl<'de> ::serde::Deserialize<'de> for ProxyError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ProxyError {
     const EXPECTING: &'static str = "a `ProxyError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["PROTOCOL", "BROKER", "BASIC_AUTH", "NO_SESSION"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "PROTOCOL" => Self::Protocol(
+            "PROTOCOL" => Self::Protocol(::std::boxed::Box::new(
                 <ProxyErrorProtocol as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "BROKER" => Self::Broker(
+            )),
+            "BROKER" => Self::Broker(::std::boxed::Box::new(
                 <ProxyErrorBroker as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "BASIC_AUTH" => Self::BasicAuth(
                 <ProxyErrorBasicAuth as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -55918,9 +55923,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ProxyErrorProtocol {
         {
             match key.0.as_ref() {
                 "protocolErr" => {
-                    f0 = ::std::option::Option::Some(::std::boxed::Box::new(
-                        ::serde::de::MapAccess::next_value::<ErrorType>(&mut map)?,
-                    ));
+                    ::simplex_api_types::runtime::read_boxed::<_, ErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -56010,9 +56013,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ProxyErrorBroker {
         {
             match key.0.as_ref() {
                 "brokerErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BrokerErrorType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BrokerErrorType>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -56283,24 +56284,20 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupAccess {
         {
             match key.0.as_ref() {
                 "groupWebPage" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "groupDomainClaim" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplexDomainClaim>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplexDomainClaim>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "domainWebPage" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "allowEmbedding" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -56518,24 +56515,22 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupProfile {
         {
             match key.0.as_ref() {
                 "groupType" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupType>(&mut map, &mut f0)?;
                 }
                 "groupLink" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "publicGroupId" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "publicGroupAccess" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<PublicGroupAccess>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, PublicGroupAccess>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -56585,7 +56580,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicGroupProfile {
 #[non_exhaustive]
 pub enum RcErrorType {
     /// `"internal"`: see \[`RcErrorTypeInternal`\].
-    Internal(RcErrorTypeInternal),
+    Internal(::std::boxed::Box<RcErrorTypeInternal>),
     /// `"identity"`: see \[`RcErrorTypeIdentity`\].
     Identity(RcErrorTypeIdentity),
     /// `"noLocalAddress"`: see \[`RcErrorTypeNoLocalAddress`\].
@@ -56597,13 +56592,13 @@ pub enum RcErrorType {
     /// `"tLSStartFailed"`: see \[`RcErrorTypeTlsStartFailed`\].
     TlsStartFailed(RcErrorTypeTlsStartFailed),
     /// `"exception"`: see \[`RcErrorTypeException`\].
-    Exception(RcErrorTypeException),
+    Exception(::std::boxed::Box<RcErrorTypeException>),
     /// `"ctrlAuth"`: see \[`RcErrorTypeCtrlAuth`\].
     CtrlAuth(RcErrorTypeCtrlAuth),
     /// `"ctrlNotFound"`: see \[`RcErrorTypeCtrlNotFound`\].
     CtrlNotFound(RcErrorTypeCtrlNotFound),
     /// `"ctrlError"`: see \[`RcErrorTypeCtrlError`\].
-    CtrlError(RcErrorTypeCtrlError),
+    CtrlError(::std::boxed::Box<RcErrorTypeCtrlError>),
     /// `"invitation"`: see \[`RcErrorTypeInvitation`\].
     Invitation(RcErrorTypeInvitation),
     /// `"version"`: see \[`RcErrorTypeVersion`\].
@@ -56615,7 +56610,7 @@ pub enum RcErrorType {
     /// `"blockSize"`: see \[`RcErrorTypeBlockSize`\].
     BlockSize(RcErrorTypeBlockSize),
     /// `"syntax"`: see \[`RcErrorTypeSyntax`\].
-    Syntax(RcErrorTypeSyntax),
+    Syntax(::std::boxed::Box<RcErrorTypeSyntax>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -56680,14 +56675,32 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RcErrorType {
     const EXPECTING: &'static str = "a `RCErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "internal",
+        "identity",
+        "noLocalAddress",
+        "newController",
+        "notDiscovered",
+        "tLSStartFailed",
+        "exception",
+        "ctrlAuth",
+        "ctrlNotFound",
+        "ctrlError",
+        "invitation",
+        "version",
+        "encrypt",
+        "decrypt",
+        "blockSize",
+        "syntax",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "internal" => Self::Internal(
+            "internal" => Self::Internal(::std::boxed::Box::new(
                 <RcErrorTypeInternal as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "identity" => Self::Identity(
                 <RcErrorTypeIdentity as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -56711,9 +56724,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcErrorType {
                     map,
                 )?,
             ),
-            "exception" => Self::Exception(
+            "exception" => Self::Exception(::std::boxed::Box::new(
                 <RcErrorTypeException as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "ctrlAuth" => Self::CtrlAuth(
                 <RcErrorTypeCtrlAuth as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -56722,9 +56735,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcErrorType {
                     map,
                 )?,
             ),
-            "ctrlError" => Self::CtrlError(
+            "ctrlError" => Self::CtrlError(::std::boxed::Box::new(
                 <RcErrorTypeCtrlError as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "invitation" => Self::Invitation(
                 <RcErrorTypeInvitation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -56742,9 +56755,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcErrorType {
             "blockSize" => Self::BlockSize(
                 <RcErrorTypeBlockSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "syntax" => Self::Syntax(
+            "syntax" => Self::Syntax(::std::boxed::Box::new(
                 <RcErrorTypeSyntax as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -56875,9 +56888,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcErrorTypeInternal {
         {
             match key.0.as_ref() {
                 "internalErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -57327,9 +57340,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcErrorTypeException {
         {
             match key.0.as_ref() {
                 "exception" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -57563,9 +57576,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcErrorTypeCtrlError {
         {
             match key.0.as_ref() {
                 "ctrlErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58015,9 +58028,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcErrorTypeSyntax {
         {
             match key.0.as_ref() {
                 "syntaxErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58126,13 +58139,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for RatchetSyncState {
 #[non_exhaustive]
 pub enum RcvConnEvent {
     /// `"switchQueue"`: see \[`RcvConnEventSwitchQueue`\].
-    SwitchQueue(RcvConnEventSwitchQueue),
+    SwitchQueue(::std::boxed::Box<RcvConnEventSwitchQueue>),
     /// `"ratchetSync"`: see \[`RcvConnEventRatchetSync`\].
-    RatchetSync(RcvConnEventRatchetSync),
+    RatchetSync(::std::boxed::Box<RcvConnEventRatchetSync>),
     /// `"verificationCodeReset"`: see \[`RcvConnEventVerificationCodeReset`\].
     VerificationCodeReset(RcvConnEventVerificationCodeReset),
     /// `"pqEnabled"`: see \[`RcvConnEventPqEnabled`\].
-    PqEnabled(RcvConnEventPqEnabled),
+    PqEnabled(::std::boxed::Box<RcvConnEventPqEnabled>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -58173,6 +58186,12 @@ impl<'de> ::serde::Deserialize<'de> for RcvConnEvent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RcvConnEvent {
     const EXPECTING: &'static str = "a `RcvConnEvent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "switchQueue",
+        "ratchetSync",
+        "verificationCodeReset",
+        "pqEnabled",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -58181,16 +58200,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvConnEvent {
             match tag {
                 "switchQueue" => {
                     Self::SwitchQueue(
-                        <RcvConnEventSwitchQueue as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvConnEventSwitchQueue as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "ratchetSync" => {
                     Self::RatchetSync(
-                        <RcvConnEventRatchetSync as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvConnEventRatchetSync as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "verificationCodeReset" => {
@@ -58202,9 +58225,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvConnEvent {
                 }
                 "pqEnabled" => {
                     Self::PqEnabled(
-                        <RcvConnEventPqEnabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvConnEventPqEnabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -58287,9 +58312,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvConnEventSwitchQueue {
         {
             match key.0.as_ref() {
                 "phase" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SwitchPhase,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SwitchPhase>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58379,9 +58402,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvConnEventRatchetSync {
         {
             match key.0.as_ref() {
                 "syncStatus" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RatchetSyncState,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RatchetSyncState>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58543,9 +58564,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvConnEventPqEnabled {
         {
             match key.0.as_ref() {
                 "enabled" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58585,9 +58604,9 @@ pub enum RcvDirectEvent {
     /// `"contactDeleted"`: see \[`RcvDirectEventContactDeleted`\].
     ContactDeleted(RcvDirectEventContactDeleted),
     /// `"profileUpdated"`: see \[`RcvDirectEventProfileUpdated`\].
-    ProfileUpdated(RcvDirectEventProfileUpdated),
+    ProfileUpdated(::std::boxed::Box<RcvDirectEventProfileUpdated>),
     /// `"groupInvLinkReceived"`: see \[`RcvDirectEventGroupInvLinkReceived`\].
-    GroupInvLinkReceived(RcvDirectEventGroupInvLinkReceived),
+    GroupInvLinkReceived(::std::boxed::Box<RcvDirectEventGroupInvLinkReceived>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -58626,6 +58645,8 @@ impl<'de> ::serde::Deserialize<'de> for RcvDirectEvent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RcvDirectEvent {
     const EXPECTING: &'static str = "a `RcvDirectEvent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] =
+        &["contactDeleted", "profileUpdated", "groupInvLinkReceived"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -58641,16 +58662,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvDirectEvent {
                 }
                 "profileUpdated" => {
                     Self::ProfileUpdated(
-                        <RcvDirectEventProfileUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvDirectEventProfileUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupInvLinkReceived" => {
                     Self::GroupInvLinkReceived(
-                        <RcvDirectEventGroupInvLinkReceived as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvDirectEventGroupInvLinkReceived as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -58812,14 +58837,10 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvDirectEventProfileUpdated {
         {
             match key.0.as_ref() {
                 "fromProfile" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f0)?;
                 }
                 "toProfile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58921,9 +58942,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvDirectEventGroupInvLinkRecei
         {
             match key.0.as_ref() {
                 "groupProfile" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -59062,9 +59081,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescr {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "fileDescrText" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileDescrPartNo" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -59076,9 +59095,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescr {
                     f2 = ::std::option::Option::Some(v.value);
                 }
                 "fileDescrComplete" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -59137,13 +59154,13 @@ pub enum RcvFileStatus {
     /// `"new"`: see \[`RcvFileStatusNew`\].
     New(RcvFileStatusNew),
     /// `"accepted"`: see \[`RcvFileStatusAccepted`\].
-    Accepted(RcvFileStatusAccepted),
+    Accepted(::std::boxed::Box<RcvFileStatusAccepted>),
     /// `"connected"`: see \[`RcvFileStatusConnected`\].
-    Connected(RcvFileStatusConnected),
+    Connected(::std::boxed::Box<RcvFileStatusConnected>),
     /// `"complete"`: see \[`RcvFileStatusComplete`\].
-    Complete(RcvFileStatusComplete),
+    Complete(::std::boxed::Box<RcvFileStatusComplete>),
     /// `"cancelled"`: see \[`RcvFileStatusCancelled`\].
-    Cancelled(RcvFileStatusCancelled),
+    Cancelled(::std::boxed::Box<RcvFileStatusCancelled>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -59186,6 +59203,8 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStatus {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RcvFileStatus {
     const EXPECTING: &'static str = "a `RcvFileStatus` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] =
+        &["new", "accepted", "connected", "complete", "cancelled"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -59194,26 +59213,26 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvFileStatus {
             "new" => Self::New(
                 <RcvFileStatusNew as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "accepted" => Self::Accepted(
+            "accepted" => Self::Accepted(::std::boxed::Box::new(
                 <RcvFileStatusAccepted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "connected" => Self::Connected(
+            )),
+            "connected" => Self::Connected(::std::boxed::Box::new(
                 <RcvFileStatusConnected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "complete" => Self::Complete(
+            )),
+            "complete" => Self::Complete(::std::boxed::Box::new(
                 <RcvFileStatusComplete as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "cancelled" => Self::Cancelled(
+            )),
+            "cancelled" => Self::Cancelled(::std::boxed::Box::new(
                 <RcvFileStatusCancelled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -59226,7 +59245,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvFileStatus {
         if ::simplex_api_types::runtime::loose_eq(s, "cancelled") {
             let mut x = <RcvFileStatusCancelled as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::Cancelled(x);
+            return Self::Cancelled(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -59366,9 +59385,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStatusAccepted {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -59458,9 +59477,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStatusConnected {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -59550,9 +59569,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStatusComplete {
         {
             match key.0.as_ref() {
                 "filePath" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -59648,9 +59667,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStatusCancelled {
         {
             match key.0.as_ref() {
                 "filePath_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -59876,39 +59895,27 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileTransfer {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "xftpRcvFile" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<XftpRcvFile>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, XftpRcvFile>(&mut map, &mut f1)?;
                 }
                 "fileInvitation" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileInvitation,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileInvitation>(&mut map, &mut f2)?;
                 }
                 "fileProhibited" => {
-                    f3 = ::serde::de::MapAccess::next_value::<::std::option::Option<FileProhibited>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, FileProhibited>(&mut map, &mut f3)?;
                 }
                 "fileStatus" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcvFileStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcvFileStatus>(&mut map, &mut f4)?;
                 }
                 "fileType" => {
-                    f5 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<FileType>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, FileType>(&mut map, &mut f5)?;
                 }
                 "rcvFileInline" => {
-                    f6 = ::serde::de::MapAccess::next_value::<::std::option::Option<InlineFileMode>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, InlineFileMode>(&mut map, &mut f6)?;
                 }
                 "senderDisplayName" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "chunkSize" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -59920,9 +59927,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileTransfer {
                     f8 = ::std::option::Option::Some(v.value);
                 }
                 "cancelled" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f9)?;
                 }
                 "grpMemberId" => {
                     f10 = match ::serde::de::MapAccess::next_value::<
@@ -59939,9 +59944,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileTransfer {
                     };
                 }
                 "cryptoArgs" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<CryptoFileArgs>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, CryptoFileArgs>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -60027,35 +60032,35 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileTransfer {
 #[non_exhaustive]
 pub enum RcvGroupEvent {
     /// `"memberAdded"`: see \[`RcvGroupEventMemberAdded`\].
-    MemberAdded(RcvGroupEventMemberAdded),
+    MemberAdded(::std::boxed::Box<RcvGroupEventMemberAdded>),
     /// `"memberConnected"`: see \[`RcvGroupEventMemberConnected`\].
     MemberConnected(RcvGroupEventMemberConnected),
     /// `"memberAccepted"`: see \[`RcvGroupEventMemberAccepted`\].
-    MemberAccepted(RcvGroupEventMemberAccepted),
+    MemberAccepted(::std::boxed::Box<RcvGroupEventMemberAccepted>),
     /// `"userAccepted"`: see \[`RcvGroupEventUserAccepted`\].
     UserAccepted(RcvGroupEventUserAccepted),
     /// `"memberLeft"`: see \[`RcvGroupEventMemberLeft`\].
     MemberLeft(RcvGroupEventMemberLeft),
     /// `"memberRole"`: see \[`RcvGroupEventMemberRole`\].
-    MemberRole(RcvGroupEventMemberRole),
+    MemberRole(::std::boxed::Box<RcvGroupEventMemberRole>),
     /// `"memberBlocked"`: see \[`RcvGroupEventMemberBlocked`\].
-    MemberBlocked(RcvGroupEventMemberBlocked),
+    MemberBlocked(::std::boxed::Box<RcvGroupEventMemberBlocked>),
     /// `"userRole"`: see \[`RcvGroupEventUserRole`\].
-    UserRole(RcvGroupEventUserRole),
+    UserRole(::std::boxed::Box<RcvGroupEventUserRole>),
     /// `"memberDeleted"`: see \[`RcvGroupEventMemberDeleted`\].
-    MemberDeleted(RcvGroupEventMemberDeleted),
+    MemberDeleted(::std::boxed::Box<RcvGroupEventMemberDeleted>),
     /// `"userDeleted"`: see \[`RcvGroupEventUserDeleted`\].
     UserDeleted(RcvGroupEventUserDeleted),
     /// `"groupDeleted"`: see \[`RcvGroupEventGroupDeleted`\].
     GroupDeleted(RcvGroupEventGroupDeleted),
     /// `"groupUpdated"`: see \[`RcvGroupEventGroupUpdated`\].
-    GroupUpdated(RcvGroupEventGroupUpdated),
+    GroupUpdated(::std::boxed::Box<RcvGroupEventGroupUpdated>),
     /// `"invitedViaGroupLink"`: see \[`RcvGroupEventInvitedViaGroupLink`\].
     InvitedViaGroupLink(RcvGroupEventInvitedViaGroupLink),
     /// `"memberCreatedContact"`: see \[`RcvGroupEventMemberCreatedContact`\].
     MemberCreatedContact(RcvGroupEventMemberCreatedContact),
     /// `"memberProfileUpdated"`: see \[`RcvGroupEventMemberProfileUpdated`\].
-    MemberProfileUpdated(RcvGroupEventMemberProfileUpdated),
+    MemberProfileUpdated(::std::boxed::Box<RcvGroupEventMemberProfileUpdated>),
     /// `"newMemberPendingReview"`: see \[`RcvGroupEventNewMemberPendingReview`\].
     NewMemberPendingReview(RcvGroupEventNewMemberPendingReview),
     /// `"msgBadSignature"`: see \[`RcvGroupEventMsgBadSignature`\].
@@ -60128,6 +60133,25 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEvent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
     const EXPECTING: &'static str = "a `RcvGroupEvent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "memberAdded",
+        "memberConnected",
+        "memberAccepted",
+        "userAccepted",
+        "memberLeft",
+        "memberRole",
+        "memberBlocked",
+        "userRole",
+        "memberDeleted",
+        "userDeleted",
+        "groupDeleted",
+        "groupUpdated",
+        "invitedViaGroupLink",
+        "memberCreatedContact",
+        "memberProfileUpdated",
+        "newMemberPendingReview",
+        "msgBadSignature",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -60136,9 +60160,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
             match tag {
                 "memberAdded" => {
                     Self::MemberAdded(
-                        <RcvGroupEventMemberAdded as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventMemberAdded as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberConnected" => {
@@ -60150,9 +60176,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
                 }
                 "memberAccepted" => {
                     Self::MemberAccepted(
-                        <RcvGroupEventMemberAccepted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventMemberAccepted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userAccepted" => {
@@ -60171,30 +60199,38 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
                 }
                 "memberRole" => {
                     Self::MemberRole(
-                        <RcvGroupEventMemberRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventMemberRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberBlocked" => {
                     Self::MemberBlocked(
-                        <RcvGroupEventMemberBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventMemberBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userRole" => {
                     Self::UserRole(
-                        <RcvGroupEventUserRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventUserRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberDeleted" => {
                     Self::MemberDeleted(
-                        <RcvGroupEventMemberDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventMemberDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userDeleted" => {
@@ -60213,9 +60249,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
                 }
                 "groupUpdated" => {
                     Self::GroupUpdated(
-                        <RcvGroupEventGroupUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventGroupUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invitedViaGroupLink" => {
@@ -60234,9 +60272,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
                 }
                 "memberProfileUpdated" => {
                     Self::MemberProfileUpdated(
-                        <RcvGroupEventMemberProfileUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RcvGroupEventMemberProfileUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "newMemberPendingReview" => {
@@ -60394,9 +60434,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberAdded {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -60587,9 +60625,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberAccepted {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -60859,14 +60895,10 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberRole {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "role" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -61000,14 +61032,10 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberBlocked {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "blocked" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -61113,9 +61141,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventUserRole {
         {
             match key.0.as_ref() {
                 "role" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -61226,9 +61252,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberDeleted {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -61474,9 +61498,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventGroupUpdated {
         {
             match key.0.as_ref() {
                 "groupProfile" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -61717,14 +61739,10 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberProfileUpdat
         {
             match key.0.as_ref() {
                 "fromProfile" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f0)?;
                 }
                 "toProfile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -61914,9 +61932,9 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMsgBadSignature {
 #[non_exhaustive]
 pub enum RcvMsgError {
     /// `"dropped"`: see \[`RcvMsgErrorDropped`\].
-    Dropped(RcvMsgErrorDropped),
+    Dropped(::std::boxed::Box<RcvMsgErrorDropped>),
     /// `"parseError"`: see \[`RcvMsgErrorParseError`\].
-    ParseError(RcvMsgErrorParseError),
+    ParseError(::std::boxed::Box<RcvMsgErrorParseError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -61953,19 +61971,20 @@ impl<'de> ::serde::Deserialize<'de> for RcvMsgError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RcvMsgError {
     const EXPECTING: &'static str = "a `RcvMsgError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["dropped", "parseError"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "dropped" => Self::Dropped(
+            "dropped" => Self::Dropped(::std::boxed::Box::new(
                 <RcvMsgErrorDropped as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "parseError" => Self::ParseError(
+            )),
+            "parseError" => Self::ParseError(::std::boxed::Box::new(
                 <RcvMsgErrorParseError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -62137,9 +62156,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvMsgErrorParseError {
         {
             match key.0.as_ref() {
                 "parseError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -62231,9 +62250,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayCapabilities {
         {
             match key.0.as_ref() {
                 "webDomain" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -62320,14 +62339,10 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayConnectionResult {
         {
             match key.0.as_ref() {
                 "relayMember" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMember,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMember>(&mut map, &mut f0)?;
                 }
                 "relayError" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<ChatError>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, ChatError>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -62442,24 +62457,24 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayProfile {
         {
             match key.0.as_ref() {
                 "displayName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "fullName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "shortDescr" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "image" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -62669,14 +62684,14 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlInfo {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "ctrlDeviceName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "sessionState" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<RemoteCtrlSessionState>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, RemoteCtrlSessionState>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -62724,9 +62739,9 @@ pub enum RemoteCtrlSessionState {
     /// `"connecting"`: see \[`RemoteCtrlSessionStateConnecting`\].
     Connecting(RemoteCtrlSessionStateConnecting),
     /// `"pendingConfirmation"`: see \[`RemoteCtrlSessionStatePendingConfirmation`\].
-    PendingConfirmation(RemoteCtrlSessionStatePendingConfirmation),
+    PendingConfirmation(::std::boxed::Box<RemoteCtrlSessionStatePendingConfirmation>),
     /// `"connected"`: see \[`RemoteCtrlSessionStateConnected`\].
-    Connected(RemoteCtrlSessionStateConnected),
+    Connected(::std::boxed::Box<RemoteCtrlSessionStateConnected>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -62769,6 +62784,13 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionState {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RemoteCtrlSessionState {
     const EXPECTING: &'static str = "a `RemoteCtrlSessionState` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "starting",
+        "searching",
+        "connecting",
+        "pendingConfirmation",
+        "connected",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -62798,16 +62820,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for RemoteCtrlSessionState {
                 }
                 "pendingConfirmation" => {
                     Self::PendingConfirmation(
-                        <RemoteCtrlSessionStatePendingConfirmation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RemoteCtrlSessionStatePendingConfirmation as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connected" => {
                     Self::Connected(
-                        <RemoteCtrlSessionStateConnected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RemoteCtrlSessionStateConnected as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -63116,9 +63142,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlSessionStatePendingCo
         {
             match key.0.as_ref() {
                 "sessionCode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -63208,9 +63234,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlSessionStateConnected
         {
             match key.0.as_ref() {
                 "sessionCode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -63248,11 +63274,11 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionStateConnected {
 #[non_exhaustive]
 pub enum RemoteCtrlStopReason {
     /// `"discoveryFailed"`: see \[`RemoteCtrlStopReasonDiscoveryFailed`\].
-    DiscoveryFailed(RemoteCtrlStopReasonDiscoveryFailed),
+    DiscoveryFailed(::std::boxed::Box<RemoteCtrlStopReasonDiscoveryFailed>),
     /// `"connectionFailed"`: see \[`RemoteCtrlStopReasonConnectionFailed`\].
-    ConnectionFailed(RemoteCtrlStopReasonConnectionFailed),
+    ConnectionFailed(::std::boxed::Box<RemoteCtrlStopReasonConnectionFailed>),
     /// `"setupFailed"`: see \[`RemoteCtrlStopReasonSetupFailed`\].
-    SetupFailed(RemoteCtrlStopReasonSetupFailed),
+    SetupFailed(::std::boxed::Box<RemoteCtrlStopReasonSetupFailed>),
     /// `"disconnected"`: see \[`RemoteCtrlStopReasonDisconnected`\].
     Disconnected(RemoteCtrlStopReasonDisconnected),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -63295,6 +63321,12 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlStopReason {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for RemoteCtrlStopReason {
     const EXPECTING: &'static str = "a `RemoteCtrlStopReason` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "discoveryFailed",
+        "connectionFailed",
+        "setupFailed",
+        "disconnected",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -63303,23 +63335,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for RemoteCtrlStopReason {
             match tag {
                 "discoveryFailed" => {
                     Self::DiscoveryFailed(
-                        <RemoteCtrlStopReasonDiscoveryFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RemoteCtrlStopReasonDiscoveryFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectionFailed" => {
                     Self::ConnectionFailed(
-                        <RemoteCtrlStopReasonConnectionFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RemoteCtrlStopReasonConnectionFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "setupFailed" => {
                     Self::SetupFailed(
-                        <RemoteCtrlStopReasonSetupFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <RemoteCtrlStopReasonSetupFailed as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "disconnected" => {
@@ -63409,9 +63447,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlStopReasonDiscoveryFa
         {
             match key.0.as_ref() {
                 "chatError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -63501,9 +63537,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlStopReasonConnectionF
         {
             match key.0.as_ref() {
                 "chatError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -63593,9 +63627,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlStopReasonSetupFailed
         {
             match key.0.as_ref() {
                 "chatError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ChatError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ChatError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -63837,14 +63869,14 @@ impl ::simplex_api_types::runtime::DecodeMap for RoleGroupPreference {
         {
             match key.0.as_ref() {
                 "enable" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeatureEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeatureEnabled>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "role" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<GroupMemberRole>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMemberRole>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -63878,21 +63910,21 @@ impl<'de> ::serde::Deserialize<'de> for RoleGroupPreference {
 #[non_exhaustive]
 pub enum SmpAgentError {
     /// `"A_MESSAGE"`: see \[`SmpAgentErrorAMessage`\].
-    AMessage(SmpAgentErrorAMessage),
+    AMessage(::std::boxed::Box<SmpAgentErrorAMessage>),
     /// `"A_PROHIBITED"`: see \[`SmpAgentErrorAProhibited`\].
-    AProhibited(SmpAgentErrorAProhibited),
+    AProhibited(::std::boxed::Box<SmpAgentErrorAProhibited>),
     /// `"A_VERSION"`: see \[`SmpAgentErrorAVersion`\].
     AVersion(SmpAgentErrorAVersion),
     /// `"A_LINK"`: see \[`SmpAgentErrorALink`\].
-    ALink(SmpAgentErrorALink),
+    ALink(::std::boxed::Box<SmpAgentErrorALink>),
     /// `"A_CRYPTO"`: see \[`SmpAgentErrorACrypto`\].
-    ACrypto(SmpAgentErrorACrypto),
+    ACrypto(::std::boxed::Box<SmpAgentErrorACrypto>),
     /// `"A_DUPLICATE"`: see \[`SmpAgentErrorADuplicate`\].
-    ADuplicate(SmpAgentErrorADuplicate),
+    ADuplicate(::std::boxed::Box<SmpAgentErrorADuplicate>),
     /// `"A_QUEUE"`: see \[`SmpAgentErrorAQueue`\].
-    AQueue(SmpAgentErrorAQueue),
+    AQueue(::std::boxed::Box<SmpAgentErrorAQueue>),
     /// `"A_SERVICE"`: see \[`SmpAgentErrorAService`\].
-    AService(SmpAgentErrorAService),
+    AService(::std::boxed::Box<SmpAgentErrorAService>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -63941,45 +63973,55 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SmpAgentError {
     const EXPECTING: &'static str = "a `SMPAgentError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "A_MESSAGE",
+        "A_PROHIBITED",
+        "A_VERSION",
+        "A_LINK",
+        "A_CRYPTO",
+        "A_DUPLICATE",
+        "A_QUEUE",
+        "A_SERVICE",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "A_MESSAGE" => Self::AMessage(
+            "A_MESSAGE" => Self::AMessage(::std::boxed::Box::new(
                 <SmpAgentErrorAMessage as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "A_PROHIBITED" => Self::AProhibited(
+            )),
+            "A_PROHIBITED" => Self::AProhibited(::std::boxed::Box::new(
                 <SmpAgentErrorAProhibited as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "A_VERSION" => Self::AVersion(
                 <SmpAgentErrorAVersion as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
             ),
-            "A_LINK" => Self::ALink(
+            "A_LINK" => Self::ALink(::std::boxed::Box::new(
                 <SmpAgentErrorALink as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "A_CRYPTO" => Self::ACrypto(
+            )),
+            "A_CRYPTO" => Self::ACrypto(::std::boxed::Box::new(
                 <SmpAgentErrorACrypto as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "A_DUPLICATE" => Self::ADuplicate(
+            )),
+            "A_DUPLICATE" => Self::ADuplicate(::std::boxed::Box::new(
                 <SmpAgentErrorADuplicate as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "A_QUEUE" => Self::AQueue(
+            )),
+            "A_QUEUE" => Self::AQueue(::std::boxed::Box::new(
                 <SmpAgentErrorAQueue as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "A_SERVICE" => Self::AService(
+            )),
+            "A_SERVICE" => Self::AService(::std::boxed::Box::new(
                 <SmpAgentErrorAService as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -63992,7 +64034,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SmpAgentError {
         if ::simplex_api_types::runtime::loose_eq(s, "A_DUPLICATE") {
             let mut x = <SmpAgentErrorADuplicate as ::std::default::Default>::default();
             x.__meta.set_bare(::std::string::ToString::to_string(s));
-            return Self::ADuplicate(x);
+            return Self::ADuplicate(::std::boxed::Box::new(x));
         }
         Self::Unknown(::serde_json::Value::String(
             ::std::string::ToString::to_string(s),
@@ -64060,9 +64102,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorAMessage {
         {
             match key.0.as_ref() {
                 "messageErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64156,9 +64198,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorAProhibited {
         {
             match key.0.as_ref() {
                 "prohibitedErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64320,9 +64362,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorALink {
         {
             match key.0.as_ref() {
                 "linkErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64412,9 +64454,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorACrypto {
         {
             match key.0.as_ref() {
                 "cryptoErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AgentCryptoError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AgentCryptoError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64510,9 +64550,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorADuplicate {
         {
             match key.0.as_ref() {
                 "droppedMsg_" => {
-                    f0 = ::serde::de::MapAccess::next_value::<::std::option::Option<DroppedMsg>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, DroppedMsg>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64595,9 +64633,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorAQueue {
         {
             match key.0.as_ref() {
                 "queueErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64691,9 +64729,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SmpAgentErrorAService {
         {
             match key.0.as_ref() {
                 "serviceError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AgentServiceError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AgentServiceError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -64794,14 +64830,14 @@ impl ::simplex_api_types::runtime::DecodeMap for SecurityCode {
         {
             match key.0.as_ref() {
                 "securityCode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "verifiedAt" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -64890,9 +64926,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SimplePreference {
         {
             match key.0.as_ref() {
                 "allow" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FeatureAllowed,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FeatureAllowed>(&mut map, &mut f0)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -64992,19 +65026,17 @@ impl ::simplex_api_types::runtime::DecodeMap for SimplexDomain {
         {
             match key.0.as_ref() {
                 "nameTLD" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexTld,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexTld>(&mut map, &mut f0)?;
                 }
                 "domain" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "subDomain" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -65114,14 +65146,14 @@ impl ::simplex_api_types::runtime::DecodeMap for SimplexDomainClaim {
         {
             match key.0.as_ref() {
                 "domain" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "proof" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<SimplexDomainProof>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, SimplexDomainProof>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -65194,6 +65226,7 @@ impl<'de> ::serde::Deserialize<'de> for SimplexDomainError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SimplexDomainError {
     const EXPECTING: &'static str = "a `SimplexDomainError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["noValidLink", "unknownDomain"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -65459,19 +65492,19 @@ impl ::simplex_api_types::runtime::DecodeMap for SimplexDomainProof {
         {
             match key.0.as_ref() {
                 "linkOwnerId" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "presHeader" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "signature" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -65639,14 +65672,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SimplexNameInfo {
         {
             match key.0.as_ref() {
                 "nameType" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexNameType,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexNameType>(&mut map, &mut f0)?;
                 }
                 "nameDomain" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SimplexDomain,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SimplexDomain>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -65860,11 +65889,11 @@ impl ::simplex_api_types::runtime::DecodeEnum for SndCiStatusProgress {
 #[non_exhaustive]
 pub enum SndConnEvent {
     /// `"switchQueue"`: see \[`SndConnEventSwitchQueue`\].
-    SwitchQueue(SndConnEventSwitchQueue),
+    SwitchQueue(::std::boxed::Box<SndConnEventSwitchQueue>),
     /// `"ratchetSync"`: see \[`SndConnEventRatchetSync`\].
-    RatchetSync(SndConnEventRatchetSync),
+    RatchetSync(::std::boxed::Box<SndConnEventRatchetSync>),
     /// `"pqEnabled"`: see \[`SndConnEventPqEnabled`\].
-    PqEnabled(SndConnEventPqEnabled),
+    PqEnabled(::std::boxed::Box<SndConnEventPqEnabled>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -65903,26 +65932,27 @@ impl<'de> ::serde::Deserialize<'de> for SndConnEvent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SndConnEvent {
     const EXPECTING: &'static str = "a `SndConnEvent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["switchQueue", "ratchetSync", "pqEnabled"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         ::std::result::Result::Ok(match tag {
-            "switchQueue" => Self::SwitchQueue(
+            "switchQueue" => Self::SwitchQueue(::std::boxed::Box::new(
                 <SndConnEventSwitchQueue as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "ratchetSync" => Self::RatchetSync(
+            )),
+            "ratchetSync" => Self::RatchetSync(::std::boxed::Box::new(
                 <SndConnEventRatchetSync as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
-            "pqEnabled" => Self::PqEnabled(
+            )),
+            "pqEnabled" => Self::PqEnabled(::std::boxed::Box::new(
                 <SndConnEventPqEnabled as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -66006,14 +66036,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SndConnEventSwitchQueue {
         {
             match key.0.as_ref() {
                 "phase" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        SwitchPhase,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, SwitchPhase>(&mut map, &mut f0)?;
                 }
                 "member" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupMemberRef>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMemberRef>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -66117,14 +66143,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SndConnEventRatchetSync {
         {
             match key.0.as_ref() {
                 "syncStatus" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RatchetSyncState,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RatchetSyncState>(&mut map, &mut f0)?;
                 }
                 "member" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<GroupMemberRef>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, GroupMemberRef>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -66215,9 +66237,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndConnEventPqEnabled {
         {
             match key.0.as_ref() {
                 "enabled" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -66261,13 +66281,13 @@ pub enum SndError {
     /// `"expired"`: see \[`SndErrorExpired`\].
     Expired(SndErrorExpired),
     /// `"relay"`: see \[`SndErrorRelay`\].
-    Relay(SndErrorRelay),
+    Relay(::std::boxed::Box<SndErrorRelay>),
     /// `"proxy"`: see \[`SndErrorProxy`\].
-    Proxy(SndErrorProxy),
+    Proxy(::std::boxed::Box<SndErrorProxy>),
     /// `"proxyRelay"`: see \[`SndErrorProxyRelay`\].
-    ProxyRelay(SndErrorProxyRelay),
+    ProxyRelay(::std::boxed::Box<SndErrorProxyRelay>),
     /// `"other"`: see \[`SndErrorOther`\].
-    Other(SndErrorOther),
+    Other(::std::boxed::Box<SndErrorOther>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -66314,6 +66334,15 @@ impl<'de> ::serde::Deserialize<'de> for SndError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SndError {
     const EXPECTING: &'static str = "a `SndError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "auth",
+        "quota",
+        "expired",
+        "relay",
+        "proxy",
+        "proxyRelay",
+        "other",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -66328,18 +66357,18 @@ impl ::simplex_api_types::runtime::DecodeUnion for SndError {
             "expired" => Self::Expired(
                 <SndErrorExpired as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "relay" => Self::Relay(
+            "relay" => Self::Relay(::std::boxed::Box::new(
                 <SndErrorRelay as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "proxy" => Self::Proxy(
+            )),
+            "proxy" => Self::Proxy(::std::boxed::Box::new(
                 <SndErrorProxy as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "proxyRelay" => Self::ProxyRelay(
+            )),
+            "proxyRelay" => Self::ProxyRelay(::std::boxed::Box::new(
                 <SndErrorProxyRelay as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
-            "other" => Self::Other(
+            )),
+            "other" => Self::Other(::std::boxed::Box::new(
                 <SndErrorOther as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -66641,9 +66670,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndErrorRelay {
         {
             match key.0.as_ref() {
                 "srvError" => {
-                    f0 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<SrvError>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, SrvError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -66740,14 +66767,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndErrorProxy {
         {
             match key.0.as_ref() {
                 "proxyServer" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "srvError" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<SrvError>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, SrvError>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -66852,14 +66877,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndErrorProxyRelay {
         {
             match key.0.as_ref() {
                 "proxyServer" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "srvError" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<SrvError>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, SrvError>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -66957,9 +66980,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndErrorOther {
         {
             match key.0.as_ref() {
                 "sndError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -67197,14 +67220,14 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "fileName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "filePath" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "fileSize" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -67225,9 +67248,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     f4 = ::std::option::Option::Some(v.value);
                 }
                 "recipientDisplayName" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "connId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -67239,9 +67262,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     f6 = ::std::option::Option::Some(v.value);
                 }
                 "agentConnId" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "groupMemberId" => {
                     f8 = match ::serde::de::MapAccess::next_value::<
@@ -67258,9 +67281,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     };
                 }
                 "fileStatus" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FileStatus,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FileStatus>(&mut map, &mut f9)?;
                 }
                 "fileDescrId" => {
                     f10 = match ::serde::de::MapAccess::next_value::<
@@ -67277,9 +67298,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     };
                 }
                 "fileInline" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<InlineFileMode>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, InlineFileMode>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -67379,19 +67400,19 @@ impl<'de> ::serde::Deserialize<'de> for SndFileTransfer {
 #[non_exhaustive]
 pub enum SndGroupEvent {
     /// `"memberRole"`: see \[`SndGroupEventMemberRole`\].
-    MemberRole(SndGroupEventMemberRole),
+    MemberRole(::std::boxed::Box<SndGroupEventMemberRole>),
     /// `"memberBlocked"`: see \[`SndGroupEventMemberBlocked`\].
-    MemberBlocked(SndGroupEventMemberBlocked),
+    MemberBlocked(::std::boxed::Box<SndGroupEventMemberBlocked>),
     /// `"userRole"`: see \[`SndGroupEventUserRole`\].
-    UserRole(SndGroupEventUserRole),
+    UserRole(::std::boxed::Box<SndGroupEventUserRole>),
     /// `"memberDeleted"`: see \[`SndGroupEventMemberDeleted`\].
-    MemberDeleted(SndGroupEventMemberDeleted),
+    MemberDeleted(::std::boxed::Box<SndGroupEventMemberDeleted>),
     /// `"userLeft"`: see \[`SndGroupEventUserLeft`\].
     UserLeft(SndGroupEventUserLeft),
     /// `"groupUpdated"`: see \[`SndGroupEventGroupUpdated`\].
-    GroupUpdated(SndGroupEventGroupUpdated),
+    GroupUpdated(::std::boxed::Box<SndGroupEventGroupUpdated>),
     /// `"memberAccepted"`: see \[`SndGroupEventMemberAccepted`\].
-    MemberAccepted(SndGroupEventMemberAccepted),
+    MemberAccepted(::std::boxed::Box<SndGroupEventMemberAccepted>),
     /// `"userPendingReview"`: see \[`SndGroupEventUserPendingReview`\].
     UserPendingReview(SndGroupEventUserPendingReview),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -67442,6 +67463,16 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEvent {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SndGroupEvent {
     const EXPECTING: &'static str = "a `SndGroupEvent` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "memberRole",
+        "memberBlocked",
+        "userRole",
+        "memberDeleted",
+        "userLeft",
+        "groupUpdated",
+        "memberAccepted",
+        "userPendingReview",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -67450,30 +67481,38 @@ impl ::simplex_api_types::runtime::DecodeUnion for SndGroupEvent {
             match tag {
                 "memberRole" => {
                     Self::MemberRole(
-                        <SndGroupEventMemberRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <SndGroupEventMemberRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberBlocked" => {
                     Self::MemberBlocked(
-                        <SndGroupEventMemberBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <SndGroupEventMemberBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userRole" => {
                     Self::UserRole(
-                        <SndGroupEventUserRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <SndGroupEventUserRole as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberDeleted" => {
                     Self::MemberDeleted(
-                        <SndGroupEventMemberDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <SndGroupEventMemberDeleted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userLeft" => {
@@ -67485,16 +67524,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for SndGroupEvent {
                 }
                 "groupUpdated" => {
                     Self::GroupUpdated(
-                        <SndGroupEventGroupUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <SndGroupEventGroupUpdated as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberAccepted" => {
                     Self::MemberAccepted(
-                        <SndGroupEventMemberAccepted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <SndGroupEventMemberAccepted as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userPendingReview" => {
@@ -67617,14 +67660,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberRole {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "role" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -67758,14 +67797,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberBlocked {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "blocked" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -67871,9 +67906,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventUserRole {
         {
             match key.0.as_ref() {
                 "role" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupMemberRole,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupMemberRole>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -67984,9 +68017,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberDeleted {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -68160,9 +68191,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventGroupUpdated {
         {
             match key.0.as_ref() {
                 "groupProfile" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupProfile>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -68273,9 +68302,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberAccepted {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f1 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<Profile>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -68397,7 +68424,7 @@ pub enum SrvError {
     /// `"version"`: see \[`SrvErrorVersion`\].
     Version(SrvErrorVersion),
     /// `"other"`: see \[`SrvErrorOther`\].
-    Other(SrvErrorOther),
+    Other(::std::boxed::Box<SrvErrorOther>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -68436,6 +68463,7 @@ impl<'de> ::serde::Deserialize<'de> for SrvError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SrvError {
     const EXPECTING: &'static str = "a `SrvError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["host", "version", "other"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -68447,9 +68475,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for SrvError {
             "version" => Self::Version(
                 <SrvErrorVersion as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "other" => Self::Other(
+            "other" => Self::Other(::std::boxed::Box::new(
                 <SrvErrorOther as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             _ => Self::Unknown(::simplex_api_types::runtime::unknown_member(tag, map)?),
         })
     }
@@ -68674,9 +68702,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SrvErrorOther {
         {
             match key.0.as_ref() {
                 "srvError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -68716,57 +68744,57 @@ pub enum StoreError {
     /// `"duplicateName"`: see \[`StoreErrorDuplicateName`\].
     DuplicateName(StoreErrorDuplicateName),
     /// `"userNotFound"`: see \[`StoreErrorUserNotFound`\].
-    UserNotFound(StoreErrorUserNotFound),
+    UserNotFound(::std::boxed::Box<StoreErrorUserNotFound>),
     /// `"relayUserNotFound"`: see \[`StoreErrorRelayUserNotFound`\].
     RelayUserNotFound(StoreErrorRelayUserNotFound),
     /// `"userNotFoundByName"`: see \[`StoreErrorUserNotFoundByName`\].
-    UserNotFoundByName(StoreErrorUserNotFoundByName),
+    UserNotFoundByName(::std::boxed::Box<StoreErrorUserNotFoundByName>),
     /// `"userNotFoundByContactId"`: see \[`StoreErrorUserNotFoundByContactId`\].
-    UserNotFoundByContactId(StoreErrorUserNotFoundByContactId),
+    UserNotFoundByContactId(::std::boxed::Box<StoreErrorUserNotFoundByContactId>),
     /// `"userNotFoundByGroupId"`: see \[`StoreErrorUserNotFoundByGroupId`\].
-    UserNotFoundByGroupId(StoreErrorUserNotFoundByGroupId),
+    UserNotFoundByGroupId(::std::boxed::Box<StoreErrorUserNotFoundByGroupId>),
     /// `"userNotFoundByFileId"`: see \[`StoreErrorUserNotFoundByFileId`\].
-    UserNotFoundByFileId(StoreErrorUserNotFoundByFileId),
+    UserNotFoundByFileId(::std::boxed::Box<StoreErrorUserNotFoundByFileId>),
     /// `"userNotFoundByContactRequestId"`: see \[`StoreErrorUserNotFoundByContactRequestId`\].
-    UserNotFoundByContactRequestId(StoreErrorUserNotFoundByContactRequestId),
+    UserNotFoundByContactRequestId(::std::boxed::Box<StoreErrorUserNotFoundByContactRequestId>),
     /// `"contactNotFound"`: see \[`StoreErrorContactNotFound`\].
-    ContactNotFound(StoreErrorContactNotFound),
+    ContactNotFound(::std::boxed::Box<StoreErrorContactNotFound>),
     /// `"contactNotFoundByName"`: see \[`StoreErrorContactNotFoundByName`\].
-    ContactNotFoundByName(StoreErrorContactNotFoundByName),
+    ContactNotFoundByName(::std::boxed::Box<StoreErrorContactNotFoundByName>),
     /// `"contactNotFoundByMemberId"`: see \[`StoreErrorContactNotFoundByMemberId`\].
-    ContactNotFoundByMemberId(StoreErrorContactNotFoundByMemberId),
+    ContactNotFoundByMemberId(::std::boxed::Box<StoreErrorContactNotFoundByMemberId>),
     /// `"contactNotReady"`: see \[`StoreErrorContactNotReady`\].
-    ContactNotReady(StoreErrorContactNotReady),
+    ContactNotReady(::std::boxed::Box<StoreErrorContactNotReady>),
     /// `"duplicateContactLink"`: see \[`StoreErrorDuplicateContactLink`\].
     DuplicateContactLink(StoreErrorDuplicateContactLink),
     /// `"userContactLinkNotFound"`: see \[`StoreErrorUserContactLinkNotFound`\].
     UserContactLinkNotFound(StoreErrorUserContactLinkNotFound),
     /// `"contactRequestNotFound"`: see \[`StoreErrorContactRequestNotFound`\].
-    ContactRequestNotFound(StoreErrorContactRequestNotFound),
+    ContactRequestNotFound(::std::boxed::Box<StoreErrorContactRequestNotFound>),
     /// `"contactRequestNotFoundByName"`: see \[`StoreErrorContactRequestNotFoundByName`\].
-    ContactRequestNotFoundByName(StoreErrorContactRequestNotFoundByName),
+    ContactRequestNotFoundByName(::std::boxed::Box<StoreErrorContactRequestNotFoundByName>),
     /// `"invalidContactRequestEntity"`: see \[`StoreErrorInvalidContactRequestEntity`\].
-    InvalidContactRequestEntity(StoreErrorInvalidContactRequestEntity),
+    InvalidContactRequestEntity(::std::boxed::Box<StoreErrorInvalidContactRequestEntity>),
     /// `"invalidBusinessChatContactRequest"`: see \[`StoreErrorInvalidBusinessChatContactRequest`\].
     InvalidBusinessChatContactRequest(StoreErrorInvalidBusinessChatContactRequest),
     /// `"groupNotFound"`: see \[`StoreErrorGroupNotFound`\].
-    GroupNotFound(StoreErrorGroupNotFound),
+    GroupNotFound(::std::boxed::Box<StoreErrorGroupNotFound>),
     /// `"groupNotFoundByName"`: see \[`StoreErrorGroupNotFoundByName`\].
-    GroupNotFoundByName(StoreErrorGroupNotFoundByName),
+    GroupNotFoundByName(::std::boxed::Box<StoreErrorGroupNotFoundByName>),
     /// `"groupMemberNameNotFound"`: see \[`StoreErrorGroupMemberNameNotFound`\].
-    GroupMemberNameNotFound(StoreErrorGroupMemberNameNotFound),
+    GroupMemberNameNotFound(::std::boxed::Box<StoreErrorGroupMemberNameNotFound>),
     /// `"groupMemberNotFound"`: see \[`StoreErrorGroupMemberNotFound`\].
-    GroupMemberNotFound(StoreErrorGroupMemberNotFound),
+    GroupMemberNotFound(::std::boxed::Box<StoreErrorGroupMemberNotFound>),
     /// `"groupMemberNotFoundByIndex"`: see \[`StoreErrorGroupMemberNotFoundByIndex`\].
-    GroupMemberNotFoundByIndex(StoreErrorGroupMemberNotFoundByIndex),
+    GroupMemberNotFoundByIndex(::std::boxed::Box<StoreErrorGroupMemberNotFoundByIndex>),
     /// `"memberRelationsVectorNotFound"`: see \[`StoreErrorMemberRelationsVectorNotFound`\].
-    MemberRelationsVectorNotFound(StoreErrorMemberRelationsVectorNotFound),
+    MemberRelationsVectorNotFound(::std::boxed::Box<StoreErrorMemberRelationsVectorNotFound>),
     /// `"groupHostMemberNotFound"`: see \[`StoreErrorGroupHostMemberNotFound`\].
-    GroupHostMemberNotFound(StoreErrorGroupHostMemberNotFound),
+    GroupHostMemberNotFound(::std::boxed::Box<StoreErrorGroupHostMemberNotFound>),
     /// `"groupMemberNotFoundByMemberId"`: see \[`StoreErrorGroupMemberNotFoundByMemberId`\].
-    GroupMemberNotFoundByMemberId(StoreErrorGroupMemberNotFoundByMemberId),
+    GroupMemberNotFoundByMemberId(::std::boxed::Box<StoreErrorGroupMemberNotFoundByMemberId>),
     /// `"memberContactGroupMemberNotFound"`: see \[`StoreErrorMemberContactGroupMemberNotFound`\].
-    MemberContactGroupMemberNotFound(StoreErrorMemberContactGroupMemberNotFound),
+    MemberContactGroupMemberNotFound(::std::boxed::Box<StoreErrorMemberContactGroupMemberNotFound>),
     /// `"invalidMemberRelationUpdate"`: see \[`StoreErrorInvalidMemberRelationUpdate`\].
     InvalidMemberRelationUpdate(StoreErrorInvalidMemberRelationUpdate),
     /// `"groupWithoutUser"`: see \[`StoreErrorGroupWithoutUser`\].
@@ -68780,117 +68808,117 @@ pub enum StoreError {
     /// `"groupInvitationNotFound"`: see \[`StoreErrorGroupInvitationNotFound`\].
     GroupInvitationNotFound(StoreErrorGroupInvitationNotFound),
     /// `"noteFolderAlreadyExists"`: see \[`StoreErrorNoteFolderAlreadyExists`\].
-    NoteFolderAlreadyExists(StoreErrorNoteFolderAlreadyExists),
+    NoteFolderAlreadyExists(::std::boxed::Box<StoreErrorNoteFolderAlreadyExists>),
     /// `"noteFolderNotFound"`: see \[`StoreErrorNoteFolderNotFound`\].
-    NoteFolderNotFound(StoreErrorNoteFolderNotFound),
+    NoteFolderNotFound(::std::boxed::Box<StoreErrorNoteFolderNotFound>),
     /// `"userNoteFolderNotFound"`: see \[`StoreErrorUserNoteFolderNotFound`\].
     UserNoteFolderNotFound(StoreErrorUserNoteFolderNotFound),
     /// `"sndFileNotFound"`: see \[`StoreErrorSndFileNotFound`\].
-    SndFileNotFound(StoreErrorSndFileNotFound),
+    SndFileNotFound(::std::boxed::Box<StoreErrorSndFileNotFound>),
     /// `"sndFileInvalid"`: see \[`StoreErrorSndFileInvalid`\].
-    SndFileInvalid(StoreErrorSndFileInvalid),
+    SndFileInvalid(::std::boxed::Box<StoreErrorSndFileInvalid>),
     /// `"rcvFileNotFound"`: see \[`StoreErrorRcvFileNotFound`\].
-    RcvFileNotFound(StoreErrorRcvFileNotFound),
+    RcvFileNotFound(::std::boxed::Box<StoreErrorRcvFileNotFound>),
     /// `"rcvFileDescrNotFound"`: see \[`StoreErrorRcvFileDescrNotFound`\].
-    RcvFileDescrNotFound(StoreErrorRcvFileDescrNotFound),
+    RcvFileDescrNotFound(::std::boxed::Box<StoreErrorRcvFileDescrNotFound>),
     /// `"fileNotFound"`: see \[`StoreErrorFileNotFound`\].
-    FileNotFound(StoreErrorFileNotFound),
+    FileNotFound(::std::boxed::Box<StoreErrorFileNotFound>),
     /// `"rcvFileInvalid"`: see \[`StoreErrorRcvFileInvalid`\].
-    RcvFileInvalid(StoreErrorRcvFileInvalid),
+    RcvFileInvalid(::std::boxed::Box<StoreErrorRcvFileInvalid>),
     /// `"rcvFileInvalidDescrPart"`: see \[`StoreErrorRcvFileInvalidDescrPart`\].
     RcvFileInvalidDescrPart(StoreErrorRcvFileInvalidDescrPart),
     /// `"localFileNoTransfer"`: see \[`StoreErrorLocalFileNoTransfer`\].
-    LocalFileNoTransfer(StoreErrorLocalFileNoTransfer),
+    LocalFileNoTransfer(::std::boxed::Box<StoreErrorLocalFileNoTransfer>),
     /// `"sharedMsgIdNotFoundByFileId"`: see \[`StoreErrorSharedMsgIdNotFoundByFileId`\].
-    SharedMsgIdNotFoundByFileId(StoreErrorSharedMsgIdNotFoundByFileId),
+    SharedMsgIdNotFoundByFileId(::std::boxed::Box<StoreErrorSharedMsgIdNotFoundByFileId>),
     /// `"fileIdNotFoundBySharedMsgId"`: see \[`StoreErrorFileIdNotFoundBySharedMsgId`\].
-    FileIdNotFoundBySharedMsgId(StoreErrorFileIdNotFoundBySharedMsgId),
+    FileIdNotFoundBySharedMsgId(::std::boxed::Box<StoreErrorFileIdNotFoundBySharedMsgId>),
     /// `"sndFileNotFoundXFTP"`: see \[`StoreErrorSndFileNotFoundXftp`\].
-    SndFileNotFoundXftp(StoreErrorSndFileNotFoundXftp),
+    SndFileNotFoundXftp(::std::boxed::Box<StoreErrorSndFileNotFoundXftp>),
     /// `"rcvFileNotFoundXFTP"`: see \[`StoreErrorRcvFileNotFoundXftp`\].
-    RcvFileNotFoundXftp(StoreErrorRcvFileNotFoundXftp),
+    RcvFileNotFoundXftp(::std::boxed::Box<StoreErrorRcvFileNotFoundXftp>),
     /// `"connectionNotFound"`: see \[`StoreErrorConnectionNotFound`\].
-    ConnectionNotFound(StoreErrorConnectionNotFound),
+    ConnectionNotFound(::std::boxed::Box<StoreErrorConnectionNotFound>),
     /// `"connectionNotFoundById"`: see \[`StoreErrorConnectionNotFoundById`\].
-    ConnectionNotFoundById(StoreErrorConnectionNotFoundById),
+    ConnectionNotFoundById(::std::boxed::Box<StoreErrorConnectionNotFoundById>),
     /// `"connectionNotFoundByMemberId"`: see \[`StoreErrorConnectionNotFoundByMemberId`\].
-    ConnectionNotFoundByMemberId(StoreErrorConnectionNotFoundByMemberId),
+    ConnectionNotFoundByMemberId(::std::boxed::Box<StoreErrorConnectionNotFoundByMemberId>),
     /// `"pendingConnectionNotFound"`: see \[`StoreErrorPendingConnectionNotFound`\].
-    PendingConnectionNotFound(StoreErrorPendingConnectionNotFound),
+    PendingConnectionNotFound(::std::boxed::Box<StoreErrorPendingConnectionNotFound>),
     /// `"uniqueID"`: see \[`StoreErrorUniqueId`\].
     UniqueId(StoreErrorUniqueId),
     /// `"largeMsg"`: see \[`StoreErrorLargeMsg`\].
     LargeMsg(StoreErrorLargeMsg),
     /// `"internalError"`: see \[`StoreErrorInternalError`\].
-    InternalError(StoreErrorInternalError),
+    InternalError(::std::boxed::Box<StoreErrorInternalError>),
     /// `"dBException"`: see \[`StoreErrorDbException`\].
-    DbException(StoreErrorDbException),
+    DbException(::std::boxed::Box<StoreErrorDbException>),
     /// `"dBBusyError"`: see \[`StoreErrorDbBusyError`\].
-    DbBusyError(StoreErrorDbBusyError),
+    DbBusyError(::std::boxed::Box<StoreErrorDbBusyError>),
     /// `"badChatItem"`: see \[`StoreErrorBadChatItem`\].
-    BadChatItem(StoreErrorBadChatItem),
+    BadChatItem(::std::boxed::Box<StoreErrorBadChatItem>),
     /// `"chatItemNotFound"`: see \[`StoreErrorChatItemNotFound`\].
-    ChatItemNotFound(StoreErrorChatItemNotFound),
+    ChatItemNotFound(::std::boxed::Box<StoreErrorChatItemNotFound>),
     /// `"chatItemNotFoundByText"`: see \[`StoreErrorChatItemNotFoundByText`\].
-    ChatItemNotFoundByText(StoreErrorChatItemNotFoundByText),
+    ChatItemNotFoundByText(::std::boxed::Box<StoreErrorChatItemNotFoundByText>),
     /// `"chatItemSharedMsgIdNotFound"`: see \[`StoreErrorChatItemSharedMsgIdNotFound`\].
-    ChatItemSharedMsgIdNotFound(StoreErrorChatItemSharedMsgIdNotFound),
+    ChatItemSharedMsgIdNotFound(::std::boxed::Box<StoreErrorChatItemSharedMsgIdNotFound>),
     /// `"chatItemNotFoundByFileId"`: see \[`StoreErrorChatItemNotFoundByFileId`\].
-    ChatItemNotFoundByFileId(StoreErrorChatItemNotFoundByFileId),
+    ChatItemNotFoundByFileId(::std::boxed::Box<StoreErrorChatItemNotFoundByFileId>),
     /// `"chatItemNotFoundByContactId"`: see \[`StoreErrorChatItemNotFoundByContactId`\].
-    ChatItemNotFoundByContactId(StoreErrorChatItemNotFoundByContactId),
+    ChatItemNotFoundByContactId(::std::boxed::Box<StoreErrorChatItemNotFoundByContactId>),
     /// `"chatItemNotFoundByGroupId"`: see \[`StoreErrorChatItemNotFoundByGroupId`\].
-    ChatItemNotFoundByGroupId(StoreErrorChatItemNotFoundByGroupId),
+    ChatItemNotFoundByGroupId(::std::boxed::Box<StoreErrorChatItemNotFoundByGroupId>),
     /// `"profileNotFound"`: see \[`StoreErrorProfileNotFound`\].
-    ProfileNotFound(StoreErrorProfileNotFound),
+    ProfileNotFound(::std::boxed::Box<StoreErrorProfileNotFound>),
     /// `"duplicateGroupLink"`: see \[`StoreErrorDuplicateGroupLink`\].
-    DuplicateGroupLink(StoreErrorDuplicateGroupLink),
+    DuplicateGroupLink(::std::boxed::Box<StoreErrorDuplicateGroupLink>),
     /// `"groupLinkNotFound"`: see \[`StoreErrorGroupLinkNotFound`\].
-    GroupLinkNotFound(StoreErrorGroupLinkNotFound),
+    GroupLinkNotFound(::std::boxed::Box<StoreErrorGroupLinkNotFound>),
     /// `"hostMemberIdNotFound"`: see \[`StoreErrorHostMemberIdNotFound`\].
-    HostMemberIdNotFound(StoreErrorHostMemberIdNotFound),
+    HostMemberIdNotFound(::std::boxed::Box<StoreErrorHostMemberIdNotFound>),
     /// `"contactNotFoundByFileId"`: see \[`StoreErrorContactNotFoundByFileId`\].
-    ContactNotFoundByFileId(StoreErrorContactNotFoundByFileId),
+    ContactNotFoundByFileId(::std::boxed::Box<StoreErrorContactNotFoundByFileId>),
     /// `"noGroupSndStatus"`: see \[`StoreErrorNoGroupSndStatus`\].
-    NoGroupSndStatus(StoreErrorNoGroupSndStatus),
+    NoGroupSndStatus(::std::boxed::Box<StoreErrorNoGroupSndStatus>),
     /// `"duplicateGroupMessage"`: see \[`StoreErrorDuplicateGroupMessage`\].
-    DuplicateGroupMessage(StoreErrorDuplicateGroupMessage),
+    DuplicateGroupMessage(::std::boxed::Box<StoreErrorDuplicateGroupMessage>),
     /// `"remoteHostNotFound"`: see \[`StoreErrorRemoteHostNotFound`\].
-    RemoteHostNotFound(StoreErrorRemoteHostNotFound),
+    RemoteHostNotFound(::std::boxed::Box<StoreErrorRemoteHostNotFound>),
     /// `"remoteHostUnknown"`: see \[`StoreErrorRemoteHostUnknown`\].
     RemoteHostUnknown(StoreErrorRemoteHostUnknown),
     /// `"remoteHostDuplicateCA"`: see \[`StoreErrorRemoteHostDuplicateCa`\].
     RemoteHostDuplicateCa(StoreErrorRemoteHostDuplicateCa),
     /// `"remoteCtrlNotFound"`: see \[`StoreErrorRemoteCtrlNotFound`\].
-    RemoteCtrlNotFound(StoreErrorRemoteCtrlNotFound),
+    RemoteCtrlNotFound(::std::boxed::Box<StoreErrorRemoteCtrlNotFound>),
     /// `"remoteCtrlDuplicateCA"`: see \[`StoreErrorRemoteCtrlDuplicateCa`\].
     RemoteCtrlDuplicateCa(StoreErrorRemoteCtrlDuplicateCa),
     /// `"prohibitedDeleteUser"`: see \[`StoreErrorProhibitedDeleteUser`\].
-    ProhibitedDeleteUser(StoreErrorProhibitedDeleteUser),
+    ProhibitedDeleteUser(::std::boxed::Box<StoreErrorProhibitedDeleteUser>),
     /// `"operatorNotFound"`: see \[`StoreErrorOperatorNotFound`\].
-    OperatorNotFound(StoreErrorOperatorNotFound),
+    OperatorNotFound(::std::boxed::Box<StoreErrorOperatorNotFound>),
     /// `"usageConditionsNotFound"`: see \[`StoreErrorUsageConditionsNotFound`\].
     UsageConditionsNotFound(StoreErrorUsageConditionsNotFound),
     /// `"userChatRelayNotFound"`: see \[`StoreErrorUserChatRelayNotFound`\].
-    UserChatRelayNotFound(StoreErrorUserChatRelayNotFound),
+    UserChatRelayNotFound(::std::boxed::Box<StoreErrorUserChatRelayNotFound>),
     /// `"groupRelayNotFound"`: see \[`StoreErrorGroupRelayNotFound`\].
-    GroupRelayNotFound(StoreErrorGroupRelayNotFound),
+    GroupRelayNotFound(::std::boxed::Box<StoreErrorGroupRelayNotFound>),
     /// `"groupRelayNotFoundByMemberId"`: see \[`StoreErrorGroupRelayNotFoundByMemberId`\].
-    GroupRelayNotFoundByMemberId(StoreErrorGroupRelayNotFoundByMemberId),
+    GroupRelayNotFoundByMemberId(::std::boxed::Box<StoreErrorGroupRelayNotFoundByMemberId>),
     /// `"invalidQuote"`: see \[`StoreErrorInvalidQuote`\].
     InvalidQuote(StoreErrorInvalidQuote),
     /// `"invalidMention"`: see \[`StoreErrorInvalidMention`\].
     InvalidMention(StoreErrorInvalidMention),
     /// `"invalidDeliveryTask"`: see \[`StoreErrorInvalidDeliveryTask`\].
-    InvalidDeliveryTask(StoreErrorInvalidDeliveryTask),
+    InvalidDeliveryTask(::std::boxed::Box<StoreErrorInvalidDeliveryTask>),
     /// `"deliveryTaskNotFound"`: see \[`StoreErrorDeliveryTaskNotFound`\].
-    DeliveryTaskNotFound(StoreErrorDeliveryTaskNotFound),
+    DeliveryTaskNotFound(::std::boxed::Box<StoreErrorDeliveryTaskNotFound>),
     /// `"invalidDeliveryJob"`: see \[`StoreErrorInvalidDeliveryJob`\].
-    InvalidDeliveryJob(StoreErrorInvalidDeliveryJob),
+    InvalidDeliveryJob(::std::boxed::Box<StoreErrorInvalidDeliveryJob>),
     /// `"deliveryJobNotFound"`: see \[`StoreErrorDeliveryJobNotFound`\].
-    DeliveryJobNotFound(StoreErrorDeliveryJobNotFound),
+    DeliveryJobNotFound(::std::boxed::Box<StoreErrorDeliveryJobNotFound>),
     /// `"workItemError"`: see \[`StoreErrorWorkItemError`\].
-    WorkItemError(StoreErrorWorkItemError),
+    WorkItemError(::std::boxed::Box<StoreErrorWorkItemError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -69165,6 +69193,97 @@ impl<'de> ::serde::Deserialize<'de> for StoreError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
     const EXPECTING: &'static str = "a `StoreError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "duplicateName",
+        "userNotFound",
+        "relayUserNotFound",
+        "userNotFoundByName",
+        "userNotFoundByContactId",
+        "userNotFoundByGroupId",
+        "userNotFoundByFileId",
+        "userNotFoundByContactRequestId",
+        "contactNotFound",
+        "contactNotFoundByName",
+        "contactNotFoundByMemberId",
+        "contactNotReady",
+        "duplicateContactLink",
+        "userContactLinkNotFound",
+        "contactRequestNotFound",
+        "contactRequestNotFoundByName",
+        "invalidContactRequestEntity",
+        "invalidBusinessChatContactRequest",
+        "groupNotFound",
+        "groupNotFoundByName",
+        "groupMemberNameNotFound",
+        "groupMemberNotFound",
+        "groupMemberNotFoundByIndex",
+        "memberRelationsVectorNotFound",
+        "groupHostMemberNotFound",
+        "groupMemberNotFoundByMemberId",
+        "memberContactGroupMemberNotFound",
+        "invalidMemberRelationUpdate",
+        "groupWithoutUser",
+        "duplicateGroupMember",
+        "duplicateMemberId",
+        "groupAlreadyJoined",
+        "groupInvitationNotFound",
+        "noteFolderAlreadyExists",
+        "noteFolderNotFound",
+        "userNoteFolderNotFound",
+        "sndFileNotFound",
+        "sndFileInvalid",
+        "rcvFileNotFound",
+        "rcvFileDescrNotFound",
+        "fileNotFound",
+        "rcvFileInvalid",
+        "rcvFileInvalidDescrPart",
+        "localFileNoTransfer",
+        "sharedMsgIdNotFoundByFileId",
+        "fileIdNotFoundBySharedMsgId",
+        "sndFileNotFoundXFTP",
+        "rcvFileNotFoundXFTP",
+        "connectionNotFound",
+        "connectionNotFoundById",
+        "connectionNotFoundByMemberId",
+        "pendingConnectionNotFound",
+        "uniqueID",
+        "largeMsg",
+        "internalError",
+        "dBException",
+        "dBBusyError",
+        "badChatItem",
+        "chatItemNotFound",
+        "chatItemNotFoundByText",
+        "chatItemSharedMsgIdNotFound",
+        "chatItemNotFoundByFileId",
+        "chatItemNotFoundByContactId",
+        "chatItemNotFoundByGroupId",
+        "profileNotFound",
+        "duplicateGroupLink",
+        "groupLinkNotFound",
+        "hostMemberIdNotFound",
+        "contactNotFoundByFileId",
+        "noGroupSndStatus",
+        "duplicateGroupMessage",
+        "remoteHostNotFound",
+        "remoteHostUnknown",
+        "remoteHostDuplicateCA",
+        "remoteCtrlNotFound",
+        "remoteCtrlDuplicateCA",
+        "prohibitedDeleteUser",
+        "operatorNotFound",
+        "usageConditionsNotFound",
+        "userChatRelayNotFound",
+        "groupRelayNotFound",
+        "groupRelayNotFoundByMemberId",
+        "invalidQuote",
+        "invalidMention",
+        "invalidDeliveryTask",
+        "deliveryTaskNotFound",
+        "invalidDeliveryJob",
+        "deliveryJobNotFound",
+        "workItemError",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -69180,9 +69299,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "userNotFound" => {
                     Self::UserNotFound(
-                        <StoreErrorUserNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "relayUserNotFound" => {
@@ -69194,65 +69315,83 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "userNotFoundByName" => {
                     Self::UserNotFoundByName(
-                        <StoreErrorUserNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userNotFoundByContactId" => {
                     Self::UserNotFoundByContactId(
-                        <StoreErrorUserNotFoundByContactId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserNotFoundByContactId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userNotFoundByGroupId" => {
                     Self::UserNotFoundByGroupId(
-                        <StoreErrorUserNotFoundByGroupId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserNotFoundByGroupId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userNotFoundByFileId" => {
                     Self::UserNotFoundByFileId(
-                        <StoreErrorUserNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userNotFoundByContactRequestId" => {
                     Self::UserNotFoundByContactRequestId(
-                        <StoreErrorUserNotFoundByContactRequestId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserNotFoundByContactRequestId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactNotFound" => {
                     Self::ContactNotFound(
-                        <StoreErrorContactNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactNotFoundByName" => {
                     Self::ContactNotFoundByName(
-                        <StoreErrorContactNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactNotFoundByMemberId" => {
                     Self::ContactNotFoundByMemberId(
-                        <StoreErrorContactNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactNotReady" => {
                     Self::ContactNotReady(
-                        <StoreErrorContactNotReady as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactNotReady as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "duplicateContactLink" => {
@@ -69271,23 +69410,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "contactRequestNotFound" => {
                     Self::ContactRequestNotFound(
-                        <StoreErrorContactRequestNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactRequestNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactRequestNotFoundByName" => {
                     Self::ContactRequestNotFoundByName(
-                        <StoreErrorContactRequestNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactRequestNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidContactRequestEntity" => {
                     Self::InvalidContactRequestEntity(
-                        <StoreErrorInvalidContactRequestEntity as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorInvalidContactRequestEntity as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidBusinessChatContactRequest" => {
@@ -69299,65 +69444,83 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "groupNotFound" => {
                     Self::GroupNotFound(
-                        <StoreErrorGroupNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupNotFoundByName" => {
                     Self::GroupNotFoundByName(
-                        <StoreErrorGroupNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupNotFoundByName as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberNameNotFound" => {
                     Self::GroupMemberNameNotFound(
-                        <StoreErrorGroupMemberNameNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupMemberNameNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberNotFound" => {
                     Self::GroupMemberNotFound(
-                        <StoreErrorGroupMemberNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupMemberNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberNotFoundByIndex" => {
                     Self::GroupMemberNotFoundByIndex(
-                        <StoreErrorGroupMemberNotFoundByIndex as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupMemberNotFoundByIndex as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberRelationsVectorNotFound" => {
                     Self::MemberRelationsVectorNotFound(
-                        <StoreErrorMemberRelationsVectorNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorMemberRelationsVectorNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupHostMemberNotFound" => {
                     Self::GroupHostMemberNotFound(
-                        <StoreErrorGroupHostMemberNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupHostMemberNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupMemberNotFoundByMemberId" => {
                     Self::GroupMemberNotFoundByMemberId(
-                        <StoreErrorGroupMemberNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupMemberNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "memberContactGroupMemberNotFound" => {
                     Self::MemberContactGroupMemberNotFound(
-                        <StoreErrorMemberContactGroupMemberNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorMemberContactGroupMemberNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidMemberRelationUpdate" => {
@@ -69404,16 +69567,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "noteFolderAlreadyExists" => {
                     Self::NoteFolderAlreadyExists(
-                        <StoreErrorNoteFolderAlreadyExists as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorNoteFolderAlreadyExists as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "noteFolderNotFound" => {
                     Self::NoteFolderNotFound(
-                        <StoreErrorNoteFolderNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorNoteFolderNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "userNoteFolderNotFound" => {
@@ -69425,44 +69592,56 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "sndFileNotFound" => {
                     Self::SndFileNotFound(
-                        <StoreErrorSndFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorSndFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndFileInvalid" => {
                     Self::SndFileInvalid(
-                        <StoreErrorSndFileInvalid as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorSndFileInvalid as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvFileNotFound" => {
                     Self::RcvFileNotFound(
-                        <StoreErrorRcvFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorRcvFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvFileDescrNotFound" => {
                     Self::RcvFileDescrNotFound(
-                        <StoreErrorRcvFileDescrNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorRcvFileDescrNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileNotFound" => {
                     Self::FileNotFound(
-                        <StoreErrorFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorFileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvFileInvalid" => {
                     Self::RcvFileInvalid(
-                        <StoreErrorRcvFileInvalid as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorRcvFileInvalid as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvFileInvalidDescrPart" => {
@@ -69474,65 +69653,83 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "localFileNoTransfer" => {
                     Self::LocalFileNoTransfer(
-                        <StoreErrorLocalFileNoTransfer as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorLocalFileNoTransfer as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sharedMsgIdNotFoundByFileId" => {
                     Self::SharedMsgIdNotFoundByFileId(
-                        <StoreErrorSharedMsgIdNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorSharedMsgIdNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "fileIdNotFoundBySharedMsgId" => {
                     Self::FileIdNotFoundBySharedMsgId(
-                        <StoreErrorFileIdNotFoundBySharedMsgId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorFileIdNotFoundBySharedMsgId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "sndFileNotFoundXFTP" => {
                     Self::SndFileNotFoundXftp(
-                        <StoreErrorSndFileNotFoundXftp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorSndFileNotFoundXftp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "rcvFileNotFoundXFTP" => {
                     Self::RcvFileNotFoundXftp(
-                        <StoreErrorRcvFileNotFoundXftp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorRcvFileNotFoundXftp as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectionNotFound" => {
                     Self::ConnectionNotFound(
-                        <StoreErrorConnectionNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorConnectionNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectionNotFoundById" => {
                     Self::ConnectionNotFoundById(
-                        <StoreErrorConnectionNotFoundById as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorConnectionNotFoundById as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "connectionNotFoundByMemberId" => {
                     Self::ConnectionNotFoundByMemberId(
-                        <StoreErrorConnectionNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorConnectionNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "pendingConnectionNotFound" => {
                     Self::PendingConnectionNotFound(
-                        <StoreErrorPendingConnectionNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorPendingConnectionNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "uniqueID" => {
@@ -69551,128 +69748,164 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "internalError" => {
                     Self::InternalError(
-                        <StoreErrorInternalError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorInternalError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "dBException" => {
                     Self::DbException(
-                        <StoreErrorDbException as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorDbException as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "dBBusyError" => {
                     Self::DbBusyError(
-                        <StoreErrorDbBusyError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorDbBusyError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "badChatItem" => {
                     Self::BadChatItem(
-                        <StoreErrorBadChatItem as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorBadChatItem as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatItemNotFound" => {
                     Self::ChatItemNotFound(
-                        <StoreErrorChatItemNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorChatItemNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatItemNotFoundByText" => {
                     Self::ChatItemNotFoundByText(
-                        <StoreErrorChatItemNotFoundByText as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorChatItemNotFoundByText as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatItemSharedMsgIdNotFound" => {
                     Self::ChatItemSharedMsgIdNotFound(
-                        <StoreErrorChatItemSharedMsgIdNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorChatItemSharedMsgIdNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatItemNotFoundByFileId" => {
                     Self::ChatItemNotFoundByFileId(
-                        <StoreErrorChatItemNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorChatItemNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatItemNotFoundByContactId" => {
                     Self::ChatItemNotFoundByContactId(
-                        <StoreErrorChatItemNotFoundByContactId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorChatItemNotFoundByContactId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "chatItemNotFoundByGroupId" => {
                     Self::ChatItemNotFoundByGroupId(
-                        <StoreErrorChatItemNotFoundByGroupId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorChatItemNotFoundByGroupId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "profileNotFound" => {
                     Self::ProfileNotFound(
-                        <StoreErrorProfileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorProfileNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "duplicateGroupLink" => {
                     Self::DuplicateGroupLink(
-                        <StoreErrorDuplicateGroupLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorDuplicateGroupLink as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupLinkNotFound" => {
                     Self::GroupLinkNotFound(
-                        <StoreErrorGroupLinkNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupLinkNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "hostMemberIdNotFound" => {
                     Self::HostMemberIdNotFound(
-                        <StoreErrorHostMemberIdNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorHostMemberIdNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "contactNotFoundByFileId" => {
                     Self::ContactNotFoundByFileId(
-                        <StoreErrorContactNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorContactNotFoundByFileId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "noGroupSndStatus" => {
                     Self::NoGroupSndStatus(
-                        <StoreErrorNoGroupSndStatus as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorNoGroupSndStatus as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "duplicateGroupMessage" => {
                     Self::DuplicateGroupMessage(
-                        <StoreErrorDuplicateGroupMessage as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorDuplicateGroupMessage as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "remoteHostNotFound" => {
                     Self::RemoteHostNotFound(
-                        <StoreErrorRemoteHostNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorRemoteHostNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "remoteHostUnknown" => {
@@ -69691,9 +69924,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "remoteCtrlNotFound" => {
                     Self::RemoteCtrlNotFound(
-                        <StoreErrorRemoteCtrlNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorRemoteCtrlNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "remoteCtrlDuplicateCA" => {
@@ -69705,16 +69940,20 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "prohibitedDeleteUser" => {
                     Self::ProhibitedDeleteUser(
-                        <StoreErrorProhibitedDeleteUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorProhibitedDeleteUser as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "operatorNotFound" => {
                     Self::OperatorNotFound(
-                        <StoreErrorOperatorNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorOperatorNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "usageConditionsNotFound" => {
@@ -69726,23 +69965,29 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "userChatRelayNotFound" => {
                     Self::UserChatRelayNotFound(
-                        <StoreErrorUserChatRelayNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorUserChatRelayNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupRelayNotFound" => {
                     Self::GroupRelayNotFound(
-                        <StoreErrorGroupRelayNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupRelayNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "groupRelayNotFoundByMemberId" => {
                     Self::GroupRelayNotFoundByMemberId(
-                        <StoreErrorGroupRelayNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorGroupRelayNotFoundByMemberId as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidQuote" => {
@@ -69761,37 +70006,47 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
                 }
                 "invalidDeliveryTask" => {
                     Self::InvalidDeliveryTask(
-                        <StoreErrorInvalidDeliveryTask as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorInvalidDeliveryTask as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "deliveryTaskNotFound" => {
                     Self::DeliveryTaskNotFound(
-                        <StoreErrorDeliveryTaskNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorDeliveryTaskNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "invalidDeliveryJob" => {
                     Self::InvalidDeliveryJob(
-                        <StoreErrorInvalidDeliveryJob as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorInvalidDeliveryJob as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "deliveryJobNotFound" => {
                     Self::DeliveryJobNotFound(
-                        <StoreErrorDeliveryJobNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorDeliveryJobNotFound as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 "workItemError" => {
                     Self::WorkItemError(
-                        <StoreErrorWorkItemError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <StoreErrorWorkItemError as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -70221,9 +70476,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorUserNotFoundByName {
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -70818,9 +71073,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactNotFoundByName
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -71011,9 +71266,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactNotReady {
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -71348,9 +71603,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactRequestNotFoun
         {
             match key.0.as_ref() {
                 "contactName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -71714,9 +71969,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupNotFoundByName {
         {
             match key.0.as_ref() {
                 "groupName" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -71831,9 +72086,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupMemberNameNotFou
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "groupMemberName" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -72335,9 +72590,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupMemberNotFoundBy
         {
             match key.0.as_ref() {
                 "memberId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -74118,9 +74373,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorFileIdNotFoundByShare
         {
             match key.0.as_ref() {
                 "sharedMsgId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -74214,9 +74469,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorSndFileNotFoundXftp {
         {
             match key.0.as_ref() {
                 "agentSndFileId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -74310,9 +74565,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorRcvFileNotFoundXftp {
         {
             match key.0.as_ref() {
                 "agentRcvFileId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -74406,9 +74661,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorConnectionNotFound {
         {
             match key.0.as_ref() {
                 "agentConnId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -74945,9 +75200,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorInternalError {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -75037,9 +75292,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDbException {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -75129,9 +75384,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDbBusyError {
         {
             match key.0.as_ref() {
                 "message" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -75249,9 +75504,10 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorBadChatItem {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "itemTs" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -75443,9 +75699,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorChatItemNotFoundByTex
         {
             match key.0.as_ref() {
                 "text" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -75539,9 +75795,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorChatItemSharedMsgIdNo
         {
             match key.0.as_ref() {
                 "sharedMsgId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -76035,9 +76291,7 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDuplicateGroupLink {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -76127,9 +76381,7 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupLinkNotFound {
         {
             match key.0.as_ref() {
                 "groupInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -76612,9 +76864,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDuplicateGroupMessage
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "sharedMsgId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "authorGroupMemberId" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -78314,9 +78566,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorWorkItemError {
         {
             match key.0.as_ref() {
                 "errContext" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -78358,7 +78610,7 @@ pub enum SubscriptionStatus {
     /// `"pending"`: see \[`SubscriptionStatusPending`\].
     Pending(SubscriptionStatusPending),
     /// `"removed"`: see \[`SubscriptionStatusRemoved`\].
-    Removed(SubscriptionStatusRemoved),
+    Removed(::std::boxed::Box<SubscriptionStatusRemoved>),
     /// `"noSub"`: see \[`SubscriptionStatusNoSub`\].
     NoSub(SubscriptionStatusNoSub),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
@@ -78401,6 +78653,7 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for SubscriptionStatus {
     const EXPECTING: &'static str = "a `SubscriptionStatus` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &["active", "pending", "removed", "noSub"];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -78416,11 +78669,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for SubscriptionStatus {
                     map,
                 )?,
             ),
-            "removed" => Self::Removed(
+            "removed" => Self::Removed(::std::boxed::Box::new(
                 <SubscriptionStatusRemoved as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
                 )?,
-            ),
+            )),
             "noSub" => Self::NoSub(
                 <SubscriptionStatusNoSub as ::simplex_api_types::runtime::DecodeMap>::decode_map(
                     map,
@@ -78655,9 +78908,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatusRemoved {
         {
             match key.0.as_ref() {
                 "subError" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -78815,9 +79068,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SupportGroupPreference {
         {
             match key.0.as_ref() {
                 "enable" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeatureEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeatureEnabled>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -78977,9 +79230,9 @@ impl ::simplex_api_types::runtime::DecodeMap for TimedMessagesGroupPreference {
         {
             match key.0.as_ref() {
                 "enable" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        GroupFeatureEnabled,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, GroupFeatureEnabled>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "ttl" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
@@ -79088,9 +79341,7 @@ impl ::simplex_api_types::runtime::DecodeMap for TimedMessagesPreference {
         {
             match key.0.as_ref() {
                 "allow" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FeatureAllowed,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FeatureAllowed>(&mut map, &mut f0)?;
                 }
                 "ttl" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
@@ -79148,7 +79399,7 @@ pub enum TransportError {
     /// `"noServerAuth"`: see \[`TransportErrorNoServerAuth`\].
     NoServerAuth(TransportErrorNoServerAuth),
     /// `"handshake"`: see \[`TransportErrorHandshake`\].
-    Handshake(TransportErrorHandshake),
+    Handshake(::std::boxed::Box<TransportErrorHandshake>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
 }
@@ -79193,6 +79444,14 @@ impl<'de> ::serde::Deserialize<'de> for TransportError {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for TransportError {
     const EXPECTING: &'static str = "a `TransportError` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "badBlock",
+        "version",
+        "largeMsg",
+        "badSession",
+        "noServerAuth",
+        "handshake",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -79236,9 +79495,11 @@ impl ::simplex_api_types::runtime::DecodeUnion for TransportError {
                 }
                 "handshake" => {
                     Self::Handshake(
-                        <TransportErrorHandshake as ::simplex_api_types::runtime::DecodeMap>::decode_map(
-                            map,
-                        )?,
+                        ::std::boxed::Box::new(
+                            <TransportErrorHandshake as ::simplex_api_types::runtime::DecodeMap>::decode_map(
+                                map,
+                            )?,
+                        ),
                     )
                 }
                 _ => {
@@ -79705,9 +79966,7 @@ impl ::simplex_api_types::runtime::DecodeMap for TransportErrorHandshake {
         {
             match key.0.as_ref() {
                 "handshakeErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        HandshakeError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, HandshakeError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -79998,64 +80257,64 @@ impl ::simplex_api_types::runtime::DecodeMap for UiColors {
         {
             match key.0.as_ref() {
                 "accent" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "accentVariant" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "secondary" => {
-                    f2 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "secondaryVariant" => {
-                    f3 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "background" => {
-                    f4 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "menus" => {
-                    f5 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "title" => {
-                    f6 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "accentVariant2" => {
-                    f7 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f7,
+                    )?;
                 }
                 "sentMessage" => {
-                    f8 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f8,
+                    )?;
                 }
                 "sentReply" => {
-                    f9 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "receivedMessage" => {
-                    f10 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "receivedReply" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -80160,19 +80419,13 @@ impl ::simplex_api_types::runtime::DecodeMap for UiThemeEntityOverride {
         {
             match key.0.as_ref() {
                 "mode" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        UiColorMode,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, UiColorMode>(&mut map, &mut f0)?;
                 }
                 "wallpaper" => {
-                    f1 = ::serde::de::MapAccess::next_value::<::std::option::Option<ChatWallpaper>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, ChatWallpaper>(&mut map, &mut f1)?;
                 }
                 "colors" => {
-                    f2 = ::std::option::Option::Some(
-                        ::serde::de::MapAccess::next_value::<UiColors>(&mut map)?,
-                    );
+                    ::simplex_api_types::runtime::read::<_, UiColors>(&mut map, &mut f2)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -80281,14 +80534,14 @@ impl ::simplex_api_types::runtime::DecodeMap for UiThemeEntityOverrides {
         {
             match key.0.as_ref() {
                 "light" => {
-                    f0 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<UiThemeEntityOverride>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, UiThemeEntityOverride>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "dark" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<UiThemeEntityOverride>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, UiThemeEntityOverride>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -80381,14 +80634,13 @@ impl ::simplex_api_types::runtime::DecodeMap for UpdatedMessage {
         {
             match key.0.as_ref() {
                 "msgContent" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        MsgContent,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, MsgContent>(&mut map, &mut f0)?;
                 }
                 "mentions" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
+                    ::simplex_api_types::runtime::read::<
+                        _,
                         ::std::collections::BTreeMap<::std::string::String, i64>,
-                    >(&mut map)?);
+                    >(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -80714,24 +80966,18 @@ impl ::simplex_api_types::runtime::DecodeMap for User {
                     f2 = ::std::option::Option::Some(v.value);
                 }
                 "localDisplayName" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "profile" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        LocalProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, LocalProfile>(&mut map, &mut f4)?;
                 }
                 "fullPreferences" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        FullPreferences,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, FullPreferences>(&mut map, &mut f5)?;
                 }
                 "activeUser" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f6)?;
                 }
                 "activeOrder" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -80743,54 +80989,39 @@ impl ::simplex_api_types::runtime::DecodeMap for User {
                     f7 = ::std::option::Option::Some(v.value);
                 }
                 "viewPwdHash" => {
-                    f8 = ::serde::de::MapAccess::next_value::<::std::option::Option<UserPwdHash>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, UserPwdHash>(&mut map, &mut f8)?;
                 }
                 "showNtfs" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f9)?;
                 }
                 "sendRcptsContacts" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f10)?;
                 }
                 "sendRcptsSmallGroups" => {
-                    f11 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f11)?;
                 }
                 "autoAcceptMemberContacts" => {
-                    f12 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f12)?;
                 }
                 "autoAcceptGroupInvitations" => {
-                    f13 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f13)?;
                 }
                 "userMemberProfileUpdatedAt" => {
-                    f14 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::UtcTime>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::simplex_api_types::runtime::UtcTime,
+                    >(&mut map, &mut f14)?;
                 }
                 "userChatRelay" => {
-                    f15 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f15)?;
                 }
                 "clientService" => {
-                    f16 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f16)?;
                 }
                 "uiThemes" => {
-                    f17 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<UiThemeEntityOverrides>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, UiThemeEntityOverrides>(
+                        &mut map, &mut f17,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -81068,39 +81299,29 @@ impl ::simplex_api_types::runtime::DecodeMap for UserChatRelay {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "address" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
-                }
-                "relayProfile" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RelayProfile,
-                    >(&mut map)?);
-                }
-                "domains" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map)?);
-                }
-                "preset" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
-                }
-                "tested" => {
-                    f5 = ::serde::de::MapAccess::next_value::<::std::option::Option<bool>>(
-                        &mut map,
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
                     )?;
                 }
+                "relayProfile" => {
+                    ::simplex_api_types::runtime::read::<_, RelayProfile>(&mut map, &mut f2)?;
+                }
+                "domains" => {
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f3,
+                    )?;
+                }
+                "preset" => {
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
+                }
+                "tested" => {
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f5)?;
+                }
                 "enabled" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f6)?;
                 }
                 "deleted" => {
-                    f7 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f7)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -81273,9 +81494,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContact {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "connReqContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupId" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -81443,24 +81664,16 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLink {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "connLinkContact" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CreatedConnLink,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CreatedConnLink>(&mut map, &mut f1)?;
                 }
                 "shortLinkDataSet" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "shortLinkLargeDataSet" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "addressSettings" => {
-                    f4 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        AddressSettings,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, AddressSettings>(&mut map, &mut f4)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -81777,9 +81990,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequest {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "agentInvitationId" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contactId_" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
@@ -81824,14 +82037,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequest {
                     };
                 }
                 "cReqChatVRange" => {
-                    f5 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        VersionRange,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, VersionRange>(&mut map, &mut f5)?;
                 }
                 "localDisplayName" => {
-                    f6 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "profileId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -81843,44 +82054,38 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequest {
                     f7 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    f8 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        LocalProfile,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, LocalProfile>(&mut map, &mut f8)?;
                 }
                 "createdAt" => {
-                    f9 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f9,
+                    )?;
                 }
                 "updatedAt" => {
-                    f10 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::UtcTime,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::simplex_api_types::runtime::UtcTime>(
+                        &mut map, &mut f10,
+                    )?;
                 }
                 "xContactId" => {
-                    f11 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f11,
+                    )?;
                 }
                 "pqSupport" => {
-                    f12 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f12)?;
                 }
                 "welcomeSharedMsgId" => {
-                    f13 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f13,
+                    )?;
                 }
                 "requestSharedMsgId" => {
-                    f14 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f14,
+                    )?;
                 }
                 "rejectionSupported" => {
-                    f15 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f15)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -82064,9 +82269,7 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequestRef {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "rejectionSupported" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -82167,9 +82370,7 @@ impl ::simplex_api_types::runtime::DecodeMap for UserInfo {
         {
             match key.0.as_ref() {
                 "user" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<User>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, User>(&mut map, &mut f0)?;
                 }
                 "unreadCount" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -82317,9 +82518,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileUpdateSummary {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "changedContacts" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::vec::Vec<Contact>,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<Contact>>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -82423,14 +82624,14 @@ impl ::simplex_api_types::runtime::DecodeMap for UserPwdHash {
         {
             match key.0.as_ref() {
                 "hash" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "salt" => {
-                    f1 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -82598,11 +82799,11 @@ pub enum XftpErrorType {
     /// `"HANDSHAKE"`: see \[`XftpErrorTypeHandshake`\].
     Handshake(XftpErrorTypeHandshake),
     /// `"CMD"`: see \[`XftpErrorTypeCmd`\].
-    Cmd(XftpErrorTypeCmd),
+    Cmd(::std::boxed::Box<XftpErrorTypeCmd>),
     /// `"AUTH"`: see \[`XftpErrorTypeAuth`\].
     Auth(XftpErrorTypeAuth),
     /// `"BLOCKED"`: see \[`XftpErrorTypeBlocked`\].
-    Blocked(XftpErrorTypeBlocked),
+    Blocked(::std::boxed::Box<XftpErrorTypeBlocked>),
     /// `"SIZE"`: see \[`XftpErrorTypeSize`\].
     Size(XftpErrorTypeSize),
     /// `"QUOTA"`: see \[`XftpErrorTypeQuota`\].
@@ -82687,6 +82888,24 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorType {
 }
 impl ::simplex_api_types::runtime::DecodeUnion for XftpErrorType {
     const EXPECTING: &'static str = "a `XFTPErrorType` object tagged by \"type\"";
+    const TAGS: &'static [&'static str] = &[
+        "BLOCK",
+        "SESSION",
+        "HANDSHAKE",
+        "CMD",
+        "AUTH",
+        "BLOCKED",
+        "SIZE",
+        "QUOTA",
+        "DIGEST",
+        "CRYPTO",
+        "NO_FILE",
+        "HAS_FILE",
+        "FILE_IO",
+        "TIMEOUT",
+        "INTERNAL",
+        "DUPLICATE_",
+    ];
     fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(
         tag: &str,
         map: A,
@@ -82703,15 +82922,15 @@ impl ::simplex_api_types::runtime::DecodeUnion for XftpErrorType {
                     map,
                 )?,
             ),
-            "CMD" => Self::Cmd(
+            "CMD" => Self::Cmd(::std::boxed::Box::new(
                 <XftpErrorTypeCmd as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "AUTH" => Self::Auth(
                 <XftpErrorTypeAuth as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
-            "BLOCKED" => Self::Blocked(
+            "BLOCKED" => Self::Blocked(::std::boxed::Box::new(
                 <XftpErrorTypeBlocked as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
-            ),
+            )),
             "SIZE" => Self::Size(
                 <XftpErrorTypeSize as ::simplex_api_types::runtime::DecodeMap>::decode_map(map)?,
             ),
@@ -83102,9 +83321,7 @@ impl ::simplex_api_types::runtime::DecodeMap for XftpErrorTypeCmd {
         {
             match key.0.as_ref() {
                 "cmdErr" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        CommandError,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, CommandError>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -83266,9 +83483,7 @@ impl ::simplex_api_types::runtime::DecodeMap for XftpErrorTypeBlocked {
         {
             match key.0.as_ref() {
                 "blockInfo" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        BlockingInfo,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, BlockingInfo>(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -84117,24 +84332,18 @@ impl ::simplex_api_types::runtime::DecodeMap for XftpRcvFile {
         {
             match key.0.as_ref() {
                 "rcvFileDescription" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        RcvFileDescr,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, RcvFileDescr>(&mut map, &mut f0)?;
                 }
                 "agentRcvFileId" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "agentRcvFileDeleted" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "userApprovedRelays" => {
-                    f3 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -84273,24 +84482,20 @@ impl ::simplex_api_types::runtime::DecodeMap for XftpSndFile {
         {
             match key.0.as_ref() {
                 "agentSndFileId" => {
-                    f0 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<
-                        ::std::string::String,
-                    >(&mut map)?);
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "privateSndFileDescr" => {
-                    f1 = ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::std::string::String>,
-                    >(&mut map)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "agentSndFileDeleted" => {
-                    f2 = ::std::option::Option::Some(::serde::de::MapAccess::next_value::<bool>(
-                        &mut map,
-                    )?);
+                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "cryptoArgs" => {
-                    f3 = ::serde::de::MapAccess::next_value::<::std::option::Option<CryptoFileArgs>>(
-                        &mut map,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<_, CryptoFileArgs>(&mut map, &mut f3)?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
@@ -84326,4 +84531,51 @@ impl<'de> ::serde::Deserialize<'de> for XftpSndFile {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
+}
+
+/// Renders a value of the type named `name` (upstream name, e.g. `ChatRef`) in its
+/// command syntax, from its JSON.
+pub fn syntax_string_from_json(
+    name: &str,
+    value: ::serde_json::Value,
+) -> ::std::result::Result<::std::string::String, ::simplex_api_types::runtime::FromJsonError> {
+    ::std::result::Result::Ok(match name {
+        "ChatDeleteMode" => {
+            ::simplex_api_types::runtime::Syntax::to_syntax_string(&::serde_json::from_value::<
+                ChatDeleteMode,
+            >(value)?)?
+        }
+        "ChatRef" => {
+            ::simplex_api_types::runtime::Syntax::to_syntax_string(&::serde_json::from_value::<
+                ChatRef,
+            >(value)?)?
+        }
+        "ChatType" => {
+            ::simplex_api_types::runtime::Syntax::to_syntax_string(&::serde_json::from_value::<
+                ChatType,
+            >(value)?)?
+        }
+        "CreatedConnLink" => {
+            ::simplex_api_types::runtime::Syntax::to_syntax_string(&::serde_json::from_value::<
+                CreatedConnLink,
+            >(value)?)?
+        }
+        "GroupChatScope" => {
+            ::simplex_api_types::runtime::Syntax::to_syntax_string(&::serde_json::from_value::<
+                GroupChatScope,
+            >(value)?)?
+        }
+        "PaginationByTime" => {
+            ::simplex_api_types::runtime::Syntax::to_syntax_string(&::serde_json::from_value::<
+                PaginationByTime,
+            >(value)?)?
+        }
+        other => {
+            return ::std::result::Result::Err(
+                ::simplex_api_types::runtime::FromJsonError::UnknownName(
+                    ::std::string::ToString::to_string(other),
+                ),
+            );
+        }
+    })
 }

@@ -292,20 +292,20 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
             }
         };
         let body = match (f.repr, f.optional()) {
+            // Values are read by small runtime functions straight into their slot, so that
+            // the temporaries stay out of this frame (deep messages, debug builds).
             (Repr::Plain, false) => {
-                let v = next(present);
                 if f.boxed {
-                    quote!(#l = ::std::option::Option::Some(::std::boxed::Box::new(#v));)
+                    quote!(#rt::read_boxed::<_, #present>(&mut map, &mut #l)?;)
                 } else {
-                    quote!(#l = ::std::option::Option::Some(#v);)
+                    quote!(#rt::read::<_, #present>(&mut map, &mut #l)?;)
                 }
             }
             (Repr::Plain, true) => {
-                let v = next(quote!(::std::option::Option<#present>));
                 if f.boxed {
-                    quote!(#l = #v.map(::std::boxed::Box::new);)
+                    quote!(#rt::read_opt_boxed::<_, #present>(&mut map, &mut #l)?;)
                 } else {
-                    quote!(#l = #v;)
+                    quote!(#rt::read_opt::<_, #present>(&mut map, &mut #l)?;)
                 }
             }
             (Repr::Int, optional) => {
@@ -441,10 +441,28 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
 
 /// The `types` module: every TYPES.md type, with member structs after their union.
 pub fn types_module(model: &Model<'_>, diags: &mut Diagnostics) -> Vec<TokenStream> {
+    let rt = rt();
     let mut items = Vec::new();
+    let mut arms = Vec::new();
     for t in &model.api.types {
         items.extend(type_items(model, t, diags));
+        if let (Some(_), Some(info)) = (&t.syntax, model.info(&t.name)) {
+            let (wire, ident) = (&t.name, format_ident!("{}", info.rust));
+            arms.push(quote! {
+                #wire => #rt::Syntax::to_syntax_string(&::serde_json::from_value::<#ident>(value)?)?,
+            });
+        }
     }
+    items.push(quote! {
+        /// Renders a value of the type named `name` (upstream name, e.g. `ChatRef`) in its
+        /// command syntax, from its JSON.
+        pub fn syntax_string_from_json(name: &str, value: ::serde_json::Value) -> ::std::result::Result<::std::string::String, #rt::FromJsonError> {
+            ::std::result::Result::Ok(match name {
+                #(#arms)*
+                other => return ::std::result::Result::Err(#rt::FromJsonError::UnknownName(::std::string::ToString::to_string(other))),
+            })
+        }
+    });
     items
 }
 
@@ -638,7 +656,8 @@ fn emit_union(
                 tag: &m.tag,
                 doc: format!("`\"{}\"`: see [`{}`].", m.tag, s),
                 bare_ok: m.fields.iter().all(|f| f.ty.is_optional()),
-                boxed: false,
+                // Members are boxed so that a union costs a pointer, not its largest member.
+                boxed: !m.fields.is_empty(),
             }
         })
         .collect();
@@ -703,6 +722,7 @@ pub fn tagged_enum(
         }
     });
     let expecting = Literal::string(&format!("a `{wire_name}` object tagged by \"type\""));
+    let tags: Vec<&str> = members.iter().map(|m| m.tag).collect();
     vec![
         quote! {
             #d
@@ -749,6 +769,7 @@ pub fn tagged_enum(
 
             impl #rt::DecodeUnion for #name {
                 const EXPECTING: &'static str = #expecting;
+                const TAGS: &'static [&'static str] = &[#(#tags),*];
                 fn decode_tagged<'de, A: ::serde::de::MapAccess<'de>>(tag: &str, map: A) -> ::std::result::Result<Self, A::Error> {
                     ::std::result::Result::Ok(match tag {
                         #(#decode_arms)*
