@@ -11,8 +11,6 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use crate::ChatResponse;
-
 /// A JSON object: the type of `JSONObject` fields and of kept unknown fields.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
@@ -24,8 +22,9 @@ pub trait Command {
     /// The upstream name, e.g. `APISendMessages`.
     const NAME: &'static str;
 
-    /// The responses this command is documented to get (plus a catch-all).
-    type Response: From<ChatResponse>;
+    /// The responses this command is documented to get (plus a catch-all); it converts
+    /// `From<ChatResponse>`.
+    type Response;
 
     /// Appends the command string to `out`.
     ///

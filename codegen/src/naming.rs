@@ -97,14 +97,20 @@ impl Scope {
         }
     }
 
-    /// `name`, or the first free `name_N`.
+    /// `name`, or the first free `nameN` (`name_N` for snake_case names, so that the result
+    /// stays in the case of `name`).
     pub fn unique(&mut self, name: String) -> String {
         if self.taken.insert(name.clone()) {
             return name;
         }
+        let camel = name.starts_with(|c: char| c.is_ascii_uppercase());
         let mut n = 2;
         loop {
-            let candidate = format!("{name}_{n}");
+            let candidate = if camel {
+                format!("{}{n}", name.trim_end_matches('_'))
+            } else {
+                format!("{name}_{n}")
+            };
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }
@@ -157,10 +163,13 @@ mod tests {
 
     #[test]
     fn scopes_resolve_collisions() {
-        let mut s = Scope::with_reserved(&["Unknown"]);
-        assert_eq!(s.unique("Unknown".into()), "Unknown_2");
+        let mut s = Scope::with_reserved(&["Unknown", "extra_fields"]);
+        assert_eq!(s.unique("Unknown".into()), "Unknown2");
         assert_eq!(s.unique("A".into()), "A");
-        assert_eq!(s.unique("A".into()), "A_2");
-        assert_eq!(s.unique("A".into()), "A_3");
+        assert_eq!(s.unique("A".into()), "A2");
+        assert_eq!(s.unique("A".into()), "A3");
+        assert_eq!(s.unique("extra_fields".into()), "extra_fields_2");
+        assert_eq!(s.unique("Self_".into()), "Self_");
+        assert_eq!(s.unique("Self_".into()), "Self2");
     }
 }

@@ -43,7 +43,10 @@ impl ApiCreateMyAddress {
 }
 
 impl ::serde::Serialize for ApiCreateMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.pq_ratchet {
@@ -60,9 +63,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -71,7 +74,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet"];
@@ -84,9 +90,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -96,7 +102,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiCreateMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -111,11 +119,7 @@ impl ::simplex_api_types::runtime::Command for ApiCreateMyAddress {
         out.push_str("/_address ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         if let ::std::option::Option::Some(v1) = self.pq_ratchet.as_ref() {
-            out.push_str(if *v1 {
-                " pq_ratchet=on"
-            } else {
-                " pq_ratchet=off"
-            });
+            out.push_str(if *v1 { " pq_ratchet=on" } else { " pq_ratchet=off" });
         }
         ::std::result::Result::Ok(())
     }
@@ -127,7 +131,9 @@ impl ::std::fmt::Display for ApiCreateMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -143,7 +149,8 @@ pub enum ApiCreateMyAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiCreateMyAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiCreateMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkCreated(x) => {
@@ -181,7 +188,10 @@ impl ApiDeleteMyAddress {
 }
 
 impl ::serde::Serialize for ApiDeleteMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -194,9 +204,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -215,16 +225,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -248,7 +260,9 @@ impl ::std::fmt::Display for ApiDeleteMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -264,7 +278,8 @@ pub enum ApiDeleteMyAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteMyAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiDeleteMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkDeleted(x) => {
@@ -302,7 +317,10 @@ impl ApiShowMyAddress {
 }
 
 impl ::serde::Serialize for ApiShowMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -315,9 +333,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -336,16 +354,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShowMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -369,7 +389,9 @@ impl ::std::fmt::Display for ApiShowMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -388,7 +410,9 @@ pub enum ApiShowMyAddressResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiShowMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserContactLink(x) => Self::UserContactLink(x),
+            super::responses::ChatResponse::UserContactLink(x) => {
+                Self::UserContactLink(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -423,7 +447,10 @@ impl ApiSetProfileAddress {
 }
 
 impl ::serde::Serialize for ApiSetProfileAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "enable", &self.enable)?;
@@ -438,9 +465,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -462,27 +489,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "enable",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("enable"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            enable: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, enable: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetProfileAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -508,7 +534,9 @@ impl ::std::fmt::Display for ApiSetProfileAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -526,11 +554,16 @@ pub enum ApiSetProfileAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetProfileAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetProfileAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
-            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
+            super::responses::ChatResponse::UserProfileUpdated(x) => {
+                Self::UserProfileUpdated(x)
+            }
+            super::responses::ChatResponse::UserProfileNoChange(x) => {
+                Self::UserProfileNoChange(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -577,7 +610,10 @@ impl ApiSetUserDomain {
 }
 
 impl ::serde::Serialize for ApiSetUserDomain {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.simplex_domain {
@@ -594,9 +630,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -605,9 +641,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "simplexDomain" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "simplexDomain"];
@@ -620,9 +657,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -632,7 +669,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -678,8 +717,12 @@ pub enum ApiSetUserDomainResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiSetUserDomainResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
-            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
+            super::responses::ChatResponse::UserProfileUpdated(x) => {
+                Self::UserProfileUpdated(x)
+            }
+            super::responses::ChatResponse::UserProfileNoChange(x) => {
+                Self::UserProfileNoChange(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -726,7 +769,10 @@ impl ApiSetAddressSettings {
 }
 
 impl ::serde::Serialize for ApiSetAddressSettings {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.pq_ratchet {
@@ -744,11 +790,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AddressSettings> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::AddressSettings> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -757,12 +802,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f1)?;
                 }
                 "settings" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AddressSettings>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AddressSettings,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet", "settings"];
@@ -775,17 +824,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "settings",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("settings"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -796,7 +845,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetAddressSettings {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -811,14 +862,14 @@ impl ::simplex_api_types::runtime::Command for ApiSetAddressSettings {
         out.push_str("/_address_settings ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         if let ::std::option::Option::Some(v1) = self.pq_ratchet.as_ref() {
-            out.push_str(if *v1 {
-                " pq_ratchet=on"
-            } else {
-                " pq_ratchet=off"
-            });
+            out.push_str(if *v1 { " pq_ratchet=on" } else { " pq_ratchet=off" });
         }
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.settings, "settings")?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.settings,
+            "settings",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -834,7 +885,8 @@ pub enum ApiSetAddressSettingsResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetAddressSettingsResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetAddressSettingsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkUpdated(x) => {
@@ -907,14 +959,25 @@ impl ApiSendMessages {
 }
 
 impl ::serde::Serialize for ApiSendMessages {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "sendRef", &self.send_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "liveMessage", &self.live_message)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "liveMessage",
+            &self.live_message,
+        )?;
         if let ::std::option::Option::Some(v) = &self.ttl {
             ::simplex_api_types::runtime::ser_int(&mut m, "ttl", v, false)?;
         }
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "signMessages", &self.sign_messages)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "signMessages",
+            &self.sign_messages,
+        )?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
             "composedMessages",
@@ -933,16 +996,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<super::types::ComposedMessage>> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f4: ::std::option::Option<
+            ::std::vec::Vec<super::types::ComposedMessage>,
+        > = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "sendRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "liveMessage" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -950,9 +1015,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
                 "ttl" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
                         ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map)?
-                    {
-                        ::std::option::Option::Some(v) => ::std::option::Option::Some(v.value),
+                    >(&mut map)? {
+                        ::std::option::Option::Some(v) => {
+                            ::std::option::Option::Some(v.value)
+                        }
                         ::std::option::Option::None => ::std::option::Option::None,
                     };
                 }
@@ -982,33 +1048,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "sendRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("sendRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "liveMessage",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("liveMessage"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "signMessages",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("signMessages"),
+                );
             }
         };
         let f4 = match f4 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "composedMessages",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("composedMessages"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1021,7 +1087,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSendMessages {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1034,7 +1102,12 @@ impl ::simplex_api_types::runtime::Command for ApiSendMessages {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_send ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.send_ref, out, "sendRef", false)?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.send_ref,
+            out,
+            "sendRef",
+            false,
+        )?;
         if *(&self.live_message) {
             out.push_str(" live=on");
         }
@@ -1129,11 +1202,23 @@ impl ApiUpdateChatItem {
 }
 
 impl ::serde::Serialize for ApiUpdateChatItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "chatItemId", &self.chat_item_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "liveMessage", &self.live_message)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "chatItemId",
+            &self.chat_item_id,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "liveMessage",
+            &self.live_message,
+        )?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
             "updatedMessage",
@@ -1151,16 +1236,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::UpdatedMessage> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f3: ::std::option::Option<super::types::UpdatedMessage> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1172,13 +1257,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "updatedMessage" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UpdatedMessage>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UpdatedMessage,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] =
-                        &["chatRef", "chatItemId", "liveMessage", "updatedMessage"];
+                    const FIELDS: &[&str] = &[
+                        "chatRef",
+                        "chatItemId",
+                        "liveMessage",
+                        "updatedMessage",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -1188,33 +1278,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "liveMessage",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("liveMessage"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "updatedMessage",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("updatedMessage"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1226,7 +1316,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1239,7 +1331,12 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateChatItem {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_update item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
         out.push_str(" ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
         if *(&self.live_message) {
@@ -1271,8 +1368,12 @@ pub enum ApiUpdateChatItemResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemUpdated(x) => Self::ChatItemUpdated(x),
-            super::responses::ChatResponse::ChatItemNotChanged(x) => Self::ChatItemNotChanged(x),
+            super::responses::ChatResponse::ChatItemUpdated(x) => {
+                Self::ChatItemUpdated(x)
+            }
+            super::responses::ChatResponse::ChatItemNotChanged(x) => {
+                Self::ChatItemNotChanged(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1317,7 +1418,10 @@ impl ApiDeleteChatItem {
 }
 
 impl ::serde::Serialize for ApiDeleteChatItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -1326,7 +1430,11 @@ impl ::serde::Serialize for ApiDeleteChatItem {
             &self.chat_item_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "deleteMode", &self.delete_mode)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "deleteMode",
+            &self.delete_mode,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1339,14 +1447,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::CiDeleteMode> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemIds" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1355,9 +1464,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "deleteMode" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::CiDeleteMode>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::CiDeleteMode,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatItemIds", "deleteMode"];
@@ -1370,25 +1480,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "deleteMode",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("deleteMode"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1399,7 +1509,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1412,7 +1524,12 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
         out.push_str(" ");
         for (v2, v1) in (&self.chat_item_ids).iter().enumerate() {
             if v2 > 0 {
@@ -1425,7 +1542,9 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("deleteMode"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "deleteMode",
+                    ),
                 );
             }
         }
@@ -1447,7 +1566,9 @@ pub enum ApiDeleteChatItemResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => Self::ChatItemsDeleted(x),
+            super::responses::ChatResponse::ChatItemsDeleted(x) => {
+                Self::ChatItemsDeleted(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1477,15 +1598,15 @@ pub struct ApiDeleteMemberChatItem {
 impl ApiDeleteMemberChatItem {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, chat_item_ids: ::std::vec::Vec<i64>) -> Self {
-        Self {
-            group_id,
-            chat_item_ids,
-        }
+        Self { group_id, chat_item_ids }
     }
 }
 
 impl ::serde::Serialize for ApiDeleteMemberChatItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -1505,9 +1626,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1532,17 +1653,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1552,7 +1673,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteMemberChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1583,7 +1706,9 @@ impl ::std::fmt::Display for ApiDeleteMemberChatItem {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -1599,10 +1724,13 @@ pub enum ApiDeleteMemberChatItemResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteMemberChatItemResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiDeleteMemberChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => Self::ChatItemsDeleted(x),
+            super::responses::ChatResponse::ChatItemsDeleted(x) => {
+                Self::ChatItemsDeleted(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1651,10 +1779,18 @@ impl ApiChatItemReaction {
 }
 
 impl ::serde::Serialize for ApiChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "chatItemId", &self.chat_item_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "chatItemId",
+            &self.chat_item_id,
+            false,
+        )?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "add", &self.add)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1670,14 +1806,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::MsgReaction> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1689,12 +1826,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "reaction" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::MsgReaction>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::MsgReaction,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["chatRef", "chatItemId", "add", "reaction"];
+                    const FIELDS: &[&str] = &[
+                        "chatRef",
+                        "chatItemId",
+                        "add",
+                        "reaction",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -1704,33 +1847,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "add",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("add"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "reaction",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("reaction"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1742,7 +1885,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1755,13 +1900,22 @@ impl ::simplex_api_types::runtime::Command for ApiChatItemReaction {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_reaction ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
         out.push_str(" ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
         out.push_str(" ");
         out.push_str(if *(&self.add) { "on" } else { "off" });
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.reaction, "reaction")?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.reaction,
+            "reaction",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1777,10 +1931,13 @@ pub enum ApiChatItemReactionResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiChatItemReactionResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiChatItemReactionResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemReaction(x) => Self::ChatItemReaction(x),
+            super::responses::ChatResponse::ChatItemReaction(x) => {
+                Self::ChatItemReaction(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1813,9 +1970,16 @@ impl ApiShareMyAddress {
 }
 
 impl ::serde::Serialize for ApiShareMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "toSendRef", &self.to_send_ref)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "toSendRef",
+            &self.to_send_ref,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1826,14 +1990,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["toSendRef"];
@@ -1846,16 +2011,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "toSendRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("toSendRef"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { to_send_ref: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShareMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1918,7 +2085,10 @@ pub struct ApiShareChatMsgContent {
 
 impl ApiShareChatMsgContent {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(share_chat_ref: super::types::ChatRef, to_send_ref: super::types::ChatRef) -> Self {
+    pub fn new(
+        share_chat_ref: super::types::ChatRef,
+        to_send_ref: super::types::ChatRef,
+    ) -> Self {
         Self {
             share_chat_ref,
             to_send_ref,
@@ -1927,10 +2097,21 @@ impl ApiShareChatMsgContent {
 }
 
 impl ::serde::Serialize for ApiShareChatMsgContent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "shareChatRef", &self.share_chat_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "toSendRef", &self.to_send_ref)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "shareChatRef",
+            &self.share_chat_ref,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "toSendRef",
+            &self.to_send_ref,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1942,19 +2123,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "shareChatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["shareChatRef", "toSendRef"];
@@ -1967,17 +2150,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "shareChatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("shareChatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "toSendRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("toSendRef"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1987,7 +2170,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShareChatMsgContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2026,7 +2211,8 @@ pub enum ApiShareChatMsgContentResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiShareChatMsgContentResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiShareChatMsgContentResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::ChatMsgContent(x) => Self::ChatMsgContent(x),
@@ -2099,7 +2285,10 @@ impl ReceiveFile {
 }
 
 impl ::serde::Serialize for ReceiveFile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -2130,9 +2319,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2144,15 +2333,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "storeEncrypted" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f2)?;
                 }
                 "fileInline" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f3)?;
                 }
                 "filePath" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f4)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &[
@@ -2171,17 +2367,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "fileId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("fileId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userApprovedRelays",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userApprovedRelays"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2194,7 +2390,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceiveFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2220,7 +2418,12 @@ impl ::simplex_api_types::runtime::Command for ReceiveFile {
         match self.file_path.as_ref() {
             ::std::option::Option::Some(v3) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v3, "filePath", true)?;
+                ::simplex_api_types::runtime::fmt_helpers::push_str(
+                    out,
+                    v3,
+                    "filePath",
+                    true,
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -2235,7 +2438,9 @@ pub enum ReceiveFileResponse {
     /// `"rcvFileAccepted"`: see ``RcvFileAccepted``.
     RcvFileAccepted(::std::boxed::Box<super::responses::RcvFileAccepted>),
     /// `"rcvFileAcceptedSndCancelled"`: see ``RcvFileAcceptedSndCancelled``.
-    RcvFileAcceptedSndCancelled(::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>),
+    RcvFileAcceptedSndCancelled(
+        ::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -2244,7 +2449,9 @@ pub enum ReceiveFileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ReceiveFileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RcvFileAccepted(x) => Self::RcvFileAccepted(x),
+            super::responses::ChatResponse::RcvFileAccepted(x) => {
+                Self::RcvFileAccepted(x)
+            }
             super::responses::ChatResponse::RcvFileAcceptedSndCancelled(x) => {
                 Self::RcvFileAcceptedSndCancelled(x)
             }
@@ -2283,7 +2490,10 @@ impl CancelFile {
 }
 
 impl ::serde::Serialize for CancelFile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2296,9 +2506,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2317,16 +2527,18 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "fileId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("fileId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { file_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CancelFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2350,7 +2562,9 @@ impl ::std::fmt::Display for CancelFile {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -2371,8 +2585,12 @@ pub enum CancelFileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for CancelFileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SndFileCancelled(x) => Self::SndFileCancelled(x),
-            super::responses::ChatResponse::RcvFileCancelled(x) => Self::RcvFileCancelled(x),
+            super::responses::ChatResponse::SndFileCancelled(x) => {
+                Self::SndFileCancelled(x)
+            }
+            super::responses::ChatResponse::RcvFileCancelled(x) => {
+                Self::RcvFileCancelled(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -2403,7 +2621,11 @@ pub struct ApiAddMember {
 
 impl ApiAddMember {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, contact_id: i64, member_role: super::types::GroupMemberRole) -> Self {
+    pub fn new(
+        group_id: i64,
+        contact_id: i64,
+        member_role: super::types::GroupMemberRole,
+    ) -> Self {
         Self {
             group_id,
             contact_id,
@@ -2413,11 +2635,23 @@ impl ApiAddMember {
 }
 
 impl ::serde::Serialize for ApiAddMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactId",
+            &self.contact_id,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2429,11 +2663,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2448,9 +2681,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "contactId", "memberRole"];
@@ -2463,25 +2697,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2492,7 +2726,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2513,7 +2749,9 @@ impl ::simplex_api_types::runtime::Command for ApiAddMember {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -2535,7 +2773,9 @@ pub enum ApiAddMemberResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiAddMemberResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentGroupInvitation(x) => Self::SentGroupInvitation(x),
+            super::responses::ChatResponse::SentGroupInvitation(x) => {
+                Self::SentGroupInvitation(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -2568,7 +2808,10 @@ impl ApiJoinGroup {
 }
 
 impl ::serde::Serialize for ApiJoinGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2581,9 +2824,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2602,16 +2845,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiJoinGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2635,7 +2880,9 @@ impl ::std::fmt::Display for ApiJoinGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -2704,7 +2951,10 @@ impl ApiAcceptMember {
 }
 
 impl ::serde::Serialize for ApiAcceptMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int(
@@ -2713,7 +2963,11 @@ impl ::serde::Serialize for ApiAcceptMember {
             &self.group_member_id,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2725,11 +2979,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2744,9 +2997,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberId", "memberRole"];
@@ -2759,25 +3013,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2788,7 +3042,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAcceptMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2809,7 +3065,9 @@ impl ::simplex_api_types::runtime::Command for ApiAcceptMember {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -2876,7 +3134,10 @@ impl ApiMembersRole {
 }
 
 impl ::serde::Serialize for ApiMembersRole {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -2885,7 +3146,11 @@ impl ::serde::Serialize for ApiMembersRole {
             &self.group_member_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2897,11 +3162,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2916,9 +3180,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberIds", "memberRole"];
@@ -2931,25 +3196,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2960,7 +3225,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiMembersRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2986,7 +3253,9 @@ impl ::simplex_api_types::runtime::Command for ApiMembersRole {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -3008,7 +3277,9 @@ pub enum ApiMembersRoleResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiMembersRoleResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::MembersRoleUser(x) => Self::MembersRoleUser(x),
+            super::responses::ChatResponse::MembersRoleUser(x) => {
+                Self::MembersRoleUser(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -3039,7 +3310,11 @@ pub struct ApiBlockMembersForAll {
 
 impl ApiBlockMembersForAll {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, group_member_ids: ::std::vec::Vec<i64>, blocked: bool) -> Self {
+    pub fn new(
+        group_id: i64,
+        group_member_ids: ::std::vec::Vec<i64>,
+        blocked: bool,
+    ) -> Self {
         Self {
             group_id,
             group_member_ids,
@@ -3049,7 +3324,10 @@ impl ApiBlockMembersForAll {
 }
 
 impl ::serde::Serialize for ApiBlockMembersForAll {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3071,9 +3349,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3101,25 +3379,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "blocked",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("blocked"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3130,7 +3408,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiBlockMembersForAll {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3163,7 +3443,9 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3173,13 +3455,16 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
 #[non_exhaustive]
 pub enum ApiBlockMembersForAllResponse {
     /// `"membersBlockedForAllUser"`: see ``MembersBlockedForAllUser``.
-    MembersBlockedForAllUser(::std::boxed::Box<super::responses::MembersBlockedForAllUser>),
+    MembersBlockedForAllUser(
+        ::std::boxed::Box<super::responses::MembersBlockedForAllUser>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiBlockMembersForAllResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiBlockMembersForAllResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::MembersBlockedForAllUser(x) => {
@@ -3234,7 +3519,10 @@ impl ApiRemoveMembers {
 }
 
 impl ::serde::Serialize for ApiRemoveMembers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3243,7 +3531,11 @@ impl ::serde::Serialize for ApiRemoveMembers {
             &self.group_member_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "withMessages", &self.with_messages)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "withMessages",
+            &self.with_messages,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3256,9 +3548,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3276,7 +3568,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["groupId", "groupMemberIds", "withMessages"];
+                    const FIELDS: &[&str] = &[
+                        "groupId",
+                        "groupMemberIds",
+                        "withMessages",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -3286,25 +3582,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "withMessages",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("withMessages"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3315,7 +3611,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiRemoveMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3349,7 +3647,9 @@ impl ::std::fmt::Display for ApiRemoveMembers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3368,7 +3668,9 @@ pub enum ApiRemoveMembersResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiRemoveMembersResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserDeletedMembers(x) => Self::UserDeletedMembers(x),
+            super::responses::ChatResponse::UserDeletedMembers(x) => {
+                Self::UserDeletedMembers(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -3401,7 +3703,10 @@ impl ApiLeaveGroup {
 }
 
 impl ::serde::Serialize for ApiLeaveGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3414,9 +3719,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3435,16 +3740,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiLeaveGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3468,7 +3775,9 @@ impl ::std::fmt::Display for ApiLeaveGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3520,7 +3829,10 @@ impl ApiListMembers {
 }
 
 impl ::serde::Serialize for ApiListMembers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3533,9 +3845,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3554,16 +3866,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3587,7 +3901,9 @@ impl ::std::fmt::Display for ApiListMembers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3653,11 +3969,22 @@ impl ApiNewGroup {
 }
 
 impl ::serde::Serialize for ApiNewGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "groupProfile",
+            &self.group_profile,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3670,9 +3997,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3684,9 +4011,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupProfile,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "groupProfile"];
@@ -3699,25 +4027,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("incognito"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupProfile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupProfile"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3728,7 +4056,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiNewGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3823,12 +4153,28 @@ impl ApiNewPublicGroup {
 }
 
 impl ::serde::Serialize for ApiNewPublicGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
-        ::simplex_api_types::runtime::ser_int_vec(&mut m, "relayIds", &self.relay_ids, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
+        ::simplex_api_types::runtime::ser_int_vec(
+            &mut m,
+            "relayIds",
+            &self.relay_ids,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "groupProfile",
+            &self.group_profile,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3842,9 +4188,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3862,12 +4208,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
                     f2 = ::std::option::Option::Some(v.values);
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupProfile,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["userId", "incognito", "relayIds", "groupProfile"];
+                    const FIELDS: &[&str] = &[
+                        "userId",
+                        "incognito",
+                        "relayIds",
+                        "groupProfile",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -3877,33 +4229,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("incognito"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "relayIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("relayIds"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupProfile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupProfile"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3915,7 +4267,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiNewPublicGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3956,7 +4310,9 @@ pub enum ApiNewPublicGroupResponse {
     /// `"publicGroupCreated"`: see ``PublicGroupCreated``.
     PublicGroupCreated(::std::boxed::Box<super::responses::PublicGroupCreated>),
     /// `"publicGroupCreationFailed"`: see ``PublicGroupCreationFailed``.
-    PublicGroupCreationFailed(::std::boxed::Box<super::responses::PublicGroupCreationFailed>),
+    PublicGroupCreationFailed(
+        ::std::boxed::Box<super::responses::PublicGroupCreationFailed>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -3965,7 +4321,9 @@ pub enum ApiNewPublicGroupResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiNewPublicGroupResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::PublicGroupCreated(x) => Self::PublicGroupCreated(x),
+            super::responses::ChatResponse::PublicGroupCreated(x) => {
+                Self::PublicGroupCreated(x)
+            }
             super::responses::ChatResponse::PublicGroupCreationFailed(x) => {
                 Self::PublicGroupCreationFailed(x)
             }
@@ -4001,7 +4359,10 @@ impl ApiGetGroupRelays {
 }
 
 impl ::serde::Serialize for ApiGetGroupRelays {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4014,9 +4375,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4035,16 +4396,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4068,7 +4431,9 @@ impl ::std::fmt::Display for ApiGetGroupRelays {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4117,18 +4482,23 @@ pub struct ApiAddGroupRelays {
 impl ApiAddGroupRelays {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, relay_ids: ::std::vec::Vec<i64>) -> Self {
-        Self {
-            group_id,
-            relay_ids,
-        }
+        Self { group_id, relay_ids }
     }
 }
 
 impl ::serde::Serialize for ApiAddGroupRelays {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(&mut m, "relayIds", &self.relay_ids, false)?;
+        ::simplex_api_types::runtime::ser_int_vec(
+            &mut m,
+            "relayIds",
+            &self.relay_ids,
+            false,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4140,9 +4510,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4167,17 +4537,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "relayIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("relayIds"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4187,7 +4557,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4218,7 +4590,9 @@ impl ::std::fmt::Display for ApiAddGroupRelays {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4239,7 +4613,9 @@ pub enum ApiAddGroupRelaysResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiAddGroupRelaysResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupRelaysAdded(x) => Self::GroupRelaysAdded(x),
+            super::responses::ChatResponse::GroupRelaysAdded(x) => {
+                Self::GroupRelaysAdded(x)
+            }
             super::responses::ChatResponse::GroupRelaysAddFailed(x) => {
                 Self::GroupRelaysAddFailed(x)
             }
@@ -4275,7 +4651,10 @@ impl ApiAllowRelayGroup {
 }
 
 impl ::serde::Serialize for ApiAllowRelayGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4288,9 +4667,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4309,16 +4688,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAllowRelayGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4342,7 +4723,9 @@ impl ::std::fmt::Display for ApiAllowRelayGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4358,10 +4741,13 @@ pub enum ApiAllowRelayGroupResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAllowRelayGroupResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiAllowRelayGroupResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RelayGroupAllowed(x) => Self::RelayGroupAllowed(x),
+            super::responses::ChatResponse::RelayGroupAllowed(x) => {
+                Self::RelayGroupAllowed(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -4391,18 +4777,22 @@ pub struct ApiUpdateGroupProfile {
 impl ApiUpdateGroupProfile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, group_profile: super::types::GroupProfile) -> Self {
-        Self {
-            group_id,
-            group_profile,
-        }
+        Self { group_id, group_profile }
     }
 }
 
 impl ::serde::Serialize for ApiUpdateGroupProfile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "groupProfile",
+            &self.group_profile,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4414,9 +4804,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4425,9 +4815,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupProfile,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupProfile"];
@@ -4440,17 +4831,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupProfile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupProfile"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4460,7 +4851,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateGroupProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4495,7 +4888,8 @@ pub enum ApiUpdateGroupProfileResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateGroupProfileResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiUpdateGroupProfileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::GroupUpdated(x) => Self::GroupUpdated(x),
@@ -4531,7 +4925,10 @@ impl ApiVerifyGroupDomain {
 }
 
 impl ::serde::Serialize for ApiVerifyGroupDomain {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4544,9 +4941,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4565,16 +4962,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiVerifyGroupDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4598,7 +4997,9 @@ impl ::std::fmt::Display for ApiVerifyGroupDomain {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4612,10 +5013,13 @@ pub enum ApiVerifyGroupDomainResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiVerifyGroupDomainResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiVerifyGroupDomainResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupDomainVerified(x) => Self::GroupDomainVerified(x),
+            super::responses::ChatResponse::GroupDomainVerified(x) => {
+                Self::GroupDomainVerified(x)
+            }
             other => Self::Other(other),
         }
     }
@@ -4644,18 +5048,22 @@ pub struct ApiCreateGroupLink {
 impl ApiCreateGroupLink {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self {
-            group_id,
-            member_role,
-        }
+        Self { group_id, member_role }
     }
 }
 
 impl ::serde::Serialize for ApiCreateGroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4666,11 +5074,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4679,9 +5086,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -4694,17 +5102,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4714,7 +5122,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiCreateGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4733,7 +5143,9 @@ impl ::simplex_api_types::runtime::Command for ApiCreateGroupLink {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -4752,10 +5164,13 @@ pub enum ApiCreateGroupLinkResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiCreateGroupLinkResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiCreateGroupLinkResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupLinkCreated(x) => Self::GroupLinkCreated(x),
+            super::responses::ChatResponse::GroupLinkCreated(x) => {
+                Self::GroupLinkCreated(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -4785,18 +5200,22 @@ pub struct ApiGroupLinkMemberRole {
 impl ApiGroupLinkMemberRole {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self {
-            group_id,
-            member_role,
-        }
+        Self { group_id, member_role }
     }
 }
 
 impl ::serde::Serialize for ApiGroupLinkMemberRole {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4807,11 +5226,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4820,9 +5238,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -4835,17 +5254,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4855,7 +5274,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGroupLinkMemberRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4874,7 +5295,9 @@ impl ::simplex_api_types::runtime::Command for ApiGroupLinkMemberRole {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -4893,7 +5316,8 @@ pub enum ApiGroupLinkMemberRoleResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiGroupLinkMemberRoleResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiGroupLinkMemberRoleResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::GroupLink(x) => Self::GroupLink(x),
@@ -4929,7 +5353,10 @@ impl ApiDeleteGroupLink {
 }
 
 impl ::serde::Serialize for ApiDeleteGroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4942,9 +5369,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4963,16 +5390,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4996,7 +5425,9 @@ impl ::std::fmt::Display for ApiDeleteGroupLink {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5012,10 +5443,13 @@ pub enum ApiDeleteGroupLinkResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteGroupLinkResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiDeleteGroupLinkResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupLinkDeleted(x) => Self::GroupLinkDeleted(x),
+            super::responses::ChatResponse::GroupLinkDeleted(x) => {
+                Self::GroupLinkDeleted(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -5048,7 +5482,10 @@ impl ApiGetGroupLink {
 }
 
 impl ::serde::Serialize for ApiGetGroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5061,9 +5498,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5082,16 +5519,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5115,7 +5554,9 @@ impl ::std::fmt::Display for ApiGetGroupLink {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5164,10 +5605,7 @@ pub struct ApiAddContact {
 impl ApiAddContact {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            incognito: false,
-        }
+        Self { user_id, incognito: false }
     }
     /// Sets `incognito`.
     #[must_use]
@@ -5178,10 +5616,17 @@ impl ApiAddContact {
 }
 
 impl ::serde::Serialize for ApiAddContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5193,9 +5638,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5217,27 +5662,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("incognito"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            incognito: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, incognito: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5264,7 +5708,9 @@ impl ::std::fmt::Display for ApiAddContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5323,7 +5769,10 @@ impl ApiConnectPlan {
 }
 
 impl ::serde::Serialize for ApiConnectPlan {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.connect_target {
@@ -5340,9 +5789,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5351,9 +5800,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "connectTarget" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "resolveMode" | "linkOwnerSig" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5371,9 +5821,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -5383,7 +5833,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiConnectPlan {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5408,11 +5860,9 @@ impl ::simplex_api_types::runtime::Command for ApiConnectPlan {
                 )?;
             }
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::CommandError::Missing {
-                        param: "connectTarget",
-                    },
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::CommandError::Missing {
+                    param: "connectTarget",
+                });
             }
         }
         ::std::result::Result::Ok(())
@@ -5486,10 +5936,17 @@ impl ApiConnect {
 }
 
 impl ::serde::Serialize for ApiConnect {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
         if let ::std::option::Option::Some(v) = &self.prepared_link_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "preparedLink_", v)?;
         }
@@ -5504,11 +5961,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::CreatedConnLink> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5520,9 +5976,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "preparedLink_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::CreatedConnLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::CreatedConnLink,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "preparedLink_"];
@@ -5535,17 +5992,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("incognito"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -5556,7 +6013,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiConnect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5576,7 +6035,12 @@ impl ::simplex_api_types::runtime::Command for ApiConnect {
         match self.prepared_link_.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::Syntax::write_syntax(v1, out, "preparedLink_", true)?;
+                ::simplex_api_types::runtime::Syntax::write_syntax(
+                    v1,
+                    out,
+                    "preparedLink_",
+                    true,
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -5602,7 +6066,9 @@ pub enum ApiConnectResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentConfirmation(x) => Self::SentConfirmation(x),
+            super::responses::ChatResponse::SentConfirmation(x) => {
+                Self::SentConfirmation(x)
+            }
             super::responses::ChatResponse::ContactAlreadyExists(x) => {
                 Self::ContactAlreadyExists(x)
             }
@@ -5649,7 +6115,10 @@ impl Connect {
 }
 
 impl ::serde::Serialize for Connect {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         if let ::std::option::Option::Some(v) = &self.conn_target_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "connTarget_", v)?;
@@ -5664,14 +6133,15 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "connTarget_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 "incognito" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5690,7 +6160,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Connect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5706,7 +6178,12 @@ impl ::simplex_api_types::runtime::Command for Connect {
         match self.conn_target_.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v1, "connTarget_", true)?;
+                ::simplex_api_types::runtime::fmt_helpers::push_str(
+                    out,
+                    v1,
+                    "connTarget_",
+                    true,
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -5727,11 +6204,17 @@ pub enum ConnectResponse {
     /// `"connectionPlan"`: see ``ConnectionPlan``.
     ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
     /// `"sentInvitationToContact"`: see ``SentInvitationToContact``.
-    SentInvitationToContact(::std::boxed::Box<super::responses::SentInvitationToContact>),
+    SentInvitationToContact(
+        ::std::boxed::Box<super::responses::SentInvitationToContact>,
+    ),
     /// `"startedConnectionToContact"`: see ``StartedConnectionToContact``.
-    StartedConnectionToContact(::std::boxed::Box<super::responses::StartedConnectionToContact>),
+    StartedConnectionToContact(
+        ::std::boxed::Box<super::responses::StartedConnectionToContact>,
+    ),
     /// `"startedConnectionToGroup"`: see ``StartedConnectionToGroup``.
-    StartedConnectionToGroup(::std::boxed::Box<super::responses::StartedConnectionToGroup>),
+    StartedConnectionToGroup(
+        ::std::boxed::Box<super::responses::StartedConnectionToGroup>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -5740,7 +6223,9 @@ pub enum ConnectResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ConnectResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentConfirmation(x) => Self::SentConfirmation(x),
+            super::responses::ChatResponse::SentConfirmation(x) => {
+                Self::SentConfirmation(x)
+            }
             super::responses::ChatResponse::ContactAlreadyExists(x) => {
                 Self::ContactAlreadyExists(x)
             }
@@ -5787,9 +6272,17 @@ impl ApiAcceptContact {
 }
 
 impl ::serde::Serialize for ApiAcceptContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactReqId", &self.contact_req_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactReqId",
+            &self.contact_req_id,
+            false,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5800,9 +6293,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactReqId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5821,16 +6314,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactReqId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactReqId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { contact_req_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAcceptContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5854,7 +6349,9 @@ impl ::std::fmt::Display for ApiAcceptContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5864,7 +6361,9 @@ impl ::std::fmt::Display for ApiAcceptContact {
 #[non_exhaustive]
 pub enum ApiAcceptContactResponse {
     /// `"acceptingContactRequest"`: see ``AcceptingContactRequest``.
-    AcceptingContactRequest(::std::boxed::Box<super::responses::AcceptingContactRequest>),
+    AcceptingContactRequest(
+        ::std::boxed::Box<super::responses::AcceptingContactRequest>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -5910,9 +6409,17 @@ impl ApiRejectContact {
 }
 
 impl ::serde::Serialize for ApiRejectContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactReqId", &self.contact_req_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactReqId",
+            &self.contact_req_id,
+            false,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5923,9 +6430,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactReqId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5949,16 +6456,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactReqId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactReqId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { contact_req_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiRejectContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5982,7 +6491,9 @@ impl ::std::fmt::Display for ApiRejectContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -6036,7 +6547,10 @@ impl ApiListContacts {
 }
 
 impl ::serde::Serialize for ApiListContacts {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6049,9 +6563,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6070,16 +6584,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6103,7 +6619,9 @@ impl ::std::fmt::Display for ApiListContacts {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -6175,7 +6693,10 @@ impl ApiListGroups {
 }
 
 impl ::serde::Serialize for ApiListGroups {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.contact_id_ {
@@ -6196,9 +6717,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6209,16 +6730,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
                 "contactId_" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
                         ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map)?
-                    {
-                        ::std::option::Option::Some(v) => ::std::option::Option::Some(v.value),
+                    >(&mut map)? {
+                        ::std::option::Option::Some(v) => {
+                            ::std::option::Option::Some(v.value)
+                        }
                         ::std::option::Option::None => ::std::option::Option::None,
                     };
                 }
                 "search" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "contactId_", "search"];
@@ -6231,9 +6754,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6244,7 +6767,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListGroups {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6268,7 +6793,12 @@ impl ::simplex_api_types::runtime::Command for ApiListGroups {
         match self.search.as_ref() {
             ::std::option::Option::Some(v2) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v2, "search", true)?;
+                ::simplex_api_types::runtime::fmt_helpers::push_str(
+                    out,
+                    v2,
+                    "search",
+                    true,
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -6346,7 +6876,10 @@ impl ApiGetChats {
 }
 
 impl ::serde::Serialize for ApiGetChats {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -6369,13 +6902,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::PaginationByTime> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::ChatListQuery> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::PaginationByTime> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::ChatListQuery> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6387,18 +6918,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "pagination" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::PaginationByTime>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::PaginationByTime,
+                    >(&mut map, &mut f2)?;
                 }
                 "query" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatListQuery>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatListQuery,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] =
-                        &["userId", "pendingConnections", "pagination", "query"];
+                    const FIELDS: &[&str] = &[
+                        "userId",
+                        "pendingConnections",
+                        "pagination",
+                        "query",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -6408,25 +6945,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "pendingConnections",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("pendingConnections"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "query",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("query"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6438,7 +6975,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetChats {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6458,12 +6997,21 @@ impl ::simplex_api_types::runtime::Command for ApiGetChats {
         match self.pagination.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::Syntax::write_syntax(v1, out, "pagination", false)?;
+                ::simplex_api_types::runtime::Syntax::write_syntax(
+                    v1,
+                    out,
+                    "pagination",
+                    false,
+                )?;
             }
             ::std::option::Option::None => {}
         }
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.query, "query")?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.query,
+            "query",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -6515,15 +7063,15 @@ impl ApiDeleteChat {
         chat_ref: super::types::ChatRef,
         chat_delete_mode: super::types::ChatDeleteMode,
     ) -> Self {
-        Self {
-            chat_ref,
-            chat_delete_mode,
-        }
+        Self { chat_ref, chat_delete_mode }
     }
 }
 
 impl ::serde::Serialize for ApiDeleteChat {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -6541,21 +7089,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatDeleteMode" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatDeleteMode>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatDeleteMode,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatDeleteMode"];
@@ -6568,17 +7117,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatDeleteMode",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatDeleteMode"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6588,7 +7137,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6601,7 +7152,12 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChat {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
         out.push_str(" ");
         ::simplex_api_types::runtime::Syntax::write_syntax(
             &self.chat_delete_mode,
@@ -6620,7 +7176,9 @@ pub enum ApiDeleteChatResponse {
     /// `"contactDeleted"`: see ``ContactDeleted``.
     ContactDeleted(::std::boxed::Box<super::responses::ContactDeleted>),
     /// `"contactConnectionDeleted"`: see ``ContactConnectionDeleted``.
-    ContactConnectionDeleted(::std::boxed::Box<super::responses::ContactConnectionDeleted>),
+    ContactConnectionDeleted(
+        ::std::boxed::Box<super::responses::ContactConnectionDeleted>,
+    ),
     /// `"groupDeletedUser"`: see ``GroupDeletedUser``.
     GroupDeletedUser(::std::boxed::Box<super::responses::GroupDeletedUser>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
@@ -6635,7 +7193,9 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatRespo
             super::responses::ChatResponse::ContactConnectionDeleted(x) => {
                 Self::ContactConnectionDeleted(x)
             }
-            super::responses::ChatResponse::GroupDeletedUser(x) => Self::GroupDeletedUser(x),
+            super::responses::ChatResponse::GroupDeletedUser(x) => {
+                Self::GroupDeletedUser(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -6672,14 +7232,20 @@ impl ApiSetGroupCustomData {
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(mut self, value: ::simplex_api_types::runtime::JsonObject) -> Self {
+    pub fn with_custom_data(
+        mut self,
+        value: ::simplex_api_types::runtime::JsonObject,
+    ) -> Self {
         self.custom_data = ::std::option::Option::Some(value);
         self
     }
 }
 
 impl ::serde::Serialize for ApiSetGroupCustomData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         if let ::std::option::Option::Some(v) = &self.custom_data {
@@ -6695,11 +7261,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6724,9 +7289,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6736,7 +7301,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetGroupCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6753,7 +7320,11 @@ impl ::simplex_api_types::runtime::Command for ApiSetGroupCustomData {
         match self.custom_data.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "customData")?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(
+                    out,
+                    &v1,
+                    "customData",
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -6772,7 +7343,8 @@ pub enum ApiSetGroupCustomDataResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetGroupCustomDataResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetGroupCustomDataResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -6812,16 +7384,27 @@ impl ApiSetContactCustomData {
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(mut self, value: ::simplex_api_types::runtime::JsonObject) -> Self {
+    pub fn with_custom_data(
+        mut self,
+        value: ::simplex_api_types::runtime::JsonObject,
+    ) -> Self {
         self.custom_data = ::std::option::Option::Some(value);
         self
     }
 }
 
 impl ::serde::Serialize for ApiSetContactCustomData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactId",
+            &self.contact_id,
+            false,
+        )?;
         if let ::std::option::Option::Some(v) = &self.custom_data {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customData", v)?;
         }
@@ -6835,11 +7418,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6864,9 +7446,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6876,7 +7458,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetContactCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6893,7 +7477,11 @@ impl ::simplex_api_types::runtime::Command for ApiSetContactCustomData {
         match self.custom_data.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "customData")?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(
+                    out,
+                    &v1,
+                    "customData",
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -6912,7 +7500,8 @@ pub enum ApiSetContactCustomDataResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetContactCustomDataResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetContactCustomDataResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -6950,7 +7539,10 @@ impl ApiSetUserAutoAcceptMemberContacts {
 }
 
 impl ::serde::Serialize for ApiSetUserAutoAcceptMemberContacts {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
@@ -6965,9 +7557,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6989,27 +7581,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "onOff",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("onOff"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            on_off: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptMemberContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7035,7 +7626,9 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptMemberContacts {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7052,8 +7645,7 @@ pub enum ApiSetUserAutoAcceptMemberContactsResponse {
     Other(super::responses::ChatResponse),
 }
 impl ::std::convert::From<super::responses::ChatResponse>
-    for ApiSetUserAutoAcceptMemberContactsResponse
-{
+for ApiSetUserAutoAcceptMemberContactsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7091,7 +7683,10 @@ impl ApiSetUserAutoAcceptGroupInvitations {
 }
 
 impl ::serde::Serialize for ApiSetUserAutoAcceptGroupInvitations {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
@@ -7106,9 +7701,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7130,27 +7725,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "onOff",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("onOff"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            on_off: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptGroupInvitations {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7176,7 +7770,9 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptGroupInvitations {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7193,8 +7789,7 @@ pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
     Other(super::responses::ChatResponse),
 }
 impl ::std::convert::From<super::responses::ChatResponse>
-    for ApiSetUserAutoAcceptGroupInvitationsResponse
-{
+for ApiSetUserAutoAcceptGroupInvitationsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7227,7 +7822,10 @@ impl ShowActiveUser {
 }
 
 impl ::serde::Serialize for ShowActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -7238,9 +7836,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ShowActiveUser {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 other => {
                     const FIELDS: &[&str] = &[];
@@ -7254,7 +7852,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ShowActiveUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShowActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7277,7 +7877,9 @@ impl ::std::fmt::Display for ShowActiveUser {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7333,7 +7935,10 @@ impl CreateActiveUser {
 }
 
 impl ::serde::Serialize for CreateActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "newUser", &self.new_user)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7346,14 +7951,15 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::NewUser> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "newUser" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::NewUser>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::NewUser,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["newUser"];
@@ -7366,16 +7972,18 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "newUser",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("newUser"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { new_user: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7388,7 +7996,11 @@ impl ::simplex_api_types::runtime::Command for CreateActiveUser {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create user ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.new_user, "newUser")?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.new_user,
+            "newUser",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -7437,7 +8049,10 @@ impl ListUsers {
 }
 
 impl ::serde::Serialize for ListUsers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -7448,9 +8063,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ListUsers {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 other => {
                     const FIELDS: &[&str] = &[];
@@ -7464,7 +8079,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ListUsers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListUsers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7487,7 +8104,9 @@ impl ::std::fmt::Display for ListUsers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7553,7 +8172,10 @@ impl ApiSetActiveUser {
 }
 
 impl ::serde::Serialize for ApiSetActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.view_pwd {
@@ -7570,9 +8192,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7581,9 +8203,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "viewPwd"];
@@ -7596,19 +8219,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            view_pwd: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, view_pwd: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7625,7 +8247,11 @@ impl ::simplex_api_types::runtime::Command for ApiSetActiveUser {
         match self.view_pwd.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(
+                    out,
+                    &v1,
+                    "viewPwd",
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -7694,10 +8320,17 @@ impl ApiDeleteUser {
 }
 
 impl ::serde::Serialize for ApiDeleteUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "delSMPQueues", &self.del_smp_queues)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "delSMPQueues",
+            &self.del_smp_queues,
+        )?;
         if let ::std::option::Option::Some(v) = &self.view_pwd {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "viewPwd", v)?;
         }
@@ -7713,9 +8346,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7727,9 +8360,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "delSMPQueues", "viewPwd"];
@@ -7742,17 +8376,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "delSMPQueues",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("delSMPQueues"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -7763,7 +8397,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7782,7 +8418,11 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteUser {
         match self.view_pwd.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(
+                    out,
+                    &v1,
+                    "viewPwd",
+                )?;
             }
             ::std::option::Option::None => {}
         }
@@ -7839,7 +8479,10 @@ impl ApiUpdateProfile {
 }
 
 impl ::serde::Serialize for ApiUpdateProfile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "profile", &self.profile)?;
@@ -7854,9 +8497,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7865,9 +8508,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "profile"];
@@ -7880,27 +8524,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "profile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("profile"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            profile: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, profile: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7915,7 +8558,11 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateProfile {
         out.push_str("/_profile ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.profile, "profile")?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.profile,
+            "profile",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -7936,8 +8583,12 @@ pub enum ApiUpdateProfileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateProfileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
-            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
+            super::responses::ChatResponse::UserProfileUpdated(x) => {
+                Self::UserProfileUpdated(x)
+            }
+            super::responses::ChatResponse::UserProfileNoChange(x) => {
+                Self::UserProfileNoChange(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -7967,18 +8618,27 @@ pub struct ApiSetContactPrefs {
 impl ApiSetContactPrefs {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(contact_id: i64, preferences: super::types::Preferences) -> Self {
-        Self {
-            contact_id,
-            preferences,
-        }
+        Self { contact_id, preferences }
     }
 }
 
 impl ::serde::Serialize for ApiSetContactPrefs {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "preferences", &self.preferences)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactId",
+            &self.contact_id,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "preferences",
+            &self.preferences,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -7990,9 +8650,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Preferences> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8001,9 +8661,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "preferences" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Preferences>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Preferences,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactId", "preferences"];
@@ -8016,17 +8677,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "preferences",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("preferences"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8036,7 +8697,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetContactPrefs {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8071,10 +8734,13 @@ pub enum ApiSetContactPrefsResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetContactPrefsResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetContactPrefsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ContactPrefsUpdated(x) => Self::ContactPrefsUpdated(x),
+            super::responses::ChatResponse::ContactPrefsUpdated(x) => {
+                Self::ContactPrefsUpdated(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -8119,11 +8785,22 @@ impl ApiSendServiceResponse {
 }
 
 impl ::serde::Serialize for ApiSendServiceResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestId", &self.request_id)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "responseData", &self.response_data)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "requestId",
+            &self.request_id,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "responseData",
+            &self.response_data,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -8135,11 +8812,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8148,9 +8824,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "requestId" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "responseData" => {
                     ::simplex_api_types::runtime::read::<
@@ -8169,25 +8846,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "requestId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("requestId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "responseData",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("responseData"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8198,7 +8875,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSendServiceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8240,7 +8919,8 @@ pub enum ApiSendServiceResponseResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSendServiceResponseResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSendServiceResponseResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::ServiceReplyAccepted(x) => {
@@ -8298,7 +8978,10 @@ impl StartChat {
 }
 
 impl ::serde::Serialize for StartChat {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "mainApp", &self.main_app)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -8323,9 +9006,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "mainApp" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
@@ -8337,7 +9020,11 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["mainApp", "enableSndFiles", "serviceRequests"];
+                    const FIELDS: &[&str] = &[
+                        "mainApp",
+                        "enableSndFiles",
+                        "serviceRequests",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -8347,25 +9034,25 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "mainApp",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("mainApp"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "enableSndFiles",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("enableSndFiles"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "serviceRequests",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("serviceRequests"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8376,7 +9063,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StartChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8406,7 +9095,9 @@ impl ::std::fmt::Display for StartChat {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -8455,7 +9146,10 @@ impl ApiStopChat {
 }
 
 impl ::serde::Serialize for ApiStopChat {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -8466,9 +9160,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiStopChat {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 other => {
                     const FIELDS: &[&str] = &[];
@@ -8482,7 +9176,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiStopChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiStopChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8505,7 +9201,9 @@ impl ::std::fmt::Display for ApiStopChat {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -8554,7 +9252,10 @@ impl ConnectRemoteCtrl {
 }
 
 impl ::serde::Serialize for ConnectRemoteCtrl {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
@@ -8571,14 +9272,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "remoteInvitation" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["remoteInvitation"];
@@ -8591,18 +9293,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "remoteInvitation",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("remoteInvitation"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            remote_invitation: f0,
-        })
+        ::std::result::Result::Ok(Self { remote_invitation: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConnectRemoteCtrl {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8674,9 +9376,16 @@ impl VerifyRemoteCtrlSession {
 }
 
 impl ::serde::Serialize for VerifyRemoteCtrlSession {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "sessionCode", &self.session_code)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "sessionCode",
+            &self.session_code,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -8687,14 +9396,15 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "sessionCode" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["sessionCode"];
@@ -8707,16 +9417,18 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "sessionCode",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("sessionCode"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { session_code: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for VerifyRemoteCtrlSession {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8750,10 +9462,13 @@ pub enum VerifyRemoteCtrlSessionResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for VerifyRemoteCtrlSessionResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for VerifyRemoteCtrlSessionResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RemoteCtrlConnected(x) => Self::RemoteCtrlConnected(x),
+            super::responses::ChatResponse::RemoteCtrlConnected(x) => {
+                Self::RemoteCtrlConnected(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -8765,314 +9480,323 @@ impl ::std::convert::From<super::responses::ChatResponse> for VerifyRemoteCtrlSe
 pub fn command_string_from_json(
     name: &str,
     params: ::serde_json::Value,
-) -> ::std::result::Result<::std::string::String, ::simplex_api_types::runtime::FromJsonError> {
-    ::std::result::Result::Ok(match name {
-        "APICreateMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiCreateMyAddress,
-            >(params)?)?
-        }
-        "APIDeleteMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteMyAddress,
-            >(params)?)?
-        }
-        "APIShowMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiShowMyAddress,
-            >(params)?)?
-        }
-        "APISetProfileAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetProfileAddress,
-            >(params)?)?
-        }
-        "APISetUserDomain" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetUserDomain,
-            >(params)?)?
-        }
-        "APISetAddressSettings" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetAddressSettings,
-            >(params)?)?
-        }
-        "APISendMessages" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSendMessages,
-            >(params)?)?
-        }
-        "APIUpdateChatItem" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiUpdateChatItem,
-            >(params)?)?
-        }
-        "APIDeleteChatItem" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteChatItem,
-            >(params)?)?
-        }
-        "APIDeleteMemberChatItem" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteMemberChatItem,
-            >(params)?)?
-        }
-        "APIChatItemReaction" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiChatItemReaction,
-            >(params)?)?
-        }
-        "APIShareMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiShareMyAddress,
-            >(params)?)?
-        }
-        "APIShareChatMsgContent" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiShareChatMsgContent,
-            >(params)?)?
-        }
-        "ReceiveFile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ReceiveFile,
-            >(params)?)?
-        }
-        "CancelFile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                CancelFile,
-            >(params)?)?
-        }
-        "APIAddMember" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAddMember,
-            >(params)?)?
-        }
-        "APIJoinGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiJoinGroup,
-            >(params)?)?
-        }
-        "APIAcceptMember" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAcceptMember,
-            >(params)?)?
-        }
-        "APIMembersRole" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiMembersRole,
-            >(params)?)?
-        }
-        "APIBlockMembersForAll" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiBlockMembersForAll,
-            >(params)?)?
-        }
-        "APIRemoveMembers" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiRemoveMembers,
-            >(params)?)?
-        }
-        "APILeaveGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiLeaveGroup,
-            >(params)?)?
-        }
-        "APIListMembers" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiListMembers,
-            >(params)?)?
-        }
-        "APINewGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiNewGroup,
-            >(params)?)?
-        }
-        "APINewPublicGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiNewPublicGroup,
-            >(params)?)?
-        }
-        "APIGetGroupRelays" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGetGroupRelays,
-            >(params)?)?
-        }
-        "APIAddGroupRelays" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAddGroupRelays,
-            >(params)?)?
-        }
-        "APIAllowRelayGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAllowRelayGroup,
-            >(params)?)?
-        }
-        "APIUpdateGroupProfile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiUpdateGroupProfile,
-            >(params)?)?
-        }
-        "APIVerifyGroupDomain" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiVerifyGroupDomain,
-            >(params)?)?
-        }
-        "APICreateGroupLink" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiCreateGroupLink,
-            >(params)?)?
-        }
-        "APIGroupLinkMemberRole" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGroupLinkMemberRole,
-            >(params)?)?
-        }
-        "APIDeleteGroupLink" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteGroupLink,
-            >(params)?)?
-        }
-        "APIGetGroupLink" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGetGroupLink,
-            >(params)?)?
-        }
-        "APIAddContact" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAddContact,
-            >(params)?)?
-        }
-        "APIConnectPlan" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiConnectPlan,
-            >(params)?)?
-        }
-        "APIConnect" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiConnect,
-            >(params)?)?
-        }
-        "Connect" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                Connect,
-            >(params)?)?
-        }
-        "APIAcceptContact" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAcceptContact,
-            >(params)?)?
-        }
-        "APIRejectContact" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiRejectContact,
-            >(params)?)?
-        }
-        "APIListContacts" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiListContacts,
-            >(params)?)?
-        }
-        "APIListGroups" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiListGroups,
-            >(params)?)?
-        }
-        "APIGetChats" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGetChats,
-            >(params)?)?
-        }
-        "APIDeleteChat" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteChat,
-            >(params)?)?
-        }
-        "APISetGroupCustomData" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetGroupCustomData,
-            >(params)?)?
-        }
-        "APISetContactCustomData" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetContactCustomData,
-            >(params)?)?
-        }
-        "APISetUserAutoAcceptMemberContacts" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetUserAutoAcceptMemberContacts,
-            >(params)?)?
-        }
-        "APISetUserAutoAcceptGroupInvitations" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetUserAutoAcceptGroupInvitations,
-            >(params)?)?
-        }
-        "ShowActiveUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ShowActiveUser,
-            >(params)?)?
-        }
-        "CreateActiveUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                CreateActiveUser,
-            >(params)?)?
-        }
-        "ListUsers" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ListUsers,
-            >(params)?)?
-        }
-        "APISetActiveUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetActiveUser,
-            >(params)?)?
-        }
-        "APIDeleteUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteUser,
-            >(params)?)?
-        }
-        "APIUpdateProfile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiUpdateProfile,
-            >(params)?)?
-        }
-        "APISetContactPrefs" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetContactPrefs,
-            >(params)?)?
-        }
-        "APISendServiceResponse" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSendServiceResponse,
-            >(params)?)?
-        }
-        "StartChat" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                StartChat,
-            >(params)?)?
-        }
-        "APIStopChat" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiStopChat,
-            >(params)?)?
-        }
-        "ConnectRemoteCtrl" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ConnectRemoteCtrl,
-            >(params)?)?
-        }
-        "VerifyRemoteCtrlSession" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                VerifyRemoteCtrlSession,
-            >(params)?)?
-        }
-        other => {
-            return ::std::result::Result::Err(
-                ::simplex_api_types::runtime::FromJsonError::UnknownName(
-                    ::std::string::ToString::to_string(other),
-                ),
-            );
-        }
-    })
+) -> ::std::result::Result<
+    ::std::string::String,
+    ::simplex_api_types::runtime::FromJsonError,
+> {
+    ::std::result::Result::Ok(
+        match name {
+            "APICreateMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiCreateMyAddress>(params)?,
+                )?
+            }
+            "APIDeleteMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteMyAddress>(params)?,
+                )?
+            }
+            "APIShowMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiShowMyAddress>(params)?,
+                )?
+            }
+            "APISetProfileAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetProfileAddress>(params)?,
+                )?
+            }
+            "APISetUserDomain" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetUserDomain>(params)?,
+                )?
+            }
+            "APISetAddressSettings" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetAddressSettings>(params)?,
+                )?
+            }
+            "APISendMessages" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSendMessages>(params)?,
+                )?
+            }
+            "APIUpdateChatItem" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiUpdateChatItem>(params)?,
+                )?
+            }
+            "APIDeleteChatItem" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteChatItem>(params)?,
+                )?
+            }
+            "APIDeleteMemberChatItem" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteMemberChatItem>(params)?,
+                )?
+            }
+            "APIChatItemReaction" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiChatItemReaction>(params)?,
+                )?
+            }
+            "APIShareMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiShareMyAddress>(params)?,
+                )?
+            }
+            "APIShareChatMsgContent" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiShareChatMsgContent>(params)?,
+                )?
+            }
+            "ReceiveFile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ReceiveFile>(params)?,
+                )?
+            }
+            "CancelFile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<CancelFile>(params)?,
+                )?
+            }
+            "APIAddMember" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAddMember>(params)?,
+                )?
+            }
+            "APIJoinGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiJoinGroup>(params)?,
+                )?
+            }
+            "APIAcceptMember" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAcceptMember>(params)?,
+                )?
+            }
+            "APIMembersRole" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiMembersRole>(params)?,
+                )?
+            }
+            "APIBlockMembersForAll" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiBlockMembersForAll>(params)?,
+                )?
+            }
+            "APIRemoveMembers" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiRemoveMembers>(params)?,
+                )?
+            }
+            "APILeaveGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiLeaveGroup>(params)?,
+                )?
+            }
+            "APIListMembers" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiListMembers>(params)?,
+                )?
+            }
+            "APINewGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiNewGroup>(params)?,
+                )?
+            }
+            "APINewPublicGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiNewPublicGroup>(params)?,
+                )?
+            }
+            "APIGetGroupRelays" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGetGroupRelays>(params)?,
+                )?
+            }
+            "APIAddGroupRelays" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAddGroupRelays>(params)?,
+                )?
+            }
+            "APIAllowRelayGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAllowRelayGroup>(params)?,
+                )?
+            }
+            "APIUpdateGroupProfile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiUpdateGroupProfile>(params)?,
+                )?
+            }
+            "APIVerifyGroupDomain" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiVerifyGroupDomain>(params)?,
+                )?
+            }
+            "APICreateGroupLink" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiCreateGroupLink>(params)?,
+                )?
+            }
+            "APIGroupLinkMemberRole" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGroupLinkMemberRole>(params)?,
+                )?
+            }
+            "APIDeleteGroupLink" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteGroupLink>(params)?,
+                )?
+            }
+            "APIGetGroupLink" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGetGroupLink>(params)?,
+                )?
+            }
+            "APIAddContact" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAddContact>(params)?,
+                )?
+            }
+            "APIConnectPlan" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiConnectPlan>(params)?,
+                )?
+            }
+            "APIConnect" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiConnect>(params)?,
+                )?
+            }
+            "Connect" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<Connect>(params)?,
+                )?
+            }
+            "APIAcceptContact" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAcceptContact>(params)?,
+                )?
+            }
+            "APIRejectContact" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiRejectContact>(params)?,
+                )?
+            }
+            "APIListContacts" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiListContacts>(params)?,
+                )?
+            }
+            "APIListGroups" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiListGroups>(params)?,
+                )?
+            }
+            "APIGetChats" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGetChats>(params)?,
+                )?
+            }
+            "APIDeleteChat" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteChat>(params)?,
+                )?
+            }
+            "APISetGroupCustomData" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetGroupCustomData>(params)?,
+                )?
+            }
+            "APISetContactCustomData" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetContactCustomData>(params)?,
+                )?
+            }
+            "APISetUserAutoAcceptMemberContacts" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<
+                        ApiSetUserAutoAcceptMemberContacts,
+                    >(params)?,
+                )?
+            }
+            "APISetUserAutoAcceptGroupInvitations" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<
+                        ApiSetUserAutoAcceptGroupInvitations,
+                    >(params)?,
+                )?
+            }
+            "ShowActiveUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ShowActiveUser>(params)?,
+                )?
+            }
+            "CreateActiveUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<CreateActiveUser>(params)?,
+                )?
+            }
+            "ListUsers" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ListUsers>(params)?,
+                )?
+            }
+            "APISetActiveUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetActiveUser>(params)?,
+                )?
+            }
+            "APIDeleteUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteUser>(params)?,
+                )?
+            }
+            "APIUpdateProfile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiUpdateProfile>(params)?,
+                )?
+            }
+            "APISetContactPrefs" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetContactPrefs>(params)?,
+                )?
+            }
+            "APISendServiceResponse" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSendServiceResponse>(params)?,
+                )?
+            }
+            "StartChat" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<StartChat>(params)?,
+                )?
+            }
+            "APIStopChat" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiStopChat>(params)?,
+                )?
+            }
+            "ConnectRemoteCtrl" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ConnectRemoteCtrl>(params)?,
+                )?
+            }
+            "VerifyRemoteCtrlSession" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<VerifyRemoteCtrlSession>(params)?,
+                )?
+            }
+            other => {
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::FromJsonError::UnknownName(
+                        ::std::string::ToString::to_string(other),
+                    ),
+                );
+            }
+        },
+    )
 }

@@ -18,23 +18,34 @@ fn rt() -> TokenStream {
 
 /// Rust names of the response structs, by tag (shared by the commands and responses modules).
 struct ResponseNames {
+    /// Struct name, by tag.
     by_tag: BTreeMap<String, String>,
+    /// Variant of `ChatResponse`, by tag.
+    variant: BTreeMap<String, String>,
     order: Vec<Variant>,
 }
 
 fn response_names(model: &Model<'_>) -> ResponseNames {
     let mut scope = Scope::with_reserved(&["ChatResponse"]);
+    let mut variants = Scope::with_reserved(&["Unknown"]);
     let mut by_tag = BTreeMap::new();
+    let mut variant = BTreeMap::new();
     let mut order = Vec::new();
     for c in &model.api.commands {
         for r in &c.responses {
             if !by_tag.contains_key(&r.tag) {
-                by_tag.insert(r.tag.clone(), scope.unique(naming::type_name(&r.name)));
+                let name = scope.unique(naming::type_name(&r.name));
+                variant.insert(r.tag.clone(), variants.unique(name.clone()));
+                by_tag.insert(r.tag.clone(), name);
                 order.push(r.clone());
             }
         }
     }
-    ResponseNames { by_tag, order }
+    ResponseNames {
+        by_tag,
+        variant,
+        order,
+    }
 }
 
 /// Parameters the syntax renders (all of them when there is no syntax).
@@ -111,7 +122,7 @@ pub fn commands_module(model: &Model<'_>, diags: &mut Diagnostics) -> Vec<TokenS
     let mut from_json_arms = Vec::new();
     for c in &model.api.commands {
         let name = scope.unique(naming::type_name(&c.name));
-        let resp_name = scope.unique(format!("{name}Response"));
+        let resp_name = scope.unique(naming::type_name(&format!("{}Response", c.name)));
         let ident = format_ident!("{}", name);
         let resp_ident = format_ident!("{}", resp_name);
         let rendered = rendered_params(c);
@@ -242,20 +253,26 @@ fn response_enum(c: &Command, ident: &Ident, names: &ResponseNames) -> TokenStre
         };
         if variants
             .iter()
-            .any(|(_, _, tag): &(Ident, Ident, String)| *tag == r.tag)
+            .any(|(_, _, tag, _): &(Ident, Ident, String, Ident)| *tag == r.tag)
         {
             continue;
         }
         let v = format_ident!("{}", scope.unique(naming::type_name(&r.name)));
-        variants.push((v, format_ident!("{}", strukt), r.tag.clone()));
+        let union_variant = names.variant.get(&r.tag).cloned().unwrap_or_default();
+        variants.push((
+            v,
+            format_ident!("{}", strukt),
+            r.tag.clone(),
+            format_ident!("{}", union_variant),
+        ));
     }
-    let defs = variants.iter().map(|(v, s, tag)| {
+    let defs = variants.iter().map(|(v, s, tag, _)| {
         let d = doc(&format!("`\"{tag}\"`: see [`{s}`](super::responses::{s})."));
         quote!(#d #v(::std::boxed::Box<super::responses::#s>),)
     });
     let arms = variants
         .iter()
-        .map(|(v, s, _)| quote!(super::responses::ChatResponse::#s(x) => Self::#v(x),));
+        .map(|(v, _, _, u)| quote!(super::responses::ChatResponse::#u(x) => Self::#v(x),));
     let d = doc(&format!(
         "The responses documented for [`{}`], and `Other` for any other response.",
         naming::type_name(&c.name)
@@ -323,7 +340,7 @@ pub fn responses_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<Toke
     let refs: Vec<MemberRef<'_>> = members
         .iter()
         .map(|(ident, tag, _, bare_ok)| MemberRef {
-            variant: ident.clone(),
+            variant: format_ident!("{}", names.variant.get(tag).cloned().unwrap_or_default()),
             ty: quote!(#ident),
             tag,
             doc: format!("`\"{tag}\"`: see [`{ident}`]."),
@@ -375,10 +392,11 @@ pub fn events_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<TokenSt
             e.fields.iter().all(|f| f.ty.is_optional()),
         ));
     }
+    let mut variants = Scope::with_reserved(&["Unknown"]);
     let refs: Vec<MemberRef<'_>> = members
         .iter()
         .map(|(ident, tag, bare_ok)| MemberRef {
-            variant: ident.clone(),
+            variant: format_ident!("{}", variants.unique(ident.to_string())),
             ty: quote!(#ident),
             tag,
             doc: format!("`\"{tag}\"`: see [`{ident}`]."),

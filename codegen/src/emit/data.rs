@@ -160,7 +160,13 @@ pub fn emit_struct(model: &Model<'_>, def: &StructDef) -> Vec<TokenStream> {
         .filter(|(i, _)| !def.ctor.contains(i))
         .map(|(_, f)| {
             let ident = &f.ident;
-            let setter = format_ident!("with_{}", f.ident.to_string().trim_start_matches("r#"));
+            let setter = format_ident!(
+                "with_{}",
+                f.ident
+                    .to_string()
+                    .trim_start_matches("r#")
+                    .trim_start_matches('_')
+            );
             let ty = model.present_ty(f, def.module);
             let v = if f.boxed {
                 quote!(::std::boxed::Box::new(value))
