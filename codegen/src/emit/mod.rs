@@ -10,6 +10,7 @@ mod api;
 mod data;
 mod format;
 mod model;
+mod surface;
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ use crate::diag::Diagnostics;
 use crate::ir::Api;
 
 pub use model::Model;
+pub use surface::api_surface;
 
 /// Generated files: path relative to the output directory, and content.
 pub type Files = BTreeMap<String, String>;
