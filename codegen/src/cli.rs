@@ -28,11 +28,31 @@ pub enum Command {
     /// Exit with 1 and name the stale files when the checked-in sources differ from what the
     /// docs generate.
     Check(OutArgs),
+    /// Take a new upstream doc set: report the API changes against the current docs, copy the
+    /// three files into the docs directory with where they came from, and regenerate.
+    Update(UpdateArgs),
     /// Print the IR of a doc set as JSON on stdout.
     Ir(DocsArgs),
     /// Compare two doc directories and print the API changes as Markdown on stdout. Exit code
     /// 0: no changes, 1: changes, 2: a directory cannot be read or its docs have errors.
     Diff(crate::diff::DiffArgs),
+}
+
+/// Arguments of `update`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct UpdateArgs {
+    /// Directory holding the downloaded upstream COMMANDS.md, EVENTS.md and TYPES.md.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// The upstream commit the files were taken from (recorded in DOCS/SOURCE.md).
+    #[arg(long)]
+    pub commit: String,
+    /// Write the Markdown API diff report here (default: stdout).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Where the docs are and where the generated sources go.
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 /// Where the docs are and where the generated sources go.
@@ -94,6 +114,7 @@ pub fn report(dir: &Path, diags: &Diagnostics, out: &mut impl Write) {
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command.unwrap_or(Command::Generate(OutArgs::default())) {
         Command::Generate(args) => generate(&args, false),
+        Command::Update(args) => update(&args),
         Command::Check(args) => generate(&args, true),
         Command::Diff(args) => ExitCode::from(crate::diff::run(
             &args.old,
@@ -188,4 +209,44 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// `update`: diff, copy with provenance, regenerate. Exit 0 when the API is unchanged, 1 when it
+/// changed (the docs are updated either way), 2 on errors (nothing is changed).
+fn update(args: &UpdateArgs) -> ExitCode {
+    let docs = &args.out.docs.docs;
+    let mut report = Vec::new();
+    let code = crate::diff::run(docs, &args.from, &mut report, &mut std::io::stderr());
+    if code == crate::diff::EXIT_ERROR {
+        return ExitCode::from(2);
+    }
+    let written = match &args.report {
+        Some(path) => std::fs::write(path, &report),
+        None => std::io::stdout().write_all(&report),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    let mut source = String::from(
+        "# Source\n\nCopies of `bots/api/*.md` from the public repository `simplex-chat/simplex-chat`.\n\n\
+         | file | commit |\n|---|---|\n",
+    );
+    for file in DocFile::API {
+        let name = file.file_name();
+        if let Err(e) = std::fs::copy(args.from.join(name), docs.join(name)) {
+            eprintln!("error: cannot copy {name}: {e}");
+            return ExitCode::from(2);
+        }
+        source.push_str(&format!("| {name} | {} |\n", args.commit));
+    }
+    if let Err(e) = std::fs::write(docs.join("SOURCE.md"), source) {
+        eprintln!("error: cannot write SOURCE.md: {e}");
+        return ExitCode::from(2);
+    }
+    let generated = generate(&args.out, false);
+    if generated != ExitCode::SUCCESS {
+        return generated;
+    }
+    ExitCode::from(code)
 }
