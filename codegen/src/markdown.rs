@@ -5,9 +5,10 @@
 //! type expressions) is parsed from that raw text by dedicated parsers, so that every part keeps a
 //! column.
 
+use std::iter::Peekable;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, OffsetIter, Options, Parser, Tag, TagEnd};
 
 /// One block of a Markdown document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,13 +70,12 @@ pub struct Item {
 
 /// Reads the block structure of `src`.
 pub fn blocks(src: &str) -> Vec<Block> {
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(src, Options::empty())
-        .into_offset_iter()
-        .collect();
+    // Events are read as they come: collecting them first costs more than parsing them.
     let mut reader = Reader {
         src,
-        events,
-        pos: 0,
+        events: Parser::new_ext(src, Options::empty())
+            .into_offset_iter()
+            .peekable(),
     };
     let mut out = Vec::new();
     while let Some(block) = reader.block() {
@@ -86,19 +86,29 @@ pub fn blocks(src: &str) -> Vec<Block> {
 
 struct Reader<'a> {
     src: &'a str,
-    events: Vec<(Event<'a>, Range<usize>)>,
-    pos: usize,
+    events: Peekable<OffsetIter<'a>>,
+}
+
+/// What [`Reader::item`] does with the next event.
+enum ItemStep {
+    /// The end of the item.
+    End,
+    /// The first paragraph of a loose item: the item's own text.
+    FirstParagraph,
+    /// A nested block.
+    Child,
+    /// Inline content (or the nesting around it).
+    Inline,
 }
 
 impl<'a> Reader<'a> {
     /// Reads the next block. `None` at the end or at the end of the enclosing container (whose
     /// `End` is left for the caller); `Some(None)` for an event that forms no block.
     fn block(&mut self) -> Option<Option<Block>> {
-        let (event, range) = self.events.get(self.pos)?.clone();
-        if matches!(event, Event::End(_)) {
+        if matches!(self.events.peek()?, (Event::End(_), _)) {
             return None;
         }
-        self.pos += 1;
+        let (event, range) = self.events.next()?;
         let kind = match event {
             Event::Start(Tag::Heading { level, .. }) => BlockKind::Heading {
                 level: level as u8,
@@ -146,8 +156,7 @@ impl<'a> Reader<'a> {
     fn inline_until_end(&mut self, outer: &Range<usize>) -> Inline {
         let mut depth = 0usize;
         let mut span: Option<Range<usize>> = None;
-        while let Some((event, range)) = self.events.get(self.pos) {
-            self.pos += 1;
+        for (event, range) in self.events.by_ref() {
             match event {
                 Event::End(_) if depth == 0 => break,
                 Event::End(_) => depth -= 1,
@@ -155,7 +164,7 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
             span = Some(match span {
-                None => range.clone(),
+                None => range,
                 Some(s) => s.start.min(range.start)..s.end.max(range.end),
             });
         }
@@ -171,13 +180,12 @@ impl<'a> Reader<'a> {
     fn code_until_end(&mut self, block_start: usize) -> (String, usize) {
         let mut content = String::new();
         let mut start = None;
-        while let Some((event, range)) = self.events.get(self.pos) {
-            self.pos += 1;
+        for (event, range) in self.events.by_ref() {
             match event {
                 Event::End(_) => break,
                 Event::Text(t) => {
                     start.get_or_insert(range.start);
-                    content.push_str(t);
+                    content.push_str(&t);
                 }
                 _ => {}
             }
@@ -187,8 +195,7 @@ impl<'a> Reader<'a> {
 
     fn skip_to_end(&mut self) {
         let mut depth = 0usize;
-        while let Some((event, _)) = self.events.get(self.pos) {
-            self.pos += 1;
+        for (event, _) in self.events.by_ref() {
             match event {
                 Event::Start(_) => depth += 1,
                 Event::End(_) if depth == 0 => return,
@@ -200,8 +207,7 @@ impl<'a> Reader<'a> {
 
     fn items(&mut self) -> Vec<Item> {
         let mut items = Vec::new();
-        while let Some((event, range)) = self.events.get(self.pos).cloned() {
-            self.pos += 1;
+        while let Some((event, range)) = self.events.next() {
             match event {
                 Event::Start(Tag::Item) => items.push(self.item(range)),
                 Event::End(TagEnd::List(_)) => break,
@@ -216,17 +222,12 @@ impl<'a> Reader<'a> {
         let mut span: Option<Range<usize>> = None;
         let mut children = Vec::new();
         let mut depth = 0usize;
-        while let Some((event, r)) = self.events.get(self.pos).cloned() {
-            match event {
-                Event::End(TagEnd::Item) if depth == 0 => {
-                    self.pos += 1;
-                    break;
-                }
+        while let Some((event, r)) = self.events.peek() {
+            let step = match event {
+                Event::End(TagEnd::Item) if depth == 0 => ItemStep::End,
                 // The first paragraph of a loose item is the item's own text.
                 Event::Start(Tag::Paragraph) if span.is_none() && children.is_empty() => {
-                    self.pos += 1;
-                    let inline = self.inline_until_end(&r);
-                    span = Some(inline.start..inline.start + inline.text.len());
+                    ItemStep::FirstParagraph
                 }
                 Event::Start(
                     Tag::Paragraph
@@ -237,13 +238,29 @@ impl<'a> Reader<'a> {
                     | Tag::HtmlBlock
                     | Tag::Table(_),
                 )
-                | Event::Rule => {
+                | Event::Rule => ItemStep::Child,
+                _ => ItemStep::Inline,
+            };
+            let r = r.clone();
+            match step {
+                ItemStep::End => {
+                    self.events.next();
+                    break;
+                }
+                ItemStep::FirstParagraph => {
+                    self.events.next();
+                    let inline = self.inline_until_end(&r);
+                    span = Some(inline.start..inline.start + inline.text.len());
+                }
+                ItemStep::Child => {
                     if let Some(Some(b)) = self.block() {
                         children.push(b);
                     }
                 }
-                _ => {
-                    self.pos += 1;
+                ItemStep::Inline => {
+                    let Some((event, _)) = self.events.next() else {
+                        break;
+                    };
                     match event {
                         Event::Start(_) => depth += 1,
                         Event::End(_) => depth = depth.saturating_sub(1),

@@ -16,28 +16,55 @@ use crate::syntax::{plain, script};
 use crate::typeexpr;
 
 /// Parses every file present in `docs` into one [`Api`], collecting diagnostics.
+///
+/// The files are independent until the passes, so `TYPES.md` (the largest) is parsed on a second
+/// thread while this one reads the other two; the result and the order of the diagnostics are the
+/// same as reading them one after the other.
 pub fn parse_docs(docs: &DocSet, diags: &mut Diagnostics) -> Api {
-    let mut api = Api::default();
-    if let Some(src) = &docs.commands {
-        let mut cx = Cx { src, diags };
-        let (categories, commands) = cx.commands();
-        api.command_categories = categories;
-        api.commands = commands;
-        api.files.push(DocFile::Commands);
-    }
-    if let Some(src) = &docs.events {
-        let mut cx = Cx { src, diags };
-        let (categories, events) = cx.events();
-        api.event_categories = categories;
-        api.events = events;
-        api.files.push(DocFile::Events);
-    }
-    if let Some(src) = &docs.types {
-        let mut cx = Cx { src, diags };
-        api.types = cx.types();
-        api.files.push(DocFile::Types);
-    }
-    api
+    let types = |src: &SourceFile| {
+        let mut diags = Diagnostics::default();
+        let types = Cx {
+            src,
+            diags: &mut diags,
+        }
+        .types();
+        (types, diags)
+    };
+    std::thread::scope(|scope| {
+        let worker = docs.types.as_ref().map(|src| {
+            std::thread::Builder::new()
+                .name("parse TYPES.md".into())
+                .spawn_scoped(scope, move || types(src))
+        });
+        let mut api = Api::default();
+        if let Some(src) = &docs.commands {
+            let mut cx = Cx { src, diags };
+            let (categories, commands) = cx.commands();
+            api.command_categories = categories;
+            api.commands = commands;
+            api.files.push(DocFile::Commands);
+        }
+        if let Some(src) = &docs.events {
+            let mut cx = Cx { src, diags };
+            let (categories, events) = cx.events();
+            api.event_categories = categories;
+            api.events = events;
+            api.files.push(DocFile::Events);
+        }
+        if let Some(src) = &docs.types {
+            let (types, types_diags) = match worker {
+                Some(Ok(handle)) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                // No thread could be started: read it here.
+                _ => types(src),
+            };
+            api.types = types;
+            diags.extend(types_diags);
+            api.files.push(DocFile::Types);
+        }
+        api
+    })
 }
 
 struct Cx<'a> {
@@ -584,7 +611,7 @@ impl Cx<'_> {
                 continue;
             };
             let bold = p.text.starts_with("**");
-            if !after.is_empty() && !(head == "Network usage" && !bold) {
+            if !after.is_empty() && (head != "Network usage" || bold) {
                 self.error(
                     p.start,
                     format!(

@@ -11,35 +11,66 @@ use crate::syntax::bind::{self, ParamInfo, ParamKind};
 use crate::syntax::plain::{self, Plain};
 use crate::syntax::render::{self, Shape};
 
-/// Calls `f` on every field of every item (parameters, response, event, record and member fields).
-pub fn for_each_field(api: &Api, f: &mut impl FnMut(&Field, &str)) {
+/// What a field belongs to, described only when a message needs it.
+#[derive(Debug, Clone, Copy)]
+enum Owner<'a> {
+    Param { command: &'a str },
+    Response { response: &'a str, command: &'a str },
+    Event { event: &'a str },
+    Record { ty: &'a str },
+    Member { member: &'a str, ty: &'a str },
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::Param { command } => write!(f, "parameter of command `{command}`"),
+            Owner::Response { response, command } => {
+                write!(f, "field of response `{response}` of command `{command}`")
+            }
+            Owner::Event { event } => write!(f, "field of event `{event}`"),
+            Owner::Record { ty } => write!(f, "field of type `{ty}`"),
+            Owner::Member { member, ty } => write!(f, "field of member `{member}` of type `{ty}`"),
+        }
+    }
+}
+
+/// Calls `f` on every field of every item with what it belongs to.
+fn visit_fields<'a>(api: &'a Api, f: &mut impl FnMut(&'a Field, Owner<'a>)) {
     for c in &api.commands {
-        let owner = format!("parameter of command `{}`", c.name);
-        c.params.iter().for_each(|p| f(p, &owner));
+        let command = c.name.as_str();
+        c.params.iter().for_each(|p| f(p, Owner::Param { command }));
         for r in &c.responses {
-            let owner = format!("field of response `{}` of command `{}`", r.name, c.name);
-            r.fields.iter().for_each(|p| f(p, &owner));
+            let response = r.name.as_str();
+            r.fields
+                .iter()
+                .for_each(|p| f(p, Owner::Response { response, command }));
         }
     }
     for e in &api.events {
-        let owner = format!("field of event `{}`", e.name);
-        e.fields.iter().for_each(|p| f(p, &owner));
+        let event = e.name.as_str();
+        e.fields.iter().for_each(|p| f(p, Owner::Event { event }));
     }
     for t in &api.types {
+        let ty = t.name.as_str();
         match &t.kind {
-            TypeKind::Record { fields } => {
-                let owner = format!("field of type `{}`", t.name);
-                fields.iter().for_each(|p| f(p, &owner));
-            }
+            TypeKind::Record { fields } => fields.iter().for_each(|p| f(p, Owner::Record { ty })),
             TypeKind::Union { members } => {
                 for m in members {
-                    let owner = format!("field of member `{}` of type `{}`", m.name, t.name);
-                    m.fields.iter().for_each(|p| f(p, &owner));
+                    let member = m.name.as_str();
+                    m.fields
+                        .iter()
+                        .for_each(|p| f(p, Owner::Member { member, ty }));
                 }
             }
             TypeKind::Enum { .. } => {}
         }
     }
+}
+
+/// Calls `f` on every field of every item (parameters, response, event, record and member fields).
+pub fn for_each_field(api: &Api, f: &mut impl FnMut(&Field, &str)) {
+    visit_fields(api, &mut |field, owner| f(field, &owner.to_string()));
 }
 
 /// Calls `f` on every field of every item, mutably.
@@ -80,7 +111,7 @@ pub fn resolve(api: &Api, diags: &mut Diagnostics) {
         return;
     }
     let known: BTreeSet<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
-    for_each_field(api, &mut |field, owner| {
+    visit_fields(api, &mut |field, owner| {
         field.ty.for_each_ref(&mut |name| {
             if !known.contains(name) {
                 diags.error(
@@ -96,17 +127,40 @@ pub fn resolve(api: &Api, diags: &mut Diagnostics) {
     });
 }
 
-fn dup_check<'a>(
+/// Warns about every repeated name of `items`; `what` names the kind of item, and is only built
+/// when there is something to report.
+fn dup_check<'a, W: std::fmt::Display>(
     diags: &mut Diagnostics,
-    what: &str,
+    what: impl Fn() -> W,
     items: impl IntoIterator<Item = (&'a str, Loc)>,
 ) {
-    let mut seen: BTreeMap<&str, Loc> = BTreeMap::new();
+    let mut seen: Vec<(&str, Loc)> = Vec::new();
+    let mut index: BTreeMap<&str, Loc> = BTreeMap::new();
     for (name, loc) in items {
-        if let Some(first) = seen.get(name) {
-            diags.warning(loc, format!("duplicate {what} `{name}` (first at {first})"));
+        // Most lists are a handful of fields: a scan beats a map until they grow.
+        let first = if index.is_empty() {
+            let found = seen.iter().find(|(n, _)| *n == name).map(|(_, l)| *l);
+            if found.is_none() {
+                seen.push((name, loc));
+                if seen.len() > 32 {
+                    index.extend(seen.drain(..));
+                }
+            }
+            found
         } else {
-            seen.insert(name, loc);
+            match index.get(name) {
+                Some(l) => Some(*l),
+                None => {
+                    index.insert(name, loc);
+                    None
+                }
+            }
+        };
+        if let Some(first) = first {
+            diags.warning(
+                loc,
+                format!("duplicate {} `{name}` (first at {first})", what()),
+            );
         }
     }
 }
@@ -115,66 +169,78 @@ fn dup_check<'a>(
 pub fn duplicates(api: &Api, diags: &mut Diagnostics) {
     dup_check(
         diags,
-        "command",
+        || "command",
         api.commands.iter().map(|c| (c.name.as_str(), c.loc)),
     );
     dup_check(
         diags,
-        "event",
+        || "event",
         api.events.iter().map(|c| (c.name.as_str(), c.loc)),
     );
     dup_check(
         diags,
-        "event tag",
+        || "event tag",
         api.events.iter().map(|c| (c.tag.as_str(), c.loc)),
     );
     dup_check(
         diags,
-        "type",
+        || "type",
         api.types.iter().map(|c| (c.name.as_str(), c.loc)),
     );
-    let fields = |fs: &'_ [Field]| -> Vec<(String, Loc)> {
-        fs.iter().map(|f| (f.name.clone(), f.loc)).collect()
-    };
-    let mut lists: Vec<(String, Vec<(String, Loc)>)> = Vec::new();
+    fn fields(fs: &[Field]) -> impl Iterator<Item = (&str, Loc)> {
+        fs.iter().map(|f| (f.name.as_str(), f.loc))
+    }
     for c in &api.commands {
-        lists.push((format!("parameter of `{}`", c.name), fields(&c.params)));
-        lists.push((
-            format!("response of `{}`", c.name),
-            c.responses.iter().map(|r| (r.tag.clone(), r.loc)).collect(),
-        ));
+        dup_check(
+            diags,
+            || format!("parameter of `{}`", c.name),
+            fields(&c.params),
+        );
+        dup_check(
+            diags,
+            || format!("response of `{}`", c.name),
+            c.responses.iter().map(|r| (r.tag.as_str(), r.loc)),
+        );
         for r in &c.responses {
-            lists.push((format!("field of response `{}`", r.name), fields(&r.fields)));
+            dup_check(
+                diags,
+                || format!("field of response `{}`", r.name),
+                fields(&r.fields),
+            );
         }
     }
     for e in &api.events {
-        lists.push((format!("field of event `{}`", e.name), fields(&e.fields)));
+        dup_check(
+            diags,
+            || format!("field of event `{}`", e.name),
+            fields(&e.fields),
+        );
     }
     for t in &api.types {
         match &t.kind {
             TypeKind::Record { fields: fs } => {
-                lists.push((format!("field of `{}`", t.name), fields(fs)))
+                dup_check(diags, || format!("field of `{}`", t.name), fields(fs))
             }
-            TypeKind::Enum { values } => lists.push((
-                format!("value of enum `{}`", t.name),
-                values.iter().map(|v| (v.value.clone(), v.loc)).collect(),
-            )),
+            TypeKind::Enum { values } => dup_check(
+                diags,
+                || format!("value of enum `{}`", t.name),
+                values.iter().map(|v| (v.value.as_str(), v.loc)),
+            ),
             TypeKind::Union { members } => {
-                lists.push((
-                    format!("tag of union `{}`", t.name),
-                    members.iter().map(|m| (m.tag.clone(), m.loc)).collect(),
-                ));
+                dup_check(
+                    diags,
+                    || format!("tag of union `{}`", t.name),
+                    members.iter().map(|m| (m.tag.as_str(), m.loc)),
+                );
                 for m in members {
-                    lists.push((
-                        format!("field of member `{}.{}`", t.name, m.name),
+                    dup_check(
+                        diags,
+                        || format!("field of member `{}.{}`", t.name, m.name),
                         fields(&m.fields),
-                    ));
+                    );
                 }
             }
         }
-    }
-    for (what, items) in &lists {
-        dup_check(diags, what, items.iter().map(|(n, l)| (n.as_str(), *l)));
     }
 }
 
@@ -183,14 +249,14 @@ pub fn unused_types(api: &Api, diags: &mut Diagnostics) {
     if !DocFile::API.iter().all(|f| api.has_file(*f)) {
         return;
     }
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for_each_field(api, &mut |field, _| {
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    visit_fields(api, &mut |field, _| {
         field.ty.for_each_ref(&mut |name| {
-            used.insert(name.to_owned());
+            used.insert(name);
         });
     });
     for t in &api.types {
-        if !used.contains(&t.name) {
+        if !used.contains(t.name.as_str()) {
             diags.warning(
                 t.loc,
                 format!("type `{}` is defined but never used", t.name),
@@ -454,7 +520,7 @@ fn check_node<'e>(
     };
     let shown = |t: &TypeExpr| t.to_string();
     let bad = |diags: &mut Diagnostics, what: &str| {
-        let ty_s = ty_expr.map_or_else(|| "a tag".to_owned(), |t| shown(t));
+        let ty_s = ty_expr.map_or_else(|| "a tag".to_owned(), shown);
         diags.error(
             loc,
             format!("in the syntax of {owner}: {what}, but `{name}` is `{ty_s}`"),
