@@ -396,3 +396,62 @@ fn a_section_header_followed_by_another_section_is_located_at_the_header() {
         loc_after(DocFile::Types, &bad, head, "**Enum type**")
     );
 }
+
+// ------------------------------------------------------------------------------- duplicates
+
+fn warning_with<'a>(diags: &'a Diagnostics, words: &[&str]) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = diags
+        .warnings()
+        .filter(|d| words.iter().all(|w| d.message.contains(w)))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one warning mentioning {words:?}; all diagnostics:\n{diags}"
+    );
+    found[0]
+}
+
+#[test]
+fn a_duplicated_field_line_is_a_located_warning() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatWallpaper\n\n**Record type**:\n- preset: string?\n";
+    let bad = edit(&text, head, &format!("{head}- preset: string?\n"));
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let first = loc_after(DocFile::Types, &bad, head, "preset");
+    let second = Loc::new(DocFile::Types, first.line + 1, first.col);
+    let w = warning_with(&diags, &["duplicate field of `ChatWallpaper` `preset`"]);
+    assert_eq!(w.loc, second);
+    assert!(w.message.contains(&format!("first at {first}")), "{w}");
+}
+
+#[test]
+fn a_duplicated_type_section_is_a_located_warning() {
+    // 222 types: the long-list path of the duplicate check.
+    let text = doc(DocFile::Types);
+    let start = text.find("## ChatType\n").expect("ChatType");
+    let end = start + text[start..].find("\n---\n").expect("rule") + "\n---\n".len();
+    let section = &text[start..end];
+    let bad = format!("{text}\n{section}");
+    let (api, diags) = load(&with(DocFile::Types, &bad));
+    assert_eq!(api.types.len(), 223);
+    let w = warning_with(&diags, &["duplicate type `ChatType`"]);
+    let first = loc_of(DocFile::Types, &bad, start);
+    let second = loc_of(DocFile::Types, &bad, text.len() + 1);
+    assert_eq!(w.loc, second);
+    assert!(w.message.contains(&format!("first at {first}")), "{w}");
+}
+
+#[test]
+fn a_duplicated_enum_value_is_a_located_warning() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatType\n\n**Enum type**:\n- \"direct\"\n";
+    let bad = edit(&text, head, &format!("{head}- \"group\"\n"));
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let w = warning_with(&diags, &["duplicate value of enum `ChatType` `group`"]);
+    // The inserted line comes first; the real value, one line down, is the duplicate.
+    let inserted = loc_after(DocFile::Types, &bad, head, "\"group\"");
+    let real = Loc::new(DocFile::Types, inserted.line + 1, inserted.col);
+    assert_eq!(w.loc, real);
+    assert!(w.message.contains(&format!("first at {inserted}")), "{w}");
+}
