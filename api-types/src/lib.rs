@@ -12,7 +12,7 @@
 //! use simplex_api_types::{parse_event, parse_response, ChatEvent, Command};
 //!
 //! // Render a command.
-//! let text = MsgContent::Text(MsgContentText::new("Hello!".to_owned()));
+//! let text = MsgContent::from(MsgContentText::new("Hello!".to_owned()));
 //! let send = ApiSendMessages::new(
 //!     ChatRef::new(ChatType::Direct, 7),
 //!     vec![ComposedMessage::new(text)],
@@ -76,3 +76,8 @@ pub use runtime::{Command, CommandError, Syntax};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

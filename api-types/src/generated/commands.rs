@@ -43,10 +43,7 @@ impl ApiCreateMyAddress {
 }
 
 impl ::serde::Serialize for ApiCreateMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.pq_ratchet {
@@ -63,9 +60,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -74,10 +71,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet"];
@@ -90,9 +84,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -102,9 +96,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiCreateMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -119,7 +111,11 @@ impl ::simplex_api_types::runtime::Command for ApiCreateMyAddress {
         out.push_str("/_address ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         if let ::std::option::Option::Some(v1) = self.pq_ratchet.as_ref() {
-            out.push_str(if *v1 { " pq_ratchet=on" } else { " pq_ratchet=off" });
+            out.push_str(if *v1 {
+                " pq_ratchet=on"
+            } else {
+                " pq_ratchet=off"
+            });
         }
         ::std::result::Result::Ok(())
     }
@@ -131,9 +127,7 @@ impl ::std::fmt::Display for ApiCreateMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -149,8 +143,7 @@ pub enum ApiCreateMyAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiCreateMyAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiCreateMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkCreated(x) => {
@@ -188,10 +181,7 @@ impl ApiDeleteMyAddress {
 }
 
 impl ::serde::Serialize for ApiDeleteMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -204,9 +194,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -225,18 +215,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -260,9 +248,7 @@ impl ::std::fmt::Display for ApiDeleteMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -278,8 +264,7 @@ pub enum ApiDeleteMyAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiDeleteMyAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkDeleted(x) => {
@@ -317,10 +302,7 @@ impl ApiShowMyAddress {
 }
 
 impl ::serde::Serialize for ApiShowMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -333,9 +315,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -354,18 +336,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShowMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -389,9 +369,7 @@ impl ::std::fmt::Display for ApiShowMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -410,9 +388,7 @@ pub enum ApiShowMyAddressResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiShowMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserContactLink(x) => {
-                Self::UserContactLink(x)
-            }
+            super::responses::ChatResponse::UserContactLink(x) => Self::UserContactLink(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -447,10 +423,7 @@ impl ApiSetProfileAddress {
 }
 
 impl ::serde::Serialize for ApiSetProfileAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "enable", &self.enable)?;
@@ -465,9 +438,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -489,26 +462,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("enable"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "enable",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { user_id: f0, enable: f1 })
+        ::std::result::Result::Ok(Self {
+            user_id: f0,
+            enable: f1,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetProfileAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -534,9 +508,7 @@ impl ::std::fmt::Display for ApiSetProfileAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -554,16 +526,11 @@ pub enum ApiSetProfileAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetProfileAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiSetProfileAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => {
-                Self::UserProfileUpdated(x)
-            }
-            super::responses::ChatResponse::UserProfileNoChange(x) => {
-                Self::UserProfileNoChange(x)
-            }
+            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
+            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -610,10 +577,7 @@ impl ApiSetUserDomain {
 }
 
 impl ::serde::Serialize for ApiSetUserDomain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.simplex_domain {
@@ -630,9 +594,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -641,10 +605,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "simplexDomain" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "simplexDomain"];
@@ -657,9 +620,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -669,9 +632,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -717,12 +678,8 @@ pub enum ApiSetUserDomainResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiSetUserDomainResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => {
-                Self::UserProfileUpdated(x)
-            }
-            super::responses::ChatResponse::UserProfileNoChange(x) => {
-                Self::UserProfileNoChange(x)
-            }
+            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
+            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -769,10 +726,7 @@ impl ApiSetAddressSettings {
 }
 
 impl ::serde::Serialize for ApiSetAddressSettings {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.pq_ratchet {
@@ -790,10 +744,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AddressSettings> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<super::types::AddressSettings> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -802,16 +757,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
                 }
                 "settings" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AddressSettings,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AddressSettings>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet", "settings"];
@@ -824,17 +775,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("settings"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "settings",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -845,9 +796,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetAddressSettings {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -862,14 +811,14 @@ impl ::simplex_api_types::runtime::Command for ApiSetAddressSettings {
         out.push_str("/_address_settings ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         if let ::std::option::Option::Some(v1) = self.pq_ratchet.as_ref() {
-            out.push_str(if *v1 { " pq_ratchet=on" } else { " pq_ratchet=off" });
+            out.push_str(if *v1 {
+                " pq_ratchet=on"
+            } else {
+                " pq_ratchet=off"
+            });
         }
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.settings,
-            "settings",
-        )?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.settings, "settings")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -885,8 +834,7 @@ pub enum ApiSetAddressSettingsResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetAddressSettingsResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiSetAddressSettingsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkUpdated(x) => {
@@ -959,25 +907,14 @@ impl ApiSendMessages {
 }
 
 impl ::serde::Serialize for ApiSendMessages {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "sendRef", &self.send_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "liveMessage",
-            &self.live_message,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "liveMessage", &self.live_message)?;
         if let ::std::option::Option::Some(v) = &self.ttl {
             ::simplex_api_types::runtime::ser_int(&mut m, "ttl", v, false)?;
         }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "signMessages",
-            &self.sign_messages,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "signMessages", &self.sign_messages)?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
             "composedMessages",
@@ -996,18 +933,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<super::types::ComposedMessage>,
-        > = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f4: ::std::option::Option<::std::vec::Vec<super::types::ComposedMessage>> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "sendRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "liveMessage" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -1015,10 +950,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
                 "ttl" => {
                     f2 = match ::serde::de::MapAccess::next_value::<
                         ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map)? {
-                        ::std::option::Option::Some(v) => {
-                            ::std::option::Option::Some(v.value)
-                        }
+                    >(&mut map)?
+                    {
+                        ::std::option::Option::Some(v) => ::std::option::Option::Some(v.value),
                         ::std::option::Option::None => ::std::option::Option::None,
                     };
                 }
@@ -1048,33 +982,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("sendRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "sendRef",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("liveMessage"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "liveMessage",
+                ));
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("signMessages"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "signMessages",
+                ));
             }
         };
         let f4 = match f4 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("composedMessages"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "composedMessages",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1087,9 +1021,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSendMessages {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1102,12 +1034,7 @@ impl ::simplex_api_types::runtime::Command for ApiSendMessages {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_send ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.send_ref,
-            out,
-            "sendRef",
-            false,
-        )?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(&self.send_ref, out, "sendRef", false)?;
         if *(&self.live_message) {
             out.push_str(" live=on");
         }
@@ -1202,23 +1129,11 @@ impl ApiUpdateChatItem {
 }
 
 impl ::serde::Serialize for ApiUpdateChatItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "chatItemId",
-            &self.chat_item_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "liveMessage",
-            &self.live_message,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "chatItemId", &self.chat_item_id, false)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "liveMessage", &self.live_message)?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
             "updatedMessage",
@@ -1236,16 +1151,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::UpdatedMessage> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f3: ::std::option::Option<super::types::UpdatedMessage> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatItemId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1257,18 +1172,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "updatedMessage" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::UpdatedMessage,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::UpdatedMessage>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &[
-                        "chatRef",
-                        "chatItemId",
-                        "liveMessage",
-                        "updatedMessage",
-                    ];
+                    const FIELDS: &[&str] =
+                        &["chatRef", "chatItemId", "liveMessage", "updatedMessage"];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -1278,33 +1188,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatRef",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatItemId",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("liveMessage"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "liveMessage",
+                ));
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("updatedMessage"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "updatedMessage",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1316,9 +1226,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1331,12 +1239,7 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateChatItem {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_update item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push_str(" ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
         if *(&self.live_message) {
@@ -1368,12 +1271,8 @@ pub enum ApiUpdateChatItemResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemUpdated(x) => {
-                Self::ChatItemUpdated(x)
-            }
-            super::responses::ChatResponse::ChatItemNotChanged(x) => {
-                Self::ChatItemNotChanged(x)
-            }
+            super::responses::ChatResponse::ChatItemUpdated(x) => Self::ChatItemUpdated(x),
+            super::responses::ChatResponse::ChatItemNotChanged(x) => Self::ChatItemNotChanged(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1418,10 +1317,7 @@ impl ApiDeleteChatItem {
 }
 
 impl ::serde::Serialize for ApiDeleteChatItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -1430,11 +1326,7 @@ impl ::serde::Serialize for ApiDeleteChatItem {
             &self.chat_item_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "deleteMode",
-            &self.delete_mode,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "deleteMode", &self.delete_mode)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1447,15 +1339,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::CiDeleteMode> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatItemIds" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1464,10 +1355,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "deleteMode" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::CiDeleteMode,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::CiDeleteMode>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatItemIds", "deleteMode"];
@@ -1480,25 +1370,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatRef",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatItemIds",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("deleteMode"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "deleteMode",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1509,9 +1399,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1524,12 +1412,7 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push_str(" ");
         for (v2, v1) in (&self.chat_item_ids).iter().enumerate() {
             if v2 > 0 {
@@ -1542,9 +1425,7 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "deleteMode",
-                    ),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("deleteMode"),
                 );
             }
         }
@@ -1566,9 +1447,7 @@ pub enum ApiDeleteChatItemResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => {
-                Self::ChatItemsDeleted(x)
-            }
+            super::responses::ChatResponse::ChatItemsDeleted(x) => Self::ChatItemsDeleted(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1598,15 +1477,15 @@ pub struct ApiDeleteMemberChatItem {
 impl ApiDeleteMemberChatItem {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, chat_item_ids: ::std::vec::Vec<i64>) -> Self {
-        Self { group_id, chat_item_ids }
+        Self {
+            group_id,
+            chat_item_ids,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiDeleteMemberChatItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -1626,9 +1505,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1653,17 +1532,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatItemIds",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1673,9 +1552,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteMemberChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1706,9 +1583,7 @@ impl ::std::fmt::Display for ApiDeleteMemberChatItem {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -1724,13 +1599,10 @@ pub enum ApiDeleteMemberChatItemResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiDeleteMemberChatItemResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteMemberChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => {
-                Self::ChatItemsDeleted(x)
-            }
+            super::responses::ChatResponse::ChatItemsDeleted(x) => Self::ChatItemsDeleted(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1779,18 +1651,10 @@ impl ApiChatItemReaction {
 }
 
 impl ::serde::Serialize for ApiChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "chatItemId",
-            &self.chat_item_id,
-            false,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "chatItemId", &self.chat_item_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "add", &self.add)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1806,15 +1670,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::MsgReaction> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatItemId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1826,18 +1689,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "reaction" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::MsgReaction,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::MsgReaction>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &[
-                        "chatRef",
-                        "chatItemId",
-                        "add",
-                        "reaction",
-                    ];
+                    const FIELDS: &[&str] = &["chatRef", "chatItemId", "add", "reaction"];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -1847,33 +1704,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatRef",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatItemId",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("add"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "add",
+                ));
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("reaction"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "reaction",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1885,9 +1742,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1900,22 +1755,13 @@ impl ::simplex_api_types::runtime::Command for ApiChatItemReaction {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_reaction ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push_str(" ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
         out.push_str(" ");
         out.push_str(if *(&self.add) { "on" } else { "off" });
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.reaction,
-            "reaction",
-        )?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.reaction, "reaction")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1931,13 +1777,10 @@ pub enum ApiChatItemReactionResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiChatItemReactionResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiChatItemReactionResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemReaction(x) => {
-                Self::ChatItemReaction(x)
-            }
+            super::responses::ChatResponse::ChatItemReaction(x) => Self::ChatItemReaction(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1970,16 +1813,9 @@ impl ApiShareMyAddress {
 }
 
 impl ::serde::Serialize for ApiShareMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "toSendRef",
-            &self.to_send_ref,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "toSendRef", &self.to_send_ref)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1990,15 +1826,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["toSendRef"];
@@ -2011,18 +1846,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("toSendRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "toSendRef",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { to_send_ref: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShareMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2085,10 +1918,7 @@ pub struct ApiShareChatMsgContent {
 
 impl ApiShareChatMsgContent {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        share_chat_ref: super::types::ChatRef,
-        to_send_ref: super::types::ChatRef,
-    ) -> Self {
+    pub fn new(share_chat_ref: super::types::ChatRef, to_send_ref: super::types::ChatRef) -> Self {
         Self {
             share_chat_ref,
             to_send_ref,
@@ -2097,21 +1927,10 @@ impl ApiShareChatMsgContent {
 }
 
 impl ::serde::Serialize for ApiShareChatMsgContent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "shareChatRef",
-            &self.share_chat_ref,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "toSendRef",
-            &self.to_send_ref,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "shareChatRef", &self.share_chat_ref)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "toSendRef", &self.to_send_ref)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2123,21 +1942,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "shareChatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["shareChatRef", "toSendRef"];
@@ -2150,17 +1967,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("shareChatRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "shareChatRef",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("toSendRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "toSendRef",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2170,9 +1987,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShareChatMsgContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2211,8 +2026,7 @@ pub enum ApiShareChatMsgContentResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiShareChatMsgContentResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiShareChatMsgContentResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::ChatMsgContent(x) => Self::ChatMsgContent(x),
@@ -2285,10 +2099,7 @@ impl ReceiveFile {
 }
 
 impl ::serde::Serialize for ReceiveFile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -2319,9 +2130,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "fileId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2333,22 +2144,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "storeEncrypted" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f2)?;
                 }
                 "fileInline" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f3)?;
                 }
                 "filePath" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f4)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &[
@@ -2367,17 +2171,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("fileId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "fileId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userApprovedRelays"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userApprovedRelays",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2390,9 +2194,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceiveFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2418,12 +2220,7 @@ impl ::simplex_api_types::runtime::Command for ReceiveFile {
         match self.file_path.as_ref() {
             ::std::option::Option::Some(v3) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(
-                    out,
-                    v3,
-                    "filePath",
-                    true,
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v3, "filePath", true)?;
             }
             ::std::option::Option::None => {}
         }
@@ -2438,9 +2235,7 @@ pub enum ReceiveFileResponse {
     /// `"rcvFileAccepted"`: see ``RcvFileAccepted``.
     RcvFileAccepted(::std::boxed::Box<super::responses::RcvFileAccepted>),
     /// `"rcvFileAcceptedSndCancelled"`: see ``RcvFileAcceptedSndCancelled``.
-    RcvFileAcceptedSndCancelled(
-        ::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>,
-    ),
+    RcvFileAcceptedSndCancelled(::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -2449,9 +2244,7 @@ pub enum ReceiveFileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ReceiveFileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RcvFileAccepted(x) => {
-                Self::RcvFileAccepted(x)
-            }
+            super::responses::ChatResponse::RcvFileAccepted(x) => Self::RcvFileAccepted(x),
             super::responses::ChatResponse::RcvFileAcceptedSndCancelled(x) => {
                 Self::RcvFileAcceptedSndCancelled(x)
             }
@@ -2490,10 +2283,7 @@ impl CancelFile {
 }
 
 impl ::serde::Serialize for CancelFile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2506,9 +2296,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "fileId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2527,18 +2317,16 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("fileId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "fileId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { file_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CancelFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2562,9 +2350,7 @@ impl ::std::fmt::Display for CancelFile {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -2585,12 +2371,8 @@ pub enum CancelFileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for CancelFileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SndFileCancelled(x) => {
-                Self::SndFileCancelled(x)
-            }
-            super::responses::ChatResponse::RcvFileCancelled(x) => {
-                Self::RcvFileCancelled(x)
-            }
+            super::responses::ChatResponse::SndFileCancelled(x) => Self::SndFileCancelled(x),
+            super::responses::ChatResponse::RcvFileCancelled(x) => Self::RcvFileCancelled(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -2621,11 +2403,7 @@ pub struct ApiAddMember {
 
 impl ApiAddMember {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        group_id: i64,
-        contact_id: i64,
-        member_role: super::types::GroupMemberRole,
-    ) -> Self {
+    pub fn new(group_id: i64, contact_id: i64, member_role: super::types::GroupMemberRole) -> Self {
         Self {
             group_id,
             contact_id,
@@ -2635,23 +2413,11 @@ impl ApiAddMember {
 }
 
 impl ::serde::Serialize for ApiAddMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactId",
-            &self.contact_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2663,10 +2429,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2681,10 +2448,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "contactId", "memberRole"];
@@ -2697,25 +2463,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "contactId",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "memberRole",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2726,9 +2492,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2749,9 +2513,7 @@ impl ::simplex_api_types::runtime::Command for ApiAddMember {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
                 );
             }
         }
@@ -2773,9 +2535,7 @@ pub enum ApiAddMemberResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiAddMemberResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentGroupInvitation(x) => {
-                Self::SentGroupInvitation(x)
-            }
+            super::responses::ChatResponse::SentGroupInvitation(x) => Self::SentGroupInvitation(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -2808,10 +2568,7 @@ impl ApiJoinGroup {
 }
 
 impl ::serde::Serialize for ApiJoinGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2824,9 +2581,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2845,18 +2602,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiJoinGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2880,9 +2635,7 @@ impl ::std::fmt::Display for ApiJoinGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -2951,10 +2704,7 @@ impl ApiAcceptMember {
 }
 
 impl ::serde::Serialize for ApiAcceptMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int(
@@ -2963,11 +2713,7 @@ impl ::serde::Serialize for ApiAcceptMember {
             &self.group_member_id,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2979,10 +2725,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -2997,10 +2744,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
                     f1 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberId", "memberRole"];
@@ -3013,25 +2759,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupMemberId",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "memberRole",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3042,9 +2788,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAcceptMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3065,9 +2809,7 @@ impl ::simplex_api_types::runtime::Command for ApiAcceptMember {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
                 );
             }
         }
@@ -3134,10 +2876,7 @@ impl ApiMembersRole {
 }
 
 impl ::serde::Serialize for ApiMembersRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3146,11 +2885,7 @@ impl ::serde::Serialize for ApiMembersRole {
             &self.group_member_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3162,10 +2897,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3180,10 +2916,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
                     f1 = ::std::option::Option::Some(v.values);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberIds", "memberRole"];
@@ -3196,25 +2931,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupMemberIds",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "memberRole",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3225,9 +2960,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiMembersRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3253,9 +2986,7 @@ impl ::simplex_api_types::runtime::Command for ApiMembersRole {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
                 );
             }
         }
@@ -3277,9 +3008,7 @@ pub enum ApiMembersRoleResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiMembersRoleResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::MembersRoleUser(x) => {
-                Self::MembersRoleUser(x)
-            }
+            super::responses::ChatResponse::MembersRoleUser(x) => Self::MembersRoleUser(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -3310,11 +3039,7 @@ pub struct ApiBlockMembersForAll {
 
 impl ApiBlockMembersForAll {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        group_id: i64,
-        group_member_ids: ::std::vec::Vec<i64>,
-        blocked: bool,
-    ) -> Self {
+    pub fn new(group_id: i64, group_member_ids: ::std::vec::Vec<i64>, blocked: bool) -> Self {
         Self {
             group_id,
             group_member_ids,
@@ -3324,10 +3049,7 @@ impl ApiBlockMembersForAll {
 }
 
 impl ::serde::Serialize for ApiBlockMembersForAll {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3349,9 +3071,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3379,25 +3101,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupMemberIds",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("blocked"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "blocked",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3408,9 +3130,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiBlockMembersForAll {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3443,9 +3163,7 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -3455,16 +3173,13 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
 #[non_exhaustive]
 pub enum ApiBlockMembersForAllResponse {
     /// `"membersBlockedForAllUser"`: see ``MembersBlockedForAllUser``.
-    MembersBlockedForAllUser(
-        ::std::boxed::Box<super::responses::MembersBlockedForAllUser>,
-    ),
+    MembersBlockedForAllUser(::std::boxed::Box<super::responses::MembersBlockedForAllUser>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiBlockMembersForAllResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiBlockMembersForAllResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::MembersBlockedForAllUser(x) => {
@@ -3519,10 +3234,7 @@ impl ApiRemoveMembers {
 }
 
 impl ::serde::Serialize for ApiRemoveMembers {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3531,11 +3243,7 @@ impl ::serde::Serialize for ApiRemoveMembers {
             &self.group_member_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "withMessages",
-            &self.with_messages,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "withMessages", &self.with_messages)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3548,9 +3256,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3568,11 +3276,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &[
-                        "groupId",
-                        "groupMemberIds",
-                        "withMessages",
-                    ];
+                    const FIELDS: &[&str] = &["groupId", "groupMemberIds", "withMessages"];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -3582,25 +3286,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupMemberIds",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("withMessages"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "withMessages",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3611,9 +3315,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiRemoveMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3647,9 +3349,7 @@ impl ::std::fmt::Display for ApiRemoveMembers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -3668,9 +3368,7 @@ pub enum ApiRemoveMembersResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiRemoveMembersResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserDeletedMembers(x) => {
-                Self::UserDeletedMembers(x)
-            }
+            super::responses::ChatResponse::UserDeletedMembers(x) => Self::UserDeletedMembers(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -3703,10 +3401,7 @@ impl ApiLeaveGroup {
 }
 
 impl ::serde::Serialize for ApiLeaveGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3719,9 +3414,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3740,18 +3435,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiLeaveGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3775,9 +3468,7 @@ impl ::std::fmt::Display for ApiLeaveGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -3829,10 +3520,7 @@ impl ApiListMembers {
 }
 
 impl ::serde::Serialize for ApiListMembers {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3845,9 +3533,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -3866,18 +3554,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3901,9 +3587,7 @@ impl ::std::fmt::Display for ApiListMembers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -3969,22 +3653,11 @@ impl ApiNewGroup {
 }
 
 impl ::serde::Serialize for ApiNewGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "groupProfile",
-            &self.group_profile,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3997,9 +3670,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4011,10 +3684,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupProfile,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "groupProfile"];
@@ -4027,25 +3699,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("incognito"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "incognito",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupProfile"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupProfile",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4056,9 +3728,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiNewGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4153,28 +3823,12 @@ impl ApiNewPublicGroup {
 }
 
 impl ::serde::Serialize for ApiNewPublicGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "relayIds",
-            &self.relay_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "groupProfile",
-            &self.group_profile,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
+        ::simplex_api_types::runtime::ser_int_vec(&mut m, "relayIds", &self.relay_ids, false)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4188,9 +3842,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4208,18 +3862,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
                     f2 = ::std::option::Option::Some(v.values);
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupProfile,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &[
-                        "userId",
-                        "incognito",
-                        "relayIds",
-                        "groupProfile",
-                    ];
+                    const FIELDS: &[&str] = &["userId", "incognito", "relayIds", "groupProfile"];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -4229,33 +3877,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("incognito"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "incognito",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("relayIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "relayIds",
+                ));
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupProfile"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupProfile",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4267,9 +3915,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiNewPublicGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4310,9 +3956,7 @@ pub enum ApiNewPublicGroupResponse {
     /// `"publicGroupCreated"`: see ``PublicGroupCreated``.
     PublicGroupCreated(::std::boxed::Box<super::responses::PublicGroupCreated>),
     /// `"publicGroupCreationFailed"`: see ``PublicGroupCreationFailed``.
-    PublicGroupCreationFailed(
-        ::std::boxed::Box<super::responses::PublicGroupCreationFailed>,
-    ),
+    PublicGroupCreationFailed(::std::boxed::Box<super::responses::PublicGroupCreationFailed>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -4321,9 +3965,7 @@ pub enum ApiNewPublicGroupResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiNewPublicGroupResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::PublicGroupCreated(x) => {
-                Self::PublicGroupCreated(x)
-            }
+            super::responses::ChatResponse::PublicGroupCreated(x) => Self::PublicGroupCreated(x),
             super::responses::ChatResponse::PublicGroupCreationFailed(x) => {
                 Self::PublicGroupCreationFailed(x)
             }
@@ -4359,10 +4001,7 @@ impl ApiGetGroupRelays {
 }
 
 impl ::serde::Serialize for ApiGetGroupRelays {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4375,9 +4014,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4396,18 +4035,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4431,9 +4068,7 @@ impl ::std::fmt::Display for ApiGetGroupRelays {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -4482,23 +4117,18 @@ pub struct ApiAddGroupRelays {
 impl ApiAddGroupRelays {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, relay_ids: ::std::vec::Vec<i64>) -> Self {
-        Self { group_id, relay_ids }
+        Self {
+            group_id,
+            relay_ids,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiAddGroupRelays {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "relayIds",
-            &self.relay_ids,
-            false,
-        )?;
+        ::simplex_api_types::runtime::ser_int_vec(&mut m, "relayIds", &self.relay_ids, false)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4510,9 +4140,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4537,17 +4167,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("relayIds"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "relayIds",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4557,9 +4187,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4590,9 +4218,7 @@ impl ::std::fmt::Display for ApiAddGroupRelays {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -4613,9 +4239,7 @@ pub enum ApiAddGroupRelaysResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiAddGroupRelaysResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupRelaysAdded(x) => {
-                Self::GroupRelaysAdded(x)
-            }
+            super::responses::ChatResponse::GroupRelaysAdded(x) => Self::GroupRelaysAdded(x),
             super::responses::ChatResponse::GroupRelaysAddFailed(x) => {
                 Self::GroupRelaysAddFailed(x)
             }
@@ -4651,10 +4275,7 @@ impl ApiAllowRelayGroup {
 }
 
 impl ::serde::Serialize for ApiAllowRelayGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4667,9 +4288,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4688,18 +4309,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAllowRelayGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4723,9 +4342,7 @@ impl ::std::fmt::Display for ApiAllowRelayGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -4741,13 +4358,10 @@ pub enum ApiAllowRelayGroupResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiAllowRelayGroupResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiAllowRelayGroupResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RelayGroupAllowed(x) => {
-                Self::RelayGroupAllowed(x)
-            }
+            super::responses::ChatResponse::RelayGroupAllowed(x) => Self::RelayGroupAllowed(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -4777,22 +4391,18 @@ pub struct ApiUpdateGroupProfile {
 impl ApiUpdateGroupProfile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, group_profile: super::types::GroupProfile) -> Self {
-        Self { group_id, group_profile }
+        Self {
+            group_id,
+            group_profile,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiUpdateGroupProfile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "groupProfile",
-            &self.group_profile,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4804,9 +4414,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4815,10 +4425,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupProfile,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupProfile"];
@@ -4831,17 +4440,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupProfile"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupProfile",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4851,9 +4460,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateGroupProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4888,8 +4495,7 @@ pub enum ApiUpdateGroupProfileResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiUpdateGroupProfileResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateGroupProfileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::GroupUpdated(x) => Self::GroupUpdated(x),
@@ -4925,10 +4531,7 @@ impl ApiVerifyGroupDomain {
 }
 
 impl ::serde::Serialize for ApiVerifyGroupDomain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4941,9 +4544,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -4962,18 +4565,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiVerifyGroupDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4997,9 +4598,7 @@ impl ::std::fmt::Display for ApiVerifyGroupDomain {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -5013,13 +4612,10 @@ pub enum ApiVerifyGroupDomainResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiVerifyGroupDomainResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiVerifyGroupDomainResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupDomainVerified(x) => {
-                Self::GroupDomainVerified(x)
-            }
+            super::responses::ChatResponse::GroupDomainVerified(x) => Self::GroupDomainVerified(x),
             other => Self::Other(other),
         }
     }
@@ -5048,22 +4644,18 @@ pub struct ApiCreateGroupLink {
 impl ApiCreateGroupLink {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self { group_id, member_role }
+        Self {
+            group_id,
+            member_role,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiCreateGroupLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5074,10 +4666,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f1: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5086,10 +4679,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -5102,17 +4694,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "memberRole",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -5122,9 +4714,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiCreateGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5143,9 +4733,7 @@ impl ::simplex_api_types::runtime::Command for ApiCreateGroupLink {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
                 );
             }
         }
@@ -5164,13 +4752,10 @@ pub enum ApiCreateGroupLinkResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiCreateGroupLinkResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiCreateGroupLinkResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupLinkCreated(x) => {
-                Self::GroupLinkCreated(x)
-            }
+            super::responses::ChatResponse::GroupLinkCreated(x) => Self::GroupLinkCreated(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -5200,22 +4785,18 @@ pub struct ApiGroupLinkMemberRole {
 impl ApiGroupLinkMemberRole {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self { group_id, member_role }
+        Self {
+            group_id,
+            member_role,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiGroupLinkMemberRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5226,10 +4807,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f1: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5238,10 +4820,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -5254,17 +4835,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "memberRole",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -5274,9 +4855,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGroupLinkMemberRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5295,9 +4874,7 @@ impl ::simplex_api_types::runtime::Command for ApiGroupLinkMemberRole {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
                 );
             }
         }
@@ -5316,8 +4893,7 @@ pub enum ApiGroupLinkMemberRoleResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiGroupLinkMemberRoleResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiGroupLinkMemberRoleResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::GroupLink(x) => Self::GroupLink(x),
@@ -5353,10 +4929,7 @@ impl ApiDeleteGroupLink {
 }
 
 impl ::serde::Serialize for ApiDeleteGroupLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5369,9 +4942,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5390,18 +4963,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5425,9 +4996,7 @@ impl ::std::fmt::Display for ApiDeleteGroupLink {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -5443,13 +5012,10 @@ pub enum ApiDeleteGroupLinkResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiDeleteGroupLinkResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteGroupLinkResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupLinkDeleted(x) => {
-                Self::GroupLinkDeleted(x)
-            }
+            super::responses::ChatResponse::GroupLinkDeleted(x) => Self::GroupLinkDeleted(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -5482,10 +5048,7 @@ impl ApiGetGroupLink {
 }
 
 impl ::serde::Serialize for ApiGetGroupLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5498,9 +5061,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5519,18 +5082,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5554,9 +5115,7 @@ impl ::std::fmt::Display for ApiGetGroupLink {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -5605,7 +5164,10 @@ pub struct ApiAddContact {
 impl ApiAddContact {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self { user_id, incognito: false }
+        Self {
+            user_id,
+            incognito: false,
+        }
     }
     /// Sets `incognito`.
     #[must_use]
@@ -5616,17 +5178,10 @@ impl ApiAddContact {
 }
 
 impl ::serde::Serialize for ApiAddContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5638,9 +5193,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5662,26 +5217,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("incognito"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "incognito",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { user_id: f0, incognito: f1 })
+        ::std::result::Result::Ok(Self {
+            user_id: f0,
+            incognito: f1,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5708,9 +5264,7 @@ impl ::std::fmt::Display for ApiAddContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -5769,10 +5323,7 @@ impl ApiConnectPlan {
 }
 
 impl ::serde::Serialize for ApiConnectPlan {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.connect_target {
@@ -5789,9 +5340,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5800,10 +5351,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "connectTarget" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "resolveMode" | "linkOwnerSig" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5821,9 +5371,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -5833,9 +5383,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiConnectPlan {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5860,9 +5408,11 @@ impl ::simplex_api_types::runtime::Command for ApiConnectPlan {
                 )?;
             }
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::CommandError::Missing {
-                    param: "connectTarget",
-                });
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::CommandError::Missing {
+                        param: "connectTarget",
+                    },
+                );
             }
         }
         ::std::result::Result::Ok(())
@@ -5936,17 +5486,10 @@ impl ApiConnect {
 }
 
 impl ::serde::Serialize for ApiConnect {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
         if let ::std::option::Option::Some(v) = &self.prepared_link_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "preparedLink_", v)?;
         }
@@ -5961,10 +5504,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<super::types::CreatedConnLink> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -5976,10 +5520,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "preparedLink_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::CreatedConnLink,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::CreatedConnLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "preparedLink_"];
@@ -5992,17 +5535,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("incognito"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "incognito",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6013,9 +5556,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiConnect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6035,12 +5576,7 @@ impl ::simplex_api_types::runtime::Command for ApiConnect {
         match self.prepared_link_.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::Syntax::write_syntax(
-                    v1,
-                    out,
-                    "preparedLink_",
-                    true,
-                )?;
+                ::simplex_api_types::runtime::Syntax::write_syntax(v1, out, "preparedLink_", true)?;
             }
             ::std::option::Option::None => {}
         }
@@ -6066,9 +5602,7 @@ pub enum ApiConnectResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentConfirmation(x) => {
-                Self::SentConfirmation(x)
-            }
+            super::responses::ChatResponse::SentConfirmation(x) => Self::SentConfirmation(x),
             super::responses::ChatResponse::ContactAlreadyExists(x) => {
                 Self::ContactAlreadyExists(x)
             }
@@ -6115,10 +5649,7 @@ impl Connect {
 }
 
 impl ::serde::Serialize for Connect {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         if let ::std::option::Option::Some(v) = &self.conn_target_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "connTarget_", v)?;
@@ -6133,15 +5664,14 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "connTarget_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "incognito" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6160,9 +5690,7 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Connect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6178,12 +5706,7 @@ impl ::simplex_api_types::runtime::Command for Connect {
         match self.conn_target_.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(
-                    out,
-                    v1,
-                    "connTarget_",
-                    true,
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v1, "connTarget_", true)?;
             }
             ::std::option::Option::None => {}
         }
@@ -6204,17 +5727,11 @@ pub enum ConnectResponse {
     /// `"connectionPlan"`: see ``ConnectionPlan``.
     ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
     /// `"sentInvitationToContact"`: see ``SentInvitationToContact``.
-    SentInvitationToContact(
-        ::std::boxed::Box<super::responses::SentInvitationToContact>,
-    ),
+    SentInvitationToContact(::std::boxed::Box<super::responses::SentInvitationToContact>),
     /// `"startedConnectionToContact"`: see ``StartedConnectionToContact``.
-    StartedConnectionToContact(
-        ::std::boxed::Box<super::responses::StartedConnectionToContact>,
-    ),
+    StartedConnectionToContact(::std::boxed::Box<super::responses::StartedConnectionToContact>),
     /// `"startedConnectionToGroup"`: see ``StartedConnectionToGroup``.
-    StartedConnectionToGroup(
-        ::std::boxed::Box<super::responses::StartedConnectionToGroup>,
-    ),
+    StartedConnectionToGroup(::std::boxed::Box<super::responses::StartedConnectionToGroup>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -6223,9 +5740,7 @@ pub enum ConnectResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ConnectResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentConfirmation(x) => {
-                Self::SentConfirmation(x)
-            }
+            super::responses::ChatResponse::SentConfirmation(x) => Self::SentConfirmation(x),
             super::responses::ChatResponse::ContactAlreadyExists(x) => {
                 Self::ContactAlreadyExists(x)
             }
@@ -6272,17 +5787,9 @@ impl ApiAcceptContact {
 }
 
 impl ::serde::Serialize for ApiAcceptContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactReqId",
-            &self.contact_req_id,
-            false,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "contactReqId", &self.contact_req_id, false)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -6293,9 +5800,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "contactReqId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6314,18 +5821,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactReqId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "contactReqId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { contact_req_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAcceptContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6349,9 +5854,7 @@ impl ::std::fmt::Display for ApiAcceptContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -6361,9 +5864,7 @@ impl ::std::fmt::Display for ApiAcceptContact {
 #[non_exhaustive]
 pub enum ApiAcceptContactResponse {
     /// `"acceptingContactRequest"`: see ``AcceptingContactRequest``.
-    AcceptingContactRequest(
-        ::std::boxed::Box<super::responses::AcceptingContactRequest>,
-    ),
+    AcceptingContactRequest(::std::boxed::Box<super::responses::AcceptingContactRequest>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -6409,17 +5910,9 @@ impl ApiRejectContact {
 }
 
 impl ::serde::Serialize for ApiRejectContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactReqId",
-            &self.contact_req_id,
-            false,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "contactReqId", &self.contact_req_id, false)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -6430,9 +5923,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "contactReqId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6456,18 +5949,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactReqId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "contactReqId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { contact_req_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiRejectContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6491,9 +5982,7 @@ impl ::std::fmt::Display for ApiRejectContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -6547,10 +6036,7 @@ impl ApiListContacts {
 }
 
 impl ::serde::Serialize for ApiListContacts {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6563,9 +6049,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6584,18 +6070,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6619,9 +6103,7 @@ impl ::std::fmt::Display for ApiListContacts {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -6693,10 +6175,7 @@ impl ApiListGroups {
 }
 
 impl ::serde::Serialize for ApiListGroups {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.contact_id_ {
@@ -6717,9 +6196,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6730,18 +6209,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
                 "contactId_" => {
                     f1 = match ::serde::de::MapAccess::next_value::<
                         ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map)? {
-                        ::std::option::Option::Some(v) => {
-                            ::std::option::Option::Some(v.value)
-                        }
+                    >(&mut map)?
+                    {
+                        ::std::option::Option::Some(v) => ::std::option::Option::Some(v.value),
                         ::std::option::Option::None => ::std::option::Option::None,
                     };
                 }
                 "search" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "contactId_", "search"];
@@ -6754,9 +6231,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6767,9 +6244,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListGroups {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6793,12 +6268,7 @@ impl ::simplex_api_types::runtime::Command for ApiListGroups {
         match self.search.as_ref() {
             ::std::option::Option::Some(v2) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(
-                    out,
-                    v2,
-                    "search",
-                    true,
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v2, "search", true)?;
             }
             ::std::option::Option::None => {}
         }
@@ -6876,10 +6346,7 @@ impl ApiGetChats {
 }
 
 impl ::serde::Serialize for ApiGetChats {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -6902,11 +6369,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::PaginationByTime> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::ChatListQuery> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<super::types::PaginationByTime> =
+            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::ChatListQuery> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -6918,24 +6387,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "pagination" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::PaginationByTime,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::PaginationByTime>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "query" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatListQuery,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatListQuery>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &[
-                        "userId",
-                        "pendingConnections",
-                        "pagination",
-                        "query",
-                    ];
+                    const FIELDS: &[&str] =
+                        &["userId", "pendingConnections", "pagination", "query"];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -6945,25 +6408,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("pendingConnections"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "pendingConnections",
+                ));
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("query"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "query",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6975,9 +6438,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetChats {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6997,21 +6458,12 @@ impl ::simplex_api_types::runtime::Command for ApiGetChats {
         match self.pagination.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::Syntax::write_syntax(
-                    v1,
-                    out,
-                    "pagination",
-                    false,
-                )?;
+                ::simplex_api_types::runtime::Syntax::write_syntax(v1, out, "pagination", false)?;
             }
             ::std::option::Option::None => {}
         }
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.query,
-            "query",
-        )?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.query, "query")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -7063,15 +6515,15 @@ impl ApiDeleteChat {
         chat_ref: super::types::ChatRef,
         chat_delete_mode: super::types::ChatDeleteMode,
     ) -> Self {
-        Self { chat_ref, chat_delete_mode }
+        Self {
+            chat_ref,
+            chat_delete_mode,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiDeleteChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -7089,22 +6541,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "chatDeleteMode" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatDeleteMode,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatDeleteMode>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatDeleteMode"];
@@ -7117,17 +6568,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatRef",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatDeleteMode"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "chatDeleteMode",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -7137,9 +6588,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7152,12 +6601,7 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChat {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push_str(" ");
         ::simplex_api_types::runtime::Syntax::write_syntax(
             &self.chat_delete_mode,
@@ -7176,9 +6620,7 @@ pub enum ApiDeleteChatResponse {
     /// `"contactDeleted"`: see ``ContactDeleted``.
     ContactDeleted(::std::boxed::Box<super::responses::ContactDeleted>),
     /// `"contactConnectionDeleted"`: see ``ContactConnectionDeleted``.
-    ContactConnectionDeleted(
-        ::std::boxed::Box<super::responses::ContactConnectionDeleted>,
-    ),
+    ContactConnectionDeleted(::std::boxed::Box<super::responses::ContactConnectionDeleted>),
     /// `"groupDeletedUser"`: see ``GroupDeletedUser``.
     GroupDeletedUser(::std::boxed::Box<super::responses::GroupDeletedUser>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
@@ -7193,9 +6635,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatRespo
             super::responses::ChatResponse::ContactConnectionDeleted(x) => {
                 Self::ContactConnectionDeleted(x)
             }
-            super::responses::ChatResponse::GroupDeletedUser(x) => {
-                Self::GroupDeletedUser(x)
-            }
+            super::responses::ChatResponse::GroupDeletedUser(x) => Self::GroupDeletedUser(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -7232,20 +6672,14 @@ impl ApiSetGroupCustomData {
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(
-        mut self,
-        value: ::simplex_api_types::runtime::JsonObject,
-    ) -> Self {
+    pub fn with_custom_data(mut self, value: ::simplex_api_types::runtime::JsonObject) -> Self {
         self.custom_data = ::std::option::Option::Some(value);
         self
     }
 }
 
 impl ::serde::Serialize for ApiSetGroupCustomData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         if let ::std::option::Option::Some(v) = &self.custom_data {
@@ -7261,10 +6695,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "groupId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7289,9 +6724,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "groupId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -7301,9 +6736,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetGroupCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7320,11 +6753,7 @@ impl ::simplex_api_types::runtime::Command for ApiSetGroupCustomData {
         match self.custom_data.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(
-                    out,
-                    &v1,
-                    "customData",
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "customData")?;
             }
             ::std::option::Option::None => {}
         }
@@ -7343,8 +6772,7 @@ pub enum ApiSetGroupCustomDataResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetGroupCustomDataResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiSetGroupCustomDataResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7384,27 +6812,16 @@ impl ApiSetContactCustomData {
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(
-        mut self,
-        value: ::simplex_api_types::runtime::JsonObject,
-    ) -> Self {
+    pub fn with_custom_data(mut self, value: ::simplex_api_types::runtime::JsonObject) -> Self {
         self.custom_data = ::std::option::Option::Some(value);
         self
     }
 }
 
 impl ::serde::Serialize for ApiSetContactCustomData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactId",
-            &self.contact_id,
-            false,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
         if let ::std::option::Option::Some(v) = &self.custom_data {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customData", v)?;
         }
@@ -7418,10 +6835,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "contactId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7446,9 +6864,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "contactId",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -7458,9 +6876,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetContactCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7477,11 +6893,7 @@ impl ::simplex_api_types::runtime::Command for ApiSetContactCustomData {
         match self.custom_data.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(
-                    out,
-                    &v1,
-                    "customData",
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "customData")?;
             }
             ::std::option::Option::None => {}
         }
@@ -7500,8 +6912,7 @@ pub enum ApiSetContactCustomDataResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetContactCustomDataResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiSetContactCustomDataResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7539,10 +6950,7 @@ impl ApiSetUserAutoAcceptMemberContacts {
 }
 
 impl ::serde::Serialize for ApiSetUserAutoAcceptMemberContacts {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
@@ -7557,9 +6965,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7581,26 +6989,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("onOff"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "onOff",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
+        ::std::result::Result::Ok(Self {
+            user_id: f0,
+            on_off: f1,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptMemberContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7626,9 +7035,7 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptMemberContacts {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -7645,7 +7052,8 @@ pub enum ApiSetUserAutoAcceptMemberContactsResponse {
     Other(super::responses::ChatResponse),
 }
 impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetUserAutoAcceptMemberContactsResponse {
+    for ApiSetUserAutoAcceptMemberContactsResponse
+{
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7683,10 +7091,7 @@ impl ApiSetUserAutoAcceptGroupInvitations {
 }
 
 impl ::serde::Serialize for ApiSetUserAutoAcceptGroupInvitations {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
@@ -7701,9 +7106,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -7725,26 +7130,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("onOff"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "onOff",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
+        ::std::result::Result::Ok(Self {
+            user_id: f0,
+            on_off: f1,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptGroupInvitations {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7770,9 +7176,7 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptGroupInvitations {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -7789,7 +7193,8 @@ pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
     Other(super::responses::ChatResponse),
 }
 impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetUserAutoAcceptGroupInvitationsResponse {
+    for ApiSetUserAutoAcceptGroupInvitationsResponse
+{
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7822,10 +7227,7 @@ impl ShowActiveUser {
 }
 
 impl ::serde::Serialize for ShowActiveUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -7836,9 +7238,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ShowActiveUser {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 other => {
                     const FIELDS: &[&str] = &[];
@@ -7852,9 +7254,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ShowActiveUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShowActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7877,9 +7277,7 @@ impl ::std::fmt::Display for ShowActiveUser {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -7935,10 +7333,7 @@ impl CreateActiveUser {
 }
 
 impl ::serde::Serialize for CreateActiveUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "newUser", &self.new_user)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7951,15 +7346,14 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::NewUser> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "newUser" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::NewUser,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::NewUser>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["newUser"];
@@ -7972,18 +7366,16 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("newUser"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "newUser",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { new_user: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7996,11 +7388,7 @@ impl ::simplex_api_types::runtime::Command for CreateActiveUser {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create user ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.new_user,
-            "newUser",
-        )?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.new_user, "newUser")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -8049,10 +7437,7 @@ impl ListUsers {
 }
 
 impl ::serde::Serialize for ListUsers {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -8063,9 +7448,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ListUsers {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 other => {
                     const FIELDS: &[&str] = &[];
@@ -8079,9 +7464,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ListUsers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListUsers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8104,9 +7487,7 @@ impl ::std::fmt::Display for ListUsers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -8172,10 +7553,7 @@ impl ApiSetActiveUser {
 }
 
 impl ::serde::Serialize for ApiSetActiveUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.view_pwd {
@@ -8192,9 +7570,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8203,10 +7581,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "viewPwd"];
@@ -8219,18 +7596,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { user_id: f0, view_pwd: f1 })
+        ::std::result::Result::Ok(Self {
+            user_id: f0,
+            view_pwd: f1,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8247,11 +7625,7 @@ impl ::simplex_api_types::runtime::Command for ApiSetActiveUser {
         match self.view_pwd.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(
-                    out,
-                    &v1,
-                    "viewPwd",
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
             }
             ::std::option::Option::None => {}
         }
@@ -8320,17 +7694,10 @@ impl ApiDeleteUser {
 }
 
 impl ::serde::Serialize for ApiDeleteUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "delSMPQueues",
-            &self.del_smp_queues,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "delSMPQueues", &self.del_smp_queues)?;
         if let ::std::option::Option::Some(v) = &self.view_pwd {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "viewPwd", v)?;
         }
@@ -8346,9 +7713,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8360,10 +7727,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "delSMPQueues", "viewPwd"];
@@ -8376,17 +7742,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("delSMPQueues"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "delSMPQueues",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8397,9 +7763,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8418,11 +7782,7 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteUser {
         match self.view_pwd.as_ref() {
             ::std::option::Option::Some(v1) => {
                 out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(
-                    out,
-                    &v1,
-                    "viewPwd",
-                )?;
+                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
             }
             ::std::option::Option::None => {}
         }
@@ -8479,10 +7839,7 @@ impl ApiUpdateProfile {
 }
 
 impl ::serde::Serialize for ApiUpdateProfile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "profile", &self.profile)?;
@@ -8497,9 +7854,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8508,10 +7865,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "profile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Profile,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "profile"];
@@ -8524,26 +7880,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("profile"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "profile",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { user_id: f0, profile: f1 })
+        ::std::result::Result::Ok(Self {
+            user_id: f0,
+            profile: f1,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8558,11 +7915,7 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateProfile {
         out.push_str("/_profile ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.profile,
-            "profile",
-        )?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.profile, "profile")?;
         ::std::result::Result::Ok(())
     }
 }
@@ -8583,12 +7936,8 @@ pub enum ApiUpdateProfileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateProfileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => {
-                Self::UserProfileUpdated(x)
-            }
-            super::responses::ChatResponse::UserProfileNoChange(x) => {
-                Self::UserProfileNoChange(x)
-            }
+            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
+            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -8618,27 +7967,18 @@ pub struct ApiSetContactPrefs {
 impl ApiSetContactPrefs {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(contact_id: i64, preferences: super::types::Preferences) -> Self {
-        Self { contact_id, preferences }
+        Self {
+            contact_id,
+            preferences,
+        }
     }
 }
 
 impl ::serde::Serialize for ApiSetContactPrefs {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactId",
-            &self.contact_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "preferences",
-            &self.preferences,
-        )?;
+        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "preferences", &self.preferences)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -8650,9 +7990,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Preferences> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "contactId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8661,10 +8001,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "preferences" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Preferences,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Preferences>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactId", "preferences"];
@@ -8677,17 +8016,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "contactId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("preferences"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "preferences",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8697,9 +8036,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetContactPrefs {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8734,13 +8071,10 @@ pub enum ApiSetContactPrefsResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetContactPrefsResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiSetContactPrefsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ContactPrefsUpdated(x) => {
-                Self::ContactPrefsUpdated(x)
-            }
+            super::responses::ChatResponse::ContactPrefsUpdated(x) => Self::ContactPrefsUpdated(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -8785,22 +8119,11 @@ impl ApiSendServiceResponse {
 }
 
 impl ::serde::Serialize for ApiSendServiceResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "requestId",
-            &self.request_id,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "responseData",
-            &self.response_data,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestId", &self.request_id)?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "responseData", &self.response_data)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -8812,10 +8135,11 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
+            ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "userId" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -8824,10 +8148,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
                     f0 = ::std::option::Option::Some(v.value);
                 }
                 "requestId" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "responseData" => {
                     ::simplex_api_types::runtime::read::<
@@ -8846,25 +8169,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "userId",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("requestId"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "requestId",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("responseData"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "responseData",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8875,9 +8198,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSendServiceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8919,8 +8240,7 @@ pub enum ApiSendServiceResponseResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSendServiceResponseResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for ApiSendServiceResponseResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::ServiceReplyAccepted(x) => {
@@ -8978,10 +8298,7 @@ impl StartChat {
 }
 
 impl ::serde::Serialize for StartChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "mainApp", &self.main_app)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -9006,9 +8323,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "mainApp" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
@@ -9020,11 +8337,7 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &[
-                        "mainApp",
-                        "enableSndFiles",
-                        "serviceRequests",
-                    ];
+                    const FIELDS: &[&str] = &["mainApp", "enableSndFiles", "serviceRequests"];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -9034,25 +8347,25 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("mainApp"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "mainApp",
+                ));
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("enableSndFiles"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "enableSndFiles",
+                ));
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("serviceRequests"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "serviceRequests",
+                ));
             }
         };
         ::std::result::Result::Ok(Self {
@@ -9063,9 +8376,7 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StartChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -9095,9 +8406,7 @@ impl ::std::fmt::Display for StartChat {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -9146,10 +8455,7 @@ impl ApiStopChat {
 }
 
 impl ::serde::Serialize for ApiStopChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -9160,9 +8466,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiStopChat {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 other => {
                     const FIELDS: &[&str] = &[];
@@ -9176,9 +8482,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiStopChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiStopChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -9201,9 +8505,7 @@ impl ::std::fmt::Display for ApiStopChat {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
+            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
         }
     }
 }
@@ -9252,10 +8554,7 @@ impl ConnectRemoteCtrl {
 }
 
 impl ::serde::Serialize for ConnectRemoteCtrl {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
@@ -9272,15 +8571,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "remoteInvitation" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["remoteInvitation"];
@@ -9293,18 +8591,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("remoteInvitation"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "remoteInvitation",
+                ));
             }
         };
-        ::std::result::Result::Ok(Self { remote_invitation: f0 })
+        ::std::result::Result::Ok(Self {
+            remote_invitation: f0,
+        })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConnectRemoteCtrl {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -9376,16 +8674,9 @@ impl VerifyRemoteCtrlSession {
 }
 
 impl ::serde::Serialize for VerifyRemoteCtrlSession {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "sessionCode",
-            &self.session_code,
-        )?;
+        ::serde::ser::SerializeMap::serialize_entry(&mut m, "sessionCode", &self.session_code)?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -9396,15 +8687,14 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "sessionCode" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["sessionCode"];
@@ -9417,18 +8707,16 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("sessionCode"),
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
+                    "sessionCode",
+                ));
             }
         };
         ::std::result::Result::Ok(Self { session_code: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for VerifyRemoteCtrlSession {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -9462,13 +8750,10 @@ pub enum VerifyRemoteCtrlSessionResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse>
-for VerifyRemoteCtrlSessionResponse {
+impl ::std::convert::From<super::responses::ChatResponse> for VerifyRemoteCtrlSessionResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RemoteCtrlConnected(x) => {
-                Self::RemoteCtrlConnected(x)
-            }
+            super::responses::ChatResponse::RemoteCtrlConnected(x) => Self::RemoteCtrlConnected(x),
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -9480,323 +8765,314 @@ for VerifyRemoteCtrlSessionResponse {
 pub fn command_string_from_json(
     name: &str,
     params: ::serde_json::Value,
-) -> ::std::result::Result<
-    ::std::string::String,
-    ::simplex_api_types::runtime::FromJsonError,
-> {
-    ::std::result::Result::Ok(
-        match name {
-            "APICreateMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiCreateMyAddress>(params)?,
-                )?
-            }
-            "APIDeleteMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteMyAddress>(params)?,
-                )?
-            }
-            "APIShowMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiShowMyAddress>(params)?,
-                )?
-            }
-            "APISetProfileAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetProfileAddress>(params)?,
-                )?
-            }
-            "APISetUserDomain" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetUserDomain>(params)?,
-                )?
-            }
-            "APISetAddressSettings" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetAddressSettings>(params)?,
-                )?
-            }
-            "APISendMessages" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSendMessages>(params)?,
-                )?
-            }
-            "APIUpdateChatItem" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiUpdateChatItem>(params)?,
-                )?
-            }
-            "APIDeleteChatItem" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteChatItem>(params)?,
-                )?
-            }
-            "APIDeleteMemberChatItem" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteMemberChatItem>(params)?,
-                )?
-            }
-            "APIChatItemReaction" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiChatItemReaction>(params)?,
-                )?
-            }
-            "APIShareMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiShareMyAddress>(params)?,
-                )?
-            }
-            "APIShareChatMsgContent" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiShareChatMsgContent>(params)?,
-                )?
-            }
-            "ReceiveFile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ReceiveFile>(params)?,
-                )?
-            }
-            "CancelFile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<CancelFile>(params)?,
-                )?
-            }
-            "APIAddMember" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAddMember>(params)?,
-                )?
-            }
-            "APIJoinGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiJoinGroup>(params)?,
-                )?
-            }
-            "APIAcceptMember" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAcceptMember>(params)?,
-                )?
-            }
-            "APIMembersRole" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiMembersRole>(params)?,
-                )?
-            }
-            "APIBlockMembersForAll" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiBlockMembersForAll>(params)?,
-                )?
-            }
-            "APIRemoveMembers" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiRemoveMembers>(params)?,
-                )?
-            }
-            "APILeaveGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiLeaveGroup>(params)?,
-                )?
-            }
-            "APIListMembers" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiListMembers>(params)?,
-                )?
-            }
-            "APINewGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiNewGroup>(params)?,
-                )?
-            }
-            "APINewPublicGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiNewPublicGroup>(params)?,
-                )?
-            }
-            "APIGetGroupRelays" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGetGroupRelays>(params)?,
-                )?
-            }
-            "APIAddGroupRelays" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAddGroupRelays>(params)?,
-                )?
-            }
-            "APIAllowRelayGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAllowRelayGroup>(params)?,
-                )?
-            }
-            "APIUpdateGroupProfile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiUpdateGroupProfile>(params)?,
-                )?
-            }
-            "APIVerifyGroupDomain" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiVerifyGroupDomain>(params)?,
-                )?
-            }
-            "APICreateGroupLink" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiCreateGroupLink>(params)?,
-                )?
-            }
-            "APIGroupLinkMemberRole" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGroupLinkMemberRole>(params)?,
-                )?
-            }
-            "APIDeleteGroupLink" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteGroupLink>(params)?,
-                )?
-            }
-            "APIGetGroupLink" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGetGroupLink>(params)?,
-                )?
-            }
-            "APIAddContact" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAddContact>(params)?,
-                )?
-            }
-            "APIConnectPlan" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiConnectPlan>(params)?,
-                )?
-            }
-            "APIConnect" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiConnect>(params)?,
-                )?
-            }
-            "Connect" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<Connect>(params)?,
-                )?
-            }
-            "APIAcceptContact" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAcceptContact>(params)?,
-                )?
-            }
-            "APIRejectContact" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiRejectContact>(params)?,
-                )?
-            }
-            "APIListContacts" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiListContacts>(params)?,
-                )?
-            }
-            "APIListGroups" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiListGroups>(params)?,
-                )?
-            }
-            "APIGetChats" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGetChats>(params)?,
-                )?
-            }
-            "APIDeleteChat" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteChat>(params)?,
-                )?
-            }
-            "APISetGroupCustomData" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetGroupCustomData>(params)?,
-                )?
-            }
-            "APISetContactCustomData" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetContactCustomData>(params)?,
-                )?
-            }
-            "APISetUserAutoAcceptMemberContacts" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<
-                        ApiSetUserAutoAcceptMemberContacts,
-                    >(params)?,
-                )?
-            }
-            "APISetUserAutoAcceptGroupInvitations" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<
-                        ApiSetUserAutoAcceptGroupInvitations,
-                    >(params)?,
-                )?
-            }
-            "ShowActiveUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ShowActiveUser>(params)?,
-                )?
-            }
-            "CreateActiveUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<CreateActiveUser>(params)?,
-                )?
-            }
-            "ListUsers" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ListUsers>(params)?,
-                )?
-            }
-            "APISetActiveUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetActiveUser>(params)?,
-                )?
-            }
-            "APIDeleteUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteUser>(params)?,
-                )?
-            }
-            "APIUpdateProfile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiUpdateProfile>(params)?,
-                )?
-            }
-            "APISetContactPrefs" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetContactPrefs>(params)?,
-                )?
-            }
-            "APISendServiceResponse" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSendServiceResponse>(params)?,
-                )?
-            }
-            "StartChat" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<StartChat>(params)?,
-                )?
-            }
-            "APIStopChat" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiStopChat>(params)?,
-                )?
-            }
-            "ConnectRemoteCtrl" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ConnectRemoteCtrl>(params)?,
-                )?
-            }
-            "VerifyRemoteCtrlSession" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<VerifyRemoteCtrlSession>(params)?,
-                )?
-            }
-            other => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::FromJsonError::UnknownName(
-                        ::std::string::ToString::to_string(other),
-                    ),
-                );
-            }
-        },
-    )
+) -> ::std::result::Result<::std::string::String, ::simplex_api_types::runtime::FromJsonError> {
+    ::std::result::Result::Ok(match name {
+        "APICreateMyAddress" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiCreateMyAddress,
+            >(params)?)?
+        }
+        "APIDeleteMyAddress" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiDeleteMyAddress,
+            >(params)?)?
+        }
+        "APIShowMyAddress" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiShowMyAddress,
+            >(params)?)?
+        }
+        "APISetProfileAddress" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetProfileAddress,
+            >(params)?)?
+        }
+        "APISetUserDomain" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetUserDomain,
+            >(params)?)?
+        }
+        "APISetAddressSettings" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetAddressSettings,
+            >(params)?)?
+        }
+        "APISendMessages" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSendMessages,
+            >(params)?)?
+        }
+        "APIUpdateChatItem" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiUpdateChatItem,
+            >(params)?)?
+        }
+        "APIDeleteChatItem" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiDeleteChatItem,
+            >(params)?)?
+        }
+        "APIDeleteMemberChatItem" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiDeleteMemberChatItem,
+            >(params)?)?
+        }
+        "APIChatItemReaction" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiChatItemReaction,
+            >(params)?)?
+        }
+        "APIShareMyAddress" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiShareMyAddress,
+            >(params)?)?
+        }
+        "APIShareChatMsgContent" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiShareChatMsgContent,
+            >(params)?)?
+        }
+        "ReceiveFile" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ReceiveFile,
+            >(params)?)?
+        }
+        "CancelFile" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                CancelFile,
+            >(params)?)?
+        }
+        "APIAddMember" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiAddMember,
+            >(params)?)?
+        }
+        "APIJoinGroup" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiJoinGroup,
+            >(params)?)?
+        }
+        "APIAcceptMember" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiAcceptMember,
+            >(params)?)?
+        }
+        "APIMembersRole" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiMembersRole,
+            >(params)?)?
+        }
+        "APIBlockMembersForAll" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiBlockMembersForAll,
+            >(params)?)?
+        }
+        "APIRemoveMembers" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiRemoveMembers,
+            >(params)?)?
+        }
+        "APILeaveGroup" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiLeaveGroup,
+            >(params)?)?
+        }
+        "APIListMembers" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiListMembers,
+            >(params)?)?
+        }
+        "APINewGroup" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiNewGroup,
+            >(params)?)?
+        }
+        "APINewPublicGroup" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiNewPublicGroup,
+            >(params)?)?
+        }
+        "APIGetGroupRelays" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiGetGroupRelays,
+            >(params)?)?
+        }
+        "APIAddGroupRelays" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiAddGroupRelays,
+            >(params)?)?
+        }
+        "APIAllowRelayGroup" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiAllowRelayGroup,
+            >(params)?)?
+        }
+        "APIUpdateGroupProfile" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiUpdateGroupProfile,
+            >(params)?)?
+        }
+        "APIVerifyGroupDomain" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiVerifyGroupDomain,
+            >(params)?)?
+        }
+        "APICreateGroupLink" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiCreateGroupLink,
+            >(params)?)?
+        }
+        "APIGroupLinkMemberRole" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiGroupLinkMemberRole,
+            >(params)?)?
+        }
+        "APIDeleteGroupLink" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiDeleteGroupLink,
+            >(params)?)?
+        }
+        "APIGetGroupLink" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiGetGroupLink,
+            >(params)?)?
+        }
+        "APIAddContact" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiAddContact,
+            >(params)?)?
+        }
+        "APIConnectPlan" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiConnectPlan,
+            >(params)?)?
+        }
+        "APIConnect" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiConnect,
+            >(params)?)?
+        }
+        "Connect" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                Connect,
+            >(params)?)?
+        }
+        "APIAcceptContact" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiAcceptContact,
+            >(params)?)?
+        }
+        "APIRejectContact" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiRejectContact,
+            >(params)?)?
+        }
+        "APIListContacts" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiListContacts,
+            >(params)?)?
+        }
+        "APIListGroups" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiListGroups,
+            >(params)?)?
+        }
+        "APIGetChats" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiGetChats,
+            >(params)?)?
+        }
+        "APIDeleteChat" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiDeleteChat,
+            >(params)?)?
+        }
+        "APISetGroupCustomData" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetGroupCustomData,
+            >(params)?)?
+        }
+        "APISetContactCustomData" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetContactCustomData,
+            >(params)?)?
+        }
+        "APISetUserAutoAcceptMemberContacts" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetUserAutoAcceptMemberContacts,
+            >(params)?)?
+        }
+        "APISetUserAutoAcceptGroupInvitations" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetUserAutoAcceptGroupInvitations,
+            >(params)?)?
+        }
+        "ShowActiveUser" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ShowActiveUser,
+            >(params)?)?
+        }
+        "CreateActiveUser" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                CreateActiveUser,
+            >(params)?)?
+        }
+        "ListUsers" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ListUsers,
+            >(params)?)?
+        }
+        "APISetActiveUser" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetActiveUser,
+            >(params)?)?
+        }
+        "APIDeleteUser" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiDeleteUser,
+            >(params)?)?
+        }
+        "APIUpdateProfile" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiUpdateProfile,
+            >(params)?)?
+        }
+        "APISetContactPrefs" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSetContactPrefs,
+            >(params)?)?
+        }
+        "APISendServiceResponse" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiSendServiceResponse,
+            >(params)?)?
+        }
+        "StartChat" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                StartChat,
+            >(params)?)?
+        }
+        "APIStopChat" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ApiStopChat,
+            >(params)?)?
+        }
+        "ConnectRemoteCtrl" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                ConnectRemoteCtrl,
+            >(params)?)?
+        }
+        "VerifyRemoteCtrlSession" => {
+            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
+                VerifyRemoteCtrlSession,
+            >(params)?)?
+        }
+        other => {
+            return ::std::result::Result::Err(
+                ::simplex_api_types::runtime::FromJsonError::UnknownName(
+                    ::std::string::ToString::to_string(other),
+                ),
+            );
+        }
+    })
 }

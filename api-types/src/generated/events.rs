@@ -10,10 +10,7 @@
 ///
 /// Event `"contactConnected"`: Contact connection events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactConnected {
@@ -53,10 +50,7 @@ impl ContactConnected {
 }
 
 impl ::serde::Serialize for ContactConnected {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -66,11 +60,7 @@ impl ::serde::Serialize for ContactConnected {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         if let ::std::option::Option::Some(v) = &self.user_custom_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "userCustomProfile", v)?;
@@ -90,27 +80,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "userCustomProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::Profile,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -118,9 +103,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -149,9 +132,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactConnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -160,10 +141,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactConnected {
 ///
 /// Event `"contactUpdated"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactUpdated {
@@ -201,10 +179,7 @@ impl ContactUpdated {
 }
 
 impl ::serde::Serialize for ContactUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -214,18 +189,10 @@ impl ::serde::Serialize for ContactUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromContact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "fromContact",
-                &self.from_contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromContact", &self.from_contact)?;
         }
         if !self.__meta.is_absent("toContact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "toContact",
-                &self.to_contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toContact", &self.to_contact)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -242,27 +209,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromContact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toContact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -270,9 +232,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -308,9 +268,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -319,10 +277,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactUpdated {
 ///
 /// Event `"contactDeletedByContact"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactDeletedByContact {
@@ -353,10 +308,7 @@ impl ContactDeletedByContact {
 }
 
 impl ::serde::Serialize for ContactDeletedByContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -366,11 +318,7 @@ impl ::serde::Serialize for ContactDeletedByContact {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -386,21 +334,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -408,9 +352,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -438,9 +380,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactDeletedByContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -453,10 +393,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactDeletedByContact {
 ///
 /// Event `"receivedContactRequest"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ReceivedContactRequest {
@@ -499,10 +436,7 @@ impl ReceivedContactRequest {
 }
 
 impl ::serde::Serialize for ReceivedContactRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -532,31 +466,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::UserContactRequest> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::UserContactRequest> =
+            ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::AChat> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contactRequest" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::UserContactRequest,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::UserContactRequest>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "chat_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::AChat,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChat>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -564,9 +494,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -595,9 +523,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceivedContactRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -608,10 +534,7 @@ impl<'de> ::serde::Deserialize<'de> for ReceivedContactRequest {
 ///
 /// Event `"newMemberContactReceivedInv"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct NewMemberContactReceivedInv {
@@ -653,10 +576,7 @@ impl NewMemberContactReceivedInv {
 }
 
 impl ::serde::Serialize for NewMemberContactReceivedInv {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -666,18 +586,10 @@ impl ::serde::Serialize for NewMemberContactReceivedInv {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -698,33 +610,27 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -732,9 +638,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -778,9 +682,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NewMemberContactReceivedInv {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -791,10 +693,7 @@ impl<'de> ::serde::Deserialize<'de> for NewMemberContactReceivedInv {
 ///
 /// Event `"contactSndReady"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactSndReady {
@@ -825,10 +724,7 @@ impl ContactSndReady {
 }
 
 impl ::serde::Serialize for ContactSndReady {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -838,11 +734,7 @@ impl ::serde::Serialize for ContactSndReady {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -858,21 +750,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -880,9 +768,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -910,9 +796,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactSndReady {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -921,10 +805,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactSndReady {
 ///
 /// Event `"newChatItems"`: Message events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct NewChatItems {
@@ -958,10 +839,7 @@ impl NewChatItems {
 }
 
 impl ::serde::Serialize for NewChatItems {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -971,11 +849,7 @@ impl ::serde::Serialize for NewChatItems {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItems") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItems",
-                &self.chat_items,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItems", &self.chat_items)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -988,18 +862,16 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
                     ::simplex_api_types::runtime::read::<
@@ -1013,9 +885,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1043,9 +913,7 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NewChatItems {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1054,10 +922,7 @@ impl<'de> ::serde::Deserialize<'de> for NewChatItems {
 ///
 /// Event `"chatItemReaction"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemReaction {
@@ -1074,11 +939,7 @@ pub struct ChatItemReaction {
 
 impl ChatItemReaction {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(
-        user: super::types::User,
-        added: bool,
-        reaction: super::types::AciReaction,
-    ) -> Self {
+    pub fn new(user: super::types::User, added: bool, reaction: super::types::AciReaction) -> Self {
         Self {
             user,
             added,
@@ -1095,10 +956,7 @@ impl ChatItemReaction {
 }
 
 impl ::serde::Serialize for ChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1111,11 +969,7 @@ impl ::serde::Serialize for ChatItemReaction {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "added", &self.added)?;
         }
         if !self.__meta.is_absent("reaction") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "reaction",
-                &self.reaction,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1132,24 +986,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
         let mut f2: ::std::option::Option<super::types::AciReaction> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "added" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "reaction" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AciReaction,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AciReaction>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1157,9 +1007,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1195,9 +1043,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1206,10 +1052,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemReaction {
 ///
 /// Event `"chatItemsDeleted"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemsDeleted {
@@ -1251,10 +1094,7 @@ impl ChatItemsDeleted {
 }
 
 impl ::serde::Serialize for ChatItemsDeleted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1271,11 +1111,7 @@ impl ::serde::Serialize for ChatItemsDeleted {
             )?;
         }
         if !self.__meta.is_absent("byUser") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "byUser",
-                &self.by_user,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byUser", &self.by_user)?;
         }
         if !self.__meta.is_absent("timed") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "timed", &self.timed)?;
@@ -1291,22 +1127,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<
-            ::std::vec::Vec<super::types::ChatItemDeletion>,
-        > = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::ChatItemDeletion>> =
+            ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItemDeletions" => {
                     ::simplex_api_types::runtime::read::<
@@ -1326,9 +1158,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1372,9 +1202,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemsDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1383,10 +1211,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemsDeleted {
 ///
 /// Event `"chatItemUpdated"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemUpdated {
@@ -1417,10 +1242,7 @@ impl ChatItemUpdated {
 }
 
 impl ::serde::Serialize for ChatItemUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1430,11 +1252,7 @@ impl ::serde::Serialize for ChatItemUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1450,21 +1268,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1472,9 +1286,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1502,9 +1314,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1513,10 +1323,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemUpdated {
 ///
 /// Event `"groupChatItemsDeleted"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupChatItemsDeleted {
@@ -1567,10 +1374,7 @@ impl GroupChatItemsDeleted {
 }
 
 impl ::serde::Serialize for GroupChatItemsDeleted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1580,11 +1384,7 @@ impl ::serde::Serialize for GroupChatItemsDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("chatItemIDs") {
             ::simplex_api_types::runtime::ser_int_vec(
@@ -1595,11 +1395,7 @@ impl ::serde::Serialize for GroupChatItemsDeleted {
             )?;
         }
         if !self.__meta.is_absent("byUser") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "byUser",
-                &self.by_user,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byUser", &self.by_user)?;
         }
         if let ::std::option::Option::Some(v) = &self.member_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member_", v)?;
@@ -1621,21 +1417,17 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
         let mut f4: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "chatItemIDs" => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -1650,10 +1442,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "member_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f4)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1661,9 +1452,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1708,9 +1497,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupChatItemsDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1719,10 +1506,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupChatItemsDeleted {
 ///
 /// Event `"chatItemsStatusesUpdated"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemsStatusesUpdated {
@@ -1756,10 +1540,7 @@ impl ChatItemsStatusesUpdated {
 }
 
 impl ::serde::Serialize for ChatItemsStatusesUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1769,11 +1550,7 @@ impl ::serde::Serialize for ChatItemsStatusesUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItems") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItems",
-                &self.chat_items,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItems", &self.chat_items)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1786,18 +1563,16 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
                     ::simplex_api_types::runtime::read::<
@@ -1811,9 +1586,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1841,9 +1614,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemsStatusesUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1852,10 +1623,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemsStatusesUpdated {
 ///
 /// Event `"receivedGroupInvitation"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ReceivedGroupInvitation {
@@ -1901,10 +1669,7 @@ impl ReceivedGroupInvitation {
 }
 
 impl ::serde::Serialize for ReceivedGroupInvitation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1914,18 +1679,10 @@ impl ::serde::Serialize for ReceivedGroupInvitation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         if !self.__meta.is_absent("fromMemberRole") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -1935,11 +1692,7 @@ impl ::serde::Serialize for ReceivedGroupInvitation {
             )?;
         }
         if !self.__meta.is_absent("memberRole") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "memberRole",
-                &self.member_role,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1954,43 +1707,38 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        let mut f4: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "fromMemberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f4)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1998,9 +1746,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2052,9 +1798,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceivedGroupInvitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2063,10 +1807,7 @@ impl<'de> ::serde::Deserialize<'de> for ReceivedGroupInvitation {
 ///
 /// Event `"userJoinedGroup"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserJoinedGroup {
@@ -2104,10 +1845,7 @@ impl UserJoinedGroup {
 }
 
 impl ::serde::Serialize for UserJoinedGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2117,18 +1855,10 @@ impl ::serde::Serialize for UserJoinedGroup {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "hostMember",
-                &self.host_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2145,27 +1875,22 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2173,9 +1898,7 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2211,9 +1934,7 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserJoinedGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2222,10 +1943,7 @@ impl<'de> ::serde::Deserialize<'de> for UserJoinedGroup {
 ///
 /// Event `"groupUpdated"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupUpdated {
@@ -2281,10 +1999,7 @@ impl GroupUpdated {
 }
 
 impl ::serde::Serialize for GroupUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2294,18 +2009,10 @@ impl ::serde::Serialize for GroupUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromGroup") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "fromGroup",
-                &self.from_group,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromGroup", &self.from_group)?;
         }
         if !self.__meta.is_absent("toGroup") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "toGroup",
-                &self.to_group,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toGroup", &self.to_group)?;
         }
         if let ::std::option::Option::Some(v) = &self.member_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member_", v)?;
@@ -2330,39 +2037,32 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
         let mut f4: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "fromGroup" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "toGroup" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f4)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2370,9 +2070,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2410,9 +2108,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2421,10 +2117,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdated {
 ///
 /// Event `"joinedGroupMember"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct JoinedGroupMember {
@@ -2462,10 +2155,7 @@ impl JoinedGroupMember {
 }
 
 impl ::serde::Serialize for JoinedGroupMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2475,11 +2165,7 @@ impl ::serde::Serialize for JoinedGroupMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -2499,27 +2185,22 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2527,9 +2208,7 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2565,9 +2244,7 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JoinedGroupMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2576,10 +2253,7 @@ impl<'de> ::serde::Deserialize<'de> for JoinedGroupMember {
 ///
 /// Event `"memberRole"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberRole {
@@ -2638,10 +2312,7 @@ impl MemberRole {
 }
 
 impl ::serde::Serialize for MemberRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2651,35 +2322,19 @@ impl ::serde::Serialize for MemberRole {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("byMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "byMember",
-                &self.by_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byMember", &self.by_member)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
         }
         if !self.__meta.is_absent("fromRole") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "fromRole",
-                &self.from_role,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromRole", &self.from_role)?;
         }
         if !self.__meta.is_absent("toRole") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "toRole",
-                &self.to_role,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toRole", &self.to_role)?;
         }
         if let ::std::option::Option::Some(v) = &self.msg_signed {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", v)?;
@@ -2698,56 +2353,49 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut f5: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
+        let mut f5: ::std::option::Option<super::types::GroupMemberRole> =
+            ::std::option::Option::None;
         let mut f6: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "byMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "fromRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f4)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "toRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f5)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f6)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f6,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2755,9 +2403,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2818,9 +2464,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2829,10 +2473,7 @@ impl<'de> ::serde::Deserialize<'de> for MemberRole {
 ///
 /// Event `"deletedMember"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct DeletedMember {
@@ -2887,10 +2528,7 @@ impl DeletedMember {
 }
 
 impl ::serde::Serialize for DeletedMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2900,18 +2538,10 @@ impl ::serde::Serialize for DeletedMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("byMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "byMember",
-                &self.by_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byMember", &self.by_member)?;
         }
         if !self.__meta.is_absent("deletedMember") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -2948,42 +2578,35 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
         let mut f5: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "byMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "deletedMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "withMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f5)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2991,9 +2614,7 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3046,9 +2667,7 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeletedMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3057,10 +2676,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedMember {
 ///
 /// Event `"leftMember"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct LeftMember {
@@ -3107,10 +2723,7 @@ impl LeftMember {
 }
 
 impl ::serde::Serialize for LeftMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3120,11 +2733,7 @@ impl ::serde::Serialize for LeftMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -3148,33 +2757,27 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
         let mut f3: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3182,9 +2785,7 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3221,9 +2822,7 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LeftMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3232,10 +2831,7 @@ impl<'de> ::serde::Deserialize<'de> for LeftMember {
 ///
 /// Event `"deletedMemberUser"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct DeletedMemberUser {
@@ -3286,10 +2882,7 @@ impl DeletedMemberUser {
 }
 
 impl ::serde::Serialize for DeletedMemberUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3299,11 +2892,7 @@ impl ::serde::Serialize for DeletedMemberUser {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -3335,36 +2924,30 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
         let mut f4: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "withMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f4)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f4,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3372,9 +2955,7 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3419,9 +3000,7 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeletedMemberUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3430,10 +3009,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedMemberUser {
 ///
 /// Event `"groupDeleted"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupDeleted {
@@ -3480,10 +3056,7 @@ impl GroupDeleted {
 }
 
 impl ::serde::Serialize for GroupDeleted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3493,11 +3066,7 @@ impl ::serde::Serialize for GroupDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -3521,33 +3090,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
         let mut f3: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3555,9 +3118,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3594,9 +3155,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3605,10 +3164,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeleted {
 ///
 /// Event `"connectedToGroupMember"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ConnectedToGroupMember {
@@ -3655,10 +3211,7 @@ impl ConnectedToGroupMember {
 }
 
 impl ::serde::Serialize for ConnectedToGroupMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3668,11 +3221,7 @@ impl ::serde::Serialize for ConnectedToGroupMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -3696,33 +3245,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
         let mut f3: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "memberContact" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3730,9 +3273,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3769,9 +3310,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConnectedToGroupMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3780,10 +3319,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedToGroupMember {
 ///
 /// Event `"memberAcceptedByOther"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberAcceptedByOther {
@@ -3825,10 +3361,7 @@ impl MemberAcceptedByOther {
 }
 
 impl ::serde::Serialize for MemberAcceptedByOther {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3838,11 +3371,7 @@ impl ::serde::Serialize for MemberAcceptedByOther {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("acceptingMember") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -3870,33 +3399,27 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "acceptingMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3904,9 +3427,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3950,9 +3471,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberAcceptedByOther {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3961,10 +3480,7 @@ impl<'de> ::serde::Deserialize<'de> for MemberAcceptedByOther {
 ///
 /// Event `"memberBlockedForAll"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberBlockedForAll {
@@ -4019,10 +3535,7 @@ impl MemberBlockedForAll {
 }
 
 impl ::serde::Serialize for MemberBlockedForAll {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4032,28 +3545,16 @@ impl ::serde::Serialize for MemberBlockedForAll {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("byMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "byMember",
-                &self.by_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byMember", &self.by_member)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
         }
         if !self.__meta.is_absent("blocked") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "blocked",
-                &self.blocked,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "blocked", &self.blocked)?;
         }
         if let ::std::option::Option::Some(v) = &self.msg_signed {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", v)?;
@@ -4076,42 +3577,35 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
         let mut f5: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "byMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "blocked" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::MsgSigStatus,
-                    >(&mut map, &mut f5)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
+                        &mut map, &mut f5,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4119,9 +3613,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4174,9 +3666,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberBlockedForAll {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4185,10 +3675,7 @@ impl<'de> ::serde::Deserialize<'de> for MemberBlockedForAll {
 ///
 /// Event `"groupMemberUpdated"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupMemberUpdated {
@@ -4230,10 +3717,7 @@ impl GroupMemberUpdated {
 }
 
 impl ::serde::Serialize for GroupMemberUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4243,25 +3727,13 @@ impl ::serde::Serialize for GroupMemberUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("fromMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "fromMember",
-                &self.from_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromMember", &self.from_member)?;
         }
         if !self.__meta.is_absent("toMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "toMember",
-                &self.to_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toMember", &self.to_member)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4279,33 +3751,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fromMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "toMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4313,9 +3779,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4359,9 +3823,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupMemberUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4370,10 +3832,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUpdated {
 ///
 /// Event `"groupLinkDataUpdated"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLinkDataUpdated {
@@ -4419,10 +3878,7 @@ impl GroupLinkDataUpdated {
 }
 
 impl ::serde::Serialize for GroupLinkDataUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4432,25 +3888,13 @@ impl ::serde::Serialize for GroupLinkDataUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("groupLink") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupLink",
-                &self.group_link,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupLink", &self.group_link)?;
         }
         if !self.__meta.is_absent("groupRelays") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupRelays",
-                &self.group_relays,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelays", &self.group_relays)?;
         }
         if !self.__meta.is_absent("relaysChanged") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -4472,31 +3916,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupLink> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> =
+            ::std::option::Option::None;
         let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "groupLink" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupLink,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupRelays" => {
                     ::simplex_api_types::runtime::read::<
@@ -4513,9 +3953,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4567,9 +4005,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLinkDataUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4578,10 +4014,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkDataUpdated {
 ///
 /// Event `"groupRelayUpdated"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupRelayUpdated {
@@ -4623,10 +4056,7 @@ impl GroupRelayUpdated {
 }
 
 impl ::serde::Serialize for GroupRelayUpdated {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4636,21 +4066,13 @@ impl ::serde::Serialize for GroupRelayUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
         }
         if !self.__meta.is_absent("groupRelay") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupRelay",
-                &self.group_relay,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelay", &self.group_relay)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4668,33 +4090,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
         let mut f3: ::std::option::Option<super::types::GroupRelay> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "groupRelay" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupRelay,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupRelay>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4702,9 +4118,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4748,9 +4162,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupRelayUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4763,10 +4175,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupRelayUpdated {
 ///
 /// Event `"rcvFileDescrReady"`: File events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileDescrReady {
@@ -4808,10 +4217,7 @@ impl RcvFileDescrReady {
 }
 
 impl ::serde::Serialize for RcvFileDescrReady {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4821,11 +4227,7 @@ impl ::serde::Serialize for RcvFileDescrReady {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -4853,37 +4255,32 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> =
+            ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::RcvFileDescr> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::RcvFileTransfer,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "rcvFileDescr" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::RcvFileDescr,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileDescr>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4891,9 +4288,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4937,9 +4332,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileDescrReady {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4948,10 +4341,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileDescrReady {
 ///
 /// Event `"rcvFileComplete"`: File events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileComplete {
@@ -4982,10 +4372,7 @@ impl RcvFileComplete {
 }
 
 impl ::serde::Serialize for RcvFileComplete {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4995,11 +4382,7 @@ impl ::serde::Serialize for RcvFileComplete {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5015,21 +4398,17 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5037,9 +4416,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5067,9 +4444,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileComplete {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5078,10 +4453,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileComplete {
 ///
 /// Event `"sndFileCompleteXFTP"`: File events (main event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileCompleteXftp {
@@ -5119,10 +4491,7 @@ impl SndFileCompleteXftp {
 }
 
 impl ::serde::Serialize for SndFileCompleteXftp {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5132,11 +4501,7 @@ impl ::serde::Serialize for SndFileCompleteXftp {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         if !self.__meta.is_absent("fileTransferMeta") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -5157,30 +4522,26 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::FileTransferMeta,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5188,9 +4549,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5226,9 +4585,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileCompleteXftp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5237,10 +4594,7 @@ impl<'de> ::serde::Deserialize<'de> for SndFileCompleteXftp {
 ///
 /// Event `"rcvFileStart"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileStart {
@@ -5271,10 +4625,7 @@ impl RcvFileStart {
 }
 
 impl ::serde::Serialize for RcvFileStart {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5284,11 +4635,7 @@ impl ::serde::Serialize for RcvFileStart {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5304,21 +4651,17 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5326,9 +4669,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5356,9 +4697,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileStart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5367,10 +4706,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStart {
 ///
 /// Event `"rcvFileSndCancelled"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileSndCancelled {
@@ -5408,10 +4744,7 @@ impl RcvFileSndCancelled {
 }
 
 impl ::serde::Serialize for RcvFileSndCancelled {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5421,11 +4754,7 @@ impl ::serde::Serialize for RcvFileSndCancelled {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -5446,30 +4775,26 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::RcvFileTransfer,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5477,9 +4802,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5515,9 +4838,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileSndCancelled {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5526,10 +4847,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileSndCancelled {
 ///
 /// Event `"rcvFileAccepted"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileAccepted {
@@ -5560,10 +4878,7 @@ impl RcvFileAccepted {
 }
 
 impl ::serde::Serialize for RcvFileAccepted {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5573,11 +4888,7 @@ impl ::serde::Serialize for RcvFileAccepted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatItem",
-                &self.chat_item,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5593,21 +4904,17 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5615,9 +4922,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5645,9 +4950,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileAccepted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5656,10 +4959,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileAccepted {
 ///
 /// Event `"rcvFileError"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileError {
@@ -5706,10 +5006,7 @@ impl RcvFileError {
 }
 
 impl ::serde::Serialize for RcvFileError {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5722,11 +5019,7 @@ impl ::serde::Serialize for RcvFileError {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem_", v)?;
         }
         if !self.__meta.is_absent("agentError") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "agentError",
-                &self.agent_error,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "agentError", &self.agent_error)?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -5747,37 +5040,33 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AgentErrorType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::AgentErrorType> =
+            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "agentError" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AgentErrorType,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AgentErrorType>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::RcvFileTransfer,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5785,9 +5074,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5824,9 +5111,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5835,10 +5120,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileError {
 ///
 /// Event `"rcvFileWarning"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileWarning {
@@ -5885,10 +5167,7 @@ impl RcvFileWarning {
 }
 
 impl ::serde::Serialize for RcvFileWarning {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5901,11 +5180,7 @@ impl ::serde::Serialize for RcvFileWarning {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem_", v)?;
         }
         if !self.__meta.is_absent("agentError") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "agentError",
-                &self.agent_error,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "agentError", &self.agent_error)?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -5926,37 +5201,33 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AgentErrorType> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::AgentErrorType> =
+            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "agentError" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AgentErrorType,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::AgentErrorType>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::RcvFileTransfer,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5964,9 +5235,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6003,9 +5272,7 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileWarning {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6014,10 +5281,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileWarning {
 ///
 /// Event `"sndFileError"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileError {
@@ -6064,10 +5328,7 @@ impl SndFileError {
 }
 
 impl ::serde::Serialize for SndFileError {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6105,37 +5366,32 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
+            ::std::option::Option::None;
         let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::FileTransferMeta,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "errorMessage" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6143,9 +5399,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6182,9 +5436,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6193,10 +5445,7 @@ impl<'de> ::serde::Deserialize<'de> for SndFileError {
 ///
 /// Event `"sndFileWarning"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileWarning {
@@ -6243,10 +5492,7 @@ impl SndFileWarning {
 }
 
 impl ::serde::Serialize for SndFileWarning {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6284,37 +5530,32 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
+            ::std::option::Option::None;
         let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::AChatItem,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::FileTransferMeta,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "errorMessage" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6322,9 +5563,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6361,9 +5600,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileWarning {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6372,10 +5609,7 @@ impl<'de> ::serde::Deserialize<'de> for SndFileWarning {
 ///
 /// Event `"acceptingContactRequest"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct AcceptingContactRequest {
@@ -6406,10 +5640,7 @@ impl AcceptingContactRequest {
 }
 
 impl ::serde::Serialize for AcceptingContactRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6419,11 +5650,7 @@ impl ::serde::Serialize for AcceptingContactRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6439,21 +5666,17 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6461,9 +5684,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6491,9 +5712,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AcceptingContactRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6502,10 +5721,7 @@ impl<'de> ::serde::Deserialize<'de> for AcceptingContactRequest {
 ///
 /// Event `"acceptingBusinessRequest"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct AcceptingBusinessRequest {
@@ -6536,10 +5752,7 @@ impl AcceptingBusinessRequest {
 }
 
 impl ::serde::Serialize for AcceptingBusinessRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6549,11 +5762,7 @@ impl ::serde::Serialize for AcceptingBusinessRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6569,21 +5778,17 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6591,9 +5796,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6621,9 +5824,7 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AcceptingBusinessRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6634,10 +5835,7 @@ impl<'de> ::serde::Deserialize<'de> for AcceptingBusinessRequest {
 ///
 /// Event `"contactConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactConnecting {
@@ -6668,10 +5866,7 @@ impl ContactConnecting {
 }
 
 impl ::serde::Serialize for ContactConnecting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6681,11 +5876,7 @@ impl ::serde::Serialize for ContactConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6701,21 +5892,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6723,9 +5910,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6753,9 +5938,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6766,10 +5949,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactConnecting {
 ///
 /// Event `"businessLinkConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct BusinessLinkConnecting {
@@ -6811,10 +5991,7 @@ impl BusinessLinkConnecting {
 }
 
 impl ::serde::Serialize for BusinessLinkConnecting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6824,25 +6001,13 @@ impl ::serde::Serialize for BusinessLinkConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "hostMember",
-                &self.host_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
         }
         if !self.__meta.is_absent("fromContact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "fromContact",
-                &self.from_contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromContact", &self.from_contact)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6860,33 +6025,27 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
         let mut f3: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "fromContact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6894,9 +6053,7 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6940,9 +6097,7 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessLinkConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6951,10 +6106,7 @@ impl<'de> ::serde::Deserialize<'de> for BusinessLinkConnecting {
 ///
 /// Event `"joinedGroupMemberConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct JoinedGroupMemberConnecting {
@@ -6996,10 +6148,7 @@ impl JoinedGroupMemberConnecting {
 }
 
 impl ::serde::Serialize for JoinedGroupMemberConnecting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7009,18 +6158,10 @@ impl ::serde::Serialize for JoinedGroupMemberConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "hostMember",
-                &self.host_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -7041,33 +6182,27 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7075,9 +6210,7 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7121,9 +6254,7 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JoinedGroupMemberConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7132,10 +6263,7 @@ impl<'de> ::serde::Deserialize<'de> for JoinedGroupMemberConnecting {
 ///
 /// Event `"sentGroupInvitation"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SentGroupInvitation {
@@ -7177,10 +6305,7 @@ impl SentGroupInvitation {
 }
 
 impl ::serde::Serialize for SentGroupInvitation {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7190,18 +6315,10 @@ impl ::serde::Serialize for SentGroupInvitation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "contact",
-                &self.contact,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -7222,33 +6339,27 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Contact,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f3,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7256,9 +6367,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7302,9 +6411,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SentGroupInvitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7313,10 +6420,7 @@ impl<'de> ::serde::Deserialize<'de> for SentGroupInvitation {
 ///
 /// Event `"groupLinkConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLinkConnecting {
@@ -7354,10 +6458,7 @@ impl GroupLinkConnecting {
 }
 
 impl ::serde::Serialize for GroupLinkConnecting {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7367,18 +6468,10 @@ impl ::serde::Serialize for GroupLinkConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "groupInfo",
-                &self.group_info,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "hostMember",
-                &self.host_member,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7395,27 +6488,22 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupInfo,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMember,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7423,9 +6511,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7461,9 +6547,7 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLinkConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7472,10 +6556,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkConnecting {
 ///
 /// Event `"hostConnected"`: Network connection events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct HostConnected {
@@ -7490,10 +6571,7 @@ pub struct HostConnected {
 
 impl HostConnected {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(
-        protocol: ::std::string::String,
-        transport_host: ::std::string::String,
-    ) -> Self {
+    pub fn new(protocol: ::std::string::String, transport_host: ::std::string::String) -> Self {
         Self {
             protocol,
             transport_host,
@@ -7509,21 +6587,14 @@ impl HostConnected {
 }
 
 impl ::serde::Serialize for HostConnected {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "hostConnected")?;
         if !self.__meta.is_absent("protocol") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "protocol",
-                &self.protocol,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "protocol", &self.protocol)?;
         }
         if !self.__meta.is_absent("transportHost") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -7546,21 +6617,19 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "protocol" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "transportHost" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7568,9 +6637,7 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7598,9 +6665,7 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HostConnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7609,10 +6674,7 @@ impl<'de> ::serde::Deserialize<'de> for HostConnected {
 ///
 /// Event `"hostDisconnected"`: Network connection events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct HostDisconnected {
@@ -7627,10 +6689,7 @@ pub struct HostDisconnected {
 
 impl HostDisconnected {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(
-        protocol: ::std::string::String,
-        transport_host: ::std::string::String,
-    ) -> Self {
+    pub fn new(protocol: ::std::string::String, transport_host: ::std::string::String) -> Self {
         Self {
             protocol,
             transport_host,
@@ -7646,21 +6705,14 @@ impl HostDisconnected {
 }
 
 impl ::serde::Serialize for HostDisconnected {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "hostDisconnected")?;
         if !self.__meta.is_absent("protocol") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "protocol",
-                &self.protocol,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "protocol", &self.protocol)?;
         }
         if !self.__meta.is_absent("transportHost") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -7683,21 +6735,19 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "protocol" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "transportHost" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7705,9 +6755,7 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7735,9 +6783,7 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HostDisconnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7746,10 +6792,7 @@ impl<'de> ::serde::Deserialize<'de> for HostDisconnected {
 ///
 /// Event `"subscriptionStatus"`: Network connection events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SubscriptionStatus {
@@ -7787,10 +6830,7 @@ impl SubscriptionStatus {
 }
 
 impl ::serde::Serialize for SubscriptionStatus {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7807,11 +6847,7 @@ impl ::serde::Serialize for SubscriptionStatus {
             )?;
         }
         if !self.__meta.is_absent("connections") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "connections",
-                &self.connections,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connections", &self.connections)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7824,31 +6860,30 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::SubscriptionStatus> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::SubscriptionStatus> =
+            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "server" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "subscriptionStatus" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::SubscriptionStatus,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::SubscriptionStatus>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "connections" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::vec::Vec<::std::string::String>,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7856,9 +6891,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7894,9 +6927,7 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7907,10 +6938,7 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
 ///
 /// Event `"serviceRequest"`: Service events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ServiceRequest {
@@ -7948,10 +6976,7 @@ impl ServiceRequest {
 }
 
 impl ::serde::Serialize for ServiceRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7961,18 +6986,10 @@ impl ::serde::Serialize for ServiceRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("requestId") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "requestId",
-                &self.request_id,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestId", &self.request_id)?;
         }
         if !self.__meta.is_absent("requestData") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "requestData",
-                &self.request_data,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestData", &self.request_data)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7986,24 +7003,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "requestId" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "requestData" => {
                     ::simplex_api_types::runtime::read::<
@@ -8017,9 +7031,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -8055,9 +7067,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServiceRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8068,10 +7078,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceRequest {
 ///
 /// Event `"serviceReplySent"`: Service events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ServiceReplySent {
@@ -8099,10 +7106,7 @@ impl ServiceReplySent {
 }
 
 impl ::serde::Serialize for ServiceReplySent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -8128,15 +7132,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "connectionId" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8144,9 +7147,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -8166,9 +7167,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServiceReplySent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8177,10 +7176,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceReplySent {
 ///
 /// Event `"messageError"`: Error events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MessageError {
@@ -8218,10 +7214,7 @@ impl MessageError {
 }
 
 impl ::serde::Serialize for MessageError {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -8231,11 +7224,7 @@ impl ::serde::Serialize for MessageError {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("severity") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "severity",
-                &self.severity,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "severity", &self.severity)?;
         }
         if !self.__meta.is_absent("errorMessage") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -8259,27 +7248,22 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::User,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
                 }
                 "severity" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f1,
+                    )?;
                 }
                 "errorMessage" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
+                        &mut map, &mut f2,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8287,9 +7271,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -8325,9 +7307,7 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MessageError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8336,10 +7316,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageError {
 ///
 /// Event `"chatError"`: Error events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatError {
@@ -8367,21 +7344,14 @@ impl ChatError {
 }
 
 impl ::serde::Serialize for ChatError {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "chatError")?;
         if !self.__meta.is_absent("chatError") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatError",
-                &self.chat_error,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatError", &self.chat_error)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -8396,15 +7366,14 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
         let mut f0: ::std::option::Option<super::types::ChatError> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "chatError" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatError,
-                    >(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<_, super::types::ChatError>(
+                        &mut map, &mut f0,
+                    )?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8412,9 +7381,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -8434,9 +7401,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8445,10 +7410,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatError {
 ///
 /// Event `"chatErrors"`: Error events.
 #[derive(
-    ::std::fmt::Debug,
-    ::std::clone::Clone,
-    ::std::cmp::PartialEq,
-    ::std::default::Default,
+    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatErrors {
@@ -8476,21 +7438,14 @@ impl ChatErrors {
 }
 
 impl ::serde::Serialize for ChatErrors {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "chatErrors")?;
         if !self.__meta.is_absent("chatErrors") {
-            ::serde::ser::SerializeMap::serialize_entry(
-                &mut m,
-                "chatErrors",
-                &self.chat_errors,
-            )?;
+            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatErrors", &self.chat_errors)?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -8502,12 +7457,13 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::vec::Vec<super::types::ChatError>> = ::std::option::Option::None;
+        let mut f0: ::std::option::Option<::std::vec::Vec<super::types::ChatError>> =
+            ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
+        while let ::std::option::Option::Some(key) =
+            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
+        {
             match key.0.as_ref() {
                 "chatErrors" => {
                     ::simplex_api_types::runtime::read::<
@@ -8521,9 +7477,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::serde_json::Value,
-                    >(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -8543,9 +7497,7 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatErrors {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8688,9 +7640,7 @@ impl ChatEvent {
             Self::ChatItemReaction(_) => ::std::option::Option::Some("chatItemReaction"),
             Self::ChatItemsDeleted(_) => ::std::option::Option::Some("chatItemsDeleted"),
             Self::ChatItemUpdated(_) => ::std::option::Option::Some("chatItemUpdated"),
-            Self::GroupChatItemsDeleted(_) => {
-                ::std::option::Option::Some("groupChatItemsDeleted")
-            }
+            Self::GroupChatItemsDeleted(_) => ::std::option::Option::Some("groupChatItemsDeleted"),
             Self::ChatItemsStatusesUpdated(_) => {
                 ::std::option::Option::Some("chatItemsStatusesUpdated")
             }
@@ -8699,45 +7649,25 @@ impl ChatEvent {
             }
             Self::UserJoinedGroup(_) => ::std::option::Option::Some("userJoinedGroup"),
             Self::GroupUpdated(_) => ::std::option::Option::Some("groupUpdated"),
-            Self::JoinedGroupMember(_) => {
-                ::std::option::Option::Some("joinedGroupMember")
-            }
+            Self::JoinedGroupMember(_) => ::std::option::Option::Some("joinedGroupMember"),
             Self::MemberRole(_) => ::std::option::Option::Some("memberRole"),
             Self::DeletedMember(_) => ::std::option::Option::Some("deletedMember"),
             Self::LeftMember(_) => ::std::option::Option::Some("leftMember"),
-            Self::DeletedMemberUser(_) => {
-                ::std::option::Option::Some("deletedMemberUser")
-            }
+            Self::DeletedMemberUser(_) => ::std::option::Option::Some("deletedMemberUser"),
             Self::GroupDeleted(_) => ::std::option::Option::Some("groupDeleted"),
             Self::ConnectedToGroupMember(_) => {
                 ::std::option::Option::Some("connectedToGroupMember")
             }
-            Self::MemberAcceptedByOther(_) => {
-                ::std::option::Option::Some("memberAcceptedByOther")
-            }
-            Self::MemberBlockedForAll(_) => {
-                ::std::option::Option::Some("memberBlockedForAll")
-            }
-            Self::GroupMemberUpdated(_) => {
-                ::std::option::Option::Some("groupMemberUpdated")
-            }
-            Self::GroupLinkDataUpdated(_) => {
-                ::std::option::Option::Some("groupLinkDataUpdated")
-            }
-            Self::GroupRelayUpdated(_) => {
-                ::std::option::Option::Some("groupRelayUpdated")
-            }
-            Self::RcvFileDescrReady(_) => {
-                ::std::option::Option::Some("rcvFileDescrReady")
-            }
+            Self::MemberAcceptedByOther(_) => ::std::option::Option::Some("memberAcceptedByOther"),
+            Self::MemberBlockedForAll(_) => ::std::option::Option::Some("memberBlockedForAll"),
+            Self::GroupMemberUpdated(_) => ::std::option::Option::Some("groupMemberUpdated"),
+            Self::GroupLinkDataUpdated(_) => ::std::option::Option::Some("groupLinkDataUpdated"),
+            Self::GroupRelayUpdated(_) => ::std::option::Option::Some("groupRelayUpdated"),
+            Self::RcvFileDescrReady(_) => ::std::option::Option::Some("rcvFileDescrReady"),
             Self::RcvFileComplete(_) => ::std::option::Option::Some("rcvFileComplete"),
-            Self::SndFileCompleteXftp(_) => {
-                ::std::option::Option::Some("sndFileCompleteXFTP")
-            }
+            Self::SndFileCompleteXftp(_) => ::std::option::Option::Some("sndFileCompleteXFTP"),
             Self::RcvFileStart(_) => ::std::option::Option::Some("rcvFileStart"),
-            Self::RcvFileSndCancelled(_) => {
-                ::std::option::Option::Some("rcvFileSndCancelled")
-            }
+            Self::RcvFileSndCancelled(_) => ::std::option::Option::Some("rcvFileSndCancelled"),
             Self::RcvFileAccepted(_) => ::std::option::Option::Some("rcvFileAccepted"),
             Self::RcvFileError(_) => ::std::option::Option::Some("rcvFileError"),
             Self::RcvFileWarning(_) => ::std::option::Option::Some("rcvFileWarning"),
@@ -8749,26 +7679,18 @@ impl ChatEvent {
             Self::AcceptingBusinessRequest(_) => {
                 ::std::option::Option::Some("acceptingBusinessRequest")
             }
-            Self::ContactConnecting(_) => {
-                ::std::option::Option::Some("contactConnecting")
-            }
+            Self::ContactConnecting(_) => ::std::option::Option::Some("contactConnecting"),
             Self::BusinessLinkConnecting(_) => {
                 ::std::option::Option::Some("businessLinkConnecting")
             }
             Self::JoinedGroupMemberConnecting(_) => {
                 ::std::option::Option::Some("joinedGroupMemberConnecting")
             }
-            Self::SentGroupInvitation(_) => {
-                ::std::option::Option::Some("sentGroupInvitation")
-            }
-            Self::GroupLinkConnecting(_) => {
-                ::std::option::Option::Some("groupLinkConnecting")
-            }
+            Self::SentGroupInvitation(_) => ::std::option::Option::Some("sentGroupInvitation"),
+            Self::GroupLinkConnecting(_) => ::std::option::Option::Some("groupLinkConnecting"),
             Self::HostConnected(_) => ::std::option::Option::Some("hostConnected"),
             Self::HostDisconnected(_) => ::std::option::Option::Some("hostDisconnected"),
-            Self::SubscriptionStatus(_) => {
-                ::std::option::Option::Some("subscriptionStatus")
-            }
+            Self::SubscriptionStatus(_) => ::std::option::Option::Some("subscriptionStatus"),
             Self::ServiceRequest(_) => ::std::option::Option::Some("serviceRequest"),
             Self::ServiceReplySent(_) => ::std::option::Option::Some("serviceReplySent"),
             Self::MessageError(_) => ::std::option::Option::Some("messageError"),
@@ -8779,10 +7701,7 @@ impl ChatEvent {
     }
 }
 impl ::serde::Serialize for ChatEvent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
             Self::ContactConnected(x) => ::serde::Serialize::serialize(x, s),
             Self::ContactUpdated(x) => ::serde::Serialize::serialize(x, s),
@@ -8841,10 +7760,268 @@ impl ::serde::Serialize for ChatEvent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_union(d)
+    }
+}
+impl ::std::convert::From<ContactConnected> for ChatEvent {
+    fn from(x: ContactConnected) -> Self {
+        Self::ContactConnected(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ContactUpdated> for ChatEvent {
+    fn from(x: ContactUpdated) -> Self {
+        Self::ContactUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ContactDeletedByContact> for ChatEvent {
+    fn from(x: ContactDeletedByContact) -> Self {
+        Self::ContactDeletedByContact(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ReceivedContactRequest> for ChatEvent {
+    fn from(x: ReceivedContactRequest) -> Self {
+        Self::ReceivedContactRequest(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<NewMemberContactReceivedInv> for ChatEvent {
+    fn from(x: NewMemberContactReceivedInv) -> Self {
+        Self::NewMemberContactReceivedInv(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ContactSndReady> for ChatEvent {
+    fn from(x: ContactSndReady) -> Self {
+        Self::ContactSndReady(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<NewChatItems> for ChatEvent {
+    fn from(x: NewChatItems) -> Self {
+        Self::NewChatItems(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ChatItemReaction> for ChatEvent {
+    fn from(x: ChatItemReaction) -> Self {
+        Self::ChatItemReaction(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ChatItemsDeleted> for ChatEvent {
+    fn from(x: ChatItemsDeleted) -> Self {
+        Self::ChatItemsDeleted(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ChatItemUpdated> for ChatEvent {
+    fn from(x: ChatItemUpdated) -> Self {
+        Self::ChatItemUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupChatItemsDeleted> for ChatEvent {
+    fn from(x: GroupChatItemsDeleted) -> Self {
+        Self::GroupChatItemsDeleted(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ChatItemsStatusesUpdated> for ChatEvent {
+    fn from(x: ChatItemsStatusesUpdated) -> Self {
+        Self::ChatItemsStatusesUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ReceivedGroupInvitation> for ChatEvent {
+    fn from(x: ReceivedGroupInvitation) -> Self {
+        Self::ReceivedGroupInvitation(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<UserJoinedGroup> for ChatEvent {
+    fn from(x: UserJoinedGroup) -> Self {
+        Self::UserJoinedGroup(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupUpdated> for ChatEvent {
+    fn from(x: GroupUpdated) -> Self {
+        Self::GroupUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<JoinedGroupMember> for ChatEvent {
+    fn from(x: JoinedGroupMember) -> Self {
+        Self::JoinedGroupMember(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<MemberRole> for ChatEvent {
+    fn from(x: MemberRole) -> Self {
+        Self::MemberRole(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<DeletedMember> for ChatEvent {
+    fn from(x: DeletedMember) -> Self {
+        Self::DeletedMember(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<LeftMember> for ChatEvent {
+    fn from(x: LeftMember) -> Self {
+        Self::LeftMember(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<DeletedMemberUser> for ChatEvent {
+    fn from(x: DeletedMemberUser) -> Self {
+        Self::DeletedMemberUser(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupDeleted> for ChatEvent {
+    fn from(x: GroupDeleted) -> Self {
+        Self::GroupDeleted(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ConnectedToGroupMember> for ChatEvent {
+    fn from(x: ConnectedToGroupMember) -> Self {
+        Self::ConnectedToGroupMember(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<MemberAcceptedByOther> for ChatEvent {
+    fn from(x: MemberAcceptedByOther) -> Self {
+        Self::MemberAcceptedByOther(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<MemberBlockedForAll> for ChatEvent {
+    fn from(x: MemberBlockedForAll) -> Self {
+        Self::MemberBlockedForAll(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupMemberUpdated> for ChatEvent {
+    fn from(x: GroupMemberUpdated) -> Self {
+        Self::GroupMemberUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupLinkDataUpdated> for ChatEvent {
+    fn from(x: GroupLinkDataUpdated) -> Self {
+        Self::GroupLinkDataUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupRelayUpdated> for ChatEvent {
+    fn from(x: GroupRelayUpdated) -> Self {
+        Self::GroupRelayUpdated(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileDescrReady> for ChatEvent {
+    fn from(x: RcvFileDescrReady) -> Self {
+        Self::RcvFileDescrReady(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileComplete> for ChatEvent {
+    fn from(x: RcvFileComplete) -> Self {
+        Self::RcvFileComplete(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<SndFileCompleteXftp> for ChatEvent {
+    fn from(x: SndFileCompleteXftp) -> Self {
+        Self::SndFileCompleteXftp(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileStart> for ChatEvent {
+    fn from(x: RcvFileStart) -> Self {
+        Self::RcvFileStart(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileSndCancelled> for ChatEvent {
+    fn from(x: RcvFileSndCancelled) -> Self {
+        Self::RcvFileSndCancelled(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileAccepted> for ChatEvent {
+    fn from(x: RcvFileAccepted) -> Self {
+        Self::RcvFileAccepted(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileError> for ChatEvent {
+    fn from(x: RcvFileError) -> Self {
+        Self::RcvFileError(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<RcvFileWarning> for ChatEvent {
+    fn from(x: RcvFileWarning) -> Self {
+        Self::RcvFileWarning(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<SndFileError> for ChatEvent {
+    fn from(x: SndFileError) -> Self {
+        Self::SndFileError(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<SndFileWarning> for ChatEvent {
+    fn from(x: SndFileWarning) -> Self {
+        Self::SndFileWarning(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<AcceptingContactRequest> for ChatEvent {
+    fn from(x: AcceptingContactRequest) -> Self {
+        Self::AcceptingContactRequest(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<AcceptingBusinessRequest> for ChatEvent {
+    fn from(x: AcceptingBusinessRequest) -> Self {
+        Self::AcceptingBusinessRequest(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ContactConnecting> for ChatEvent {
+    fn from(x: ContactConnecting) -> Self {
+        Self::ContactConnecting(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<BusinessLinkConnecting> for ChatEvent {
+    fn from(x: BusinessLinkConnecting) -> Self {
+        Self::BusinessLinkConnecting(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<JoinedGroupMemberConnecting> for ChatEvent {
+    fn from(x: JoinedGroupMemberConnecting) -> Self {
+        Self::JoinedGroupMemberConnecting(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<SentGroupInvitation> for ChatEvent {
+    fn from(x: SentGroupInvitation) -> Self {
+        Self::SentGroupInvitation(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<GroupLinkConnecting> for ChatEvent {
+    fn from(x: GroupLinkConnecting) -> Self {
+        Self::GroupLinkConnecting(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<HostConnected> for ChatEvent {
+    fn from(x: HostConnected) -> Self {
+        Self::HostConnected(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<HostDisconnected> for ChatEvent {
+    fn from(x: HostDisconnected) -> Self {
+        Self::HostDisconnected(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<SubscriptionStatus> for ChatEvent {
+    fn from(x: SubscriptionStatus) -> Self {
+        Self::SubscriptionStatus(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ServiceRequest> for ChatEvent {
+    fn from(x: ServiceRequest) -> Self {
+        Self::ServiceRequest(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ServiceReplySent> for ChatEvent {
+    fn from(x: ServiceReplySent) -> Self {
+        Self::ServiceReplySent(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<MessageError> for ChatEvent {
+    fn from(x: MessageError) -> Self {
+        Self::MessageError(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ChatError> for ChatEvent {
+    fn from(x: ChatError) -> Self {
+        Self::ChatError(::std::boxed::Box::new(x))
+    }
+}
+impl ::std::convert::From<ChatErrors> for ChatEvent {
+    fn from(x: ChatErrors) -> Self {
+        Self::ChatErrors(::std::boxed::Box::new(x))
     }
 }
 impl ::simplex_api_types::runtime::DecodeUnion for ChatEvent {
@@ -9386,7 +8563,9 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatEvent {
         )
     }
     fn decode_bare(s: &str) -> Self {
-        Self::Unknown(::serde_json::Value::String(::std::string::ToString::to_string(s)))
+        Self::Unknown(::serde_json::Value::String(
+            ::std::string::ToString::to_string(s),
+        ))
     }
     fn unknown(value: ::serde_json::Value) -> Self {
         Self::Unknown(value)

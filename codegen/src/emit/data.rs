@@ -729,6 +729,22 @@ pub fn tagged_enum(
     });
     let expecting = Literal::string(&format!("a `{wire_name}` object tagged by \"type\""));
     let tags: Vec<&str> = members.iter().map(|m| m.tag).collect();
+    let froms = members.iter().map(|m| {
+        let v = &m.variant;
+        let ty = &m.ty;
+        let value = if m.boxed {
+            quote!(::std::boxed::Box::new(x))
+        } else {
+            quote!(x)
+        };
+        quote! {
+            impl ::std::convert::From<#ty> for #name {
+                fn from(x: #ty) -> Self {
+                    Self::#v(#value)
+                }
+            }
+        }
+    });
     vec![
         quote! {
             #d
@@ -772,6 +788,8 @@ pub fn tagged_enum(
                     #rt::deserialize_union(d)
                 }
             }
+
+            #(#froms)*
 
             impl #rt::DecodeUnion for #name {
                 const EXPECTING: &'static str = #expecting;

@@ -128,7 +128,7 @@ fn item_surface(item: &syn::Item, out: &mut String) {
                         .last()
                         .map(|s| s.ident.to_string())
                         .unwrap_or_default();
-                    if matches!(name.as_str(), "Command" | "Syntax" | "Display" | "From") {
+                    if matches!(name.as_str(), "Command" | "Syntax" | "Display") {
                         let detail = i
                             .items
                             .iter()
