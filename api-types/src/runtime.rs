@@ -127,8 +127,28 @@ pub mod fmt_helpers {
     }
 
     /// Appends a number.
-    pub fn push_num(out: &mut String, value: impl std::fmt::Display) {
+    pub fn push_num<T: std::fmt::Display + ?Sized>(out: &mut String, value: &T) {
         let _ = write!(out, "{value}");
+    }
+
+    /// Appends `on` or `off`.
+    pub fn on_off(out: &mut String, value: &bool) {
+        out.push_str(if *value { "on" } else { "off" });
+    }
+
+    /// Appends `text` when the flag is `when` (it differs from its default).
+    pub fn flag(out: &mut String, value: &bool, when: bool, text: &str) {
+        if *value == when {
+            out.push_str(text);
+        }
+    }
+
+    /// Appends `key` and `on` or `off` when the optional flag is set.
+    pub fn opt_on_off(out: &mut String, value: Option<&bool>, key: &str) {
+        if let Some(v) = value {
+            out.push_str(key);
+            on_off(out, v);
+        }
     }
 
     /// Appends compact JSON.
@@ -646,5 +666,85 @@ pub fn read_opt_boxed<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     slot: &mut Option<Box<T>>,
 ) -> Result<(), A::Error> {
     *slot = map.next_value::<Option<T>>()?.map(Box::new);
+    Ok(())
+}
+
+/// Reads an integer field (number or string) into its slot, remembering a string.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_int<'de, A: MapAccess<'de>, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    meta: &mut Meta,
+    key: &'static str,
+) -> Result<(), A::Error>
+where
+    Int<T>: Deserialize<'de>,
+{
+    let v: Int<T> = map.next_value()?;
+    if v.quoted {
+        meta.mark_quoted(key);
+    }
+    *slot = Some(v.value);
+    Ok(())
+}
+
+/// Reads an optional integer field (`null` is `None`) into its slot, remembering a string.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_int_opt<'de, A: MapAccess<'de>, T>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    meta: &mut Meta,
+    key: &'static str,
+) -> Result<(), A::Error>
+where
+    Int<T>: Deserialize<'de>,
+{
+    let v: Option<Int<T>> = map.next_value()?;
+    if v.as_ref().is_some_and(|v| v.quoted) {
+        meta.mark_quoted(key);
+    }
+    *slot = v.map(|v| v.value);
+    Ok(())
+}
+
+/// Reads an integer-array field into its slot, remembering strings.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_int_vec<'de, A: MapAccess<'de>, T>(
+    map: &mut A,
+    slot: &mut Option<Vec<T>>,
+    meta: &mut Meta,
+    key: &'static str,
+) -> Result<(), A::Error>
+where
+    Int<T>: Deserialize<'de>,
+{
+    let v: IntVec<T> = map.next_value()?;
+    if v.quoted {
+        meta.mark_quoted(key);
+    }
+    *slot = Some(v.values);
+    Ok(())
+}
+
+/// Reads an optional integer-array field into its slot, remembering strings.
+#[doc(hidden)]
+#[inline(never)]
+pub fn read_int_vec_opt<'de, A: MapAccess<'de>, T>(
+    map: &mut A,
+    slot: &mut Option<Vec<T>>,
+    meta: &mut Meta,
+    key: &'static str,
+) -> Result<(), A::Error>
+where
+    Int<T>: Deserialize<'de>,
+{
+    let v: Option<IntVec<T>> = map.next_value()?;
+    if v.as_ref().is_some_and(|v| v.quoted) {
+        meta.mark_quoted(key);
+    }
+    *slot = v.map(|v| v.values);
     Ok(())
 }

@@ -103,7 +103,7 @@ impl Diagnostics {
 
     /// Sorts by location (file, line, column), keeping the order of equal locations.
     pub fn sort(&mut self) {
-        self.0.sort_by(|a, b| a.loc.cmp(&b.loc));
+        self.0.sort_by_key(|d| d.loc);
     }
 }
 

@@ -43,7 +43,10 @@ impl ApiCreateMyAddress {
 }
 
 impl ::serde::Serialize for ApiCreateMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.pq_ratchet {
@@ -60,18 +63,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet"];
@@ -84,9 +93,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -96,7 +105,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiCreateMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -110,13 +121,11 @@ impl ::simplex_api_types::runtime::Command for ApiCreateMyAddress {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_address ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if let ::std::option::Option::Some(v1) = self.pq_ratchet.as_ref() {
-            out.push_str(if *v1 {
-                " pq_ratchet=on"
-            } else {
-                " pq_ratchet=off"
-            });
-        }
+        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
+            out,
+            self.pq_ratchet.as_ref(),
+            " pq_ratchet=",
+        );
         ::std::result::Result::Ok(())
     }
 }
@@ -127,7 +136,9 @@ impl ::std::fmt::Display for ApiCreateMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -143,7 +154,8 @@ pub enum ApiCreateMyAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiCreateMyAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiCreateMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkCreated(x) => {
@@ -181,7 +193,10 @@ impl ApiDeleteMyAddress {
 }
 
 impl ::serde::Serialize for ApiDeleteMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -194,15 +209,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId"];
@@ -215,16 +233,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -248,7 +268,9 @@ impl ::std::fmt::Display for ApiDeleteMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -264,7 +286,8 @@ pub enum ApiDeleteMyAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteMyAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiDeleteMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkDeleted(x) => {
@@ -302,7 +325,10 @@ impl ApiShowMyAddress {
 }
 
 impl ::serde::Serialize for ApiShowMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -315,15 +341,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId"];
@@ -336,16 +365,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShowMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -369,7 +400,9 @@ impl ::std::fmt::Display for ApiShowMyAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -388,7 +421,9 @@ pub enum ApiShowMyAddressResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiShowMyAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserContactLink(x) => Self::UserContactLink(x),
+            super::responses::ChatResponse::UserContactLink(x) => {
+                Self::UserContactLink(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -423,7 +458,10 @@ impl ApiSetProfileAddress {
 }
 
 impl ::serde::Serialize for ApiSetProfileAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "enable", &self.enable)?;
@@ -438,15 +476,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "enable" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -462,27 +503,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "enable",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("enable"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            enable: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, enable: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetProfileAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -496,8 +536,8 @@ impl ::simplex_api_types::runtime::Command for ApiSetProfileAddress {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_profile_address ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        out.push_str(" ");
-        out.push_str(if *(&self.enable) { "on" } else { "off" });
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.enable);
         ::std::result::Result::Ok(())
     }
 }
@@ -508,7 +548,9 @@ impl ::std::fmt::Display for ApiSetProfileAddress {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -526,11 +568,16 @@ pub enum ApiSetProfileAddressResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetProfileAddressResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetProfileAddressResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
-            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
+            super::responses::ChatResponse::UserProfileUpdated(x) => {
+                Self::UserProfileUpdated(x)
+            }
+            super::responses::ChatResponse::UserProfileNoChange(x) => {
+                Self::UserProfileNoChange(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -577,7 +624,10 @@ impl ApiSetUserDomain {
 }
 
 impl ::serde::Serialize for ApiSetUserDomain {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.simplex_domain {
@@ -594,20 +644,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "simplexDomain" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "simplexDomain"];
@@ -620,9 +674,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -632,7 +686,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -646,17 +702,14 @@ impl ::simplex_api_types::runtime::Command for ApiSetUserDomain {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set domain ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        match self.simplex_domain.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(
-                    out,
-                    v1,
-                    "simplexDomain",
-                    true,
-                )?;
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v1) = self.simplex_domain.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_str(
+                out,
+                v1,
+                "simplexDomain",
+                true,
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -678,8 +731,12 @@ pub enum ApiSetUserDomainResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiSetUserDomainResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
-            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
+            super::responses::ChatResponse::UserProfileUpdated(x) => {
+                Self::UserProfileUpdated(x)
+            }
+            super::responses::ChatResponse::UserProfileNoChange(x) => {
+                Self::UserProfileNoChange(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -726,7 +783,10 @@ impl ApiSetAddressSettings {
 }
 
 impl ::serde::Serialize for ApiSetAddressSettings {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.pq_ratchet {
@@ -744,25 +804,31 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AddressSettings> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::AddressSettings> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f1)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f1)?;
                 }
                 "settings" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AddressSettings>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AddressSettings,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "pqRatchet", "settings"];
@@ -775,17 +841,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "settings",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("settings"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -796,7 +862,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetAddressSettings {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -810,15 +878,17 @@ impl ::simplex_api_types::runtime::Command for ApiSetAddressSettings {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_address_settings ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if let ::std::option::Option::Some(v1) = self.pq_ratchet.as_ref() {
-            out.push_str(if *v1 {
-                " pq_ratchet=on"
-            } else {
-                " pq_ratchet=off"
-            });
-        }
-        out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.settings, "settings")?;
+        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
+            out,
+            self.pq_ratchet.as_ref(),
+            " pq_ratchet=",
+        );
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.settings,
+            "settings",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -834,7 +904,8 @@ pub enum ApiSetAddressSettingsResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetAddressSettingsResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetAddressSettingsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::UserContactLinkUpdated(x) => {
@@ -907,14 +978,25 @@ impl ApiSendMessages {
 }
 
 impl ::serde::Serialize for ApiSendMessages {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "sendRef", &self.send_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "liveMessage", &self.live_message)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "liveMessage",
+            &self.live_message,
+        )?;
         if let ::std::option::Option::Some(v) = &self.ttl {
             ::simplex_api_types::runtime::ser_int(&mut m, "ttl", v, false)?;
         }
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "signMessages", &self.sign_messages)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "signMessages",
+            &self.sign_messages,
+        )?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
             "composedMessages",
@@ -933,28 +1015,30 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::vec::Vec<super::types::ComposedMessage>> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f4: ::std::option::Option<
+            ::std::vec::Vec<super::types::ComposedMessage>,
+        > = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "sendRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "liveMessage" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "ttl" => {
-                    f2 = match ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map)?
-                    {
-                        ::std::option::Option::Some(v) => ::std::option::Option::Some(v.value),
-                        ::std::option::Option::None => ::std::option::Option::None,
-                    };
+                    ::simplex_api_types::runtime::read_int_opt(
+                        &mut map,
+                        &mut f2,
+                        &mut meta,
+                        "ttl",
+                    )?;
                 }
                 "signMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
@@ -982,33 +1066,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "sendRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("sendRef"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "liveMessage",
-                ));
-            }
-        };
-        let f3 = match f3 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "signMessages",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(false);
+        let f3 = f3.unwrap_or(false);
         let f4 = match f4 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "composedMessages",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("composedMessages"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1021,7 +1091,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSendMessages {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1034,20 +1106,28 @@ impl ::simplex_api_types::runtime::Command for ApiSendMessages {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_send ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.send_ref, out, "sendRef", false)?;
-        if *(&self.live_message) {
-            out.push_str(" live=on");
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.send_ref,
+            out,
+            "sendRef",
+            false,
+        )?;
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.live_message,
+            true,
+            " live=on",
+        );
+        if let ::std::option::Option::Some(v1) = self.ttl.as_ref() {
+            out.push_str(" ttl=");
+            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
-        match self.ttl.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ttl=");
-                ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
-            }
-            ::std::option::Option::None => {}
-        }
-        if *(&self.sign_messages) {
-            out.push_str(" sign=on");
-        }
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.sign_messages,
+            true,
+            " sign=on",
+        );
         out.push_str(" json ");
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
@@ -1129,11 +1209,23 @@ impl ApiUpdateChatItem {
 }
 
 impl ::serde::Serialize for ApiUpdateChatItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "chatItemId", &self.chat_item_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "liveMessage", &self.live_message)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "chatItemId",
+            &self.chat_item_id,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "liveMessage",
+            &self.live_message,
+        )?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
             "updatedMessage",
@@ -1151,34 +1243,42 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::UpdatedMessage> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f3: ::std::option::Option<super::types::UpdatedMessage> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "chatItemId",
+                    )?;
                 }
                 "liveMessage" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "updatedMessage" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UpdatedMessage>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UpdatedMessage,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] =
-                        &["chatRef", "chatItemId", "liveMessage", "updatedMessage"];
+                    const FIELDS: &[&str] = &[
+                        "chatRef",
+                        "chatItemId",
+                        "liveMessage",
+                        "updatedMessage",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -1188,33 +1288,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemId"),
+                );
             }
         };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "liveMessage",
-                ));
-            }
-        };
+        let f2 = f2.unwrap_or(false);
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "updatedMessage",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("updatedMessage"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1226,7 +1319,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1239,12 +1334,20 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateChatItem {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_update item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
-        out.push_str(" ");
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
-        if *(&self.live_message) {
-            out.push_str(" live=on");
-        }
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.live_message,
+            true,
+            " live=on",
+        );
         out.push_str(" json ");
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
@@ -1271,8 +1374,12 @@ pub enum ApiUpdateChatItemResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemUpdated(x) => Self::ChatItemUpdated(x),
-            super::responses::ChatResponse::ChatItemNotChanged(x) => Self::ChatItemNotChanged(x),
+            super::responses::ChatResponse::ChatItemUpdated(x) => {
+                Self::ChatItemUpdated(x)
+            }
+            super::responses::ChatResponse::ChatItemNotChanged(x) => {
+                Self::ChatItemNotChanged(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1317,7 +1424,10 @@ impl ApiDeleteChatItem {
 }
 
 impl ::serde::Serialize for ApiDeleteChatItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -1326,7 +1436,11 @@ impl ::serde::Serialize for ApiDeleteChatItem {
             &self.chat_item_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "deleteMode", &self.delete_mode)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "deleteMode",
+            &self.delete_mode,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1339,25 +1453,30 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::CiDeleteMode> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "chatItemIds",
+                    )?;
                 }
                 "deleteMode" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::CiDeleteMode>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::CiDeleteMode,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatItemIds", "deleteMode"];
@@ -1370,25 +1489,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "deleteMode",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("deleteMode"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1399,7 +1518,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1412,20 +1533,29 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
-        out.push_str(" ");
-        for (v2, v1) in (&self.chat_item_ids).iter().enumerate() {
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.chat_item_ids)
+            .enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
-        out.push_str(" ");
-        match (&self.delete_mode).as_str() {
+        out.push(' ');
+        match super::types::CiDeleteMode::as_str(&self.delete_mode) {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("deleteMode"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "deleteMode",
+                    ),
                 );
             }
         }
@@ -1447,7 +1577,9 @@ pub enum ApiDeleteChatItemResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => Self::ChatItemsDeleted(x),
+            super::responses::ChatResponse::ChatItemsDeleted(x) => {
+                Self::ChatItemsDeleted(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1477,15 +1609,15 @@ pub struct ApiDeleteMemberChatItem {
 impl ApiDeleteMemberChatItem {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, chat_item_ids: ::std::vec::Vec<i64>) -> Self {
-        Self {
-            group_id,
-            chat_item_ids,
-        }
+        Self { group_id, chat_item_ids }
     }
 }
 
 impl ::serde::Serialize for ApiDeleteMemberChatItem {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -1505,21 +1637,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "chatItemIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "chatItemIds",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "chatItemIds"];
@@ -1532,17 +1669,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1552,7 +1689,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteMemberChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1566,10 +1705,12 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteMemberChatItem {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete member item #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        for (v2, v1) in (&self.chat_item_ids).iter().enumerate() {
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.chat_item_ids)
+            .enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
@@ -1583,7 +1724,9 @@ impl ::std::fmt::Display for ApiDeleteMemberChatItem {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -1599,10 +1742,13 @@ pub enum ApiDeleteMemberChatItemResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteMemberChatItemResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiDeleteMemberChatItemResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => Self::ChatItemsDeleted(x),
+            super::responses::ChatResponse::ChatItemsDeleted(x) => {
+                Self::ChatItemsDeleted(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1651,10 +1797,18 @@ impl ApiChatItemReaction {
 }
 
 impl ::serde::Serialize for ApiChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "chatItemId", &self.chat_item_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "chatItemId",
+            &self.chat_item_id,
+            false,
+        )?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "add", &self.add)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1670,31 +1824,41 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::MsgReaction> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "chatItemId",
+                    )?;
                 }
                 "add" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 "reaction" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::MsgReaction>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::MsgReaction,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["chatRef", "chatItemId", "add", "reaction"];
+                    const FIELDS: &[&str] = &[
+                        "chatRef",
+                        "chatItemId",
+                        "add",
+                        "reaction",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -1704,33 +1868,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatItemId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatItemId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "add",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("add"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "reaction",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("reaction"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1742,7 +1906,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1755,13 +1921,22 @@ impl ::simplex_api_types::runtime::Command for ApiChatItemReaction {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_reaction ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
-        out.push_str(" ");
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
-        out.push_str(" ");
-        out.push_str(if *(&self.add) { "on" } else { "off" });
-        out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.reaction, "reaction")?;
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.add);
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.reaction,
+            "reaction",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -1777,10 +1952,13 @@ pub enum ApiChatItemReactionResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiChatItemReactionResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiChatItemReactionResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ChatItemReaction(x) => Self::ChatItemReaction(x),
+            super::responses::ChatResponse::ChatItemReaction(x) => {
+                Self::ChatItemReaction(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -1813,9 +1991,16 @@ impl ApiShareMyAddress {
 }
 
 impl ::serde::Serialize for ApiShareMyAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "toSendRef", &self.to_send_ref)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "toSendRef",
+            &self.to_send_ref,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1826,14 +2011,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["toSendRef"];
@@ -1846,16 +2032,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "toSendRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("toSendRef"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { to_send_ref: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShareMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1918,7 +2106,10 @@ pub struct ApiShareChatMsgContent {
 
 impl ApiShareChatMsgContent {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(share_chat_ref: super::types::ChatRef, to_send_ref: super::types::ChatRef) -> Self {
+    pub fn new(
+        share_chat_ref: super::types::ChatRef,
+        to_send_ref: super::types::ChatRef,
+    ) -> Self {
         Self {
             share_chat_ref,
             to_send_ref,
@@ -1927,10 +2118,21 @@ impl ApiShareChatMsgContent {
 }
 
 impl ::serde::Serialize for ApiShareChatMsgContent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "shareChatRef", &self.share_chat_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "toSendRef", &self.to_send_ref)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "shareChatRef",
+            &self.share_chat_ref,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "toSendRef",
+            &self.to_send_ref,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -1942,19 +2144,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "shareChatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["shareChatRef", "toSendRef"];
@@ -1967,17 +2171,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "shareChatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("shareChatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "toSendRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("toSendRef"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -1987,7 +2191,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiShareChatMsgContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2006,7 +2212,7 @@ impl ::simplex_api_types::runtime::Command for ApiShareChatMsgContent {
             "shareChatRef",
             false,
         )?;
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::Syntax::write_syntax(
             &self.to_send_ref,
             out,
@@ -2026,7 +2232,8 @@ pub enum ApiShareChatMsgContentResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiShareChatMsgContentResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiShareChatMsgContentResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::ChatMsgContent(x) => Self::ChatMsgContent(x),
@@ -2099,7 +2306,10 @@ impl ReceiveFile {
 }
 
 impl ::serde::Serialize for ReceiveFile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -2130,29 +2340,39 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "fileId",
+                    )?;
                 }
                 "userApprovedRelays" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "storeEncrypted" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f2)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f2)?;
                 }
                 "fileInline" => {
-                    ::simplex_api_types::runtime::read_opt::<_, bool>(&mut map, &mut f3)?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        bool,
+                    >(&mut map, &mut f3)?;
                 }
                 "filePath" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f4)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &[
@@ -2171,19 +2391,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "fileId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("fileId"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userApprovedRelays",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(false);
         ::std::result::Result::Ok(Self {
             file_id: f0,
             user_approved_relays: f1,
@@ -2194,7 +2407,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceiveFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2208,21 +2423,30 @@ impl ::simplex_api_types::runtime::Command for ReceiveFile {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/freceive ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.file_id);
-        if *(&self.user_approved_relays) {
-            out.push_str(" approved_relays=on");
-        }
-        if let ::std::option::Option::Some(v1) = self.store_encrypted.as_ref() {
-            out.push_str(if *v1 { " encrypt=on" } else { " encrypt=off" });
-        }
-        if let ::std::option::Option::Some(v2) = self.file_inline.as_ref() {
-            out.push_str(if *v2 { " inline=on" } else { " inline=off" });
-        }
-        match self.file_path.as_ref() {
-            ::std::option::Option::Some(v3) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v3, "filePath", true)?;
-            }
-            ::std::option::Option::None => {}
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.user_approved_relays,
+            true,
+            " approved_relays=on",
+        );
+        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
+            out,
+            self.store_encrypted.as_ref(),
+            " encrypt=",
+        );
+        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
+            out,
+            self.file_inline.as_ref(),
+            " inline=",
+        );
+        if let ::std::option::Option::Some(v1) = self.file_path.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_str(
+                out,
+                v1,
+                "filePath",
+                true,
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -2235,7 +2459,9 @@ pub enum ReceiveFileResponse {
     /// `"rcvFileAccepted"`: see ``RcvFileAccepted``.
     RcvFileAccepted(::std::boxed::Box<super::responses::RcvFileAccepted>),
     /// `"rcvFileAcceptedSndCancelled"`: see ``RcvFileAcceptedSndCancelled``.
-    RcvFileAcceptedSndCancelled(::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>),
+    RcvFileAcceptedSndCancelled(
+        ::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -2244,7 +2470,9 @@ pub enum ReceiveFileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ReceiveFileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RcvFileAccepted(x) => Self::RcvFileAccepted(x),
+            super::responses::ChatResponse::RcvFileAccepted(x) => {
+                Self::RcvFileAccepted(x)
+            }
             super::responses::ChatResponse::RcvFileAcceptedSndCancelled(x) => {
                 Self::RcvFileAcceptedSndCancelled(x)
             }
@@ -2283,7 +2511,10 @@ impl CancelFile {
 }
 
 impl ::serde::Serialize for CancelFile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2296,15 +2527,18 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "fileId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["fileId"];
@@ -2317,16 +2551,18 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "fileId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("fileId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { file_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CancelFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2350,7 +2586,9 @@ impl ::std::fmt::Display for CancelFile {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -2371,8 +2609,12 @@ pub enum CancelFileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for CancelFileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SndFileCancelled(x) => Self::SndFileCancelled(x),
-            super::responses::ChatResponse::RcvFileCancelled(x) => Self::RcvFileCancelled(x),
+            super::responses::ChatResponse::SndFileCancelled(x) => {
+                Self::SndFileCancelled(x)
+            }
+            super::responses::ChatResponse::RcvFileCancelled(x) => {
+                Self::RcvFileCancelled(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -2403,7 +2645,11 @@ pub struct ApiAddMember {
 
 impl ApiAddMember {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, contact_id: i64, member_role: super::types::GroupMemberRole) -> Self {
+    pub fn new(
+        group_id: i64,
+        contact_id: i64,
+        member_role: super::types::GroupMemberRole,
+    ) -> Self {
         Self {
             group_id,
             contact_id,
@@ -2413,11 +2659,23 @@ impl ApiAddMember {
 }
 
 impl ::serde::Serialize for ApiAddMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactId",
+            &self.contact_id,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2429,28 +2687,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "contactId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "contactId",
+                    )?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "contactId", "memberRole"];
@@ -2463,25 +2726,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2492,7 +2755,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2506,14 +2771,16 @@ impl ::simplex_api_types::runtime::Command for ApiAddMember {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_add #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_id);
-        out.push_str(" ");
-        match (&self.member_role).as_str() {
+        out.push(' ');
+        match super::types::GroupMemberRole::as_str(&self.member_role) {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -2535,7 +2802,9 @@ pub enum ApiAddMemberResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiAddMemberResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentGroupInvitation(x) => Self::SentGroupInvitation(x),
+            super::responses::ChatResponse::SentGroupInvitation(x) => {
+                Self::SentGroupInvitation(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -2568,7 +2837,10 @@ impl ApiJoinGroup {
 }
 
 impl ::serde::Serialize for ApiJoinGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2581,15 +2853,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -2602,16 +2877,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiJoinGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2635,7 +2912,9 @@ impl ::std::fmt::Display for ApiJoinGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -2704,7 +2983,10 @@ impl ApiAcceptMember {
 }
 
 impl ::serde::Serialize for ApiAcceptMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int(
@@ -2713,7 +2995,11 @@ impl ::serde::Serialize for ApiAcceptMember {
             &self.group_member_id,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2725,28 +3011,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "groupMemberId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "groupMemberId",
+                    )?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberId", "memberRole"];
@@ -2759,25 +3050,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2788,7 +3079,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAcceptMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2802,14 +3095,16 @@ impl ::simplex_api_types::runtime::Command for ApiAcceptMember {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_accept member #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_member_id);
-        out.push_str(" ");
-        match (&self.member_role).as_str() {
+        out.push(' ');
+        match super::types::GroupMemberRole::as_str(&self.member_role) {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -2876,7 +3171,10 @@ impl ApiMembersRole {
 }
 
 impl ::serde::Serialize for ApiMembersRole {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -2885,7 +3183,11 @@ impl ::serde::Serialize for ApiMembersRole {
             &self.group_member_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -2897,28 +3199,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "groupMemberIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "groupMemberIds",
+                    )?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupMemberIds", "memberRole"];
@@ -2931,25 +3238,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -2960,7 +3267,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiMembersRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2974,19 +3283,23 @@ impl ::simplex_api_types::runtime::Command for ApiMembersRole {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_member role #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        for (v2, v1) in (&self.group_member_ids).iter().enumerate() {
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.group_member_ids)
+            .enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
-        out.push_str(" ");
-        match (&self.member_role).as_str() {
+        out.push(' ');
+        match super::types::GroupMemberRole::as_str(&self.member_role) {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -3008,7 +3321,9 @@ pub enum ApiMembersRoleResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiMembersRoleResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::MembersRoleUser(x) => Self::MembersRoleUser(x),
+            super::responses::ChatResponse::MembersRoleUser(x) => {
+                Self::MembersRoleUser(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -3039,7 +3354,11 @@ pub struct ApiBlockMembersForAll {
 
 impl ApiBlockMembersForAll {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, group_member_ids: ::std::vec::Vec<i64>, blocked: bool) -> Self {
+    pub fn new(
+        group_id: i64,
+        group_member_ids: ::std::vec::Vec<i64>,
+        blocked: bool,
+    ) -> Self {
         Self {
             group_id,
             group_member_ids,
@@ -3049,7 +3368,10 @@ impl ApiBlockMembersForAll {
 }
 
 impl ::serde::Serialize for ApiBlockMembersForAll {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3071,21 +3393,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "groupMemberIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "groupMemberIds",
+                    )?;
                 }
                 "blocked" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -3101,25 +3428,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "blocked",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("blocked"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3130,7 +3457,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiBlockMembersForAll {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3144,15 +3473,17 @@ impl ::simplex_api_types::runtime::Command for ApiBlockMembersForAll {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_block #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        for (v2, v1) in (&self.group_member_ids).iter().enumerate() {
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.group_member_ids)
+            .enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
         out.push_str(" blocked=");
-        out.push_str(if *(&self.blocked) { "on" } else { "off" });
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.blocked);
         ::std::result::Result::Ok(())
     }
 }
@@ -3163,7 +3494,9 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3173,13 +3506,16 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
 #[non_exhaustive]
 pub enum ApiBlockMembersForAllResponse {
     /// `"membersBlockedForAllUser"`: see ``MembersBlockedForAllUser``.
-    MembersBlockedForAllUser(::std::boxed::Box<super::responses::MembersBlockedForAllUser>),
+    MembersBlockedForAllUser(
+        ::std::boxed::Box<super::responses::MembersBlockedForAllUser>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiBlockMembersForAllResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiBlockMembersForAllResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::MembersBlockedForAllUser(x) => {
@@ -3234,7 +3570,10 @@ impl ApiRemoveMembers {
 }
 
 impl ::serde::Serialize for ApiRemoveMembers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::simplex_api_types::runtime::ser_int_vec(
@@ -3243,7 +3582,11 @@ impl ::serde::Serialize for ApiRemoveMembers {
             &self.group_member_ids,
             false,
         )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "withMessages", &self.with_messages)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "withMessages",
+            &self.with_messages,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3256,27 +3599,36 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "groupMemberIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "groupMemberIds",
+                    )?;
                 }
                 "withMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["groupId", "groupMemberIds", "withMessages"];
+                    const FIELDS: &[&str] = &[
+                        "groupId",
+                        "groupMemberIds",
+                        "withMessages",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -3286,27 +3638,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupMemberIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
+                );
             }
         };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "withMessages",
-                ));
-            }
-        };
+        let f2 = f2.unwrap_or(false);
         ::std::result::Result::Ok(Self {
             group_id: f0,
             group_member_ids: f1,
@@ -3315,7 +3660,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiRemoveMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3329,16 +3676,21 @@ impl ::simplex_api_types::runtime::Command for ApiRemoveMembers {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_remove #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        for (v2, v1) in (&self.group_member_ids).iter().enumerate() {
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.group_member_ids)
+            .enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
-        if *(&self.with_messages) {
-            out.push_str(" messages=on");
-        }
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.with_messages,
+            true,
+            " messages=on",
+        );
         ::std::result::Result::Ok(())
     }
 }
@@ -3349,7 +3701,9 @@ impl ::std::fmt::Display for ApiRemoveMembers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3368,7 +3722,9 @@ pub enum ApiRemoveMembersResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiRemoveMembersResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserDeletedMembers(x) => Self::UserDeletedMembers(x),
+            super::responses::ChatResponse::UserDeletedMembers(x) => {
+                Self::UserDeletedMembers(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -3401,7 +3757,10 @@ impl ApiLeaveGroup {
 }
 
 impl ::serde::Serialize for ApiLeaveGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3414,15 +3773,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -3435,16 +3797,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiLeaveGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3468,7 +3832,9 @@ impl ::std::fmt::Display for ApiLeaveGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3520,7 +3886,10 @@ impl ApiListMembers {
 }
 
 impl ::serde::Serialize for ApiListMembers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3533,15 +3902,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -3554,16 +3926,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3587,7 +3961,9 @@ impl ::std::fmt::Display for ApiListMembers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -3653,11 +4029,22 @@ impl ApiNewGroup {
 }
 
 impl ::serde::Serialize for ApiNewGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "groupProfile",
+            &self.group_profile,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3670,23 +4057,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupProfile,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "groupProfile"];
@@ -3699,25 +4090,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(false);
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupProfile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupProfile"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3728,7 +4112,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiNewGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3742,10 +4128,13 @@ impl ::simplex_api_types::runtime::Command for ApiNewGroup {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_group ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if *(&self.incognito) {
-            out.push_str(" incognito=on");
-        }
-        out.push_str(" ");
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.incognito,
+            true,
+            " incognito=on",
+        );
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
             &&self.group_profile,
@@ -3823,12 +4212,28 @@ impl ApiNewPublicGroup {
 }
 
 impl ::serde::Serialize for ApiNewPublicGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
-        ::simplex_api_types::runtime::ser_int_vec(&mut m, "relayIds", &self.relay_ids, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
+        ::simplex_api_types::runtime::ser_int_vec(
+            &mut m,
+            "relayIds",
+            &self.relay_ids,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "groupProfile",
+            &self.group_profile,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -3842,32 +4247,43 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "relayIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f2 = ::std::option::Option::Some(v.values);
-                }
-                "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
-                        &mut map, &mut f3,
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f2,
+                        &mut meta,
+                        "relayIds",
                     )?;
                 }
+                "groupProfile" => {
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupProfile,
+                    >(&mut map, &mut f3)?;
+                }
                 other => {
-                    const FIELDS: &[&str] = &["userId", "incognito", "relayIds", "groupProfile"];
+                    const FIELDS: &[&str] = &[
+                        "userId",
+                        "incognito",
+                        "relayIds",
+                        "groupProfile",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -3877,33 +4293,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(false);
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "relayIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("relayIds"),
+                );
             }
         };
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupProfile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupProfile"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -3915,7 +4324,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiNewPublicGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3929,17 +4340,21 @@ impl ::simplex_api_types::runtime::Command for ApiNewPublicGroup {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_public group ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if *(&self.incognito) {
-            out.push_str(" incognito=on");
-        }
-        out.push_str(" ");
-        for (v2, v1) in (&self.relay_ids).iter().enumerate() {
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.incognito,
+            true,
+            " incognito=on",
+        );
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.relay_ids).enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
             &&self.group_profile,
@@ -3956,7 +4371,9 @@ pub enum ApiNewPublicGroupResponse {
     /// `"publicGroupCreated"`: see ``PublicGroupCreated``.
     PublicGroupCreated(::std::boxed::Box<super::responses::PublicGroupCreated>),
     /// `"publicGroupCreationFailed"`: see ``PublicGroupCreationFailed``.
-    PublicGroupCreationFailed(::std::boxed::Box<super::responses::PublicGroupCreationFailed>),
+    PublicGroupCreationFailed(
+        ::std::boxed::Box<super::responses::PublicGroupCreationFailed>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -3965,7 +4382,9 @@ pub enum ApiNewPublicGroupResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiNewPublicGroupResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::PublicGroupCreated(x) => Self::PublicGroupCreated(x),
+            super::responses::ChatResponse::PublicGroupCreated(x) => {
+                Self::PublicGroupCreated(x)
+            }
             super::responses::ChatResponse::PublicGroupCreationFailed(x) => {
                 Self::PublicGroupCreationFailed(x)
             }
@@ -4001,7 +4420,10 @@ impl ApiGetGroupRelays {
 }
 
 impl ::serde::Serialize for ApiGetGroupRelays {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4014,15 +4436,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4035,16 +4460,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4068,7 +4495,9 @@ impl ::std::fmt::Display for ApiGetGroupRelays {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4117,18 +4546,23 @@ pub struct ApiAddGroupRelays {
 impl ApiAddGroupRelays {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, relay_ids: ::std::vec::Vec<i64>) -> Self {
-        Self {
-            group_id,
-            relay_ids,
-        }
+        Self { group_id, relay_ids }
     }
 }
 
 impl ::serde::Serialize for ApiAddGroupRelays {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(&mut m, "relayIds", &self.relay_ids, false)?;
+        ::simplex_api_types::runtime::ser_int_vec(
+            &mut m,
+            "relayIds",
+            &self.relay_ids,
+            false,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4140,21 +4574,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "relayIds" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    f1 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "relayIds",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "relayIds"];
@@ -4167,17 +4606,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "relayIds",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("relayIds"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4187,7 +4626,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4201,10 +4642,11 @@ impl ::simplex_api_types::runtime::Command for ApiAddGroupRelays {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_add relays #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        for (v2, v1) in (&self.relay_ids).iter().enumerate() {
+        out.push(' ');
+        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.relay_ids).enumerate()
+        {
             if v2 > 0 {
-                out.push_str(",");
+                out.push(',');
             }
             ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
@@ -4218,7 +4660,9 @@ impl ::std::fmt::Display for ApiAddGroupRelays {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4239,7 +4683,9 @@ pub enum ApiAddGroupRelaysResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiAddGroupRelaysResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupRelaysAdded(x) => Self::GroupRelaysAdded(x),
+            super::responses::ChatResponse::GroupRelaysAdded(x) => {
+                Self::GroupRelaysAdded(x)
+            }
             super::responses::ChatResponse::GroupRelaysAddFailed(x) => {
                 Self::GroupRelaysAddFailed(x)
             }
@@ -4275,7 +4721,10 @@ impl ApiAllowRelayGroup {
 }
 
 impl ::serde::Serialize for ApiAllowRelayGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4288,15 +4737,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4309,16 +4761,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAllowRelayGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4342,7 +4796,9 @@ impl ::std::fmt::Display for ApiAllowRelayGroup {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4358,10 +4814,13 @@ pub enum ApiAllowRelayGroupResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAllowRelayGroupResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiAllowRelayGroupResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RelayGroupAllowed(x) => Self::RelayGroupAllowed(x),
+            super::responses::ChatResponse::RelayGroupAllowed(x) => {
+                Self::RelayGroupAllowed(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -4391,18 +4850,22 @@ pub struct ApiUpdateGroupProfile {
 impl ApiUpdateGroupProfile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, group_profile: super::types::GroupProfile) -> Self {
-        Self {
-            group_id,
-            group_profile,
-        }
+        Self { group_id, group_profile }
     }
 }
 
 impl ::serde::Serialize for ApiUpdateGroupProfile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupProfile", &self.group_profile)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "groupProfile",
+            &self.group_profile,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4414,20 +4877,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupProfile>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupProfile,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "groupProfile"];
@@ -4440,17 +4907,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupProfile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupProfile"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4460,7 +4927,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateGroupProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4474,7 +4943,7 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateGroupProfile {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_group_profile #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
             &&self.group_profile,
@@ -4495,7 +4964,8 @@ pub enum ApiUpdateGroupProfileResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateGroupProfileResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiUpdateGroupProfileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::GroupUpdated(x) => Self::GroupUpdated(x),
@@ -4531,7 +5001,10 @@ impl ApiVerifyGroupDomain {
 }
 
 impl ::serde::Serialize for ApiVerifyGroupDomain {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4544,15 +5017,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4565,16 +5041,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiVerifyGroupDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4598,7 +5076,9 @@ impl ::std::fmt::Display for ApiVerifyGroupDomain {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -4612,10 +5092,13 @@ pub enum ApiVerifyGroupDomainResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiVerifyGroupDomainResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiVerifyGroupDomainResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupDomainVerified(x) => Self::GroupDomainVerified(x),
+            super::responses::ChatResponse::GroupDomainVerified(x) => {
+                Self::GroupDomainVerified(x)
+            }
             other => Self::Other(other),
         }
     }
@@ -4644,18 +5127,22 @@ pub struct ApiCreateGroupLink {
 impl ApiCreateGroupLink {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self {
-            group_id,
-            member_role,
-        }
+        Self { group_id, member_role }
     }
 }
 
 impl ::serde::Serialize for ApiCreateGroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4666,22 +5153,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -4694,17 +5184,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4714,7 +5204,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiCreateGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4728,12 +5220,14 @@ impl ::simplex_api_types::runtime::Command for ApiCreateGroupLink {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create link #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        match (&self.member_role).as_str() {
+        out.push(' ');
+        match super::types::GroupMemberRole::as_str(&self.member_role) {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -4752,10 +5246,13 @@ pub enum ApiCreateGroupLinkResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiCreateGroupLinkResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiCreateGroupLinkResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupLinkCreated(x) => Self::GroupLinkCreated(x),
+            super::responses::ChatResponse::GroupLinkCreated(x) => {
+                Self::GroupLinkCreated(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -4785,18 +5282,22 @@ pub struct ApiGroupLinkMemberRole {
 impl ApiGroupLinkMemberRole {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self {
-            group_id,
-            member_role,
-        }
+        Self { group_id, member_role }
     }
 }
 
 impl ::serde::Serialize for ApiGroupLinkMemberRole {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "memberRole",
+            &self.member_role,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -4807,22 +5308,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "memberRole"];
@@ -4835,17 +5339,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "memberRole",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("memberRole"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -4855,7 +5359,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGroupLinkMemberRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4869,12 +5375,14 @@ impl ::simplex_api_types::runtime::Command for ApiGroupLinkMemberRole {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set link role #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        out.push_str(" ");
-        match (&self.member_role).as_str() {
+        out.push(' ');
+        match super::types::GroupMemberRole::as_str(&self.member_role) {
             ::std::option::Option::Some(s) => out.push_str(s),
             ::std::option::Option::None => {
                 return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum("memberRole"),
+                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
+                        "memberRole",
+                    ),
                 );
             }
         }
@@ -4893,7 +5401,8 @@ pub enum ApiGroupLinkMemberRoleResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiGroupLinkMemberRoleResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiGroupLinkMemberRoleResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::GroupLink(x) => Self::GroupLink(x),
@@ -4929,7 +5438,10 @@ impl ApiDeleteGroupLink {
 }
 
 impl ::serde::Serialize for ApiDeleteGroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4942,15 +5454,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4963,16 +5478,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4996,7 +5513,9 @@ impl ::std::fmt::Display for ApiDeleteGroupLink {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5012,10 +5531,13 @@ pub enum ApiDeleteGroupLinkResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteGroupLinkResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiDeleteGroupLinkResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::GroupLinkDeleted(x) => Self::GroupLinkDeleted(x),
+            super::responses::ChatResponse::GroupLinkDeleted(x) => {
+                Self::GroupLinkDeleted(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -5048,7 +5570,10 @@ impl ApiGetGroupLink {
 }
 
 impl ::serde::Serialize for ApiGetGroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5061,15 +5586,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -5082,16 +5610,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { group_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5115,7 +5645,9 @@ impl ::std::fmt::Display for ApiGetGroupLink {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5164,10 +5696,7 @@ pub struct ApiAddContact {
 impl ApiAddContact {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            incognito: false,
-        }
+        Self { user_id, incognito: false }
     }
     /// Sets `incognito`.
     #[must_use]
@@ -5178,10 +5707,17 @@ impl ApiAddContact {
 }
 
 impl ::serde::Serialize for ApiAddContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5193,15 +5729,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -5217,27 +5756,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            incognito: f1,
-        })
+        let f1 = f1.unwrap_or(false);
+        ::std::result::Result::Ok(Self { user_id: f0, incognito: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAddContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5251,9 +5782,12 @@ impl ::simplex_api_types::runtime::Command for ApiAddContact {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_connect ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if *(&self.incognito) {
-            out.push_str(" incognito=on");
-        }
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.incognito,
+            true,
+            " incognito=on",
+        );
         ::std::result::Result::Ok(())
     }
 }
@@ -5264,7 +5798,9 @@ impl ::std::fmt::Display for ApiAddContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5323,7 +5859,10 @@ impl ApiConnectPlan {
 }
 
 impl ::serde::Serialize for ApiConnectPlan {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.connect_target {
@@ -5340,20 +5879,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "connectTarget" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "resolveMode" | "linkOwnerSig" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5371,9 +5914,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -5383,7 +5926,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiConnectPlan {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5397,7 +5942,7 @@ impl ::simplex_api_types::runtime::Command for ApiConnectPlan {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_connect plan ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        out.push_str(" ");
+        out.push(' ');
         match self.connect_target.as_ref() {
             ::std::option::Option::Some(v1) => {
                 ::simplex_api_types::runtime::fmt_helpers::push_str(
@@ -5408,11 +5953,9 @@ impl ::simplex_api_types::runtime::Command for ApiConnectPlan {
                 )?;
             }
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::CommandError::Missing {
-                        param: "connectTarget",
-                    },
-                );
+                return ::std::result::Result::Err(::simplex_api_types::runtime::CommandError::Missing {
+                    param: "connectTarget",
+                });
             }
         }
         ::std::result::Result::Ok(())
@@ -5486,10 +6029,17 @@ impl ApiConnect {
 }
 
 impl ::serde::Serialize for ApiConnect {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "incognito", &self.incognito)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "incognito",
+            &self.incognito,
+        )?;
         if let ::std::option::Option::Some(v) = &self.prepared_link_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "preparedLink_", v)?;
         }
@@ -5504,25 +6054,28 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::CreatedConnLink> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "preparedLink_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::CreatedConnLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::CreatedConnLink,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "incognito", "preparedLink_"];
@@ -5535,19 +6088,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "incognito",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(false);
         ::std::result::Result::Ok(Self {
             user_id: f0,
             incognito: f1,
@@ -5556,7 +6102,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiConnect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5570,15 +6118,20 @@ impl ::simplex_api_types::runtime::Command for ApiConnect {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_connect ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if *(&self.incognito) {
-            out.push_str(" incognito=on");
-        }
-        match self.prepared_link_.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::Syntax::write_syntax(v1, out, "preparedLink_", true)?;
-            }
-            ::std::option::Option::None => {}
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.incognito,
+            true,
+            " incognito=on",
+        );
+        if let ::std::option::Option::Some(v1) = self.prepared_link_.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::Syntax::write_syntax(
+                v1,
+                out,
+                "preparedLink_",
+                true,
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -5602,7 +6155,9 @@ pub enum ApiConnectResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentConfirmation(x) => Self::SentConfirmation(x),
+            super::responses::ChatResponse::SentConfirmation(x) => {
+                Self::SentConfirmation(x)
+            }
             super::responses::ChatResponse::ContactAlreadyExists(x) => {
                 Self::ContactAlreadyExists(x)
             }
@@ -5649,7 +6204,10 @@ impl Connect {
 }
 
 impl ::serde::Serialize for Connect {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         if let ::std::option::Option::Some(v) = &self.conn_target_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "connTarget_", v)?;
@@ -5664,14 +6222,15 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "connTarget_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 "incognito" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5690,7 +6249,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Connect {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Connect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5703,12 +6264,14 @@ impl ::simplex_api_types::runtime::Command for Connect {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/connect");
-        match self.conn_target_.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v1, "connTarget_", true)?;
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v1) = self.conn_target_.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_str(
+                out,
+                v1,
+                "connTarget_",
+                true,
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -5727,11 +6290,17 @@ pub enum ConnectResponse {
     /// `"connectionPlan"`: see ``ConnectionPlan``.
     ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
     /// `"sentInvitationToContact"`: see ``SentInvitationToContact``.
-    SentInvitationToContact(::std::boxed::Box<super::responses::SentInvitationToContact>),
+    SentInvitationToContact(
+        ::std::boxed::Box<super::responses::SentInvitationToContact>,
+    ),
     /// `"startedConnectionToContact"`: see ``StartedConnectionToContact``.
-    StartedConnectionToContact(::std::boxed::Box<super::responses::StartedConnectionToContact>),
+    StartedConnectionToContact(
+        ::std::boxed::Box<super::responses::StartedConnectionToContact>,
+    ),
     /// `"startedConnectionToGroup"`: see ``StartedConnectionToGroup``.
-    StartedConnectionToGroup(::std::boxed::Box<super::responses::StartedConnectionToGroup>),
+    StartedConnectionToGroup(
+        ::std::boxed::Box<super::responses::StartedConnectionToGroup>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -5740,7 +6309,9 @@ pub enum ConnectResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ConnectResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::SentConfirmation(x) => Self::SentConfirmation(x),
+            super::responses::ChatResponse::SentConfirmation(x) => {
+                Self::SentConfirmation(x)
+            }
             super::responses::ChatResponse::ContactAlreadyExists(x) => {
                 Self::ContactAlreadyExists(x)
             }
@@ -5787,9 +6358,17 @@ impl ApiAcceptContact {
 }
 
 impl ::serde::Serialize for ApiAcceptContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactReqId", &self.contact_req_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactReqId",
+            &self.contact_req_id,
+            false,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5800,15 +6379,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactReqId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "contactReqId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactReqId"];
@@ -5821,16 +6403,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactReqId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactReqId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { contact_req_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiAcceptContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5854,7 +6438,9 @@ impl ::std::fmt::Display for ApiAcceptContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -5864,7 +6450,9 @@ impl ::std::fmt::Display for ApiAcceptContact {
 #[non_exhaustive]
 pub enum ApiAcceptContactResponse {
     /// `"acceptingContactRequest"`: see ``AcceptingContactRequest``.
-    AcceptingContactRequest(::std::boxed::Box<super::responses::AcceptingContactRequest>),
+    AcceptingContactRequest(
+        ::std::boxed::Box<super::responses::AcceptingContactRequest>,
+    ),
     /// `"chatCmdError"`: see ``ChatCmdError``.
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
@@ -5910,9 +6498,17 @@ impl ApiRejectContact {
 }
 
 impl ::serde::Serialize for ApiRejectContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactReqId", &self.contact_req_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactReqId",
+            &self.contact_req_id,
+            false,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -5923,15 +6519,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactReqId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "contactReqId",
+                    )?;
                 }
                 "notify" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5949,16 +6548,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactReqId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactReqId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { contact_req_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiRejectContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5982,7 +6583,9 @@ impl ::std::fmt::Display for ApiRejectContact {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -6036,7 +6639,10 @@ impl ApiListContacts {
 }
 
 impl ::serde::Serialize for ApiListContacts {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6049,15 +6655,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId"];
@@ -6070,16 +6679,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { user_id: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6103,7 +6714,9 @@ impl ::std::fmt::Display for ApiListContacts {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -6175,7 +6788,10 @@ impl ApiListGroups {
 }
 
 impl ::serde::Serialize for ApiListGroups {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.contact_id_ {
@@ -6196,29 +6812,32 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "contactId_" => {
-                    f1 = match ::serde::de::MapAccess::next_value::<
-                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map)?
-                    {
-                        ::std::option::Option::Some(v) => ::std::option::Option::Some(v.value),
-                        ::std::option::Option::None => ::std::option::Option::None,
-                    };
+                    ::simplex_api_types::runtime::read_int_opt(
+                        &mut map,
+                        &mut f1,
+                        &mut meta,
+                        "contactId_",
+                    )?;
                 }
                 "search" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "contactId_", "search"];
@@ -6231,9 +6850,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6244,7 +6863,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiListGroups {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6258,19 +6879,18 @@ impl ::simplex_api_types::runtime::Command for ApiListGroups {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_groups ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        match self.contact_id_.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" @");
-                ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v1) = self.contact_id_.as_ref() {
+            out.push_str(" @");
+            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
         }
-        match self.search.as_ref() {
-            ::std::option::Option::Some(v2) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_str(out, v2, "search", true)?;
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v2) = self.search.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_str(
+                out,
+                v2,
+                "search",
+                true,
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -6346,7 +6966,10 @@ impl ApiGetChats {
 }
 
 impl ::serde::Serialize for ApiGetChats {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -6369,36 +6992,43 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::PaginationByTime> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::ChatListQuery> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<super::types::PaginationByTime> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::ChatListQuery> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "pendingConnections" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "pagination" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::PaginationByTime>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::PaginationByTime,
+                    >(&mut map, &mut f2)?;
                 }
                 "query" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatListQuery>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatListQuery,
+                    >(&mut map, &mut f3)?;
                 }
                 other => {
-                    const FIELDS: &[&str] =
-                        &["userId", "pendingConnections", "pagination", "query"];
+                    const FIELDS: &[&str] = &[
+                        "userId",
+                        "pendingConnections",
+                        "pagination",
+                        "query",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -6408,25 +7038,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "pendingConnections",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(false);
         let f3 = match f3 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "query",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("query"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6438,7 +7061,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiGetChats {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6452,18 +7077,27 @@ impl ::simplex_api_types::runtime::Command for ApiGetChats {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_get chats ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if *(&self.pending_connections) {
-            out.push_str(" pcc=on");
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.pending_connections,
+            true,
+            " pcc=on",
+        );
+        if let ::std::option::Option::Some(v1) = self.pagination.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::Syntax::write_syntax(
+                v1,
+                out,
+                "pagination",
+                false,
+            )?;
         }
-        match self.pagination.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::Syntax::write_syntax(v1, out, "pagination", false)?;
-            }
-            ::std::option::Option::None => {}
-        }
-        out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.query, "query")?;
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.query,
+            "query",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -6515,15 +7149,15 @@ impl ApiDeleteChat {
         chat_ref: super::types::ChatRef,
         chat_delete_mode: super::types::ChatDeleteMode,
     ) -> Self {
-        Self {
-            chat_ref,
-            chat_delete_mode,
-        }
+        Self { chat_ref, chat_delete_mode }
     }
 }
 
 impl ::serde::Serialize for ApiDeleteChat {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -6541,21 +7175,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> = ::std::option::Option::None;
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatRef" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatRef>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatRef,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatDeleteMode" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatDeleteMode>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatDeleteMode,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["chatRef", "chatDeleteMode"];
@@ -6568,17 +7203,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatRef",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatRef"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "chatDeleteMode",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("chatDeleteMode"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6588,7 +7223,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6601,8 +7238,13 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChat {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
-        out.push_str(" ");
+        ::simplex_api_types::runtime::Syntax::write_syntax(
+            &self.chat_ref,
+            out,
+            "chatRef",
+            false,
+        )?;
+        out.push(' ');
         ::simplex_api_types::runtime::Syntax::write_syntax(
             &self.chat_delete_mode,
             out,
@@ -6620,7 +7262,9 @@ pub enum ApiDeleteChatResponse {
     /// `"contactDeleted"`: see ``ContactDeleted``.
     ContactDeleted(::std::boxed::Box<super::responses::ContactDeleted>),
     /// `"contactConnectionDeleted"`: see ``ContactConnectionDeleted``.
-    ContactConnectionDeleted(::std::boxed::Box<super::responses::ContactConnectionDeleted>),
+    ContactConnectionDeleted(
+        ::std::boxed::Box<super::responses::ContactConnectionDeleted>,
+    ),
     /// `"groupDeletedUser"`: see ``GroupDeletedUser``.
     GroupDeletedUser(::std::boxed::Box<super::responses::GroupDeletedUser>),
     /// `"chatCmdError"`: see ``ChatCmdError``.
@@ -6635,7 +7279,9 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatRespo
             super::responses::ChatResponse::ContactConnectionDeleted(x) => {
                 Self::ContactConnectionDeleted(x)
             }
-            super::responses::ChatResponse::GroupDeletedUser(x) => Self::GroupDeletedUser(x),
+            super::responses::ChatResponse::GroupDeletedUser(x) => {
+                Self::GroupDeletedUser(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -6672,14 +7318,20 @@ impl ApiSetGroupCustomData {
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(mut self, value: ::simplex_api_types::runtime::JsonObject) -> Self {
+    pub fn with_custom_data(
+        mut self,
+        value: ::simplex_api_types::runtime::JsonObject,
+    ) -> Self {
         self.custom_data = ::std::option::Option::Some(value);
         self
     }
 }
 
 impl ::serde::Serialize for ApiSetGroupCustomData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
         if let ::std::option::Option::Some(v) = &self.custom_data {
@@ -6695,17 +7347,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "groupId",
+                    )?;
                 }
                 "customData" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -6724,9 +7378,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "groupId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("groupId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6736,7 +7390,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetGroupCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6750,12 +7406,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetGroupCustomData {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set custom #");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        match self.custom_data.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "customData")?;
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v1) = self.custom_data.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_json(
+                out,
+                &v1,
+                "customData",
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -6772,7 +7429,8 @@ pub enum ApiSetGroupCustomDataResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetGroupCustomDataResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetGroupCustomDataResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -6812,16 +7470,27 @@ impl ApiSetContactCustomData {
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(mut self, value: ::simplex_api_types::runtime::JsonObject) -> Self {
+    pub fn with_custom_data(
+        mut self,
+        value: ::simplex_api_types::runtime::JsonObject,
+    ) -> Self {
         self.custom_data = ::std::option::Option::Some(value);
         self
     }
 }
 
 impl ::serde::Serialize for ApiSetContactCustomData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactId",
+            &self.contact_id,
+            false,
+        )?;
         if let ::std::option::Option::Some(v) = &self.custom_data {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customData", v)?;
         }
@@ -6835,17 +7504,19 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "contactId",
+                    )?;
                 }
                 "customData" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -6864,9 +7535,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactId"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -6876,7 +7547,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetContactCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6890,12 +7563,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetContactCustomData {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set custom @");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_id);
-        match self.custom_data.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "customData")?;
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v1) = self.custom_data.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_json(
+                out,
+                &v1,
+                "customData",
+            )?;
         }
         ::std::result::Result::Ok(())
     }
@@ -6912,7 +7586,8 @@ pub enum ApiSetContactCustomDataResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetContactCustomDataResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetContactCustomDataResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -6950,7 +7625,10 @@ impl ApiSetUserAutoAcceptMemberContacts {
 }
 
 impl ::serde::Serialize for ApiSetUserAutoAcceptMemberContacts {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
@@ -6965,15 +7643,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "onOff" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -6989,27 +7670,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "onOff",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("onOff"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            on_off: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptMemberContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7023,8 +7703,8 @@ impl ::simplex_api_types::runtime::Command for ApiSetUserAutoAcceptMemberContact
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set accept member contacts ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        out.push_str(" ");
-        out.push_str(if *(&self.on_off) { "on" } else { "off" });
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.on_off);
         ::std::result::Result::Ok(())
     }
 }
@@ -7035,7 +7715,9 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptMemberContacts {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7052,8 +7734,7 @@ pub enum ApiSetUserAutoAcceptMemberContactsResponse {
     Other(super::responses::ChatResponse),
 }
 impl ::std::convert::From<super::responses::ChatResponse>
-    for ApiSetUserAutoAcceptMemberContactsResponse
-{
+for ApiSetUserAutoAcceptMemberContactsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7091,7 +7772,10 @@ impl ApiSetUserAutoAcceptGroupInvitations {
 }
 
 impl ::serde::Serialize for ApiSetUserAutoAcceptGroupInvitations {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
@@ -7106,15 +7790,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "onOff" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -7130,27 +7817,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "onOff",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("onOff"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            on_off: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptGroupInvitations {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7164,8 +7850,8 @@ impl ::simplex_api_types::runtime::Command for ApiSetUserAutoAcceptGroupInvitati
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set accept group invitations ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        out.push_str(" ");
-        out.push_str(if *(&self.on_off) { "on" } else { "off" });
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.on_off);
         ::std::result::Result::Ok(())
     }
 }
@@ -7176,7 +7862,9 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptGroupInvitations {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7193,8 +7881,7 @@ pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
     Other(super::responses::ChatResponse),
 }
 impl ::std::convert::From<super::responses::ChatResponse>
-    for ApiSetUserAutoAcceptGroupInvitationsResponse
-{
+for ApiSetUserAutoAcceptGroupInvitationsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
@@ -7227,7 +7914,10 @@ impl ShowActiveUser {
 }
 
 impl ::serde::Serialize for ShowActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -7238,23 +7928,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ShowActiveUser {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
-            match key.0.as_ref() {
-                other => {
-                    const FIELDS: &[&str] = &[];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
+            return ::std::result::Result::Err(
+                ::simplex_api_types::runtime::unknown_field(&key.0, &[]),
+            );
         }
         ::std::result::Result::Ok(Self {})
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ShowActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7277,7 +7964,9 @@ impl ::std::fmt::Display for ShowActiveUser {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7333,7 +8022,10 @@ impl CreateActiveUser {
 }
 
 impl ::serde::Serialize for CreateActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "newUser", &self.new_user)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7346,14 +8038,15 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::NewUser> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "newUser" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::NewUser>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::NewUser,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["newUser"];
@@ -7366,16 +8059,18 @@ impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "newUser",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("newUser"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { new_user: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CreateActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7388,7 +8083,11 @@ impl ::simplex_api_types::runtime::Command for CreateActiveUser {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create user ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.new_user, "newUser")?;
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.new_user,
+            "newUser",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -7437,7 +8136,10 @@ impl ListUsers {
 }
 
 impl ::serde::Serialize for ListUsers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -7448,23 +8150,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ListUsers {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
-            match key.0.as_ref() {
-                other => {
-                    const FIELDS: &[&str] = &[];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
+            return ::std::result::Result::Err(
+                ::simplex_api_types::runtime::unknown_field(&key.0, &[]),
+            );
         }
         ::std::result::Result::Ok(Self {})
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ListUsers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7487,7 +8186,9 @@ impl ::std::fmt::Display for ListUsers {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -7553,7 +8254,10 @@ impl ApiSetActiveUser {
 }
 
 impl ::serde::Serialize for ApiSetActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         if let ::std::option::Option::Some(v) = &self.view_pwd {
@@ -7570,20 +8274,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "viewPwd"];
@@ -7596,19 +8304,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            view_pwd: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, view_pwd: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7622,12 +8329,9 @@ impl ::simplex_api_types::runtime::Command for ApiSetActiveUser {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_user ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        match self.view_pwd.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
-            }
-            ::std::option::Option::None => {}
+        if let ::std::option::Option::Some(v1) = self.view_pwd.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
         }
         ::std::result::Result::Ok(())
     }
@@ -7694,10 +8398,17 @@ impl ApiDeleteUser {
 }
 
 impl ::serde::Serialize for ApiDeleteUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "delSMPQueues", &self.del_smp_queues)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "delSMPQueues",
+            &self.del_smp_queues,
+        )?;
         if let ::std::option::Option::Some(v) = &self.view_pwd {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "viewPwd", v)?;
         }
@@ -7713,23 +8424,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "delSMPQueues" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "delSMPQueues", "viewPwd"];
@@ -7742,17 +8457,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "delSMPQueues",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("delSMPQueues"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -7763,7 +8478,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiDeleteUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7778,13 +8495,10 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteUser {
         out.push_str("/_delete user ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
         out.push_str(" del_smp=");
-        out.push_str(if *(&self.del_smp_queues) { "on" } else { "off" });
-        match self.view_pwd.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                out.push_str(" ");
-                ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
-            }
-            ::std::option::Option::None => {}
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.del_smp_queues);
+        if let ::std::option::Option::Some(v1) = self.view_pwd.as_ref() {
+            out.push(' ');
+            ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
         }
         ::std::result::Result::Ok(())
     }
@@ -7839,7 +8553,10 @@ impl ApiUpdateProfile {
 }
 
 impl ::serde::Serialize for ApiUpdateProfile {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "profile", &self.profile)?;
@@ -7854,20 +8571,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "profile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId", "profile"];
@@ -7880,27 +8601,26 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "profile",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("profile"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            profile: f1,
-        })
+        ::std::result::Result::Ok(Self { user_id: f0, profile: f1 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiUpdateProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7914,8 +8634,12 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateProfile {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_profile ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        out.push_str(" ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(out, &&self.profile, "profile")?;
+        out.push(' ');
+        ::simplex_api_types::runtime::fmt_helpers::push_json(
+            out,
+            &&self.profile,
+            "profile",
+        )?;
         ::std::result::Result::Ok(())
     }
 }
@@ -7936,8 +8660,12 @@ pub enum ApiUpdateProfileResponse {
 impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateProfileResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => Self::UserProfileUpdated(x),
-            super::responses::ChatResponse::UserProfileNoChange(x) => Self::UserProfileNoChange(x),
+            super::responses::ChatResponse::UserProfileUpdated(x) => {
+                Self::UserProfileUpdated(x)
+            }
+            super::responses::ChatResponse::UserProfileNoChange(x) => {
+                Self::UserProfileNoChange(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -7967,18 +8695,27 @@ pub struct ApiSetContactPrefs {
 impl ApiSetContactPrefs {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(contact_id: i64, preferences: super::types::Preferences) -> Self {
-        Self {
-            contact_id,
-            preferences,
-        }
+        Self { contact_id, preferences }
     }
 }
 
 impl ::serde::Serialize for ApiSetContactPrefs {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "contactId", &self.contact_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "preferences", &self.preferences)?;
+        ::simplex_api_types::runtime::ser_int(
+            &mut m,
+            "contactId",
+            &self.contact_id,
+            false,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "preferences",
+            &self.preferences,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -7990,20 +8727,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Preferences> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "contactId",
+                    )?;
                 }
                 "preferences" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Preferences>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Preferences,
+                    >(&mut map, &mut f1)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactId", "preferences"];
@@ -8016,17 +8757,17 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "contactId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("contactId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "preferences",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("preferences"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8036,7 +8777,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSetContactPrefs {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8050,7 +8793,7 @@ impl ::simplex_api_types::runtime::Command for ApiSetContactPrefs {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set prefs @");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_id);
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
             &&self.preferences,
@@ -8071,10 +8814,13 @@ pub enum ApiSetContactPrefsResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetContactPrefsResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSetContactPrefsResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::ContactPrefsUpdated(x) => Self::ContactPrefsUpdated(x),
+            super::responses::ChatResponse::ContactPrefsUpdated(x) => {
+                Self::ContactPrefsUpdated(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -8119,11 +8865,22 @@ impl ApiSendServiceResponse {
 }
 
 impl ::serde::Serialize for ApiSendServiceResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestId", &self.request_id)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "responseData", &self.response_data)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "requestId",
+            &self.request_id,
+        )?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "responseData",
+            &self.response_data,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -8135,22 +8892,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
+        let mut meta = ::simplex_api_types::runtime::Meta::default();
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::Int<i64>,
-                    >(&mut map)?;
-                    f0 = ::std::option::Option::Some(v.value);
+                    ::simplex_api_types::runtime::read_int(
+                        &mut map,
+                        &mut f0,
+                        &mut meta,
+                        "userId",
+                    )?;
                 }
                 "requestId" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "responseData" => {
                     ::simplex_api_types::runtime::read::<
@@ -8169,25 +8929,25 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "userId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("userId"),
+                );
             }
         };
         let f1 = match f1 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "requestId",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("requestId"),
+                );
             }
         };
         let f2 = match f2 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "responseData",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("responseData"),
+                );
             }
         };
         ::std::result::Result::Ok(Self {
@@ -8198,7 +8958,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiSendServiceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8212,14 +8974,14 @@ impl ::simplex_api_types::runtime::Command for ApiSendServiceResponse {
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_service_response ");
         ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_str(
             out,
             &self.request_id,
             "requestId",
             false,
         )?;
-        out.push_str(" ");
+        out.push(' ');
         ::simplex_api_types::runtime::fmt_helpers::push_json(
             out,
             &&self.response_data,
@@ -8240,7 +9002,8 @@ pub enum ApiSendServiceResponseResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSendServiceResponseResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for ApiSendServiceResponseResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
             super::responses::ChatResponse::ServiceReplyAccepted(x) => {
@@ -8298,7 +9061,10 @@ impl StartChat {
 }
 
 impl ::serde::Serialize for StartChat {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(&mut m, "mainApp", &self.main_app)?;
         ::serde::ser::SerializeMap::serialize_entry(
@@ -8323,9 +9089,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "mainApp" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
@@ -8337,7 +9103,11 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
                 }
                 other => {
-                    const FIELDS: &[&str] = &["mainApp", "enableSndFiles", "serviceRequests"];
+                    const FIELDS: &[&str] = &[
+                        "mainApp",
+                        "enableSndFiles",
+                        "serviceRequests",
+                    ];
                     return ::std::result::Result::Err(
                         ::simplex_api_types::runtime::unknown_field(other, FIELDS),
                     );
@@ -8347,27 +9117,13 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "mainApp",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("mainApp"),
+                );
             }
         };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "enableSndFiles",
-                ));
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "serviceRequests",
-                ));
-            }
-        };
+        let f1 = f1.unwrap_or(true);
+        let f2 = f2.unwrap_or(false);
         ::std::result::Result::Ok(Self {
             main_app: f0,
             enable_snd_files: f1,
@@ -8376,7 +9132,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartChat {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StartChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8389,13 +9147,19 @@ impl ::simplex_api_types::runtime::Command for StartChat {
         out: &mut ::std::string::String,
     ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_start main=");
-        out.push_str(if *(&self.main_app) { "on" } else { "off" });
-        if !*(&self.enable_snd_files) {
-            out.push_str(" snd_files=off");
-        }
-        if *(&self.service_requests) {
-            out.push_str(" service_requests=on");
-        }
+        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.main_app);
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.enable_snd_files,
+            false,
+            " snd_files=off",
+        );
+        ::simplex_api_types::runtime::fmt_helpers::flag(
+            out,
+            &self.service_requests,
+            true,
+            " service_requests=on",
+        );
         ::std::result::Result::Ok(())
     }
 }
@@ -8406,7 +9170,9 @@ impl ::std::fmt::Display for StartChat {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -8455,7 +9221,10 @@ impl ApiStopChat {
 }
 
 impl ::serde::Serialize for ApiStopChat {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::end(m)
     }
@@ -8466,23 +9235,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiStopChat {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
-            match key.0.as_ref() {
-                other => {
-                    const FIELDS: &[&str] = &[];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
+            return ::std::result::Result::Err(
+                ::simplex_api_types::runtime::unknown_field(&key.0, &[]),
+            );
         }
         ::std::result::Result::Ok(Self {})
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiStopChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8505,7 +9271,9 @@ impl ::std::fmt::Display for ApiStopChat {
         let mut s = ::std::string::String::new();
         match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
             ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => ::std::result::Result::Err(::std::fmt::Error),
+            ::std::result::Result::Err(_) => {
+                ::std::result::Result::Err(::std::fmt::Error)
+            }
         }
     }
 }
@@ -8554,7 +9322,10 @@ impl ConnectRemoteCtrl {
 }
 
 impl ::serde::Serialize for ConnectRemoteCtrl {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::serde::ser::SerializeMap::serialize_entry(
             &mut m,
@@ -8571,14 +9342,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "remoteInvitation" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["remoteInvitation"];
@@ -8591,18 +9363,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "remoteInvitation",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("remoteInvitation"),
+                );
             }
         };
-        ::std::result::Result::Ok(Self {
-            remote_invitation: f0,
-        })
+        ::std::result::Result::Ok(Self { remote_invitation: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConnectRemoteCtrl {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8674,9 +9446,16 @@ impl VerifyRemoteCtrlSession {
 }
 
 impl ::serde::Serialize for VerifyRemoteCtrlSession {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "sessionCode", &self.session_code)?;
+        ::serde::ser::SerializeMap::serialize_entry(
+            &mut m,
+            "sessionCode",
+            &self.session_code,
+        )?;
         ::serde::ser::SerializeMap::end(m)
     }
 }
@@ -8687,14 +9466,15 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "sessionCode" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 other => {
                     const FIELDS: &[&str] = &["sessionCode"];
@@ -8707,16 +9487,18 @@ impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
         let f0 = match f0 {
             ::std::option::Option::Some(v) => v,
             ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::missing_field(
-                    "sessionCode",
-                ));
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::missing_field("sessionCode"),
+                );
             }
         };
         ::std::result::Result::Ok(Self { session_code: f0 })
     }
 }
 impl<'de> ::serde::Deserialize<'de> for VerifyRemoteCtrlSession {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8750,10 +9532,13 @@ pub enum VerifyRemoteCtrlSessionResponse {
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
 }
-impl ::std::convert::From<super::responses::ChatResponse> for VerifyRemoteCtrlSessionResponse {
+impl ::std::convert::From<super::responses::ChatResponse>
+for VerifyRemoteCtrlSessionResponse {
     fn from(r: super::responses::ChatResponse) -> Self {
         match r {
-            super::responses::ChatResponse::RemoteCtrlConnected(x) => Self::RemoteCtrlConnected(x),
+            super::responses::ChatResponse::RemoteCtrlConnected(x) => {
+                Self::RemoteCtrlConnected(x)
+            }
             super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
             other => Self::Other(other),
         }
@@ -8765,314 +9550,323 @@ impl ::std::convert::From<super::responses::ChatResponse> for VerifyRemoteCtrlSe
 pub fn command_string_from_json(
     name: &str,
     params: ::serde_json::Value,
-) -> ::std::result::Result<::std::string::String, ::simplex_api_types::runtime::FromJsonError> {
-    ::std::result::Result::Ok(match name {
-        "APICreateMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiCreateMyAddress,
-            >(params)?)?
-        }
-        "APIDeleteMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteMyAddress,
-            >(params)?)?
-        }
-        "APIShowMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiShowMyAddress,
-            >(params)?)?
-        }
-        "APISetProfileAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetProfileAddress,
-            >(params)?)?
-        }
-        "APISetUserDomain" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetUserDomain,
-            >(params)?)?
-        }
-        "APISetAddressSettings" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetAddressSettings,
-            >(params)?)?
-        }
-        "APISendMessages" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSendMessages,
-            >(params)?)?
-        }
-        "APIUpdateChatItem" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiUpdateChatItem,
-            >(params)?)?
-        }
-        "APIDeleteChatItem" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteChatItem,
-            >(params)?)?
-        }
-        "APIDeleteMemberChatItem" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteMemberChatItem,
-            >(params)?)?
-        }
-        "APIChatItemReaction" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiChatItemReaction,
-            >(params)?)?
-        }
-        "APIShareMyAddress" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiShareMyAddress,
-            >(params)?)?
-        }
-        "APIShareChatMsgContent" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiShareChatMsgContent,
-            >(params)?)?
-        }
-        "ReceiveFile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ReceiveFile,
-            >(params)?)?
-        }
-        "CancelFile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                CancelFile,
-            >(params)?)?
-        }
-        "APIAddMember" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAddMember,
-            >(params)?)?
-        }
-        "APIJoinGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiJoinGroup,
-            >(params)?)?
-        }
-        "APIAcceptMember" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAcceptMember,
-            >(params)?)?
-        }
-        "APIMembersRole" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiMembersRole,
-            >(params)?)?
-        }
-        "APIBlockMembersForAll" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiBlockMembersForAll,
-            >(params)?)?
-        }
-        "APIRemoveMembers" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiRemoveMembers,
-            >(params)?)?
-        }
-        "APILeaveGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiLeaveGroup,
-            >(params)?)?
-        }
-        "APIListMembers" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiListMembers,
-            >(params)?)?
-        }
-        "APINewGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiNewGroup,
-            >(params)?)?
-        }
-        "APINewPublicGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiNewPublicGroup,
-            >(params)?)?
-        }
-        "APIGetGroupRelays" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGetGroupRelays,
-            >(params)?)?
-        }
-        "APIAddGroupRelays" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAddGroupRelays,
-            >(params)?)?
-        }
-        "APIAllowRelayGroup" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAllowRelayGroup,
-            >(params)?)?
-        }
-        "APIUpdateGroupProfile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiUpdateGroupProfile,
-            >(params)?)?
-        }
-        "APIVerifyGroupDomain" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiVerifyGroupDomain,
-            >(params)?)?
-        }
-        "APICreateGroupLink" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiCreateGroupLink,
-            >(params)?)?
-        }
-        "APIGroupLinkMemberRole" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGroupLinkMemberRole,
-            >(params)?)?
-        }
-        "APIDeleteGroupLink" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteGroupLink,
-            >(params)?)?
-        }
-        "APIGetGroupLink" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGetGroupLink,
-            >(params)?)?
-        }
-        "APIAddContact" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAddContact,
-            >(params)?)?
-        }
-        "APIConnectPlan" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiConnectPlan,
-            >(params)?)?
-        }
-        "APIConnect" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiConnect,
-            >(params)?)?
-        }
-        "Connect" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                Connect,
-            >(params)?)?
-        }
-        "APIAcceptContact" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiAcceptContact,
-            >(params)?)?
-        }
-        "APIRejectContact" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiRejectContact,
-            >(params)?)?
-        }
-        "APIListContacts" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiListContacts,
-            >(params)?)?
-        }
-        "APIListGroups" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiListGroups,
-            >(params)?)?
-        }
-        "APIGetChats" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiGetChats,
-            >(params)?)?
-        }
-        "APIDeleteChat" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteChat,
-            >(params)?)?
-        }
-        "APISetGroupCustomData" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetGroupCustomData,
-            >(params)?)?
-        }
-        "APISetContactCustomData" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetContactCustomData,
-            >(params)?)?
-        }
-        "APISetUserAutoAcceptMemberContacts" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetUserAutoAcceptMemberContacts,
-            >(params)?)?
-        }
-        "APISetUserAutoAcceptGroupInvitations" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetUserAutoAcceptGroupInvitations,
-            >(params)?)?
-        }
-        "ShowActiveUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ShowActiveUser,
-            >(params)?)?
-        }
-        "CreateActiveUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                CreateActiveUser,
-            >(params)?)?
-        }
-        "ListUsers" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ListUsers,
-            >(params)?)?
-        }
-        "APISetActiveUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetActiveUser,
-            >(params)?)?
-        }
-        "APIDeleteUser" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiDeleteUser,
-            >(params)?)?
-        }
-        "APIUpdateProfile" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiUpdateProfile,
-            >(params)?)?
-        }
-        "APISetContactPrefs" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSetContactPrefs,
-            >(params)?)?
-        }
-        "APISendServiceResponse" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiSendServiceResponse,
-            >(params)?)?
-        }
-        "StartChat" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                StartChat,
-            >(params)?)?
-        }
-        "APIStopChat" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ApiStopChat,
-            >(params)?)?
-        }
-        "ConnectRemoteCtrl" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                ConnectRemoteCtrl,
-            >(params)?)?
-        }
-        "VerifyRemoteCtrlSession" => {
-            ::simplex_api_types::runtime::Command::to_command_string(&::serde_json::from_value::<
-                VerifyRemoteCtrlSession,
-            >(params)?)?
-        }
-        other => {
-            return ::std::result::Result::Err(
-                ::simplex_api_types::runtime::FromJsonError::UnknownName(
-                    ::std::string::ToString::to_string(other),
-                ),
-            );
-        }
-    })
+) -> ::std::result::Result<
+    ::std::string::String,
+    ::simplex_api_types::runtime::FromJsonError,
+> {
+    ::std::result::Result::Ok(
+        match name {
+            "APICreateMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiCreateMyAddress>(params)?,
+                )?
+            }
+            "APIDeleteMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteMyAddress>(params)?,
+                )?
+            }
+            "APIShowMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiShowMyAddress>(params)?,
+                )?
+            }
+            "APISetProfileAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetProfileAddress>(params)?,
+                )?
+            }
+            "APISetUserDomain" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetUserDomain>(params)?,
+                )?
+            }
+            "APISetAddressSettings" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetAddressSettings>(params)?,
+                )?
+            }
+            "APISendMessages" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSendMessages>(params)?,
+                )?
+            }
+            "APIUpdateChatItem" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiUpdateChatItem>(params)?,
+                )?
+            }
+            "APIDeleteChatItem" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteChatItem>(params)?,
+                )?
+            }
+            "APIDeleteMemberChatItem" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteMemberChatItem>(params)?,
+                )?
+            }
+            "APIChatItemReaction" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiChatItemReaction>(params)?,
+                )?
+            }
+            "APIShareMyAddress" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiShareMyAddress>(params)?,
+                )?
+            }
+            "APIShareChatMsgContent" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiShareChatMsgContent>(params)?,
+                )?
+            }
+            "ReceiveFile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ReceiveFile>(params)?,
+                )?
+            }
+            "CancelFile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<CancelFile>(params)?,
+                )?
+            }
+            "APIAddMember" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAddMember>(params)?,
+                )?
+            }
+            "APIJoinGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiJoinGroup>(params)?,
+                )?
+            }
+            "APIAcceptMember" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAcceptMember>(params)?,
+                )?
+            }
+            "APIMembersRole" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiMembersRole>(params)?,
+                )?
+            }
+            "APIBlockMembersForAll" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiBlockMembersForAll>(params)?,
+                )?
+            }
+            "APIRemoveMembers" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiRemoveMembers>(params)?,
+                )?
+            }
+            "APILeaveGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiLeaveGroup>(params)?,
+                )?
+            }
+            "APIListMembers" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiListMembers>(params)?,
+                )?
+            }
+            "APINewGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiNewGroup>(params)?,
+                )?
+            }
+            "APINewPublicGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiNewPublicGroup>(params)?,
+                )?
+            }
+            "APIGetGroupRelays" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGetGroupRelays>(params)?,
+                )?
+            }
+            "APIAddGroupRelays" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAddGroupRelays>(params)?,
+                )?
+            }
+            "APIAllowRelayGroup" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAllowRelayGroup>(params)?,
+                )?
+            }
+            "APIUpdateGroupProfile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiUpdateGroupProfile>(params)?,
+                )?
+            }
+            "APIVerifyGroupDomain" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiVerifyGroupDomain>(params)?,
+                )?
+            }
+            "APICreateGroupLink" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiCreateGroupLink>(params)?,
+                )?
+            }
+            "APIGroupLinkMemberRole" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGroupLinkMemberRole>(params)?,
+                )?
+            }
+            "APIDeleteGroupLink" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteGroupLink>(params)?,
+                )?
+            }
+            "APIGetGroupLink" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGetGroupLink>(params)?,
+                )?
+            }
+            "APIAddContact" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAddContact>(params)?,
+                )?
+            }
+            "APIConnectPlan" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiConnectPlan>(params)?,
+                )?
+            }
+            "APIConnect" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiConnect>(params)?,
+                )?
+            }
+            "Connect" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<Connect>(params)?,
+                )?
+            }
+            "APIAcceptContact" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiAcceptContact>(params)?,
+                )?
+            }
+            "APIRejectContact" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiRejectContact>(params)?,
+                )?
+            }
+            "APIListContacts" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiListContacts>(params)?,
+                )?
+            }
+            "APIListGroups" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiListGroups>(params)?,
+                )?
+            }
+            "APIGetChats" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiGetChats>(params)?,
+                )?
+            }
+            "APIDeleteChat" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteChat>(params)?,
+                )?
+            }
+            "APISetGroupCustomData" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetGroupCustomData>(params)?,
+                )?
+            }
+            "APISetContactCustomData" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetContactCustomData>(params)?,
+                )?
+            }
+            "APISetUserAutoAcceptMemberContacts" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<
+                        ApiSetUserAutoAcceptMemberContacts,
+                    >(params)?,
+                )?
+            }
+            "APISetUserAutoAcceptGroupInvitations" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<
+                        ApiSetUserAutoAcceptGroupInvitations,
+                    >(params)?,
+                )?
+            }
+            "ShowActiveUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ShowActiveUser>(params)?,
+                )?
+            }
+            "CreateActiveUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<CreateActiveUser>(params)?,
+                )?
+            }
+            "ListUsers" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ListUsers>(params)?,
+                )?
+            }
+            "APISetActiveUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetActiveUser>(params)?,
+                )?
+            }
+            "APIDeleteUser" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiDeleteUser>(params)?,
+                )?
+            }
+            "APIUpdateProfile" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiUpdateProfile>(params)?,
+                )?
+            }
+            "APISetContactPrefs" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSetContactPrefs>(params)?,
+                )?
+            }
+            "APISendServiceResponse" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiSendServiceResponse>(params)?,
+                )?
+            }
+            "StartChat" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<StartChat>(params)?,
+                )?
+            }
+            "APIStopChat" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ApiStopChat>(params)?,
+                )?
+            }
+            "ConnectRemoteCtrl" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<ConnectRemoteCtrl>(params)?,
+                )?
+            }
+            "VerifyRemoteCtrlSession" => {
+                ::simplex_api_types::runtime::Command::to_command_string(
+                    &::serde_json::from_value::<VerifyRemoteCtrlSession>(params)?,
+                )?
+            }
+            other => {
+                return ::std::result::Result::Err(
+                    ::simplex_api_types::runtime::FromJsonError::UnknownName(
+                        ::std::string::ToString::to_string(other),
+                    ),
+                );
+            }
+        },
+    )
 }

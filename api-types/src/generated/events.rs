@@ -10,7 +10,10 @@
 ///
 /// Event `"contactConnected"`: Contact connection events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactConnected {
@@ -50,7 +53,10 @@ impl ContactConnected {
 }
 
 impl ::serde::Serialize for ContactConnected {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -60,7 +66,11 @@ impl ::serde::Serialize for ContactConnected {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.user_custom_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "userCustomProfile", v)?;
@@ -80,22 +90,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "userCustomProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -103,7 +118,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -132,7 +149,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactConnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -141,7 +160,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactConnected {
 ///
 /// Event `"contactUpdated"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactUpdated {
@@ -179,7 +201,10 @@ impl ContactUpdated {
 }
 
 impl ::serde::Serialize for ContactUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -189,10 +214,18 @@ impl ::serde::Serialize for ContactUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromContact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromContact", &self.from_contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromContact",
+                &self.from_contact,
+            )?;
         }
         if !self.__meta.is_absent("toContact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toContact", &self.to_contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toContact",
+                &self.to_contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -209,22 +242,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "fromContact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "toContact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -232,7 +270,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -268,7 +308,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -277,7 +319,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactUpdated {
 ///
 /// Event `"contactDeletedByContact"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactDeletedByContact {
@@ -308,7 +353,10 @@ impl ContactDeletedByContact {
 }
 
 impl ::serde::Serialize for ContactDeletedByContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -318,7 +366,11 @@ impl ::serde::Serialize for ContactDeletedByContact {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -334,17 +386,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -352,7 +408,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -380,7 +438,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeletedByContact {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactDeletedByContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -393,7 +453,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactDeletedByContact {
 ///
 /// Event `"receivedContactRequest"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ReceivedContactRequest {
@@ -436,7 +499,10 @@ impl ReceivedContactRequest {
 }
 
 impl ::serde::Serialize for ReceivedContactRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -466,27 +532,31 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::UserContactRequest> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::UserContactRequest> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::AChat> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contactRequest" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UserContactRequest>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UserContactRequest,
+                    >(&mut map, &mut f1)?;
                 }
                 "chat_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChat>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChat,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -494,7 +564,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -523,7 +595,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedContactRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceivedContactRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -534,7 +608,10 @@ impl<'de> ::serde::Deserialize<'de> for ReceivedContactRequest {
 ///
 /// Event `"newMemberContactReceivedInv"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct NewMemberContactReceivedInv {
@@ -576,7 +653,10 @@ impl NewMemberContactReceivedInv {
 }
 
 impl ::serde::Serialize for NewMemberContactReceivedInv {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -586,10 +666,18 @@ impl ::serde::Serialize for NewMemberContactReceivedInv {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -610,27 +698,33 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -638,7 +732,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -682,7 +778,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NewMemberContactReceivedInv {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NewMemberContactReceivedInv {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -693,7 +791,10 @@ impl<'de> ::serde::Deserialize<'de> for NewMemberContactReceivedInv {
 ///
 /// Event `"contactSndReady"`: Contact connection events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactSndReady {
@@ -724,7 +825,10 @@ impl ContactSndReady {
 }
 
 impl ::serde::Serialize for ContactSndReady {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -734,7 +838,11 @@ impl ::serde::Serialize for ContactSndReady {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -750,17 +858,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -768,7 +880,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -796,7 +910,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactSndReady {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactSndReady {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -805,7 +921,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactSndReady {
 ///
 /// Event `"newChatItems"`: Message events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct NewChatItems {
@@ -839,7 +958,10 @@ impl NewChatItems {
 }
 
 impl ::serde::Serialize for NewChatItems {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -849,7 +971,11 @@ impl ::serde::Serialize for NewChatItems {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItems") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItems", &self.chat_items)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItems",
+                &self.chat_items,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -862,16 +988,18 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
                     ::simplex_api_types::runtime::read::<
@@ -885,7 +1013,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -913,7 +1043,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NewChatItems {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -922,7 +1054,10 @@ impl<'de> ::serde::Deserialize<'de> for NewChatItems {
 ///
 /// Event `"chatItemReaction"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemReaction {
@@ -939,7 +1074,11 @@ pub struct ChatItemReaction {
 
 impl ChatItemReaction {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, added: bool, reaction: super::types::AciReaction) -> Self {
+    pub fn new(
+        user: super::types::User,
+        added: bool,
+        reaction: super::types::AciReaction,
+    ) -> Self {
         Self {
             user,
             added,
@@ -956,7 +1095,10 @@ impl ChatItemReaction {
 }
 
 impl ::serde::Serialize for ChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -969,7 +1111,11 @@ impl ::serde::Serialize for ChatItemReaction {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "added", &self.added)?;
         }
         if !self.__meta.is_absent("reaction") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "reaction",
+                &self.reaction,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -986,20 +1132,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
         let mut f2: ::std::option::Option<super::types::AciReaction> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "added" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "reaction" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AciReaction>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AciReaction,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1007,7 +1157,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1043,7 +1195,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1052,7 +1206,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemReaction {
 ///
 /// Event `"chatItemsDeleted"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemsDeleted {
@@ -1094,7 +1251,10 @@ impl ChatItemsDeleted {
 }
 
 impl ::serde::Serialize for ChatItemsDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1111,7 +1271,11 @@ impl ::serde::Serialize for ChatItemsDeleted {
             )?;
         }
         if !self.__meta.is_absent("byUser") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byUser", &self.by_user)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "byUser",
+                &self.by_user,
+            )?;
         }
         if !self.__meta.is_absent("timed") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "timed", &self.timed)?;
@@ -1127,18 +1291,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::ChatItemDeletion>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<super::types::ChatItemDeletion>,
+        > = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemDeletions" => {
                     ::simplex_api_types::runtime::read::<
@@ -1158,7 +1326,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1202,7 +1372,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemsDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1211,7 +1383,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemsDeleted {
 ///
 /// Event `"chatItemUpdated"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemUpdated {
@@ -1242,7 +1417,10 @@ impl ChatItemUpdated {
 }
 
 impl ::serde::Serialize for ChatItemUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1252,7 +1430,11 @@ impl ::serde::Serialize for ChatItemUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1268,17 +1450,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1286,7 +1472,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1314,7 +1502,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1323,7 +1513,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemUpdated {
 ///
 /// Event `"groupChatItemsDeleted"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupChatItemsDeleted {
@@ -1374,7 +1567,10 @@ impl GroupChatItemsDeleted {
 }
 
 impl ::serde::Serialize for GroupChatItemsDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1384,7 +1580,11 @@ impl ::serde::Serialize for GroupChatItemsDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("chatItemIDs") {
             ::simplex_api_types::runtime::ser_int_vec(
@@ -1395,7 +1595,11 @@ impl ::serde::Serialize for GroupChatItemsDeleted {
             )?;
         }
         if !self.__meta.is_absent("byUser") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byUser", &self.by_user)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "byUser",
+                &self.by_user,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.member_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member_", v)?;
@@ -1417,34 +1621,38 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
         let mut f4: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "chatItemIDs" => {
-                    let v = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IntVec<i64>,
-                    >(&mut map)?;
-                    if v.quoted {
-                        meta.mark_quoted("chatItemIDs");
-                    }
-                    f2 = ::std::option::Option::Some(v.values);
+                    ::simplex_api_types::runtime::read_int_vec(
+                        &mut map,
+                        &mut f2,
+                        &mut meta,
+                        "chatItemIDs",
+                    )?;
                 }
                 "byUser" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "member_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1452,7 +1660,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1497,7 +1707,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupChatItemsDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1506,7 +1718,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupChatItemsDeleted {
 ///
 /// Event `"chatItemsStatusesUpdated"`: Message events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemsStatusesUpdated {
@@ -1540,7 +1755,10 @@ impl ChatItemsStatusesUpdated {
 }
 
 impl ::serde::Serialize for ChatItemsStatusesUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1550,7 +1768,11 @@ impl ::serde::Serialize for ChatItemsStatusesUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItems") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItems", &self.chat_items)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItems",
+                &self.chat_items,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1563,16 +1785,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
                     ::simplex_api_types::runtime::read::<
@@ -1586,7 +1810,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1614,7 +1840,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsStatusesUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemsStatusesUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1623,7 +1851,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemsStatusesUpdated {
 ///
 /// Event `"receivedGroupInvitation"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ReceivedGroupInvitation {
@@ -1669,7 +1900,10 @@ impl ReceivedGroupInvitation {
 }
 
 impl ::serde::Serialize for ReceivedGroupInvitation {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1679,10 +1913,18 @@ impl ::serde::Serialize for ReceivedGroupInvitation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if !self.__meta.is_absent("fromMemberRole") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -1692,7 +1934,11 @@ impl ::serde::Serialize for ReceivedGroupInvitation {
             )?;
         }
         if !self.__meta.is_absent("memberRole") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "memberRole", &self.member_role)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "memberRole",
+                &self.member_role,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1707,38 +1953,43 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        let mut f4: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "fromMemberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f3)?;
                 }
                 "memberRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1746,7 +1997,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1798,7 +2051,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceivedGroupInvitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ReceivedGroupInvitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1807,7 +2062,10 @@ impl<'de> ::serde::Deserialize<'de> for ReceivedGroupInvitation {
 ///
 /// Event `"userJoinedGroup"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserJoinedGroup {
@@ -1845,7 +2103,10 @@ impl UserJoinedGroup {
 }
 
 impl ::serde::Serialize for UserJoinedGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1855,10 +2116,18 @@ impl ::serde::Serialize for UserJoinedGroup {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "hostMember",
+                &self.host_member,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1875,22 +2144,27 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1898,7 +2172,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1934,7 +2210,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserJoinedGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserJoinedGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1943,7 +2221,10 @@ impl<'de> ::serde::Deserialize<'de> for UserJoinedGroup {
 ///
 /// Event `"groupUpdated"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupUpdated {
@@ -1999,7 +2280,10 @@ impl GroupUpdated {
 }
 
 impl ::serde::Serialize for GroupUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2009,10 +2293,18 @@ impl ::serde::Serialize for GroupUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromGroup") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromGroup", &self.from_group)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromGroup",
+                &self.from_group,
+            )?;
         }
         if !self.__meta.is_absent("toGroup") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toGroup", &self.to_group)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toGroup",
+                &self.to_group,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.member_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member_", v)?;
@@ -2037,32 +2329,39 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
         let mut f4: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "fromGroup" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "toGroup" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f2)?;
                 }
                 "member_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2070,7 +2369,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2108,7 +2409,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2117,7 +2420,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdated {
 ///
 /// Event `"joinedGroupMember"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct JoinedGroupMember {
@@ -2155,7 +2461,10 @@ impl JoinedGroupMember {
 }
 
 impl ::serde::Serialize for JoinedGroupMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2165,7 +2474,11 @@ impl ::serde::Serialize for JoinedGroupMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -2185,22 +2498,27 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2208,7 +2526,9 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2244,7 +2564,9 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JoinedGroupMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2253,7 +2575,10 @@ impl<'de> ::serde::Deserialize<'de> for JoinedGroupMember {
 ///
 /// Event `"memberRole"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberRole {
@@ -2312,7 +2637,10 @@ impl MemberRole {
 }
 
 impl ::serde::Serialize for MemberRole {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2322,19 +2650,35 @@ impl ::serde::Serialize for MemberRole {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("byMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byMember", &self.by_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "byMember",
+                &self.by_member,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
         }
         if !self.__meta.is_absent("fromRole") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromRole", &self.from_role)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromRole",
+                &self.from_role,
+            )?;
         }
         if !self.__meta.is_absent("toRole") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toRole", &self.to_role)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toRole",
+                &self.to_role,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.msg_signed {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", v)?;
@@ -2353,49 +2697,56 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
-        let mut f5: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
+        let mut f4: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
+        let mut f5: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
         let mut f6: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "byMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "fromRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f4)?;
                 }
                 "toRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f5,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f5)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f6,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f6)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2403,7 +2754,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2464,7 +2817,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberRole {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2473,7 +2828,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberRole {
 ///
 /// Event `"deletedMember"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct DeletedMember {
@@ -2528,7 +2886,10 @@ impl DeletedMember {
 }
 
 impl ::serde::Serialize for DeletedMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2538,10 +2899,18 @@ impl ::serde::Serialize for DeletedMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("byMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byMember", &self.by_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "byMember",
+                &self.by_member,
+            )?;
         }
         if !self.__meta.is_absent("deletedMember") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -2578,35 +2947,42 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
         let mut f5: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "byMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "deletedMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "withMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f5,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f5)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2614,7 +2990,9 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2667,7 +3045,9 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeletedMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2676,7 +3056,10 @@ impl<'de> ::serde::Deserialize<'de> for DeletedMember {
 ///
 /// Event `"leftMember"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct LeftMember {
@@ -2723,7 +3106,10 @@ impl LeftMember {
 }
 
 impl ::serde::Serialize for LeftMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2733,7 +3119,11 @@ impl ::serde::Serialize for LeftMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -2757,27 +3147,33 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
         let mut f3: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2785,7 +3181,9 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2822,7 +3220,9 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LeftMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2831,7 +3231,10 @@ impl<'de> ::serde::Deserialize<'de> for LeftMember {
 ///
 /// Event `"deletedMemberUser"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct DeletedMemberUser {
@@ -2882,7 +3285,10 @@ impl DeletedMemberUser {
 }
 
 impl ::serde::Serialize for DeletedMemberUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2892,7 +3298,11 @@ impl ::serde::Serialize for DeletedMemberUser {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -2924,30 +3334,36 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
         let mut f4: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "withMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f4)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2955,7 +3371,9 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3000,7 +3418,9 @@ impl ::simplex_api_types::runtime::DecodeMap for DeletedMemberUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DeletedMemberUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3009,7 +3429,10 @@ impl<'de> ::serde::Deserialize<'de> for DeletedMemberUser {
 ///
 /// Event `"groupDeleted"`: Group events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupDeleted {
@@ -3056,7 +3479,10 @@ impl GroupDeleted {
 }
 
 impl ::serde::Serialize for GroupDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3066,7 +3492,11 @@ impl ::serde::Serialize for GroupDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -3090,27 +3520,33 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
         let mut f3: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3118,7 +3554,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3155,7 +3593,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3164,7 +3604,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeleted {
 ///
 /// Event `"connectedToGroupMember"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ConnectedToGroupMember {
@@ -3211,7 +3654,10 @@ impl ConnectedToGroupMember {
 }
 
 impl ::serde::Serialize for ConnectedToGroupMember {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3221,7 +3667,11 @@ impl ::serde::Serialize for ConnectedToGroupMember {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -3245,27 +3695,33 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
         let mut f3: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "memberContact" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3273,7 +3729,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3310,7 +3768,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectedToGroupMember {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConnectedToGroupMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3319,7 +3779,10 @@ impl<'de> ::serde::Deserialize<'de> for ConnectedToGroupMember {
 ///
 /// Event `"memberAcceptedByOther"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberAcceptedByOther {
@@ -3361,7 +3824,10 @@ impl MemberAcceptedByOther {
 }
 
 impl ::serde::Serialize for MemberAcceptedByOther {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3371,7 +3837,11 @@ impl ::serde::Serialize for MemberAcceptedByOther {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("acceptingMember") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -3399,27 +3869,33 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "acceptingMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3427,7 +3903,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3471,7 +3949,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAcceptedByOther {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberAcceptedByOther {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3480,7 +3960,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberAcceptedByOther {
 ///
 /// Event `"memberBlockedForAll"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberBlockedForAll {
@@ -3535,7 +4018,10 @@ impl MemberBlockedForAll {
 }
 
 impl ::serde::Serialize for MemberBlockedForAll {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3545,16 +4031,28 @@ impl ::serde::Serialize for MemberBlockedForAll {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("byMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byMember", &self.by_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "byMember",
+                &self.by_member,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
         }
         if !self.__meta.is_absent("blocked") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "blocked", &self.blocked)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "blocked",
+                &self.blocked,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.msg_signed {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", v)?;
@@ -3577,35 +4075,42 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
         let mut f5: ::std::option::Option<super::types::MsgSigStatus> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "byMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "blocked" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
                 }
                 "msgSigned" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::MsgSigStatus>(
-                        &mut map, &mut f5,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::MsgSigStatus,
+                    >(&mut map, &mut f5)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3613,7 +4118,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3666,7 +4173,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberBlockedForAll {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberBlockedForAll {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3675,7 +4184,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberBlockedForAll {
 ///
 /// Event `"groupMemberUpdated"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupMemberUpdated {
@@ -3717,7 +4229,10 @@ impl GroupMemberUpdated {
 }
 
 impl ::serde::Serialize for GroupMemberUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3727,13 +4242,25 @@ impl ::serde::Serialize for GroupMemberUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("fromMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromMember", &self.from_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromMember",
+                &self.from_member,
+            )?;
         }
         if !self.__meta.is_absent("toMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toMember", &self.to_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toMember",
+                &self.to_member,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3751,27 +4278,33 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "fromMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "toMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3779,7 +4312,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3823,7 +4358,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupMemberUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3832,7 +4369,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupMemberUpdated {
 ///
 /// Event `"groupLinkDataUpdated"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLinkDataUpdated {
@@ -3878,7 +4418,10 @@ impl GroupLinkDataUpdated {
 }
 
 impl ::serde::Serialize for GroupLinkDataUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3888,13 +4431,25 @@ impl ::serde::Serialize for GroupLinkDataUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("groupLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupLink", &self.group_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupLink",
+                &self.group_link,
+            )?;
         }
         if !self.__meta.is_absent("groupRelays") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelays", &self.group_relays)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupRelays",
+                &self.group_relays,
+            )?;
         }
         if !self.__meta.is_absent("relaysChanged") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -3916,27 +4471,31 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupLink> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> =
-            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupLink,
+                    >(&mut map, &mut f2)?;
                 }
                 "groupRelays" => {
                     ::simplex_api_types::runtime::read::<
@@ -3953,7 +4512,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4005,7 +4566,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDataUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLinkDataUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4014,7 +4577,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkDataUpdated {
 ///
 /// Event `"groupRelayUpdated"`: Group events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupRelayUpdated {
@@ -4056,7 +4622,10 @@ impl GroupRelayUpdated {
 }
 
 impl ::serde::Serialize for GroupRelayUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4066,13 +4635,21 @@ impl ::serde::Serialize for GroupRelayUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
         }
         if !self.__meta.is_absent("groupRelay") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelay", &self.group_relay)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupRelay",
+                &self.group_relay,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4090,27 +4667,33 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
         let mut f3: ::std::option::Option<super::types::GroupRelay> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "groupRelay" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupRelay>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupRelay,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4118,7 +4701,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4162,7 +4747,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelayUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupRelayUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4175,7 +4762,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupRelayUpdated {
 ///
 /// Event `"rcvFileDescrReady"`: File events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileDescrReady {
@@ -4217,7 +4807,10 @@ impl RcvFileDescrReady {
 }
 
 impl ::serde::Serialize for RcvFileDescrReady {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4227,7 +4820,11 @@ impl ::serde::Serialize for RcvFileDescrReady {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -4255,32 +4852,37 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<super::types::RcvFileDescr> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileTransfer,
+                    >(&mut map, &mut f2)?;
                 }
                 "rcvFileDescr" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileDescr>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileDescr,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4288,7 +4890,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4332,7 +4936,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescrReady {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileDescrReady {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4341,7 +4947,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileDescrReady {
 ///
 /// Event `"rcvFileComplete"`: File events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileComplete {
@@ -4372,7 +4981,10 @@ impl RcvFileComplete {
 }
 
 impl ::serde::Serialize for RcvFileComplete {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4382,7 +4994,11 @@ impl ::serde::Serialize for RcvFileComplete {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4398,17 +5014,21 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4416,7 +5036,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4444,7 +5066,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileComplete {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileComplete {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4453,7 +5077,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileComplete {
 ///
 /// Event `"sndFileCompleteXFTP"`: File events (main event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileCompleteXftp {
@@ -4491,7 +5118,10 @@ impl SndFileCompleteXftp {
 }
 
 impl ::serde::Serialize for SndFileCompleteXftp {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4501,7 +5131,11 @@ impl ::serde::Serialize for SndFileCompleteXftp {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         if !self.__meta.is_absent("fileTransferMeta") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -4522,26 +5156,30 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::FileTransferMeta,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4549,7 +5187,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4585,7 +5225,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCompleteXftp {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileCompleteXftp {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4594,7 +5236,10 @@ impl<'de> ::serde::Deserialize<'de> for SndFileCompleteXftp {
 ///
 /// Event `"rcvFileStart"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileStart {
@@ -4625,7 +5270,10 @@ impl RcvFileStart {
 }
 
 impl ::serde::Serialize for RcvFileStart {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4635,7 +5283,11 @@ impl ::serde::Serialize for RcvFileStart {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4651,17 +5303,21 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4669,7 +5325,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4697,7 +5355,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileStart {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileStart {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4706,7 +5366,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStart {
 ///
 /// Event `"rcvFileSndCancelled"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileSndCancelled {
@@ -4744,7 +5407,10 @@ impl RcvFileSndCancelled {
 }
 
 impl ::serde::Serialize for RcvFileSndCancelled {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4754,7 +5420,11 @@ impl ::serde::Serialize for RcvFileSndCancelled {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -4775,26 +5445,30 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileTransfer,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4802,7 +5476,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4838,7 +5514,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileSndCancelled {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileSndCancelled {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4847,7 +5525,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileSndCancelled {
 ///
 /// Event `"rcvFileAccepted"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileAccepted {
@@ -4878,7 +5559,10 @@ impl RcvFileAccepted {
 }
 
 impl ::serde::Serialize for RcvFileAccepted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4888,7 +5572,11 @@ impl ::serde::Serialize for RcvFileAccepted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4904,17 +5592,21 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4922,7 +5614,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4950,7 +5644,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileAccepted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4959,7 +5655,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileAccepted {
 ///
 /// Event `"rcvFileError"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileError {
@@ -5006,7 +5705,10 @@ impl RcvFileError {
 }
 
 impl ::serde::Serialize for RcvFileError {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5019,7 +5721,11 @@ impl ::serde::Serialize for RcvFileError {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem_", v)?;
         }
         if !self.__meta.is_absent("agentError") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "agentError", &self.agent_error)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "agentError",
+                &self.agent_error,
+            )?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -5040,33 +5746,37 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AgentErrorType> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::AgentErrorType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "agentError" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AgentErrorType>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AgentErrorType,
+                    >(&mut map, &mut f2)?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileTransfer,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5074,7 +5784,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5111,7 +5823,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5120,7 +5834,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileError {
 ///
 /// Event `"rcvFileWarning"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileWarning {
@@ -5167,7 +5884,10 @@ impl RcvFileWarning {
 }
 
 impl ::serde::Serialize for RcvFileWarning {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5180,7 +5900,11 @@ impl ::serde::Serialize for RcvFileWarning {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem_", v)?;
         }
         if !self.__meta.is_absent("agentError") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "agentError", &self.agent_error)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "agentError",
+                &self.agent_error,
+            )?;
         }
         if !self.__meta.is_absent("rcvFileTransfer") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -5201,33 +5925,37 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AgentErrorType> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::AgentErrorType> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "agentError" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AgentErrorType>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AgentErrorType,
+                    >(&mut map, &mut f2)?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileTransfer,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5235,7 +5963,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5272,7 +6002,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileWarning {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileWarning {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5281,7 +6013,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileWarning {
 ///
 /// Event `"sndFileError"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileError {
@@ -5328,7 +6063,10 @@ impl SndFileError {
 }
 
 impl ::serde::Serialize for SndFileError {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5366,32 +6104,37 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::FileTransferMeta,
+                    >(&mut map, &mut f2)?;
                 }
                 "errorMessage" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5399,7 +6142,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5436,7 +6181,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5445,7 +6192,10 @@ impl<'de> ::serde::Deserialize<'de> for SndFileError {
 ///
 /// Event `"sndFileWarning"`: File events (other event).
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileWarning {
@@ -5492,7 +6242,10 @@ impl SndFileWarning {
 }
 
 impl ::serde::Serialize for SndFileWarning {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5530,32 +6283,37 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::FileTransferMeta,
+                    >(&mut map, &mut f2)?;
                 }
                 "errorMessage" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5563,7 +6321,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5600,7 +6360,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileWarning {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileWarning {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5609,7 +6371,10 @@ impl<'de> ::serde::Deserialize<'de> for SndFileWarning {
 ///
 /// Event `"acceptingContactRequest"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct AcceptingContactRequest {
@@ -5640,7 +6405,10 @@ impl AcceptingContactRequest {
 }
 
 impl ::serde::Serialize for AcceptingContactRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5650,7 +6418,11 @@ impl ::serde::Serialize for AcceptingContactRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5666,17 +6438,21 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5684,7 +6460,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5712,7 +6490,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AcceptingContactRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5721,7 +6501,10 @@ impl<'de> ::serde::Deserialize<'de> for AcceptingContactRequest {
 ///
 /// Event `"acceptingBusinessRequest"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct AcceptingBusinessRequest {
@@ -5752,7 +6535,10 @@ impl AcceptingBusinessRequest {
 }
 
 impl ::serde::Serialize for AcceptingBusinessRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5762,7 +6548,11 @@ impl ::serde::Serialize for AcceptingBusinessRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5778,17 +6568,21 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5796,7 +6590,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5824,7 +6620,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingBusinessRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AcceptingBusinessRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5835,7 +6633,10 @@ impl<'de> ::serde::Deserialize<'de> for AcceptingBusinessRequest {
 ///
 /// Event `"contactConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactConnecting {
@@ -5866,7 +6667,10 @@ impl ContactConnecting {
 }
 
 impl ::serde::Serialize for ContactConnecting {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5876,7 +6680,11 @@ impl ::serde::Serialize for ContactConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5892,17 +6700,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5910,7 +6722,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5938,7 +6752,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5949,7 +6765,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactConnecting {
 ///
 /// Event `"businessLinkConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct BusinessLinkConnecting {
@@ -5991,7 +6810,10 @@ impl BusinessLinkConnecting {
 }
 
 impl ::serde::Serialize for BusinessLinkConnecting {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6001,13 +6823,25 @@ impl ::serde::Serialize for BusinessLinkConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "hostMember",
+                &self.host_member,
+            )?;
         }
         if !self.__meta.is_absent("fromContact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromContact", &self.from_contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromContact",
+                &self.from_contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6025,27 +6859,33 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
         let mut f3: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "fromContact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6053,7 +6893,9 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6097,7 +6939,9 @@ impl ::simplex_api_types::runtime::DecodeMap for BusinessLinkConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for BusinessLinkConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6106,7 +6950,10 @@ impl<'de> ::serde::Deserialize<'de> for BusinessLinkConnecting {
 ///
 /// Event `"joinedGroupMemberConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct JoinedGroupMemberConnecting {
@@ -6148,7 +6995,10 @@ impl JoinedGroupMemberConnecting {
 }
 
 impl ::serde::Serialize for JoinedGroupMemberConnecting {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6158,10 +7008,18 @@ impl ::serde::Serialize for JoinedGroupMemberConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "hostMember",
+                &self.host_member,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -6182,27 +7040,33 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6210,7 +7074,9 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6254,7 +7120,9 @@ impl ::simplex_api_types::runtime::DecodeMap for JoinedGroupMemberConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JoinedGroupMemberConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6263,7 +7131,10 @@ impl<'de> ::serde::Deserialize<'de> for JoinedGroupMemberConnecting {
 ///
 /// Event `"sentGroupInvitation"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SentGroupInvitation {
@@ -6305,7 +7176,10 @@ impl SentGroupInvitation {
 }
 
 impl ::serde::Serialize for SentGroupInvitation {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6315,10 +7189,18 @@ impl ::serde::Serialize for SentGroupInvitation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -6339,27 +7221,33 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6367,7 +7255,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6411,7 +7301,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SentGroupInvitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6420,7 +7312,10 @@ impl<'de> ::serde::Deserialize<'de> for SentGroupInvitation {
 ///
 /// Event `"groupLinkConnecting"`: Connection progress events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLinkConnecting {
@@ -6458,7 +7353,10 @@ impl GroupLinkConnecting {
 }
 
 impl ::serde::Serialize for GroupLinkConnecting {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6468,10 +7366,18 @@ impl ::serde::Serialize for GroupLinkConnecting {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("hostMember") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostMember", &self.host_member)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "hostMember",
+                &self.host_member,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6488,22 +7394,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "hostMember" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6511,7 +7422,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6547,7 +7460,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLinkConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6556,7 +7471,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkConnecting {
 ///
 /// Event `"hostConnected"`: Network connection events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct HostConnected {
@@ -6571,7 +7489,10 @@ pub struct HostConnected {
 
 impl HostConnected {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(protocol: ::std::string::String, transport_host: ::std::string::String) -> Self {
+    pub fn new(
+        protocol: ::std::string::String,
+        transport_host: ::std::string::String,
+    ) -> Self {
         Self {
             protocol,
             transport_host,
@@ -6587,14 +7508,21 @@ impl HostConnected {
 }
 
 impl ::serde::Serialize for HostConnected {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "hostConnected")?;
         if !self.__meta.is_absent("protocol") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "protocol", &self.protocol)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "protocol",
+                &self.protocol,
+            )?;
         }
         if !self.__meta.is_absent("transportHost") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -6617,19 +7545,21 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "protocol" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 "transportHost" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6637,7 +7567,9 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6665,7 +7597,9 @@ impl ::simplex_api_types::runtime::DecodeMap for HostConnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HostConnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6674,7 +7608,10 @@ impl<'de> ::serde::Deserialize<'de> for HostConnected {
 ///
 /// Event `"hostDisconnected"`: Network connection events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct HostDisconnected {
@@ -6689,7 +7626,10 @@ pub struct HostDisconnected {
 
 impl HostDisconnected {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(protocol: ::std::string::String, transport_host: ::std::string::String) -> Self {
+    pub fn new(
+        protocol: ::std::string::String,
+        transport_host: ::std::string::String,
+    ) -> Self {
         Self {
             protocol,
             transport_host,
@@ -6705,14 +7645,21 @@ impl HostDisconnected {
 }
 
 impl ::serde::Serialize for HostDisconnected {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "hostDisconnected")?;
         if !self.__meta.is_absent("protocol") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "protocol", &self.protocol)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "protocol",
+                &self.protocol,
+            )?;
         }
         if !self.__meta.is_absent("transportHost") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -6735,19 +7682,21 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "protocol" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 "transportHost" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6755,7 +7704,9 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6783,7 +7734,9 @@ impl ::simplex_api_types::runtime::DecodeMap for HostDisconnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HostDisconnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6792,7 +7745,10 @@ impl<'de> ::serde::Deserialize<'de> for HostDisconnected {
 ///
 /// Event `"subscriptionStatus"`: Network connection events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SubscriptionStatus {
@@ -6830,7 +7786,10 @@ impl SubscriptionStatus {
 }
 
 impl ::serde::Serialize for SubscriptionStatus {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6847,7 +7806,11 @@ impl ::serde::Serialize for SubscriptionStatus {
             )?;
         }
         if !self.__meta.is_absent("connections") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connections", &self.connections)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "connections",
+                &self.connections,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6860,30 +7823,31 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::SubscriptionStatus> =
-            ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::SubscriptionStatus> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<::std::string::String>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "server" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 "subscriptionStatus" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::SubscriptionStatus>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::SubscriptionStatus,
+                    >(&mut map, &mut f1)?;
                 }
                 "connections" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<::std::string::String>>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::vec::Vec<::std::string::String>,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6891,7 +7855,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6927,7 +7893,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SubscriptionStatus {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6938,7 +7906,10 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
 ///
 /// Event `"serviceRequest"`: Service events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ServiceRequest {
@@ -6976,7 +7947,10 @@ impl ServiceRequest {
 }
 
 impl ::serde::Serialize for ServiceRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6986,10 +7960,18 @@ impl ::serde::Serialize for ServiceRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("requestId") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestId", &self.request_id)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "requestId",
+                &self.request_id,
+            )?;
         }
         if !self.__meta.is_absent("requestData") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "requestData", &self.request_data)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "requestData",
+                &self.request_data,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7003,21 +7985,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "requestId" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "requestData" => {
                     ::simplex_api_types::runtime::read::<
@@ -7031,7 +8016,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7067,7 +8054,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServiceRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7078,7 +8067,10 @@ impl<'de> ::serde::Deserialize<'de> for ServiceRequest {
 ///
 /// Event `"serviceReplySent"`: Service events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ServiceReplySent {
@@ -7106,7 +8098,10 @@ impl ServiceReplySent {
 }
 
 impl ::serde::Serialize for ServiceReplySent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7132,14 +8127,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
         let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "connectionId" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7147,7 +8143,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7167,7 +8165,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplySent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServiceReplySent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7176,7 +8176,10 @@ impl<'de> ::serde::Deserialize<'de> for ServiceReplySent {
 ///
 /// Event `"messageError"`: Error events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MessageError {
@@ -7214,7 +8217,10 @@ impl MessageError {
 }
 
 impl ::serde::Serialize for MessageError {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7224,7 +8230,11 @@ impl ::serde::Serialize for MessageError {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("severity") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "severity", &self.severity)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "severity",
+                &self.severity,
+            )?;
         }
         if !self.__meta.is_absent("errorMessage") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -7248,22 +8258,27 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "severity" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "errorMessage" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7271,7 +8286,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7307,7 +8324,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MessageError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MessageError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7316,7 +8335,10 @@ impl<'de> ::serde::Deserialize<'de> for MessageError {
 ///
 /// Event `"chatError"`: Error events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatError {
@@ -7344,14 +8366,21 @@ impl ChatError {
 }
 
 impl ::serde::Serialize for ChatError {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "chatError")?;
         if !self.__meta.is_absent("chatError") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatError", &self.chat_error)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatError",
+                &self.chat_error,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7366,14 +8395,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
         let mut f0: ::std::option::Option<super::types::ChatError> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatError" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatError>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatError,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7381,7 +8411,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7401,7 +8433,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7410,7 +8444,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatError {
 ///
 /// Event `"chatErrors"`: Error events.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatErrors {
@@ -7438,14 +8475,21 @@ impl ChatErrors {
 }
 
 impl ::serde::Serialize for ChatErrors {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "chatErrors")?;
         if !self.__meta.is_absent("chatErrors") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatErrors", &self.chat_errors)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatErrors",
+                &self.chat_errors,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7457,13 +8501,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::vec::Vec<super::types::ChatError>> =
-            ::std::option::Option::None;
+        let mut f0: ::std::option::Option<::std::vec::Vec<super::types::ChatError>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatErrors" => {
                     ::simplex_api_types::runtime::read::<
@@ -7477,7 +8520,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7497,7 +8542,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrors {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatErrors {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7640,7 +8687,9 @@ impl ChatEvent {
             Self::ChatItemReaction(_) => ::std::option::Option::Some("chatItemReaction"),
             Self::ChatItemsDeleted(_) => ::std::option::Option::Some("chatItemsDeleted"),
             Self::ChatItemUpdated(_) => ::std::option::Option::Some("chatItemUpdated"),
-            Self::GroupChatItemsDeleted(_) => ::std::option::Option::Some("groupChatItemsDeleted"),
+            Self::GroupChatItemsDeleted(_) => {
+                ::std::option::Option::Some("groupChatItemsDeleted")
+            }
             Self::ChatItemsStatusesUpdated(_) => {
                 ::std::option::Option::Some("chatItemsStatusesUpdated")
             }
@@ -7649,25 +8698,45 @@ impl ChatEvent {
             }
             Self::UserJoinedGroup(_) => ::std::option::Option::Some("userJoinedGroup"),
             Self::GroupUpdated(_) => ::std::option::Option::Some("groupUpdated"),
-            Self::JoinedGroupMember(_) => ::std::option::Option::Some("joinedGroupMember"),
+            Self::JoinedGroupMember(_) => {
+                ::std::option::Option::Some("joinedGroupMember")
+            }
             Self::MemberRole(_) => ::std::option::Option::Some("memberRole"),
             Self::DeletedMember(_) => ::std::option::Option::Some("deletedMember"),
             Self::LeftMember(_) => ::std::option::Option::Some("leftMember"),
-            Self::DeletedMemberUser(_) => ::std::option::Option::Some("deletedMemberUser"),
+            Self::DeletedMemberUser(_) => {
+                ::std::option::Option::Some("deletedMemberUser")
+            }
             Self::GroupDeleted(_) => ::std::option::Option::Some("groupDeleted"),
             Self::ConnectedToGroupMember(_) => {
                 ::std::option::Option::Some("connectedToGroupMember")
             }
-            Self::MemberAcceptedByOther(_) => ::std::option::Option::Some("memberAcceptedByOther"),
-            Self::MemberBlockedForAll(_) => ::std::option::Option::Some("memberBlockedForAll"),
-            Self::GroupMemberUpdated(_) => ::std::option::Option::Some("groupMemberUpdated"),
-            Self::GroupLinkDataUpdated(_) => ::std::option::Option::Some("groupLinkDataUpdated"),
-            Self::GroupRelayUpdated(_) => ::std::option::Option::Some("groupRelayUpdated"),
-            Self::RcvFileDescrReady(_) => ::std::option::Option::Some("rcvFileDescrReady"),
+            Self::MemberAcceptedByOther(_) => {
+                ::std::option::Option::Some("memberAcceptedByOther")
+            }
+            Self::MemberBlockedForAll(_) => {
+                ::std::option::Option::Some("memberBlockedForAll")
+            }
+            Self::GroupMemberUpdated(_) => {
+                ::std::option::Option::Some("groupMemberUpdated")
+            }
+            Self::GroupLinkDataUpdated(_) => {
+                ::std::option::Option::Some("groupLinkDataUpdated")
+            }
+            Self::GroupRelayUpdated(_) => {
+                ::std::option::Option::Some("groupRelayUpdated")
+            }
+            Self::RcvFileDescrReady(_) => {
+                ::std::option::Option::Some("rcvFileDescrReady")
+            }
             Self::RcvFileComplete(_) => ::std::option::Option::Some("rcvFileComplete"),
-            Self::SndFileCompleteXftp(_) => ::std::option::Option::Some("sndFileCompleteXFTP"),
+            Self::SndFileCompleteXftp(_) => {
+                ::std::option::Option::Some("sndFileCompleteXFTP")
+            }
             Self::RcvFileStart(_) => ::std::option::Option::Some("rcvFileStart"),
-            Self::RcvFileSndCancelled(_) => ::std::option::Option::Some("rcvFileSndCancelled"),
+            Self::RcvFileSndCancelled(_) => {
+                ::std::option::Option::Some("rcvFileSndCancelled")
+            }
             Self::RcvFileAccepted(_) => ::std::option::Option::Some("rcvFileAccepted"),
             Self::RcvFileError(_) => ::std::option::Option::Some("rcvFileError"),
             Self::RcvFileWarning(_) => ::std::option::Option::Some("rcvFileWarning"),
@@ -7679,18 +8748,26 @@ impl ChatEvent {
             Self::AcceptingBusinessRequest(_) => {
                 ::std::option::Option::Some("acceptingBusinessRequest")
             }
-            Self::ContactConnecting(_) => ::std::option::Option::Some("contactConnecting"),
+            Self::ContactConnecting(_) => {
+                ::std::option::Option::Some("contactConnecting")
+            }
             Self::BusinessLinkConnecting(_) => {
                 ::std::option::Option::Some("businessLinkConnecting")
             }
             Self::JoinedGroupMemberConnecting(_) => {
                 ::std::option::Option::Some("joinedGroupMemberConnecting")
             }
-            Self::SentGroupInvitation(_) => ::std::option::Option::Some("sentGroupInvitation"),
-            Self::GroupLinkConnecting(_) => ::std::option::Option::Some("groupLinkConnecting"),
+            Self::SentGroupInvitation(_) => {
+                ::std::option::Option::Some("sentGroupInvitation")
+            }
+            Self::GroupLinkConnecting(_) => {
+                ::std::option::Option::Some("groupLinkConnecting")
+            }
             Self::HostConnected(_) => ::std::option::Option::Some("hostConnected"),
             Self::HostDisconnected(_) => ::std::option::Option::Some("hostDisconnected"),
-            Self::SubscriptionStatus(_) => ::std::option::Option::Some("subscriptionStatus"),
+            Self::SubscriptionStatus(_) => {
+                ::std::option::Option::Some("subscriptionStatus")
+            }
             Self::ServiceRequest(_) => ::std::option::Option::Some("serviceRequest"),
             Self::ServiceReplySent(_) => ::std::option::Option::Some("serviceReplySent"),
             Self::MessageError(_) => ::std::option::Option::Some("messageError"),
@@ -7701,7 +8778,10 @@ impl ChatEvent {
     }
 }
 impl ::serde::Serialize for ChatEvent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
             Self::ContactConnected(x) => ::serde::Serialize::serialize(x, s),
             Self::ContactUpdated(x) => ::serde::Serialize::serialize(x, s),
@@ -7760,7 +8840,9 @@ impl ::serde::Serialize for ChatEvent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_union(d)
     }
 }
@@ -8563,9 +9645,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatEvent {
         )
     }
     fn decode_bare(s: &str) -> Self {
-        Self::Unknown(::serde_json::Value::String(
-            ::std::string::ToString::to_string(s),
-        ))
+        Self::Unknown(::serde_json::Value::String(::std::string::ToString::to_string(s)))
     }
     fn unknown(value: ::serde_json::Value) -> Self {
         Self::Unknown(value)

@@ -10,7 +10,10 @@
 ///
 /// Response `"userContactLinkCreated"`, documented for `APICreateMyAddress`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserContactLinkCreated {
@@ -25,7 +28,10 @@ pub struct UserContactLinkCreated {
 
 impl UserContactLinkCreated {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, conn_link_contact: super::types::CreatedConnLink) -> Self {
+    pub fn new(
+        user: super::types::User,
+        conn_link_contact: super::types::CreatedConnLink,
+    ) -> Self {
         Self {
             user,
             conn_link_contact,
@@ -41,7 +47,10 @@ impl UserContactLinkCreated {
 }
 
 impl ::serde::Serialize for UserContactLinkCreated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -68,21 +77,24 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkCreated {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::CreatedConnLink> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connLinkContact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::CreatedConnLink>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::CreatedConnLink,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90,7 +102,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkCreated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -118,7 +132,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkCreated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserContactLinkCreated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -127,7 +143,10 @@ impl<'de> ::serde::Deserialize<'de> for UserContactLinkCreated {
 ///
 /// Response `"chatCmdError"`, documented for `APICreateMyAddress`, `APIDeleteMyAddress`, `APIShowMyAddress`, `APISetProfileAddress`, `APISetUserDomain`, `APISetAddressSettings`, `APISendMessages`, `APIUpdateChatItem`, `APIDeleteChatItem`, `APIDeleteMemberChatItem`, `APIChatItemReaction`, `ReceiveFile`, `CancelFile`, `APIAddMember`, `APIJoinGroup`, `APIAcceptMember`, `APIMembersRole`, `APIBlockMembersForAll`, `APIRemoveMembers`, `APILeaveGroup`, `APIListMembers`, `APINewGroup`, `APINewPublicGroup`, `APIGetGroupRelays`, `APIAddGroupRelays`, `APIAllowRelayGroup`, `APIUpdateGroupProfile`, `APICreateGroupLink`, `APIGroupLinkMemberRole`, `APIDeleteGroupLink`, `APIGetGroupLink`, `APIAddContact`, `APIConnectPlan`, `APIConnect`, `Connect`, `APIAcceptContact`, `APIRejectContact`, `APIListContacts`, `APIListGroups`, `APIGetChats`, `APIDeleteChat`, `APISetGroupCustomData`, `APISetContactCustomData`, `APISetUserAutoAcceptMemberContacts`, `APISetUserAutoAcceptGroupInvitations`, `ShowActiveUser`, `CreateActiveUser`, `ListUsers`, `APISetActiveUser`, `APIDeleteUser`, `APIUpdateProfile`, `APISetContactPrefs`, `APISendServiceResponse`, `ConnectRemoteCtrl`, `VerifyRemoteCtrlSession`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatCmdError {
@@ -155,14 +174,21 @@ impl ChatCmdError {
 }
 
 impl ::serde::Serialize for ChatCmdError {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "chatCmdError")?;
         if !self.__meta.is_absent("chatError") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatError", &self.chat_error)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatError",
+                &self.chat_error,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -177,14 +203,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatCmdError {
         let mut f0: ::std::option::Option<super::types::ChatError> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "chatError" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ChatError>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ChatError,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -192,7 +219,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatCmdError {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -212,7 +241,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatCmdError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatCmdError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -221,7 +252,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatCmdError {
 ///
 /// Response `"userContactLinkDeleted"`, documented for `APIDeleteMyAddress`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserContactLinkDeleted {
@@ -249,7 +283,10 @@ impl UserContactLinkDeleted {
 }
 
 impl ::serde::Serialize for UserContactLinkDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -271,12 +308,15 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkDeleted {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -284,7 +324,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -304,7 +346,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserContactLinkDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -313,7 +357,10 @@ impl<'de> ::serde::Deserialize<'de> for UserContactLinkDeleted {
 ///
 /// Response `"userContactLink"`, documented for `APIShowMyAddress`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserContactLink {
@@ -328,7 +375,10 @@ pub struct UserContactLink {
 
 impl UserContactLink {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, contact_link: super::types::UserContactLink) -> Self {
+    pub fn new(
+        user: super::types::User,
+        contact_link: super::types::UserContactLink,
+    ) -> Self {
         Self {
             user,
             contact_link,
@@ -344,7 +394,10 @@ impl UserContactLink {
 }
 
 impl ::serde::Serialize for UserContactLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -354,7 +407,11 @@ impl ::serde::Serialize for UserContactLink {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contactLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contactLink", &self.contact_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contactLink",
+                &self.contact_link,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -367,21 +424,24 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLink {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::UserContactLink> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::UserContactLink> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contactLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UserContactLink>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UserContactLink,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -389,7 +449,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLink {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -417,7 +479,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLink {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserContactLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -426,7 +490,10 @@ impl<'de> ::serde::Deserialize<'de> for UserContactLink {
 ///
 /// Response `"userProfileUpdated"`, documented for `APISetProfileAddress`, `APISetUserDomain`, `APIUpdateProfile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserProfileUpdated {
@@ -468,7 +535,10 @@ impl UserProfileUpdated {
 }
 
 impl ::serde::Serialize for UserProfileUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -478,10 +548,18 @@ impl ::serde::Serialize for UserProfileUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromProfile") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromProfile", &self.from_profile)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromProfile",
+                &self.from_profile,
+            )?;
         }
         if !self.__meta.is_absent("toProfile") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toProfile", &self.to_profile)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toProfile",
+                &self.to_profile,
+            )?;
         }
         if !self.__meta.is_absent("updateSummary") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -503,31 +581,36 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileUpdated {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::UserProfileUpdateSummary> =
-            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::UserProfileUpdateSummary> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "fromProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f1)?;
                 }
                 "toProfile" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "updateSummary" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UserProfileUpdateSummary>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UserProfileUpdateSummary,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -535,7 +618,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -579,7 +664,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserProfileUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -588,7 +675,10 @@ impl<'de> ::serde::Deserialize<'de> for UserProfileUpdated {
 ///
 /// Response `"userProfileNoChange"`, documented for `APISetProfileAddress`, `APISetUserDomain`, `APIUpdateProfile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserProfileNoChange {
@@ -616,7 +706,10 @@ impl UserProfileNoChange {
 }
 
 impl ::serde::Serialize for UserProfileNoChange {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -638,12 +731,15 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileNoChange {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -651,7 +747,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileNoChange {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -671,7 +769,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileNoChange {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserProfileNoChange {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -680,7 +780,10 @@ impl<'de> ::serde::Deserialize<'de> for UserProfileNoChange {
 ///
 /// Response `"userContactLinkUpdated"`, documented for `APISetAddressSettings`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserContactLinkUpdated {
@@ -695,7 +798,10 @@ pub struct UserContactLinkUpdated {
 
 impl UserContactLinkUpdated {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, contact_link: super::types::UserContactLink) -> Self {
+    pub fn new(
+        user: super::types::User,
+        contact_link: super::types::UserContactLink,
+    ) -> Self {
         Self {
             user,
             contact_link,
@@ -711,7 +817,10 @@ impl UserContactLinkUpdated {
 }
 
 impl ::serde::Serialize for UserContactLinkUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -721,7 +830,11 @@ impl ::serde::Serialize for UserContactLinkUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contactLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contactLink", &self.contact_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contactLink",
+                &self.contact_link,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -734,21 +847,24 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkUpdated {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::UserContactLink> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::UserContactLink> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contactLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UserContactLink>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UserContactLink,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -756,7 +872,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -784,7 +902,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLinkUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserContactLinkUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -793,7 +913,10 @@ impl<'de> ::serde::Deserialize<'de> for UserContactLinkUpdated {
 ///
 /// Response `"newChatItems"`, documented for `APISendMessages`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct NewChatItems {
@@ -827,7 +950,10 @@ impl NewChatItems {
 }
 
 impl ::serde::Serialize for NewChatItems {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -837,7 +963,11 @@ impl ::serde::Serialize for NewChatItems {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItems") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItems", &self.chat_items)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItems",
+                &self.chat_items,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -850,16 +980,18 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChatItem>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItems" => {
                     ::simplex_api_types::runtime::read::<
@@ -873,7 +1005,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -901,7 +1035,9 @@ impl ::simplex_api_types::runtime::DecodeMap for NewChatItems {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for NewChatItems {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -910,7 +1046,10 @@ impl<'de> ::serde::Deserialize<'de> for NewChatItems {
 ///
 /// Response `"chatItemUpdated"`, documented for `APIUpdateChatItem`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemUpdated {
@@ -941,7 +1080,10 @@ impl ChatItemUpdated {
 }
 
 impl ::serde::Serialize for ChatItemUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -951,7 +1093,11 @@ impl ::serde::Serialize for ChatItemUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -967,17 +1113,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -985,7 +1135,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1013,7 +1165,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1022,7 +1176,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemUpdated {
 ///
 /// Response `"chatItemNotChanged"`, documented for `APIUpdateChatItem`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemNotChanged {
@@ -1053,7 +1210,10 @@ impl ChatItemNotChanged {
 }
 
 impl ::serde::Serialize for ChatItemNotChanged {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1063,7 +1223,11 @@ impl ::serde::Serialize for ChatItemNotChanged {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1079,17 +1243,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemNotChanged {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1097,7 +1265,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemNotChanged {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1125,7 +1295,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemNotChanged {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemNotChanged {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1134,7 +1306,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemNotChanged {
 ///
 /// Response `"chatItemsDeleted"`, documented for `APIDeleteChatItem`, `APIDeleteMemberChatItem`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemsDeleted {
@@ -1176,7 +1351,10 @@ impl ChatItemsDeleted {
 }
 
 impl ::serde::Serialize for ChatItemsDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1193,7 +1371,11 @@ impl ::serde::Serialize for ChatItemsDeleted {
             )?;
         }
         if !self.__meta.is_absent("byUser") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "byUser", &self.by_user)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "byUser",
+                &self.by_user,
+            )?;
         }
         if !self.__meta.is_absent("timed") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "timed", &self.timed)?;
@@ -1209,18 +1391,22 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::ChatItemDeletion>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<super::types::ChatItemDeletion>,
+        > = ::std::option::Option::None;
         let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItemDeletions" => {
                     ::simplex_api_types::runtime::read::<
@@ -1240,7 +1426,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1284,7 +1472,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemsDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemsDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1293,7 +1483,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemsDeleted {
 ///
 /// Response `"chatItemReaction"`, documented for `APIChatItemReaction`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatItemReaction {
@@ -1310,7 +1503,11 @@ pub struct ChatItemReaction {
 
 impl ChatItemReaction {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, added: bool, reaction: super::types::AciReaction) -> Self {
+    pub fn new(
+        user: super::types::User,
+        added: bool,
+        reaction: super::types::AciReaction,
+    ) -> Self {
         Self {
             user,
             added,
@@ -1327,7 +1524,10 @@ impl ChatItemReaction {
 }
 
 impl ::serde::Serialize for ChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1340,7 +1540,11 @@ impl ::serde::Serialize for ChatItemReaction {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "added", &self.added)?;
         }
         if !self.__meta.is_absent("reaction") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "reaction",
+                &self.reaction,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1357,20 +1561,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
         let mut f2: ::std::option::Option<super::types::AciReaction> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "added" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "reaction" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AciReaction>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AciReaction,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1378,7 +1586,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1414,7 +1624,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatItemReaction {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1423,7 +1635,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemReaction {
 ///
 /// Response `"chatMsgContent"`, documented for `APIShareMyAddress`, `APIShareChatMsgContent`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatMsgContent {
@@ -1454,7 +1669,10 @@ impl ChatMsgContent {
 }
 
 impl ::serde::Serialize for ChatMsgContent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1464,7 +1682,11 @@ impl ::serde::Serialize for ChatMsgContent {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("msgContent") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgContent", &self.msg_content)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "msgContent",
+                &self.msg_content,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1480,17 +1702,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatMsgContent {
         let mut f1: ::std::option::Option<super::types::MsgContent> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "msgContent" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::MsgContent>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::MsgContent,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1498,7 +1724,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatMsgContent {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1526,7 +1754,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatMsgContent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatMsgContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1535,7 +1765,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatMsgContent {
 ///
 /// Response `"rcvFileAccepted"`, documented for `ReceiveFile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileAccepted {
@@ -1566,7 +1799,10 @@ impl RcvFileAccepted {
 }
 
 impl ::serde::Serialize for RcvFileAccepted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1576,7 +1812,11 @@ impl ::serde::Serialize for RcvFileAccepted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("chatItem") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatItem", &self.chat_item)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "chatItem",
+                &self.chat_item,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -1592,17 +1832,21 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1610,7 +1854,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1638,7 +1884,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAccepted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileAccepted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1647,7 +1895,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileAccepted {
 ///
 /// Response `"rcvFileAcceptedSndCancelled"`, documented for `ReceiveFile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileAcceptedSndCancelled {
@@ -1662,7 +1913,10 @@ pub struct RcvFileAcceptedSndCancelled {
 
 impl RcvFileAcceptedSndCancelled {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, rcv_file_transfer: super::types::RcvFileTransfer) -> Self {
+    pub fn new(
+        user: super::types::User,
+        rcv_file_transfer: super::types::RcvFileTransfer,
+    ) -> Self {
         Self {
             user,
             rcv_file_transfer,
@@ -1678,7 +1932,10 @@ impl RcvFileAcceptedSndCancelled {
 }
 
 impl ::serde::Serialize for RcvFileAcceptedSndCancelled {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1705,21 +1962,24 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAcceptedSndCancelled {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::RcvFileTransfer> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileTransfer,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -1727,7 +1987,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAcceptedSndCancelled {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1755,7 +2017,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileAcceptedSndCancelled {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileAcceptedSndCancelled {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1764,7 +2028,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileAcceptedSndCancelled {
 ///
 /// Response `"sndFileCancelled"`, documented for `CancelFile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SndFileCancelled {
@@ -1811,7 +2078,10 @@ impl SndFileCancelled {
 }
 
 impl ::serde::Serialize for SndFileCancelled {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -1849,28 +2119,33 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCancelled {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::FileTransferMeta> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::SndFileTransfer>> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::FileTransferMeta> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<super::types::SndFileTransfer>,
+        > = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "fileTransferMeta" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::FileTransferMeta>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::FileTransferMeta,
+                    >(&mut map, &mut f2)?;
                 }
                 "sndFileTransfers" => {
                     ::simplex_api_types::runtime::read::<
@@ -1884,7 +2159,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCancelled {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -1921,7 +2198,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileCancelled {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SndFileCancelled {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -1930,7 +2209,10 @@ impl<'de> ::serde::Deserialize<'de> for SndFileCancelled {
 ///
 /// Response `"rcvFileCancelled"`, documented for `CancelFile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RcvFileCancelled {
@@ -1947,7 +2229,10 @@ pub struct RcvFileCancelled {
 
 impl RcvFileCancelled {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, rcv_file_transfer: super::types::RcvFileTransfer) -> Self {
+    pub fn new(
+        user: super::types::User,
+        rcv_file_transfer: super::types::RcvFileTransfer,
+    ) -> Self {
         Self {
             user,
             chat_item_: ::std::default::Default::default(),
@@ -1970,7 +2255,10 @@ impl RcvFileCancelled {
 }
 
 impl ::serde::Serialize for RcvFileCancelled {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2001,26 +2289,30 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileCancelled {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::AChatItem> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::RcvFileTransfer> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chatItem_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::AChatItem>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::AChatItem,
+                    >(&mut map, &mut f1)?;
                 }
                 "rcvFileTransfer" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RcvFileTransfer>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RcvFileTransfer,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2028,7 +2320,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileCancelled {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2057,7 +2351,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileCancelled {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RcvFileCancelled {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2066,7 +2362,10 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileCancelled {
 ///
 /// Response `"sentGroupInvitation"`, documented for `APIAddMember`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SentGroupInvitation {
@@ -2108,7 +2407,10 @@ impl SentGroupInvitation {
 }
 
 impl ::serde::Serialize for SentGroupInvitation {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2118,10 +2420,18 @@ impl ::serde::Serialize for SentGroupInvitation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -2142,27 +2452,33 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
         let mut f3: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2170,7 +2486,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2214,7 +2532,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentGroupInvitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SentGroupInvitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2223,7 +2543,10 @@ impl<'de> ::serde::Deserialize<'de> for SentGroupInvitation {
 ///
 /// Response `"userAcceptedGroupSent"`, documented for `APIJoinGroup`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserAcceptedGroupSent {
@@ -2263,7 +2586,10 @@ impl UserAcceptedGroupSent {
 }
 
 impl ::serde::Serialize for UserAcceptedGroupSent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2273,7 +2599,11 @@ impl ::serde::Serialize for UserAcceptedGroupSent {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.host_contact {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "hostContact", v)?;
@@ -2293,22 +2623,27 @@ impl ::simplex_api_types::runtime::DecodeMap for UserAcceptedGroupSent {
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "hostContact" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2316,7 +2651,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserAcceptedGroupSent {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2345,7 +2682,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserAcceptedGroupSent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserAcceptedGroupSent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2354,7 +2693,10 @@ impl<'de> ::serde::Deserialize<'de> for UserAcceptedGroupSent {
 ///
 /// Response `"memberAccepted"`, documented for `APIAcceptMember`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MemberAccepted {
@@ -2392,7 +2734,10 @@ impl MemberAccepted {
 }
 
 impl ::serde::Serialize for MemberAccepted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2402,7 +2747,11 @@ impl ::serde::Serialize for MemberAccepted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("member") {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member", &self.member)?;
@@ -2422,22 +2771,27 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAccepted {
         let mut f2: ::std::option::Option<super::types::GroupMember> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "member" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMember>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -2445,7 +2799,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAccepted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2481,7 +2837,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MemberAccepted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MemberAccepted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2490,7 +2848,10 @@ impl<'de> ::serde::Deserialize<'de> for MemberAccepted {
 ///
 /// Response `"membersRoleUser"`, documented for `APIMembersRole`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MembersRoleUser {
@@ -2536,7 +2897,10 @@ impl MembersRoleUser {
 }
 
 impl ::serde::Serialize for MembersRoleUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2546,16 +2910,32 @@ impl ::serde::Serialize for MembersRoleUser {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("members") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "members", &self.members)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "members",
+                &self.members,
+            )?;
         }
         if !self.__meta.is_absent("toRole") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toRole", &self.to_role)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toRole",
+                &self.to_role,
+            )?;
         }
         if !self.__meta.is_absent("msgSigned") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", &self.msg_signed)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "msgSigned",
+                &self.msg_signed,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2569,24 +2949,26 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersRoleUser {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupMember>> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::GroupMemberRole> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupMember>> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "members" => {
                     ::simplex_api_types::runtime::read::<
@@ -2595,9 +2977,10 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersRoleUser {
                     >(&mut map, &mut f2)?;
                 }
                 "toRole" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupMemberRole>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupMemberRole,
+                    >(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
@@ -2608,7 +2991,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersRoleUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2660,7 +3045,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersRoleUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MembersRoleUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2669,7 +3056,10 @@ impl<'de> ::serde::Deserialize<'de> for MembersRoleUser {
 ///
 /// Response `"membersBlockedForAllUser"`, documented for `APIBlockMembersForAll`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct MembersBlockedForAllUser {
@@ -2715,7 +3105,10 @@ impl MembersBlockedForAllUser {
 }
 
 impl ::serde::Serialize for MembersBlockedForAllUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2725,16 +3118,32 @@ impl ::serde::Serialize for MembersBlockedForAllUser {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("members") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "members", &self.members)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "members",
+                &self.members,
+            )?;
         }
         if !self.__meta.is_absent("blocked") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "blocked", &self.blocked)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "blocked",
+                &self.blocked,
+            )?;
         }
         if !self.__meta.is_absent("msgSigned") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", &self.msg_signed)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "msgSigned",
+                &self.msg_signed,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2748,23 +3157,26 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersBlockedForAllUser {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupMember>> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupMember>> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "members" => {
                     ::simplex_api_types::runtime::read::<
@@ -2784,7 +3196,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersBlockedForAllUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -2836,7 +3250,9 @@ impl ::simplex_api_types::runtime::DecodeMap for MembersBlockedForAllUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for MembersBlockedForAllUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -2845,7 +3261,10 @@ impl<'de> ::serde::Deserialize<'de> for MembersBlockedForAllUser {
 ///
 /// Response `"userDeletedMembers"`, documented for `APIRemoveMembers`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UserDeletedMembers {
@@ -2891,7 +3310,10 @@ impl UserDeletedMembers {
 }
 
 impl ::serde::Serialize for UserDeletedMembers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -2901,10 +3323,18 @@ impl ::serde::Serialize for UserDeletedMembers {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("members") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "members", &self.members)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "members",
+                &self.members,
+            )?;
         }
         if !self.__meta.is_absent("withMessages") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -2914,7 +3344,11 @@ impl ::serde::Serialize for UserDeletedMembers {
             )?;
         }
         if !self.__meta.is_absent("msgSigned") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", &self.msg_signed)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "msgSigned",
+                &self.msg_signed,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -2928,23 +3362,26 @@ impl ::simplex_api_types::runtime::DecodeMap for UserDeletedMembers {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupMember>> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupMember>> = ::std::option::Option::None;
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "members" => {
                     ::simplex_api_types::runtime::read::<
@@ -2964,7 +3401,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserDeletedMembers {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3016,7 +3455,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UserDeletedMembers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserDeletedMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3025,7 +3466,10 @@ impl<'de> ::serde::Deserialize<'de> for UserDeletedMembers {
 ///
 /// Response `"leftMemberUser"`, documented for `APILeaveGroup`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct LeftMemberUser {
@@ -3056,7 +3500,10 @@ impl LeftMemberUser {
 }
 
 impl ::serde::Serialize for LeftMemberUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3066,7 +3513,11 @@ impl ::serde::Serialize for LeftMemberUser {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3082,17 +3533,21 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMemberUser {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3100,7 +3555,9 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMemberUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3128,7 +3585,9 @@ impl ::simplex_api_types::runtime::DecodeMap for LeftMemberUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LeftMemberUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3137,7 +3596,10 @@ impl<'de> ::serde::Deserialize<'de> for LeftMemberUser {
 ///
 /// Response `"groupMembers"`, documented for `APIListMembers`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupMembers {
@@ -3168,7 +3630,10 @@ impl GroupMembers {
 }
 
 impl ::serde::Serialize for GroupMembers {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3194,17 +3659,21 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMembers {
         let mut f1: ::std::option::Option<super::types::Group> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "group" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Group>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Group,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3212,7 +3681,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMembers {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3240,7 +3711,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMembers {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3249,7 +3722,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupMembers {
 ///
 /// Response `"groupCreated"`, documented for `APINewGroup`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupCreated {
@@ -3280,7 +3756,10 @@ impl GroupCreated {
 }
 
 impl ::serde::Serialize for GroupCreated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3290,7 +3769,11 @@ impl ::serde::Serialize for GroupCreated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3306,17 +3789,21 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupCreated {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -3324,7 +3811,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupCreated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3352,7 +3841,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupCreated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupCreated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3361,7 +3852,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupCreated {
 ///
 /// Response `"publicGroupCreated"`, documented for `APINewPublicGroup`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct PublicGroupCreated {
@@ -3403,7 +3897,10 @@ impl PublicGroupCreated {
 }
 
 impl ::serde::Serialize for PublicGroupCreated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3413,13 +3910,25 @@ impl ::serde::Serialize for PublicGroupCreated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("groupLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupLink", &self.group_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupLink",
+                &self.group_link,
+            )?;
         }
         if !self.__meta.is_absent("groupRelays") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelays", &self.group_relays)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupRelays",
+                &self.group_relays,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3434,26 +3943,30 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreated {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupLink> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> =
-            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupLink,
+                    >(&mut map, &mut f2)?;
                 }
                 "groupRelays" => {
                     ::simplex_api_types::runtime::read::<
@@ -3467,7 +3980,9 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3511,7 +4026,9 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PublicGroupCreated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3520,7 +4037,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicGroupCreated {
 ///
 /// Response `"publicGroupCreationFailed"`, documented for `APINewPublicGroup`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct PublicGroupCreationFailed {
@@ -3554,7 +4074,10 @@ impl PublicGroupCreationFailed {
 }
 
 impl ::serde::Serialize for PublicGroupCreationFailed {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3581,16 +4104,20 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreationFailed {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AddRelayResult>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<super::types::AddRelayResult>,
+        > = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "addRelayResults" => {
                     ::simplex_api_types::runtime::read::<
@@ -3604,7 +4131,9 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreationFailed {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3632,7 +4161,9 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupCreationFailed {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PublicGroupCreationFailed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3641,7 +4172,10 @@ impl<'de> ::serde::Deserialize<'de> for PublicGroupCreationFailed {
 ///
 /// Response `"groupRelays"`, documented for `APIGetGroupRelays`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupRelays {
@@ -3679,7 +4213,10 @@ impl GroupRelays {
 }
 
 impl ::serde::Serialize for GroupRelays {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3689,10 +4226,18 @@ impl ::serde::Serialize for GroupRelays {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("groupRelays") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelays", &self.group_relays)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupRelays",
+                &self.group_relays,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3706,21 +4251,24 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelays {
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> =
-            ::std::option::Option::None;
+        let mut f2: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupRelays" => {
                     ::simplex_api_types::runtime::read::<
@@ -3734,7 +4282,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelays {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3770,7 +4320,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelays {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3779,7 +4331,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupRelays {
 ///
 /// Response `"groupRelaysAdded"`, documented for `APIAddGroupRelays`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupRelaysAdded {
@@ -3821,7 +4376,10 @@ impl GroupRelaysAdded {
 }
 
 impl ::serde::Serialize for GroupRelaysAdded {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3831,13 +4389,25 @@ impl ::serde::Serialize for GroupRelaysAdded {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("groupLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupLink", &self.group_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupLink",
+                &self.group_link,
+            )?;
         }
         if !self.__meta.is_absent("groupRelays") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupRelays", &self.group_relays)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupRelays",
+                &self.group_relays,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -3852,26 +4422,30 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAdded {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::GroupLink> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> =
-            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::GroupRelay>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupLink,
+                    >(&mut map, &mut f2)?;
                 }
                 "groupRelays" => {
                     ::simplex_api_types::runtime::read::<
@@ -3885,7 +4459,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAdded {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -3929,7 +4505,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAdded {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupRelaysAdded {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -3938,7 +4516,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupRelaysAdded {
 ///
 /// Response `"groupRelaysAddFailed"`, documented for `APIAddGroupRelays`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupRelaysAddFailed {
@@ -3972,7 +4553,10 @@ impl GroupRelaysAddFailed {
 }
 
 impl ::serde::Serialize for GroupRelaysAddFailed {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -3999,16 +4583,20 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAddFailed {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AddRelayResult>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<
+            ::std::vec::Vec<super::types::AddRelayResult>,
+        > = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "addRelayResults" => {
                     ::simplex_api_types::runtime::read::<
@@ -4022,7 +4610,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAddFailed {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4050,7 +4640,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelaysAddFailed {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupRelaysAddFailed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4059,7 +4651,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupRelaysAddFailed {
 ///
 /// Response `"relayGroupAllowed"`, documented for `APIAllowRelayGroup`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RelayGroupAllowed {
@@ -4090,7 +4685,10 @@ impl RelayGroupAllowed {
 }
 
 impl ::serde::Serialize for RelayGroupAllowed {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4100,7 +4698,11 @@ impl ::serde::Serialize for RelayGroupAllowed {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4116,17 +4718,21 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayGroupAllowed {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4134,7 +4740,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayGroupAllowed {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4162,7 +4770,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RelayGroupAllowed {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RelayGroupAllowed {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4171,7 +4781,10 @@ impl<'de> ::serde::Deserialize<'de> for RelayGroupAllowed {
 ///
 /// Response `"groupUpdated"`, documented for `APIUpdateGroupProfile`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupUpdated {
@@ -4222,7 +4835,10 @@ impl GroupUpdated {
 }
 
 impl ::serde::Serialize for GroupUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4232,16 +4848,28 @@ impl ::serde::Serialize for GroupUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromGroup") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromGroup", &self.from_group)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromGroup",
+                &self.from_group,
+            )?;
         }
         if !self.__meta.is_absent("toGroup") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toGroup", &self.to_group)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toGroup",
+                &self.to_group,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.member_ {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "member_", v)?;
         }
         if !self.__meta.is_absent("msgSigned") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", &self.msg_signed)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "msgSigned",
+                &self.msg_signed,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4260,27 +4888,33 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
         let mut f4: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "fromGroup" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "toGroup" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f2)?;
                 }
                 "member_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::GroupMember>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::GroupMember,
+                    >(&mut map, &mut f3)?;
                 }
                 "msgSigned" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
@@ -4291,7 +4925,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4336,7 +4972,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4345,7 +4983,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupUpdated {
 ///
 /// Response `"groupDomainVerified"`, documented for `APIVerifyGroupDomain`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupDomainVerified {
@@ -4385,7 +5026,10 @@ impl GroupDomainVerified {
 }
 
 impl ::serde::Serialize for GroupDomainVerified {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4395,10 +5039,18 @@ impl ::serde::Serialize for GroupDomainVerified {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.verification_failure {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "verificationFailure", v)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "verificationFailure",
+                v,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4415,22 +5067,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDomainVerified {
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "verificationFailure" => {
-                    ::simplex_api_types::runtime::read_opt::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4438,7 +5095,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDomainVerified {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4467,7 +5126,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDomainVerified {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupDomainVerified {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4476,7 +5137,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupDomainVerified {
 ///
 /// Response `"groupLinkCreated"`, documented for `APICreateGroupLink`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLinkCreated {
@@ -4514,7 +5178,10 @@ impl GroupLinkCreated {
 }
 
 impl ::serde::Serialize for GroupLinkCreated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4524,10 +5191,18 @@ impl ::serde::Serialize for GroupLinkCreated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("groupLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupLink", &self.group_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupLink",
+                &self.group_link,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4544,22 +5219,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkCreated {
         let mut f2: ::std::option::Option<super::types::GroupLink> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupLink,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4567,7 +5247,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkCreated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4603,7 +5285,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkCreated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLinkCreated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4612,7 +5296,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkCreated {
 ///
 /// Response `"groupLink"`, documented for `APIGroupLinkMemberRole`, `APIGetGroupLink`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLink {
@@ -4650,7 +5337,10 @@ impl GroupLink {
 }
 
 impl ::serde::Serialize for GroupLink {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4660,10 +5350,18 @@ impl ::serde::Serialize for GroupLink {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("groupLink") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupLink", &self.group_link)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupLink",
+                &self.group_link,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4680,22 +5378,27 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLink {
         let mut f2: ::std::option::Option<super::types::GroupLink> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "groupLink" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupLink>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupLink,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4703,7 +5406,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLink {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4739,7 +5444,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLink {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4748,7 +5455,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupLink {
 ///
 /// Response `"groupLinkDeleted"`, documented for `APIDeleteGroupLink`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupLinkDeleted {
@@ -4779,7 +5489,10 @@ impl GroupLinkDeleted {
 }
 
 impl ::serde::Serialize for GroupLinkDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4789,7 +5502,11 @@ impl ::serde::Serialize for GroupLinkDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4805,17 +5522,21 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDeleted {
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4823,7 +5544,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4851,7 +5574,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLinkDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupLinkDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -4860,7 +5585,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkDeleted {
 ///
 /// Response `"invitation"`, documented for `APIAddContact`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct Invitation {
@@ -4898,7 +5626,10 @@ impl Invitation {
 }
 
 impl ::serde::Serialize for Invitation {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -4915,7 +5646,11 @@ impl ::serde::Serialize for Invitation {
             )?;
         }
         if !self.__meta.is_absent("connection") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connection", &self.connection)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "connection",
+                &self.connection,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -4928,28 +5663,31 @@ impl ::simplex_api_types::runtime::DecodeMap for Invitation {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::CreatedConnLink> =
-            ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::PendingContactConnection> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::PendingContactConnection> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connLinkInvitation" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::CreatedConnLink>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::CreatedConnLink,
+                    >(&mut map, &mut f1)?;
                 }
                 "connection" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::PendingContactConnection,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -4957,7 +5695,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Invitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -4993,7 +5733,9 @@ impl ::simplex_api_types::runtime::DecodeMap for Invitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for Invitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5002,7 +5744,10 @@ impl<'de> ::serde::Deserialize<'de> for Invitation {
 ///
 /// Response `"connectionPlan"`, documented for `APIConnectPlan`, `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ConnectionPlan {
@@ -5049,13 +5794,19 @@ impl ConnectionPlan {
     }
     /// Sets `planSimplexName`.
     #[must_use]
-    pub fn with_plan_simplex_name(mut self, value: super::types::SimplexNameInfo) -> Self {
+    pub fn with_plan_simplex_name(
+        mut self,
+        value: super::types::SimplexNameInfo,
+    ) -> Self {
         self.plan_simplex_name = ::std::option::Option::Some(value);
         self
     }
     /// Sets `otherSimplexName`.
     #[must_use]
-    pub fn with_other_simplex_name(mut self, value: super::types::SimplexNameInfo) -> Self {
+    pub fn with_other_simplex_name(
+        mut self,
+        value: super::types::SimplexNameInfo,
+    ) -> Self {
         self.other_simplex_name = ::std::option::Option::Some(value);
         self
     }
@@ -5067,7 +5818,10 @@ impl ConnectionPlan {
 }
 
 impl ::serde::Serialize for ConnectionPlan {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5093,7 +5847,11 @@ impl ::serde::Serialize for ConnectionPlan {
             )?;
         }
         if !self.__meta.is_absent("offerLookup") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "offerLookup", &self.offer_lookup)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "offerLookup",
+                &self.offer_lookup,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5106,43 +5864,46 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlan {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::CreatedConnLink> =
-            ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::SimplexNameInfo> =
-            ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::SimplexNameInfo> =
-            ::std::option::Option::None;
-        let mut f4: ::std::option::Option<super::types::ConnectionPlan> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
+        let mut f2: ::std::option::Option<super::types::SimplexNameInfo> = ::std::option::Option::None;
+        let mut f3: ::std::option::Option<super::types::SimplexNameInfo> = ::std::option::Option::None;
+        let mut f4: ::std::option::Option<super::types::ConnectionPlan> = ::std::option::Option::None;
         let mut f5: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connLink" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::CreatedConnLink>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::CreatedConnLink,
+                    >(&mut map, &mut f1)?;
                 }
                 "planSimplexName" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::SimplexNameInfo>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::SimplexNameInfo,
+                    >(&mut map, &mut f2)?;
                 }
                 "otherSimplexName" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::SimplexNameInfo>(
-                        &mut map, &mut f3,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::SimplexNameInfo,
+                    >(&mut map, &mut f3)?;
                 }
                 "connectionPlan" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::ConnectionPlan>(
-                        &mut map, &mut f4,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::ConnectionPlan,
+                    >(&mut map, &mut f4)?;
                 }
                 "offerLookup" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f5)?;
@@ -5153,7 +5914,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlan {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5192,7 +5955,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ConnectionPlan {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ConnectionPlan {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5201,7 +5966,10 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionPlan {
 ///
 /// Response `"sentConfirmation"`, documented for `APIConnect`, `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SentConfirmation {
@@ -5244,7 +6012,10 @@ impl SentConfirmation {
 }
 
 impl ::serde::Serialize for SentConfirmation {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5254,7 +6025,11 @@ impl ::serde::Serialize for SentConfirmation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("connection") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connection", &self.connection)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "connection",
+                &self.connection,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.custom_user_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customUserProfile", v)?;
@@ -5270,27 +6045,31 @@ impl ::simplex_api_types::runtime::DecodeMap for SentConfirmation {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::PendingContactConnection> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::PendingContactConnection> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connection" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::PendingContactConnection,
+                    >(&mut map, &mut f1)?;
                 }
                 "customUserProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5298,7 +6077,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentConfirmation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5327,7 +6108,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentConfirmation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SentConfirmation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5336,7 +6119,10 @@ impl<'de> ::serde::Deserialize<'de> for SentConfirmation {
 ///
 /// Response `"contactAlreadyExists"`, documented for `APIConnect`, `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactAlreadyExists {
@@ -5367,7 +6153,10 @@ impl ContactAlreadyExists {
 }
 
 impl ::serde::Serialize for ContactAlreadyExists {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5377,7 +6166,11 @@ impl ::serde::Serialize for ContactAlreadyExists {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -5393,17 +6186,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAlreadyExists {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5411,7 +6208,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAlreadyExists {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5439,7 +6238,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactAlreadyExists {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactAlreadyExists {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5448,7 +6249,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactAlreadyExists {
 ///
 /// Response `"sentInvitation"`, documented for `APIConnect`, `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SentInvitation {
@@ -5491,7 +6295,10 @@ impl SentInvitation {
 }
 
 impl ::serde::Serialize for SentInvitation {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5501,7 +6308,11 @@ impl ::serde::Serialize for SentInvitation {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("connection") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connection", &self.connection)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "connection",
+                &self.connection,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.custom_user_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customUserProfile", v)?;
@@ -5517,27 +6328,31 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitation {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::PendingContactConnection> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::PendingContactConnection> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connection" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::PendingContactConnection,
+                    >(&mut map, &mut f1)?;
                 }
                 "customUserProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5545,7 +6360,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitation {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5574,7 +6391,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitation {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SentInvitation {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5583,7 +6402,10 @@ impl<'de> ::serde::Deserialize<'de> for SentInvitation {
 ///
 /// Response `"sentInvitationToContact"`, documented for `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct SentInvitationToContact {
@@ -5623,7 +6445,10 @@ impl SentInvitationToContact {
 }
 
 impl ::serde::Serialize for SentInvitationToContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5633,7 +6458,11 @@ impl ::serde::Serialize for SentInvitationToContact {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.custom_user_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customUserProfile", v)?;
@@ -5653,22 +6482,27 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitationToContact {
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "customUserProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5676,7 +6510,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitationToContact {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5705,7 +6541,9 @@ impl ::simplex_api_types::runtime::DecodeMap for SentInvitationToContact {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SentInvitationToContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5714,7 +6552,10 @@ impl<'de> ::serde::Deserialize<'de> for SentInvitationToContact {
 ///
 /// Response `"startedConnectionToContact"`, documented for `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct StartedConnectionToContact {
@@ -5754,7 +6595,10 @@ impl StartedConnectionToContact {
 }
 
 impl ::serde::Serialize for StartedConnectionToContact {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5764,7 +6608,11 @@ impl ::serde::Serialize for StartedConnectionToContact {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.custom_user_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customUserProfile", v)?;
@@ -5784,22 +6632,27 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToContact {
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "customUserProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -5807,7 +6660,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToContact {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5836,7 +6691,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToContact {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StartedConnectionToContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -5845,7 +6702,10 @@ impl<'de> ::serde::Deserialize<'de> for StartedConnectionToContact {
 ///
 /// Response `"startedConnectionToGroup"`, documented for `Connect`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct StartedConnectionToGroup {
@@ -5892,7 +6752,10 @@ impl StartedConnectionToGroup {
 }
 
 impl ::serde::Serialize for StartedConnectionToGroup {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -5902,7 +6765,11 @@ impl ::serde::Serialize for StartedConnectionToGroup {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if let ::std::option::Option::Some(v) = &self.custom_user_profile {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "customUserProfile", v)?;
@@ -5927,26 +6794,32 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToGroup {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::GroupInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<::std::vec::Vec<super::types::RelayConnectionResult>> =
-            ::std::option::Option::None;
+        let mut f3: ::std::option::Option<
+            ::std::vec::Vec<super::types::RelayConnectionResult>,
+        > = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "customUserProfile" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Profile>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Profile,
+                    >(&mut map, &mut f2)?;
                 }
                 "relayResults" => {
                     ::simplex_api_types::runtime::read::<
@@ -5960,7 +6833,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToGroup {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -5997,7 +6872,9 @@ impl ::simplex_api_types::runtime::DecodeMap for StartedConnectionToGroup {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for StartedConnectionToGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6006,7 +6883,10 @@ impl<'de> ::serde::Deserialize<'de> for StartedConnectionToGroup {
 ///
 /// Response `"acceptingContactRequest"`, documented for `APIAcceptContact`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct AcceptingContactRequest {
@@ -6037,7 +6917,10 @@ impl AcceptingContactRequest {
 }
 
 impl ::serde::Serialize for AcceptingContactRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6047,7 +6930,11 @@ impl ::serde::Serialize for AcceptingContactRequest {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6063,17 +6950,21 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6081,7 +6972,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6109,7 +7002,9 @@ impl ::simplex_api_types::runtime::DecodeMap for AcceptingContactRequest {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AcceptingContactRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6118,7 +7013,10 @@ impl<'de> ::serde::Deserialize<'de> for AcceptingContactRequest {
 ///
 /// Response `"contactRequestRejected"`, documented for `APIRejectContact`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactRequestRejected {
@@ -6161,7 +7059,10 @@ impl ContactRequestRejected {
 }
 
 impl ::serde::Serialize for ContactRequestRejected {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6191,27 +7092,31 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactRequestRejected {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::UserContactRequest> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::UserContactRequest> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contactRequest" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::UserContactRequest>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::UserContactRequest,
+                    >(&mut map, &mut f1)?;
                 }
                 "contact_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6219,7 +7124,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactRequestRejected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6248,7 +7155,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactRequestRejected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactRequestRejected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6257,7 +7166,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactRequestRejected {
 ///
 /// Response `"contactsList"`, documented for `APIListContacts`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactsList {
@@ -6272,7 +7184,10 @@ pub struct ContactsList {
 
 impl ContactsList {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, contacts: ::std::vec::Vec<super::types::Contact>) -> Self {
+    pub fn new(
+        user: super::types::User,
+        contacts: ::std::vec::Vec<super::types::Contact>,
+    ) -> Self {
         Self {
             user,
             contacts,
@@ -6288,7 +7203,10 @@ impl ContactsList {
 }
 
 impl ::serde::Serialize for ContactsList {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6298,7 +7216,11 @@ impl ::serde::Serialize for ContactsList {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contacts") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contacts", &self.contacts)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contacts",
+                &self.contacts,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6311,21 +7233,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactsList {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::Contact>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::Contact>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contacts" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<super::types::Contact>>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::vec::Vec<super::types::Contact>,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6333,7 +7258,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactsList {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6361,7 +7288,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactsList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactsList {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6370,7 +7299,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactsList {
 ///
 /// Response `"groupsList"`, documented for `APIListGroups`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupsList {
@@ -6385,7 +7317,10 @@ pub struct GroupsList {
 
 impl GroupsList {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, groups: ::std::vec::Vec<super::types::GroupInfo>) -> Self {
+    pub fn new(
+        user: super::types::User,
+        groups: ::std::vec::Vec<super::types::GroupInfo>,
+    ) -> Self {
         Self {
             user,
             groups,
@@ -6401,7 +7336,10 @@ impl GroupsList {
 }
 
 impl ::serde::Serialize for GroupsList {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6424,16 +7362,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupsList {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::GroupInfo>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::GroupInfo>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groups" => {
                     ::simplex_api_types::runtime::read::<
@@ -6447,7 +7387,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupsList {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6475,7 +7417,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupsList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupsList {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6484,7 +7428,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupsList {
 ///
 /// Response `"apiChats"`, documented for `APIGetChats`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ApiChats {
@@ -6499,7 +7446,10 @@ pub struct ApiChats {
 
 impl ApiChats {
     /// Creates a value from its required fields; optional ones start as `None`, maps empty.
-    pub fn new(user: super::types::User, chats: ::std::vec::Vec<super::types::AChat>) -> Self {
+    pub fn new(
+        user: super::types::User,
+        chats: ::std::vec::Vec<super::types::AChat>,
+    ) -> Self {
         Self {
             user,
             chats,
@@ -6515,7 +7465,10 @@ impl ApiChats {
 }
 
 impl ::serde::Serialize for ApiChats {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6538,21 +7491,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChats {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChat>> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<::std::vec::Vec<super::types::AChat>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "chats" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<super::types::AChat>>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::vec::Vec<super::types::AChat>,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6560,7 +7516,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChats {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6588,7 +7546,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChats {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ApiChats {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6597,7 +7557,10 @@ impl<'de> ::serde::Deserialize<'de> for ApiChats {
 ///
 /// Response `"contactDeleted"`, documented for `APIDeleteChat`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactDeleted {
@@ -6628,7 +7591,10 @@ impl ContactDeleted {
 }
 
 impl ::serde::Serialize for ContactDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6638,7 +7604,11 @@ impl ::serde::Serialize for ContactDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("contact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "contact", &self.contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "contact",
+                &self.contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6654,17 +7624,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeleted {
         let mut f1: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "contact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6672,7 +7646,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6700,7 +7676,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6709,7 +7687,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactDeleted {
 ///
 /// Response `"contactConnectionDeleted"`, documented for `APIDeleteChat`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactConnectionDeleted {
@@ -6743,7 +7724,10 @@ impl ContactConnectionDeleted {
 }
 
 impl ::serde::Serialize for ContactConnectionDeleted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6753,7 +7737,11 @@ impl ::serde::Serialize for ContactConnectionDeleted {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("connection") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connection", &self.connection)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "connection",
+                &self.connection,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -6766,21 +7754,24 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnectionDeleted {
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::PendingContactConnection> =
-            ::std::option::Option::None;
+        let mut f1: ::std::option::Option<super::types::PendingContactConnection> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connection" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::PendingContactConnection>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::PendingContactConnection,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6788,7 +7779,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnectionDeleted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6816,7 +7809,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactConnectionDeleted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactConnectionDeleted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6825,7 +7820,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactConnectionDeleted {
 ///
 /// Response `"groupDeletedUser"`, documented for `APIDeleteChat`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct GroupDeletedUser {
@@ -6867,7 +7865,10 @@ impl GroupDeletedUser {
 }
 
 impl ::serde::Serialize for GroupDeletedUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -6877,10 +7878,18 @@ impl ::serde::Serialize for GroupDeletedUser {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("groupInfo") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "groupInfo", &self.group_info)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "groupInfo",
+                &self.group_info,
+            )?;
         }
         if !self.__meta.is_absent("msgSigned") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "msgSigned", &self.msg_signed)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "msgSigned",
+                &self.msg_signed,
+            )?;
         }
         if !self.__meta.is_absent("localDeletion") {
             ::serde::ser::SerializeMap::serialize_entry(
@@ -6905,17 +7914,21 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeletedUser {
         let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "groupInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::GroupInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::GroupInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "msgSigned" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -6929,7 +7942,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeletedUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -6973,7 +7988,9 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDeletedUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for GroupDeletedUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -6982,7 +7999,10 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedUser {
 ///
 /// Response `"cmdOk"`, documented for `APISetGroupCustomData`, `APISetContactCustomData`, `APISetUserAutoAcceptMemberContacts`, `APISetUserAutoAcceptGroupInvitations`, `APIDeleteUser`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct CmdOk {
@@ -7016,7 +8036,10 @@ impl CmdOk {
 }
 
 impl ::serde::Serialize for CmdOk {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7038,14 +8061,15 @@ impl ::simplex_api_types::runtime::DecodeMap for CmdOk {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::User>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7053,7 +8077,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CmdOk {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7066,7 +8092,9 @@ impl ::simplex_api_types::runtime::DecodeMap for CmdOk {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for CmdOk {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7075,7 +8103,10 @@ impl<'de> ::serde::Deserialize<'de> for CmdOk {
 ///
 /// Response `"activeUser"`, documented for `ShowActiveUser`, `CreateActiveUser`, `APISetActiveUser`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ActiveUser {
@@ -7103,7 +8134,10 @@ impl ActiveUser {
 }
 
 impl ::serde::Serialize for ActiveUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7125,12 +8159,15 @@ impl ::simplex_api_types::runtime::DecodeMap for ActiveUser {
         let mut f0: ::std::option::Option<super::types::User> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7138,7 +8175,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ActiveUser {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7158,7 +8197,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ActiveUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7167,7 +8208,10 @@ impl<'de> ::serde::Deserialize<'de> for ActiveUser {
 ///
 /// Response `"usersList"`, documented for `ListUsers`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct UsersList {
@@ -7195,7 +8239,10 @@ impl UsersList {
 }
 
 impl ::serde::Serialize for UsersList {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7214,18 +8261,18 @@ impl ::simplex_api_types::runtime::DecodeMap for UsersList {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::vec::Vec<super::types::UserInfo>> =
-            ::std::option::Option::None;
+        let mut f0: ::std::option::Option<::std::vec::Vec<super::types::UserInfo>> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "users" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::vec::Vec<super::types::UserInfo>>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::vec::Vec<super::types::UserInfo>,
+                    >(&mut map, &mut f0)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7233,7 +8280,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UsersList {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7253,7 +8302,9 @@ impl ::simplex_api_types::runtime::DecodeMap for UsersList {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UsersList {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7262,7 +8313,10 @@ impl<'de> ::serde::Deserialize<'de> for UsersList {
 ///
 /// Response `"contactPrefsUpdated"`, documented for `APISetContactPrefs`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ContactPrefsUpdated {
@@ -7300,7 +8354,10 @@ impl ContactPrefsUpdated {
 }
 
 impl ::serde::Serialize for ContactPrefsUpdated {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7310,10 +8367,18 @@ impl ::serde::Serialize for ContactPrefsUpdated {
             ::serde::ser::SerializeMap::serialize_entry(&mut m, "user", &self.user)?;
         }
         if !self.__meta.is_absent("fromContact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fromContact", &self.from_contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "fromContact",
+                &self.from_contact,
+            )?;
         }
         if !self.__meta.is_absent("toContact") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "toContact", &self.to_contact)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "toContact",
+                &self.to_contact,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7330,22 +8395,27 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactPrefsUpdated {
         let mut f2: ::std::option::Option<super::types::Contact> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "fromContact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f1)?;
                 }
                 "toContact" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::Contact>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::Contact,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7353,7 +8423,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactPrefsUpdated {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7389,7 +8461,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ContactPrefsUpdated {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ContactPrefsUpdated {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7398,7 +8472,10 @@ impl<'de> ::serde::Deserialize<'de> for ContactPrefsUpdated {
 ///
 /// Response `"serviceReplyAccepted"`, documented for `APISendServiceResponse`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ServiceReplyAccepted {
@@ -7429,7 +8506,10 @@ impl ServiceReplyAccepted {
 }
 
 impl ::serde::Serialize for ServiceReplyAccepted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7459,17 +8539,21 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplyAccepted {
         let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "user" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::User>(&mut map, &mut f0)?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::User,
+                    >(&mut map, &mut f0)?;
                 }
                 "connectionId" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f1)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7477,7 +8561,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplyAccepted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7505,7 +8591,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ServiceReplyAccepted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ServiceReplyAccepted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7514,7 +8602,10 @@ impl<'de> ::serde::Deserialize<'de> for ServiceReplyAccepted {
 ///
 /// Response `"chatStarted"`, documented for `StartChat`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatStarted {
@@ -7539,7 +8630,10 @@ impl ChatStarted {
 }
 
 impl ::serde::Serialize for ChatStarted {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7557,9 +8651,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStarted {
     ) -> ::std::result::Result<Self, A::Error> {
         let meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7567,7 +8661,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStarted {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7579,7 +8675,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStarted {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatStarted {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7588,7 +8686,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatStarted {
 ///
 /// Response `"chatRunning"`, documented for `StartChat`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatRunning {
@@ -7613,7 +8714,10 @@ impl ChatRunning {
 }
 
 impl ::serde::Serialize for ChatRunning {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7631,9 +8735,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatRunning {
     ) -> ::std::result::Result<Self, A::Error> {
         let meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7641,7 +8745,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatRunning {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7653,7 +8759,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatRunning {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatRunning {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7662,7 +8770,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatRunning {
 ///
 /// Response `"chatStopped"`, documented for `APIStopChat`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct ChatStopped {
@@ -7687,7 +8798,10 @@ impl ChatStopped {
 }
 
 impl ::serde::Serialize for ChatStopped {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7705,9 +8819,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStopped {
     ) -> ::std::result::Result<Self, A::Error> {
         let meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7715,7 +8829,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStopped {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7727,7 +8843,9 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStopped {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatStopped {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7736,7 +8854,10 @@ impl<'de> ::serde::Deserialize<'de> for ChatStopped {
 ///
 /// Response `"remoteCtrlConnecting"`, documented for `ConnectRemoteCtrl`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RemoteCtrlConnecting {
@@ -7779,7 +8900,10 @@ impl RemoteCtrlConnecting {
 }
 
 impl ::serde::Serialize for RemoteCtrlConnecting {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
@@ -7796,7 +8920,11 @@ impl ::serde::Serialize for RemoteCtrlConnecting {
             )?;
         }
         if !self.__meta.is_absent("appVersion") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "appVersion", &self.app_version)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "appVersion",
+                &self.app_version,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7808,30 +8936,32 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnecting {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::RemoteCtrlInfo> =
-            ::std::option::Option::None;
+        let mut f0: ::std::option::Option<super::types::RemoteCtrlInfo> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<super::types::CtrlAppInfo> = ::std::option::Option::None;
         let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "remoteCtrl_" => {
-                    ::simplex_api_types::runtime::read_opt::<_, super::types::RemoteCtrlInfo>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read_opt::<
+                        _,
+                        super::types::RemoteCtrlInfo,
+                    >(&mut map, &mut f0)?;
                 }
                 "ctrlAppInfo" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::CtrlAppInfo>(
-                        &mut map, &mut f1,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::CtrlAppInfo,
+                    >(&mut map, &mut f1)?;
                 }
                 "appVersion" => {
-                    ::simplex_api_types::runtime::read::<_, ::std::string::String>(
-                        &mut map, &mut f2,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        ::std::string::String,
+                    >(&mut map, &mut f2)?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -7839,7 +8969,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnecting {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7868,7 +9000,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnecting {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RemoteCtrlConnecting {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -7877,7 +9011,10 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlConnecting {
 ///
 /// Response `"remoteCtrlConnected"`, documented for `VerifyRemoteCtrlSession`.
 #[derive(
-    ::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default,
+    ::std::fmt::Debug,
+    ::std::clone::Clone,
+    ::std::cmp::PartialEq,
+    ::std::default::Default,
 )]
 #[non_exhaustive]
 pub struct RemoteCtrlConnected {
@@ -7908,17 +9045,28 @@ impl RemoteCtrlConnected {
 }
 
 impl ::serde::Serialize for RemoteCtrlConnected {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         if let ::std::option::Option::Some(bare) = self.__meta.bare() {
             return s.serialize_str(bare);
         }
         let mut m = ::simplex_api_types::runtime::ser_map(s)?;
         ::simplex_api_types::runtime::ser_tag(&mut m, "remoteCtrlConnected")?;
         if !self.__meta.is_absent("remoteCtrl") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "remoteCtrl", &self.remote_ctrl)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "remoteCtrl",
+                &self.remote_ctrl,
+            )?;
         }
         if !self.__meta.is_absent("compression") {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "compression", &self.compression)?;
+            ::serde::ser::SerializeMap::serialize_entry(
+                &mut m,
+                "compression",
+                &self.compression,
+            )?;
         }
         ::simplex_api_types::runtime::ser_extra(&mut m, &self.extra_fields)?;
         ::serde::ser::SerializeMap::end(m)
@@ -7930,19 +9078,19 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnected {
     fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
         mut map: A,
     ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::RemoteCtrlInfo> =
-            ::std::option::Option::None;
+        let mut f0: ::std::option::Option<super::types::RemoteCtrlInfo> = ::std::option::Option::None;
         let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
         let mut meta = ::simplex_api_types::runtime::Meta::default();
         let mut extra = ::simplex_api_types::runtime::JsonObject::new();
-        while let ::std::option::Option::Some(key) =
-            ::serde::de::MapAccess::next_key::<::simplex_api_types::runtime::Key<'de>>(&mut map)?
-        {
+        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
+            ::simplex_api_types::runtime::Key<'de>,
+        >(&mut map)? {
             match key.0.as_ref() {
                 "remoteCtrl" => {
-                    ::simplex_api_types::runtime::read::<_, super::types::RemoteCtrlInfo>(
-                        &mut map, &mut f0,
-                    )?;
+                    ::simplex_api_types::runtime::read::<
+                        _,
+                        super::types::RemoteCtrlInfo,
+                    >(&mut map, &mut f0)?;
                 }
                 "compression" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -7953,7 +9101,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnected {
                     >(&mut map)?;
                 }
                 _ => {
-                    let v = ::serde::de::MapAccess::next_value::<::serde_json::Value>(&mut map)?;
+                    let v = ::serde::de::MapAccess::next_value::<
+                        ::serde_json::Value,
+                    >(&mut map)?;
                     extra.insert(key.0.into_owned(), v);
                 }
             }
@@ -7981,7 +9131,9 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlConnected {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RemoteCtrlConnected {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
@@ -8138,14 +9290,20 @@ impl ChatResponse {
                 ::std::option::Option::Some("userContactLinkDeleted")
             }
             Self::UserContactLink(_) => ::std::option::Option::Some("userContactLink"),
-            Self::UserProfileUpdated(_) => ::std::option::Option::Some("userProfileUpdated"),
-            Self::UserProfileNoChange(_) => ::std::option::Option::Some("userProfileNoChange"),
+            Self::UserProfileUpdated(_) => {
+                ::std::option::Option::Some("userProfileUpdated")
+            }
+            Self::UserProfileNoChange(_) => {
+                ::std::option::Option::Some("userProfileNoChange")
+            }
             Self::UserContactLinkUpdated(_) => {
                 ::std::option::Option::Some("userContactLinkUpdated")
             }
             Self::NewChatItems(_) => ::std::option::Option::Some("newChatItems"),
             Self::ChatItemUpdated(_) => ::std::option::Option::Some("chatItemUpdated"),
-            Self::ChatItemNotChanged(_) => ::std::option::Option::Some("chatItemNotChanged"),
+            Self::ChatItemNotChanged(_) => {
+                ::std::option::Option::Some("chatItemNotChanged")
+            }
             Self::ChatItemsDeleted(_) => ::std::option::Option::Some("chatItemsDeleted"),
             Self::ChatItemReaction(_) => ::std::option::Option::Some("chatItemReaction"),
             Self::ChatMsgContent(_) => ::std::option::Option::Some("chatMsgContent"),
@@ -8155,34 +9313,50 @@ impl ChatResponse {
             }
             Self::SndFileCancelled(_) => ::std::option::Option::Some("sndFileCancelled"),
             Self::RcvFileCancelled(_) => ::std::option::Option::Some("rcvFileCancelled"),
-            Self::SentGroupInvitation(_) => ::std::option::Option::Some("sentGroupInvitation"),
-            Self::UserAcceptedGroupSent(_) => ::std::option::Option::Some("userAcceptedGroupSent"),
+            Self::SentGroupInvitation(_) => {
+                ::std::option::Option::Some("sentGroupInvitation")
+            }
+            Self::UserAcceptedGroupSent(_) => {
+                ::std::option::Option::Some("userAcceptedGroupSent")
+            }
             Self::MemberAccepted(_) => ::std::option::Option::Some("memberAccepted"),
             Self::MembersRoleUser(_) => ::std::option::Option::Some("membersRoleUser"),
             Self::MembersBlockedForAllUser(_) => {
                 ::std::option::Option::Some("membersBlockedForAllUser")
             }
-            Self::UserDeletedMembers(_) => ::std::option::Option::Some("userDeletedMembers"),
+            Self::UserDeletedMembers(_) => {
+                ::std::option::Option::Some("userDeletedMembers")
+            }
             Self::LeftMemberUser(_) => ::std::option::Option::Some("leftMemberUser"),
             Self::GroupMembers(_) => ::std::option::Option::Some("groupMembers"),
             Self::GroupCreated(_) => ::std::option::Option::Some("groupCreated"),
-            Self::PublicGroupCreated(_) => ::std::option::Option::Some("publicGroupCreated"),
+            Self::PublicGroupCreated(_) => {
+                ::std::option::Option::Some("publicGroupCreated")
+            }
             Self::PublicGroupCreationFailed(_) => {
                 ::std::option::Option::Some("publicGroupCreationFailed")
             }
             Self::GroupRelays(_) => ::std::option::Option::Some("groupRelays"),
             Self::GroupRelaysAdded(_) => ::std::option::Option::Some("groupRelaysAdded"),
-            Self::GroupRelaysAddFailed(_) => ::std::option::Option::Some("groupRelaysAddFailed"),
-            Self::RelayGroupAllowed(_) => ::std::option::Option::Some("relayGroupAllowed"),
+            Self::GroupRelaysAddFailed(_) => {
+                ::std::option::Option::Some("groupRelaysAddFailed")
+            }
+            Self::RelayGroupAllowed(_) => {
+                ::std::option::Option::Some("relayGroupAllowed")
+            }
             Self::GroupUpdated(_) => ::std::option::Option::Some("groupUpdated"),
-            Self::GroupDomainVerified(_) => ::std::option::Option::Some("groupDomainVerified"),
+            Self::GroupDomainVerified(_) => {
+                ::std::option::Option::Some("groupDomainVerified")
+            }
             Self::GroupLinkCreated(_) => ::std::option::Option::Some("groupLinkCreated"),
             Self::GroupLink(_) => ::std::option::Option::Some("groupLink"),
             Self::GroupLinkDeleted(_) => ::std::option::Option::Some("groupLinkDeleted"),
             Self::Invitation(_) => ::std::option::Option::Some("invitation"),
             Self::ConnectionPlan(_) => ::std::option::Option::Some("connectionPlan"),
             Self::SentConfirmation(_) => ::std::option::Option::Some("sentConfirmation"),
-            Self::ContactAlreadyExists(_) => ::std::option::Option::Some("contactAlreadyExists"),
+            Self::ContactAlreadyExists(_) => {
+                ::std::option::Option::Some("contactAlreadyExists")
+            }
             Self::SentInvitation(_) => ::std::option::Option::Some("sentInvitation"),
             Self::SentInvitationToContact(_) => {
                 ::std::option::Option::Some("sentInvitationToContact")
@@ -8210,19 +9384,30 @@ impl ChatResponse {
             Self::CmdOk(_) => ::std::option::Option::Some("cmdOk"),
             Self::ActiveUser(_) => ::std::option::Option::Some("activeUser"),
             Self::UsersList(_) => ::std::option::Option::Some("usersList"),
-            Self::ContactPrefsUpdated(_) => ::std::option::Option::Some("contactPrefsUpdated"),
-            Self::ServiceReplyAccepted(_) => ::std::option::Option::Some("serviceReplyAccepted"),
+            Self::ContactPrefsUpdated(_) => {
+                ::std::option::Option::Some("contactPrefsUpdated")
+            }
+            Self::ServiceReplyAccepted(_) => {
+                ::std::option::Option::Some("serviceReplyAccepted")
+            }
             Self::ChatStarted(_) => ::std::option::Option::Some("chatStarted"),
             Self::ChatRunning(_) => ::std::option::Option::Some("chatRunning"),
             Self::ChatStopped(_) => ::std::option::Option::Some("chatStopped"),
-            Self::RemoteCtrlConnecting(_) => ::std::option::Option::Some("remoteCtrlConnecting"),
-            Self::RemoteCtrlConnected(_) => ::std::option::Option::Some("remoteCtrlConnected"),
+            Self::RemoteCtrlConnecting(_) => {
+                ::std::option::Option::Some("remoteCtrlConnecting")
+            }
+            Self::RemoteCtrlConnected(_) => {
+                ::std::option::Option::Some("remoteCtrlConnected")
+            }
             Self::Unknown(v) => v.get("type").and_then(::serde_json::Value::as_str),
         }
     }
 }
 impl ::serde::Serialize for ChatResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        s: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
         match self {
             Self::UserContactLinkCreated(x) => ::serde::Serialize::serialize(x, s),
             Self::ChatCmdError(x) => ::serde::Serialize::serialize(x, s),
@@ -8292,7 +9477,9 @@ impl ::serde::Serialize for ChatResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ChatResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> ::std::result::Result<Self, D::Error> {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        d: D,
+    ) -> ::std::result::Result<Self, D::Error> {
         ::simplex_api_types::runtime::deserialize_union(d)
     }
 }
@@ -9280,9 +10467,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatResponse {
             x.__meta.set_bare(::std::string::ToString::to_string(s));
             return Self::ChatStopped(::std::boxed::Box::new(x));
         }
-        Self::Unknown(::serde_json::Value::String(
-            ::std::string::ToString::to_string(s),
-        ))
+        Self::Unknown(::serde_json::Value::String(::std::string::ToString::to_string(s)))
     }
     fn unknown(value: ::serde_json::Value) -> Self {
         Self::Unknown(value)

@@ -319,16 +319,18 @@ pub fn responses_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<Toke
             r.tag,
             users.join(", ")
         );
-        let def = StructDef::wire(
-            model,
-            &format!("response {}", r.tag),
-            ident.clone(),
-            &r.name,
-            doc(&d),
-            &r.fields,
-            Some(r.tag.clone()),
-            Module::Other,
-        );
+        let def = StructDef {
+            module: Module::Other,
+            ..StructDef::wire(
+                model,
+                &format!("response {}", r.tag),
+                ident.clone(),
+                &r.name,
+                doc(&d),
+                &r.fields,
+                Some(r.tag.clone()),
+            )
+        };
         items.extend(emit_struct(model, &def));
         members.push((
             ident,
@@ -375,16 +377,18 @@ pub fn events_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<TokenSt
             "{}\n\nEvent `\"{}\"`: {}{}.",
             e.description, e.tag, e.category, group
         );
-        let def = StructDef::wire(
-            model,
-            &format!("event {}", e.tag),
-            ident.clone(),
-            &e.name,
-            doc(&d),
-            &e.fields,
-            Some(e.tag.clone()),
-            Module::Other,
-        );
+        let def = StructDef {
+            module: Module::Other,
+            ..StructDef::wire(
+                model,
+                &format!("event {}", e.tag),
+                ident.clone(),
+                &e.name,
+                doc(&d),
+                &e.fields,
+                Some(e.tag.clone()),
+            )
+        };
         items.extend(emit_struct(model, &def));
         members.push((
             ident,

@@ -48,7 +48,7 @@ pub struct StructDef {
 }
 
 impl StructDef {
-    /// A wire struct whose constructor takes the required fields.
+    /// A wire struct (in the `types` module) whose constructor takes the required fields.
     pub fn wire(
         model: &Model<'_>,
         owner: &str,
@@ -57,7 +57,6 @@ impl StructDef {
         doc: TokenStream,
         fields: &[crate::ir::Field],
         tag: Option<String>,
-        module: Module,
     ) -> StructDef {
         let fields = model.field_specs(owner, fields);
         let ctor = (0..fields.len())
@@ -69,7 +68,7 @@ impl StructDef {
             doc,
             fields,
             mode: Mode::Wire { tag },
-            module,
+            module: Module::Types,
             ctor,
             initial: Vec::new(),
             ctor_doc: "Creates a value from its required fields; optional ones start as `None`, \
@@ -290,13 +289,6 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
     let arms = def.fields.iter().zip(&locals).map(|(f, l)| {
         let key = &f.wire;
         let present = model.present_ty(f, def.module);
-        let mark = |v: &TokenStream| {
-            if wire {
-                quote!(if #v.quoted { meta.mark_quoted(#key); })
-            } else {
-                quote!()
-            }
-        };
         let body = match (f.repr, f.optional()) {
             // Values are read by small runtime functions straight into their slot, so that
             // the temporaries stay out of this frame (deep messages, debug builds).
@@ -315,40 +307,20 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
                 }
             }
             (Repr::Int, optional) => {
-                let v = quote!(v);
-                let m = mark(&v);
-                let read = next(quote!(::std::option::Option<#rt::Int<#present>>));
-                if optional {
-                    quote! {
-                        #l = match #read {
-                            ::std::option::Option::Some(v) => { #m ::std::option::Option::Some(v.value) }
-                            ::std::option::Option::None => ::std::option::Option::None,
-                        };
-                    }
+                let f = if optional {
+                    quote!(read_int_opt)
                 } else {
-                    let read = next(quote!(#rt::Int<#present>));
-                    quote!({ let v = #read; #m #l = ::std::option::Option::Some(v.value); })
-                }
+                    quote!(read_int)
+                };
+                quote!(#rt::#f(&mut map, &mut #l, &mut meta, #key)?;)
             }
             (Repr::IntVec, optional) => {
-                let item = match f.ty.strip_optional() {
-                    crate::ir::TypeExpr::Array { item } => model.ty(item, def.module),
-                    _ => quote!(i64),
-                };
-                let v = quote!(v);
-                let m = mark(&v);
-                if optional {
-                    let read = next(quote!(::std::option::Option<#rt::IntVec<#item>>));
-                    quote! {
-                        #l = match #read {
-                            ::std::option::Option::Some(v) => { #m ::std::option::Option::Some(v.values) }
-                            ::std::option::Option::None => ::std::option::Option::None,
-                        };
-                    }
+                let f = if optional {
+                    quote!(read_int_vec_opt)
                 } else {
-                    let read = next(quote!(#rt::IntVec<#item>));
-                    quote!({ let v = #read; #m #l = ::std::option::Option::Some(v.values); })
-                }
+                    quote!(read_int_vec)
+                };
+                quote!(#rt::#f(&mut map, &mut #l, &mut meta, #key)?;)
             }
         };
         quote!(#key => { #body })
@@ -376,10 +348,14 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
             }
         }
     };
-    let finals = def.fields.iter().zip(&locals).map(|(f, l)| {
+    let finals = def.fields.iter().enumerate().zip(&locals).map(|((i, f), l)| {
         let key = &f.wire;
+        let initial = def.initial.iter().find(|(j, _)| *j == i).map(|(_, v)| v);
         if f.optional() {
             quote!()
+        } else if let (false, Some(init)) = (wire, initial) {
+            // A command parameter with a default (a defaulted flag) may be left out.
+            quote!(let #l = #l.unwrap_or(#init);)
         } else if wire {
             quote! {
                 let #l = match #l {
@@ -408,7 +384,15 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
         .iter()
         .any(|f| !f.optional() || f.repr != Repr::Plain)
         .then(|| quote!(mut));
-    let (meta_decl, extra_decl, runtime_build) = if wire {
+    let has_ints = def.fields.iter().any(|f| f.repr != Repr::Plain);
+    let (meta_decl, extra_decl, runtime_build) = if !wire && has_ints {
+        // Commands do not keep how integers arrived.
+        (
+            quote!(let mut meta = #rt::Meta::default();),
+            quote!(),
+            quote!(),
+        )
+    } else if wire {
         (
             quote!(let #meta_mut meta = #rt::Meta::default();),
             quote!(let mut extra = #rt::JsonObject::new();),
@@ -418,6 +402,25 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
         (quote!(), quote!(), quote!())
     };
     let expecting = Literal::string(&format!("a `{}` object", def.wire_name));
+    let no_keys = matches!(&def.mode, Mode::Command { ignored } if ignored.is_empty())
+        && def.fields.is_empty();
+    let read_loop = if no_keys {
+        quote! {
+            if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<#rt::Key<'de>>(&mut map)? {
+                return ::std::result::Result::Err(#rt::unknown_field(&key.0, &[]));
+            }
+        }
+    } else {
+        quote! {
+            while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<#rt::Key<'de>>(&mut map)? {
+                match key.0.as_ref() {
+                    #(#arms)*
+                    #tag_arm
+                    #fallback
+                }
+            }
+        }
+    };
     quote! {
         impl #rt::DecodeMap for #name {
             const EXPECTING: &'static str = #expecting;
@@ -425,13 +428,7 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
                 #(#decls)*
                 #meta_decl
                 #extra_decl
-                while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<#rt::Key<'de>>(&mut map)? {
-                    match key.0.as_ref() {
-                        #(#arms)*
-                        #tag_arm
-                        #fallback
-                    }
-                }
+                #read_loop
                 #(#finals)*
                 ::std::result::Result::Ok(Self { #(#build)* #runtime_build })
             }
@@ -492,7 +489,6 @@ fn type_items(model: &Model<'_>, t: &TypeDef, diags: &mut Diagnostics) -> Vec<To
                 doc(&description),
                 fields,
                 None,
-                Module::Types,
             );
             emit_struct(model, &def)
         }
@@ -537,7 +533,6 @@ fn type_items(model: &Model<'_>, t: &TypeDef, diags: &mut Diagnostics) -> Vec<To
                     doc(&d),
                     &m.fields,
                     Some(m.tag.clone()),
-                    Module::Types,
                 );
                 items.extend(emit_struct(model, &def));
             }

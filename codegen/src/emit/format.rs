@@ -130,7 +130,10 @@ impl Gen<'_, '_> {
     fn one(&mut self, e: &Expr, last: bool) -> Result<TokenStream, String> {
         let rt = rt();
         Ok(match e {
-            Expr::Literal { text } => quote!(out.push_str(#text);),
+            Expr::Literal { text } => match single_char(text) {
+                Some(c) => quote!(out.push(#c);),
+                None => quote!(out.push_str(#text);),
+            },
             Expr::Param { name } => {
                 let b = self.bind(name)?;
                 self.value(&b, last)?
@@ -160,10 +163,14 @@ impl Gen<'_, '_> {
                     false,
                 )?;
                 let expr = &b.expr;
+                let push_sep = match single_char(sep) {
+                    Some(c) => quote!(out.push(#c);),
+                    None => quote!(out.push_str(#sep);),
+                };
                 quote! {
-                    for (#i, #v) in (#expr).iter().enumerate() {
+                    for (#i, #v) in ::std::iter::IntoIterator::into_iter(#expr).enumerate() {
                         if #i > 0 {
-                            out.push_str(#sep);
+                            #push_sep
                         }
                         #item_code
                     }
@@ -172,23 +179,23 @@ impl Gen<'_, '_> {
             Expr::OnOff { name } => {
                 let b = self.bind(name)?;
                 let expr = &b.expr;
-                quote!(out.push_str(if *(#expr) { "on" } else { "off" });)
+                quote!(#rt::fmt_helpers::on_off(out, #expr);)
             }
             Expr::OnOffParam { key, name, default } => {
                 let b = self.bind(name)?;
                 let expr = &b.expr;
-                let on = format!(" {key}=on");
-                let off = format!(" {key}=off");
                 match default {
-                    Some(false) => quote!(if *(#expr) { out.push_str(#on); }),
-                    Some(true) => quote!(if !*(#expr) { out.push_str(#off); }),
+                    Some(false) => {
+                        let on = format!(" {key}=on");
+                        quote!(#rt::fmt_helpers::flag(out, #expr, true, #on);)
+                    }
+                    Some(true) => {
+                        let off = format!(" {key}=off");
+                        quote!(#rt::fmt_helpers::flag(out, #expr, false, #off);)
+                    }
                     None => {
-                        let v = self.fresh();
-                        quote! {
-                            if let ::std::option::Option::Some(#v) = #expr {
-                                out.push_str(if *#v { #on } else { #off });
-                            }
-                        }
+                        let prefix = format!(" {key}=");
+                        quote!(#rt::fmt_helpers::opt_on_off(out, #expr, #prefix);)
                     }
                 }
             }
@@ -217,10 +224,16 @@ impl Gen<'_, '_> {
                 let some_code = some_code?;
                 let none_code = self.seq(none, last)?;
                 let expr = &b.expr;
-                quote! {
-                    match #expr {
-                        ::std::option::Option::Some(#v) => { #some_code }
-                        ::std::option::Option::None => { #none_code }
+                if none.is_empty() {
+                    quote! {
+                        if let ::std::option::Option::Some(#v) = #expr { #some_code }
+                    }
+                } else {
+                    quote! {
+                        match #expr {
+                            ::std::option::Option::Some(#v) => { #some_code }
+                            ::std::option::Option::None => { #none_code }
+                        }
                     }
                 }
             }
@@ -327,8 +340,13 @@ impl Gen<'_, '_> {
                 if def.syntax.is_some() {
                     quote!(#rt::Syntax::write_syntax(#expr, out, #wire, #last)?;)
                 } else if matches!(def.kind, TypeKind::Enum { .. }) {
+                    let ident = format_ident!("{}", self.model.rust_name(name));
+                    let path = match self.module {
+                        Module::Types => quote!(#ident),
+                        Module::Other => quote!(super::types::#ident),
+                    };
                     quote! {
-                        match (#expr).as_str() {
+                        match #path::as_str(#expr) {
                             ::std::option::Option::Some(s) => out.push_str(s),
                             ::std::option::Option::None => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable_enum(#wire)),
                         }
@@ -441,5 +459,14 @@ fn seq_with_runtime_last(g: &mut Gen<'_, '_>, exprs: &[Expr]) -> Result<TokenStr
         Ok(as_last)
     } else {
         Ok(quote!(if last { #as_last } else { #not_last }))
+    }
+}
+
+/// The character of a one-character literal (pushed with `push`).
+fn single_char(text: &str) -> Option<char> {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
     }
 }
