@@ -1,7 +1,7 @@
 //! Emits the Rust of the `simplex-api-types` crate from the IR (quote + prettyplease).
 //!
-//! One function per item kind: [`data`] for records, enums, unions and their member structs,
-//! [`format`] for command-string formatters, [`api`] for commands, responses and events.
+//! One function per item kind: `data` for records, enums, unions and their member structs,
+//! `format` for command-string formatters, `api` for commands, responses and events.
 //! Generated code uses fully-qualified paths (`::std::option::Option`, `::serde::Serialize`)
 //! and reaches the hand-written runtime through `::simplex_api_types::runtime`, so that it
 //! compiles wherever `simplex-api-types` is a dependency, whatever the upstream names are.

@@ -1,6 +1,6 @@
 //! Parsers for the JavaScript and Python syntax lines, lowered to the syntax tree.
 //!
-//! Both languages are parsed into one small expression AST ([`Node`]), which is then lowered to
+//! Both languages are parsed into one small expression AST (`Node`), which is then lowered to
 //! [`Expr`] by recognising the shapes upstream's renderers produce (see the reference table in the
 //! design docs). Every token is bound by name.
 
