@@ -86,3 +86,23 @@ fn one_changed_line_in_types_md_gives_a_small_readable_diff() {
         "{added:?}"
     );
 }
+
+/// The docs the crate is generated from: editing them shows here (and in the drift test).
+fn docs_dir() -> DocSet {
+    DocSet::read_dir(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs")).expect("docs/")
+}
+
+#[test]
+fn generated_api_of_docs() {
+    insta::assert_snapshot!(surface(&docs_dir()));
+}
+
+#[test]
+fn ir_of_docs() {
+    let (api, diags) = codegen::load(&docs_dir());
+    let diagnostics: String = diags.iter().map(|d| format!("{d}\n")).collect();
+    insta::assert_snapshot!(format!(
+        "{diagnostics}\n{}",
+        codegen::outline::outline(&api)
+    ));
+}
