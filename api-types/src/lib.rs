@@ -63,7 +63,9 @@
 extern crate self as simplex_api_types;
 
 mod envelope;
+// Generated code is formatted by prettyplease, not rustfmt.
 #[allow(missing_docs)]
+#[rustfmt::skip]
 mod generated;
 pub mod runtime;
 
