@@ -16,7 +16,7 @@
 /// /_address <userId>[ pq_ratchet=on|off]
 /// ```
 ///
-/// Responses: \[`ApiCreateMyAddressResponse`\].
+/// Responses: [`ApiCreateMyAddressResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiCreateMyAddress {
@@ -143,13 +143,13 @@ impl ::std::fmt::Display for ApiCreateMyAddress {
     }
 }
 
-/// The responses documented for \[`ApiCreateMyAddress`\], and `Other` for any other response.
+/// The responses documented for [`ApiCreateMyAddress`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiCreateMyAddressResponse {
-    /// `"userContactLinkCreated"`: see ``UserContactLinkCreated``.
+    /// `"userContactLinkCreated"`: see [`UserContactLinkCreated`](super::responses::UserContactLinkCreated).
     UserContactLinkCreated(::std::boxed::Box<super::responses::UserContactLinkCreated>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -177,7 +177,7 @@ for ApiCreateMyAddressResponse {
 /// /_delete_address <userId>
 /// ```
 ///
-/// Responses: \[`ApiDeleteMyAddressResponse`\].
+/// Responses: [`ApiDeleteMyAddressResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiDeleteMyAddress {
@@ -275,13 +275,13 @@ impl ::std::fmt::Display for ApiDeleteMyAddress {
     }
 }
 
-/// The responses documented for \[`ApiDeleteMyAddress`\], and `Other` for any other response.
+/// The responses documented for [`ApiDeleteMyAddress`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiDeleteMyAddressResponse {
-    /// `"userContactLinkDeleted"`: see ``UserContactLinkDeleted``.
+    /// `"userContactLinkDeleted"`: see [`UserContactLinkDeleted`](super::responses::UserContactLinkDeleted).
     UserContactLinkDeleted(::std::boxed::Box<super::responses::UserContactLinkDeleted>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -309,7 +309,7 @@ for ApiDeleteMyAddressResponse {
 /// /_show_address <userId>
 /// ```
 ///
-/// Responses: \[`ApiShowMyAddressResponse`\].
+/// Responses: [`ApiShowMyAddressResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiShowMyAddress {
@@ -407,13 +407,13 @@ impl ::std::fmt::Display for ApiShowMyAddress {
     }
 }
 
-/// The responses documented for \[`ApiShowMyAddress`\], and `Other` for any other response.
+/// The responses documented for [`ApiShowMyAddress`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiShowMyAddressResponse {
-    /// `"userContactLink"`: see ``UserContactLink``.
+    /// `"userContactLink"`: see [`UserContactLink`](super::responses::UserContactLink).
     UserContactLink(::std::boxed::Box<super::responses::UserContactLink>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -440,7 +440,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiShowMyAddressRe
 /// /_profile_address <userId> on|off
 /// ```
 ///
-/// Responses: \[`ApiSetProfileAddressResponse`\].
+/// Responses: [`ApiSetProfileAddressResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetProfileAddress {
@@ -555,15 +555,15 @@ impl ::std::fmt::Display for ApiSetProfileAddress {
     }
 }
 
-/// The responses documented for \[`ApiSetProfileAddress`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetProfileAddress`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetProfileAddressResponse {
-    /// `"userProfileUpdated"`: see ``UserProfileUpdated``.
+    /// `"userProfileUpdated"`: see [`UserProfileUpdated`](super::responses::UserProfileUpdated).
     UserProfileUpdated(::std::boxed::Box<super::responses::UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see ``UserProfileNoChange``.
+    /// `"userProfileNoChange"`: see [`UserProfileNoChange`](super::responses::UserProfileNoChange).
     UserProfileNoChange(::std::boxed::Box<super::responses::UserProfileNoChange>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -594,7 +594,7 @@ for ApiSetProfileAddressResponse {
 /// /_set domain <userId>[ <simplexDomain>]
 /// ```
 ///
-/// Responses: \[`ApiSetUserDomainResponse`\].
+/// Responses: [`ApiSetUserDomainResponse`].
 ///
 /// Errors:
 /// - `SimplexDomainNotReady`: The name does not resolve to the address short link.
@@ -715,15 +715,15 @@ impl ::simplex_api_types::runtime::Command for ApiSetUserDomain {
     }
 }
 
-/// The responses documented for \[`ApiSetUserDomain`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetUserDomain`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetUserDomainResponse {
-    /// `"userProfileUpdated"`: see ``UserProfileUpdated``.
+    /// `"userProfileUpdated"`: see [`UserProfileUpdated`](super::responses::UserProfileUpdated).
     UserProfileUpdated(::std::boxed::Box<super::responses::UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see ``UserProfileNoChange``.
+    /// `"userProfileNoChange"`: see [`UserProfileNoChange`](super::responses::UserProfileNoChange).
     UserProfileNoChange(::std::boxed::Box<super::responses::UserProfileNoChange>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -753,7 +753,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiSetUserDomainRe
 /// /_address_settings <userId>[ pq_ratchet=on|off] <json(settings)>
 /// ```
 ///
-/// Responses: \[`ApiSetAddressSettingsResponse`\].
+/// Responses: [`ApiSetAddressSettingsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetAddressSettings {
@@ -893,13 +893,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetAddressSettings {
     }
 }
 
-/// The responses documented for \[`ApiSetAddressSettings`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetAddressSettings`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetAddressSettingsResponse {
-    /// `"userContactLinkUpdated"`: see ``UserContactLinkUpdated``.
+    /// `"userContactLinkUpdated"`: see [`UserContactLinkUpdated`](super::responses::UserContactLinkUpdated).
     UserContactLinkUpdated(::std::boxed::Box<super::responses::UserContactLinkUpdated>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -927,7 +927,7 @@ for ApiSetAddressSettingsResponse {
 /// /_send <str(sendRef)>[ live=on][ ttl=<ttl>][ sign=on] json <json(composedMessages)>
 /// ```
 ///
-/// Responses: \[`ApiSendMessagesResponse`\].
+/// Responses: [`ApiSendMessagesResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSendMessages {
@@ -1138,13 +1138,13 @@ impl ::simplex_api_types::runtime::Command for ApiSendMessages {
     }
 }
 
-/// The responses documented for \[`ApiSendMessages`\], and `Other` for any other response.
+/// The responses documented for [`ApiSendMessages`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSendMessagesResponse {
-    /// `"newChatItems"`: see ``NewChatItems``.
+    /// `"newChatItems"`: see [`NewChatItems`](super::responses::NewChatItems).
     NewChatItems(::std::boxed::Box<super::responses::NewChatItems>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -1169,7 +1169,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiSendMessagesRes
 /// /_update item <str(chatRef)> <chatItemId>[ live=on] json <json(updatedMessage)>
 /// ```
 ///
-/// Responses: \[`ApiUpdateChatItemResponse`\].
+/// Responses: [`ApiUpdateChatItemResponse`].
 ///
 /// Errors:
 /// - `InvalidChatItemUpdate`: Not user's message or cannot be edited.
@@ -1358,15 +1358,15 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateChatItem {
     }
 }
 
-/// The responses documented for \[`ApiUpdateChatItem`\], and `Other` for any other response.
+/// The responses documented for [`ApiUpdateChatItem`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiUpdateChatItemResponse {
-    /// `"chatItemUpdated"`: see ``ChatItemUpdated``.
+    /// `"chatItemUpdated"`: see [`ChatItemUpdated`](super::responses::ChatItemUpdated).
     ChatItemUpdated(::std::boxed::Box<super::responses::ChatItemUpdated>),
-    /// `"chatItemNotChanged"`: see ``ChatItemNotChanged``.
+    /// `"chatItemNotChanged"`: see [`ChatItemNotChanged`](super::responses::ChatItemNotChanged).
     ChatItemNotChanged(::std::boxed::Box<super::responses::ChatItemNotChanged>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -1396,7 +1396,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateChatItemR
 /// /_delete item <str(chatRef)> <chatItemIds[0]>[,<chatItemIds[1]>...] broadcast|internal|internalMark|history
 /// ```
 ///
-/// Responses: \[`ApiDeleteChatItemResponse`\].
+/// Responses: [`ApiDeleteChatItemResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiDeleteChatItem {
@@ -1563,13 +1563,13 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
     }
 }
 
-/// The responses documented for \[`ApiDeleteChatItem`\], and `Other` for any other response.
+/// The responses documented for [`ApiDeleteChatItem`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiDeleteChatItemResponse {
-    /// `"chatItemsDeleted"`: see ``ChatItemsDeleted``.
+    /// `"chatItemsDeleted"`: see [`ChatItemsDeleted`](super::responses::ChatItemsDeleted).
     ChatItemsDeleted(::std::boxed::Box<super::responses::ChatItemsDeleted>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -1596,7 +1596,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatItemR
 /// /_delete member item #<groupId> <chatItemIds[0]>[,<chatItemIds[1]>...]
 /// ```
 ///
-/// Responses: \[`ApiDeleteMemberChatItemResponse`\].
+/// Responses: [`ApiDeleteMemberChatItemResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiDeleteMemberChatItem {
@@ -1731,13 +1731,13 @@ impl ::std::fmt::Display for ApiDeleteMemberChatItem {
     }
 }
 
-/// The responses documented for \[`ApiDeleteMemberChatItem`\], and `Other` for any other response.
+/// The responses documented for [`ApiDeleteMemberChatItem`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiDeleteMemberChatItemResponse {
-    /// `"chatItemsDeleted"`: see ``ChatItemsDeleted``.
+    /// `"chatItemsDeleted"`: see [`ChatItemsDeleted`](super::responses::ChatItemsDeleted).
     ChatItemsDeleted(::std::boxed::Box<super::responses::ChatItemsDeleted>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -1765,7 +1765,7 @@ for ApiDeleteMemberChatItemResponse {
 /// /_reaction <str(chatRef)> <chatItemId> on|off <json(reaction)>
 /// ```
 ///
-/// Responses: \[`ApiChatItemReactionResponse`\].
+/// Responses: [`ApiChatItemReactionResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiChatItemReaction {
@@ -1941,13 +1941,13 @@ impl ::simplex_api_types::runtime::Command for ApiChatItemReaction {
     }
 }
 
-/// The responses documented for \[`ApiChatItemReaction`\], and `Other` for any other response.
+/// The responses documented for [`ApiChatItemReaction`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiChatItemReactionResponse {
-    /// `"chatItemReaction"`: see ``ChatItemReaction``.
+    /// `"chatItemReaction"`: see [`ChatItemReaction`](super::responses::ChatItemReaction).
     ChatItemReaction(::std::boxed::Box<super::responses::ChatItemReaction>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -1975,7 +1975,7 @@ for ApiChatItemReactionResponse {
 /// /_share address <str(toSendRef)>
 /// ```
 ///
-/// Responses: \[`ApiShareMyAddressResponse`\].
+/// Responses: [`ApiShareMyAddressResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiShareMyAddress {
@@ -2066,11 +2066,11 @@ impl ::simplex_api_types::runtime::Command for ApiShareMyAddress {
     }
 }
 
-/// The responses documented for \[`ApiShareMyAddress`\], and `Other` for any other response.
+/// The responses documented for [`ApiShareMyAddress`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiShareMyAddressResponse {
-    /// `"chatMsgContent"`: see ``ChatMsgContent``.
+    /// `"chatMsgContent"`: see [`ChatMsgContent`](super::responses::ChatMsgContent).
     ChatMsgContent(::std::boxed::Box<super::responses::ChatMsgContent>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -2094,7 +2094,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiShareMyAddressR
 /// /_share chat content <str(shareChatRef)> <str(toSendRef)>
 /// ```
 ///
-/// Responses: \[`ApiShareChatMsgContentResponse`\].
+/// Responses: [`ApiShareChatMsgContentResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiShareChatMsgContent {
@@ -2223,11 +2223,11 @@ impl ::simplex_api_types::runtime::Command for ApiShareChatMsgContent {
     }
 }
 
-/// The responses documented for \[`ApiShareChatMsgContent`\], and `Other` for any other response.
+/// The responses documented for [`ApiShareChatMsgContent`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiShareChatMsgContentResponse {
-    /// `"chatMsgContent"`: see ``ChatMsgContent``.
+    /// `"chatMsgContent"`: see [`ChatMsgContent`](super::responses::ChatMsgContent).
     ChatMsgContent(::std::boxed::Box<super::responses::ChatMsgContent>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -2252,7 +2252,7 @@ for ApiShareChatMsgContentResponse {
 /// /freceive <fileId>[ approved_relays=on][ encrypt=on|off][ inline=on|off][ <filePath>]
 /// ```
 ///
-/// Responses: \[`ReceiveFileResponse`\].
+/// Responses: [`ReceiveFileResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ReceiveFile {
@@ -2452,17 +2452,17 @@ impl ::simplex_api_types::runtime::Command for ReceiveFile {
     }
 }
 
-/// The responses documented for \[`ReceiveFile`\], and `Other` for any other response.
+/// The responses documented for [`ReceiveFile`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ReceiveFileResponse {
-    /// `"rcvFileAccepted"`: see ``RcvFileAccepted``.
+    /// `"rcvFileAccepted"`: see [`RcvFileAccepted`](super::responses::RcvFileAccepted).
     RcvFileAccepted(::std::boxed::Box<super::responses::RcvFileAccepted>),
-    /// `"rcvFileAcceptedSndCancelled"`: see ``RcvFileAcceptedSndCancelled``.
+    /// `"rcvFileAcceptedSndCancelled"`: see [`RcvFileAcceptedSndCancelled`](super::responses::RcvFileAcceptedSndCancelled).
     RcvFileAcceptedSndCancelled(
         ::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>,
     ),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -2492,7 +2492,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ReceiveFileRespons
 /// /fcancel <fileId>
 /// ```
 ///
-/// Responses: \[`CancelFileResponse`\].
+/// Responses: [`CancelFileResponse`].
 ///
 /// Errors:
 /// - `FileCancel`: Cannot cancel file.
@@ -2593,15 +2593,15 @@ impl ::std::fmt::Display for CancelFile {
     }
 }
 
-/// The responses documented for \[`CancelFile`\], and `Other` for any other response.
+/// The responses documented for [`CancelFile`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CancelFileResponse {
-    /// `"sndFileCancelled"`: see ``SndFileCancelled``.
+    /// `"sndFileCancelled"`: see [`SndFileCancelled`](super::responses::SndFileCancelled).
     SndFileCancelled(::std::boxed::Box<super::responses::SndFileCancelled>),
-    /// `"rcvFileCancelled"`: see ``RcvFileCancelled``.
+    /// `"rcvFileCancelled"`: see [`RcvFileCancelled`](super::responses::RcvFileCancelled).
     RcvFileCancelled(::std::boxed::Box<super::responses::RcvFileCancelled>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -2631,7 +2631,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for CancelFileResponse
 /// /_add #<groupId> <contactId> relay|observer|author|member|moderator|admin|owner
 /// ```
 ///
-/// Responses: \[`ApiAddMemberResponse`\].
+/// Responses: [`ApiAddMemberResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiAddMember {
@@ -2788,13 +2788,13 @@ impl ::simplex_api_types::runtime::Command for ApiAddMember {
     }
 }
 
-/// The responses documented for \[`ApiAddMember`\], and `Other` for any other response.
+/// The responses documented for [`ApiAddMember`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiAddMemberResponse {
-    /// `"sentGroupInvitation"`: see ``SentGroupInvitation``.
+    /// `"sentGroupInvitation"`: see [`SentGroupInvitation`](super::responses::SentGroupInvitation).
     SentGroupInvitation(::std::boxed::Box<super::responses::SentGroupInvitation>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -2821,7 +2821,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiAddMemberRespon
 /// /_join #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiJoinGroupResponse`\].
+/// Responses: [`ApiJoinGroupResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiJoinGroup {
@@ -2919,13 +2919,13 @@ impl ::std::fmt::Display for ApiJoinGroup {
     }
 }
 
-/// The responses documented for \[`ApiJoinGroup`\], and `Other` for any other response.
+/// The responses documented for [`ApiJoinGroup`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiJoinGroupResponse {
-    /// `"userAcceptedGroupSent"`: see ``UserAcceptedGroupSent``.
+    /// `"userAcceptedGroupSent"`: see [`UserAcceptedGroupSent`](super::responses::UserAcceptedGroupSent).
     UserAcceptedGroupSent(::std::boxed::Box<super::responses::UserAcceptedGroupSent>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -2952,7 +2952,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiJoinGroupRespon
 /// /_accept member #<groupId> <groupMemberId> relay|observer|author|member|moderator|admin|owner
 /// ```
 ///
-/// Responses: \[`ApiAcceptMemberResponse`\].
+/// Responses: [`ApiAcceptMemberResponse`].
 ///
 /// Errors:
 /// - `GroupMemberNotActive`: Member is not connected yet.
@@ -3112,13 +3112,13 @@ impl ::simplex_api_types::runtime::Command for ApiAcceptMember {
     }
 }
 
-/// The responses documented for \[`ApiAcceptMember`\], and `Other` for any other response.
+/// The responses documented for [`ApiAcceptMember`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiAcceptMemberResponse {
-    /// `"memberAccepted"`: see ``MemberAccepted``.
+    /// `"memberAccepted"`: see [`MemberAccepted`](super::responses::MemberAccepted).
     MemberAccepted(::std::boxed::Box<super::responses::MemberAccepted>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -3143,7 +3143,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiAcceptMemberRes
 /// /_member role #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...] relay|observer|author|member|moderator|admin|owner
 /// ```
 ///
-/// Responses: \[`ApiMembersRoleResponse`\].
+/// Responses: [`ApiMembersRoleResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiMembersRole {
@@ -3307,13 +3307,13 @@ impl ::simplex_api_types::runtime::Command for ApiMembersRole {
     }
 }
 
-/// The responses documented for \[`ApiMembersRole`\], and `Other` for any other response.
+/// The responses documented for [`ApiMembersRole`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiMembersRoleResponse {
-    /// `"membersRoleUser"`: see ``MembersRoleUser``.
+    /// `"membersRoleUser"`: see [`MembersRoleUser`](super::responses::MembersRoleUser).
     MembersRoleUser(::std::boxed::Box<super::responses::MembersRoleUser>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -3340,7 +3340,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiMembersRoleResp
 /// /_block #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...] blocked=on|off
 /// ```
 ///
-/// Responses: \[`ApiBlockMembersForAllResponse`\].
+/// Responses: [`ApiBlockMembersForAllResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiBlockMembersForAll {
@@ -3501,15 +3501,15 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
     }
 }
 
-/// The responses documented for \[`ApiBlockMembersForAll`\], and `Other` for any other response.
+/// The responses documented for [`ApiBlockMembersForAll`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiBlockMembersForAllResponse {
-    /// `"membersBlockedForAllUser"`: see ``MembersBlockedForAllUser``.
+    /// `"membersBlockedForAllUser"`: see [`MembersBlockedForAllUser`](super::responses::MembersBlockedForAllUser).
     MembersBlockedForAllUser(
         ::std::boxed::Box<super::responses::MembersBlockedForAllUser>,
     ),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -3537,7 +3537,7 @@ for ApiBlockMembersForAllResponse {
 /// /_remove #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...][ messages=on]
 /// ```
 ///
-/// Responses: \[`ApiRemoveMembersResponse`\].
+/// Responses: [`ApiRemoveMembersResponse`].
 ///
 /// Errors:
 /// - `GroupMemberNotFound`: Group member not found.
@@ -3708,13 +3708,13 @@ impl ::std::fmt::Display for ApiRemoveMembers {
     }
 }
 
-/// The responses documented for \[`ApiRemoveMembers`\], and `Other` for any other response.
+/// The responses documented for [`ApiRemoveMembers`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiRemoveMembersResponse {
-    /// `"userDeletedMembers"`: see ``UserDeletedMembers``.
+    /// `"userDeletedMembers"`: see [`UserDeletedMembers`](super::responses::UserDeletedMembers).
     UserDeletedMembers(::std::boxed::Box<super::responses::UserDeletedMembers>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -3741,7 +3741,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiRemoveMembersRe
 /// /_leave #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiLeaveGroupResponse`\].
+/// Responses: [`ApiLeaveGroupResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiLeaveGroup {
@@ -3839,13 +3839,13 @@ impl ::std::fmt::Display for ApiLeaveGroup {
     }
 }
 
-/// The responses documented for \[`ApiLeaveGroup`\], and `Other` for any other response.
+/// The responses documented for [`ApiLeaveGroup`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiLeaveGroupResponse {
-    /// `"leftMemberUser"`: see ``LeftMemberUser``.
+    /// `"leftMemberUser"`: see [`LeftMemberUser`](super::responses::LeftMemberUser).
     LeftMemberUser(::std::boxed::Box<super::responses::LeftMemberUser>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -3870,7 +3870,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiLeaveGroupRespo
 /// /_members #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiListMembersResponse`\].
+/// Responses: [`ApiListMembersResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiListMembers {
@@ -3968,13 +3968,13 @@ impl ::std::fmt::Display for ApiListMembers {
     }
 }
 
-/// The responses documented for \[`ApiListMembers`\], and `Other` for any other response.
+/// The responses documented for [`ApiListMembers`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiListMembersResponse {
-    /// `"groupMembers"`: see ``GroupMembers``.
+    /// `"groupMembers"`: see [`GroupMembers`](super::responses::GroupMembers).
     GroupMembers(::std::boxed::Box<super::responses::GroupMembers>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -3999,7 +3999,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiListMembersResp
 /// /_group <userId>[ incognito=on] <json(groupProfile)>
 /// ```
 ///
-/// Responses: \[`ApiNewGroupResponse`\].
+/// Responses: [`ApiNewGroupResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiNewGroup {
@@ -4144,13 +4144,13 @@ impl ::simplex_api_types::runtime::Command for ApiNewGroup {
     }
 }
 
-/// The responses documented for \[`ApiNewGroup`\], and `Other` for any other response.
+/// The responses documented for [`ApiNewGroup`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiNewGroupResponse {
-    /// `"groupCreated"`: see ``GroupCreated``.
+    /// `"groupCreated"`: see [`GroupCreated`](super::responses::GroupCreated).
     GroupCreated(::std::boxed::Box<super::responses::GroupCreated>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -4175,7 +4175,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiNewGroupRespons
 /// /_public group <userId>[ incognito=on] <relayIds[0]>[,<relayIds[1]>...] <json(groupProfile)>
 /// ```
 ///
-/// Responses: \[`ApiNewPublicGroupResponse`\].
+/// Responses: [`ApiNewPublicGroupResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiNewPublicGroup {
@@ -4364,17 +4364,17 @@ impl ::simplex_api_types::runtime::Command for ApiNewPublicGroup {
     }
 }
 
-/// The responses documented for \[`ApiNewPublicGroup`\], and `Other` for any other response.
+/// The responses documented for [`ApiNewPublicGroup`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiNewPublicGroupResponse {
-    /// `"publicGroupCreated"`: see ``PublicGroupCreated``.
+    /// `"publicGroupCreated"`: see [`PublicGroupCreated`](super::responses::PublicGroupCreated).
     PublicGroupCreated(::std::boxed::Box<super::responses::PublicGroupCreated>),
-    /// `"publicGroupCreationFailed"`: see ``PublicGroupCreationFailed``.
+    /// `"publicGroupCreationFailed"`: see [`PublicGroupCreationFailed`](super::responses::PublicGroupCreationFailed).
     PublicGroupCreationFailed(
         ::std::boxed::Box<super::responses::PublicGroupCreationFailed>,
     ),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -4404,7 +4404,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiNewPublicGroupR
 /// /_get relays #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiGetGroupRelaysResponse`\].
+/// Responses: [`ApiGetGroupRelaysResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiGetGroupRelays {
@@ -4502,13 +4502,13 @@ impl ::std::fmt::Display for ApiGetGroupRelays {
     }
 }
 
-/// The responses documented for \[`ApiGetGroupRelays`\], and `Other` for any other response.
+/// The responses documented for [`ApiGetGroupRelays`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiGetGroupRelaysResponse {
-    /// `"groupRelays"`: see ``GroupRelays``.
+    /// `"groupRelays"`: see [`GroupRelays`](super::responses::GroupRelays).
     GroupRelays(::std::boxed::Box<super::responses::GroupRelays>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -4533,7 +4533,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiGetGroupRelaysR
 /// /_add relays #<groupId> <relayIds[0]>[,<relayIds[1]>...]
 /// ```
 ///
-/// Responses: \[`ApiAddGroupRelaysResponse`\].
+/// Responses: [`ApiAddGroupRelaysResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiAddGroupRelays {
@@ -4667,15 +4667,15 @@ impl ::std::fmt::Display for ApiAddGroupRelays {
     }
 }
 
-/// The responses documented for \[`ApiAddGroupRelays`\], and `Other` for any other response.
+/// The responses documented for [`ApiAddGroupRelays`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiAddGroupRelaysResponse {
-    /// `"groupRelaysAdded"`: see ``GroupRelaysAdded``.
+    /// `"groupRelaysAdded"`: see [`GroupRelaysAdded`](super::responses::GroupRelaysAdded).
     GroupRelaysAdded(::std::boxed::Box<super::responses::GroupRelaysAdded>),
-    /// `"groupRelaysAddFailed"`: see ``GroupRelaysAddFailed``.
+    /// `"groupRelaysAddFailed"`: see [`GroupRelaysAddFailed`](super::responses::GroupRelaysAddFailed).
     GroupRelaysAddFailed(::std::boxed::Box<super::responses::GroupRelaysAddFailed>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -4705,7 +4705,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiAddGroupRelaysR
 /// /_relay allow #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiAllowRelayGroupResponse`\].
+/// Responses: [`ApiAllowRelayGroupResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiAllowRelayGroup {
@@ -4803,13 +4803,13 @@ impl ::std::fmt::Display for ApiAllowRelayGroup {
     }
 }
 
-/// The responses documented for \[`ApiAllowRelayGroup`\], and `Other` for any other response.
+/// The responses documented for [`ApiAllowRelayGroup`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiAllowRelayGroupResponse {
-    /// `"relayGroupAllowed"`: see ``RelayGroupAllowed``.
+    /// `"relayGroupAllowed"`: see [`RelayGroupAllowed`](super::responses::RelayGroupAllowed).
     RelayGroupAllowed(::std::boxed::Box<super::responses::RelayGroupAllowed>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -4837,7 +4837,7 @@ for ApiAllowRelayGroupResponse {
 /// /_group_profile #<groupId> <json(groupProfile)>
 /// ```
 ///
-/// Responses: \[`ApiUpdateGroupProfileResponse`\].
+/// Responses: [`ApiUpdateGroupProfileResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiUpdateGroupProfile {
@@ -4953,13 +4953,13 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateGroupProfile {
     }
 }
 
-/// The responses documented for \[`ApiUpdateGroupProfile`\], and `Other` for any other response.
+/// The responses documented for [`ApiUpdateGroupProfile`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiUpdateGroupProfileResponse {
-    /// `"groupUpdated"`: see ``GroupUpdated``.
+    /// `"groupUpdated"`: see [`GroupUpdated`](super::responses::GroupUpdated).
     GroupUpdated(::std::boxed::Box<super::responses::GroupUpdated>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -4985,7 +4985,7 @@ for ApiUpdateGroupProfileResponse {
 /// /_verify domain #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiVerifyGroupDomainResponse`\].
+/// Responses: [`ApiVerifyGroupDomainResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiVerifyGroupDomain {
@@ -5083,11 +5083,11 @@ impl ::std::fmt::Display for ApiVerifyGroupDomain {
     }
 }
 
-/// The responses documented for \[`ApiVerifyGroupDomain`\], and `Other` for any other response.
+/// The responses documented for [`ApiVerifyGroupDomain`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiVerifyGroupDomainResponse {
-    /// `"groupDomainVerified"`: see ``GroupDomainVerified``.
+    /// `"groupDomainVerified"`: see [`GroupDomainVerified`](super::responses::GroupDomainVerified).
     GroupDomainVerified(::std::boxed::Box<super::responses::GroupDomainVerified>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5114,7 +5114,7 @@ for ApiVerifyGroupDomainResponse {
 /// /_create link #<groupId> relay|observer|author|member|moderator|admin|owner
 /// ```
 ///
-/// Responses: \[`ApiCreateGroupLinkResponse`\].
+/// Responses: [`ApiCreateGroupLinkResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiCreateGroupLink {
@@ -5235,13 +5235,13 @@ impl ::simplex_api_types::runtime::Command for ApiCreateGroupLink {
     }
 }
 
-/// The responses documented for \[`ApiCreateGroupLink`\], and `Other` for any other response.
+/// The responses documented for [`ApiCreateGroupLink`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiCreateGroupLinkResponse {
-    /// `"groupLinkCreated"`: see ``GroupLinkCreated``.
+    /// `"groupLinkCreated"`: see [`GroupLinkCreated`](super::responses::GroupLinkCreated).
     GroupLinkCreated(::std::boxed::Box<super::responses::GroupLinkCreated>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5269,7 +5269,7 @@ for ApiCreateGroupLinkResponse {
 /// /_set link role #<groupId> relay|observer|author|member|moderator|admin|owner
 /// ```
 ///
-/// Responses: \[`ApiGroupLinkMemberRoleResponse`\].
+/// Responses: [`ApiGroupLinkMemberRoleResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiGroupLinkMemberRole {
@@ -5390,13 +5390,13 @@ impl ::simplex_api_types::runtime::Command for ApiGroupLinkMemberRole {
     }
 }
 
-/// The responses documented for \[`ApiGroupLinkMemberRole`\], and `Other` for any other response.
+/// The responses documented for [`ApiGroupLinkMemberRole`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiGroupLinkMemberRoleResponse {
-    /// `"groupLink"`: see ``GroupLink``.
+    /// `"groupLink"`: see [`GroupLink`](super::responses::GroupLink).
     GroupLink(::std::boxed::Box<super::responses::GroupLink>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5422,7 +5422,7 @@ for ApiGroupLinkMemberRoleResponse {
 /// /_delete link #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiDeleteGroupLinkResponse`\].
+/// Responses: [`ApiDeleteGroupLinkResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiDeleteGroupLink {
@@ -5520,13 +5520,13 @@ impl ::std::fmt::Display for ApiDeleteGroupLink {
     }
 }
 
-/// The responses documented for \[`ApiDeleteGroupLink`\], and `Other` for any other response.
+/// The responses documented for [`ApiDeleteGroupLink`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiDeleteGroupLinkResponse {
-    /// `"groupLinkDeleted"`: see ``GroupLinkDeleted``.
+    /// `"groupLinkDeleted"`: see [`GroupLinkDeleted`](super::responses::GroupLinkDeleted).
     GroupLinkDeleted(::std::boxed::Box<super::responses::GroupLinkDeleted>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5554,7 +5554,7 @@ for ApiDeleteGroupLinkResponse {
 /// /_get link #<groupId>
 /// ```
 ///
-/// Responses: \[`ApiGetGroupLinkResponse`\].
+/// Responses: [`ApiGetGroupLinkResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiGetGroupLink {
@@ -5652,13 +5652,13 @@ impl ::std::fmt::Display for ApiGetGroupLink {
     }
 }
 
-/// The responses documented for \[`ApiGetGroupLink`\], and `Other` for any other response.
+/// The responses documented for [`ApiGetGroupLink`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiGetGroupLinkResponse {
-    /// `"groupLink"`: see ``GroupLink``.
+    /// `"groupLink"`: see [`GroupLink`](super::responses::GroupLink).
     GroupLink(::std::boxed::Box<super::responses::GroupLink>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5683,7 +5683,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiGetGroupLinkRes
 /// /_connect <userId>[ incognito=on]
 /// ```
 ///
-/// Responses: \[`ApiAddContactResponse`\].
+/// Responses: [`ApiAddContactResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiAddContact {
@@ -5805,13 +5805,13 @@ impl ::std::fmt::Display for ApiAddContact {
     }
 }
 
-/// The responses documented for \[`ApiAddContact`\], and `Other` for any other response.
+/// The responses documented for [`ApiAddContact`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiAddContactResponse {
-    /// `"invitation"`: see ``Invitation``.
+    /// `"invitation"`: see [`Invitation`](super::responses::Invitation).
     Invitation(::std::boxed::Box<super::responses::Invitation>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5838,7 +5838,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiAddContactRespo
 ///
 /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `resolveMode`, `linkOwnerSig`.
 ///
-/// Responses: \[`ApiConnectPlanResponse`\].
+/// Responses: [`ApiConnectPlanResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiConnectPlan {
@@ -5962,13 +5962,13 @@ impl ::simplex_api_types::runtime::Command for ApiConnectPlan {
     }
 }
 
-/// The responses documented for \[`ApiConnectPlan`\], and `Other` for any other response.
+/// The responses documented for [`ApiConnectPlan`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiConnectPlanResponse {
-    /// `"connectionPlan"`: see ``ConnectionPlan``.
+    /// `"connectionPlan"`: see [`ConnectionPlan`](super::responses::ConnectionPlan).
     ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -5993,7 +5993,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectPlanResp
 /// /_connect <userId>[ incognito=on][ <str(preparedLink_)>]
 /// ```
 ///
-/// Responses: \[`ApiConnectResponse`\].
+/// Responses: [`ApiConnectResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiConnect {
@@ -6137,17 +6137,17 @@ impl ::simplex_api_types::runtime::Command for ApiConnect {
     }
 }
 
-/// The responses documented for \[`ApiConnect`\], and `Other` for any other response.
+/// The responses documented for [`ApiConnect`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiConnectResponse {
-    /// `"sentConfirmation"`: see ``SentConfirmation``.
+    /// `"sentConfirmation"`: see [`SentConfirmation`](super::responses::SentConfirmation).
     SentConfirmation(::std::boxed::Box<super::responses::SentConfirmation>),
-    /// `"contactAlreadyExists"`: see ``ContactAlreadyExists``.
+    /// `"contactAlreadyExists"`: see [`ContactAlreadyExists`](super::responses::ContactAlreadyExists).
     ContactAlreadyExists(::std::boxed::Box<super::responses::ContactAlreadyExists>),
-    /// `"sentInvitation"`: see ``SentInvitation``.
+    /// `"sentInvitation"`: see [`SentInvitation`](super::responses::SentInvitation).
     SentInvitation(::std::boxed::Box<super::responses::SentInvitation>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -6180,7 +6180,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectResponse
 ///
 /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `incognito`.
 ///
-/// Responses: \[`ConnectResponse`\].
+/// Responses: [`ConnectResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct Connect {
@@ -6277,31 +6277,31 @@ impl ::simplex_api_types::runtime::Command for Connect {
     }
 }
 
-/// The responses documented for \[`Connect`\], and `Other` for any other response.
+/// The responses documented for [`Connect`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ConnectResponse {
-    /// `"sentConfirmation"`: see ``SentConfirmation``.
+    /// `"sentConfirmation"`: see [`SentConfirmation`](super::responses::SentConfirmation).
     SentConfirmation(::std::boxed::Box<super::responses::SentConfirmation>),
-    /// `"contactAlreadyExists"`: see ``ContactAlreadyExists``.
+    /// `"contactAlreadyExists"`: see [`ContactAlreadyExists`](super::responses::ContactAlreadyExists).
     ContactAlreadyExists(::std::boxed::Box<super::responses::ContactAlreadyExists>),
-    /// `"sentInvitation"`: see ``SentInvitation``.
+    /// `"sentInvitation"`: see [`SentInvitation`](super::responses::SentInvitation).
     SentInvitation(::std::boxed::Box<super::responses::SentInvitation>),
-    /// `"connectionPlan"`: see ``ConnectionPlan``.
+    /// `"connectionPlan"`: see [`ConnectionPlan`](super::responses::ConnectionPlan).
     ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
-    /// `"sentInvitationToContact"`: see ``SentInvitationToContact``.
+    /// `"sentInvitationToContact"`: see [`SentInvitationToContact`](super::responses::SentInvitationToContact).
     SentInvitationToContact(
         ::std::boxed::Box<super::responses::SentInvitationToContact>,
     ),
-    /// `"startedConnectionToContact"`: see ``StartedConnectionToContact``.
+    /// `"startedConnectionToContact"`: see [`StartedConnectionToContact`](super::responses::StartedConnectionToContact).
     StartedConnectionToContact(
         ::std::boxed::Box<super::responses::StartedConnectionToContact>,
     ),
-    /// `"startedConnectionToGroup"`: see ``StartedConnectionToGroup``.
+    /// `"startedConnectionToGroup"`: see [`StartedConnectionToGroup`](super::responses::StartedConnectionToGroup).
     StartedConnectionToGroup(
         ::std::boxed::Box<super::responses::StartedConnectionToGroup>,
     ),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -6342,7 +6342,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ConnectResponse {
 /// /_accept <contactReqId>
 /// ```
 ///
-/// Responses: \[`ApiAcceptContactResponse`\].
+/// Responses: [`ApiAcceptContactResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiAcceptContact {
@@ -6445,15 +6445,15 @@ impl ::std::fmt::Display for ApiAcceptContact {
     }
 }
 
-/// The responses documented for \[`ApiAcceptContact`\], and `Other` for any other response.
+/// The responses documented for [`ApiAcceptContact`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiAcceptContactResponse {
-    /// `"acceptingContactRequest"`: see ``AcceptingContactRequest``.
+    /// `"acceptingContactRequest"`: see [`AcceptingContactRequest`](super::responses::AcceptingContactRequest).
     AcceptingContactRequest(
         ::std::boxed::Box<super::responses::AcceptingContactRequest>,
     ),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -6482,7 +6482,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiAcceptContactRe
 ///
 /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `notify`.
 ///
-/// Responses: \[`ApiRejectContactResponse`\].
+/// Responses: [`ApiRejectContactResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiRejectContact {
@@ -6590,13 +6590,13 @@ impl ::std::fmt::Display for ApiRejectContact {
     }
 }
 
-/// The responses documented for \[`ApiRejectContact`\], and `Other` for any other response.
+/// The responses documented for [`ApiRejectContact`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiRejectContactResponse {
-    /// `"contactRequestRejected"`: see ``ContactRequestRejected``.
+    /// `"contactRequestRejected"`: see [`ContactRequestRejected`](super::responses::ContactRequestRejected).
     ContactRequestRejected(::std::boxed::Box<super::responses::ContactRequestRejected>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -6623,7 +6623,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiRejectContactRe
 /// /_contacts <userId>
 /// ```
 ///
-/// Responses: \[`ApiListContactsResponse`\].
+/// Responses: [`ApiListContactsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiListContacts {
@@ -6721,13 +6721,13 @@ impl ::std::fmt::Display for ApiListContacts {
     }
 }
 
-/// The responses documented for \[`ApiListContacts`\], and `Other` for any other response.
+/// The responses documented for [`ApiListContacts`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiListContactsResponse {
-    /// `"contactsList"`: see ``ContactsList``.
+    /// `"contactsList"`: see [`ContactsList`](super::responses::ContactsList).
     ContactsList(::std::boxed::Box<super::responses::ContactsList>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -6752,7 +6752,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiListContactsRes
 /// /_groups <userId>[ @<contactId_>][ <search>]
 /// ```
 ///
-/// Responses: \[`ApiListGroupsResponse`\].
+/// Responses: [`ApiListGroupsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiListGroups {
@@ -6896,13 +6896,13 @@ impl ::simplex_api_types::runtime::Command for ApiListGroups {
     }
 }
 
-/// The responses documented for \[`ApiListGroups`\], and `Other` for any other response.
+/// The responses documented for [`ApiListGroups`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiListGroupsResponse {
-    /// `"groupsList"`: see ``GroupsList``.
+    /// `"groupsList"`: see [`GroupsList`](super::responses::GroupsList).
     GroupsList(::std::boxed::Box<super::responses::GroupsList>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -6927,7 +6927,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiListGroupsRespo
 /// /_get chats <userId>[ pcc=on][ <str(pagination)>] <json(query)>
 /// ```
 ///
-/// Responses: \[`ApiGetChatsResponse`\].
+/// Responses: [`ApiGetChatsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiGetChats {
@@ -7102,13 +7102,13 @@ impl ::simplex_api_types::runtime::Command for ApiGetChats {
     }
 }
 
-/// The responses documented for \[`ApiGetChats`\], and `Other` for any other response.
+/// The responses documented for [`ApiGetChats`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiGetChatsResponse {
-    /// `"apiChats"`: see ``ApiChats``.
+    /// `"apiChats"`: see [`ApiChats`](super::responses::ApiChats).
     ApiChats(::std::boxed::Box<super::responses::ApiChats>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -7133,7 +7133,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiGetChatsRespons
 /// /_delete <str(chatRef)> <str(chatDeleteMode)>
 /// ```
 ///
-/// Responses: \[`ApiDeleteChatResponse`\].
+/// Responses: [`ApiDeleteChatResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiDeleteChat {
@@ -7255,19 +7255,19 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteChat {
     }
 }
 
-/// The responses documented for \[`ApiDeleteChat`\], and `Other` for any other response.
+/// The responses documented for [`ApiDeleteChat`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiDeleteChatResponse {
-    /// `"contactDeleted"`: see ``ContactDeleted``.
+    /// `"contactDeleted"`: see [`ContactDeleted`](super::responses::ContactDeleted).
     ContactDeleted(::std::boxed::Box<super::responses::ContactDeleted>),
-    /// `"contactConnectionDeleted"`: see ``ContactConnectionDeleted``.
+    /// `"contactConnectionDeleted"`: see [`ContactConnectionDeleted`](super::responses::ContactConnectionDeleted).
     ContactConnectionDeleted(
         ::std::boxed::Box<super::responses::ContactConnectionDeleted>,
     ),
-    /// `"groupDeletedUser"`: see ``GroupDeletedUser``.
+    /// `"groupDeletedUser"`: see [`GroupDeletedUser`](super::responses::GroupDeletedUser).
     GroupDeletedUser(::std::boxed::Box<super::responses::GroupDeletedUser>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -7298,7 +7298,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatRespo
 /// /_set custom #<groupId>[ <json(customData)>]
 /// ```
 ///
-/// Responses: \[`ApiSetGroupCustomDataResponse`\].
+/// Responses: [`ApiSetGroupCustomDataResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetGroupCustomData {
@@ -7418,13 +7418,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetGroupCustomData {
     }
 }
 
-/// The responses documented for \[`ApiSetGroupCustomData`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetGroupCustomData`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetGroupCustomDataResponse {
-    /// `"cmdOk"`: see ``CmdOk``.
+    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
     CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -7450,7 +7450,7 @@ for ApiSetGroupCustomDataResponse {
 /// /_set custom @<contactId>[ <json(customData)>]
 /// ```
 ///
-/// Responses: \[`ApiSetContactCustomDataResponse`\].
+/// Responses: [`ApiSetContactCustomDataResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetContactCustomData {
@@ -7575,13 +7575,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetContactCustomData {
     }
 }
 
-/// The responses documented for \[`ApiSetContactCustomData`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetContactCustomData`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetContactCustomDataResponse {
-    /// `"cmdOk"`: see ``CmdOk``.
+    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
     CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -7607,7 +7607,7 @@ for ApiSetContactCustomDataResponse {
 /// /_set accept member contacts <userId> on|off
 /// ```
 ///
-/// Responses: \[`ApiSetUserAutoAcceptMemberContactsResponse`\].
+/// Responses: [`ApiSetUserAutoAcceptMemberContactsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetUserAutoAcceptMemberContacts {
@@ -7722,13 +7722,13 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptMemberContacts {
     }
 }
 
-/// The responses documented for \[`ApiSetUserAutoAcceptMemberContacts`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetUserAutoAcceptMemberContacts`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetUserAutoAcceptMemberContactsResponse {
-    /// `"cmdOk"`: see ``CmdOk``.
+    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
     CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -7754,7 +7754,7 @@ for ApiSetUserAutoAcceptMemberContactsResponse {
 /// /_set accept group invitations <userId> on|off
 /// ```
 ///
-/// Responses: \[`ApiSetUserAutoAcceptGroupInvitationsResponse`\].
+/// Responses: [`ApiSetUserAutoAcceptGroupInvitationsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetUserAutoAcceptGroupInvitations {
@@ -7869,13 +7869,13 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptGroupInvitations {
     }
 }
 
-/// The responses documented for \[`ApiSetUserAutoAcceptGroupInvitations`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetUserAutoAcceptGroupInvitations`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
-    /// `"cmdOk"`: see ``CmdOk``.
+    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
     CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -7901,7 +7901,7 @@ for ApiSetUserAutoAcceptGroupInvitationsResponse {
 /// /user
 /// ```
 ///
-/// Responses: \[`ShowActiveUserResponse`\].
+/// Responses: [`ShowActiveUserResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ShowActiveUser {}
@@ -7971,13 +7971,13 @@ impl ::std::fmt::Display for ShowActiveUser {
     }
 }
 
-/// The responses documented for \[`ShowActiveUser`\], and `Other` for any other response.
+/// The responses documented for [`ShowActiveUser`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ShowActiveUserResponse {
-    /// `"activeUser"`: see ``ActiveUser``.
+    /// `"activeUser"`: see [`ActiveUser`](super::responses::ActiveUser).
     ActiveUser(::std::boxed::Box<super::responses::ActiveUser>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8002,7 +8002,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ShowActiveUserResp
 /// /_create user <json(newUser)>
 /// ```
 ///
-/// Responses: \[`CreateActiveUserResponse`\].
+/// Responses: [`CreateActiveUserResponse`].
 ///
 /// Errors:
 /// - `UserExists`: User or contact with this name already exists.
@@ -8092,13 +8092,13 @@ impl ::simplex_api_types::runtime::Command for CreateActiveUser {
     }
 }
 
-/// The responses documented for \[`CreateActiveUser`\], and `Other` for any other response.
+/// The responses documented for [`CreateActiveUser`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CreateActiveUserResponse {
-    /// `"activeUser"`: see ``ActiveUser``.
+    /// `"activeUser"`: see [`ActiveUser`](super::responses::ActiveUser).
     ActiveUser(::std::boxed::Box<super::responses::ActiveUser>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8123,7 +8123,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for CreateActiveUserRe
 /// /users
 /// ```
 ///
-/// Responses: \[`ListUsersResponse`\].
+/// Responses: [`ListUsersResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ListUsers {}
@@ -8193,13 +8193,13 @@ impl ::std::fmt::Display for ListUsers {
     }
 }
 
-/// The responses documented for \[`ListUsers`\], and `Other` for any other response.
+/// The responses documented for [`ListUsers`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ListUsersResponse {
-    /// `"usersList"`: see ``UsersList``.
+    /// `"usersList"`: see [`UsersList`](super::responses::UsersList).
     UsersList(::std::boxed::Box<super::responses::UsersList>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8224,7 +8224,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ListUsersResponse 
 /// /_user <userId>[ <json(viewPwd)>]
 /// ```
 ///
-/// Responses: \[`ApiSetActiveUserResponse`\].
+/// Responses: [`ApiSetActiveUserResponse`].
 ///
 /// Errors:
 /// - `ChatNotStarted`: Chat not started.
@@ -8337,13 +8337,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetActiveUser {
     }
 }
 
-/// The responses documented for \[`ApiSetActiveUser`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetActiveUser`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetActiveUserResponse {
-    /// `"activeUser"`: see ``ActiveUser``.
+    /// `"activeUser"`: see [`ActiveUser`](super::responses::ActiveUser).
     ActiveUser(::std::boxed::Box<super::responses::ActiveUser>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8368,7 +8368,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiSetActiveUserRe
 /// /_delete user <userId> del_smp=on|off[ <json(viewPwd)>]
 /// ```
 ///
-/// Responses: \[`ApiDeleteUserResponse`\].
+/// Responses: [`ApiDeleteUserResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiDeleteUser {
@@ -8504,13 +8504,13 @@ impl ::simplex_api_types::runtime::Command for ApiDeleteUser {
     }
 }
 
-/// The responses documented for \[`ApiDeleteUser`\], and `Other` for any other response.
+/// The responses documented for [`ApiDeleteUser`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiDeleteUserResponse {
-    /// `"cmdOk"`: see ``CmdOk``.
+    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
     CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8535,7 +8535,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteUserRespo
 /// /_profile <userId> <json(profile)>
 /// ```
 ///
-/// Responses: \[`ApiUpdateProfileResponse`\].
+/// Responses: [`ApiUpdateProfileResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiUpdateProfile {
@@ -8644,15 +8644,15 @@ impl ::simplex_api_types::runtime::Command for ApiUpdateProfile {
     }
 }
 
-/// The responses documented for \[`ApiUpdateProfile`\], and `Other` for any other response.
+/// The responses documented for [`ApiUpdateProfile`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiUpdateProfileResponse {
-    /// `"userProfileUpdated"`: see ``UserProfileUpdated``.
+    /// `"userProfileUpdated"`: see [`UserProfileUpdated`](super::responses::UserProfileUpdated).
     UserProfileUpdated(::std::boxed::Box<super::responses::UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see ``UserProfileNoChange``.
+    /// `"userProfileNoChange"`: see [`UserProfileNoChange`](super::responses::UserProfileNoChange).
     UserProfileNoChange(::std::boxed::Box<super::responses::UserProfileNoChange>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8682,7 +8682,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateProfileRe
 /// /_set prefs @<contactId> <json(preferences)>
 /// ```
 ///
-/// Responses: \[`ApiSetContactPrefsResponse`\].
+/// Responses: [`ApiSetContactPrefsResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSetContactPrefs {
@@ -8803,13 +8803,13 @@ impl ::simplex_api_types::runtime::Command for ApiSetContactPrefs {
     }
 }
 
-/// The responses documented for \[`ApiSetContactPrefs`\], and `Other` for any other response.
+/// The responses documented for [`ApiSetContactPrefs`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSetContactPrefsResponse {
-    /// `"contactPrefsUpdated"`: see ``ContactPrefsUpdated``.
+    /// `"contactPrefsUpdated"`: see [`ContactPrefsUpdated`](super::responses::ContactPrefsUpdated).
     ContactPrefsUpdated(::std::boxed::Box<super::responses::ContactPrefsUpdated>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -8837,7 +8837,7 @@ for ApiSetContactPrefsResponse {
 /// /_service_response <userId> <requestId> <json(responseData)>
 /// ```
 ///
-/// Responses: \[`ApiSendServiceResponseResponse`\].
+/// Responses: [`ApiSendServiceResponseResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiSendServiceResponse {
@@ -8991,13 +8991,13 @@ impl ::simplex_api_types::runtime::Command for ApiSendServiceResponse {
     }
 }
 
-/// The responses documented for \[`ApiSendServiceResponse`\], and `Other` for any other response.
+/// The responses documented for [`ApiSendServiceResponse`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiSendServiceResponseResponse {
-    /// `"serviceReplyAccepted"`: see ``ServiceReplyAccepted``.
+    /// `"serviceReplyAccepted"`: see [`ServiceReplyAccepted`](super::responses::ServiceReplyAccepted).
     ServiceReplyAccepted(::std::boxed::Box<super::responses::ServiceReplyAccepted>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -9025,7 +9025,7 @@ for ApiSendServiceResponseResponse {
 /// /_start main=on|off[ snd_files=off][ service_requests=on]
 /// ```
 ///
-/// Responses: \[`StartChatResponse`\].
+/// Responses: [`StartChatResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct StartChat {
@@ -9177,13 +9177,13 @@ impl ::std::fmt::Display for StartChat {
     }
 }
 
-/// The responses documented for \[`StartChat`\], and `Other` for any other response.
+/// The responses documented for [`StartChat`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum StartChatResponse {
-    /// `"chatStarted"`: see ``ChatStarted``.
+    /// `"chatStarted"`: see [`ChatStarted`](super::responses::ChatStarted).
     ChatStarted(::std::boxed::Box<super::responses::ChatStarted>),
-    /// `"chatRunning"`: see ``ChatRunning``.
+    /// `"chatRunning"`: see [`ChatRunning`](super::responses::ChatRunning).
     ChatRunning(::std::boxed::Box<super::responses::ChatRunning>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -9208,7 +9208,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for StartChatResponse 
 /// /_stop
 /// ```
 ///
-/// Responses: \[`ApiStopChatResponse`\].
+/// Responses: [`ApiStopChatResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ApiStopChat {}
@@ -9278,11 +9278,11 @@ impl ::std::fmt::Display for ApiStopChat {
     }
 }
 
-/// The responses documented for \[`ApiStopChat`\], and `Other` for any other response.
+/// The responses documented for [`ApiStopChat`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ApiStopChatResponse {
-    /// `"chatStopped"`: see ``ChatStopped``.
+    /// `"chatStopped"`: see [`ChatStopped`](super::responses::ChatStopped).
     ChatStopped(::std::boxed::Box<super::responses::ChatStopped>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -9306,7 +9306,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ApiStopChatRespons
 /// /crc <remoteInvitation>
 /// ```
 ///
-/// Responses: \[`ConnectRemoteCtrlResponse`\].
+/// Responses: [`ConnectRemoteCtrlResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct ConnectRemoteCtrl {
@@ -9397,13 +9397,13 @@ impl ::simplex_api_types::runtime::Command for ConnectRemoteCtrl {
     }
 }
 
-/// The responses documented for \[`ConnectRemoteCtrl`\], and `Other` for any other response.
+/// The responses documented for [`ConnectRemoteCtrl`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ConnectRemoteCtrlResponse {
-    /// `"remoteCtrlConnecting"`: see ``RemoteCtrlConnecting``.
+    /// `"remoteCtrlConnecting"`: see [`RemoteCtrlConnecting`](super::responses::RemoteCtrlConnecting).
     RemoteCtrlConnecting(::std::boxed::Box<super::responses::RemoteCtrlConnecting>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),
@@ -9430,7 +9430,7 @@ impl ::std::convert::From<super::responses::ChatResponse> for ConnectRemoteCtrlR
 /// /verify remote ctrl <sessionCode>
 /// ```
 ///
-/// Responses: \[`VerifyRemoteCtrlSessionResponse`\].
+/// Responses: [`VerifyRemoteCtrlSessionResponse`].
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub struct VerifyRemoteCtrlSession {
@@ -9521,13 +9521,13 @@ impl ::simplex_api_types::runtime::Command for VerifyRemoteCtrlSession {
     }
 }
 
-/// The responses documented for \[`VerifyRemoteCtrlSession`\], and `Other` for any other response.
+/// The responses documented for [`VerifyRemoteCtrlSession`], and `Other` for any other response.
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum VerifyRemoteCtrlSessionResponse {
-    /// `"remoteCtrlConnected"`: see ``RemoteCtrlConnected``.
+    /// `"remoteCtrlConnected"`: see [`RemoteCtrlConnected`](super::responses::RemoteCtrlConnected).
     RemoteCtrlConnected(::std::boxed::Box<super::responses::RemoteCtrlConnected>),
-    /// `"chatCmdError"`: see ``ChatCmdError``.
+    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
     ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
     /// A response this command is not documented to get.
     Other(super::responses::ChatResponse),

@@ -8553,109 +8553,109 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrors {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatEvent {
-    /// `"contactConnected"`: see \[`ContactConnected`\].
+    /// `"contactConnected"`: see [`ContactConnected`].
     ContactConnected(::std::boxed::Box<ContactConnected>),
-    /// `"contactUpdated"`: see \[`ContactUpdated`\].
+    /// `"contactUpdated"`: see [`ContactUpdated`].
     ContactUpdated(::std::boxed::Box<ContactUpdated>),
-    /// `"contactDeletedByContact"`: see \[`ContactDeletedByContact`\].
+    /// `"contactDeletedByContact"`: see [`ContactDeletedByContact`].
     ContactDeletedByContact(::std::boxed::Box<ContactDeletedByContact>),
-    /// `"receivedContactRequest"`: see \[`ReceivedContactRequest`\].
+    /// `"receivedContactRequest"`: see [`ReceivedContactRequest`].
     ReceivedContactRequest(::std::boxed::Box<ReceivedContactRequest>),
-    /// `"newMemberContactReceivedInv"`: see \[`NewMemberContactReceivedInv`\].
+    /// `"newMemberContactReceivedInv"`: see [`NewMemberContactReceivedInv`].
     NewMemberContactReceivedInv(::std::boxed::Box<NewMemberContactReceivedInv>),
-    /// `"contactSndReady"`: see \[`ContactSndReady`\].
+    /// `"contactSndReady"`: see [`ContactSndReady`].
     ContactSndReady(::std::boxed::Box<ContactSndReady>),
-    /// `"newChatItems"`: see \[`NewChatItems`\].
+    /// `"newChatItems"`: see [`NewChatItems`].
     NewChatItems(::std::boxed::Box<NewChatItems>),
-    /// `"chatItemReaction"`: see \[`ChatItemReaction`\].
+    /// `"chatItemReaction"`: see [`ChatItemReaction`].
     ChatItemReaction(::std::boxed::Box<ChatItemReaction>),
-    /// `"chatItemsDeleted"`: see \[`ChatItemsDeleted`\].
+    /// `"chatItemsDeleted"`: see [`ChatItemsDeleted`].
     ChatItemsDeleted(::std::boxed::Box<ChatItemsDeleted>),
-    /// `"chatItemUpdated"`: see \[`ChatItemUpdated`\].
+    /// `"chatItemUpdated"`: see [`ChatItemUpdated`].
     ChatItemUpdated(::std::boxed::Box<ChatItemUpdated>),
-    /// `"groupChatItemsDeleted"`: see \[`GroupChatItemsDeleted`\].
+    /// `"groupChatItemsDeleted"`: see [`GroupChatItemsDeleted`].
     GroupChatItemsDeleted(::std::boxed::Box<GroupChatItemsDeleted>),
-    /// `"chatItemsStatusesUpdated"`: see \[`ChatItemsStatusesUpdated`\].
+    /// `"chatItemsStatusesUpdated"`: see [`ChatItemsStatusesUpdated`].
     ChatItemsStatusesUpdated(::std::boxed::Box<ChatItemsStatusesUpdated>),
-    /// `"receivedGroupInvitation"`: see \[`ReceivedGroupInvitation`\].
+    /// `"receivedGroupInvitation"`: see [`ReceivedGroupInvitation`].
     ReceivedGroupInvitation(::std::boxed::Box<ReceivedGroupInvitation>),
-    /// `"userJoinedGroup"`: see \[`UserJoinedGroup`\].
+    /// `"userJoinedGroup"`: see [`UserJoinedGroup`].
     UserJoinedGroup(::std::boxed::Box<UserJoinedGroup>),
-    /// `"groupUpdated"`: see \[`GroupUpdated`\].
+    /// `"groupUpdated"`: see [`GroupUpdated`].
     GroupUpdated(::std::boxed::Box<GroupUpdated>),
-    /// `"joinedGroupMember"`: see \[`JoinedGroupMember`\].
+    /// `"joinedGroupMember"`: see [`JoinedGroupMember`].
     JoinedGroupMember(::std::boxed::Box<JoinedGroupMember>),
-    /// `"memberRole"`: see \[`MemberRole`\].
+    /// `"memberRole"`: see [`MemberRole`].
     MemberRole(::std::boxed::Box<MemberRole>),
-    /// `"deletedMember"`: see \[`DeletedMember`\].
+    /// `"deletedMember"`: see [`DeletedMember`].
     DeletedMember(::std::boxed::Box<DeletedMember>),
-    /// `"leftMember"`: see \[`LeftMember`\].
+    /// `"leftMember"`: see [`LeftMember`].
     LeftMember(::std::boxed::Box<LeftMember>),
-    /// `"deletedMemberUser"`: see \[`DeletedMemberUser`\].
+    /// `"deletedMemberUser"`: see [`DeletedMemberUser`].
     DeletedMemberUser(::std::boxed::Box<DeletedMemberUser>),
-    /// `"groupDeleted"`: see \[`GroupDeleted`\].
+    /// `"groupDeleted"`: see [`GroupDeleted`].
     GroupDeleted(::std::boxed::Box<GroupDeleted>),
-    /// `"connectedToGroupMember"`: see \[`ConnectedToGroupMember`\].
+    /// `"connectedToGroupMember"`: see [`ConnectedToGroupMember`].
     ConnectedToGroupMember(::std::boxed::Box<ConnectedToGroupMember>),
-    /// `"memberAcceptedByOther"`: see \[`MemberAcceptedByOther`\].
+    /// `"memberAcceptedByOther"`: see [`MemberAcceptedByOther`].
     MemberAcceptedByOther(::std::boxed::Box<MemberAcceptedByOther>),
-    /// `"memberBlockedForAll"`: see \[`MemberBlockedForAll`\].
+    /// `"memberBlockedForAll"`: see [`MemberBlockedForAll`].
     MemberBlockedForAll(::std::boxed::Box<MemberBlockedForAll>),
-    /// `"groupMemberUpdated"`: see \[`GroupMemberUpdated`\].
+    /// `"groupMemberUpdated"`: see [`GroupMemberUpdated`].
     GroupMemberUpdated(::std::boxed::Box<GroupMemberUpdated>),
-    /// `"groupLinkDataUpdated"`: see \[`GroupLinkDataUpdated`\].
+    /// `"groupLinkDataUpdated"`: see [`GroupLinkDataUpdated`].
     GroupLinkDataUpdated(::std::boxed::Box<GroupLinkDataUpdated>),
-    /// `"groupRelayUpdated"`: see \[`GroupRelayUpdated`\].
+    /// `"groupRelayUpdated"`: see [`GroupRelayUpdated`].
     GroupRelayUpdated(::std::boxed::Box<GroupRelayUpdated>),
-    /// `"rcvFileDescrReady"`: see \[`RcvFileDescrReady`\].
+    /// `"rcvFileDescrReady"`: see [`RcvFileDescrReady`].
     RcvFileDescrReady(::std::boxed::Box<RcvFileDescrReady>),
-    /// `"rcvFileComplete"`: see \[`RcvFileComplete`\].
+    /// `"rcvFileComplete"`: see [`RcvFileComplete`].
     RcvFileComplete(::std::boxed::Box<RcvFileComplete>),
-    /// `"sndFileCompleteXFTP"`: see \[`SndFileCompleteXftp`\].
+    /// `"sndFileCompleteXFTP"`: see [`SndFileCompleteXftp`].
     SndFileCompleteXftp(::std::boxed::Box<SndFileCompleteXftp>),
-    /// `"rcvFileStart"`: see \[`RcvFileStart`\].
+    /// `"rcvFileStart"`: see [`RcvFileStart`].
     RcvFileStart(::std::boxed::Box<RcvFileStart>),
-    /// `"rcvFileSndCancelled"`: see \[`RcvFileSndCancelled`\].
+    /// `"rcvFileSndCancelled"`: see [`RcvFileSndCancelled`].
     RcvFileSndCancelled(::std::boxed::Box<RcvFileSndCancelled>),
-    /// `"rcvFileAccepted"`: see \[`RcvFileAccepted`\].
+    /// `"rcvFileAccepted"`: see [`RcvFileAccepted`].
     RcvFileAccepted(::std::boxed::Box<RcvFileAccepted>),
-    /// `"rcvFileError"`: see \[`RcvFileError`\].
+    /// `"rcvFileError"`: see [`RcvFileError`].
     RcvFileError(::std::boxed::Box<RcvFileError>),
-    /// `"rcvFileWarning"`: see \[`RcvFileWarning`\].
+    /// `"rcvFileWarning"`: see [`RcvFileWarning`].
     RcvFileWarning(::std::boxed::Box<RcvFileWarning>),
-    /// `"sndFileError"`: see \[`SndFileError`\].
+    /// `"sndFileError"`: see [`SndFileError`].
     SndFileError(::std::boxed::Box<SndFileError>),
-    /// `"sndFileWarning"`: see \[`SndFileWarning`\].
+    /// `"sndFileWarning"`: see [`SndFileWarning`].
     SndFileWarning(::std::boxed::Box<SndFileWarning>),
-    /// `"acceptingContactRequest"`: see \[`AcceptingContactRequest`\].
+    /// `"acceptingContactRequest"`: see [`AcceptingContactRequest`].
     AcceptingContactRequest(::std::boxed::Box<AcceptingContactRequest>),
-    /// `"acceptingBusinessRequest"`: see \[`AcceptingBusinessRequest`\].
+    /// `"acceptingBusinessRequest"`: see [`AcceptingBusinessRequest`].
     AcceptingBusinessRequest(::std::boxed::Box<AcceptingBusinessRequest>),
-    /// `"contactConnecting"`: see \[`ContactConnecting`\].
+    /// `"contactConnecting"`: see [`ContactConnecting`].
     ContactConnecting(::std::boxed::Box<ContactConnecting>),
-    /// `"businessLinkConnecting"`: see \[`BusinessLinkConnecting`\].
+    /// `"businessLinkConnecting"`: see [`BusinessLinkConnecting`].
     BusinessLinkConnecting(::std::boxed::Box<BusinessLinkConnecting>),
-    /// `"joinedGroupMemberConnecting"`: see \[`JoinedGroupMemberConnecting`\].
+    /// `"joinedGroupMemberConnecting"`: see [`JoinedGroupMemberConnecting`].
     JoinedGroupMemberConnecting(::std::boxed::Box<JoinedGroupMemberConnecting>),
-    /// `"sentGroupInvitation"`: see \[`SentGroupInvitation`\].
+    /// `"sentGroupInvitation"`: see [`SentGroupInvitation`].
     SentGroupInvitation(::std::boxed::Box<SentGroupInvitation>),
-    /// `"groupLinkConnecting"`: see \[`GroupLinkConnecting`\].
+    /// `"groupLinkConnecting"`: see [`GroupLinkConnecting`].
     GroupLinkConnecting(::std::boxed::Box<GroupLinkConnecting>),
-    /// `"hostConnected"`: see \[`HostConnected`\].
+    /// `"hostConnected"`: see [`HostConnected`].
     HostConnected(::std::boxed::Box<HostConnected>),
-    /// `"hostDisconnected"`: see \[`HostDisconnected`\].
+    /// `"hostDisconnected"`: see [`HostDisconnected`].
     HostDisconnected(::std::boxed::Box<HostDisconnected>),
-    /// `"subscriptionStatus"`: see \[`SubscriptionStatus`\].
+    /// `"subscriptionStatus"`: see [`SubscriptionStatus`].
     SubscriptionStatus(::std::boxed::Box<SubscriptionStatus>),
-    /// `"serviceRequest"`: see \[`ServiceRequest`\].
+    /// `"serviceRequest"`: see [`ServiceRequest`].
     ServiceRequest(::std::boxed::Box<ServiceRequest>),
-    /// `"serviceReplySent"`: see \[`ServiceReplySent`\].
+    /// `"serviceReplySent"`: see [`ServiceReplySent`].
     ServiceReplySent(::std::boxed::Box<ServiceReplySent>),
-    /// `"messageError"`: see \[`MessageError`\].
+    /// `"messageError"`: see [`MessageError`].
     MessageError(::std::boxed::Box<MessageError>),
-    /// `"chatError"`: see \[`ChatError`\].
+    /// `"chatError"`: see [`ChatError`].
     ChatError(::std::boxed::Box<ChatError>),
-    /// `"chatErrors"`: see \[`ChatErrors`\].
+    /// `"chatErrors"`: see [`ChatErrors`].
     ChatErrors(::std::boxed::Box<ChatErrors>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),

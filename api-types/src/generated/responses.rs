@@ -9142,131 +9142,131 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlConnected {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatResponse {
-    /// `"userContactLinkCreated"`: see \[`UserContactLinkCreated`\].
+    /// `"userContactLinkCreated"`: see [`UserContactLinkCreated`].
     UserContactLinkCreated(::std::boxed::Box<UserContactLinkCreated>),
-    /// `"chatCmdError"`: see \[`ChatCmdError`\].
+    /// `"chatCmdError"`: see [`ChatCmdError`].
     ChatCmdError(::std::boxed::Box<ChatCmdError>),
-    /// `"userContactLinkDeleted"`: see \[`UserContactLinkDeleted`\].
+    /// `"userContactLinkDeleted"`: see [`UserContactLinkDeleted`].
     UserContactLinkDeleted(::std::boxed::Box<UserContactLinkDeleted>),
-    /// `"userContactLink"`: see \[`UserContactLink`\].
+    /// `"userContactLink"`: see [`UserContactLink`].
     UserContactLink(::std::boxed::Box<UserContactLink>),
-    /// `"userProfileUpdated"`: see \[`UserProfileUpdated`\].
+    /// `"userProfileUpdated"`: see [`UserProfileUpdated`].
     UserProfileUpdated(::std::boxed::Box<UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see \[`UserProfileNoChange`\].
+    /// `"userProfileNoChange"`: see [`UserProfileNoChange`].
     UserProfileNoChange(::std::boxed::Box<UserProfileNoChange>),
-    /// `"userContactLinkUpdated"`: see \[`UserContactLinkUpdated`\].
+    /// `"userContactLinkUpdated"`: see [`UserContactLinkUpdated`].
     UserContactLinkUpdated(::std::boxed::Box<UserContactLinkUpdated>),
-    /// `"newChatItems"`: see \[`NewChatItems`\].
+    /// `"newChatItems"`: see [`NewChatItems`].
     NewChatItems(::std::boxed::Box<NewChatItems>),
-    /// `"chatItemUpdated"`: see \[`ChatItemUpdated`\].
+    /// `"chatItemUpdated"`: see [`ChatItemUpdated`].
     ChatItemUpdated(::std::boxed::Box<ChatItemUpdated>),
-    /// `"chatItemNotChanged"`: see \[`ChatItemNotChanged`\].
+    /// `"chatItemNotChanged"`: see [`ChatItemNotChanged`].
     ChatItemNotChanged(::std::boxed::Box<ChatItemNotChanged>),
-    /// `"chatItemsDeleted"`: see \[`ChatItemsDeleted`\].
+    /// `"chatItemsDeleted"`: see [`ChatItemsDeleted`].
     ChatItemsDeleted(::std::boxed::Box<ChatItemsDeleted>),
-    /// `"chatItemReaction"`: see \[`ChatItemReaction`\].
+    /// `"chatItemReaction"`: see [`ChatItemReaction`].
     ChatItemReaction(::std::boxed::Box<ChatItemReaction>),
-    /// `"chatMsgContent"`: see \[`ChatMsgContent`\].
+    /// `"chatMsgContent"`: see [`ChatMsgContent`].
     ChatMsgContent(::std::boxed::Box<ChatMsgContent>),
-    /// `"rcvFileAccepted"`: see \[`RcvFileAccepted`\].
+    /// `"rcvFileAccepted"`: see [`RcvFileAccepted`].
     RcvFileAccepted(::std::boxed::Box<RcvFileAccepted>),
-    /// `"rcvFileAcceptedSndCancelled"`: see \[`RcvFileAcceptedSndCancelled`\].
+    /// `"rcvFileAcceptedSndCancelled"`: see [`RcvFileAcceptedSndCancelled`].
     RcvFileAcceptedSndCancelled(::std::boxed::Box<RcvFileAcceptedSndCancelled>),
-    /// `"sndFileCancelled"`: see \[`SndFileCancelled`\].
+    /// `"sndFileCancelled"`: see [`SndFileCancelled`].
     SndFileCancelled(::std::boxed::Box<SndFileCancelled>),
-    /// `"rcvFileCancelled"`: see \[`RcvFileCancelled`\].
+    /// `"rcvFileCancelled"`: see [`RcvFileCancelled`].
     RcvFileCancelled(::std::boxed::Box<RcvFileCancelled>),
-    /// `"sentGroupInvitation"`: see \[`SentGroupInvitation`\].
+    /// `"sentGroupInvitation"`: see [`SentGroupInvitation`].
     SentGroupInvitation(::std::boxed::Box<SentGroupInvitation>),
-    /// `"userAcceptedGroupSent"`: see \[`UserAcceptedGroupSent`\].
+    /// `"userAcceptedGroupSent"`: see [`UserAcceptedGroupSent`].
     UserAcceptedGroupSent(::std::boxed::Box<UserAcceptedGroupSent>),
-    /// `"memberAccepted"`: see \[`MemberAccepted`\].
+    /// `"memberAccepted"`: see [`MemberAccepted`].
     MemberAccepted(::std::boxed::Box<MemberAccepted>),
-    /// `"membersRoleUser"`: see \[`MembersRoleUser`\].
+    /// `"membersRoleUser"`: see [`MembersRoleUser`].
     MembersRoleUser(::std::boxed::Box<MembersRoleUser>),
-    /// `"membersBlockedForAllUser"`: see \[`MembersBlockedForAllUser`\].
+    /// `"membersBlockedForAllUser"`: see [`MembersBlockedForAllUser`].
     MembersBlockedForAllUser(::std::boxed::Box<MembersBlockedForAllUser>),
-    /// `"userDeletedMembers"`: see \[`UserDeletedMembers`\].
+    /// `"userDeletedMembers"`: see [`UserDeletedMembers`].
     UserDeletedMembers(::std::boxed::Box<UserDeletedMembers>),
-    /// `"leftMemberUser"`: see \[`LeftMemberUser`\].
+    /// `"leftMemberUser"`: see [`LeftMemberUser`].
     LeftMemberUser(::std::boxed::Box<LeftMemberUser>),
-    /// `"groupMembers"`: see \[`GroupMembers`\].
+    /// `"groupMembers"`: see [`GroupMembers`].
     GroupMembers(::std::boxed::Box<GroupMembers>),
-    /// `"groupCreated"`: see \[`GroupCreated`\].
+    /// `"groupCreated"`: see [`GroupCreated`].
     GroupCreated(::std::boxed::Box<GroupCreated>),
-    /// `"publicGroupCreated"`: see \[`PublicGroupCreated`\].
+    /// `"publicGroupCreated"`: see [`PublicGroupCreated`].
     PublicGroupCreated(::std::boxed::Box<PublicGroupCreated>),
-    /// `"publicGroupCreationFailed"`: see \[`PublicGroupCreationFailed`\].
+    /// `"publicGroupCreationFailed"`: see [`PublicGroupCreationFailed`].
     PublicGroupCreationFailed(::std::boxed::Box<PublicGroupCreationFailed>),
-    /// `"groupRelays"`: see \[`GroupRelays`\].
+    /// `"groupRelays"`: see [`GroupRelays`].
     GroupRelays(::std::boxed::Box<GroupRelays>),
-    /// `"groupRelaysAdded"`: see \[`GroupRelaysAdded`\].
+    /// `"groupRelaysAdded"`: see [`GroupRelaysAdded`].
     GroupRelaysAdded(::std::boxed::Box<GroupRelaysAdded>),
-    /// `"groupRelaysAddFailed"`: see \[`GroupRelaysAddFailed`\].
+    /// `"groupRelaysAddFailed"`: see [`GroupRelaysAddFailed`].
     GroupRelaysAddFailed(::std::boxed::Box<GroupRelaysAddFailed>),
-    /// `"relayGroupAllowed"`: see \[`RelayGroupAllowed`\].
+    /// `"relayGroupAllowed"`: see [`RelayGroupAllowed`].
     RelayGroupAllowed(::std::boxed::Box<RelayGroupAllowed>),
-    /// `"groupUpdated"`: see \[`GroupUpdated`\].
+    /// `"groupUpdated"`: see [`GroupUpdated`].
     GroupUpdated(::std::boxed::Box<GroupUpdated>),
-    /// `"groupDomainVerified"`: see \[`GroupDomainVerified`\].
+    /// `"groupDomainVerified"`: see [`GroupDomainVerified`].
     GroupDomainVerified(::std::boxed::Box<GroupDomainVerified>),
-    /// `"groupLinkCreated"`: see \[`GroupLinkCreated`\].
+    /// `"groupLinkCreated"`: see [`GroupLinkCreated`].
     GroupLinkCreated(::std::boxed::Box<GroupLinkCreated>),
-    /// `"groupLink"`: see \[`GroupLink`\].
+    /// `"groupLink"`: see [`GroupLink`].
     GroupLink(::std::boxed::Box<GroupLink>),
-    /// `"groupLinkDeleted"`: see \[`GroupLinkDeleted`\].
+    /// `"groupLinkDeleted"`: see [`GroupLinkDeleted`].
     GroupLinkDeleted(::std::boxed::Box<GroupLinkDeleted>),
-    /// `"invitation"`: see \[`Invitation`\].
+    /// `"invitation"`: see [`Invitation`].
     Invitation(::std::boxed::Box<Invitation>),
-    /// `"connectionPlan"`: see \[`ConnectionPlan`\].
+    /// `"connectionPlan"`: see [`ConnectionPlan`].
     ConnectionPlan(::std::boxed::Box<ConnectionPlan>),
-    /// `"sentConfirmation"`: see \[`SentConfirmation`\].
+    /// `"sentConfirmation"`: see [`SentConfirmation`].
     SentConfirmation(::std::boxed::Box<SentConfirmation>),
-    /// `"contactAlreadyExists"`: see \[`ContactAlreadyExists`\].
+    /// `"contactAlreadyExists"`: see [`ContactAlreadyExists`].
     ContactAlreadyExists(::std::boxed::Box<ContactAlreadyExists>),
-    /// `"sentInvitation"`: see \[`SentInvitation`\].
+    /// `"sentInvitation"`: see [`SentInvitation`].
     SentInvitation(::std::boxed::Box<SentInvitation>),
-    /// `"sentInvitationToContact"`: see \[`SentInvitationToContact`\].
+    /// `"sentInvitationToContact"`: see [`SentInvitationToContact`].
     SentInvitationToContact(::std::boxed::Box<SentInvitationToContact>),
-    /// `"startedConnectionToContact"`: see \[`StartedConnectionToContact`\].
+    /// `"startedConnectionToContact"`: see [`StartedConnectionToContact`].
     StartedConnectionToContact(::std::boxed::Box<StartedConnectionToContact>),
-    /// `"startedConnectionToGroup"`: see \[`StartedConnectionToGroup`\].
+    /// `"startedConnectionToGroup"`: see [`StartedConnectionToGroup`].
     StartedConnectionToGroup(::std::boxed::Box<StartedConnectionToGroup>),
-    /// `"acceptingContactRequest"`: see \[`AcceptingContactRequest`\].
+    /// `"acceptingContactRequest"`: see [`AcceptingContactRequest`].
     AcceptingContactRequest(::std::boxed::Box<AcceptingContactRequest>),
-    /// `"contactRequestRejected"`: see \[`ContactRequestRejected`\].
+    /// `"contactRequestRejected"`: see [`ContactRequestRejected`].
     ContactRequestRejected(::std::boxed::Box<ContactRequestRejected>),
-    /// `"contactsList"`: see \[`ContactsList`\].
+    /// `"contactsList"`: see [`ContactsList`].
     ContactsList(::std::boxed::Box<ContactsList>),
-    /// `"groupsList"`: see \[`GroupsList`\].
+    /// `"groupsList"`: see [`GroupsList`].
     GroupsList(::std::boxed::Box<GroupsList>),
-    /// `"apiChats"`: see \[`ApiChats`\].
+    /// `"apiChats"`: see [`ApiChats`].
     ApiChats(::std::boxed::Box<ApiChats>),
-    /// `"contactDeleted"`: see \[`ContactDeleted`\].
+    /// `"contactDeleted"`: see [`ContactDeleted`].
     ContactDeleted(::std::boxed::Box<ContactDeleted>),
-    /// `"contactConnectionDeleted"`: see \[`ContactConnectionDeleted`\].
+    /// `"contactConnectionDeleted"`: see [`ContactConnectionDeleted`].
     ContactConnectionDeleted(::std::boxed::Box<ContactConnectionDeleted>),
-    /// `"groupDeletedUser"`: see \[`GroupDeletedUser`\].
+    /// `"groupDeletedUser"`: see [`GroupDeletedUser`].
     GroupDeletedUser(::std::boxed::Box<GroupDeletedUser>),
-    /// `"cmdOk"`: see \[`CmdOk`\].
+    /// `"cmdOk"`: see [`CmdOk`].
     CmdOk(::std::boxed::Box<CmdOk>),
-    /// `"activeUser"`: see \[`ActiveUser`\].
+    /// `"activeUser"`: see [`ActiveUser`].
     ActiveUser(::std::boxed::Box<ActiveUser>),
-    /// `"usersList"`: see \[`UsersList`\].
+    /// `"usersList"`: see [`UsersList`].
     UsersList(::std::boxed::Box<UsersList>),
-    /// `"contactPrefsUpdated"`: see \[`ContactPrefsUpdated`\].
+    /// `"contactPrefsUpdated"`: see [`ContactPrefsUpdated`].
     ContactPrefsUpdated(::std::boxed::Box<ContactPrefsUpdated>),
-    /// `"serviceReplyAccepted"`: see \[`ServiceReplyAccepted`\].
+    /// `"serviceReplyAccepted"`: see [`ServiceReplyAccepted`].
     ServiceReplyAccepted(::std::boxed::Box<ServiceReplyAccepted>),
-    /// `"chatStarted"`: see \[`ChatStarted`\].
+    /// `"chatStarted"`: see [`ChatStarted`].
     ChatStarted(::std::boxed::Box<ChatStarted>),
-    /// `"chatRunning"`: see \[`ChatRunning`\].
+    /// `"chatRunning"`: see [`ChatRunning`].
     ChatRunning(::std::boxed::Box<ChatRunning>),
-    /// `"chatStopped"`: see \[`ChatStopped`\].
+    /// `"chatStopped"`: see [`ChatStopped`].
     ChatStopped(::std::boxed::Box<ChatStopped>),
-    /// `"remoteCtrlConnecting"`: see \[`RemoteCtrlConnecting`\].
+    /// `"remoteCtrlConnecting"`: see [`RemoteCtrlConnecting`].
     RemoteCtrlConnecting(::std::boxed::Box<RemoteCtrlConnecting>),
-    /// `"remoteCtrlConnected"`: see \[`RemoteCtrlConnected`\].
+    /// `"remoteCtrlConnected"`: see [`RemoteCtrlConnected`].
     RemoteCtrlConnected(::std::boxed::Box<RemoteCtrlConnected>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),

@@ -657,13 +657,13 @@ impl<'de> ::serde::Deserialize<'de> for AddressSettings {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum AgentCryptoError {
-    /// `"DECRYPT_AES"`: see \[`AgentCryptoErrorDecryptAes`\].
+    /// `"DECRYPT_AES"`: see [`AgentCryptoErrorDecryptAes`].
     DecryptAes(AgentCryptoErrorDecryptAes),
-    /// `"DECRYPT_CB"`: see \[`AgentCryptoErrorDecryptCb`\].
+    /// `"DECRYPT_CB"`: see [`AgentCryptoErrorDecryptCb`].
     DecryptCb(AgentCryptoErrorDecryptCb),
-    /// `"RATCHET_HEADER"`: see \[`AgentCryptoErrorRatchetHeader`\].
+    /// `"RATCHET_HEADER"`: see [`AgentCryptoErrorRatchetHeader`].
     RatchetHeader(AgentCryptoErrorRatchetHeader),
-    /// `"RATCHET_SYNC"`: see \[`AgentCryptoErrorRatchetSync`\].
+    /// `"RATCHET_SYNC"`: see [`AgentCryptoErrorRatchetSync`].
     RatchetSync(AgentCryptoErrorRatchetSync),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -806,7 +806,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentCryptoError {
     }
 }
 
-/// Member `DECRYPT_AES` of \[`AgentCryptoError`\], tag `"DECRYPT_AES"`.
+/// Member `DECRYPT_AES` of [`AgentCryptoError`], tag `"DECRYPT_AES"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -888,7 +888,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentCryptoErrorDecryptAes {
     }
 }
 
-/// Member `DECRYPT_CB` of \[`AgentCryptoError`\], tag `"DECRYPT_CB"`.
+/// Member `DECRYPT_CB` of [`AgentCryptoError`], tag `"DECRYPT_CB"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -970,7 +970,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentCryptoErrorDecryptCb {
     }
 }
 
-/// Member `RATCHET_HEADER` of \[`AgentCryptoError`\], tag `"RATCHET_HEADER"`.
+/// Member `RATCHET_HEADER` of [`AgentCryptoError`], tag `"RATCHET_HEADER"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1052,7 +1052,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentCryptoErrorRatchetHeader {
     }
 }
 
-/// Member `RATCHET_SYNC` of \[`AgentCryptoError`\], tag `"RATCHET_SYNC"`.
+/// Member `RATCHET_SYNC` of [`AgentCryptoError`], tag `"RATCHET_SYNC"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1138,37 +1138,37 @@ impl<'de> ::serde::Deserialize<'de> for AgentCryptoErrorRatchetSync {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum AgentErrorType {
-    /// `"CMD"`: see \[`AgentErrorTypeCmd`\].
+    /// `"CMD"`: see [`AgentErrorTypeCmd`].
     Cmd(::std::boxed::Box<AgentErrorTypeCmd>),
-    /// `"CONN"`: see \[`AgentErrorTypeConn`\].
+    /// `"CONN"`: see [`AgentErrorTypeConn`].
     Conn(::std::boxed::Box<AgentErrorTypeConn>),
-    /// `"NO_USER"`: see \[`AgentErrorTypeNoUser`\].
+    /// `"NO_USER"`: see [`AgentErrorTypeNoUser`].
     NoUser(AgentErrorTypeNoUser),
-    /// `"SMP"`: see \[`AgentErrorTypeSmp`\].
+    /// `"SMP"`: see [`AgentErrorTypeSmp`].
     Smp(::std::boxed::Box<AgentErrorTypeSmp>),
-    /// `"NTF"`: see \[`AgentErrorTypeNtf`\].
+    /// `"NTF"`: see [`AgentErrorTypeNtf`].
     Ntf(::std::boxed::Box<AgentErrorTypeNtf>),
-    /// `"XFTP"`: see \[`AgentErrorTypeXftp`\].
+    /// `"XFTP"`: see [`AgentErrorTypeXftp`].
     Xftp(::std::boxed::Box<AgentErrorTypeXftp>),
-    /// `"FILE"`: see \[`AgentErrorTypeFile`\].
+    /// `"FILE"`: see [`AgentErrorTypeFile`].
     File(::std::boxed::Box<AgentErrorTypeFile>),
-    /// `"NO_NAME_SERVERS"`: see \[`AgentErrorTypeNoNameServers`\].
+    /// `"NO_NAME_SERVERS"`: see [`AgentErrorTypeNoNameServers`].
     NoNameServers(AgentErrorTypeNoNameServers),
-    /// `"PROXY"`: see \[`AgentErrorTypeProxy`\].
+    /// `"PROXY"`: see [`AgentErrorTypeProxy`].
     Proxy(::std::boxed::Box<AgentErrorTypeProxy>),
-    /// `"RCP"`: see \[`AgentErrorTypeRcp`\].
+    /// `"RCP"`: see [`AgentErrorTypeRcp`].
     Rcp(::std::boxed::Box<AgentErrorTypeRcp>),
-    /// `"BROKER"`: see \[`AgentErrorTypeBroker`\].
+    /// `"BROKER"`: see [`AgentErrorTypeBroker`].
     Broker(::std::boxed::Box<AgentErrorTypeBroker>),
-    /// `"AGENT"`: see \[`AgentErrorTypeAgent`\].
+    /// `"AGENT"`: see [`AgentErrorTypeAgent`].
     Agent(::std::boxed::Box<AgentErrorTypeAgent>),
-    /// `"NOTICE"`: see \[`AgentErrorTypeNotice`\].
+    /// `"NOTICE"`: see [`AgentErrorTypeNotice`].
     Notice(::std::boxed::Box<AgentErrorTypeNotice>),
-    /// `"INTERNAL"`: see \[`AgentErrorTypeInternal`\].
+    /// `"INTERNAL"`: see [`AgentErrorTypeInternal`].
     Internal(::std::boxed::Box<AgentErrorTypeInternal>),
-    /// `"CRITICAL"`: see \[`AgentErrorTypeCritical`\].
+    /// `"CRITICAL"`: see [`AgentErrorTypeCritical`].
     Critical(::std::boxed::Box<AgentErrorTypeCritical>),
-    /// `"INACTIVE"`: see \[`AgentErrorTypeInactive`\].
+    /// `"INACTIVE"`: see [`AgentErrorTypeInactive`].
     Inactive(AgentErrorTypeInactive),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -1512,7 +1512,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentErrorType {
     }
 }
 
-/// Member `CMD` of \[`AgentErrorType`\], tag `"CMD"`.
+/// Member `CMD` of [`AgentErrorType`], tag `"CMD"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1644,7 +1644,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeCmd {
     }
 }
 
-/// Member `CONN` of \[`AgentErrorType`\], tag `"CONN"`.
+/// Member `CONN` of [`AgentErrorType`], tag `"CONN"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1779,7 +1779,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeConn {
     }
 }
 
-/// Member `NO_USER` of \[`AgentErrorType`\], tag `"NO_USER"`.
+/// Member `NO_USER` of [`AgentErrorType`], tag `"NO_USER"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1861,7 +1861,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeNoUser {
     }
 }
 
-/// Member `SMP` of \[`AgentErrorType`\], tag `"SMP"`.
+/// Member `SMP` of [`AgentErrorType`], tag `"SMP"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -1993,7 +1993,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeSmp {
     }
 }
 
-/// Member `NTF` of \[`AgentErrorType`\], tag `"NTF"`.
+/// Member `NTF` of [`AgentErrorType`], tag `"NTF"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2125,7 +2125,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeNtf {
     }
 }
 
-/// Member `XFTP` of \[`AgentErrorType`\], tag `"XFTP"`.
+/// Member `XFTP` of [`AgentErrorType`], tag `"XFTP"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2257,7 +2257,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeXftp {
     }
 }
 
-/// Member `FILE` of \[`AgentErrorType`\], tag `"FILE"`.
+/// Member `FILE` of [`AgentErrorType`], tag `"FILE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2364,7 +2364,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeFile {
     }
 }
 
-/// Member `NO_NAME_SERVERS` of \[`AgentErrorType`\], tag `"NO_NAME_SERVERS"`.
+/// Member `NO_NAME_SERVERS` of [`AgentErrorType`], tag `"NO_NAME_SERVERS"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2446,7 +2446,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeNoNameServers {
     }
 }
 
-/// Member `PROXY` of \[`AgentErrorType`\], tag `"PROXY"`.
+/// Member `PROXY` of [`AgentErrorType`], tag `"PROXY"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2607,7 +2607,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeProxy {
     }
 }
 
-/// Member `RCP` of \[`AgentErrorType`\], tag `"RCP"`.
+/// Member `RCP` of [`AgentErrorType`], tag `"RCP"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2714,7 +2714,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeRcp {
     }
 }
 
-/// Member `BROKER` of \[`AgentErrorType`\], tag `"BROKER"`.
+/// Member `BROKER` of [`AgentErrorType`], tag `"BROKER"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2849,7 +2849,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeBroker {
     }
 }
 
-/// Member `AGENT` of \[`AgentErrorType`\], tag `"AGENT"`.
+/// Member `AGENT` of [`AgentErrorType`], tag `"AGENT"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -2956,7 +2956,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeAgent {
     }
 }
 
-/// Member `NOTICE` of \[`AgentErrorType`\], tag `"NOTICE"`.
+/// Member `NOTICE` of [`AgentErrorType`], tag `"NOTICE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3100,7 +3100,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeNotice {
     }
 }
 
-/// Member `INTERNAL` of \[`AgentErrorType`\], tag `"INTERNAL"`.
+/// Member `INTERNAL` of [`AgentErrorType`], tag `"INTERNAL"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3207,7 +3207,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeInternal {
     }
 }
 
-/// Member `CRITICAL` of \[`AgentErrorType`\], tag `"CRITICAL"`.
+/// Member `CRITICAL` of [`AgentErrorType`], tag `"CRITICAL"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3336,7 +3336,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeCritical {
     }
 }
 
-/// Member `INACTIVE` of \[`AgentErrorType`\], tag `"INACTIVE"`.
+/// Member `INACTIVE` of [`AgentErrorType`], tag `"INACTIVE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3422,15 +3422,15 @@ impl<'de> ::serde::Deserialize<'de> for AgentErrorTypeInactive {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum AgentServiceError {
-    /// `"rejected"`: see \[`AgentServiceErrorRejected`\].
+    /// `"rejected"`: see [`AgentServiceErrorRejected`].
     Rejected(::std::boxed::Box<AgentServiceErrorRejected>),
-    /// `"timeout"`: see \[`AgentServiceErrorTimeout`\].
+    /// `"timeout"`: see [`AgentServiceErrorTimeout`].
     Timeout(AgentServiceErrorTimeout),
-    /// `"noPendingRequest"`: see \[`AgentServiceErrorNoPendingRequest`\].
+    /// `"noPendingRequest"`: see [`AgentServiceErrorNoPendingRequest`].
     NoPendingRequest(AgentServiceErrorNoPendingRequest),
-    /// `"notDRAddress"`: see \[`AgentServiceErrorNotDrAddress`\].
+    /// `"notDRAddress"`: see [`AgentServiceErrorNotDrAddress`].
     NotDrAddress(AgentServiceErrorNotDrAddress),
-    /// `"badSignature"`: see \[`AgentServiceErrorBadSignature`\].
+    /// `"badSignature"`: see [`AgentServiceErrorBadSignature`].
     BadSignature(AgentServiceErrorBadSignature),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -3590,7 +3590,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for AgentServiceError {
     }
 }
 
-/// Member `Rejected` of \[`AgentServiceError`\], tag `"rejected"`.
+/// Member `Rejected` of [`AgentServiceError`], tag `"rejected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3697,7 +3697,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentServiceErrorRejected {
     }
 }
 
-/// Member `Timeout` of \[`AgentServiceError`\], tag `"timeout"`.
+/// Member `Timeout` of [`AgentServiceError`], tag `"timeout"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3779,7 +3779,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentServiceErrorTimeout {
     }
 }
 
-/// Member `NoPendingRequest` of \[`AgentServiceError`\], tag `"noPendingRequest"`.
+/// Member `NoPendingRequest` of [`AgentServiceError`], tag `"noPendingRequest"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3861,7 +3861,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentServiceErrorNoPendingRequest {
     }
 }
 
-/// Member `NotDRAddress` of \[`AgentServiceError`\], tag `"notDRAddress"`.
+/// Member `NotDRAddress` of [`AgentServiceError`], tag `"notDRAddress"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -3943,7 +3943,7 @@ impl<'de> ::serde::Deserialize<'de> for AgentServiceErrorNotDrAddress {
     }
 }
 
-/// Member `BadSignature` of \[`AgentServiceError`\], tag `"badSignature"`.
+/// Member `BadSignature` of [`AgentServiceError`], tag `"badSignature"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -4581,19 +4581,19 @@ impl<'de> ::serde::Deserialize<'de> for BadgeProof {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum BadgeRedeemError {
-    /// `"invalidCode"`: see \[`BadgeRedeemErrorInvalidCode`\].
+    /// `"invalidCode"`: see [`BadgeRedeemErrorInvalidCode`].
     InvalidCode(BadgeRedeemErrorInvalidCode),
-    /// `"serviceNotConfigured"`: see \[`BadgeRedeemErrorServiceNotConfigured`\].
+    /// `"serviceNotConfigured"`: see [`BadgeRedeemErrorServiceNotConfigured`].
     ServiceNotConfigured(BadgeRedeemErrorServiceNotConfigured),
-    /// `"badgeActive"`: see \[`BadgeRedeemErrorBadgeActive`\].
+    /// `"badgeActive"`: see [`BadgeRedeemErrorBadgeActive`].
     BadgeActive(BadgeRedeemErrorBadgeActive),
-    /// `"serviceError"`: see \[`BadgeRedeemErrorServiceError`\].
+    /// `"serviceError"`: see [`BadgeRedeemErrorServiceError`].
     ServiceError(::std::boxed::Box<BadgeRedeemErrorServiceError>),
-    /// `"invalidResponse"`: see \[`BadgeRedeemErrorInvalidResponse`\].
+    /// `"invalidResponse"`: see [`BadgeRedeemErrorInvalidResponse`].
     InvalidResponse(::std::boxed::Box<BadgeRedeemErrorInvalidResponse>),
-    /// `"unknownKeyIndex"`: see \[`BadgeRedeemErrorUnknownKeyIndex`\].
+    /// `"unknownKeyIndex"`: see [`BadgeRedeemErrorUnknownKeyIndex`].
     UnknownKeyIndex(BadgeRedeemErrorUnknownKeyIndex),
-    /// `"credentialNotVerified"`: see \[`BadgeRedeemErrorCredentialNotVerified`\].
+    /// `"credentialNotVerified"`: see [`BadgeRedeemErrorCredentialNotVerified`].
     CredentialNotVerified(BadgeRedeemErrorCredentialNotVerified),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -4794,7 +4794,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for BadgeRedeemError {
     }
 }
 
-/// Member `InvalidCode` of \[`BadgeRedeemError`\], tag `"invalidCode"`.
+/// Member `InvalidCode` of [`BadgeRedeemError`], tag `"invalidCode"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -4876,7 +4876,7 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemErrorInvalidCode {
     }
 }
 
-/// Member `ServiceNotConfigured` of \[`BadgeRedeemError`\], tag `"serviceNotConfigured"`.
+/// Member `ServiceNotConfigured` of [`BadgeRedeemError`], tag `"serviceNotConfigured"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -4958,7 +4958,7 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemErrorServiceNotConfigured {
     }
 }
 
-/// Member `BadgeActive` of \[`BadgeRedeemError`\], tag `"badgeActive"`.
+/// Member `BadgeActive` of [`BadgeRedeemError`], tag `"badgeActive"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -5040,7 +5040,7 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemErrorBadgeActive {
     }
 }
 
-/// Member `ServiceError` of \[`BadgeRedeemError`\], tag `"serviceError"`.
+/// Member `ServiceError` of [`BadgeRedeemError`], tag `"serviceError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -5147,7 +5147,7 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemErrorServiceError {
     }
 }
 
-/// Member `InvalidResponse` of \[`BadgeRedeemError`\], tag `"invalidResponse"`.
+/// Member `InvalidResponse` of [`BadgeRedeemError`], tag `"invalidResponse"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -5254,7 +5254,7 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemErrorInvalidResponse {
     }
 }
 
-/// Member `UnknownKeyIndex` of \[`BadgeRedeemError`\], tag `"unknownKeyIndex"`.
+/// Member `UnknownKeyIndex` of [`BadgeRedeemError`], tag `"unknownKeyIndex"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -5336,7 +5336,7 @@ impl<'de> ::serde::Deserialize<'de> for BadgeRedeemErrorUnknownKeyIndex {
     }
 }
 
-/// Member `CredentialNotVerified` of \[`BadgeRedeemError`\], tag `"credentialNotVerified"`.
+/// Member `CredentialNotVerified` of [`BadgeRedeemError`], tag `"credentialNotVerified"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -5895,19 +5895,19 @@ impl ::simplex_api_types::runtime::DecodeEnum for BlockingReason {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum BrokerErrorType {
-    /// `"RESPONSE"`: see \[`BrokerErrorTypeResponse`\].
+    /// `"RESPONSE"`: see [`BrokerErrorTypeResponse`].
     Response(::std::boxed::Box<BrokerErrorTypeResponse>),
-    /// `"UNEXPECTED"`: see \[`BrokerErrorTypeUnexpected`\].
+    /// `"UNEXPECTED"`: see [`BrokerErrorTypeUnexpected`].
     Unexpected(::std::boxed::Box<BrokerErrorTypeUnexpected>),
-    /// `"NETWORK"`: see \[`BrokerErrorTypeNetwork`\].
+    /// `"NETWORK"`: see [`BrokerErrorTypeNetwork`].
     Network(::std::boxed::Box<BrokerErrorTypeNetwork>),
-    /// `"HOST"`: see \[`BrokerErrorTypeHost`\].
+    /// `"HOST"`: see [`BrokerErrorTypeHost`].
     Host(BrokerErrorTypeHost),
-    /// `"NO_SERVICE"`: see \[`BrokerErrorTypeNoService`\].
+    /// `"NO_SERVICE"`: see [`BrokerErrorTypeNoService`].
     NoService(BrokerErrorTypeNoService),
-    /// `"TRANSPORT"`: see \[`BrokerErrorTypeTransport`\].
+    /// `"TRANSPORT"`: see [`BrokerErrorTypeTransport`].
     Transport(::std::boxed::Box<BrokerErrorTypeTransport>),
-    /// `"TIMEOUT"`: see \[`BrokerErrorTypeTimeout`\].
+    /// `"TIMEOUT"`: see [`BrokerErrorTypeTimeout`].
     Timeout(BrokerErrorTypeTimeout),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -6098,7 +6098,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for BrokerErrorType {
     }
 }
 
-/// Member `RESPONSE` of \[`BrokerErrorType`\], tag `"RESPONSE"`.
+/// Member `RESPONSE` of [`BrokerErrorType`], tag `"RESPONSE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6205,7 +6205,7 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorTypeResponse {
     }
 }
 
-/// Member `UNEXPECTED` of \[`BrokerErrorType`\], tag `"UNEXPECTED"`.
+/// Member `UNEXPECTED` of [`BrokerErrorType`], tag `"UNEXPECTED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6312,7 +6312,7 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorTypeUnexpected {
     }
 }
 
-/// Member `NETWORK` of \[`BrokerErrorType`\], tag `"NETWORK"`.
+/// Member `NETWORK` of [`BrokerErrorType`], tag `"NETWORK"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6419,7 +6419,7 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorTypeNetwork {
     }
 }
 
-/// Member `HOST` of \[`BrokerErrorType`\], tag `"HOST"`.
+/// Member `HOST` of [`BrokerErrorType`], tag `"HOST"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6501,7 +6501,7 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorTypeHost {
     }
 }
 
-/// Member `NO_SERVICE` of \[`BrokerErrorType`\], tag `"NO_SERVICE"`.
+/// Member `NO_SERVICE` of [`BrokerErrorType`], tag `"NO_SERVICE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6583,7 +6583,7 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorTypeNoService {
     }
 }
 
-/// Member `TRANSPORT` of \[`BrokerErrorType`\], tag `"TRANSPORT"`.
+/// Member `TRANSPORT` of [`BrokerErrorType`], tag `"TRANSPORT"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -6690,7 +6690,7 @@ impl<'de> ::serde::Deserialize<'de> for BrokerErrorTypeTransport {
     }
 }
 
-/// Member `TIMEOUT` of \[`BrokerErrorType`\], tag `"TIMEOUT"`.
+/// Member `TIMEOUT` of [`BrokerErrorType`], tag `"TIMEOUT"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -7100,69 +7100,69 @@ impl ::simplex_api_types::runtime::DecodeEnum for CiCallStatus {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CiContent {
-    /// `"sndMsgContent"`: see \[`CiContentSndMsgContent`\].
+    /// `"sndMsgContent"`: see [`CiContentSndMsgContent`].
     SndMsgContent(::std::boxed::Box<CiContentSndMsgContent>),
-    /// `"rcvMsgContent"`: see \[`CiContentRcvMsgContent`\].
+    /// `"rcvMsgContent"`: see [`CiContentRcvMsgContent`].
     RcvMsgContent(::std::boxed::Box<CiContentRcvMsgContent>),
-    /// `"sndDeleted"`: see \[`CiContentSndDeleted`\].
+    /// `"sndDeleted"`: see [`CiContentSndDeleted`].
     SndDeleted(::std::boxed::Box<CiContentSndDeleted>),
-    /// `"rcvDeleted"`: see \[`CiContentRcvDeleted`\].
+    /// `"rcvDeleted"`: see [`CiContentRcvDeleted`].
     RcvDeleted(::std::boxed::Box<CiContentRcvDeleted>),
-    /// `"sndCall"`: see \[`CiContentSndCall`\].
+    /// `"sndCall"`: see [`CiContentSndCall`].
     SndCall(::std::boxed::Box<CiContentSndCall>),
-    /// `"rcvCall"`: see \[`CiContentRcvCall`\].
+    /// `"rcvCall"`: see [`CiContentRcvCall`].
     RcvCall(::std::boxed::Box<CiContentRcvCall>),
-    /// `"rcvIntegrityError"`: see \[`CiContentRcvIntegrityError`\].
+    /// `"rcvIntegrityError"`: see [`CiContentRcvIntegrityError`].
     RcvIntegrityError(::std::boxed::Box<CiContentRcvIntegrityError>),
-    /// `"rcvDecryptionError"`: see \[`CiContentRcvDecryptionError`\].
+    /// `"rcvDecryptionError"`: see [`CiContentRcvDecryptionError`].
     RcvDecryptionError(::std::boxed::Box<CiContentRcvDecryptionError>),
-    /// `"rcvMsgError"`: see \[`CiContentRcvMsgError`\].
+    /// `"rcvMsgError"`: see [`CiContentRcvMsgError`].
     RcvMsgError(::std::boxed::Box<CiContentRcvMsgError>),
-    /// `"rcvGroupInvitation"`: see \[`CiContentRcvGroupInvitation`\].
+    /// `"rcvGroupInvitation"`: see [`CiContentRcvGroupInvitation`].
     RcvGroupInvitation(::std::boxed::Box<CiContentRcvGroupInvitation>),
-    /// `"sndGroupInvitation"`: see \[`CiContentSndGroupInvitation`\].
+    /// `"sndGroupInvitation"`: see [`CiContentSndGroupInvitation`].
     SndGroupInvitation(::std::boxed::Box<CiContentSndGroupInvitation>),
-    /// `"rcvDirectEvent"`: see \[`CiContentRcvDirectEvent`\].
+    /// `"rcvDirectEvent"`: see [`CiContentRcvDirectEvent`].
     RcvDirectEvent(::std::boxed::Box<CiContentRcvDirectEvent>),
-    /// `"rcvGroupEvent"`: see \[`CiContentRcvGroupEvent`\].
+    /// `"rcvGroupEvent"`: see [`CiContentRcvGroupEvent`].
     RcvGroupEvent(::std::boxed::Box<CiContentRcvGroupEvent>),
-    /// `"sndGroupEvent"`: see \[`CiContentSndGroupEvent`\].
+    /// `"sndGroupEvent"`: see [`CiContentSndGroupEvent`].
     SndGroupEvent(::std::boxed::Box<CiContentSndGroupEvent>),
-    /// `"rcvConnEvent"`: see \[`CiContentRcvConnEvent`\].
+    /// `"rcvConnEvent"`: see [`CiContentRcvConnEvent`].
     RcvConnEvent(::std::boxed::Box<CiContentRcvConnEvent>),
-    /// `"sndConnEvent"`: see \[`CiContentSndConnEvent`\].
+    /// `"sndConnEvent"`: see [`CiContentSndConnEvent`].
     SndConnEvent(::std::boxed::Box<CiContentSndConnEvent>),
-    /// `"rcvChatFeature"`: see \[`CiContentRcvChatFeature`\].
+    /// `"rcvChatFeature"`: see [`CiContentRcvChatFeature`].
     RcvChatFeature(::std::boxed::Box<CiContentRcvChatFeature>),
-    /// `"sndChatFeature"`: see \[`CiContentSndChatFeature`\].
+    /// `"sndChatFeature"`: see [`CiContentSndChatFeature`].
     SndChatFeature(::std::boxed::Box<CiContentSndChatFeature>),
-    /// `"rcvChatPreference"`: see \[`CiContentRcvChatPreference`\].
+    /// `"rcvChatPreference"`: see [`CiContentRcvChatPreference`].
     RcvChatPreference(::std::boxed::Box<CiContentRcvChatPreference>),
-    /// `"sndChatPreference"`: see \[`CiContentSndChatPreference`\].
+    /// `"sndChatPreference"`: see [`CiContentSndChatPreference`].
     SndChatPreference(::std::boxed::Box<CiContentSndChatPreference>),
-    /// `"rcvGroupFeature"`: see \[`CiContentRcvGroupFeature`\].
+    /// `"rcvGroupFeature"`: see [`CiContentRcvGroupFeature`].
     RcvGroupFeature(::std::boxed::Box<CiContentRcvGroupFeature>),
-    /// `"sndGroupFeature"`: see \[`CiContentSndGroupFeature`\].
+    /// `"sndGroupFeature"`: see [`CiContentSndGroupFeature`].
     SndGroupFeature(::std::boxed::Box<CiContentSndGroupFeature>),
-    /// `"rcvChatFeatureRejected"`: see \[`CiContentRcvChatFeatureRejected`\].
+    /// `"rcvChatFeatureRejected"`: see [`CiContentRcvChatFeatureRejected`].
     RcvChatFeatureRejected(::std::boxed::Box<CiContentRcvChatFeatureRejected>),
-    /// `"rcvGroupFeatureRejected"`: see \[`CiContentRcvGroupFeatureRejected`\].
+    /// `"rcvGroupFeatureRejected"`: see [`CiContentRcvGroupFeatureRejected`].
     RcvGroupFeatureRejected(::std::boxed::Box<CiContentRcvGroupFeatureRejected>),
-    /// `"sndModerated"`: see \[`CiContentSndModerated`\].
+    /// `"sndModerated"`: see [`CiContentSndModerated`].
     SndModerated(CiContentSndModerated),
-    /// `"rcvModerated"`: see \[`CiContentRcvModerated`\].
+    /// `"rcvModerated"`: see [`CiContentRcvModerated`].
     RcvModerated(CiContentRcvModerated),
-    /// `"rcvBlocked"`: see \[`CiContentRcvBlocked`\].
+    /// `"rcvBlocked"`: see [`CiContentRcvBlocked`].
     RcvBlocked(CiContentRcvBlocked),
-    /// `"sndDirectE2EEInfo"`: see \[`CiContentSndDirectE2eeInfo`\].
+    /// `"sndDirectE2EEInfo"`: see [`CiContentSndDirectE2eeInfo`].
     SndDirectE2eeInfo(::std::boxed::Box<CiContentSndDirectE2eeInfo>),
-    /// `"rcvDirectE2EEInfo"`: see \[`CiContentRcvDirectE2eeInfo`\].
+    /// `"rcvDirectE2EEInfo"`: see [`CiContentRcvDirectE2eeInfo`].
     RcvDirectE2eeInfo(::std::boxed::Box<CiContentRcvDirectE2eeInfo>),
-    /// `"sndGroupE2EEInfo"`: see \[`CiContentSndGroupE2eeInfo`\].
+    /// `"sndGroupE2EEInfo"`: see [`CiContentSndGroupE2eeInfo`].
     SndGroupE2eeInfo(::std::boxed::Box<CiContentSndGroupE2eeInfo>),
-    /// `"rcvGroupE2EEInfo"`: see \[`CiContentRcvGroupE2eeInfo`\].
+    /// `"rcvGroupE2EEInfo"`: see [`CiContentRcvGroupE2eeInfo`].
     RcvGroupE2eeInfo(::std::boxed::Box<CiContentRcvGroupE2eeInfo>),
-    /// `"chatBanner"`: see \[`CiContentChatBanner`\].
+    /// `"chatBanner"`: see [`CiContentChatBanner`].
     ChatBanner(CiContentChatBanner),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -7801,7 +7801,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiContent {
     }
 }
 
-/// Member `SndMsgContent` of \[`CiContent`\], tag `"sndMsgContent"`.
+/// Member `SndMsgContent` of [`CiContent`], tag `"sndMsgContent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -7908,7 +7908,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndMsgContent {
     }
 }
 
-/// Member `RcvMsgContent` of \[`CiContent`\], tag `"rcvMsgContent"`.
+/// Member `RcvMsgContent` of [`CiContent`], tag `"rcvMsgContent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8015,7 +8015,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvMsgContent {
     }
 }
 
-/// Member `SndDeleted` of \[`CiContent`\], tag `"sndDeleted"`.
+/// Member `SndDeleted` of [`CiContent`], tag `"sndDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8122,7 +8122,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndDeleted {
     }
 }
 
-/// Member `RcvDeleted` of \[`CiContent`\], tag `"rcvDeleted"`.
+/// Member `RcvDeleted` of [`CiContent`], tag `"rcvDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8229,7 +8229,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvDeleted {
     }
 }
 
-/// Member `SndCall` of \[`CiContent`\], tag `"sndCall"`.
+/// Member `SndCall` of [`CiContent`], tag `"sndCall"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8360,7 +8360,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndCall {
     }
 }
 
-/// Member `RcvCall` of \[`CiContent`\], tag `"rcvCall"`.
+/// Member `RcvCall` of [`CiContent`], tag `"rcvCall"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8491,7 +8491,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvCall {
     }
 }
 
-/// Member `RcvIntegrityError` of \[`CiContent`\], tag `"rcvIntegrityError"`.
+/// Member `RcvIntegrityError` of [`CiContent`], tag `"rcvIntegrityError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8598,7 +8598,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvIntegrityError {
     }
 }
 
-/// Member `RcvDecryptionError` of \[`CiContent`\], tag `"rcvDecryptionError"`.
+/// Member `RcvDecryptionError` of [`CiContent`], tag `"rcvDecryptionError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8733,7 +8733,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvDecryptionError {
     }
 }
 
-/// Member `RcvMsgError` of \[`CiContent`\], tag `"rcvMsgError"`.
+/// Member `RcvMsgError` of [`CiContent`], tag `"rcvMsgError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8840,7 +8840,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvMsgError {
     }
 }
 
-/// Member `RcvGroupInvitation` of \[`CiContent`\], tag `"rcvGroupInvitation"`.
+/// Member `RcvGroupInvitation` of [`CiContent`], tag `"rcvGroupInvitation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -8975,7 +8975,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvGroupInvitation {
     }
 }
 
-/// Member `SndGroupInvitation` of \[`CiContent`\], tag `"sndGroupInvitation"`.
+/// Member `SndGroupInvitation` of [`CiContent`], tag `"sndGroupInvitation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9110,7 +9110,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndGroupInvitation {
     }
 }
 
-/// Member `RcvDirectEvent` of \[`CiContent`\], tag `"rcvDirectEvent"`.
+/// Member `RcvDirectEvent` of [`CiContent`], tag `"rcvDirectEvent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9217,7 +9217,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvDirectEvent {
     }
 }
 
-/// Member `RcvGroupEvent` of \[`CiContent`\], tag `"rcvGroupEvent"`.
+/// Member `RcvGroupEvent` of [`CiContent`], tag `"rcvGroupEvent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9324,7 +9324,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvGroupEvent {
     }
 }
 
-/// Member `SndGroupEvent` of \[`CiContent`\], tag `"sndGroupEvent"`.
+/// Member `SndGroupEvent` of [`CiContent`], tag `"sndGroupEvent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9431,7 +9431,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndGroupEvent {
     }
 }
 
-/// Member `RcvConnEvent` of \[`CiContent`\], tag `"rcvConnEvent"`.
+/// Member `RcvConnEvent` of [`CiContent`], tag `"rcvConnEvent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9538,7 +9538,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvConnEvent {
     }
 }
 
-/// Member `SndConnEvent` of \[`CiContent`\], tag `"sndConnEvent"`.
+/// Member `SndConnEvent` of [`CiContent`], tag `"sndConnEvent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9645,7 +9645,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndConnEvent {
     }
 }
 
-/// Member `RcvChatFeature` of \[`CiContent`\], tag `"rcvChatFeature"`.
+/// Member `RcvChatFeature` of [`CiContent`], tag `"rcvChatFeature"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9804,7 +9804,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvChatFeature {
     }
 }
 
-/// Member `SndChatFeature` of \[`CiContent`\], tag `"sndChatFeature"`.
+/// Member `SndChatFeature` of [`CiContent`], tag `"sndChatFeature"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -9963,7 +9963,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndChatFeature {
     }
 }
 
-/// Member `RcvChatPreference` of \[`CiContent`\], tag `"rcvChatPreference"`.
+/// Member `RcvChatPreference` of [`CiContent`], tag `"rcvChatPreference"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10122,7 +10122,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvChatPreference {
     }
 }
 
-/// Member `SndChatPreference` of \[`CiContent`\], tag `"sndChatPreference"`.
+/// Member `SndChatPreference` of [`CiContent`], tag `"sndChatPreference"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10281,7 +10281,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndChatPreference {
     }
 }
 
-/// Member `RcvGroupFeature` of \[`CiContent`\], tag `"rcvGroupFeature"`.
+/// Member `RcvGroupFeature` of [`CiContent`], tag `"rcvGroupFeature"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10460,7 +10460,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvGroupFeature {
     }
 }
 
-/// Member `SndGroupFeature` of \[`CiContent`\], tag `"sndGroupFeature"`.
+/// Member `SndGroupFeature` of [`CiContent`], tag `"sndGroupFeature"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10639,7 +10639,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndGroupFeature {
     }
 }
 
-/// Member `RcvChatFeatureRejected` of \[`CiContent`\], tag `"rcvChatFeatureRejected"`.
+/// Member `RcvChatFeatureRejected` of [`CiContent`], tag `"rcvChatFeatureRejected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10746,7 +10746,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvChatFeatureRejected {
     }
 }
 
-/// Member `RcvGroupFeatureRejected` of \[`CiContent`\], tag `"rcvGroupFeatureRejected"`.
+/// Member `RcvGroupFeatureRejected` of [`CiContent`], tag `"rcvGroupFeatureRejected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10853,7 +10853,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvGroupFeatureRejected {
     }
 }
 
-/// Member `SndModerated` of \[`CiContent`\], tag `"sndModerated"`.
+/// Member `SndModerated` of [`CiContent`], tag `"sndModerated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -10935,7 +10935,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndModerated {
     }
 }
 
-/// Member `RcvModerated` of \[`CiContent`\], tag `"rcvModerated"`.
+/// Member `RcvModerated` of [`CiContent`], tag `"rcvModerated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11017,7 +11017,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvModerated {
     }
 }
 
-/// Member `RcvBlocked` of \[`CiContent`\], tag `"rcvBlocked"`.
+/// Member `RcvBlocked` of [`CiContent`], tag `"rcvBlocked"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11099,7 +11099,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvBlocked {
     }
 }
 
-/// Member `SndDirectE2EEInfo` of \[`CiContent`\], tag `"sndDirectE2EEInfo"`.
+/// Member `SndDirectE2EEInfo` of [`CiContent`], tag `"sndDirectE2EEInfo"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11203,7 +11203,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndDirectE2eeInfo {
     }
 }
 
-/// Member `RcvDirectE2EEInfo` of \[`CiContent`\], tag `"rcvDirectE2EEInfo"`.
+/// Member `RcvDirectE2EEInfo` of [`CiContent`], tag `"rcvDirectE2EEInfo"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11307,7 +11307,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvDirectE2eeInfo {
     }
 }
 
-/// Member `SndGroupE2EEInfo` of \[`CiContent`\], tag `"sndGroupE2EEInfo"`.
+/// Member `SndGroupE2EEInfo` of [`CiContent`], tag `"sndGroupE2EEInfo"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11411,7 +11411,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentSndGroupE2eeInfo {
     }
 }
 
-/// Member `RcvGroupE2EEInfo` of \[`CiContent`\], tag `"rcvGroupE2EEInfo"`.
+/// Member `RcvGroupE2EEInfo` of [`CiContent`], tag `"rcvGroupE2EEInfo"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11515,7 +11515,7 @@ impl<'de> ::serde::Deserialize<'de> for CiContentRcvGroupE2eeInfo {
     }
 }
 
-/// Member `ChatBanner` of \[`CiContent`\], tag `"chatBanner"`.
+/// Member `ChatBanner` of [`CiContent`], tag `"chatBanner"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11672,13 +11672,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for CiDeleteMode {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CiDeleted {
-    /// `"deleted"`: see \[`CiDeletedDeleted`\].
+    /// `"deleted"`: see [`CiDeletedDeleted`].
     Deleted(::std::boxed::Box<CiDeletedDeleted>),
-    /// `"blocked"`: see \[`CiDeletedBlocked`\].
+    /// `"blocked"`: see [`CiDeletedBlocked`].
     Blocked(::std::boxed::Box<CiDeletedBlocked>),
-    /// `"blockedByAdmin"`: see \[`CiDeletedBlockedByAdmin`\].
+    /// `"blockedByAdmin"`: see [`CiDeletedBlockedByAdmin`].
     BlockedByAdmin(::std::boxed::Box<CiDeletedBlockedByAdmin>),
-    /// `"moderated"`: see \[`CiDeletedModerated`\].
+    /// `"moderated"`: see [`CiDeletedModerated`].
     Moderated(::std::boxed::Box<CiDeletedModerated>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -11819,7 +11819,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiDeleted {
     }
 }
 
-/// Member `Deleted` of \[`CiDeleted`\], tag `"deleted"`.
+/// Member `Deleted` of [`CiDeleted`], tag `"deleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -11949,7 +11949,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDeletedDeleted {
     }
 }
 
-/// Member `Blocked` of \[`CiDeleted`\], tag `"blocked"`.
+/// Member `Blocked` of [`CiDeleted`], tag `"blocked"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12054,7 +12054,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDeletedBlocked {
     }
 }
 
-/// Member `BlockedByAdmin` of \[`CiDeleted`\], tag `"blockedByAdmin"`.
+/// Member `BlockedByAdmin` of [`CiDeleted`], tag `"blockedByAdmin"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12159,7 +12159,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDeletedBlockedByAdmin {
     }
 }
 
-/// Member `Moderated` of \[`CiDeleted`\], tag `"moderated"`.
+/// Member `Moderated` of [`CiDeleted`], tag `"moderated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12293,19 +12293,19 @@ impl<'de> ::serde::Deserialize<'de> for CiDeletedModerated {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CiDirection {
-    /// `"directSnd"`: see \[`CiDirectionDirectSnd`\].
+    /// `"directSnd"`: see [`CiDirectionDirectSnd`].
     DirectSnd(CiDirectionDirectSnd),
-    /// `"directRcv"`: see \[`CiDirectionDirectRcv`\].
+    /// `"directRcv"`: see [`CiDirectionDirectRcv`].
     DirectRcv(CiDirectionDirectRcv),
-    /// `"groupSnd"`: see \[`CiDirectionGroupSnd`\].
+    /// `"groupSnd"`: see [`CiDirectionGroupSnd`].
     GroupSnd(CiDirectionGroupSnd),
-    /// `"groupRcv"`: see \[`CiDirectionGroupRcv`\].
+    /// `"groupRcv"`: see [`CiDirectionGroupRcv`].
     GroupRcv(::std::boxed::Box<CiDirectionGroupRcv>),
-    /// `"channelRcv"`: see \[`CiDirectionChannelRcv`\].
+    /// `"channelRcv"`: see [`CiDirectionChannelRcv`].
     ChannelRcv(CiDirectionChannelRcv),
-    /// `"localSnd"`: see \[`CiDirectionLocalSnd`\].
+    /// `"localSnd"`: see [`CiDirectionLocalSnd`].
     LocalSnd(CiDirectionLocalSnd),
-    /// `"localRcv"`: see \[`CiDirectionLocalRcv`\].
+    /// `"localRcv"`: see [`CiDirectionLocalRcv`].
     LocalRcv(CiDirectionLocalRcv),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -12505,7 +12505,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiDirection {
     }
 }
 
-/// Member `DirectSnd` of \[`CiDirection`\], tag `"directSnd"`.
+/// Member `DirectSnd` of [`CiDirection`], tag `"directSnd"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12587,7 +12587,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDirectionDirectSnd {
     }
 }
 
-/// Member `DirectRcv` of \[`CiDirection`\], tag `"directRcv"`.
+/// Member `DirectRcv` of [`CiDirection`], tag `"directRcv"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12669,7 +12669,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDirectionDirectRcv {
     }
 }
 
-/// Member `GroupSnd` of \[`CiDirection`\], tag `"groupSnd"`.
+/// Member `GroupSnd` of [`CiDirection`], tag `"groupSnd"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12751,7 +12751,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDirectionGroupSnd {
     }
 }
 
-/// Member `GroupRcv` of \[`CiDirection`\], tag `"groupRcv"`.
+/// Member `GroupRcv` of [`CiDirection`], tag `"groupRcv"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12858,7 +12858,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDirectionGroupRcv {
     }
 }
 
-/// Member `ChannelRcv` of \[`CiDirection`\], tag `"channelRcv"`.
+/// Member `ChannelRcv` of [`CiDirection`], tag `"channelRcv"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -12940,7 +12940,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDirectionChannelRcv {
     }
 }
 
-/// Member `LocalSnd` of \[`CiDirection`\], tag `"localSnd"`.
+/// Member `LocalSnd` of [`CiDirection`], tag `"localSnd"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -13022,7 +13022,7 @@ impl<'de> ::serde::Deserialize<'de> for CiDirectionLocalSnd {
     }
 }
 
-/// Member `LocalRcv` of \[`CiDirection`\], tag `"localRcv"`.
+/// Member `LocalRcv` of [`CiDirection`], tag `"localRcv"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -13381,35 +13381,35 @@ impl<'de> ::serde::Deserialize<'de> for CiFile {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CiFileStatus {
-    /// `"sndStored"`: see \[`CiFileStatusSndStored`\].
+    /// `"sndStored"`: see [`CiFileStatusSndStored`].
     SndStored(CiFileStatusSndStored),
-    /// `"sndTransfer"`: see \[`CiFileStatusSndTransfer`\].
+    /// `"sndTransfer"`: see [`CiFileStatusSndTransfer`].
     SndTransfer(::std::boxed::Box<CiFileStatusSndTransfer>),
-    /// `"sndCancelled"`: see \[`CiFileStatusSndCancelled`\].
+    /// `"sndCancelled"`: see [`CiFileStatusSndCancelled`].
     SndCancelled(CiFileStatusSndCancelled),
-    /// `"sndComplete"`: see \[`CiFileStatusSndComplete`\].
+    /// `"sndComplete"`: see [`CiFileStatusSndComplete`].
     SndComplete(CiFileStatusSndComplete),
-    /// `"sndError"`: see \[`CiFileStatusSndError`\].
+    /// `"sndError"`: see [`CiFileStatusSndError`].
     SndError(::std::boxed::Box<CiFileStatusSndError>),
-    /// `"sndWarning"`: see \[`CiFileStatusSndWarning`\].
+    /// `"sndWarning"`: see [`CiFileStatusSndWarning`].
     SndWarning(::std::boxed::Box<CiFileStatusSndWarning>),
-    /// `"rcvInvitation"`: see \[`CiFileStatusRcvInvitation`\].
+    /// `"rcvInvitation"`: see [`CiFileStatusRcvInvitation`].
     RcvInvitation(CiFileStatusRcvInvitation),
-    /// `"rcvAccepted"`: see \[`CiFileStatusRcvAccepted`\].
+    /// `"rcvAccepted"`: see [`CiFileStatusRcvAccepted`].
     RcvAccepted(CiFileStatusRcvAccepted),
-    /// `"rcvTransfer"`: see \[`CiFileStatusRcvTransfer`\].
+    /// `"rcvTransfer"`: see [`CiFileStatusRcvTransfer`].
     RcvTransfer(::std::boxed::Box<CiFileStatusRcvTransfer>),
-    /// `"rcvAborted"`: see \[`CiFileStatusRcvAborted`\].
+    /// `"rcvAborted"`: see [`CiFileStatusRcvAborted`].
     RcvAborted(CiFileStatusRcvAborted),
-    /// `"rcvComplete"`: see \[`CiFileStatusRcvComplete`\].
+    /// `"rcvComplete"`: see [`CiFileStatusRcvComplete`].
     RcvComplete(CiFileStatusRcvComplete),
-    /// `"rcvCancelled"`: see \[`CiFileStatusRcvCancelled`\].
+    /// `"rcvCancelled"`: see [`CiFileStatusRcvCancelled`].
     RcvCancelled(CiFileStatusRcvCancelled),
-    /// `"rcvError"`: see \[`CiFileStatusRcvError`\].
+    /// `"rcvError"`: see [`CiFileStatusRcvError`].
     RcvError(::std::boxed::Box<CiFileStatusRcvError>),
-    /// `"rcvWarning"`: see \[`CiFileStatusRcvWarning`\].
+    /// `"rcvWarning"`: see [`CiFileStatusRcvWarning`].
     RcvWarning(::std::boxed::Box<CiFileStatusRcvWarning>),
-    /// `"invalid"`: see \[`CiFileStatusInvalid`\].
+    /// `"invalid"`: see [`CiFileStatusInvalid`].
     Invalid(::std::boxed::Box<CiFileStatusInvalid>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -13751,7 +13751,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiFileStatus {
     }
 }
 
-/// Member `SndStored` of \[`CiFileStatus`\], tag `"sndStored"`.
+/// Member `SndStored` of [`CiFileStatus`], tag `"sndStored"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -13833,7 +13833,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusSndStored {
     }
 }
 
-/// Member `SndTransfer` of \[`CiFileStatus`\], tag `"sndTransfer"`.
+/// Member `SndTransfer` of [`CiFileStatus`], tag `"sndTransfer"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -13971,7 +13971,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusSndTransfer {
     }
 }
 
-/// Member `SndCancelled` of \[`CiFileStatus`\], tag `"sndCancelled"`.
+/// Member `SndCancelled` of [`CiFileStatus`], tag `"sndCancelled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14053,7 +14053,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusSndCancelled {
     }
 }
 
-/// Member `SndComplete` of \[`CiFileStatus`\], tag `"sndComplete"`.
+/// Member `SndComplete` of [`CiFileStatus`], tag `"sndComplete"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14135,7 +14135,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusSndComplete {
     }
 }
 
-/// Member `SndError` of \[`CiFileStatus`\], tag `"sndError"`.
+/// Member `SndError` of [`CiFileStatus`], tag `"sndError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14242,7 +14242,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusSndError {
     }
 }
 
-/// Member `SndWarning` of \[`CiFileStatus`\], tag `"sndWarning"`.
+/// Member `SndWarning` of [`CiFileStatus`], tag `"sndWarning"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14349,7 +14349,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusSndWarning {
     }
 }
 
-/// Member `RcvInvitation` of \[`CiFileStatus`\], tag `"rcvInvitation"`.
+/// Member `RcvInvitation` of [`CiFileStatus`], tag `"rcvInvitation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14431,7 +14431,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvInvitation {
     }
 }
 
-/// Member `RcvAccepted` of \[`CiFileStatus`\], tag `"rcvAccepted"`.
+/// Member `RcvAccepted` of [`CiFileStatus`], tag `"rcvAccepted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14513,7 +14513,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvAccepted {
     }
 }
 
-/// Member `RcvTransfer` of \[`CiFileStatus`\], tag `"rcvTransfer"`.
+/// Member `RcvTransfer` of [`CiFileStatus`], tag `"rcvTransfer"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14651,7 +14651,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvTransfer {
     }
 }
 
-/// Member `RcvAborted` of \[`CiFileStatus`\], tag `"rcvAborted"`.
+/// Member `RcvAborted` of [`CiFileStatus`], tag `"rcvAborted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14733,7 +14733,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvAborted {
     }
 }
 
-/// Member `RcvComplete` of \[`CiFileStatus`\], tag `"rcvComplete"`.
+/// Member `RcvComplete` of [`CiFileStatus`], tag `"rcvComplete"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14815,7 +14815,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvComplete {
     }
 }
 
-/// Member `RcvCancelled` of \[`CiFileStatus`\], tag `"rcvCancelled"`.
+/// Member `RcvCancelled` of [`CiFileStatus`], tag `"rcvCancelled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -14897,7 +14897,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvCancelled {
     }
 }
 
-/// Member `RcvError` of \[`CiFileStatus`\], tag `"rcvError"`.
+/// Member `RcvError` of [`CiFileStatus`], tag `"rcvError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -15004,7 +15004,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvError {
     }
 }
 
-/// Member `RcvWarning` of \[`CiFileStatus`\], tag `"rcvWarning"`.
+/// Member `RcvWarning` of [`CiFileStatus`], tag `"rcvWarning"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -15111,7 +15111,7 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusRcvWarning {
     }
 }
 
-/// Member `Invalid` of \[`CiFileStatus`\], tag `"invalid"`.
+/// Member `Invalid` of [`CiFileStatus`], tag `"invalid"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -15218,13 +15218,13 @@ impl<'de> ::serde::Deserialize<'de> for CiFileStatusInvalid {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CiForwardedFrom {
-    /// `"unknown"`: see \[`CiForwardedFromUnknown2`\].
+    /// `"unknown"`: see [`CiForwardedFromUnknown2`].
     Unknown2(CiForwardedFromUnknown2),
-    /// `"contact"`: see \[`CiForwardedFromContact`\].
+    /// `"contact"`: see [`CiForwardedFromContact`].
     Contact(::std::boxed::Box<CiForwardedFromContact>),
-    /// `"group"`: see \[`CiForwardedFromGroup`\].
+    /// `"group"`: see [`CiForwardedFromGroup`].
     Group(::std::boxed::Box<CiForwardedFromGroup>),
-    /// `"groupLink"`: see \[`CiForwardedFromGroupLink`\].
+    /// `"groupLink"`: see [`CiForwardedFromGroupLink`].
     GroupLink(::std::boxed::Box<CiForwardedFromGroupLink>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -15353,7 +15353,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiForwardedFrom {
     }
 }
 
-/// Member `Unknown` of \[`CiForwardedFrom`\], tag `"unknown"`.
+/// Member `Unknown` of [`CiForwardedFrom`], tag `"unknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -15435,7 +15435,7 @@ impl<'de> ::serde::Deserialize<'de> for CiForwardedFromUnknown2 {
     }
 }
 
-/// Member `Contact` of \[`CiForwardedFrom`\], tag `"contact"`.
+/// Member `Contact` of [`CiForwardedFrom`], tag `"contact"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -15621,7 +15621,7 @@ impl<'de> ::serde::Deserialize<'de> for CiForwardedFromContact {
     }
 }
 
-/// Member `Group` of \[`CiForwardedFrom`\], tag `"group"`.
+/// Member `Group` of [`CiForwardedFrom`], tag `"group"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -15867,7 +15867,7 @@ impl<'de> ::serde::Deserialize<'de> for CiForwardedFromGroup {
     }
 }
 
-/// Member `GroupLink` of \[`CiForwardedFrom`\], tag `"groupLink"`.
+/// Member `GroupLink` of [`CiForwardedFrom`], tag `"groupLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -17771,23 +17771,23 @@ impl<'de> ::serde::Deserialize<'de> for CiReactionCount {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CiStatus {
-    /// `"sndNew"`: see \[`CiStatusSndNew`\].
+    /// `"sndNew"`: see [`CiStatusSndNew`].
     SndNew(CiStatusSndNew),
-    /// `"sndSent"`: see \[`CiStatusSndSent`\].
+    /// `"sndSent"`: see [`CiStatusSndSent`].
     SndSent(::std::boxed::Box<CiStatusSndSent>),
-    /// `"sndRcvd"`: see \[`CiStatusSndRcvd`\].
+    /// `"sndRcvd"`: see [`CiStatusSndRcvd`].
     SndRcvd(::std::boxed::Box<CiStatusSndRcvd>),
-    /// `"sndErrorAuth"`: see \[`CiStatusSndErrorAuth`\].
+    /// `"sndErrorAuth"`: see [`CiStatusSndErrorAuth`].
     SndErrorAuth(CiStatusSndErrorAuth),
-    /// `"sndError"`: see \[`CiStatusSndError`\].
+    /// `"sndError"`: see [`CiStatusSndError`].
     SndError(::std::boxed::Box<CiStatusSndError>),
-    /// `"sndWarning"`: see \[`CiStatusSndWarning`\].
+    /// `"sndWarning"`: see [`CiStatusSndWarning`].
     SndWarning(::std::boxed::Box<CiStatusSndWarning>),
-    /// `"rcvNew"`: see \[`CiStatusRcvNew`\].
+    /// `"rcvNew"`: see [`CiStatusRcvNew`].
     RcvNew(CiStatusRcvNew),
-    /// `"rcvRead"`: see \[`CiStatusRcvRead`\].
+    /// `"rcvRead"`: see [`CiStatusRcvRead`].
     RcvRead(CiStatusRcvRead),
-    /// `"invalid"`: see \[`CiStatusInvalid`\].
+    /// `"invalid"`: see [`CiStatusInvalid`].
     Invalid(::std::boxed::Box<CiStatusInvalid>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -18015,7 +18015,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CiStatus {
     }
 }
 
-/// Member `SndNew` of \[`CiStatus`\], tag `"sndNew"`.
+/// Member `SndNew` of [`CiStatus`], tag `"sndNew"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18097,7 +18097,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusSndNew {
     }
 }
 
-/// Member `SndSent` of \[`CiStatus`\], tag `"sndSent"`.
+/// Member `SndSent` of [`CiStatus`], tag `"sndSent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18204,7 +18204,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusSndSent {
     }
 }
 
-/// Member `SndRcvd` of \[`CiStatus`\], tag `"sndRcvd"`.
+/// Member `SndRcvd` of [`CiStatus`], tag `"sndRcvd"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18339,7 +18339,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusSndRcvd {
     }
 }
 
-/// Member `SndErrorAuth` of \[`CiStatus`\], tag `"sndErrorAuth"`.
+/// Member `SndErrorAuth` of [`CiStatus`], tag `"sndErrorAuth"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18421,7 +18421,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusSndErrorAuth {
     }
 }
 
-/// Member `SndError` of \[`CiStatus`\], tag `"sndError"`.
+/// Member `SndError` of [`CiStatus`], tag `"sndError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18528,7 +18528,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusSndError {
     }
 }
 
-/// Member `SndWarning` of \[`CiStatus`\], tag `"sndWarning"`.
+/// Member `SndWarning` of [`CiStatus`], tag `"sndWarning"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18635,7 +18635,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusSndWarning {
     }
 }
 
-/// Member `RcvNew` of \[`CiStatus`\], tag `"rcvNew"`.
+/// Member `RcvNew` of [`CiStatus`], tag `"rcvNew"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18717,7 +18717,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusRcvNew {
     }
 }
 
-/// Member `RcvRead` of \[`CiStatus`\], tag `"rcvRead"`.
+/// Member `RcvRead` of [`CiStatus`], tag `"rcvRead"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -18799,7 +18799,7 @@ impl<'de> ::serde::Deserialize<'de> for CiStatusRcvRead {
     }
 }
 
-/// Member `Invalid` of \[`CiStatus`\], tag `"invalid"`.
+/// Member `Invalid` of [`CiStatus`], tag `"invalid"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -19030,9 +19030,9 @@ impl<'de> ::serde::Deserialize<'de> for CiTimed {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatBotCommand {
-    /// `"command"`: see \[`ChatBotCommandCommand`\].
+    /// `"command"`: see [`ChatBotCommandCommand`].
     Command(::std::boxed::Box<ChatBotCommandCommand>),
-    /// `"menu"`: see \[`ChatBotCommandMenu`\].
+    /// `"menu"`: see [`ChatBotCommandMenu`].
     Menu(::std::boxed::Box<ChatBotCommandMenu>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -19126,7 +19126,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatBotCommand {
     }
 }
 
-/// Member `Command` of \[`ChatBotCommand`\], tag `"command"`.
+/// Member `Command` of [`ChatBotCommand`], tag `"command"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -19274,7 +19274,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatBotCommandCommand {
     }
 }
 
-/// Member `Menu` of \[`ChatBotCommand`\], tag `"menu"`.
+/// Member `Menu` of [`ChatBotCommand`], tag `"menu"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -19409,11 +19409,11 @@ impl<'de> ::serde::Deserialize<'de> for ChatBotCommandMenu {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatDeleteMode {
-    /// `"full"`: see \[`ChatDeleteModeFull`\].
+    /// `"full"`: see [`ChatDeleteModeFull`].
     Full(::std::boxed::Box<ChatDeleteModeFull>),
-    /// `"entity"`: see \[`ChatDeleteModeEntity`\].
+    /// `"entity"`: see [`ChatDeleteModeEntity`].
     Entity(::std::boxed::Box<ChatDeleteModeEntity>),
-    /// `"messages"`: see \[`ChatDeleteModeMessages`\].
+    /// `"messages"`: see [`ChatDeleteModeMessages`].
     Messages(ChatDeleteModeMessages),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -19526,7 +19526,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatDeleteMode {
     }
 }
 
-/// Member `Full` of \[`ChatDeleteMode`\], tag `"full"`.
+/// Member `Full` of [`ChatDeleteMode`], tag `"full"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -19626,7 +19626,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatDeleteModeFull {
     }
 }
 
-/// Member `Entity` of \[`ChatDeleteMode`\], tag `"entity"`.
+/// Member `Entity` of [`ChatDeleteMode`], tag `"entity"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -19726,7 +19726,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatDeleteModeEntity {
     }
 }
 
-/// Member `Messages` of \[`ChatDeleteMode`\], tag `"messages"`.
+/// Member `Messages` of [`ChatDeleteMode`], tag `"messages"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -19852,11 +19852,11 @@ impl ::simplex_api_types::runtime::Syntax for ChatDeleteMode {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatError {
-    /// `"error"`: see \[`ChatErrorError`\].
+    /// `"error"`: see [`ChatErrorError`].
     Error(::std::boxed::Box<ChatErrorError>),
-    /// `"errorAgent"`: see \[`ChatErrorErrorAgent`\].
+    /// `"errorAgent"`: see [`ChatErrorErrorAgent`].
     ErrorAgent(::std::boxed::Box<ChatErrorErrorAgent>),
-    /// `"errorStore"`: see \[`ChatErrorErrorStore`\].
+    /// `"errorStore"`: see [`ChatErrorErrorStore`].
     ErrorStore(::std::boxed::Box<ChatErrorErrorStore>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -19966,7 +19966,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatError {
     }
 }
 
-/// Member `Error` of \[`ChatError`\], tag `"error"`.
+/// Member `Error` of [`ChatError`], tag `"error"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -20073,7 +20073,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorError {
     }
 }
 
-/// Member `ErrorAgent` of \[`ChatError`\], tag `"errorAgent"`.
+/// Member `ErrorAgent` of [`ChatError`], tag `"errorAgent"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -20228,7 +20228,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorErrorAgent {
     }
 }
 
-/// Member `ErrorStore` of \[`ChatError`\], tag `"errorStore"`.
+/// Member `ErrorStore` of [`ChatError`], tag `"errorStore"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -20339,161 +20339,161 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorErrorStore {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatErrorType {
-    /// `"noActiveUser"`: see \[`ChatErrorTypeNoActiveUser`\].
+    /// `"noActiveUser"`: see [`ChatErrorTypeNoActiveUser`].
     NoActiveUser(ChatErrorTypeNoActiveUser),
-    /// `"noConnectionUser"`: see \[`ChatErrorTypeNoConnectionUser`\].
+    /// `"noConnectionUser"`: see [`ChatErrorTypeNoConnectionUser`].
     NoConnectionUser(::std::boxed::Box<ChatErrorTypeNoConnectionUser>),
-    /// `"noSndFileUser"`: see \[`ChatErrorTypeNoSndFileUser`\].
+    /// `"noSndFileUser"`: see [`ChatErrorTypeNoSndFileUser`].
     NoSndFileUser(::std::boxed::Box<ChatErrorTypeNoSndFileUser>),
-    /// `"noRcvFileUser"`: see \[`ChatErrorTypeNoRcvFileUser`\].
+    /// `"noRcvFileUser"`: see [`ChatErrorTypeNoRcvFileUser`].
     NoRcvFileUser(::std::boxed::Box<ChatErrorTypeNoRcvFileUser>),
-    /// `"userUnknown"`: see \[`ChatErrorTypeUserUnknown`\].
+    /// `"userUnknown"`: see [`ChatErrorTypeUserUnknown`].
     UserUnknown(ChatErrorTypeUserUnknown),
-    /// `"userExists"`: see \[`ChatErrorTypeUserExists`\].
+    /// `"userExists"`: see [`ChatErrorTypeUserExists`].
     UserExists(::std::boxed::Box<ChatErrorTypeUserExists>),
-    /// `"chatRelayExists"`: see \[`ChatErrorTypeChatRelayExists`\].
+    /// `"chatRelayExists"`: see [`ChatErrorTypeChatRelayExists`].
     ChatRelayExists(ChatErrorTypeChatRelayExists),
-    /// `"differentActiveUser"`: see \[`ChatErrorTypeDifferentActiveUser`\].
+    /// `"differentActiveUser"`: see [`ChatErrorTypeDifferentActiveUser`].
     DifferentActiveUser(::std::boxed::Box<ChatErrorTypeDifferentActiveUser>),
-    /// `"cantDeleteActiveUser"`: see \[`ChatErrorTypeCantDeleteActiveUser`\].
+    /// `"cantDeleteActiveUser"`: see [`ChatErrorTypeCantDeleteActiveUser`].
     CantDeleteActiveUser(::std::boxed::Box<ChatErrorTypeCantDeleteActiveUser>),
-    /// `"cantDeleteLastUser"`: see \[`ChatErrorTypeCantDeleteLastUser`\].
+    /// `"cantDeleteLastUser"`: see [`ChatErrorTypeCantDeleteLastUser`].
     CantDeleteLastUser(::std::boxed::Box<ChatErrorTypeCantDeleteLastUser>),
-    /// `"cantHideLastUser"`: see \[`ChatErrorTypeCantHideLastUser`\].
+    /// `"cantHideLastUser"`: see [`ChatErrorTypeCantHideLastUser`].
     CantHideLastUser(::std::boxed::Box<ChatErrorTypeCantHideLastUser>),
-    /// `"hiddenUserAlwaysMuted"`: see \[`ChatErrorTypeHiddenUserAlwaysMuted`\].
+    /// `"hiddenUserAlwaysMuted"`: see [`ChatErrorTypeHiddenUserAlwaysMuted`].
     HiddenUserAlwaysMuted(::std::boxed::Box<ChatErrorTypeHiddenUserAlwaysMuted>),
-    /// `"emptyUserPassword"`: see \[`ChatErrorTypeEmptyUserPassword`\].
+    /// `"emptyUserPassword"`: see [`ChatErrorTypeEmptyUserPassword`].
     EmptyUserPassword(::std::boxed::Box<ChatErrorTypeEmptyUserPassword>),
-    /// `"userAlreadyHidden"`: see \[`ChatErrorTypeUserAlreadyHidden`\].
+    /// `"userAlreadyHidden"`: see [`ChatErrorTypeUserAlreadyHidden`].
     UserAlreadyHidden(::std::boxed::Box<ChatErrorTypeUserAlreadyHidden>),
-    /// `"userNotHidden"`: see \[`ChatErrorTypeUserNotHidden`\].
+    /// `"userNotHidden"`: see [`ChatErrorTypeUserNotHidden`].
     UserNotHidden(::std::boxed::Box<ChatErrorTypeUserNotHidden>),
-    /// `"invalidDisplayName"`: see \[`ChatErrorTypeInvalidDisplayName`\].
+    /// `"invalidDisplayName"`: see [`ChatErrorTypeInvalidDisplayName`].
     InvalidDisplayName(::std::boxed::Box<ChatErrorTypeInvalidDisplayName>),
-    /// `"chatNotStarted"`: see \[`ChatErrorTypeChatNotStarted`\].
+    /// `"chatNotStarted"`: see [`ChatErrorTypeChatNotStarted`].
     ChatNotStarted(ChatErrorTypeChatNotStarted),
-    /// `"chatNotStopped"`: see \[`ChatErrorTypeChatNotStopped`\].
+    /// `"chatNotStopped"`: see [`ChatErrorTypeChatNotStopped`].
     ChatNotStopped(ChatErrorTypeChatNotStopped),
-    /// `"chatStoreChanged"`: see \[`ChatErrorTypeChatStoreChanged`\].
+    /// `"chatStoreChanged"`: see [`ChatErrorTypeChatStoreChanged`].
     ChatStoreChanged(ChatErrorTypeChatStoreChanged),
-    /// `"invalidConnReq"`: see \[`ChatErrorTypeInvalidConnReq`\].
+    /// `"invalidConnReq"`: see [`ChatErrorTypeInvalidConnReq`].
     InvalidConnReq(ChatErrorTypeInvalidConnReq),
-    /// `"simplexDomainNotReady"`: see \[`ChatErrorTypeSimplexDomainNotReady`\].
+    /// `"simplexDomainNotReady"`: see [`ChatErrorTypeSimplexDomainNotReady`].
     SimplexDomainNotReady(::std::boxed::Box<ChatErrorTypeSimplexDomainNotReady>),
-    /// `"notResolvedLocally"`: see \[`ChatErrorTypeNotResolvedLocally`\].
+    /// `"notResolvedLocally"`: see [`ChatErrorTypeNotResolvedLocally`].
     NotResolvedLocally(ChatErrorTypeNotResolvedLocally),
-    /// `"unsupportedConnReq"`: see \[`ChatErrorTypeUnsupportedConnReq`\].
+    /// `"unsupportedConnReq"`: see [`ChatErrorTypeUnsupportedConnReq`].
     UnsupportedConnReq(ChatErrorTypeUnsupportedConnReq),
-    /// `"connReqMessageProhibited"`: see \[`ChatErrorTypeConnReqMessageProhibited`\].
+    /// `"connReqMessageProhibited"`: see [`ChatErrorTypeConnReqMessageProhibited`].
     ConnReqMessageProhibited(ChatErrorTypeConnReqMessageProhibited),
-    /// `"contactNotReady"`: see \[`ChatErrorTypeContactNotReady`\].
+    /// `"contactNotReady"`: see [`ChatErrorTypeContactNotReady`].
     ContactNotReady(::std::boxed::Box<ChatErrorTypeContactNotReady>),
-    /// `"contactNotActive"`: see \[`ChatErrorTypeContactNotActive`\].
+    /// `"contactNotActive"`: see [`ChatErrorTypeContactNotActive`].
     ContactNotActive(::std::boxed::Box<ChatErrorTypeContactNotActive>),
-    /// `"contactDisabled"`: see \[`ChatErrorTypeContactDisabled`\].
+    /// `"contactDisabled"`: see [`ChatErrorTypeContactDisabled`].
     ContactDisabled(::std::boxed::Box<ChatErrorTypeContactDisabled>),
-    /// `"connectionDisabled"`: see \[`ChatErrorTypeConnectionDisabled`\].
+    /// `"connectionDisabled"`: see [`ChatErrorTypeConnectionDisabled`].
     ConnectionDisabled(::std::boxed::Box<ChatErrorTypeConnectionDisabled>),
-    /// `"groupUserRole"`: see \[`ChatErrorTypeGroupUserRole`\].
+    /// `"groupUserRole"`: see [`ChatErrorTypeGroupUserRole`].
     GroupUserRole(::std::boxed::Box<ChatErrorTypeGroupUserRole>),
-    /// `"groupMemberInitialRole"`: see \[`ChatErrorTypeGroupMemberInitialRole`\].
+    /// `"groupMemberInitialRole"`: see [`ChatErrorTypeGroupMemberInitialRole`].
     GroupMemberInitialRole(::std::boxed::Box<ChatErrorTypeGroupMemberInitialRole>),
-    /// `"contactIncognitoCantInvite"`: see \[`ChatErrorTypeContactIncognitoCantInvite`\].
+    /// `"contactIncognitoCantInvite"`: see [`ChatErrorTypeContactIncognitoCantInvite`].
     ContactIncognitoCantInvite(ChatErrorTypeContactIncognitoCantInvite),
-    /// `"groupIncognitoCantInvite"`: see \[`ChatErrorTypeGroupIncognitoCantInvite`\].
+    /// `"groupIncognitoCantInvite"`: see [`ChatErrorTypeGroupIncognitoCantInvite`].
     GroupIncognitoCantInvite(ChatErrorTypeGroupIncognitoCantInvite),
-    /// `"groupContactRole"`: see \[`ChatErrorTypeGroupContactRole`\].
+    /// `"groupContactRole"`: see [`ChatErrorTypeGroupContactRole`].
     GroupContactRole(::std::boxed::Box<ChatErrorTypeGroupContactRole>),
-    /// `"groupDuplicateMember"`: see \[`ChatErrorTypeGroupDuplicateMember`\].
+    /// `"groupDuplicateMember"`: see [`ChatErrorTypeGroupDuplicateMember`].
     GroupDuplicateMember(::std::boxed::Box<ChatErrorTypeGroupDuplicateMember>),
-    /// `"groupDuplicateMemberId"`: see \[`ChatErrorTypeGroupDuplicateMemberId`\].
+    /// `"groupDuplicateMemberId"`: see [`ChatErrorTypeGroupDuplicateMemberId`].
     GroupDuplicateMemberId(ChatErrorTypeGroupDuplicateMemberId),
-    /// `"groupNotJoined"`: see \[`ChatErrorTypeGroupNotJoined`\].
+    /// `"groupNotJoined"`: see [`ChatErrorTypeGroupNotJoined`].
     GroupNotJoined(::std::boxed::Box<ChatErrorTypeGroupNotJoined>),
-    /// `"groupMemberNotActive"`: see \[`ChatErrorTypeGroupMemberNotActive`\].
+    /// `"groupMemberNotActive"`: see [`ChatErrorTypeGroupMemberNotActive`].
     GroupMemberNotActive(ChatErrorTypeGroupMemberNotActive),
-    /// `"cantBlockMemberForSelf"`: see \[`ChatErrorTypeCantBlockMemberForSelf`\].
+    /// `"cantBlockMemberForSelf"`: see [`ChatErrorTypeCantBlockMemberForSelf`].
     CantBlockMemberForSelf(::std::boxed::Box<ChatErrorTypeCantBlockMemberForSelf>),
-    /// `"groupMemberUserRemoved"`: see \[`ChatErrorTypeGroupMemberUserRemoved`\].
+    /// `"groupMemberUserRemoved"`: see [`ChatErrorTypeGroupMemberUserRemoved`].
     GroupMemberUserRemoved(ChatErrorTypeGroupMemberUserRemoved),
-    /// `"groupMemberNotFound"`: see \[`ChatErrorTypeGroupMemberNotFound`\].
+    /// `"groupMemberNotFound"`: see [`ChatErrorTypeGroupMemberNotFound`].
     GroupMemberNotFound(ChatErrorTypeGroupMemberNotFound),
-    /// `"groupCantResendInvitation"`: see \[`ChatErrorTypeGroupCantResendInvitation`\].
+    /// `"groupCantResendInvitation"`: see [`ChatErrorTypeGroupCantResendInvitation`].
     GroupCantResendInvitation(::std::boxed::Box<ChatErrorTypeGroupCantResendInvitation>),
-    /// `"groupInternal"`: see \[`ChatErrorTypeGroupInternal`\].
+    /// `"groupInternal"`: see [`ChatErrorTypeGroupInternal`].
     GroupInternal(::std::boxed::Box<ChatErrorTypeGroupInternal>),
-    /// `"fileNotFound"`: see \[`ChatErrorTypeFileNotFound`\].
+    /// `"fileNotFound"`: see [`ChatErrorTypeFileNotFound`].
     FileNotFound(::std::boxed::Box<ChatErrorTypeFileNotFound>),
-    /// `"fileSize"`: see \[`ChatErrorTypeFileSize`\].
+    /// `"fileSize"`: see [`ChatErrorTypeFileSize`].
     FileSize(::std::boxed::Box<ChatErrorTypeFileSize>),
-    /// `"fileAlreadyReceiving"`: see \[`ChatErrorTypeFileAlreadyReceiving`\].
+    /// `"fileAlreadyReceiving"`: see [`ChatErrorTypeFileAlreadyReceiving`].
     FileAlreadyReceiving(::std::boxed::Box<ChatErrorTypeFileAlreadyReceiving>),
-    /// `"fileCancelled"`: see \[`ChatErrorTypeFileCancelled`\].
+    /// `"fileCancelled"`: see [`ChatErrorTypeFileCancelled`].
     FileCancelled(::std::boxed::Box<ChatErrorTypeFileCancelled>),
-    /// `"fileCancel"`: see \[`ChatErrorTypeFileCancel`\].
+    /// `"fileCancel"`: see [`ChatErrorTypeFileCancel`].
     FileCancel(::std::boxed::Box<ChatErrorTypeFileCancel>),
-    /// `"fileAlreadyExists"`: see \[`ChatErrorTypeFileAlreadyExists`\].
+    /// `"fileAlreadyExists"`: see [`ChatErrorTypeFileAlreadyExists`].
     FileAlreadyExists(::std::boxed::Box<ChatErrorTypeFileAlreadyExists>),
-    /// `"fileWrite"`: see \[`ChatErrorTypeFileWrite`\].
+    /// `"fileWrite"`: see [`ChatErrorTypeFileWrite`].
     FileWrite(::std::boxed::Box<ChatErrorTypeFileWrite>),
-    /// `"fileSend"`: see \[`ChatErrorTypeFileSend`\].
+    /// `"fileSend"`: see [`ChatErrorTypeFileSend`].
     FileSend(::std::boxed::Box<ChatErrorTypeFileSend>),
-    /// `"fileRcvChunk"`: see \[`ChatErrorTypeFileRcvChunk`\].
+    /// `"fileRcvChunk"`: see [`ChatErrorTypeFileRcvChunk`].
     FileRcvChunk(::std::boxed::Box<ChatErrorTypeFileRcvChunk>),
-    /// `"fileInternal"`: see \[`ChatErrorTypeFileInternal`\].
+    /// `"fileInternal"`: see [`ChatErrorTypeFileInternal`].
     FileInternal(::std::boxed::Box<ChatErrorTypeFileInternal>),
-    /// `"fileImageType"`: see \[`ChatErrorTypeFileImageType`\].
+    /// `"fileImageType"`: see [`ChatErrorTypeFileImageType`].
     FileImageType(::std::boxed::Box<ChatErrorTypeFileImageType>),
-    /// `"fileImageSize"`: see \[`ChatErrorTypeFileImageSize`\].
+    /// `"fileImageSize"`: see [`ChatErrorTypeFileImageSize`].
     FileImageSize(::std::boxed::Box<ChatErrorTypeFileImageSize>),
-    /// `"fileNotReceived"`: see \[`ChatErrorTypeFileNotReceived`\].
+    /// `"fileNotReceived"`: see [`ChatErrorTypeFileNotReceived`].
     FileNotReceived(::std::boxed::Box<ChatErrorTypeFileNotReceived>),
-    /// `"fileNotApproved"`: see \[`ChatErrorTypeFileNotApproved`\].
+    /// `"fileNotApproved"`: see [`ChatErrorTypeFileNotApproved`].
     FileNotApproved(::std::boxed::Box<ChatErrorTypeFileNotApproved>),
-    /// `"fallbackToSMPProhibited"`: see \[`ChatErrorTypeFallbackToSmpProhibited`\].
+    /// `"fallbackToSMPProhibited"`: see [`ChatErrorTypeFallbackToSmpProhibited`].
     FallbackToSmpProhibited(::std::boxed::Box<ChatErrorTypeFallbackToSmpProhibited>),
-    /// `"inlineFileProhibited"`: see \[`ChatErrorTypeInlineFileProhibited`\].
+    /// `"inlineFileProhibited"`: see [`ChatErrorTypeInlineFileProhibited`].
     InlineFileProhibited(::std::boxed::Box<ChatErrorTypeInlineFileProhibited>),
-    /// `"invalidForward"`: see \[`ChatErrorTypeInvalidForward`\].
+    /// `"invalidForward"`: see [`ChatErrorTypeInvalidForward`].
     InvalidForward(ChatErrorTypeInvalidForward),
-    /// `"invalidChatItemUpdate"`: see \[`ChatErrorTypeInvalidChatItemUpdate`\].
+    /// `"invalidChatItemUpdate"`: see [`ChatErrorTypeInvalidChatItemUpdate`].
     InvalidChatItemUpdate(ChatErrorTypeInvalidChatItemUpdate),
-    /// `"invalidChatItemDelete"`: see \[`ChatErrorTypeInvalidChatItemDelete`\].
+    /// `"invalidChatItemDelete"`: see [`ChatErrorTypeInvalidChatItemDelete`].
     InvalidChatItemDelete(ChatErrorTypeInvalidChatItemDelete),
-    /// `"hasCurrentCall"`: see \[`ChatErrorTypeHasCurrentCall`\].
+    /// `"hasCurrentCall"`: see [`ChatErrorTypeHasCurrentCall`].
     HasCurrentCall(ChatErrorTypeHasCurrentCall),
-    /// `"noCurrentCall"`: see \[`ChatErrorTypeNoCurrentCall`\].
+    /// `"noCurrentCall"`: see [`ChatErrorTypeNoCurrentCall`].
     NoCurrentCall(ChatErrorTypeNoCurrentCall),
-    /// `"callContact"`: see \[`ChatErrorTypeCallContact`\].
+    /// `"callContact"`: see [`ChatErrorTypeCallContact`].
     CallContact(::std::boxed::Box<ChatErrorTypeCallContact>),
-    /// `"directMessagesProhibited"`: see \[`ChatErrorTypeDirectMessagesProhibited`\].
+    /// `"directMessagesProhibited"`: see [`ChatErrorTypeDirectMessagesProhibited`].
     DirectMessagesProhibited(::std::boxed::Box<ChatErrorTypeDirectMessagesProhibited>),
-    /// `"agentVersion"`: see \[`ChatErrorTypeAgentVersion`\].
+    /// `"agentVersion"`: see [`ChatErrorTypeAgentVersion`].
     AgentVersion(ChatErrorTypeAgentVersion),
-    /// `"agentNoSubResult"`: see \[`ChatErrorTypeAgentNoSubResult`\].
+    /// `"agentNoSubResult"`: see [`ChatErrorTypeAgentNoSubResult`].
     AgentNoSubResult(::std::boxed::Box<ChatErrorTypeAgentNoSubResult>),
-    /// `"commandError"`: see \[`ChatErrorTypeCommandError`\].
+    /// `"commandError"`: see [`ChatErrorTypeCommandError`].
     CommandError(::std::boxed::Box<ChatErrorTypeCommandError>),
-    /// `"badgeRedeemError"`: see \[`ChatErrorTypeBadgeRedeemError`\].
+    /// `"badgeRedeemError"`: see [`ChatErrorTypeBadgeRedeemError`].
     BadgeRedeemError(::std::boxed::Box<ChatErrorTypeBadgeRedeemError>),
-    /// `"agentCommandError"`: see \[`ChatErrorTypeAgentCommandError`\].
+    /// `"agentCommandError"`: see [`ChatErrorTypeAgentCommandError`].
     AgentCommandError(::std::boxed::Box<ChatErrorTypeAgentCommandError>),
-    /// `"invalidFileDescription"`: see \[`ChatErrorTypeInvalidFileDescription`\].
+    /// `"invalidFileDescription"`: see [`ChatErrorTypeInvalidFileDescription`].
     InvalidFileDescription(::std::boxed::Box<ChatErrorTypeInvalidFileDescription>),
-    /// `"connectionIncognitoChangeProhibited"`: see \[`ChatErrorTypeConnectionIncognitoChangeProhibited`\].
+    /// `"connectionIncognitoChangeProhibited"`: see [`ChatErrorTypeConnectionIncognitoChangeProhibited`].
     ConnectionIncognitoChangeProhibited(
         ChatErrorTypeConnectionIncognitoChangeProhibited,
     ),
-    /// `"connectionUserChangeProhibited"`: see \[`ChatErrorTypeConnectionUserChangeProhibited`\].
+    /// `"connectionUserChangeProhibited"`: see [`ChatErrorTypeConnectionUserChangeProhibited`].
     ConnectionUserChangeProhibited(ChatErrorTypeConnectionUserChangeProhibited),
-    /// `"peerChatVRangeIncompatible"`: see \[`ChatErrorTypePeerChatVRangeIncompatible`\].
+    /// `"peerChatVRangeIncompatible"`: see [`ChatErrorTypePeerChatVRangeIncompatible`].
     PeerChatVRangeIncompatible(ChatErrorTypePeerChatVRangeIncompatible),
-    /// `"relayTestError"`: see \[`ChatErrorTypeRelayTestError`\].
+    /// `"relayTestError"`: see [`ChatErrorTypeRelayTestError`].
     RelayTestError(::std::boxed::Box<ChatErrorTypeRelayTestError>),
-    /// `"internalError"`: see \[`ChatErrorTypeInternalError`\].
+    /// `"internalError"`: see [`ChatErrorTypeInternalError`].
     InternalError(::std::boxed::Box<ChatErrorTypeInternalError>),
-    /// `"exception"`: see \[`ChatErrorTypeException`\].
+    /// `"exception"`: see [`ChatErrorTypeException`].
     Exception(::std::boxed::Box<ChatErrorTypeException>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -22017,7 +22017,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatErrorType {
     }
 }
 
-/// Member `NoActiveUser` of \[`ChatErrorType`\], tag `"noActiveUser"`.
+/// Member `NoActiveUser` of [`ChatErrorType`], tag `"noActiveUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22099,7 +22099,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeNoActiveUser {
     }
 }
 
-/// Member `NoConnectionUser` of \[`ChatErrorType`\], tag `"noConnectionUser"`.
+/// Member `NoConnectionUser` of [`ChatErrorType`], tag `"noConnectionUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22206,7 +22206,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeNoConnectionUser {
     }
 }
 
-/// Member `NoSndFileUser` of \[`ChatErrorType`\], tag `"noSndFileUser"`.
+/// Member `NoSndFileUser` of [`ChatErrorType`], tag `"noSndFileUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22313,7 +22313,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeNoSndFileUser {
     }
 }
 
-/// Member `NoRcvFileUser` of \[`ChatErrorType`\], tag `"noRcvFileUser"`.
+/// Member `NoRcvFileUser` of [`ChatErrorType`], tag `"noRcvFileUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22420,7 +22420,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeNoRcvFileUser {
     }
 }
 
-/// Member `UserUnknown` of \[`ChatErrorType`\], tag `"userUnknown"`.
+/// Member `UserUnknown` of [`ChatErrorType`], tag `"userUnknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22502,7 +22502,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeUserUnknown {
     }
 }
 
-/// Member `UserExists` of \[`ChatErrorType`\], tag `"userExists"`.
+/// Member `UserExists` of [`ChatErrorType`], tag `"userExists"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22609,7 +22609,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeUserExists {
     }
 }
 
-/// Member `ChatRelayExists` of \[`ChatErrorType`\], tag `"chatRelayExists"`.
+/// Member `ChatRelayExists` of [`ChatErrorType`], tag `"chatRelayExists"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22691,7 +22691,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeChatRelayExists {
     }
 }
 
-/// Member `DifferentActiveUser` of \[`ChatErrorType`\], tag `"differentActiveUser"`.
+/// Member `DifferentActiveUser` of [`ChatErrorType`], tag `"differentActiveUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22829,7 +22829,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeDifferentActiveUser {
     }
 }
 
-/// Member `CantDeleteActiveUser` of \[`ChatErrorType`\], tag `"cantDeleteActiveUser"`.
+/// Member `CantDeleteActiveUser` of [`ChatErrorType`], tag `"cantDeleteActiveUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -22939,7 +22939,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeCantDeleteActiveUser {
     }
 }
 
-/// Member `CantDeleteLastUser` of \[`ChatErrorType`\], tag `"cantDeleteLastUser"`.
+/// Member `CantDeleteLastUser` of [`ChatErrorType`], tag `"cantDeleteLastUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23049,7 +23049,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeCantDeleteLastUser {
     }
 }
 
-/// Member `CantHideLastUser` of \[`ChatErrorType`\], tag `"cantHideLastUser"`.
+/// Member `CantHideLastUser` of [`ChatErrorType`], tag `"cantHideLastUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23159,7 +23159,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeCantHideLastUser {
     }
 }
 
-/// Member `HiddenUserAlwaysMuted` of \[`ChatErrorType`\], tag `"hiddenUserAlwaysMuted"`.
+/// Member `HiddenUserAlwaysMuted` of [`ChatErrorType`], tag `"hiddenUserAlwaysMuted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23269,7 +23269,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeHiddenUserAlwaysMuted {
     }
 }
 
-/// Member `EmptyUserPassword` of \[`ChatErrorType`\], tag `"emptyUserPassword"`.
+/// Member `EmptyUserPassword` of [`ChatErrorType`], tag `"emptyUserPassword"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23379,7 +23379,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeEmptyUserPassword {
     }
 }
 
-/// Member `UserAlreadyHidden` of \[`ChatErrorType`\], tag `"userAlreadyHidden"`.
+/// Member `UserAlreadyHidden` of [`ChatErrorType`], tag `"userAlreadyHidden"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23489,7 +23489,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeUserAlreadyHidden {
     }
 }
 
-/// Member `UserNotHidden` of \[`ChatErrorType`\], tag `"userNotHidden"`.
+/// Member `UserNotHidden` of [`ChatErrorType`], tag `"userNotHidden"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23599,7 +23599,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeUserNotHidden {
     }
 }
 
-/// Member `InvalidDisplayName` of \[`ChatErrorType`\], tag `"invalidDisplayName"`.
+/// Member `InvalidDisplayName` of [`ChatErrorType`], tag `"invalidDisplayName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23734,7 +23734,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInvalidDisplayName {
     }
 }
 
-/// Member `ChatNotStarted` of \[`ChatErrorType`\], tag `"chatNotStarted"`.
+/// Member `ChatNotStarted` of [`ChatErrorType`], tag `"chatNotStarted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23816,7 +23816,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeChatNotStarted {
     }
 }
 
-/// Member `ChatNotStopped` of \[`ChatErrorType`\], tag `"chatNotStopped"`.
+/// Member `ChatNotStopped` of [`ChatErrorType`], tag `"chatNotStopped"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23898,7 +23898,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeChatNotStopped {
     }
 }
 
-/// Member `ChatStoreChanged` of \[`ChatErrorType`\], tag `"chatStoreChanged"`.
+/// Member `ChatStoreChanged` of [`ChatErrorType`], tag `"chatStoreChanged"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -23980,7 +23980,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeChatStoreChanged {
     }
 }
 
-/// Member `InvalidConnReq` of \[`ChatErrorType`\], tag `"invalidConnReq"`.
+/// Member `InvalidConnReq` of [`ChatErrorType`], tag `"invalidConnReq"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24062,7 +24062,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInvalidConnReq {
     }
 }
 
-/// Member `SimplexDomainNotReady` of \[`ChatErrorType`\], tag `"simplexDomainNotReady"`.
+/// Member `SimplexDomainNotReady` of [`ChatErrorType`], tag `"simplexDomainNotReady"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24197,7 +24197,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeSimplexDomainNotReady {
     }
 }
 
-/// Member `NotResolvedLocally` of \[`ChatErrorType`\], tag `"notResolvedLocally"`.
+/// Member `NotResolvedLocally` of [`ChatErrorType`], tag `"notResolvedLocally"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24279,7 +24279,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeNotResolvedLocally {
     }
 }
 
-/// Member `UnsupportedConnReq` of \[`ChatErrorType`\], tag `"unsupportedConnReq"`.
+/// Member `UnsupportedConnReq` of [`ChatErrorType`], tag `"unsupportedConnReq"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24361,7 +24361,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeUnsupportedConnReq {
     }
 }
 
-/// Member `ConnReqMessageProhibited` of \[`ChatErrorType`\], tag `"connReqMessageProhibited"`.
+/// Member `ConnReqMessageProhibited` of [`ChatErrorType`], tag `"connReqMessageProhibited"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24443,7 +24443,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeConnReqMessageProhibited {
     }
 }
 
-/// Member `ContactNotReady` of \[`ChatErrorType`\], tag `"contactNotReady"`.
+/// Member `ContactNotReady` of [`ChatErrorType`], tag `"contactNotReady"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24547,7 +24547,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeContactNotReady {
     }
 }
 
-/// Member `ContactNotActive` of \[`ChatErrorType`\], tag `"contactNotActive"`.
+/// Member `ContactNotActive` of [`ChatErrorType`], tag `"contactNotActive"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24651,7 +24651,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeContactNotActive {
     }
 }
 
-/// Member `ContactDisabled` of \[`ChatErrorType`\], tag `"contactDisabled"`.
+/// Member `ContactDisabled` of [`ChatErrorType`], tag `"contactDisabled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24755,7 +24755,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeContactDisabled {
     }
 }
 
-/// Member `ConnectionDisabled` of \[`ChatErrorType`\], tag `"connectionDisabled"`.
+/// Member `ConnectionDisabled` of [`ChatErrorType`], tag `"connectionDisabled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24862,7 +24862,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeConnectionDisabled {
     }
 }
 
-/// Member `GroupUserRole` of \[`ChatErrorType`\], tag `"groupUserRole"`.
+/// Member `GroupUserRole` of [`ChatErrorType`], tag `"groupUserRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -24994,7 +24994,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupUserRole {
     }
 }
 
-/// Member `GroupMemberInitialRole` of \[`ChatErrorType`\], tag `"groupMemberInitialRole"`.
+/// Member `GroupMemberInitialRole` of [`ChatErrorType`], tag `"groupMemberInitialRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25126,7 +25126,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupMemberInitialRole {
     }
 }
 
-/// Member `ContactIncognitoCantInvite` of \[`ChatErrorType`\], tag `"contactIncognitoCantInvite"`.
+/// Member `ContactIncognitoCantInvite` of [`ChatErrorType`], tag `"contactIncognitoCantInvite"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25209,7 +25209,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeContactIncognitoCantInvite 
     }
 }
 
-/// Member `GroupIncognitoCantInvite` of \[`ChatErrorType`\], tag `"groupIncognitoCantInvite"`.
+/// Member `GroupIncognitoCantInvite` of [`ChatErrorType`], tag `"groupIncognitoCantInvite"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25291,7 +25291,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupIncognitoCantInvite {
     }
 }
 
-/// Member `GroupContactRole` of \[`ChatErrorType`\], tag `"groupContactRole"`.
+/// Member `GroupContactRole` of [`ChatErrorType`], tag `"groupContactRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25398,7 +25398,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupContactRole {
     }
 }
 
-/// Member `GroupDuplicateMember` of \[`ChatErrorType`\], tag `"groupDuplicateMember"`.
+/// Member `GroupDuplicateMember` of [`ChatErrorType`], tag `"groupDuplicateMember"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25505,7 +25505,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupDuplicateMember {
     }
 }
 
-/// Member `GroupDuplicateMemberId` of \[`ChatErrorType`\], tag `"groupDuplicateMemberId"`.
+/// Member `GroupDuplicateMemberId` of [`ChatErrorType`], tag `"groupDuplicateMemberId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25587,7 +25587,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupDuplicateMemberId {
     }
 }
 
-/// Member `GroupNotJoined` of \[`ChatErrorType`\], tag `"groupNotJoined"`.
+/// Member `GroupNotJoined` of [`ChatErrorType`], tag `"groupNotJoined"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25694,7 +25694,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupNotJoined {
     }
 }
 
-/// Member `GroupMemberNotActive` of \[`ChatErrorType`\], tag `"groupMemberNotActive"`.
+/// Member `GroupMemberNotActive` of [`ChatErrorType`], tag `"groupMemberNotActive"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25776,7 +25776,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupMemberNotActive {
     }
 }
 
-/// Member `CantBlockMemberForSelf` of \[`ChatErrorType`\], tag `"cantBlockMemberForSelf"`.
+/// Member `CantBlockMemberForSelf` of [`ChatErrorType`], tag `"cantBlockMemberForSelf"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -25930,7 +25930,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeCantBlockMemberForSelf {
     }
 }
 
-/// Member `GroupMemberUserRemoved` of \[`ChatErrorType`\], tag `"groupMemberUserRemoved"`.
+/// Member `GroupMemberUserRemoved` of [`ChatErrorType`], tag `"groupMemberUserRemoved"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26012,7 +26012,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupMemberUserRemoved {
     }
 }
 
-/// Member `GroupMemberNotFound` of \[`ChatErrorType`\], tag `"groupMemberNotFound"`.
+/// Member `GroupMemberNotFound` of [`ChatErrorType`], tag `"groupMemberNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26094,7 +26094,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupMemberNotFound {
     }
 }
 
-/// Member `GroupCantResendInvitation` of \[`ChatErrorType`\], tag `"groupCantResendInvitation"`.
+/// Member `GroupCantResendInvitation` of [`ChatErrorType`], tag `"groupCantResendInvitation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26226,7 +26226,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupCantResendInvitation {
     }
 }
 
-/// Member `GroupInternal` of \[`ChatErrorType`\], tag `"groupInternal"`.
+/// Member `GroupInternal` of [`ChatErrorType`], tag `"groupInternal"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26333,7 +26333,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeGroupInternal {
     }
 }
 
-/// Member `FileNotFound` of \[`ChatErrorType`\], tag `"fileNotFound"`.
+/// Member `FileNotFound` of [`ChatErrorType`], tag `"fileNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26440,7 +26440,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileNotFound {
     }
 }
 
-/// Member `FileSize` of \[`ChatErrorType`\], tag `"fileSize"`.
+/// Member `FileSize` of [`ChatErrorType`], tag `"fileSize"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26547,7 +26547,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileSize {
     }
 }
 
-/// Member `FileAlreadyReceiving` of \[`ChatErrorType`\], tag `"fileAlreadyReceiving"`.
+/// Member `FileAlreadyReceiving` of [`ChatErrorType`], tag `"fileAlreadyReceiving"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26654,7 +26654,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileAlreadyReceiving {
     }
 }
 
-/// Member `FileCancelled` of \[`ChatErrorType`\], tag `"fileCancelled"`.
+/// Member `FileCancelled` of [`ChatErrorType`], tag `"fileCancelled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26761,7 +26761,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileCancelled {
     }
 }
 
-/// Member `FileCancel` of \[`ChatErrorType`\], tag `"fileCancel"`.
+/// Member `FileCancel` of [`ChatErrorType`], tag `"fileCancel"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -26896,7 +26896,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileCancel {
     }
 }
 
-/// Member `FileAlreadyExists` of \[`ChatErrorType`\], tag `"fileAlreadyExists"`.
+/// Member `FileAlreadyExists` of [`ChatErrorType`], tag `"fileAlreadyExists"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27003,7 +27003,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileAlreadyExists {
     }
 }
 
-/// Member `FileWrite` of \[`ChatErrorType`\], tag `"fileWrite"`.
+/// Member `FileWrite` of [`ChatErrorType`], tag `"fileWrite"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27138,7 +27138,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileWrite {
     }
 }
 
-/// Member `FileSend` of \[`ChatErrorType`\], tag `"fileSend"`.
+/// Member `FileSend` of [`ChatErrorType`], tag `"fileSend"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27273,7 +27273,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileSend {
     }
 }
 
-/// Member `FileRcvChunk` of \[`ChatErrorType`\], tag `"fileRcvChunk"`.
+/// Member `FileRcvChunk` of [`ChatErrorType`], tag `"fileRcvChunk"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27380,7 +27380,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileRcvChunk {
     }
 }
 
-/// Member `FileInternal` of \[`ChatErrorType`\], tag `"fileInternal"`.
+/// Member `FileInternal` of [`ChatErrorType`], tag `"fileInternal"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27487,7 +27487,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileInternal {
     }
 }
 
-/// Member `FileImageType` of \[`ChatErrorType`\], tag `"fileImageType"`.
+/// Member `FileImageType` of [`ChatErrorType`], tag `"fileImageType"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27594,7 +27594,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileImageType {
     }
 }
 
-/// Member `FileImageSize` of \[`ChatErrorType`\], tag `"fileImageSize"`.
+/// Member `FileImageSize` of [`ChatErrorType`], tag `"fileImageSize"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27701,7 +27701,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileImageSize {
     }
 }
 
-/// Member `FileNotReceived` of \[`ChatErrorType`\], tag `"fileNotReceived"`.
+/// Member `FileNotReceived` of [`ChatErrorType`], tag `"fileNotReceived"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27811,7 +27811,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileNotReceived {
     }
 }
 
-/// Member `FileNotApproved` of \[`ChatErrorType`\], tag `"fileNotApproved"`.
+/// Member `FileNotApproved` of [`ChatErrorType`], tag `"fileNotApproved"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -27949,7 +27949,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFileNotApproved {
     }
 }
 
-/// Member `FallbackToSMPProhibited` of \[`ChatErrorType`\], tag `"fallbackToSMPProhibited"`.
+/// Member `FallbackToSMPProhibited` of [`ChatErrorType`], tag `"fallbackToSMPProhibited"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28059,7 +28059,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeFallbackToSmpProhibited {
     }
 }
 
-/// Member `InlineFileProhibited` of \[`ChatErrorType`\], tag `"inlineFileProhibited"`.
+/// Member `InlineFileProhibited` of [`ChatErrorType`], tag `"inlineFileProhibited"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28169,7 +28169,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInlineFileProhibited {
     }
 }
 
-/// Member `InvalidForward` of \[`ChatErrorType`\], tag `"invalidForward"`.
+/// Member `InvalidForward` of [`ChatErrorType`], tag `"invalidForward"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28251,7 +28251,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInvalidForward {
     }
 }
 
-/// Member `InvalidChatItemUpdate` of \[`ChatErrorType`\], tag `"invalidChatItemUpdate"`.
+/// Member `InvalidChatItemUpdate` of [`ChatErrorType`], tag `"invalidChatItemUpdate"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28333,7 +28333,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInvalidChatItemUpdate {
     }
 }
 
-/// Member `InvalidChatItemDelete` of \[`ChatErrorType`\], tag `"invalidChatItemDelete"`.
+/// Member `InvalidChatItemDelete` of [`ChatErrorType`], tag `"invalidChatItemDelete"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28415,7 +28415,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInvalidChatItemDelete {
     }
 }
 
-/// Member `HasCurrentCall` of \[`ChatErrorType`\], tag `"hasCurrentCall"`.
+/// Member `HasCurrentCall` of [`ChatErrorType`], tag `"hasCurrentCall"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28497,7 +28497,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeHasCurrentCall {
     }
 }
 
-/// Member `NoCurrentCall` of \[`ChatErrorType`\], tag `"noCurrentCall"`.
+/// Member `NoCurrentCall` of [`ChatErrorType`], tag `"noCurrentCall"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28579,7 +28579,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeNoCurrentCall {
     }
 }
 
-/// Member `CallContact` of \[`ChatErrorType`\], tag `"callContact"`.
+/// Member `CallContact` of [`ChatErrorType`], tag `"callContact"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28689,7 +28689,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeCallContact {
     }
 }
 
-/// Member `DirectMessagesProhibited` of \[`ChatErrorType`\], tag `"directMessagesProhibited"`.
+/// Member `DirectMessagesProhibited` of [`ChatErrorType`], tag `"directMessagesProhibited"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28818,7 +28818,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeDirectMessagesProhibited {
     }
 }
 
-/// Member `AgentVersion` of \[`ChatErrorType`\], tag `"agentVersion"`.
+/// Member `AgentVersion` of [`ChatErrorType`], tag `"agentVersion"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -28900,7 +28900,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeAgentVersion {
     }
 }
 
-/// Member `AgentNoSubResult` of \[`ChatErrorType`\], tag `"agentNoSubResult"`.
+/// Member `AgentNoSubResult` of [`ChatErrorType`], tag `"agentNoSubResult"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29007,7 +29007,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeAgentNoSubResult {
     }
 }
 
-/// Member `CommandError` of \[`ChatErrorType`\], tag `"commandError"`.
+/// Member `CommandError` of [`ChatErrorType`], tag `"commandError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29114,7 +29114,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeCommandError {
     }
 }
 
-/// Member `BadgeRedeemError` of \[`ChatErrorType`\], tag `"badgeRedeemError"`.
+/// Member `BadgeRedeemError` of [`ChatErrorType`], tag `"badgeRedeemError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29221,7 +29221,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeBadgeRedeemError {
     }
 }
 
-/// Member `AgentCommandError` of \[`ChatErrorType`\], tag `"agentCommandError"`.
+/// Member `AgentCommandError` of [`ChatErrorType`], tag `"agentCommandError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29328,7 +29328,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeAgentCommandError {
     }
 }
 
-/// Member `InvalidFileDescription` of \[`ChatErrorType`\], tag `"invalidFileDescription"`.
+/// Member `InvalidFileDescription` of [`ChatErrorType`], tag `"invalidFileDescription"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29435,7 +29435,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInvalidFileDescription {
     }
 }
 
-/// Member `ConnectionIncognitoChangeProhibited` of \[`ChatErrorType`\], tag `"connectionIncognitoChangeProhibited"`.
+/// Member `ConnectionIncognitoChangeProhibited` of [`ChatErrorType`], tag `"connectionIncognitoChangeProhibited"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29522,7 +29522,7 @@ for ChatErrorTypeConnectionIncognitoChangeProhibited {
     }
 }
 
-/// Member `ConnectionUserChangeProhibited` of \[`ChatErrorType`\], tag `"connectionUserChangeProhibited"`.
+/// Member `ConnectionUserChangeProhibited` of [`ChatErrorType`], tag `"connectionUserChangeProhibited"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29605,7 +29605,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeConnectionUserChangeProhibi
     }
 }
 
-/// Member `PeerChatVRangeIncompatible` of \[`ChatErrorType`\], tag `"peerChatVRangeIncompatible"`.
+/// Member `PeerChatVRangeIncompatible` of [`ChatErrorType`], tag `"peerChatVRangeIncompatible"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29688,7 +29688,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypePeerChatVRangeIncompatible 
     }
 }
 
-/// Member `RelayTestError` of \[`ChatErrorType`\], tag `"relayTestError"`.
+/// Member `RelayTestError` of [`ChatErrorType`], tag `"relayTestError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29795,7 +29795,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeRelayTestError {
     }
 }
 
-/// Member `InternalError` of \[`ChatErrorType`\], tag `"internalError"`.
+/// Member `InternalError` of [`ChatErrorType`], tag `"internalError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -29902,7 +29902,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatErrorTypeInternalError {
     }
 }
 
-/// Member `Exception` of \[`ChatErrorType`\], tag `"exception"`.
+/// Member `Exception` of [`ChatErrorType`], tag `"exception"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -30099,15 +30099,15 @@ impl ::simplex_api_types::runtime::DecodeEnum for ChatFeature {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatInfo {
-    /// `"direct"`: see \[`ChatInfoDirect`\].
+    /// `"direct"`: see [`ChatInfoDirect`].
     Direct(::std::boxed::Box<ChatInfoDirect>),
-    /// `"group"`: see \[`ChatInfoGroup`\].
+    /// `"group"`: see [`ChatInfoGroup`].
     Group(::std::boxed::Box<ChatInfoGroup>),
-    /// `"local"`: see \[`ChatInfoLocal`\].
+    /// `"local"`: see [`ChatInfoLocal`].
     Local(::std::boxed::Box<ChatInfoLocal>),
-    /// `"contactRequest"`: see \[`ChatInfoContactRequest`\].
+    /// `"contactRequest"`: see [`ChatInfoContactRequest`].
     ContactRequest(::std::boxed::Box<ChatInfoContactRequest>),
-    /// `"contactConnection"`: see \[`ChatInfoContactConnection`\].
+    /// `"contactConnection"`: see [`ChatInfoContactConnection`].
     ContactConnection(::std::boxed::Box<ChatInfoContactConnection>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -30257,7 +30257,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatInfo {
     }
 }
 
-/// Member `Direct` of \[`ChatInfo`\], tag `"direct"`.
+/// Member `Direct` of [`ChatInfo`], tag `"direct"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -30361,7 +30361,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatInfoDirect {
     }
 }
 
-/// Member `Group` of \[`ChatInfo`\], tag `"group"`.
+/// Member `Group` of [`ChatInfo`], tag `"group"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -30488,7 +30488,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatInfoGroup {
     }
 }
 
-/// Member `Local` of \[`ChatInfo`\], tag `"local"`.
+/// Member `Local` of [`ChatInfo`], tag `"local"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -30595,7 +30595,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatInfoLocal {
     }
 }
 
-/// Member `ContactRequest` of \[`ChatInfo`\], tag `"contactRequest"`.
+/// Member `ContactRequest` of [`ChatInfo`], tag `"contactRequest"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -30702,7 +30702,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatInfoContactRequest {
     }
 }
 
-/// Member `ContactConnection` of \[`ChatInfo`\], tag `"contactConnection"`.
+/// Member `ContactConnection` of [`ChatInfo`], tag `"contactConnection"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -31200,9 +31200,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatItemDeletion {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ChatListQuery {
-    /// `"filters"`: see \[`ChatListQueryFilters`\].
+    /// `"filters"`: see [`ChatListQueryFilters`].
     Filters(::std::boxed::Box<ChatListQueryFilters>),
-    /// `"search"`: see \[`ChatListQuerySearch`\].
+    /// `"search"`: see [`ChatListQuerySearch`].
     Search(::std::boxed::Box<ChatListQuerySearch>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -31296,7 +31296,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ChatListQuery {
     }
 }
 
-/// Member `Filters` of \[`ChatListQuery`\], tag `"filters"`.
+/// Member `Filters` of [`ChatListQuery`], tag `"filters"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -31418,7 +31418,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatListQueryFilters {
     }
 }
 
-/// Member `Search` of \[`ChatListQuery`\], tag `"search"`.
+/// Member `Search` of [`ChatListQuery`], tag `"search"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -32678,17 +32678,17 @@ impl ::simplex_api_types::runtime::DecodeEnum for Color {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CommandError {
-    /// `"UNKNOWN"`: see \[`CommandErrorUnknown2`\].
+    /// `"UNKNOWN"`: see [`CommandErrorUnknown2`].
     Unknown2(CommandErrorUnknown2),
-    /// `"SYNTAX"`: see \[`CommandErrorSyntax`\].
+    /// `"SYNTAX"`: see [`CommandErrorSyntax`].
     Syntax(CommandErrorSyntax),
-    /// `"PROHIBITED"`: see \[`CommandErrorProhibited`\].
+    /// `"PROHIBITED"`: see [`CommandErrorProhibited`].
     Prohibited(CommandErrorProhibited),
-    /// `"NO_AUTH"`: see \[`CommandErrorNoAuth`\].
+    /// `"NO_AUTH"`: see [`CommandErrorNoAuth`].
     NoAuth(CommandErrorNoAuth),
-    /// `"HAS_AUTH"`: see \[`CommandErrorHasAuth`\].
+    /// `"HAS_AUTH"`: see [`CommandErrorHasAuth`].
     HasAuth(CommandErrorHasAuth),
-    /// `"NO_ENTITY"`: see \[`CommandErrorNoEntity`\].
+    /// `"NO_ENTITY"`: see [`CommandErrorNoEntity`].
     NoEntity(CommandErrorNoEntity),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -32871,7 +32871,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CommandError {
     }
 }
 
-/// Member `UNKNOWN` of \[`CommandError`\], tag `"UNKNOWN"`.
+/// Member `UNKNOWN` of [`CommandError`], tag `"UNKNOWN"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -32953,7 +32953,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorUnknown2 {
     }
 }
 
-/// Member `SYNTAX` of \[`CommandError`\], tag `"SYNTAX"`.
+/// Member `SYNTAX` of [`CommandError`], tag `"SYNTAX"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33035,7 +33035,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorSyntax {
     }
 }
 
-/// Member `PROHIBITED` of \[`CommandError`\], tag `"PROHIBITED"`.
+/// Member `PROHIBITED` of [`CommandError`], tag `"PROHIBITED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33117,7 +33117,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorProhibited {
     }
 }
 
-/// Member `NO_AUTH` of \[`CommandError`\], tag `"NO_AUTH"`.
+/// Member `NO_AUTH` of [`CommandError`], tag `"NO_AUTH"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33199,7 +33199,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorNoAuth {
     }
 }
 
-/// Member `HAS_AUTH` of \[`CommandError`\], tag `"HAS_AUTH"`.
+/// Member `HAS_AUTH` of [`CommandError`], tag `"HAS_AUTH"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33281,7 +33281,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorHasAuth {
     }
 }
 
-/// Member `NO_ENTITY` of \[`CommandError`\], tag `"NO_ENTITY"`.
+/// Member `NO_ENTITY` of [`CommandError`], tag `"NO_ENTITY"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33367,15 +33367,15 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorNoEntity {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum CommandErrorType {
-    /// `"PROHIBITED"`: see \[`CommandErrorTypeProhibited`\].
+    /// `"PROHIBITED"`: see [`CommandErrorTypeProhibited`].
     Prohibited(CommandErrorTypeProhibited),
-    /// `"SYNTAX"`: see \[`CommandErrorTypeSyntax`\].
+    /// `"SYNTAX"`: see [`CommandErrorTypeSyntax`].
     Syntax(CommandErrorTypeSyntax),
-    /// `"NO_CONN"`: see \[`CommandErrorTypeNoConn`\].
+    /// `"NO_CONN"`: see [`CommandErrorTypeNoConn`].
     NoConn(CommandErrorTypeNoConn),
-    /// `"SIZE"`: see \[`CommandErrorTypeSize`\].
+    /// `"SIZE"`: see [`CommandErrorTypeSize`].
     Size(CommandErrorTypeSize),
-    /// `"LARGE"`: see \[`CommandErrorTypeLarge`\].
+    /// `"LARGE"`: see [`CommandErrorTypeLarge`].
     Large(CommandErrorTypeLarge),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -33538,7 +33538,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for CommandErrorType {
     }
 }
 
-/// Member `PROHIBITED` of \[`CommandErrorType`\], tag `"PROHIBITED"`.
+/// Member `PROHIBITED` of [`CommandErrorType`], tag `"PROHIBITED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33620,7 +33620,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorTypeProhibited {
     }
 }
 
-/// Member `SYNTAX` of \[`CommandErrorType`\], tag `"SYNTAX"`.
+/// Member `SYNTAX` of [`CommandErrorType`], tag `"SYNTAX"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33702,7 +33702,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorTypeSyntax {
     }
 }
 
-/// Member `NO_CONN` of \[`CommandErrorType`\], tag `"NO_CONN"`.
+/// Member `NO_CONN` of [`CommandErrorType`], tag `"NO_CONN"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33784,7 +33784,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorTypeNoConn {
     }
 }
 
-/// Member `SIZE` of \[`CommandErrorType`\], tag `"SIZE"`.
+/// Member `SIZE` of [`CommandErrorType`], tag `"SIZE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -33866,7 +33866,7 @@ impl<'de> ::serde::Deserialize<'de> for CommandErrorTypeSize {
     }
 }
 
-/// Member `LARGE` of \[`CommandErrorType`\], tag `"LARGE"`.
+/// Member `LARGE` of [`CommandErrorType`], tag `"LARGE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -34254,23 +34254,23 @@ impl<'de> ::serde::Deserialize<'de> for ComposedMessage {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ConnStatus {
-    /// `"new"`: see \[`ConnStatusNew`\].
+    /// `"new"`: see [`ConnStatusNew`].
     New(ConnStatusNew),
-    /// `"prepared"`: see \[`ConnStatusPrepared`\].
+    /// `"prepared"`: see [`ConnStatusPrepared`].
     Prepared(ConnStatusPrepared),
-    /// `"joined"`: see \[`ConnStatusJoined`\].
+    /// `"joined"`: see [`ConnStatusJoined`].
     Joined(ConnStatusJoined),
-    /// `"requested"`: see \[`ConnStatusRequested`\].
+    /// `"requested"`: see [`ConnStatusRequested`].
     Requested(ConnStatusRequested),
-    /// `"accepted"`: see \[`ConnStatusAccepted`\].
+    /// `"accepted"`: see [`ConnStatusAccepted`].
     Accepted(ConnStatusAccepted),
-    /// `"sndReady"`: see \[`ConnStatusSndReady`\].
+    /// `"sndReady"`: see [`ConnStatusSndReady`].
     SndReady(ConnStatusSndReady),
-    /// `"ready"`: see \[`ConnStatusReady`\].
+    /// `"ready"`: see [`ConnStatusReady`].
     Ready(ConnStatusReady),
-    /// `"deleted"`: see \[`ConnStatusDeleted`\].
+    /// `"deleted"`: see [`ConnStatusDeleted`].
     Deleted(ConnStatusDeleted),
-    /// `"failed"`: see \[`ConnStatusFailed`\].
+    /// `"failed"`: see [`ConnStatusFailed`].
     Failed(::std::boxed::Box<ConnStatusFailed>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -34510,7 +34510,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnStatus {
     }
 }
 
-/// Member `New` of \[`ConnStatus`\], tag `"new"`.
+/// Member `New` of [`ConnStatus`], tag `"new"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -34592,7 +34592,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusNew {
     }
 }
 
-/// Member `Prepared` of \[`ConnStatus`\], tag `"prepared"`.
+/// Member `Prepared` of [`ConnStatus`], tag `"prepared"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -34674,7 +34674,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusPrepared {
     }
 }
 
-/// Member `Joined` of \[`ConnStatus`\], tag `"joined"`.
+/// Member `Joined` of [`ConnStatus`], tag `"joined"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -34756,7 +34756,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusJoined {
     }
 }
 
-/// Member `Requested` of \[`ConnStatus`\], tag `"requested"`.
+/// Member `Requested` of [`ConnStatus`], tag `"requested"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -34838,7 +34838,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusRequested {
     }
 }
 
-/// Member `Accepted` of \[`ConnStatus`\], tag `"accepted"`.
+/// Member `Accepted` of [`ConnStatus`], tag `"accepted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -34920,7 +34920,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusAccepted {
     }
 }
 
-/// Member `SndReady` of \[`ConnStatus`\], tag `"sndReady"`.
+/// Member `SndReady` of [`ConnStatus`], tag `"sndReady"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -35002,7 +35002,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusSndReady {
     }
 }
 
-/// Member `Ready` of \[`ConnStatus`\], tag `"ready"`.
+/// Member `Ready` of [`ConnStatus`], tag `"ready"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -35084,7 +35084,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusReady {
     }
 }
 
-/// Member `Deleted` of \[`ConnStatus`\], tag `"deleted"`.
+/// Member `Deleted` of [`ConnStatus`], tag `"deleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -35166,7 +35166,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnStatusDeleted {
     }
 }
 
-/// Member `Failed` of \[`ConnStatus`\], tag `"failed"`.
+/// Member `Failed` of [`ConnStatus`], tag `"failed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36018,11 +36018,11 @@ impl<'de> ::serde::Deserialize<'de> for Connection {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ConnectionEntity {
-    /// `"rcvDirectMsgConnection"`: see \[`ConnectionEntityRcvDirectMsgConnection`\].
+    /// `"rcvDirectMsgConnection"`: see [`ConnectionEntityRcvDirectMsgConnection`].
     RcvDirectMsgConnection(::std::boxed::Box<ConnectionEntityRcvDirectMsgConnection>),
-    /// `"rcvGroupMsgConnection"`: see \[`ConnectionEntityRcvGroupMsgConnection`\].
+    /// `"rcvGroupMsgConnection"`: see [`ConnectionEntityRcvGroupMsgConnection`].
     RcvGroupMsgConnection(::std::boxed::Box<ConnectionEntityRcvGroupMsgConnection>),
-    /// `"userContactConnection"`: see \[`ConnectionEntityUserContactConnection`\].
+    /// `"userContactConnection"`: see [`ConnectionEntityUserContactConnection`].
     UserContactConnection(::std::boxed::Box<ConnectionEntityUserContactConnection>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -36142,7 +36142,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnectionEntity {
     }
 }
 
-/// Member `RcvDirectMsgConnection` of \[`ConnectionEntity`\], tag `"rcvDirectMsgConnection"`.
+/// Member `RcvDirectMsgConnection` of [`ConnectionEntity`], tag `"rcvDirectMsgConnection"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36269,7 +36269,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionEntityRcvDirectMsgConnection {
     }
 }
 
-/// Member `RcvGroupMsgConnection` of \[`ConnectionEntity`\], tag `"rcvGroupMsgConnection"`.
+/// Member `RcvGroupMsgConnection` of [`ConnectionEntity`], tag `"rcvGroupMsgConnection"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36430,7 +36430,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionEntityRcvGroupMsgConnection {
     }
 }
 
-/// Member `UserContactConnection` of \[`ConnectionEntity`\], tag `"userContactConnection"`.
+/// Member `UserContactConnection` of [`ConnectionEntity`], tag `"userContactConnection"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36566,15 +36566,15 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionEntityUserContactConnection {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ConnectionErrorType {
-    /// `"NOT_FOUND"`: see \[`ConnectionErrorTypeNotFound`\].
+    /// `"NOT_FOUND"`: see [`ConnectionErrorTypeNotFound`].
     NotFound(ConnectionErrorTypeNotFound),
-    /// `"DUPLICATE"`: see \[`ConnectionErrorTypeDuplicate`\].
+    /// `"DUPLICATE"`: see [`ConnectionErrorTypeDuplicate`].
     Duplicate(ConnectionErrorTypeDuplicate),
-    /// `"SIMPLEX"`: see \[`ConnectionErrorTypeSimplex`\].
+    /// `"SIMPLEX"`: see [`ConnectionErrorTypeSimplex`].
     Simplex(ConnectionErrorTypeSimplex),
-    /// `"NOT_ACCEPTED"`: see \[`ConnectionErrorTypeNotAccepted`\].
+    /// `"NOT_ACCEPTED"`: see [`ConnectionErrorTypeNotAccepted`].
     NotAccepted(ConnectionErrorTypeNotAccepted),
-    /// `"NOT_AVAILABLE"`: see \[`ConnectionErrorTypeNotAvailable`\].
+    /// `"NOT_AVAILABLE"`: see [`ConnectionErrorTypeNotAvailable`].
     NotAvailable(ConnectionErrorTypeNotAvailable),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -36737,7 +36737,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnectionErrorType {
     }
 }
 
-/// Member `NOT_FOUND` of \[`ConnectionErrorType`\], tag `"NOT_FOUND"`.
+/// Member `NOT_FOUND` of [`ConnectionErrorType`], tag `"NOT_FOUND"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36819,7 +36819,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionErrorTypeNotFound {
     }
 }
 
-/// Member `DUPLICATE` of \[`ConnectionErrorType`\], tag `"DUPLICATE"`.
+/// Member `DUPLICATE` of [`ConnectionErrorType`], tag `"DUPLICATE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36901,7 +36901,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionErrorTypeDuplicate {
     }
 }
 
-/// Member `SIMPLEX` of \[`ConnectionErrorType`\], tag `"SIMPLEX"`.
+/// Member `SIMPLEX` of [`ConnectionErrorType`], tag `"SIMPLEX"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -36983,7 +36983,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionErrorTypeSimplex {
     }
 }
 
-/// Member `NOT_ACCEPTED` of \[`ConnectionErrorType`\], tag `"NOT_ACCEPTED"`.
+/// Member `NOT_ACCEPTED` of [`ConnectionErrorType`], tag `"NOT_ACCEPTED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37065,7 +37065,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionErrorTypeNotAccepted {
     }
 }
 
-/// Member `NOT_AVAILABLE` of \[`ConnectionErrorType`\], tag `"NOT_AVAILABLE"`.
+/// Member `NOT_AVAILABLE` of [`ConnectionErrorType`], tag `"NOT_AVAILABLE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37212,15 +37212,15 @@ impl ::simplex_api_types::runtime::DecodeEnum for ConnectionMode {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ConnectionPlan {
-    /// `"invitationLink"`: see \[`ConnectionPlanInvitationLink`\].
+    /// `"invitationLink"`: see [`ConnectionPlanInvitationLink`].
     InvitationLink(::std::boxed::Box<ConnectionPlanInvitationLink>),
-    /// `"contactAddress"`: see \[`ConnectionPlanContactAddress`\].
+    /// `"contactAddress"`: see [`ConnectionPlanContactAddress`].
     ContactAddress(::std::boxed::Box<ConnectionPlanContactAddress>),
-    /// `"groupLink"`: see \[`ConnectionPlanGroupLink`\].
+    /// `"groupLink"`: see [`ConnectionPlanGroupLink`].
     GroupLink(::std::boxed::Box<ConnectionPlanGroupLink>),
-    /// `"nameNotConnectable"`: see \[`ConnectionPlanNameNotConnectable`\].
+    /// `"nameNotConnectable"`: see [`ConnectionPlanNameNotConnectable`].
     NameNotConnectable(::std::boxed::Box<ConnectionPlanNameNotConnectable>),
-    /// `"error"`: see \[`ConnectionPlanError`\].
+    /// `"error"`: see [`ConnectionPlanError`].
     Error(::std::boxed::Box<ConnectionPlanError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -37370,7 +37370,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ConnectionPlan {
     }
 }
 
-/// Member `InvitationLink` of \[`ConnectionPlan`\], tag `"invitationLink"`.
+/// Member `InvitationLink` of [`ConnectionPlan`], tag `"invitationLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37477,7 +37477,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionPlanInvitationLink {
     }
 }
 
-/// Member `ContactAddress` of \[`ConnectionPlan`\], tag `"contactAddress"`.
+/// Member `ContactAddress` of [`ConnectionPlan`], tag `"contactAddress"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37632,7 +37632,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionPlanContactAddress {
     }
 }
 
-/// Member `GroupLink` of \[`ConnectionPlan`\], tag `"groupLink"`.
+/// Member `GroupLink` of [`ConnectionPlan`], tag `"groupLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37787,7 +37787,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionPlanGroupLink {
     }
 }
 
-/// Member `NameNotConnectable` of \[`ConnectionPlan`\], tag `"nameNotConnectable"`.
+/// Member `NameNotConnectable` of [`ConnectionPlan`], tag `"nameNotConnectable"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -37919,7 +37919,7 @@ impl<'de> ::serde::Deserialize<'de> for ConnectionPlanNameNotConnectable {
     }
 }
 
-/// Member `Error` of \[`ConnectionPlan`\], tag `"error"`.
+/// Member `Error` of [`ConnectionPlan`], tag `"error"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -38663,17 +38663,17 @@ impl<'de> ::serde::Deserialize<'de> for Contact {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ContactAddressPlan {
-    /// `"ok"`: see \[`ContactAddressPlanOk`\].
+    /// `"ok"`: see [`ContactAddressPlanOk`].
     Ok(::std::boxed::Box<ContactAddressPlanOk>),
-    /// `"ownLink"`: see \[`ContactAddressPlanOwnLink`\].
+    /// `"ownLink"`: see [`ContactAddressPlanOwnLink`].
     OwnLink(ContactAddressPlanOwnLink),
-    /// `"connectingConfirmReconnect"`: see \[`ContactAddressPlanConnectingConfirmReconnect`\].
+    /// `"connectingConfirmReconnect"`: see [`ContactAddressPlanConnectingConfirmReconnect`].
     ConnectingConfirmReconnect(ContactAddressPlanConnectingConfirmReconnect),
-    /// `"connectingProhibit"`: see \[`ContactAddressPlanConnectingProhibit`\].
+    /// `"connectingProhibit"`: see [`ContactAddressPlanConnectingProhibit`].
     ConnectingProhibit(::std::boxed::Box<ContactAddressPlanConnectingProhibit>),
-    /// `"known"`: see \[`ContactAddressPlanKnown`\].
+    /// `"known"`: see [`ContactAddressPlanKnown`].
     Known(::std::boxed::Box<ContactAddressPlanKnown>),
-    /// `"contactViaAddress"`: see \[`ContactAddressPlanContactViaAddress`\].
+    /// `"contactViaAddress"`: see [`ContactAddressPlanContactViaAddress`].
     ContactViaAddress(::std::boxed::Box<ContactAddressPlanContactViaAddress>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -38851,7 +38851,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ContactAddressPlan {
     }
 }
 
-/// Member `Ok` of \[`ContactAddressPlan`\], tag `"ok"`.
+/// Member `Ok` of [`ContactAddressPlan`], tag `"ok"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -38995,7 +38995,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactAddressPlanOk {
     }
 }
 
-/// Member `OwnLink` of \[`ContactAddressPlan`\], tag `"ownLink"`.
+/// Member `OwnLink` of [`ContactAddressPlan`], tag `"ownLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39077,7 +39077,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactAddressPlanOwnLink {
     }
 }
 
-/// Member `ConnectingConfirmReconnect` of \[`ContactAddressPlan`\], tag `"connectingConfirmReconnect"`.
+/// Member `ConnectingConfirmReconnect` of [`ContactAddressPlan`], tag `"connectingConfirmReconnect"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39160,7 +39160,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactAddressPlanConnectingConfirmRecon
     }
 }
 
-/// Member `ConnectingProhibit` of \[`ContactAddressPlan`\], tag `"connectingProhibit"`.
+/// Member `ConnectingProhibit` of [`ContactAddressPlan`], tag `"connectingProhibit"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39264,7 +39264,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactAddressPlanConnectingProhibit {
     }
 }
 
-/// Member `Known` of \[`ContactAddressPlan`\], tag `"known"`.
+/// Member `Known` of [`ContactAddressPlan`], tag `"known"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39368,7 +39368,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactAddressPlanKnown {
     }
 }
 
-/// Member `ContactViaAddress` of \[`ContactAddressPlan`\], tag `"contactViaAddress"`.
+/// Member `ContactViaAddress` of [`ContactAddressPlan`], tag `"contactViaAddress"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39704,9 +39704,9 @@ impl ::simplex_api_types::runtime::DecodeEnum for ContactStatus {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ContactUserPref {
-    /// `"contact"`: see \[`ContactUserPrefContact`\].
+    /// `"contact"`: see [`ContactUserPrefContact`].
     Contact(::std::boxed::Box<ContactUserPrefContact>),
-    /// `"user"`: see \[`ContactUserPrefUser`\].
+    /// `"user"`: see [`ContactUserPrefUser`].
     User(::std::boxed::Box<ContactUserPrefUser>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -39800,7 +39800,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ContactUserPref {
     }
 }
 
-/// Member `Contact` of \[`ContactUserPref`\], tag `"contact"`.
+/// Member `Contact` of [`ContactUserPref`], tag `"contact"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -39907,7 +39907,7 @@ impl<'de> ::serde::Deserialize<'de> for ContactUserPrefContact {
     }
 }
 
-/// Member `User` of \[`ContactUserPref`\], tag `"user"`.
+/// Member `User` of [`ContactUserPref`], tag `"user"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41231,37 +41231,37 @@ impl<'de> ::serde::Deserialize<'de> for E2eInfo {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ErrorType {
-    /// `"BLOCK"`: see \[`ErrorTypeBlock`\].
+    /// `"BLOCK"`: see [`ErrorTypeBlock`].
     Block(ErrorTypeBlock),
-    /// `"SESSION"`: see \[`ErrorTypeSession`\].
+    /// `"SESSION"`: see [`ErrorTypeSession`].
     Session(ErrorTypeSession),
-    /// `"CMD"`: see \[`ErrorTypeCmd`\].
+    /// `"CMD"`: see [`ErrorTypeCmd`].
     Cmd(::std::boxed::Box<ErrorTypeCmd>),
-    /// `"PROXY"`: see \[`ErrorTypeProxy`\].
+    /// `"PROXY"`: see [`ErrorTypeProxy`].
     Proxy(::std::boxed::Box<ErrorTypeProxy>),
-    /// `"AUTH"`: see \[`ErrorTypeAuth`\].
+    /// `"AUTH"`: see [`ErrorTypeAuth`].
     Auth(ErrorTypeAuth),
-    /// `"BLOCKED"`: see \[`ErrorTypeBlocked`\].
+    /// `"BLOCKED"`: see [`ErrorTypeBlocked`].
     Blocked(::std::boxed::Box<ErrorTypeBlocked>),
-    /// `"SERVICE"`: see \[`ErrorTypeService`\].
+    /// `"SERVICE"`: see [`ErrorTypeService`].
     Service(ErrorTypeService),
-    /// `"CRYPTO"`: see \[`ErrorTypeCrypto`\].
+    /// `"CRYPTO"`: see [`ErrorTypeCrypto`].
     Crypto(ErrorTypeCrypto),
-    /// `"QUOTA"`: see \[`ErrorTypeQuota`\].
+    /// `"QUOTA"`: see [`ErrorTypeQuota`].
     Quota(ErrorTypeQuota),
-    /// `"STORE"`: see \[`ErrorTypeStore`\].
+    /// `"STORE"`: see [`ErrorTypeStore`].
     Store(::std::boxed::Box<ErrorTypeStore>),
-    /// `"NO_MSG"`: see \[`ErrorTypeNoMsg`\].
+    /// `"NO_MSG"`: see [`ErrorTypeNoMsg`].
     NoMsg(ErrorTypeNoMsg),
-    /// `"LARGE_MSG"`: see \[`ErrorTypeLargeMsg`\].
+    /// `"LARGE_MSG"`: see [`ErrorTypeLargeMsg`].
     LargeMsg(ErrorTypeLargeMsg),
-    /// `"EXPIRED"`: see \[`ErrorTypeExpired`\].
+    /// `"EXPIRED"`: see [`ErrorTypeExpired`].
     Expired(ErrorTypeExpired),
-    /// `"INTERNAL"`: see \[`ErrorTypeInternal`\].
+    /// `"INTERNAL"`: see [`ErrorTypeInternal`].
     Internal(ErrorTypeInternal),
-    /// `"NAME"`: see \[`ErrorTypeName`\].
+    /// `"NAME"`: see [`ErrorTypeName`].
     Name(::std::boxed::Box<ErrorTypeName>),
-    /// `"DUPLICATE_"`: see \[`ErrorTypeDuplicate`\].
+    /// `"DUPLICATE_"`: see [`ErrorTypeDuplicate`].
     Duplicate(ErrorTypeDuplicate),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -41629,7 +41629,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ErrorType {
     }
 }
 
-/// Member `BLOCK` of \[`ErrorType`\], tag `"BLOCK"`.
+/// Member `BLOCK` of [`ErrorType`], tag `"BLOCK"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41711,7 +41711,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeBlock {
     }
 }
 
-/// Member `SESSION` of \[`ErrorType`\], tag `"SESSION"`.
+/// Member `SESSION` of [`ErrorType`], tag `"SESSION"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41793,7 +41793,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeSession {
     }
 }
 
-/// Member `CMD` of \[`ErrorType`\], tag `"CMD"`.
+/// Member `CMD` of [`ErrorType`], tag `"CMD"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -41900,7 +41900,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeCmd {
     }
 }
 
-/// Member `PROXY` of \[`ErrorType`\], tag `"PROXY"`.
+/// Member `PROXY` of [`ErrorType`], tag `"PROXY"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42007,7 +42007,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeProxy {
     }
 }
 
-/// Member `AUTH` of \[`ErrorType`\], tag `"AUTH"`.
+/// Member `AUTH` of [`ErrorType`], tag `"AUTH"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42089,7 +42089,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeAuth {
     }
 }
 
-/// Member `BLOCKED` of \[`ErrorType`\], tag `"BLOCKED"`.
+/// Member `BLOCKED` of [`ErrorType`], tag `"BLOCKED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42196,7 +42196,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeBlocked {
     }
 }
 
-/// Member `SERVICE` of \[`ErrorType`\], tag `"SERVICE"`.
+/// Member `SERVICE` of [`ErrorType`], tag `"SERVICE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42278,7 +42278,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeService {
     }
 }
 
-/// Member `CRYPTO` of \[`ErrorType`\], tag `"CRYPTO"`.
+/// Member `CRYPTO` of [`ErrorType`], tag `"CRYPTO"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42360,7 +42360,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeCrypto {
     }
 }
 
-/// Member `QUOTA` of \[`ErrorType`\], tag `"QUOTA"`.
+/// Member `QUOTA` of [`ErrorType`], tag `"QUOTA"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42442,7 +42442,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeQuota {
     }
 }
 
-/// Member `STORE` of \[`ErrorType`\], tag `"STORE"`.
+/// Member `STORE` of [`ErrorType`], tag `"STORE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42549,7 +42549,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeStore {
     }
 }
 
-/// Member `NO_MSG` of \[`ErrorType`\], tag `"NO_MSG"`.
+/// Member `NO_MSG` of [`ErrorType`], tag `"NO_MSG"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42631,7 +42631,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeNoMsg {
     }
 }
 
-/// Member `LARGE_MSG` of \[`ErrorType`\], tag `"LARGE_MSG"`.
+/// Member `LARGE_MSG` of [`ErrorType`], tag `"LARGE_MSG"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42713,7 +42713,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeLargeMsg {
     }
 }
 
-/// Member `EXPIRED` of \[`ErrorType`\], tag `"EXPIRED"`.
+/// Member `EXPIRED` of [`ErrorType`], tag `"EXPIRED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42795,7 +42795,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeExpired {
     }
 }
 
-/// Member `INTERNAL` of \[`ErrorType`\], tag `"INTERNAL"`.
+/// Member `INTERNAL` of [`ErrorType`], tag `"INTERNAL"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42877,7 +42877,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeInternal {
     }
 }
 
-/// Member `NAME` of \[`ErrorType`\], tag `"NAME"`.
+/// Member `NAME` of [`ErrorType`], tag `"NAME"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -42984,7 +42984,7 @@ impl<'de> ::serde::Deserialize<'de> for ErrorTypeName {
     }
 }
 
-/// Member `DUPLICATE_` of \[`ErrorType`\], tag `"DUPLICATE_"`.
+/// Member `DUPLICATE_` of [`ErrorType`], tag `"DUPLICATE_"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -43288,15 +43288,15 @@ impl<'de> ::serde::Deserialize<'de> for FileDescr {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum FileError {
-    /// `"auth"`: see \[`FileErrorAuth`\].
+    /// `"auth"`: see [`FileErrorAuth`].
     Auth(FileErrorAuth),
-    /// `"blocked"`: see \[`FileErrorBlocked`\].
+    /// `"blocked"`: see [`FileErrorBlocked`].
     Blocked(::std::boxed::Box<FileErrorBlocked>),
-    /// `"noFile"`: see \[`FileErrorNoFile`\].
+    /// `"noFile"`: see [`FileErrorNoFile`].
     NoFile(FileErrorNoFile),
-    /// `"relay"`: see \[`FileErrorRelay`\].
+    /// `"relay"`: see [`FileErrorRelay`].
     Relay(::std::boxed::Box<FileErrorRelay>),
-    /// `"other"`: see \[`FileErrorOther`\].
+    /// `"other"`: see [`FileErrorOther`].
     Other(::std::boxed::Box<FileErrorOther>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -43450,7 +43450,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for FileError {
     }
 }
 
-/// Member `Auth` of \[`FileError`\], tag `"auth"`.
+/// Member `Auth` of [`FileError`], tag `"auth"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -43532,7 +43532,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorAuth {
     }
 }
 
-/// Member `Blocked` of \[`FileError`\], tag `"blocked"`.
+/// Member `Blocked` of [`FileError`], tag `"blocked"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -43660,7 +43660,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorBlocked {
     }
 }
 
-/// Member `NoFile` of \[`FileError`\], tag `"noFile"`.
+/// Member `NoFile` of [`FileError`], tag `"noFile"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -43742,7 +43742,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorNoFile {
     }
 }
 
-/// Member `Relay` of \[`FileError`\], tag `"relay"`.
+/// Member `Relay` of [`FileError`], tag `"relay"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -43849,7 +43849,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorRelay {
     }
 }
 
-/// Member `Other` of \[`FileError`\], tag `"other"`.
+/// Member `Other` of [`FileError`], tag `"other"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -43960,15 +43960,15 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorOther {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum FileErrorType {
-    /// `"NOT_APPROVED"`: see \[`FileErrorTypeNotApproved`\].
+    /// `"NOT_APPROVED"`: see [`FileErrorTypeNotApproved`].
     NotApproved(FileErrorTypeNotApproved),
-    /// `"SIZE"`: see \[`FileErrorTypeSize`\].
+    /// `"SIZE"`: see [`FileErrorTypeSize`].
     Size(FileErrorTypeSize),
-    /// `"REDIRECT"`: see \[`FileErrorTypeRedirect`\].
+    /// `"REDIRECT"`: see [`FileErrorTypeRedirect`].
     Redirect(::std::boxed::Box<FileErrorTypeRedirect>),
-    /// `"FILE_IO"`: see \[`FileErrorTypeFileIo`\].
+    /// `"FILE_IO"`: see [`FileErrorTypeFileIo`].
     FileIo(::std::boxed::Box<FileErrorTypeFileIo>),
-    /// `"NO_FILE"`: see \[`FileErrorTypeNoFile`\].
+    /// `"NO_FILE"`: see [`FileErrorTypeNoFile`].
     NoFile(FileErrorTypeNoFile),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -44125,7 +44125,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for FileErrorType {
     }
 }
 
-/// Member `NOT_APPROVED` of \[`FileErrorType`\], tag `"NOT_APPROVED"`.
+/// Member `NOT_APPROVED` of [`FileErrorType`], tag `"NOT_APPROVED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -44207,7 +44207,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorTypeNotApproved {
     }
 }
 
-/// Member `SIZE` of \[`FileErrorType`\], tag `"SIZE"`.
+/// Member `SIZE` of [`FileErrorType`], tag `"SIZE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -44289,7 +44289,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorTypeSize {
     }
 }
 
-/// Member `REDIRECT` of \[`FileErrorType`\], tag `"REDIRECT"`.
+/// Member `REDIRECT` of [`FileErrorType`], tag `"REDIRECT"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -44396,7 +44396,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorTypeRedirect {
     }
 }
 
-/// Member `FILE_IO` of \[`FileErrorType`\], tag `"FILE_IO"`.
+/// Member `FILE_IO` of [`FileErrorType`], tag `"FILE_IO"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -44503,7 +44503,7 @@ impl<'de> ::serde::Deserialize<'de> for FileErrorTypeFileIo {
     }
 }
 
-/// Member `NO_FILE` of \[`FileErrorType`\], tag `"NO_FILE"`.
+/// Member `NO_FILE` of [`FileErrorType`], tag `"NO_FILE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -45442,35 +45442,35 @@ impl ::simplex_api_types::runtime::DecodeEnum for FileType {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum Format {
-    /// `"bold"`: see \[`FormatBold`\].
+    /// `"bold"`: see [`FormatBold`].
     Bold(FormatBold),
-    /// `"italic"`: see \[`FormatItalic`\].
+    /// `"italic"`: see [`FormatItalic`].
     Italic(FormatItalic),
-    /// `"strikeThrough"`: see \[`FormatStrikeThrough`\].
+    /// `"strikeThrough"`: see [`FormatStrikeThrough`].
     StrikeThrough(FormatStrikeThrough),
-    /// `"snippet"`: see \[`FormatSnippet`\].
+    /// `"snippet"`: see [`FormatSnippet`].
     Snippet(FormatSnippet),
-    /// `"secret"`: see \[`FormatSecret`\].
+    /// `"secret"`: see [`FormatSecret`].
     Secret(FormatSecret),
-    /// `"small"`: see \[`FormatSmall`\].
+    /// `"small"`: see [`FormatSmall`].
     Small(FormatSmall),
-    /// `"colored"`: see \[`FormatColored`\].
+    /// `"colored"`: see [`FormatColored`].
     Colored(::std::boxed::Box<FormatColored>),
-    /// `"uri"`: see \[`FormatUri`\].
+    /// `"uri"`: see [`FormatUri`].
     Uri(FormatUri),
-    /// `"hyperLink"`: see \[`FormatHyperLink`\].
+    /// `"hyperLink"`: see [`FormatHyperLink`].
     HyperLink(::std::boxed::Box<FormatHyperLink>),
-    /// `"simplexLink"`: see \[`FormatSimplexLink`\].
+    /// `"simplexLink"`: see [`FormatSimplexLink`].
     SimplexLink(::std::boxed::Box<FormatSimplexLink>),
-    /// `"simplexName"`: see \[`FormatSimplexName`\].
+    /// `"simplexName"`: see [`FormatSimplexName`].
     SimplexName(::std::boxed::Box<FormatSimplexName>),
-    /// `"command"`: see \[`FormatCommand`\].
+    /// `"command"`: see [`FormatCommand`].
     Command(::std::boxed::Box<FormatCommand>),
-    /// `"mention"`: see \[`FormatMention`\].
+    /// `"mention"`: see [`FormatMention`].
     Mention(::std::boxed::Box<FormatMention>),
-    /// `"email"`: see \[`FormatEmail`\].
+    /// `"email"`: see [`FormatEmail`].
     Email(FormatEmail),
-    /// `"phone"`: see \[`FormatPhone`\].
+    /// `"phone"`: see [`FormatPhone`].
     Phone(FormatPhone),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -45815,7 +45815,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for Format {
     }
 }
 
-/// Member `Bold` of \[`Format`\], tag `"bold"`.
+/// Member `Bold` of [`Format`], tag `"bold"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -45897,7 +45897,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatBold {
     }
 }
 
-/// Member `Italic` of \[`Format`\], tag `"italic"`.
+/// Member `Italic` of [`Format`], tag `"italic"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -45979,7 +45979,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatItalic {
     }
 }
 
-/// Member `StrikeThrough` of \[`Format`\], tag `"strikeThrough"`.
+/// Member `StrikeThrough` of [`Format`], tag `"strikeThrough"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46061,7 +46061,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatStrikeThrough {
     }
 }
 
-/// Member `Snippet` of \[`Format`\], tag `"snippet"`.
+/// Member `Snippet` of [`Format`], tag `"snippet"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46143,7 +46143,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatSnippet {
     }
 }
 
-/// Member `Secret` of \[`Format`\], tag `"secret"`.
+/// Member `Secret` of [`Format`], tag `"secret"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46225,7 +46225,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatSecret {
     }
 }
 
-/// Member `Small` of \[`Format`\], tag `"small"`.
+/// Member `Small` of [`Format`], tag `"small"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46307,7 +46307,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatSmall {
     }
 }
 
-/// Member `Colored` of \[`Format`\], tag `"colored"`.
+/// Member `Colored` of [`Format`], tag `"colored"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46407,7 +46407,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatColored {
     }
 }
 
-/// Member `Uri` of \[`Format`\], tag `"uri"`.
+/// Member `Uri` of [`Format`], tag `"uri"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46489,7 +46489,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatUri {
     }
 }
 
-/// Member `HyperLink` of \[`Format`\], tag `"hyperLink"`.
+/// Member `HyperLink` of [`Format`], tag `"hyperLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46616,7 +46616,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatHyperLink {
     }
 }
 
-/// Member `SimplexLink` of \[`Format`\], tag `"simplexLink"`.
+/// Member `SimplexLink` of [`Format`], tag `"simplexLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46797,7 +46797,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatSimplexLink {
     }
 }
 
-/// Member `SimplexName` of \[`Format`\], tag `"simplexName"`.
+/// Member `SimplexName` of [`Format`], tag `"simplexName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -46904,7 +46904,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatSimplexName {
     }
 }
 
-/// Member `Command` of \[`Format`\], tag `"command"`.
+/// Member `Command` of [`Format`], tag `"command"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -47011,7 +47011,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatCommand {
     }
 }
 
-/// Member `Mention` of \[`Format`\], tag `"mention"`.
+/// Member `Mention` of [`Format`], tag `"mention"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -47118,7 +47118,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatMention {
     }
 }
 
-/// Member `Email` of \[`Format`\], tag `"email"`.
+/// Member `Email` of [`Format`], tag `"email"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -47200,7 +47200,7 @@ impl<'de> ::serde::Deserialize<'de> for FormatEmail {
     }
 }
 
-/// Member `Phone` of \[`Format`\], tag `"phone"`.
+/// Member `Phone` of [`Format`], tag `"phone"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -48223,7 +48223,7 @@ impl<'de> ::serde::Deserialize<'de> for Group {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum GroupChatScope {
-    /// `"memberSupport"`: see \[`GroupChatScopeMemberSupport`\].
+    /// `"memberSupport"`: see [`GroupChatScopeMemberSupport`].
     MemberSupport(::std::boxed::Box<GroupChatScopeMemberSupport>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -48306,7 +48306,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScope {
     }
 }
 
-/// Member `MemberSupport` of \[`GroupChatScope`\], tag `"memberSupport"`.
+/// Member `MemberSupport` of [`GroupChatScope`], tag `"memberSupport"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -48446,7 +48446,7 @@ impl ::simplex_api_types::runtime::Syntax for GroupChatScope {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum GroupChatScopeInfo {
-    /// `"memberSupport"`: see \[`GroupChatScopeInfoMemberSupport`\].
+    /// `"memberSupport"`: see [`GroupChatScopeInfoMemberSupport`].
     MemberSupport(::std::boxed::Box<GroupChatScopeInfoMemberSupport>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -48529,7 +48529,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupChatScopeInfo {
     }
 }
 
-/// Member `MemberSupport` of \[`GroupChatScopeInfo`\], tag `"memberSupport"`.
+/// Member `MemberSupport` of [`GroupChatScopeInfo`], tag `"memberSupport"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50037,19 +50037,19 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkOwner {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum GroupLinkPlan {
-    /// `"ok"`: see \[`GroupLinkPlanOk`\].
+    /// `"ok"`: see [`GroupLinkPlanOk`].
     Ok(::std::boxed::Box<GroupLinkPlanOk>),
-    /// `"ownLink"`: see \[`GroupLinkPlanOwnLink`\].
+    /// `"ownLink"`: see [`GroupLinkPlanOwnLink`].
     OwnLink(::std::boxed::Box<GroupLinkPlanOwnLink>),
-    /// `"connectingConfirmReconnect"`: see \[`GroupLinkPlanConnectingConfirmReconnect`\].
+    /// `"connectingConfirmReconnect"`: see [`GroupLinkPlanConnectingConfirmReconnect`].
     ConnectingConfirmReconnect(GroupLinkPlanConnectingConfirmReconnect),
-    /// `"connectingProhibit"`: see \[`GroupLinkPlanConnectingProhibit`\].
+    /// `"connectingProhibit"`: see [`GroupLinkPlanConnectingProhibit`].
     ConnectingProhibit(::std::boxed::Box<GroupLinkPlanConnectingProhibit>),
-    /// `"known"`: see \[`GroupLinkPlanKnown`\].
+    /// `"known"`: see [`GroupLinkPlanKnown`].
     Known(::std::boxed::Box<GroupLinkPlanKnown>),
-    /// `"noRelays"`: see \[`GroupLinkPlanNoRelays`\].
+    /// `"noRelays"`: see [`GroupLinkPlanNoRelays`].
     NoRelays(::std::boxed::Box<GroupLinkPlanNoRelays>),
-    /// `"updateRequired"`: see \[`GroupLinkPlanUpdateRequired`\].
+    /// `"updateRequired"`: see [`GroupLinkPlanUpdateRequired`].
     UpdateRequired(::std::boxed::Box<GroupLinkPlanUpdateRequired>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -50253,7 +50253,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for GroupLinkPlan {
     }
 }
 
-/// Member `Ok` of \[`GroupLinkPlan`\], tag `"ok"`.
+/// Member `Ok` of [`GroupLinkPlan`], tag `"ok"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50417,7 +50417,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlanOk {
     }
 }
 
-/// Member `OwnLink` of \[`GroupLinkPlan`\], tag `"ownLink"`.
+/// Member `OwnLink` of [`GroupLinkPlan`], tag `"ownLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50524,7 +50524,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlanOwnLink {
     }
 }
 
-/// Member `ConnectingConfirmReconnect` of \[`GroupLinkPlan`\], tag `"connectingConfirmReconnect"`.
+/// Member `ConnectingConfirmReconnect` of [`GroupLinkPlan`], tag `"connectingConfirmReconnect"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50607,7 +50607,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlanConnectingConfirmReconnect 
     }
 }
 
-/// Member `ConnectingProhibit` of \[`GroupLinkPlan`\], tag `"connectingProhibit"`.
+/// Member `ConnectingProhibit` of [`GroupLinkPlan`], tag `"connectingProhibit"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50709,7 +50709,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlanConnectingProhibit {
     }
 }
 
-/// Member `Known` of \[`GroupLinkPlan`\], tag `"known"`.
+/// Member `Known` of [`GroupLinkPlan`], tag `"known"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50887,7 +50887,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlanKnown {
     }
 }
 
-/// Member `NoRelays` of \[`GroupLinkPlan`\], tag `"noRelays"`.
+/// Member `NoRelays` of [`GroupLinkPlan`], tag `"noRelays"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -50989,7 +50989,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupLinkPlanNoRelays {
     }
 }
 
-/// Member `UpdateRequired` of \[`GroupLinkPlan`\], tag `"updateRequired"`.
+/// Member `UpdateRequired` of [`GroupLinkPlan`], tag `"updateRequired"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54068,13 +54068,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for InlineFileMode {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum InvitationLinkPlan {
-    /// `"ok"`: see \[`InvitationLinkPlanOk`\].
+    /// `"ok"`: see [`InvitationLinkPlanOk`].
     Ok(::std::boxed::Box<InvitationLinkPlanOk>),
-    /// `"ownLink"`: see \[`InvitationLinkPlanOwnLink`\].
+    /// `"ownLink"`: see [`InvitationLinkPlanOwnLink`].
     OwnLink(InvitationLinkPlanOwnLink),
-    /// `"connecting"`: see \[`InvitationLinkPlanConnecting`\].
+    /// `"connecting"`: see [`InvitationLinkPlanConnecting`].
     Connecting(::std::boxed::Box<InvitationLinkPlanConnecting>),
-    /// `"known"`: see \[`InvitationLinkPlanKnown`\].
+    /// `"known"`: see [`InvitationLinkPlanKnown`].
     Known(::std::boxed::Box<InvitationLinkPlanKnown>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -54213,7 +54213,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for InvitationLinkPlan {
     }
 }
 
-/// Member `Ok` of \[`InvitationLinkPlan`\], tag `"ok"`.
+/// Member `Ok` of [`InvitationLinkPlan`], tag `"ok"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54335,7 +54335,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitationLinkPlanOk {
     }
 }
 
-/// Member `OwnLink` of \[`InvitationLinkPlan`\], tag `"ownLink"`.
+/// Member `OwnLink` of [`InvitationLinkPlan`], tag `"ownLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54417,7 +54417,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitationLinkPlanOwnLink {
     }
 }
 
-/// Member `Connecting` of \[`InvitationLinkPlan`\], tag `"connecting"`.
+/// Member `Connecting` of [`InvitationLinkPlan`], tag `"connecting"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54519,7 +54519,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitationLinkPlanConnecting {
     }
 }
 
-/// Member `Known` of \[`InvitationLinkPlan`\], tag `"known"`.
+/// Member `Known` of [`InvitationLinkPlan`], tag `"known"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54627,11 +54627,11 @@ impl<'de> ::serde::Deserialize<'de> for InvitationLinkPlanKnown {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum InvitedBy {
-    /// `"contact"`: see \[`InvitedByContact`\].
+    /// `"contact"`: see [`InvitedByContact`].
     Contact(::std::boxed::Box<InvitedByContact>),
-    /// `"user"`: see \[`InvitedByUser`\].
+    /// `"user"`: see [`InvitedByUser`].
     User(InvitedByUser),
-    /// `"unknown"`: see \[`InvitedByUnknown2`\].
+    /// `"unknown"`: see [`InvitedByUnknown2`].
     Unknown2(InvitedByUnknown2),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -54747,7 +54747,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for InvitedBy {
     }
 }
 
-/// Member `Contact` of \[`InvitedBy`\], tag `"contact"`.
+/// Member `Contact` of [`InvitedBy`], tag `"contact"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54857,7 +54857,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitedByContact {
     }
 }
 
-/// Member `User` of \[`InvitedBy`\], tag `"user"`.
+/// Member `User` of [`InvitedBy`], tag `"user"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -54939,7 +54939,7 @@ impl<'de> ::serde::Deserialize<'de> for InvitedByUser {
     }
 }
 
-/// Member `Unknown` of \[`InvitedBy`\], tag `"unknown"`.
+/// Member `Unknown` of [`InvitedBy`], tag `"unknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -55025,13 +55025,13 @@ impl<'de> ::serde::Deserialize<'de> for InvitedByUnknown2 {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum LinkContent {
-    /// `"page"`: see \[`LinkContentPage`\].
+    /// `"page"`: see [`LinkContentPage`].
     Page(LinkContentPage),
-    /// `"image"`: see \[`LinkContentImage`\].
+    /// `"image"`: see [`LinkContentImage`].
     Image(LinkContentImage),
-    /// `"video"`: see \[`LinkContentVideo`\].
+    /// `"video"`: see [`LinkContentVideo`].
     Video(::std::boxed::Box<LinkContentVideo>),
-    /// `"unknown"`: see \[`LinkContentUnknown2`\].
+    /// `"unknown"`: see [`LinkContentUnknown2`].
     Unknown2(::std::boxed::Box<LinkContentUnknown2>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -55168,7 +55168,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for LinkContent {
     }
 }
 
-/// Member `Page` of \[`LinkContent`\], tag `"page"`.
+/// Member `Page` of [`LinkContent`], tag `"page"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -55250,7 +55250,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkContentPage {
     }
 }
 
-/// Member `Image` of \[`LinkContent`\], tag `"image"`.
+/// Member `Image` of [`LinkContent`], tag `"image"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -55332,7 +55332,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkContentImage {
     }
 }
 
-/// Member `Video` of \[`LinkContent`\], tag `"video"`.
+/// Member `Video` of [`LinkContent`], tag `"video"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -55441,7 +55441,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkContentVideo {
     }
 }
 
-/// Member `Unknown` of \[`LinkContent`\], tag `"unknown"`.
+/// Member `Unknown` of [`LinkContent`], tag `"unknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -56442,11 +56442,11 @@ impl ::simplex_api_types::runtime::DecodeEnum for MemberCriteria {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum MsgChatLink {
-    /// `"contact"`: see \[`MsgChatLinkContact`\].
+    /// `"contact"`: see [`MsgChatLinkContact`].
     Contact(::std::boxed::Box<MsgChatLinkContact>),
-    /// `"invitation"`: see \[`MsgChatLinkInvitation`\].
+    /// `"invitation"`: see [`MsgChatLinkInvitation`].
     Invitation(::std::boxed::Box<MsgChatLinkInvitation>),
-    /// `"group"`: see \[`MsgChatLinkGroup`\].
+    /// `"group"`: see [`MsgChatLinkGroup`].
     Group(::std::boxed::Box<MsgChatLinkGroup>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -56556,7 +56556,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for MsgChatLink {
     }
 }
 
-/// Member `Contact` of \[`MsgChatLink`\], tag `"contact"`.
+/// Member `Contact` of [`MsgChatLink`], tag `"contact"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -56711,7 +56711,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgChatLinkContact {
     }
 }
 
-/// Member `Invitation` of \[`MsgChatLink`\], tag `"invitation"`.
+/// Member `Invitation` of [`MsgChatLink`], tag `"invitation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -56840,7 +56840,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgChatLinkInvitation {
     }
 }
 
-/// Member `Group` of \[`MsgChatLink`\], tag `"group"`.
+/// Member `Group` of [`MsgChatLink`], tag `"group"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -56976,23 +56976,23 @@ impl<'de> ::serde::Deserialize<'de> for MsgChatLinkGroup {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum MsgContent {
-    /// `"text"`: see \[`MsgContentText`\].
+    /// `"text"`: see [`MsgContentText`].
     Text(::std::boxed::Box<MsgContentText>),
-    /// `"link"`: see \[`MsgContentLink`\].
+    /// `"link"`: see [`MsgContentLink`].
     Link(::std::boxed::Box<MsgContentLink>),
-    /// `"image"`: see \[`MsgContentImage`\].
+    /// `"image"`: see [`MsgContentImage`].
     Image(::std::boxed::Box<MsgContentImage>),
-    /// `"video"`: see \[`MsgContentVideo`\].
+    /// `"video"`: see [`MsgContentVideo`].
     Video(::std::boxed::Box<MsgContentVideo>),
-    /// `"voice"`: see \[`MsgContentVoice`\].
+    /// `"voice"`: see [`MsgContentVoice`].
     Voice(::std::boxed::Box<MsgContentVoice>),
-    /// `"file"`: see \[`MsgContentFile`\].
+    /// `"file"`: see [`MsgContentFile`].
     File(::std::boxed::Box<MsgContentFile>),
-    /// `"report"`: see \[`MsgContentReport`\].
+    /// `"report"`: see [`MsgContentReport`].
     Report(::std::boxed::Box<MsgContentReport>),
-    /// `"chat"`: see \[`MsgContentChat`\].
+    /// `"chat"`: see [`MsgContentChat`].
     Chat(::std::boxed::Box<MsgContentChat>),
-    /// `"unknown"`: see \[`MsgContentUnknown2`\].
+    /// `"unknown"`: see [`MsgContentUnknown2`].
     Unknown2(::std::boxed::Box<MsgContentUnknown2>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -57208,7 +57208,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for MsgContent {
     }
 }
 
-/// Member `Text` of \[`MsgContent`\], tag `"text"`.
+/// Member `Text` of [`MsgContent`], tag `"text"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57311,7 +57311,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentText {
     }
 }
 
-/// Member `Link` of \[`MsgContent`\], tag `"link"`.
+/// Member `Link` of [`MsgContent`], tag `"link"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57439,7 +57439,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentLink {
     }
 }
 
-/// Member `Image` of \[`MsgContent`\], tag `"image"`.
+/// Member `Image` of [`MsgContent`], tag `"image"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57563,7 +57563,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentImage {
     }
 }
 
-/// Member `Video` of \[`MsgContent`\], tag `"video"`.
+/// Member `Video` of [`MsgContent`], tag `"video"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57719,7 +57719,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentVideo {
     }
 }
 
-/// Member `Voice` of \[`MsgContent`\], tag `"voice"`.
+/// Member `Voice` of [`MsgContent`], tag `"voice"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57850,7 +57850,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentVoice {
     }
 }
 
-/// Member `File` of \[`MsgContent`\], tag `"file"`.
+/// Member `File` of [`MsgContent`], tag `"file"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -57953,7 +57953,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentFile {
     }
 }
 
-/// Member `Report` of \[`MsgContent`\], tag `"report"`.
+/// Member `Report` of [`MsgContent`], tag `"report"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -58077,7 +58077,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentReport {
     }
 }
 
-/// Member `Chat` of \[`MsgContent`\], tag `"chat"`.
+/// Member `Chat` of [`MsgContent`], tag `"chat"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -58225,7 +58225,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgContentChat {
     }
 }
 
-/// Member `Unknown` of \[`MsgContent`\], tag `"unknown"`.
+/// Member `Unknown` of [`MsgContent`], tag `"unknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -58515,13 +58515,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for MsgDirection {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum MsgErrorType {
-    /// `"msgSkipped"`: see \[`MsgErrorTypeMsgSkipped`\].
+    /// `"msgSkipped"`: see [`MsgErrorTypeMsgSkipped`].
     MsgSkipped(::std::boxed::Box<MsgErrorTypeMsgSkipped>),
-    /// `"msgBadId"`: see \[`MsgErrorTypeMsgBadId`\].
+    /// `"msgBadId"`: see [`MsgErrorTypeMsgBadId`].
     MsgBadId(::std::boxed::Box<MsgErrorTypeMsgBadId>),
-    /// `"msgBadHash"`: see \[`MsgErrorTypeMsgBadHash`\].
+    /// `"msgBadHash"`: see [`MsgErrorTypeMsgBadHash`].
     MsgBadHash(MsgErrorTypeMsgBadHash),
-    /// `"msgDuplicate"`: see \[`MsgErrorTypeMsgDuplicate`\].
+    /// `"msgDuplicate"`: see [`MsgErrorTypeMsgDuplicate`].
     MsgDuplicate(MsgErrorTypeMsgDuplicate),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -58658,7 +58658,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for MsgErrorType {
     }
 }
 
-/// Member `MsgSkipped` of \[`MsgErrorType`\], tag `"msgSkipped"`.
+/// Member `MsgSkipped` of [`MsgErrorType`], tag `"msgSkipped"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -58796,7 +58796,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgErrorTypeMsgSkipped {
     }
 }
 
-/// Member `MsgBadId` of \[`MsgErrorType`\], tag `"msgBadId"`.
+/// Member `MsgBadId` of [`MsgErrorType`], tag `"msgBadId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -58906,7 +58906,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgErrorTypeMsgBadId {
     }
 }
 
-/// Member `MsgBadHash` of \[`MsgErrorType`\], tag `"msgBadHash"`.
+/// Member `MsgBadHash` of [`MsgErrorType`], tag `"msgBadHash"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -58988,7 +58988,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgErrorTypeMsgBadHash {
     }
 }
 
-/// Member `MsgDuplicate` of \[`MsgErrorType`\], tag `"msgDuplicate"`.
+/// Member `MsgDuplicate` of [`MsgErrorType`], tag `"msgDuplicate"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -59140,9 +59140,9 @@ impl ::simplex_api_types::runtime::DecodeEnum for MsgFilter {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum MsgReaction {
-    /// `"emoji"`: see \[`MsgReactionEmoji`\].
+    /// `"emoji"`: see [`MsgReactionEmoji`].
     Emoji(::std::boxed::Box<MsgReactionEmoji>),
-    /// `"unknown"`: see \[`MsgReactionUnknown2`\].
+    /// `"unknown"`: see [`MsgReactionUnknown2`].
     Unknown2(::std::boxed::Box<MsgReactionUnknown2>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -59236,7 +59236,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for MsgReaction {
     }
 }
 
-/// Member `Emoji` of \[`MsgReaction`\], tag `"emoji"`.
+/// Member `Emoji` of [`MsgReaction`], tag `"emoji"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -59339,7 +59339,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgReactionEmoji {
     }
 }
 
-/// Member `Unknown` of \[`MsgReaction`\], tag `"unknown"`.
+/// Member `Unknown` of [`MsgReaction`], tag `"unknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -59592,9 +59592,9 @@ impl ::simplex_api_types::runtime::DecodeEnum for MsgSigStatus {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum MsgVerified {
-    /// `"signed"`: see \[`MsgVerifiedSigned`\].
+    /// `"signed"`: see [`MsgVerifiedSigned`].
     Signed(::std::boxed::Box<MsgVerifiedSigned>),
-    /// `"sigMissing"`: see \[`MsgVerifiedSigMissing`\].
+    /// `"sigMissing"`: see [`MsgVerifiedSigMissing`].
     SigMissing(MsgVerifiedSigMissing),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -59691,7 +59691,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for MsgVerified {
     }
 }
 
-/// Member `Signed` of \[`MsgVerified`\], tag `"signed"`.
+/// Member `Signed` of [`MsgVerified`], tag `"signed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -59798,7 +59798,7 @@ impl<'de> ::serde::Deserialize<'de> for MsgVerifiedSigned {
     }
 }
 
-/// Member `SigMissing` of \[`MsgVerified`\], tag `"sigMissing"`.
+/// Member `SigMissing` of [`MsgVerified`], tag `"sigMissing"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -59884,11 +59884,11 @@ impl<'de> ::serde::Deserialize<'de> for MsgVerifiedSigMissing {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum NameErrorType {
-    /// `"NO_RESOLVER"`: see \[`NameErrorTypeNoResolver`\].
+    /// `"NO_RESOLVER"`: see [`NameErrorTypeNoResolver`].
     NoResolver(NameErrorTypeNoResolver),
-    /// `"NOT_FOUND"`: see \[`NameErrorTypeNotFound`\].
+    /// `"NOT_FOUND"`: see [`NameErrorTypeNotFound`].
     NotFound(NameErrorTypeNotFound),
-    /// `"RESOLVER"`: see \[`NameErrorTypeResolver`\].
+    /// `"RESOLVER"`: see [`NameErrorTypeResolver`].
     Resolver(::std::boxed::Box<NameErrorTypeResolver>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -60004,7 +60004,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for NameErrorType {
     }
 }
 
-/// Member `NO_RESOLVER` of \[`NameErrorType`\], tag `"NO_RESOLVER"`.
+/// Member `NO_RESOLVER` of [`NameErrorType`], tag `"NO_RESOLVER"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -60086,7 +60086,7 @@ impl<'de> ::serde::Deserialize<'de> for NameErrorTypeNoResolver {
     }
 }
 
-/// Member `NOT_FOUND` of \[`NameErrorType`\], tag `"NOT_FOUND"`.
+/// Member `NOT_FOUND` of [`NameErrorType`], tag `"NOT_FOUND"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -60168,7 +60168,7 @@ impl<'de> ::serde::Deserialize<'de> for NameErrorTypeNotFound {
     }
 }
 
-/// Member `RESOLVER` of \[`NameErrorType`\], tag `"RESOLVER"`.
+/// Member `RESOLVER` of [`NameErrorType`], tag `"RESOLVER"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -60408,21 +60408,21 @@ impl<'de> ::serde::Deserialize<'de> for NamePrice {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum NameWarning {
-    /// `"expired"`: see \[`NameWarningExpired`\].
+    /// `"expired"`: see [`NameWarningExpired`].
     Expired(::std::boxed::Box<NameWarningExpired>),
-    /// `"ownExpired"`: see \[`NameWarningOwnExpired`\].
+    /// `"ownExpired"`: see [`NameWarningOwnExpired`].
     OwnExpired(::std::boxed::Box<NameWarningOwnExpired>),
-    /// `"available"`: see \[`NameWarningAvailable`\].
+    /// `"available"`: see [`NameWarningAvailable`].
     Available(::std::boxed::Box<NameWarningAvailable>),
-    /// `"noLongerRegistered"`: see \[`NameWarningNoLongerRegistered`\].
+    /// `"noLongerRegistered"`: see [`NameWarningNoLongerRegistered`].
     NoLongerRegistered(::std::boxed::Box<NameWarningNoLongerRegistered>),
-    /// `"ownAvailable"`: see \[`NameWarningOwnAvailable`\].
+    /// `"ownAvailable"`: see [`NameWarningOwnAvailable`].
     OwnAvailable(::std::boxed::Box<NameWarningOwnAvailable>),
-    /// `"reservedForCommunity"`: see \[`NameWarningReservedForCommunity`\].
+    /// `"reservedForCommunity"`: see [`NameWarningReservedForCommunity`].
     ReservedForCommunity(NameWarningReservedForCommunity),
-    /// `"notRegistered"`: see \[`NameWarningNotRegistered`\].
+    /// `"notRegistered"`: see [`NameWarningNotRegistered`].
     NotRegistered(NameWarningNotRegistered),
-    /// `"noValidLink"`: see \[`NameWarningNoValidLink`\].
+    /// `"noValidLink"`: see [`NameWarningNoValidLink`].
     NoValidLink(NameWarningNoValidLink),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -60634,7 +60634,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for NameWarning {
     }
 }
 
-/// Member `Expired` of \[`NameWarning`\], tag `"expired"`.
+/// Member `Expired` of [`NameWarning`], tag `"expired"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -60764,7 +60764,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningExpired {
     }
 }
 
-/// Member `OwnExpired` of \[`NameWarning`\], tag `"ownExpired"`.
+/// Member `OwnExpired` of [`NameWarning`], tag `"ownExpired"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -60894,7 +60894,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningOwnExpired {
     }
 }
 
-/// Member `Available` of \[`NameWarning`\], tag `"available"`.
+/// Member `Available` of [`NameWarning`], tag `"available"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -60997,7 +60997,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningAvailable {
     }
 }
 
-/// Member `NoLongerRegistered` of \[`NameWarning`\], tag `"noLongerRegistered"`.
+/// Member `NoLongerRegistered` of [`NameWarning`], tag `"noLongerRegistered"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61100,7 +61100,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningNoLongerRegistered {
     }
 }
 
-/// Member `OwnAvailable` of \[`NameWarning`\], tag `"ownAvailable"`.
+/// Member `OwnAvailable` of [`NameWarning`], tag `"ownAvailable"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61203,7 +61203,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningOwnAvailable {
     }
 }
 
-/// Member `ReservedForCommunity` of \[`NameWarning`\], tag `"reservedForCommunity"`.
+/// Member `ReservedForCommunity` of [`NameWarning`], tag `"reservedForCommunity"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61285,7 +61285,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningReservedForCommunity {
     }
 }
 
-/// Member `NotRegistered` of \[`NameWarning`\], tag `"notRegistered"`.
+/// Member `NotRegistered` of [`NameWarning`], tag `"notRegistered"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61367,7 +61367,7 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningNotRegistered {
     }
 }
 
-/// Member `NoValidLink` of \[`NameWarning`\], tag `"noValidLink"`.
+/// Member `NoValidLink` of [`NameWarning`], tag `"noValidLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61453,17 +61453,17 @@ impl<'de> ::serde::Deserialize<'de> for NameWarningNoValidLink {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum NetworkError {
-    /// `"connectError"`: see \[`NetworkErrorConnectError`\].
+    /// `"connectError"`: see [`NetworkErrorConnectError`].
     ConnectError(::std::boxed::Box<NetworkErrorConnectError>),
-    /// `"tLSError"`: see \[`NetworkErrorTlsError`\].
+    /// `"tLSError"`: see [`NetworkErrorTlsError`].
     TlsError(::std::boxed::Box<NetworkErrorTlsError>),
-    /// `"unknownCAError"`: see \[`NetworkErrorUnknownCaError`\].
+    /// `"unknownCAError"`: see [`NetworkErrorUnknownCaError`].
     UnknownCaError(NetworkErrorUnknownCaError),
-    /// `"failedError"`: see \[`NetworkErrorFailedError`\].
+    /// `"failedError"`: see [`NetworkErrorFailedError`].
     FailedError(NetworkErrorFailedError),
-    /// `"timeoutError"`: see \[`NetworkErrorTimeoutError`\].
+    /// `"timeoutError"`: see [`NetworkErrorTimeoutError`].
     TimeoutError(NetworkErrorTimeoutError),
-    /// `"subscribeError"`: see \[`NetworkErrorSubscribeError`\].
+    /// `"subscribeError"`: see [`NetworkErrorSubscribeError`].
     SubscribeError(::std::boxed::Box<NetworkErrorSubscribeError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -61637,7 +61637,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for NetworkError {
     }
 }
 
-/// Member `ConnectError` of \[`NetworkError`\], tag `"connectError"`.
+/// Member `ConnectError` of [`NetworkError`], tag `"connectError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61744,7 +61744,7 @@ impl<'de> ::serde::Deserialize<'de> for NetworkErrorConnectError {
     }
 }
 
-/// Member `TLSError` of \[`NetworkError`\], tag `"tLSError"`.
+/// Member `TLSError` of [`NetworkError`], tag `"tLSError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61851,7 +61851,7 @@ impl<'de> ::serde::Deserialize<'de> for NetworkErrorTlsError {
     }
 }
 
-/// Member `UnknownCAError` of \[`NetworkError`\], tag `"unknownCAError"`.
+/// Member `UnknownCAError` of [`NetworkError`], tag `"unknownCAError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -61933,7 +61933,7 @@ impl<'de> ::serde::Deserialize<'de> for NetworkErrorUnknownCaError {
     }
 }
 
-/// Member `FailedError` of \[`NetworkError`\], tag `"failedError"`.
+/// Member `FailedError` of [`NetworkError`], tag `"failedError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -62015,7 +62015,7 @@ impl<'de> ::serde::Deserialize<'de> for NetworkErrorFailedError {
     }
 }
 
-/// Member `TimeoutError` of \[`NetworkError`\], tag `"timeoutError"`.
+/// Member `TimeoutError` of [`NetworkError`], tag `"timeoutError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -62097,7 +62097,7 @@ impl<'de> ::serde::Deserialize<'de> for NetworkErrorTimeoutError {
     }
 }
 
-/// Member `SubscribeError` of \[`NetworkError`\], tag `"subscribeError"`.
+/// Member `SubscribeError` of [`NetworkError`], tag `"subscribeError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -62623,9 +62623,9 @@ impl<'de> ::serde::Deserialize<'de> for NoteFolder {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum OwnerVerification {
-    /// `"verified"`: see \[`OwnerVerificationVerified`\].
+    /// `"verified"`: see [`OwnerVerificationVerified`].
     Verified(OwnerVerificationVerified),
-    /// `"failed"`: see \[`OwnerVerificationFailed`\].
+    /// `"failed"`: see [`OwnerVerificationFailed`].
     Failed(::std::boxed::Box<OwnerVerificationFailed>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -62722,7 +62722,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for OwnerVerification {
     }
 }
 
-/// Member `Verified` of \[`OwnerVerification`\], tag `"verified"`.
+/// Member `Verified` of [`OwnerVerification`], tag `"verified"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -62804,7 +62804,7 @@ impl<'de> ::serde::Deserialize<'de> for OwnerVerificationVerified {
     }
 }
 
-/// Member `Failed` of \[`OwnerVerification`\], tag `"failed"`.
+/// Member `Failed` of [`OwnerVerification`], tag `"failed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -62911,7 +62911,7 @@ impl<'de> ::serde::Deserialize<'de> for OwnerVerificationFailed {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum PaginationByTime {
-    /// `"last"`: see \[`PaginationByTimeLast`\].
+    /// `"last"`: see [`PaginationByTimeLast`].
     Last(::std::boxed::Box<PaginationByTimeLast>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -62989,7 +62989,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for PaginationByTime {
     }
 }
 
-/// Member `Last` of \[`PaginationByTime`\], tag `"last"`.
+/// Member `Last` of [`PaginationByTime`], tag `"last"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -64546,11 +64546,11 @@ impl<'de> ::serde::Deserialize<'de> for Profile {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ProxyClientError {
-    /// `"protocolError"`: see \[`ProxyClientErrorProtocolError`\].
+    /// `"protocolError"`: see [`ProxyClientErrorProtocolError`].
     ProtocolError(::std::boxed::Box<ProxyClientErrorProtocolError>),
-    /// `"unexpectedResponse"`: see \[`ProxyClientErrorUnexpectedResponse`\].
+    /// `"unexpectedResponse"`: see [`ProxyClientErrorUnexpectedResponse`].
     UnexpectedResponse(::std::boxed::Box<ProxyClientErrorUnexpectedResponse>),
-    /// `"responseError"`: see \[`ProxyClientErrorResponseError`\].
+    /// `"responseError"`: see [`ProxyClientErrorResponseError`].
     ResponseError(::std::boxed::Box<ProxyClientErrorResponseError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -64666,7 +64666,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ProxyClientError {
     }
 }
 
-/// Member `ProtocolError` of \[`ProxyClientError`\], tag `"protocolError"`.
+/// Member `ProtocolError` of [`ProxyClientError`], tag `"protocolError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -64773,7 +64773,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyClientErrorProtocolError {
     }
 }
 
-/// Member `UnexpectedResponse` of \[`ProxyClientError`\], tag `"unexpectedResponse"`.
+/// Member `UnexpectedResponse` of [`ProxyClientError`], tag `"unexpectedResponse"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -64880,7 +64880,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyClientErrorUnexpectedResponse {
     }
 }
 
-/// Member `ResponseError` of \[`ProxyClientError`\], tag `"responseError"`.
+/// Member `ResponseError` of [`ProxyClientError`], tag `"responseError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -64991,13 +64991,13 @@ impl<'de> ::serde::Deserialize<'de> for ProxyClientErrorResponseError {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum ProxyError {
-    /// `"PROTOCOL"`: see \[`ProxyErrorProtocol`\].
+    /// `"PROTOCOL"`: see [`ProxyErrorProtocol`].
     Protocol(::std::boxed::Box<ProxyErrorProtocol>),
-    /// `"BROKER"`: see \[`ProxyErrorBroker`\].
+    /// `"BROKER"`: see [`ProxyErrorBroker`].
     Broker(::std::boxed::Box<ProxyErrorBroker>),
-    /// `"BASIC_AUTH"`: see \[`ProxyErrorBasicAuth`\].
+    /// `"BASIC_AUTH"`: see [`ProxyErrorBasicAuth`].
     BasicAuth(ProxyErrorBasicAuth),
-    /// `"NO_SESSION"`: see \[`ProxyErrorNoSession`\].
+    /// `"NO_SESSION"`: see [`ProxyErrorNoSession`].
     NoSession(ProxyErrorNoSession),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -65134,7 +65134,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for ProxyError {
     }
 }
 
-/// Member `PROTOCOL` of \[`ProxyError`\], tag `"PROTOCOL"`.
+/// Member `PROTOCOL` of [`ProxyError`], tag `"PROTOCOL"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -65241,7 +65241,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyErrorProtocol {
     }
 }
 
-/// Member `BROKER` of \[`ProxyError`\], tag `"BROKER"`.
+/// Member `BROKER` of [`ProxyError`], tag `"BROKER"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -65348,7 +65348,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyErrorBroker {
     }
 }
 
-/// Member `BASIC_AUTH` of \[`ProxyError`\], tag `"BASIC_AUTH"`.
+/// Member `BASIC_AUTH` of [`ProxyError`], tag `"BASIC_AUTH"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -65430,7 +65430,7 @@ impl<'de> ::serde::Deserialize<'de> for ProxyErrorBasicAuth {
     }
 }
 
-/// Member `NO_SESSION` of \[`ProxyError`\], tag `"NO_SESSION"`.
+/// Member `NO_SESSION` of [`ProxyError`], tag `"NO_SESSION"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -65946,37 +65946,37 @@ impl<'de> ::serde::Deserialize<'de> for PublicGroupProfile {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RcErrorType {
-    /// `"internal"`: see \[`RcErrorTypeInternal`\].
+    /// `"internal"`: see [`RcErrorTypeInternal`].
     Internal(::std::boxed::Box<RcErrorTypeInternal>),
-    /// `"identity"`: see \[`RcErrorTypeIdentity`\].
+    /// `"identity"`: see [`RcErrorTypeIdentity`].
     Identity(RcErrorTypeIdentity),
-    /// `"noLocalAddress"`: see \[`RcErrorTypeNoLocalAddress`\].
+    /// `"noLocalAddress"`: see [`RcErrorTypeNoLocalAddress`].
     NoLocalAddress(RcErrorTypeNoLocalAddress),
-    /// `"newController"`: see \[`RcErrorTypeNewController`\].
+    /// `"newController"`: see [`RcErrorTypeNewController`].
     NewController(RcErrorTypeNewController),
-    /// `"notDiscovered"`: see \[`RcErrorTypeNotDiscovered`\].
+    /// `"notDiscovered"`: see [`RcErrorTypeNotDiscovered`].
     NotDiscovered(RcErrorTypeNotDiscovered),
-    /// `"tLSStartFailed"`: see \[`RcErrorTypeTlsStartFailed`\].
+    /// `"tLSStartFailed"`: see [`RcErrorTypeTlsStartFailed`].
     TlsStartFailed(RcErrorTypeTlsStartFailed),
-    /// `"exception"`: see \[`RcErrorTypeException`\].
+    /// `"exception"`: see [`RcErrorTypeException`].
     Exception(::std::boxed::Box<RcErrorTypeException>),
-    /// `"ctrlAuth"`: see \[`RcErrorTypeCtrlAuth`\].
+    /// `"ctrlAuth"`: see [`RcErrorTypeCtrlAuth`].
     CtrlAuth(RcErrorTypeCtrlAuth),
-    /// `"ctrlNotFound"`: see \[`RcErrorTypeCtrlNotFound`\].
+    /// `"ctrlNotFound"`: see [`RcErrorTypeCtrlNotFound`].
     CtrlNotFound(RcErrorTypeCtrlNotFound),
-    /// `"ctrlError"`: see \[`RcErrorTypeCtrlError`\].
+    /// `"ctrlError"`: see [`RcErrorTypeCtrlError`].
     CtrlError(::std::boxed::Box<RcErrorTypeCtrlError>),
-    /// `"invitation"`: see \[`RcErrorTypeInvitation`\].
+    /// `"invitation"`: see [`RcErrorTypeInvitation`].
     Invitation(RcErrorTypeInvitation),
-    /// `"version"`: see \[`RcErrorTypeVersion`\].
+    /// `"version"`: see [`RcErrorTypeVersion`].
     Version(RcErrorTypeVersion),
-    /// `"encrypt"`: see \[`RcErrorTypeEncrypt`\].
+    /// `"encrypt"`: see [`RcErrorTypeEncrypt`].
     Encrypt(RcErrorTypeEncrypt),
-    /// `"decrypt"`: see \[`RcErrorTypeDecrypt`\].
+    /// `"decrypt"`: see [`RcErrorTypeDecrypt`].
     Decrypt(RcErrorTypeDecrypt),
-    /// `"blockSize"`: see \[`RcErrorTypeBlockSize`\].
+    /// `"blockSize"`: see [`RcErrorTypeBlockSize`].
     BlockSize(RcErrorTypeBlockSize),
-    /// `"syntax"`: see \[`RcErrorTypeSyntax`\].
+    /// `"syntax"`: see [`RcErrorTypeSyntax`].
     Syntax(::std::boxed::Box<RcErrorTypeSyntax>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -66347,7 +66347,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcErrorType {
     }
 }
 
-/// Member `Internal` of \[`RcErrorType`\], tag `"internal"`.
+/// Member `Internal` of [`RcErrorType`], tag `"internal"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66454,7 +66454,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeInternal {
     }
 }
 
-/// Member `Identity` of \[`RcErrorType`\], tag `"identity"`.
+/// Member `Identity` of [`RcErrorType`], tag `"identity"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66536,7 +66536,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeIdentity {
     }
 }
 
-/// Member `NoLocalAddress` of \[`RcErrorType`\], tag `"noLocalAddress"`.
+/// Member `NoLocalAddress` of [`RcErrorType`], tag `"noLocalAddress"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66618,7 +66618,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeNoLocalAddress {
     }
 }
 
-/// Member `NewController` of \[`RcErrorType`\], tag `"newController"`.
+/// Member `NewController` of [`RcErrorType`], tag `"newController"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66700,7 +66700,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeNewController {
     }
 }
 
-/// Member `NotDiscovered` of \[`RcErrorType`\], tag `"notDiscovered"`.
+/// Member `NotDiscovered` of [`RcErrorType`], tag `"notDiscovered"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66782,7 +66782,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeNotDiscovered {
     }
 }
 
-/// Member `TLSStartFailed` of \[`RcErrorType`\], tag `"tLSStartFailed"`.
+/// Member `TLSStartFailed` of [`RcErrorType`], tag `"tLSStartFailed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66864,7 +66864,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeTlsStartFailed {
     }
 }
 
-/// Member `Exception` of \[`RcErrorType`\], tag `"exception"`.
+/// Member `Exception` of [`RcErrorType`], tag `"exception"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -66971,7 +66971,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeException {
     }
 }
 
-/// Member `CtrlAuth` of \[`RcErrorType`\], tag `"ctrlAuth"`.
+/// Member `CtrlAuth` of [`RcErrorType`], tag `"ctrlAuth"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67053,7 +67053,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeCtrlAuth {
     }
 }
 
-/// Member `CtrlNotFound` of \[`RcErrorType`\], tag `"ctrlNotFound"`.
+/// Member `CtrlNotFound` of [`RcErrorType`], tag `"ctrlNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67135,7 +67135,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeCtrlNotFound {
     }
 }
 
-/// Member `CtrlError` of \[`RcErrorType`\], tag `"ctrlError"`.
+/// Member `CtrlError` of [`RcErrorType`], tag `"ctrlError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67242,7 +67242,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeCtrlError {
     }
 }
 
-/// Member `Invitation` of \[`RcErrorType`\], tag `"invitation"`.
+/// Member `Invitation` of [`RcErrorType`], tag `"invitation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67324,7 +67324,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeInvitation {
     }
 }
 
-/// Member `Version` of \[`RcErrorType`\], tag `"version"`.
+/// Member `Version` of [`RcErrorType`], tag `"version"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67406,7 +67406,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeVersion {
     }
 }
 
-/// Member `Encrypt` of \[`RcErrorType`\], tag `"encrypt"`.
+/// Member `Encrypt` of [`RcErrorType`], tag `"encrypt"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67488,7 +67488,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeEncrypt {
     }
 }
 
-/// Member `Decrypt` of \[`RcErrorType`\], tag `"decrypt"`.
+/// Member `Decrypt` of [`RcErrorType`], tag `"decrypt"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67570,7 +67570,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeDecrypt {
     }
 }
 
-/// Member `BlockSize` of \[`RcErrorType`\], tag `"blockSize"`.
+/// Member `BlockSize` of [`RcErrorType`], tag `"blockSize"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67652,7 +67652,7 @@ impl<'de> ::serde::Deserialize<'de> for RcErrorTypeBlockSize {
     }
 }
 
-/// Member `Syntax` of \[`RcErrorType`\], tag `"syntax"`.
+/// Member `Syntax` of [`RcErrorType`], tag `"syntax"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -67839,13 +67839,13 @@ impl ::simplex_api_types::runtime::DecodeEnum for RatchetSyncState {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RcvConnEvent {
-    /// `"switchQueue"`: see \[`RcvConnEventSwitchQueue`\].
+    /// `"switchQueue"`: see [`RcvConnEventSwitchQueue`].
     SwitchQueue(::std::boxed::Box<RcvConnEventSwitchQueue>),
-    /// `"ratchetSync"`: see \[`RcvConnEventRatchetSync`\].
+    /// `"ratchetSync"`: see [`RcvConnEventRatchetSync`].
     RatchetSync(::std::boxed::Box<RcvConnEventRatchetSync>),
-    /// `"verificationCodeReset"`: see \[`RcvConnEventVerificationCodeReset`\].
+    /// `"verificationCodeReset"`: see [`RcvConnEventVerificationCodeReset`].
     VerificationCodeReset(RcvConnEventVerificationCodeReset),
-    /// `"pqEnabled"`: see \[`RcvConnEventPqEnabled`\].
+    /// `"pqEnabled"`: see [`RcvConnEventPqEnabled`].
     PqEnabled(::std::boxed::Box<RcvConnEventPqEnabled>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -67981,7 +67981,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvConnEvent {
     }
 }
 
-/// Member `SwitchQueue` of \[`RcvConnEvent`\], tag `"switchQueue"`.
+/// Member `SwitchQueue` of [`RcvConnEvent`], tag `"switchQueue"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -68084,7 +68084,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvConnEventSwitchQueue {
     }
 }
 
-/// Member `RatchetSync` of \[`RcvConnEvent`\], tag `"ratchetSync"`.
+/// Member `RatchetSync` of [`RcvConnEvent`], tag `"ratchetSync"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -68191,7 +68191,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvConnEventRatchetSync {
     }
 }
 
-/// Member `VerificationCodeReset` of \[`RcvConnEvent`\], tag `"verificationCodeReset"`.
+/// Member `VerificationCodeReset` of [`RcvConnEvent`], tag `"verificationCodeReset"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -68273,7 +68273,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvConnEventVerificationCodeReset {
     }
 }
 
-/// Member `PqEnabled` of \[`RcvConnEvent`\], tag `"pqEnabled"`.
+/// Member `PqEnabled` of [`RcvConnEvent`], tag `"pqEnabled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -68381,11 +68381,11 @@ impl<'de> ::serde::Deserialize<'de> for RcvConnEventPqEnabled {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RcvDirectEvent {
-    /// `"contactDeleted"`: see \[`RcvDirectEventContactDeleted`\].
+    /// `"contactDeleted"`: see [`RcvDirectEventContactDeleted`].
     ContactDeleted(RcvDirectEventContactDeleted),
-    /// `"profileUpdated"`: see \[`RcvDirectEventProfileUpdated`\].
+    /// `"profileUpdated"`: see [`RcvDirectEventProfileUpdated`].
     ProfileUpdated(::std::boxed::Box<RcvDirectEventProfileUpdated>),
-    /// `"groupInvLinkReceived"`: see \[`RcvDirectEventGroupInvLinkReceived`\].
+    /// `"groupInvLinkReceived"`: see [`RcvDirectEventGroupInvLinkReceived`].
     GroupInvLinkReceived(::std::boxed::Box<RcvDirectEventGroupInvLinkReceived>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -68504,7 +68504,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvDirectEvent {
     }
 }
 
-/// Member `ContactDeleted` of \[`RcvDirectEvent`\], tag `"contactDeleted"`.
+/// Member `ContactDeleted` of [`RcvDirectEvent`], tag `"contactDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -68586,7 +68586,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvDirectEventContactDeleted {
     }
 }
 
-/// Member `ProfileUpdated` of \[`RcvDirectEvent`\], tag `"profileUpdated"`.
+/// Member `ProfileUpdated` of [`RcvDirectEvent`], tag `"profileUpdated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -68712,7 +68712,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvDirectEventProfileUpdated {
     }
 }
 
-/// Member `GroupInvLinkReceived` of \[`RcvDirectEvent`\], tag `"groupInvLinkReceived"`.
+/// Member `GroupInvLinkReceived` of [`RcvDirectEvent`], tag `"groupInvLinkReceived"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -69004,15 +69004,15 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileDescr {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RcvFileStatus {
-    /// `"new"`: see \[`RcvFileStatusNew`\].
+    /// `"new"`: see [`RcvFileStatusNew`].
     New(RcvFileStatusNew),
-    /// `"accepted"`: see \[`RcvFileStatusAccepted`\].
+    /// `"accepted"`: see [`RcvFileStatusAccepted`].
     Accepted(::std::boxed::Box<RcvFileStatusAccepted>),
-    /// `"connected"`: see \[`RcvFileStatusConnected`\].
+    /// `"connected"`: see [`RcvFileStatusConnected`].
     Connected(::std::boxed::Box<RcvFileStatusConnected>),
-    /// `"complete"`: see \[`RcvFileStatusComplete`\].
+    /// `"complete"`: see [`RcvFileStatusComplete`].
     Complete(::std::boxed::Box<RcvFileStatusComplete>),
-    /// `"cancelled"`: see \[`RcvFileStatusCancelled`\].
+    /// `"cancelled"`: see [`RcvFileStatusCancelled`].
     Cancelled(::std::boxed::Box<RcvFileStatusCancelled>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -69168,7 +69168,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvFileStatus {
     }
 }
 
-/// Member `New` of \[`RcvFileStatus`\], tag `"new"`.
+/// Member `New` of [`RcvFileStatus`], tag `"new"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -69250,7 +69250,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStatusNew {
     }
 }
 
-/// Member `Accepted` of \[`RcvFileStatus`\], tag `"accepted"`.
+/// Member `Accepted` of [`RcvFileStatus`], tag `"accepted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -69357,7 +69357,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStatusAccepted {
     }
 }
 
-/// Member `Connected` of \[`RcvFileStatus`\], tag `"connected"`.
+/// Member `Connected` of [`RcvFileStatus`], tag `"connected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -69464,7 +69464,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStatusConnected {
     }
 }
 
-/// Member `Complete` of \[`RcvFileStatus`\], tag `"complete"`.
+/// Member `Complete` of [`RcvFileStatus`], tag `"complete"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -69571,7 +69571,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileStatusComplete {
     }
 }
 
-/// Member `Cancelled` of \[`RcvFileStatus`\], tag `"cancelled"`.
+/// Member `Cancelled` of [`RcvFileStatus`], tag `"cancelled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -70043,39 +70043,39 @@ impl<'de> ::serde::Deserialize<'de> for RcvFileTransfer {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RcvGroupEvent {
-    /// `"memberAdded"`: see \[`RcvGroupEventMemberAdded`\].
+    /// `"memberAdded"`: see [`RcvGroupEventMemberAdded`].
     MemberAdded(::std::boxed::Box<RcvGroupEventMemberAdded>),
-    /// `"memberConnected"`: see \[`RcvGroupEventMemberConnected`\].
+    /// `"memberConnected"`: see [`RcvGroupEventMemberConnected`].
     MemberConnected(RcvGroupEventMemberConnected),
-    /// `"memberAccepted"`: see \[`RcvGroupEventMemberAccepted`\].
+    /// `"memberAccepted"`: see [`RcvGroupEventMemberAccepted`].
     MemberAccepted(::std::boxed::Box<RcvGroupEventMemberAccepted>),
-    /// `"userAccepted"`: see \[`RcvGroupEventUserAccepted`\].
+    /// `"userAccepted"`: see [`RcvGroupEventUserAccepted`].
     UserAccepted(RcvGroupEventUserAccepted),
-    /// `"memberLeft"`: see \[`RcvGroupEventMemberLeft`\].
+    /// `"memberLeft"`: see [`RcvGroupEventMemberLeft`].
     MemberLeft(RcvGroupEventMemberLeft),
-    /// `"memberRole"`: see \[`RcvGroupEventMemberRole`\].
+    /// `"memberRole"`: see [`RcvGroupEventMemberRole`].
     MemberRole(::std::boxed::Box<RcvGroupEventMemberRole>),
-    /// `"memberBlocked"`: see \[`RcvGroupEventMemberBlocked`\].
+    /// `"memberBlocked"`: see [`RcvGroupEventMemberBlocked`].
     MemberBlocked(::std::boxed::Box<RcvGroupEventMemberBlocked>),
-    /// `"userRole"`: see \[`RcvGroupEventUserRole`\].
+    /// `"userRole"`: see [`RcvGroupEventUserRole`].
     UserRole(::std::boxed::Box<RcvGroupEventUserRole>),
-    /// `"memberDeleted"`: see \[`RcvGroupEventMemberDeleted`\].
+    /// `"memberDeleted"`: see [`RcvGroupEventMemberDeleted`].
     MemberDeleted(::std::boxed::Box<RcvGroupEventMemberDeleted>),
-    /// `"userDeleted"`: see \[`RcvGroupEventUserDeleted`\].
+    /// `"userDeleted"`: see [`RcvGroupEventUserDeleted`].
     UserDeleted(RcvGroupEventUserDeleted),
-    /// `"groupDeleted"`: see \[`RcvGroupEventGroupDeleted`\].
+    /// `"groupDeleted"`: see [`RcvGroupEventGroupDeleted`].
     GroupDeleted(RcvGroupEventGroupDeleted),
-    /// `"groupUpdated"`: see \[`RcvGroupEventGroupUpdated`\].
+    /// `"groupUpdated"`: see [`RcvGroupEventGroupUpdated`].
     GroupUpdated(::std::boxed::Box<RcvGroupEventGroupUpdated>),
-    /// `"invitedViaGroupLink"`: see \[`RcvGroupEventInvitedViaGroupLink`\].
+    /// `"invitedViaGroupLink"`: see [`RcvGroupEventInvitedViaGroupLink`].
     InvitedViaGroupLink(RcvGroupEventInvitedViaGroupLink),
-    /// `"memberCreatedContact"`: see \[`RcvGroupEventMemberCreatedContact`\].
+    /// `"memberCreatedContact"`: see [`RcvGroupEventMemberCreatedContact`].
     MemberCreatedContact(RcvGroupEventMemberCreatedContact),
-    /// `"memberProfileUpdated"`: see \[`RcvGroupEventMemberProfileUpdated`\].
+    /// `"memberProfileUpdated"`: see [`RcvGroupEventMemberProfileUpdated`].
     MemberProfileUpdated(::std::boxed::Box<RcvGroupEventMemberProfileUpdated>),
-    /// `"newMemberPendingReview"`: see \[`RcvGroupEventNewMemberPendingReview`\].
+    /// `"newMemberPendingReview"`: see [`RcvGroupEventNewMemberPendingReview`].
     NewMemberPendingReview(RcvGroupEventNewMemberPendingReview),
-    /// `"msgBadSignature"`: see \[`RcvGroupEventMsgBadSignature`\].
+    /// `"msgBadSignature"`: see [`RcvGroupEventMsgBadSignature`].
     MsgBadSignature(RcvGroupEventMsgBadSignature),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -70462,7 +70462,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvGroupEvent {
     }
 }
 
-/// Member `MemberAdded` of \[`RcvGroupEvent`\], tag `"memberAdded"`.
+/// Member `MemberAdded` of [`RcvGroupEvent`], tag `"memberAdded"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -70594,7 +70594,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberAdded {
     }
 }
 
-/// Member `MemberConnected` of \[`RcvGroupEvent`\], tag `"memberConnected"`.
+/// Member `MemberConnected` of [`RcvGroupEvent`], tag `"memberConnected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -70676,7 +70676,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberConnected {
     }
 }
 
-/// Member `MemberAccepted` of \[`RcvGroupEvent`\], tag `"memberAccepted"`.
+/// Member `MemberAccepted` of [`RcvGroupEvent`], tag `"memberAccepted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -70808,7 +70808,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberAccepted {
     }
 }
 
-/// Member `UserAccepted` of \[`RcvGroupEvent`\], tag `"userAccepted"`.
+/// Member `UserAccepted` of [`RcvGroupEvent`], tag `"userAccepted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -70890,7 +70890,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventUserAccepted {
     }
 }
 
-/// Member `MemberLeft` of \[`RcvGroupEvent`\], tag `"memberLeft"`.
+/// Member `MemberLeft` of [`RcvGroupEvent`], tag `"memberLeft"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -70972,7 +70972,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberLeft {
     }
 }
 
-/// Member `MemberRole` of \[`RcvGroupEvent`\], tag `"memberRole"`.
+/// Member `MemberRole` of [`RcvGroupEvent`], tag `"memberRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71125,7 +71125,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberRole {
     }
 }
 
-/// Member `MemberBlocked` of \[`RcvGroupEvent`\], tag `"memberBlocked"`.
+/// Member `MemberBlocked` of [`RcvGroupEvent`], tag `"memberBlocked"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71279,7 +71279,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberBlocked {
     }
 }
 
-/// Member `UserRole` of \[`RcvGroupEvent`\], tag `"userRole"`.
+/// Member `UserRole` of [`RcvGroupEvent`], tag `"userRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71382,7 +71382,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventUserRole {
     }
 }
 
-/// Member `MemberDeleted` of \[`RcvGroupEvent`\], tag `"memberDeleted"`.
+/// Member `MemberDeleted` of [`RcvGroupEvent`], tag `"memberDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71514,7 +71514,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberDeleted {
     }
 }
 
-/// Member `UserDeleted` of \[`RcvGroupEvent`\], tag `"userDeleted"`.
+/// Member `UserDeleted` of [`RcvGroupEvent`], tag `"userDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71596,7 +71596,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventUserDeleted {
     }
 }
 
-/// Member `GroupDeleted` of \[`RcvGroupEvent`\], tag `"groupDeleted"`.
+/// Member `GroupDeleted` of [`RcvGroupEvent`], tag `"groupDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71678,7 +71678,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventGroupDeleted {
     }
 }
 
-/// Member `GroupUpdated` of \[`RcvGroupEvent`\], tag `"groupUpdated"`.
+/// Member `GroupUpdated` of [`RcvGroupEvent`], tag `"groupUpdated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71785,7 +71785,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventGroupUpdated {
     }
 }
 
-/// Member `InvitedViaGroupLink` of \[`RcvGroupEvent`\], tag `"invitedViaGroupLink"`.
+/// Member `InvitedViaGroupLink` of [`RcvGroupEvent`], tag `"invitedViaGroupLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71867,7 +71867,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventInvitedViaGroupLink {
     }
 }
 
-/// Member `MemberCreatedContact` of \[`RcvGroupEvent`\], tag `"memberCreatedContact"`.
+/// Member `MemberCreatedContact` of [`RcvGroupEvent`], tag `"memberCreatedContact"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -71949,7 +71949,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberCreatedContact {
     }
 }
 
-/// Member `MemberProfileUpdated` of \[`RcvGroupEvent`\], tag `"memberProfileUpdated"`.
+/// Member `MemberProfileUpdated` of [`RcvGroupEvent`], tag `"memberProfileUpdated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -72075,7 +72075,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMemberProfileUpdated {
     }
 }
 
-/// Member `NewMemberPendingReview` of \[`RcvGroupEvent`\], tag `"newMemberPendingReview"`.
+/// Member `NewMemberPendingReview` of [`RcvGroupEvent`], tag `"newMemberPendingReview"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -72157,7 +72157,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventNewMemberPendingReview {
     }
 }
 
-/// Member `MsgBadSignature` of \[`RcvGroupEvent`\], tag `"msgBadSignature"`.
+/// Member `MsgBadSignature` of [`RcvGroupEvent`], tag `"msgBadSignature"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -72243,9 +72243,9 @@ impl<'de> ::serde::Deserialize<'de> for RcvGroupEventMsgBadSignature {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RcvMsgError {
-    /// `"dropped"`: see \[`RcvMsgErrorDropped`\].
+    /// `"dropped"`: see [`RcvMsgErrorDropped`].
     Dropped(::std::boxed::Box<RcvMsgErrorDropped>),
-    /// `"parseError"`: see \[`RcvMsgErrorParseError`\].
+    /// `"parseError"`: see [`RcvMsgErrorParseError`].
     ParseError(::std::boxed::Box<RcvMsgErrorParseError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -72339,7 +72339,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RcvMsgError {
     }
 }
 
-/// Member `Dropped` of \[`RcvMsgError`\], tag `"dropped"`.
+/// Member `Dropped` of [`RcvMsgError`], tag `"dropped"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -72449,7 +72449,7 @@ impl<'de> ::serde::Deserialize<'de> for RcvMsgErrorDropped {
     }
 }
 
-/// Member `ParseError` of \[`RcvMsgError`\], tag `"parseError"`.
+/// Member `ParseError` of [`RcvMsgError`], tag `"parseError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -73169,15 +73169,15 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlInfo {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RemoteCtrlSessionState {
-    /// `"starting"`: see \[`RemoteCtrlSessionStateStarting`\].
+    /// `"starting"`: see [`RemoteCtrlSessionStateStarting`].
     Starting(RemoteCtrlSessionStateStarting),
-    /// `"searching"`: see \[`RemoteCtrlSessionStateSearching`\].
+    /// `"searching"`: see [`RemoteCtrlSessionStateSearching`].
     Searching(RemoteCtrlSessionStateSearching),
-    /// `"connecting"`: see \[`RemoteCtrlSessionStateConnecting`\].
+    /// `"connecting"`: see [`RemoteCtrlSessionStateConnecting`].
     Connecting(RemoteCtrlSessionStateConnecting),
-    /// `"pendingConfirmation"`: see \[`RemoteCtrlSessionStatePendingConfirmation`\].
+    /// `"pendingConfirmation"`: see [`RemoteCtrlSessionStatePendingConfirmation`].
     PendingConfirmation(::std::boxed::Box<RemoteCtrlSessionStatePendingConfirmation>),
-    /// `"connected"`: see \[`RemoteCtrlSessionStateConnected`\].
+    /// `"connected"`: see [`RemoteCtrlSessionStateConnected`].
     Connected(::std::boxed::Box<RemoteCtrlSessionStateConnected>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -73337,7 +73337,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RemoteCtrlSessionState {
     }
 }
 
-/// Member `Starting` of \[`RemoteCtrlSessionState`\], tag `"starting"`.
+/// Member `Starting` of [`RemoteCtrlSessionState`], tag `"starting"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -73419,7 +73419,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionStateStarting {
     }
 }
 
-/// Member `Searching` of \[`RemoteCtrlSessionState`\], tag `"searching"`.
+/// Member `Searching` of [`RemoteCtrlSessionState`], tag `"searching"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -73501,7 +73501,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionStateSearching {
     }
 }
 
-/// Member `Connecting` of \[`RemoteCtrlSessionState`\], tag `"connecting"`.
+/// Member `Connecting` of [`RemoteCtrlSessionState`], tag `"connecting"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -73583,7 +73583,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionStateConnecting {
     }
 }
 
-/// Member `PendingConfirmation` of \[`RemoteCtrlSessionState`\], tag `"pendingConfirmation"`.
+/// Member `PendingConfirmation` of [`RemoteCtrlSessionState`], tag `"pendingConfirmation"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -73691,7 +73691,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionStatePendingConfirmatio
     }
 }
 
-/// Member `Connected` of \[`RemoteCtrlSessionState`\], tag `"connected"`.
+/// Member `Connected` of [`RemoteCtrlSessionState`], tag `"connected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -73802,13 +73802,13 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlSessionStateConnected {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum RemoteCtrlStopReason {
-    /// `"discoveryFailed"`: see \[`RemoteCtrlStopReasonDiscoveryFailed`\].
+    /// `"discoveryFailed"`: see [`RemoteCtrlStopReasonDiscoveryFailed`].
     DiscoveryFailed(::std::boxed::Box<RemoteCtrlStopReasonDiscoveryFailed>),
-    /// `"connectionFailed"`: see \[`RemoteCtrlStopReasonConnectionFailed`\].
+    /// `"connectionFailed"`: see [`RemoteCtrlStopReasonConnectionFailed`].
     ConnectionFailed(::std::boxed::Box<RemoteCtrlStopReasonConnectionFailed>),
-    /// `"setupFailed"`: see \[`RemoteCtrlStopReasonSetupFailed`\].
+    /// `"setupFailed"`: see [`RemoteCtrlStopReasonSetupFailed`].
     SetupFailed(::std::boxed::Box<RemoteCtrlStopReasonSetupFailed>),
-    /// `"disconnected"`: see \[`RemoteCtrlStopReasonDisconnected`\].
+    /// `"disconnected"`: see [`RemoteCtrlStopReasonDisconnected`].
     Disconnected(RemoteCtrlStopReasonDisconnected),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -73943,7 +73943,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for RemoteCtrlStopReason {
     }
 }
 
-/// Member `DiscoveryFailed` of \[`RemoteCtrlStopReason`\], tag `"discoveryFailed"`.
+/// Member `DiscoveryFailed` of [`RemoteCtrlStopReason`], tag `"discoveryFailed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -74050,7 +74050,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlStopReasonDiscoveryFailed {
     }
 }
 
-/// Member `ConnectionFailed` of \[`RemoteCtrlStopReason`\], tag `"connectionFailed"`.
+/// Member `ConnectionFailed` of [`RemoteCtrlStopReason`], tag `"connectionFailed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -74157,7 +74157,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlStopReasonConnectionFailed {
     }
 }
 
-/// Member `SetupFailed` of \[`RemoteCtrlStopReason`\], tag `"setupFailed"`.
+/// Member `SetupFailed` of [`RemoteCtrlStopReason`], tag `"setupFailed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -74264,7 +74264,7 @@ impl<'de> ::serde::Deserialize<'de> for RemoteCtrlStopReasonSetupFailed {
     }
 }
 
-/// Member `Disconnected` of \[`RemoteCtrlStopReason`\], tag `"disconnected"`.
+/// Member `Disconnected` of [`RemoteCtrlStopReason`], tag `"disconnected"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -74540,21 +74540,21 @@ impl<'de> ::serde::Deserialize<'de> for RoleGroupPreference {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SmpAgentError {
-    /// `"A_MESSAGE"`: see \[`SmpAgentErrorAMessage`\].
+    /// `"A_MESSAGE"`: see [`SmpAgentErrorAMessage`].
     AMessage(::std::boxed::Box<SmpAgentErrorAMessage>),
-    /// `"A_PROHIBITED"`: see \[`SmpAgentErrorAProhibited`\].
+    /// `"A_PROHIBITED"`: see [`SmpAgentErrorAProhibited`].
     AProhibited(::std::boxed::Box<SmpAgentErrorAProhibited>),
-    /// `"A_VERSION"`: see \[`SmpAgentErrorAVersion`\].
+    /// `"A_VERSION"`: see [`SmpAgentErrorAVersion`].
     AVersion(SmpAgentErrorAVersion),
-    /// `"A_LINK"`: see \[`SmpAgentErrorALink`\].
+    /// `"A_LINK"`: see [`SmpAgentErrorALink`].
     ALink(::std::boxed::Box<SmpAgentErrorALink>),
-    /// `"A_CRYPTO"`: see \[`SmpAgentErrorACrypto`\].
+    /// `"A_CRYPTO"`: see [`SmpAgentErrorACrypto`].
     ACrypto(::std::boxed::Box<SmpAgentErrorACrypto>),
-    /// `"A_DUPLICATE"`: see \[`SmpAgentErrorADuplicate`\].
+    /// `"A_DUPLICATE"`: see [`SmpAgentErrorADuplicate`].
     ADuplicate(::std::boxed::Box<SmpAgentErrorADuplicate>),
-    /// `"A_QUEUE"`: see \[`SmpAgentErrorAQueue`\].
+    /// `"A_QUEUE"`: see [`SmpAgentErrorAQueue`].
     AQueue(::std::boxed::Box<SmpAgentErrorAQueue>),
-    /// `"A_SERVICE"`: see \[`SmpAgentErrorAService`\].
+    /// `"A_SERVICE"`: see [`SmpAgentErrorAService`].
     AService(::std::boxed::Box<SmpAgentErrorAService>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -74761,7 +74761,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SmpAgentError {
     }
 }
 
-/// Member `A_MESSAGE` of \[`SmpAgentError`\], tag `"A_MESSAGE"`.
+/// Member `A_MESSAGE` of [`SmpAgentError`], tag `"A_MESSAGE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -74868,7 +74868,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorAMessage {
     }
 }
 
-/// Member `A_PROHIBITED` of \[`SmpAgentError`\], tag `"A_PROHIBITED"`.
+/// Member `A_PROHIBITED` of [`SmpAgentError`], tag `"A_PROHIBITED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -74975,7 +74975,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorAProhibited {
     }
 }
 
-/// Member `A_VERSION` of \[`SmpAgentError`\], tag `"A_VERSION"`.
+/// Member `A_VERSION` of [`SmpAgentError`], tag `"A_VERSION"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -75057,7 +75057,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorAVersion {
     }
 }
 
-/// Member `A_LINK` of \[`SmpAgentError`\], tag `"A_LINK"`.
+/// Member `A_LINK` of [`SmpAgentError`], tag `"A_LINK"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -75164,7 +75164,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorALink {
     }
 }
 
-/// Member `A_CRYPTO` of \[`SmpAgentError`\], tag `"A_CRYPTO"`.
+/// Member `A_CRYPTO` of [`SmpAgentError`], tag `"A_CRYPTO"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -75271,7 +75271,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorACrypto {
     }
 }
 
-/// Member `A_DUPLICATE` of \[`SmpAgentError`\], tag `"A_DUPLICATE"`.
+/// Member `A_DUPLICATE` of [`SmpAgentError`], tag `"A_DUPLICATE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -75373,7 +75373,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorADuplicate {
     }
 }
 
-/// Member `A_QUEUE` of \[`SmpAgentError`\], tag `"A_QUEUE"`.
+/// Member `A_QUEUE` of [`SmpAgentError`], tag `"A_QUEUE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -75480,7 +75480,7 @@ impl<'de> ::serde::Deserialize<'de> for SmpAgentErrorAQueue {
     }
 }
 
-/// Member `A_SERVICE` of \[`SmpAgentError`\], tag `"A_SERVICE"`.
+/// Member `A_SERVICE` of [`SmpAgentError`], tag `"A_SERVICE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -76073,9 +76073,9 @@ impl<'de> ::serde::Deserialize<'de> for SimplexDomainClaim {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SimplexDomainError {
-    /// `"noValidLink"`: see \[`SimplexDomainErrorNoValidLink`\].
+    /// `"noValidLink"`: see [`SimplexDomainErrorNoValidLink`].
     NoValidLink(SimplexDomainErrorNoValidLink),
-    /// `"unknownDomain"`: see \[`SimplexDomainErrorUnknownDomain`\].
+    /// `"unknownDomain"`: see [`SimplexDomainErrorUnknownDomain`].
     UnknownDomain(SimplexDomainErrorUnknownDomain),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -76175,7 +76175,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SimplexDomainError {
     }
 }
 
-/// Member `NoValidLink` of \[`SimplexDomainError`\], tag `"noValidLink"`.
+/// Member `NoValidLink` of [`SimplexDomainError`], tag `"noValidLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -76257,7 +76257,7 @@ impl<'de> ::serde::Deserialize<'de> for SimplexDomainErrorNoValidLink {
     }
 }
 
-/// Member `UnknownDomain` of \[`SimplexDomainError`\], tag `"unknownDomain"`.
+/// Member `UnknownDomain` of [`SimplexDomainError`], tag `"unknownDomain"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -76876,11 +76876,11 @@ impl ::simplex_api_types::runtime::DecodeEnum for SndCiStatusProgress {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SndConnEvent {
-    /// `"switchQueue"`: see \[`SndConnEventSwitchQueue`\].
+    /// `"switchQueue"`: see [`SndConnEventSwitchQueue`].
     SwitchQueue(::std::boxed::Box<SndConnEventSwitchQueue>),
-    /// `"ratchetSync"`: see \[`SndConnEventRatchetSync`\].
+    /// `"ratchetSync"`: see [`SndConnEventRatchetSync`].
     RatchetSync(::std::boxed::Box<SndConnEventRatchetSync>),
-    /// `"pqEnabled"`: see \[`SndConnEventPqEnabled`\].
+    /// `"pqEnabled"`: see [`SndConnEventPqEnabled`].
     PqEnabled(::std::boxed::Box<SndConnEventPqEnabled>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -76990,7 +76990,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SndConnEvent {
     }
 }
 
-/// Member `SwitchQueue` of \[`SndConnEvent`\], tag `"switchQueue"`.
+/// Member `SwitchQueue` of [`SndConnEvent`], tag `"switchQueue"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77113,7 +77113,7 @@ impl<'de> ::serde::Deserialize<'de> for SndConnEventSwitchQueue {
     }
 }
 
-/// Member `RatchetSync` of \[`SndConnEvent`\], tag `"ratchetSync"`.
+/// Member `RatchetSync` of [`SndConnEvent`], tag `"ratchetSync"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77240,7 +77240,7 @@ impl<'de> ::serde::Deserialize<'de> for SndConnEventRatchetSync {
     }
 }
 
-/// Member `PqEnabled` of \[`SndConnEvent`\], tag `"pqEnabled"`.
+/// Member `PqEnabled` of [`SndConnEvent`], tag `"pqEnabled"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77348,19 +77348,19 @@ impl<'de> ::serde::Deserialize<'de> for SndConnEventPqEnabled {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SndError {
-    /// `"auth"`: see \[`SndErrorAuth`\].
+    /// `"auth"`: see [`SndErrorAuth`].
     Auth(SndErrorAuth),
-    /// `"quota"`: see \[`SndErrorQuota`\].
+    /// `"quota"`: see [`SndErrorQuota`].
     Quota(SndErrorQuota),
-    /// `"expired"`: see \[`SndErrorExpired`\].
+    /// `"expired"`: see [`SndErrorExpired`].
     Expired(SndErrorExpired),
-    /// `"relay"`: see \[`SndErrorRelay`\].
+    /// `"relay"`: see [`SndErrorRelay`].
     Relay(::std::boxed::Box<SndErrorRelay>),
-    /// `"proxy"`: see \[`SndErrorProxy`\].
+    /// `"proxy"`: see [`SndErrorProxy`].
     Proxy(::std::boxed::Box<SndErrorProxy>),
-    /// `"proxyRelay"`: see \[`SndErrorProxyRelay`\].
+    /// `"proxyRelay"`: see [`SndErrorProxyRelay`].
     ProxyRelay(::std::boxed::Box<SndErrorProxyRelay>),
-    /// `"other"`: see \[`SndErrorOther`\].
+    /// `"other"`: see [`SndErrorOther`].
     Other(::std::boxed::Box<SndErrorOther>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -77551,7 +77551,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SndError {
     }
 }
 
-/// Member `Auth` of \[`SndError`\], tag `"auth"`.
+/// Member `Auth` of [`SndError`], tag `"auth"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77633,7 +77633,7 @@ impl<'de> ::serde::Deserialize<'de> for SndErrorAuth {
     }
 }
 
-/// Member `Quota` of \[`SndError`\], tag `"quota"`.
+/// Member `Quota` of [`SndError`], tag `"quota"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77715,7 +77715,7 @@ impl<'de> ::serde::Deserialize<'de> for SndErrorQuota {
     }
 }
 
-/// Member `Expired` of \[`SndError`\], tag `"expired"`.
+/// Member `Expired` of [`SndError`], tag `"expired"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77797,7 +77797,7 @@ impl<'de> ::serde::Deserialize<'de> for SndErrorExpired {
     }
 }
 
-/// Member `Relay` of \[`SndError`\], tag `"relay"`.
+/// Member `Relay` of [`SndError`], tag `"relay"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -77904,7 +77904,7 @@ impl<'de> ::serde::Deserialize<'de> for SndErrorRelay {
     }
 }
 
-/// Member `Proxy` of \[`SndError`\], tag `"proxy"`.
+/// Member `Proxy` of [`SndError`], tag `"proxy"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -78036,7 +78036,7 @@ impl<'de> ::serde::Deserialize<'de> for SndErrorProxy {
     }
 }
 
-/// Member `ProxyRelay` of \[`SndError`\], tag `"proxyRelay"`.
+/// Member `ProxyRelay` of [`SndError`], tag `"proxyRelay"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -78168,7 +78168,7 @@ impl<'de> ::serde::Deserialize<'de> for SndErrorProxyRelay {
     }
 }
 
-/// Member `Other` of \[`SndError`\], tag `"other"`.
+/// Member `Other` of [`SndError`], tag `"other"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -78673,21 +78673,21 @@ impl<'de> ::serde::Deserialize<'de> for SndFileTransfer {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SndGroupEvent {
-    /// `"memberRole"`: see \[`SndGroupEventMemberRole`\].
+    /// `"memberRole"`: see [`SndGroupEventMemberRole`].
     MemberRole(::std::boxed::Box<SndGroupEventMemberRole>),
-    /// `"memberBlocked"`: see \[`SndGroupEventMemberBlocked`\].
+    /// `"memberBlocked"`: see [`SndGroupEventMemberBlocked`].
     MemberBlocked(::std::boxed::Box<SndGroupEventMemberBlocked>),
-    /// `"userRole"`: see \[`SndGroupEventUserRole`\].
+    /// `"userRole"`: see [`SndGroupEventUserRole`].
     UserRole(::std::boxed::Box<SndGroupEventUserRole>),
-    /// `"memberDeleted"`: see \[`SndGroupEventMemberDeleted`\].
+    /// `"memberDeleted"`: see [`SndGroupEventMemberDeleted`].
     MemberDeleted(::std::boxed::Box<SndGroupEventMemberDeleted>),
-    /// `"userLeft"`: see \[`SndGroupEventUserLeft`\].
+    /// `"userLeft"`: see [`SndGroupEventUserLeft`].
     UserLeft(SndGroupEventUserLeft),
-    /// `"groupUpdated"`: see \[`SndGroupEventGroupUpdated`\].
+    /// `"groupUpdated"`: see [`SndGroupEventGroupUpdated`].
     GroupUpdated(::std::boxed::Box<SndGroupEventGroupUpdated>),
-    /// `"memberAccepted"`: see \[`SndGroupEventMemberAccepted`\].
+    /// `"memberAccepted"`: see [`SndGroupEventMemberAccepted`].
     MemberAccepted(::std::boxed::Box<SndGroupEventMemberAccepted>),
-    /// `"userPendingReview"`: see \[`SndGroupEventUserPendingReview`\].
+    /// `"userPendingReview"`: see [`SndGroupEventUserPendingReview`].
     UserPendingReview(SndGroupEventUserPendingReview),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -78894,7 +78894,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SndGroupEvent {
     }
 }
 
-/// Member `MemberRole` of \[`SndGroupEvent`\], tag `"memberRole"`.
+/// Member `MemberRole` of [`SndGroupEvent`], tag `"memberRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79047,7 +79047,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventMemberRole {
     }
 }
 
-/// Member `MemberBlocked` of \[`SndGroupEvent`\], tag `"memberBlocked"`.
+/// Member `MemberBlocked` of [`SndGroupEvent`], tag `"memberBlocked"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79201,7 +79201,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventMemberBlocked {
     }
 }
 
-/// Member `UserRole` of \[`SndGroupEvent`\], tag `"userRole"`.
+/// Member `UserRole` of [`SndGroupEvent`], tag `"userRole"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79304,7 +79304,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventUserRole {
     }
 }
 
-/// Member `MemberDeleted` of \[`SndGroupEvent`\], tag `"memberDeleted"`.
+/// Member `MemberDeleted` of [`SndGroupEvent`], tag `"memberDeleted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79436,7 +79436,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventMemberDeleted {
     }
 }
 
-/// Member `UserLeft` of \[`SndGroupEvent`\], tag `"userLeft"`.
+/// Member `UserLeft` of [`SndGroupEvent`], tag `"userLeft"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79518,7 +79518,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventUserLeft {
     }
 }
 
-/// Member `GroupUpdated` of \[`SndGroupEvent`\], tag `"groupUpdated"`.
+/// Member `GroupUpdated` of [`SndGroupEvent`], tag `"groupUpdated"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79625,7 +79625,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventGroupUpdated {
     }
 }
 
-/// Member `MemberAccepted` of \[`SndGroupEvent`\], tag `"memberAccepted"`.
+/// Member `MemberAccepted` of [`SndGroupEvent`], tag `"memberAccepted"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79757,7 +79757,7 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventMemberAccepted {
     }
 }
 
-/// Member `UserPendingReview` of \[`SndGroupEvent`\], tag `"userPendingReview"`.
+/// Member `UserPendingReview` of [`SndGroupEvent`], tag `"userPendingReview"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -79843,11 +79843,11 @@ impl<'de> ::serde::Deserialize<'de> for SndGroupEventUserPendingReview {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SrvError {
-    /// `"host"`: see \[`SrvErrorHost`\].
+    /// `"host"`: see [`SrvErrorHost`].
     Host(SrvErrorHost),
-    /// `"version"`: see \[`SrvErrorVersion`\].
+    /// `"version"`: see [`SrvErrorVersion`].
     Version(SrvErrorVersion),
-    /// `"other"`: see \[`SrvErrorOther`\].
+    /// `"other"`: see [`SrvErrorOther`].
     Other(::std::boxed::Box<SrvErrorOther>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -79963,7 +79963,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SrvError {
     }
 }
 
-/// Member `Host` of \[`SrvError`\], tag `"host"`.
+/// Member `Host` of [`SrvError`], tag `"host"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -80045,7 +80045,7 @@ impl<'de> ::serde::Deserialize<'de> for SrvErrorHost {
     }
 }
 
-/// Member `Version` of \[`SrvError`\], tag `"version"`.
+/// Member `Version` of [`SrvError`], tag `"version"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -80127,7 +80127,7 @@ impl<'de> ::serde::Deserialize<'de> for SrvErrorVersion {
     }
 }
 
-/// Member `Other` of \[`SrvError`\], tag `"other"`.
+/// Member `Other` of [`SrvError`], tag `"other"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -80238,207 +80238,207 @@ impl<'de> ::serde::Deserialize<'de> for SrvErrorOther {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// `"duplicateName"`: see \[`StoreErrorDuplicateName`\].
+    /// `"duplicateName"`: see [`StoreErrorDuplicateName`].
     DuplicateName(StoreErrorDuplicateName),
-    /// `"userNotFound"`: see \[`StoreErrorUserNotFound`\].
+    /// `"userNotFound"`: see [`StoreErrorUserNotFound`].
     UserNotFound(::std::boxed::Box<StoreErrorUserNotFound>),
-    /// `"relayUserNotFound"`: see \[`StoreErrorRelayUserNotFound`\].
+    /// `"relayUserNotFound"`: see [`StoreErrorRelayUserNotFound`].
     RelayUserNotFound(StoreErrorRelayUserNotFound),
-    /// `"userNotFoundByName"`: see \[`StoreErrorUserNotFoundByName`\].
+    /// `"userNotFoundByName"`: see [`StoreErrorUserNotFoundByName`].
     UserNotFoundByName(::std::boxed::Box<StoreErrorUserNotFoundByName>),
-    /// `"userNotFoundByContactId"`: see \[`StoreErrorUserNotFoundByContactId`\].
+    /// `"userNotFoundByContactId"`: see [`StoreErrorUserNotFoundByContactId`].
     UserNotFoundByContactId(::std::boxed::Box<StoreErrorUserNotFoundByContactId>),
-    /// `"userNotFoundByGroupId"`: see \[`StoreErrorUserNotFoundByGroupId`\].
+    /// `"userNotFoundByGroupId"`: see [`StoreErrorUserNotFoundByGroupId`].
     UserNotFoundByGroupId(::std::boxed::Box<StoreErrorUserNotFoundByGroupId>),
-    /// `"userNotFoundByFileId"`: see \[`StoreErrorUserNotFoundByFileId`\].
+    /// `"userNotFoundByFileId"`: see [`StoreErrorUserNotFoundByFileId`].
     UserNotFoundByFileId(::std::boxed::Box<StoreErrorUserNotFoundByFileId>),
-    /// `"userNotFoundByContactRequestId"`: see \[`StoreErrorUserNotFoundByContactRequestId`\].
+    /// `"userNotFoundByContactRequestId"`: see [`StoreErrorUserNotFoundByContactRequestId`].
     UserNotFoundByContactRequestId(
         ::std::boxed::Box<StoreErrorUserNotFoundByContactRequestId>,
     ),
-    /// `"contactNotFound"`: see \[`StoreErrorContactNotFound`\].
+    /// `"contactNotFound"`: see [`StoreErrorContactNotFound`].
     ContactNotFound(::std::boxed::Box<StoreErrorContactNotFound>),
-    /// `"contactNotFoundByName"`: see \[`StoreErrorContactNotFoundByName`\].
+    /// `"contactNotFoundByName"`: see [`StoreErrorContactNotFoundByName`].
     ContactNotFoundByName(::std::boxed::Box<StoreErrorContactNotFoundByName>),
-    /// `"contactNotFoundByMemberId"`: see \[`StoreErrorContactNotFoundByMemberId`\].
+    /// `"contactNotFoundByMemberId"`: see [`StoreErrorContactNotFoundByMemberId`].
     ContactNotFoundByMemberId(::std::boxed::Box<StoreErrorContactNotFoundByMemberId>),
-    /// `"contactNotReady"`: see \[`StoreErrorContactNotReady`\].
+    /// `"contactNotReady"`: see [`StoreErrorContactNotReady`].
     ContactNotReady(::std::boxed::Box<StoreErrorContactNotReady>),
-    /// `"duplicateContactLink"`: see \[`StoreErrorDuplicateContactLink`\].
+    /// `"duplicateContactLink"`: see [`StoreErrorDuplicateContactLink`].
     DuplicateContactLink(StoreErrorDuplicateContactLink),
-    /// `"userContactLinkNotFound"`: see \[`StoreErrorUserContactLinkNotFound`\].
+    /// `"userContactLinkNotFound"`: see [`StoreErrorUserContactLinkNotFound`].
     UserContactLinkNotFound(StoreErrorUserContactLinkNotFound),
-    /// `"contactRequestNotFound"`: see \[`StoreErrorContactRequestNotFound`\].
+    /// `"contactRequestNotFound"`: see [`StoreErrorContactRequestNotFound`].
     ContactRequestNotFound(::std::boxed::Box<StoreErrorContactRequestNotFound>),
-    /// `"contactRequestNotFoundByName"`: see \[`StoreErrorContactRequestNotFoundByName`\].
+    /// `"contactRequestNotFoundByName"`: see [`StoreErrorContactRequestNotFoundByName`].
     ContactRequestNotFoundByName(
         ::std::boxed::Box<StoreErrorContactRequestNotFoundByName>,
     ),
-    /// `"invalidContactRequestEntity"`: see \[`StoreErrorInvalidContactRequestEntity`\].
+    /// `"invalidContactRequestEntity"`: see [`StoreErrorInvalidContactRequestEntity`].
     InvalidContactRequestEntity(
         ::std::boxed::Box<StoreErrorInvalidContactRequestEntity>,
     ),
-    /// `"invalidBusinessChatContactRequest"`: see \[`StoreErrorInvalidBusinessChatContactRequest`\].
+    /// `"invalidBusinessChatContactRequest"`: see [`StoreErrorInvalidBusinessChatContactRequest`].
     InvalidBusinessChatContactRequest(StoreErrorInvalidBusinessChatContactRequest),
-    /// `"groupNotFound"`: see \[`StoreErrorGroupNotFound`\].
+    /// `"groupNotFound"`: see [`StoreErrorGroupNotFound`].
     GroupNotFound(::std::boxed::Box<StoreErrorGroupNotFound>),
-    /// `"groupNotFoundByName"`: see \[`StoreErrorGroupNotFoundByName`\].
+    /// `"groupNotFoundByName"`: see [`StoreErrorGroupNotFoundByName`].
     GroupNotFoundByName(::std::boxed::Box<StoreErrorGroupNotFoundByName>),
-    /// `"groupMemberNameNotFound"`: see \[`StoreErrorGroupMemberNameNotFound`\].
+    /// `"groupMemberNameNotFound"`: see [`StoreErrorGroupMemberNameNotFound`].
     GroupMemberNameNotFound(::std::boxed::Box<StoreErrorGroupMemberNameNotFound>),
-    /// `"groupMemberNotFound"`: see \[`StoreErrorGroupMemberNotFound`\].
+    /// `"groupMemberNotFound"`: see [`StoreErrorGroupMemberNotFound`].
     GroupMemberNotFound(::std::boxed::Box<StoreErrorGroupMemberNotFound>),
-    /// `"groupMemberNotFoundByIndex"`: see \[`StoreErrorGroupMemberNotFoundByIndex`\].
+    /// `"groupMemberNotFoundByIndex"`: see [`StoreErrorGroupMemberNotFoundByIndex`].
     GroupMemberNotFoundByIndex(::std::boxed::Box<StoreErrorGroupMemberNotFoundByIndex>),
-    /// `"memberRelationsVectorNotFound"`: see \[`StoreErrorMemberRelationsVectorNotFound`\].
+    /// `"memberRelationsVectorNotFound"`: see [`StoreErrorMemberRelationsVectorNotFound`].
     MemberRelationsVectorNotFound(
         ::std::boxed::Box<StoreErrorMemberRelationsVectorNotFound>,
     ),
-    /// `"groupHostMemberNotFound"`: see \[`StoreErrorGroupHostMemberNotFound`\].
+    /// `"groupHostMemberNotFound"`: see [`StoreErrorGroupHostMemberNotFound`].
     GroupHostMemberNotFound(::std::boxed::Box<StoreErrorGroupHostMemberNotFound>),
-    /// `"groupMemberNotFoundByMemberId"`: see \[`StoreErrorGroupMemberNotFoundByMemberId`\].
+    /// `"groupMemberNotFoundByMemberId"`: see [`StoreErrorGroupMemberNotFoundByMemberId`].
     GroupMemberNotFoundByMemberId(
         ::std::boxed::Box<StoreErrorGroupMemberNotFoundByMemberId>,
     ),
-    /// `"memberContactGroupMemberNotFound"`: see \[`StoreErrorMemberContactGroupMemberNotFound`\].
+    /// `"memberContactGroupMemberNotFound"`: see [`StoreErrorMemberContactGroupMemberNotFound`].
     MemberContactGroupMemberNotFound(
         ::std::boxed::Box<StoreErrorMemberContactGroupMemberNotFound>,
     ),
-    /// `"invalidMemberRelationUpdate"`: see \[`StoreErrorInvalidMemberRelationUpdate`\].
+    /// `"invalidMemberRelationUpdate"`: see [`StoreErrorInvalidMemberRelationUpdate`].
     InvalidMemberRelationUpdate(StoreErrorInvalidMemberRelationUpdate),
-    /// `"groupWithoutUser"`: see \[`StoreErrorGroupWithoutUser`\].
+    /// `"groupWithoutUser"`: see [`StoreErrorGroupWithoutUser`].
     GroupWithoutUser(StoreErrorGroupWithoutUser),
-    /// `"duplicateGroupMember"`: see \[`StoreErrorDuplicateGroupMember`\].
+    /// `"duplicateGroupMember"`: see [`StoreErrorDuplicateGroupMember`].
     DuplicateGroupMember(StoreErrorDuplicateGroupMember),
-    /// `"duplicateMemberId"`: see \[`StoreErrorDuplicateMemberId`\].
+    /// `"duplicateMemberId"`: see [`StoreErrorDuplicateMemberId`].
     DuplicateMemberId(StoreErrorDuplicateMemberId),
-    /// `"groupAlreadyJoined"`: see \[`StoreErrorGroupAlreadyJoined`\].
+    /// `"groupAlreadyJoined"`: see [`StoreErrorGroupAlreadyJoined`].
     GroupAlreadyJoined(StoreErrorGroupAlreadyJoined),
-    /// `"groupInvitationNotFound"`: see \[`StoreErrorGroupInvitationNotFound`\].
+    /// `"groupInvitationNotFound"`: see [`StoreErrorGroupInvitationNotFound`].
     GroupInvitationNotFound(StoreErrorGroupInvitationNotFound),
-    /// `"noteFolderAlreadyExists"`: see \[`StoreErrorNoteFolderAlreadyExists`\].
+    /// `"noteFolderAlreadyExists"`: see [`StoreErrorNoteFolderAlreadyExists`].
     NoteFolderAlreadyExists(::std::boxed::Box<StoreErrorNoteFolderAlreadyExists>),
-    /// `"noteFolderNotFound"`: see \[`StoreErrorNoteFolderNotFound`\].
+    /// `"noteFolderNotFound"`: see [`StoreErrorNoteFolderNotFound`].
     NoteFolderNotFound(::std::boxed::Box<StoreErrorNoteFolderNotFound>),
-    /// `"userNoteFolderNotFound"`: see \[`StoreErrorUserNoteFolderNotFound`\].
+    /// `"userNoteFolderNotFound"`: see [`StoreErrorUserNoteFolderNotFound`].
     UserNoteFolderNotFound(StoreErrorUserNoteFolderNotFound),
-    /// `"sndFileNotFound"`: see \[`StoreErrorSndFileNotFound`\].
+    /// `"sndFileNotFound"`: see [`StoreErrorSndFileNotFound`].
     SndFileNotFound(::std::boxed::Box<StoreErrorSndFileNotFound>),
-    /// `"sndFileInvalid"`: see \[`StoreErrorSndFileInvalid`\].
+    /// `"sndFileInvalid"`: see [`StoreErrorSndFileInvalid`].
     SndFileInvalid(::std::boxed::Box<StoreErrorSndFileInvalid>),
-    /// `"rcvFileNotFound"`: see \[`StoreErrorRcvFileNotFound`\].
+    /// `"rcvFileNotFound"`: see [`StoreErrorRcvFileNotFound`].
     RcvFileNotFound(::std::boxed::Box<StoreErrorRcvFileNotFound>),
-    /// `"rcvFileDescrNotFound"`: see \[`StoreErrorRcvFileDescrNotFound`\].
+    /// `"rcvFileDescrNotFound"`: see [`StoreErrorRcvFileDescrNotFound`].
     RcvFileDescrNotFound(::std::boxed::Box<StoreErrorRcvFileDescrNotFound>),
-    /// `"fileNotFound"`: see \[`StoreErrorFileNotFound`\].
+    /// `"fileNotFound"`: see [`StoreErrorFileNotFound`].
     FileNotFound(::std::boxed::Box<StoreErrorFileNotFound>),
-    /// `"rcvFileInvalid"`: see \[`StoreErrorRcvFileInvalid`\].
+    /// `"rcvFileInvalid"`: see [`StoreErrorRcvFileInvalid`].
     RcvFileInvalid(::std::boxed::Box<StoreErrorRcvFileInvalid>),
-    /// `"rcvFileInvalidDescrPart"`: see \[`StoreErrorRcvFileInvalidDescrPart`\].
+    /// `"rcvFileInvalidDescrPart"`: see [`StoreErrorRcvFileInvalidDescrPart`].
     RcvFileInvalidDescrPart(StoreErrorRcvFileInvalidDescrPart),
-    /// `"localFileNoTransfer"`: see \[`StoreErrorLocalFileNoTransfer`\].
+    /// `"localFileNoTransfer"`: see [`StoreErrorLocalFileNoTransfer`].
     LocalFileNoTransfer(::std::boxed::Box<StoreErrorLocalFileNoTransfer>),
-    /// `"sharedMsgIdNotFoundByFileId"`: see \[`StoreErrorSharedMsgIdNotFoundByFileId`\].
+    /// `"sharedMsgIdNotFoundByFileId"`: see [`StoreErrorSharedMsgIdNotFoundByFileId`].
     SharedMsgIdNotFoundByFileId(
         ::std::boxed::Box<StoreErrorSharedMsgIdNotFoundByFileId>,
     ),
-    /// `"fileIdNotFoundBySharedMsgId"`: see \[`StoreErrorFileIdNotFoundBySharedMsgId`\].
+    /// `"fileIdNotFoundBySharedMsgId"`: see [`StoreErrorFileIdNotFoundBySharedMsgId`].
     FileIdNotFoundBySharedMsgId(
         ::std::boxed::Box<StoreErrorFileIdNotFoundBySharedMsgId>,
     ),
-    /// `"sndFileNotFoundXFTP"`: see \[`StoreErrorSndFileNotFoundXftp`\].
+    /// `"sndFileNotFoundXFTP"`: see [`StoreErrorSndFileNotFoundXftp`].
     SndFileNotFoundXftp(::std::boxed::Box<StoreErrorSndFileNotFoundXftp>),
-    /// `"rcvFileNotFoundXFTP"`: see \[`StoreErrorRcvFileNotFoundXftp`\].
+    /// `"rcvFileNotFoundXFTP"`: see [`StoreErrorRcvFileNotFoundXftp`].
     RcvFileNotFoundXftp(::std::boxed::Box<StoreErrorRcvFileNotFoundXftp>),
-    /// `"connectionNotFound"`: see \[`StoreErrorConnectionNotFound`\].
+    /// `"connectionNotFound"`: see [`StoreErrorConnectionNotFound`].
     ConnectionNotFound(::std::boxed::Box<StoreErrorConnectionNotFound>),
-    /// `"connectionNotFoundById"`: see \[`StoreErrorConnectionNotFoundById`\].
+    /// `"connectionNotFoundById"`: see [`StoreErrorConnectionNotFoundById`].
     ConnectionNotFoundById(::std::boxed::Box<StoreErrorConnectionNotFoundById>),
-    /// `"connectionNotFoundByMemberId"`: see \[`StoreErrorConnectionNotFoundByMemberId`\].
+    /// `"connectionNotFoundByMemberId"`: see [`StoreErrorConnectionNotFoundByMemberId`].
     ConnectionNotFoundByMemberId(
         ::std::boxed::Box<StoreErrorConnectionNotFoundByMemberId>,
     ),
-    /// `"pendingConnectionNotFound"`: see \[`StoreErrorPendingConnectionNotFound`\].
+    /// `"pendingConnectionNotFound"`: see [`StoreErrorPendingConnectionNotFound`].
     PendingConnectionNotFound(::std::boxed::Box<StoreErrorPendingConnectionNotFound>),
-    /// `"uniqueID"`: see \[`StoreErrorUniqueId`\].
+    /// `"uniqueID"`: see [`StoreErrorUniqueId`].
     UniqueId(StoreErrorUniqueId),
-    /// `"largeMsg"`: see \[`StoreErrorLargeMsg`\].
+    /// `"largeMsg"`: see [`StoreErrorLargeMsg`].
     LargeMsg(StoreErrorLargeMsg),
-    /// `"internalError"`: see \[`StoreErrorInternalError`\].
+    /// `"internalError"`: see [`StoreErrorInternalError`].
     InternalError(::std::boxed::Box<StoreErrorInternalError>),
-    /// `"dBException"`: see \[`StoreErrorDbException`\].
+    /// `"dBException"`: see [`StoreErrorDbException`].
     DbException(::std::boxed::Box<StoreErrorDbException>),
-    /// `"dBBusyError"`: see \[`StoreErrorDbBusyError`\].
+    /// `"dBBusyError"`: see [`StoreErrorDbBusyError`].
     DbBusyError(::std::boxed::Box<StoreErrorDbBusyError>),
-    /// `"badChatItem"`: see \[`StoreErrorBadChatItem`\].
+    /// `"badChatItem"`: see [`StoreErrorBadChatItem`].
     BadChatItem(::std::boxed::Box<StoreErrorBadChatItem>),
-    /// `"chatItemNotFound"`: see \[`StoreErrorChatItemNotFound`\].
+    /// `"chatItemNotFound"`: see [`StoreErrorChatItemNotFound`].
     ChatItemNotFound(::std::boxed::Box<StoreErrorChatItemNotFound>),
-    /// `"chatItemNotFoundByText"`: see \[`StoreErrorChatItemNotFoundByText`\].
+    /// `"chatItemNotFoundByText"`: see [`StoreErrorChatItemNotFoundByText`].
     ChatItemNotFoundByText(::std::boxed::Box<StoreErrorChatItemNotFoundByText>),
-    /// `"chatItemSharedMsgIdNotFound"`: see \[`StoreErrorChatItemSharedMsgIdNotFound`\].
+    /// `"chatItemSharedMsgIdNotFound"`: see [`StoreErrorChatItemSharedMsgIdNotFound`].
     ChatItemSharedMsgIdNotFound(
         ::std::boxed::Box<StoreErrorChatItemSharedMsgIdNotFound>,
     ),
-    /// `"chatItemNotFoundByFileId"`: see \[`StoreErrorChatItemNotFoundByFileId`\].
+    /// `"chatItemNotFoundByFileId"`: see [`StoreErrorChatItemNotFoundByFileId`].
     ChatItemNotFoundByFileId(::std::boxed::Box<StoreErrorChatItemNotFoundByFileId>),
-    /// `"chatItemNotFoundByContactId"`: see \[`StoreErrorChatItemNotFoundByContactId`\].
+    /// `"chatItemNotFoundByContactId"`: see [`StoreErrorChatItemNotFoundByContactId`].
     ChatItemNotFoundByContactId(
         ::std::boxed::Box<StoreErrorChatItemNotFoundByContactId>,
     ),
-    /// `"chatItemNotFoundByGroupId"`: see \[`StoreErrorChatItemNotFoundByGroupId`\].
+    /// `"chatItemNotFoundByGroupId"`: see [`StoreErrorChatItemNotFoundByGroupId`].
     ChatItemNotFoundByGroupId(::std::boxed::Box<StoreErrorChatItemNotFoundByGroupId>),
-    /// `"profileNotFound"`: see \[`StoreErrorProfileNotFound`\].
+    /// `"profileNotFound"`: see [`StoreErrorProfileNotFound`].
     ProfileNotFound(::std::boxed::Box<StoreErrorProfileNotFound>),
-    /// `"duplicateGroupLink"`: see \[`StoreErrorDuplicateGroupLink`\].
+    /// `"duplicateGroupLink"`: see [`StoreErrorDuplicateGroupLink`].
     DuplicateGroupLink(::std::boxed::Box<StoreErrorDuplicateGroupLink>),
-    /// `"groupLinkNotFound"`: see \[`StoreErrorGroupLinkNotFound`\].
+    /// `"groupLinkNotFound"`: see [`StoreErrorGroupLinkNotFound`].
     GroupLinkNotFound(::std::boxed::Box<StoreErrorGroupLinkNotFound>),
-    /// `"hostMemberIdNotFound"`: see \[`StoreErrorHostMemberIdNotFound`\].
+    /// `"hostMemberIdNotFound"`: see [`StoreErrorHostMemberIdNotFound`].
     HostMemberIdNotFound(::std::boxed::Box<StoreErrorHostMemberIdNotFound>),
-    /// `"contactNotFoundByFileId"`: see \[`StoreErrorContactNotFoundByFileId`\].
+    /// `"contactNotFoundByFileId"`: see [`StoreErrorContactNotFoundByFileId`].
     ContactNotFoundByFileId(::std::boxed::Box<StoreErrorContactNotFoundByFileId>),
-    /// `"noGroupSndStatus"`: see \[`StoreErrorNoGroupSndStatus`\].
+    /// `"noGroupSndStatus"`: see [`StoreErrorNoGroupSndStatus`].
     NoGroupSndStatus(::std::boxed::Box<StoreErrorNoGroupSndStatus>),
-    /// `"duplicateGroupMessage"`: see \[`StoreErrorDuplicateGroupMessage`\].
+    /// `"duplicateGroupMessage"`: see [`StoreErrorDuplicateGroupMessage`].
     DuplicateGroupMessage(::std::boxed::Box<StoreErrorDuplicateGroupMessage>),
-    /// `"remoteHostNotFound"`: see \[`StoreErrorRemoteHostNotFound`\].
+    /// `"remoteHostNotFound"`: see [`StoreErrorRemoteHostNotFound`].
     RemoteHostNotFound(::std::boxed::Box<StoreErrorRemoteHostNotFound>),
-    /// `"remoteHostUnknown"`: see \[`StoreErrorRemoteHostUnknown`\].
+    /// `"remoteHostUnknown"`: see [`StoreErrorRemoteHostUnknown`].
     RemoteHostUnknown(StoreErrorRemoteHostUnknown),
-    /// `"remoteHostDuplicateCA"`: see \[`StoreErrorRemoteHostDuplicateCa`\].
+    /// `"remoteHostDuplicateCA"`: see [`StoreErrorRemoteHostDuplicateCa`].
     RemoteHostDuplicateCa(StoreErrorRemoteHostDuplicateCa),
-    /// `"remoteCtrlNotFound"`: see \[`StoreErrorRemoteCtrlNotFound`\].
+    /// `"remoteCtrlNotFound"`: see [`StoreErrorRemoteCtrlNotFound`].
     RemoteCtrlNotFound(::std::boxed::Box<StoreErrorRemoteCtrlNotFound>),
-    /// `"remoteCtrlDuplicateCA"`: see \[`StoreErrorRemoteCtrlDuplicateCa`\].
+    /// `"remoteCtrlDuplicateCA"`: see [`StoreErrorRemoteCtrlDuplicateCa`].
     RemoteCtrlDuplicateCa(StoreErrorRemoteCtrlDuplicateCa),
-    /// `"prohibitedDeleteUser"`: see \[`StoreErrorProhibitedDeleteUser`\].
+    /// `"prohibitedDeleteUser"`: see [`StoreErrorProhibitedDeleteUser`].
     ProhibitedDeleteUser(::std::boxed::Box<StoreErrorProhibitedDeleteUser>),
-    /// `"operatorNotFound"`: see \[`StoreErrorOperatorNotFound`\].
+    /// `"operatorNotFound"`: see [`StoreErrorOperatorNotFound`].
     OperatorNotFound(::std::boxed::Box<StoreErrorOperatorNotFound>),
-    /// `"usageConditionsNotFound"`: see \[`StoreErrorUsageConditionsNotFound`\].
+    /// `"usageConditionsNotFound"`: see [`StoreErrorUsageConditionsNotFound`].
     UsageConditionsNotFound(StoreErrorUsageConditionsNotFound),
-    /// `"userChatRelayNotFound"`: see \[`StoreErrorUserChatRelayNotFound`\].
+    /// `"userChatRelayNotFound"`: see [`StoreErrorUserChatRelayNotFound`].
     UserChatRelayNotFound(::std::boxed::Box<StoreErrorUserChatRelayNotFound>),
-    /// `"groupRelayNotFound"`: see \[`StoreErrorGroupRelayNotFound`\].
+    /// `"groupRelayNotFound"`: see [`StoreErrorGroupRelayNotFound`].
     GroupRelayNotFound(::std::boxed::Box<StoreErrorGroupRelayNotFound>),
-    /// `"groupRelayNotFoundByMemberId"`: see \[`StoreErrorGroupRelayNotFoundByMemberId`\].
+    /// `"groupRelayNotFoundByMemberId"`: see [`StoreErrorGroupRelayNotFoundByMemberId`].
     GroupRelayNotFoundByMemberId(
         ::std::boxed::Box<StoreErrorGroupRelayNotFoundByMemberId>,
     ),
-    /// `"invalidQuote"`: see \[`StoreErrorInvalidQuote`\].
+    /// `"invalidQuote"`: see [`StoreErrorInvalidQuote`].
     InvalidQuote(StoreErrorInvalidQuote),
-    /// `"invalidMention"`: see \[`StoreErrorInvalidMention`\].
+    /// `"invalidMention"`: see [`StoreErrorInvalidMention`].
     InvalidMention(StoreErrorInvalidMention),
-    /// `"invalidDeliveryTask"`: see \[`StoreErrorInvalidDeliveryTask`\].
+    /// `"invalidDeliveryTask"`: see [`StoreErrorInvalidDeliveryTask`].
     InvalidDeliveryTask(::std::boxed::Box<StoreErrorInvalidDeliveryTask>),
-    /// `"deliveryTaskNotFound"`: see \[`StoreErrorDeliveryTaskNotFound`\].
+    /// `"deliveryTaskNotFound"`: see [`StoreErrorDeliveryTaskNotFound`].
     DeliveryTaskNotFound(::std::boxed::Box<StoreErrorDeliveryTaskNotFound>),
-    /// `"invalidDeliveryJob"`: see \[`StoreErrorInvalidDeliveryJob`\].
+    /// `"invalidDeliveryJob"`: see [`StoreErrorInvalidDeliveryJob`].
     InvalidDeliveryJob(::std::boxed::Box<StoreErrorInvalidDeliveryJob>),
-    /// `"deliveryJobNotFound"`: see \[`StoreErrorDeliveryJobNotFound`\].
+    /// `"deliveryJobNotFound"`: see [`StoreErrorDeliveryJobNotFound`].
     DeliveryJobNotFound(::std::boxed::Box<StoreErrorDeliveryJobNotFound>),
-    /// `"workItemError"`: see \[`StoreErrorWorkItemError`\].
+    /// `"workItemError"`: see [`StoreErrorWorkItemError`].
     WorkItemError(::std::boxed::Box<StoreErrorWorkItemError>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -82216,7 +82216,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for StoreError {
     }
 }
 
-/// Member `DuplicateName` of \[`StoreError`\], tag `"duplicateName"`.
+/// Member `DuplicateName` of [`StoreError`], tag `"duplicateName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82298,7 +82298,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDuplicateName {
     }
 }
 
-/// Member `UserNotFound` of \[`StoreError`\], tag `"userNotFound"`.
+/// Member `UserNotFound` of [`StoreError`], tag `"userNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82408,7 +82408,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNotFound {
     }
 }
 
-/// Member `RelayUserNotFound` of \[`StoreError`\], tag `"relayUserNotFound"`.
+/// Member `RelayUserNotFound` of [`StoreError`], tag `"relayUserNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82490,7 +82490,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRelayUserNotFound {
     }
 }
 
-/// Member `UserNotFoundByName` of \[`StoreError`\], tag `"userNotFoundByName"`.
+/// Member `UserNotFoundByName` of [`StoreError`], tag `"userNotFoundByName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82597,7 +82597,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNotFoundByName {
     }
 }
 
-/// Member `UserNotFoundByContactId` of \[`StoreError`\], tag `"userNotFoundByContactId"`.
+/// Member `UserNotFoundByContactId` of [`StoreError`], tag `"userNotFoundByContactId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82707,7 +82707,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNotFoundByContactId {
     }
 }
 
-/// Member `UserNotFoundByGroupId` of \[`StoreError`\], tag `"userNotFoundByGroupId"`.
+/// Member `UserNotFoundByGroupId` of [`StoreError`], tag `"userNotFoundByGroupId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82817,7 +82817,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNotFoundByGroupId {
     }
 }
 
-/// Member `UserNotFoundByFileId` of \[`StoreError`\], tag `"userNotFoundByFileId"`.
+/// Member `UserNotFoundByFileId` of [`StoreError`], tag `"userNotFoundByFileId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -82927,7 +82927,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNotFoundByFileId {
     }
 }
 
-/// Member `UserNotFoundByContactRequestId` of \[`StoreError`\], tag `"userNotFoundByContactRequestId"`.
+/// Member `UserNotFoundByContactRequestId` of [`StoreError`], tag `"userNotFoundByContactRequestId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83038,7 +83038,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNotFoundByContactRequestId
     }
 }
 
-/// Member `ContactNotFound` of \[`StoreError`\], tag `"contactNotFound"`.
+/// Member `ContactNotFound` of [`StoreError`], tag `"contactNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83148,7 +83148,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactNotFound {
     }
 }
 
-/// Member `ContactNotFoundByName` of \[`StoreError`\], tag `"contactNotFoundByName"`.
+/// Member `ContactNotFoundByName` of [`StoreError`], tag `"contactNotFoundByName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83255,7 +83255,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactNotFoundByName {
     }
 }
 
-/// Member `ContactNotFoundByMemberId` of \[`StoreError`\], tag `"contactNotFoundByMemberId"`.
+/// Member `ContactNotFoundByMemberId` of [`StoreError`], tag `"contactNotFoundByMemberId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83365,7 +83365,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactNotFoundByMemberId {
     }
 }
 
-/// Member `ContactNotReady` of \[`StoreError`\], tag `"contactNotReady"`.
+/// Member `ContactNotReady` of [`StoreError`], tag `"contactNotReady"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83472,7 +83472,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactNotReady {
     }
 }
 
-/// Member `DuplicateContactLink` of \[`StoreError`\], tag `"duplicateContactLink"`.
+/// Member `DuplicateContactLink` of [`StoreError`], tag `"duplicateContactLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83554,7 +83554,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDuplicateContactLink {
     }
 }
 
-/// Member `UserContactLinkNotFound` of \[`StoreError`\], tag `"userContactLinkNotFound"`.
+/// Member `UserContactLinkNotFound` of [`StoreError`], tag `"userContactLinkNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83636,7 +83636,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserContactLinkNotFound {
     }
 }
 
-/// Member `ContactRequestNotFound` of \[`StoreError`\], tag `"contactRequestNotFound"`.
+/// Member `ContactRequestNotFound` of [`StoreError`], tag `"contactRequestNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83746,7 +83746,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactRequestNotFound {
     }
 }
 
-/// Member `ContactRequestNotFoundByName` of \[`StoreError`\], tag `"contactRequestNotFoundByName"`.
+/// Member `ContactRequestNotFoundByName` of [`StoreError`], tag `"contactRequestNotFoundByName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83853,7 +83853,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactRequestNotFoundByName {
     }
 }
 
-/// Member `InvalidContactRequestEntity` of \[`StoreError`\], tag `"invalidContactRequestEntity"`.
+/// Member `InvalidContactRequestEntity` of [`StoreError`], tag `"invalidContactRequestEntity"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -83963,7 +83963,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidContactRequestEntity {
     }
 }
 
-/// Member `InvalidBusinessChatContactRequest` of \[`StoreError`\], tag `"invalidBusinessChatContactRequest"`.
+/// Member `InvalidBusinessChatContactRequest` of [`StoreError`], tag `"invalidBusinessChatContactRequest"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84049,7 +84049,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidBusinessChatContactRequ
     }
 }
 
-/// Member `GroupNotFound` of \[`StoreError`\], tag `"groupNotFound"`.
+/// Member `GroupNotFound` of [`StoreError`], tag `"groupNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84159,7 +84159,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupNotFound {
     }
 }
 
-/// Member `GroupNotFoundByName` of \[`StoreError`\], tag `"groupNotFoundByName"`.
+/// Member `GroupNotFoundByName` of [`StoreError`], tag `"groupNotFoundByName"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84266,7 +84266,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupNotFoundByName {
     }
 }
 
-/// Member `GroupMemberNameNotFound` of \[`StoreError`\], tag `"groupMemberNameNotFound"`.
+/// Member `GroupMemberNameNotFound` of [`StoreError`], tag `"groupMemberNameNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84401,7 +84401,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupMemberNameNotFound {
     }
 }
 
-/// Member `GroupMemberNotFound` of \[`StoreError`\], tag `"groupMemberNotFound"`.
+/// Member `GroupMemberNotFound` of [`StoreError`], tag `"groupMemberNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84511,7 +84511,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupMemberNotFound {
     }
 }
 
-/// Member `GroupMemberNotFoundByIndex` of \[`StoreError`\], tag `"groupMemberNotFoundByIndex"`.
+/// Member `GroupMemberNotFoundByIndex` of [`StoreError`], tag `"groupMemberNotFoundByIndex"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84621,7 +84621,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupMemberNotFoundByIndex {
     }
 }
 
-/// Member `MemberRelationsVectorNotFound` of \[`StoreError`\], tag `"memberRelationsVectorNotFound"`.
+/// Member `MemberRelationsVectorNotFound` of [`StoreError`], tag `"memberRelationsVectorNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84732,7 +84732,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorMemberRelationsVectorNotFound 
     }
 }
 
-/// Member `GroupHostMemberNotFound` of \[`StoreError`\], tag `"groupHostMemberNotFound"`.
+/// Member `GroupHostMemberNotFound` of [`StoreError`], tag `"groupHostMemberNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84842,7 +84842,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupHostMemberNotFound {
     }
 }
 
-/// Member `GroupMemberNotFoundByMemberId` of \[`StoreError`\], tag `"groupMemberNotFoundByMemberId"`.
+/// Member `GroupMemberNotFoundByMemberId` of [`StoreError`], tag `"groupMemberNotFoundByMemberId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -84950,7 +84950,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupMemberNotFoundByMemberId 
     }
 }
 
-/// Member `MemberContactGroupMemberNotFound` of \[`StoreError`\], tag `"memberContactGroupMemberNotFound"`.
+/// Member `MemberContactGroupMemberNotFound` of [`StoreError`], tag `"memberContactGroupMemberNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85064,7 +85064,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorMemberContactGroupMemberNotFou
     }
 }
 
-/// Member `InvalidMemberRelationUpdate` of \[`StoreError`\], tag `"invalidMemberRelationUpdate"`.
+/// Member `InvalidMemberRelationUpdate` of [`StoreError`], tag `"invalidMemberRelationUpdate"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85146,7 +85146,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidMemberRelationUpdate {
     }
 }
 
-/// Member `GroupWithoutUser` of \[`StoreError`\], tag `"groupWithoutUser"`.
+/// Member `GroupWithoutUser` of [`StoreError`], tag `"groupWithoutUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85228,7 +85228,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupWithoutUser {
     }
 }
 
-/// Member `DuplicateGroupMember` of \[`StoreError`\], tag `"duplicateGroupMember"`.
+/// Member `DuplicateGroupMember` of [`StoreError`], tag `"duplicateGroupMember"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85310,7 +85310,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDuplicateGroupMember {
     }
 }
 
-/// Member `DuplicateMemberId` of \[`StoreError`\], tag `"duplicateMemberId"`.
+/// Member `DuplicateMemberId` of [`StoreError`], tag `"duplicateMemberId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85392,7 +85392,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDuplicateMemberId {
     }
 }
 
-/// Member `GroupAlreadyJoined` of \[`StoreError`\], tag `"groupAlreadyJoined"`.
+/// Member `GroupAlreadyJoined` of [`StoreError`], tag `"groupAlreadyJoined"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85474,7 +85474,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupAlreadyJoined {
     }
 }
 
-/// Member `GroupInvitationNotFound` of \[`StoreError`\], tag `"groupInvitationNotFound"`.
+/// Member `GroupInvitationNotFound` of [`StoreError`], tag `"groupInvitationNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85556,7 +85556,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupInvitationNotFound {
     }
 }
 
-/// Member `NoteFolderAlreadyExists` of \[`StoreError`\], tag `"noteFolderAlreadyExists"`.
+/// Member `NoteFolderAlreadyExists` of [`StoreError`], tag `"noteFolderAlreadyExists"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85666,7 +85666,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorNoteFolderAlreadyExists {
     }
 }
 
-/// Member `NoteFolderNotFound` of \[`StoreError`\], tag `"noteFolderNotFound"`.
+/// Member `NoteFolderNotFound` of [`StoreError`], tag `"noteFolderNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85776,7 +85776,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorNoteFolderNotFound {
     }
 }
 
-/// Member `UserNoteFolderNotFound` of \[`StoreError`\], tag `"userNoteFolderNotFound"`.
+/// Member `UserNoteFolderNotFound` of [`StoreError`], tag `"userNoteFolderNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85858,7 +85858,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserNoteFolderNotFound {
     }
 }
 
-/// Member `SndFileNotFound` of \[`StoreError`\], tag `"sndFileNotFound"`.
+/// Member `SndFileNotFound` of [`StoreError`], tag `"sndFileNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -85968,7 +85968,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorSndFileNotFound {
     }
 }
 
-/// Member `SndFileInvalid` of \[`StoreError`\], tag `"sndFileInvalid"`.
+/// Member `SndFileInvalid` of [`StoreError`], tag `"sndFileInvalid"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86078,7 +86078,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorSndFileInvalid {
     }
 }
 
-/// Member `RcvFileNotFound` of \[`StoreError`\], tag `"rcvFileNotFound"`.
+/// Member `RcvFileNotFound` of [`StoreError`], tag `"rcvFileNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86188,7 +86188,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRcvFileNotFound {
     }
 }
 
-/// Member `RcvFileDescrNotFound` of \[`StoreError`\], tag `"rcvFileDescrNotFound"`.
+/// Member `RcvFileDescrNotFound` of [`StoreError`], tag `"rcvFileDescrNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86298,7 +86298,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRcvFileDescrNotFound {
     }
 }
 
-/// Member `FileNotFound` of \[`StoreError`\], tag `"fileNotFound"`.
+/// Member `FileNotFound` of [`StoreError`], tag `"fileNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86408,7 +86408,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorFileNotFound {
     }
 }
 
-/// Member `RcvFileInvalid` of \[`StoreError`\], tag `"rcvFileInvalid"`.
+/// Member `RcvFileInvalid` of [`StoreError`], tag `"rcvFileInvalid"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86518,7 +86518,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRcvFileInvalid {
     }
 }
 
-/// Member `RcvFileInvalidDescrPart` of \[`StoreError`\], tag `"rcvFileInvalidDescrPart"`.
+/// Member `RcvFileInvalidDescrPart` of [`StoreError`], tag `"rcvFileInvalidDescrPart"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86600,7 +86600,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRcvFileInvalidDescrPart {
     }
 }
 
-/// Member `LocalFileNoTransfer` of \[`StoreError`\], tag `"localFileNoTransfer"`.
+/// Member `LocalFileNoTransfer` of [`StoreError`], tag `"localFileNoTransfer"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86710,7 +86710,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorLocalFileNoTransfer {
     }
 }
 
-/// Member `SharedMsgIdNotFoundByFileId` of \[`StoreError`\], tag `"sharedMsgIdNotFoundByFileId"`.
+/// Member `SharedMsgIdNotFoundByFileId` of [`StoreError`], tag `"sharedMsgIdNotFoundByFileId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86820,7 +86820,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorSharedMsgIdNotFoundByFileId {
     }
 }
 
-/// Member `FileIdNotFoundBySharedMsgId` of \[`StoreError`\], tag `"fileIdNotFoundBySharedMsgId"`.
+/// Member `FileIdNotFoundBySharedMsgId` of [`StoreError`], tag `"fileIdNotFoundBySharedMsgId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -86927,7 +86927,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorFileIdNotFoundBySharedMsgId {
     }
 }
 
-/// Member `SndFileNotFoundXFTP` of \[`StoreError`\], tag `"sndFileNotFoundXFTP"`.
+/// Member `SndFileNotFoundXFTP` of [`StoreError`], tag `"sndFileNotFoundXFTP"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87034,7 +87034,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorSndFileNotFoundXftp {
     }
 }
 
-/// Member `RcvFileNotFoundXFTP` of \[`StoreError`\], tag `"rcvFileNotFoundXFTP"`.
+/// Member `RcvFileNotFoundXFTP` of [`StoreError`], tag `"rcvFileNotFoundXFTP"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87141,7 +87141,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRcvFileNotFoundXftp {
     }
 }
 
-/// Member `ConnectionNotFound` of \[`StoreError`\], tag `"connectionNotFound"`.
+/// Member `ConnectionNotFound` of [`StoreError`], tag `"connectionNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87248,7 +87248,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorConnectionNotFound {
     }
 }
 
-/// Member `ConnectionNotFoundById` of \[`StoreError`\], tag `"connectionNotFoundById"`.
+/// Member `ConnectionNotFoundById` of [`StoreError`], tag `"connectionNotFoundById"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87358,7 +87358,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorConnectionNotFoundById {
     }
 }
 
-/// Member `ConnectionNotFoundByMemberId` of \[`StoreError`\], tag `"connectionNotFoundByMemberId"`.
+/// Member `ConnectionNotFoundByMemberId` of [`StoreError`], tag `"connectionNotFoundByMemberId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87468,7 +87468,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorConnectionNotFoundByMemberId {
     }
 }
 
-/// Member `PendingConnectionNotFound` of \[`StoreError`\], tag `"pendingConnectionNotFound"`.
+/// Member `PendingConnectionNotFound` of [`StoreError`], tag `"pendingConnectionNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87578,7 +87578,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorPendingConnectionNotFound {
     }
 }
 
-/// Member `UniqueID` of \[`StoreError`\], tag `"uniqueID"`.
+/// Member `UniqueID` of [`StoreError`], tag `"uniqueID"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87660,7 +87660,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUniqueId {
     }
 }
 
-/// Member `LargeMsg` of \[`StoreError`\], tag `"largeMsg"`.
+/// Member `LargeMsg` of [`StoreError`], tag `"largeMsg"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87742,7 +87742,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorLargeMsg {
     }
 }
 
-/// Member `InternalError` of \[`StoreError`\], tag `"internalError"`.
+/// Member `InternalError` of [`StoreError`], tag `"internalError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87849,7 +87849,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInternalError {
     }
 }
 
-/// Member `DBException` of \[`StoreError`\], tag `"dBException"`.
+/// Member `DBException` of [`StoreError`], tag `"dBException"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -87956,7 +87956,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDbException {
     }
 }
 
-/// Member `DBBusyError` of \[`StoreError`\], tag `"dBBusyError"`.
+/// Member `DBBusyError` of [`StoreError`], tag `"dBBusyError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88063,7 +88063,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDbBusyError {
     }
 }
 
-/// Member `BadChatItem` of \[`StoreError`\], tag `"badChatItem"`.
+/// Member `BadChatItem` of [`StoreError`], tag `"badChatItem"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88193,7 +88193,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorBadChatItem {
     }
 }
 
-/// Member `ChatItemNotFound` of \[`StoreError`\], tag `"chatItemNotFound"`.
+/// Member `ChatItemNotFound` of [`StoreError`], tag `"chatItemNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88303,7 +88303,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorChatItemNotFound {
     }
 }
 
-/// Member `ChatItemNotFoundByText` of \[`StoreError`\], tag `"chatItemNotFoundByText"`.
+/// Member `ChatItemNotFoundByText` of [`StoreError`], tag `"chatItemNotFoundByText"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88406,7 +88406,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorChatItemNotFoundByText {
     }
 }
 
-/// Member `ChatItemSharedMsgIdNotFound` of \[`StoreError`\], tag `"chatItemSharedMsgIdNotFound"`.
+/// Member `ChatItemSharedMsgIdNotFound` of [`StoreError`], tag `"chatItemSharedMsgIdNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88513,7 +88513,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorChatItemSharedMsgIdNotFound {
     }
 }
 
-/// Member `ChatItemNotFoundByFileId` of \[`StoreError`\], tag `"chatItemNotFoundByFileId"`.
+/// Member `ChatItemNotFoundByFileId` of [`StoreError`], tag `"chatItemNotFoundByFileId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88623,7 +88623,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorChatItemNotFoundByFileId {
     }
 }
 
-/// Member `ChatItemNotFoundByContactId` of \[`StoreError`\], tag `"chatItemNotFoundByContactId"`.
+/// Member `ChatItemNotFoundByContactId` of [`StoreError`], tag `"chatItemNotFoundByContactId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88733,7 +88733,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorChatItemNotFoundByContactId {
     }
 }
 
-/// Member `ChatItemNotFoundByGroupId` of \[`StoreError`\], tag `"chatItemNotFoundByGroupId"`.
+/// Member `ChatItemNotFoundByGroupId` of [`StoreError`], tag `"chatItemNotFoundByGroupId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88843,7 +88843,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorChatItemNotFoundByGroupId {
     }
 }
 
-/// Member `ProfileNotFound` of \[`StoreError`\], tag `"profileNotFound"`.
+/// Member `ProfileNotFound` of [`StoreError`], tag `"profileNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -88953,7 +88953,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorProfileNotFound {
     }
 }
 
-/// Member `DuplicateGroupLink` of \[`StoreError`\], tag `"duplicateGroupLink"`.
+/// Member `DuplicateGroupLink` of [`StoreError`], tag `"duplicateGroupLink"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89060,7 +89060,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDuplicateGroupLink {
     }
 }
 
-/// Member `GroupLinkNotFound` of \[`StoreError`\], tag `"groupLinkNotFound"`.
+/// Member `GroupLinkNotFound` of [`StoreError`], tag `"groupLinkNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89167,7 +89167,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupLinkNotFound {
     }
 }
 
-/// Member `HostMemberIdNotFound` of \[`StoreError`\], tag `"hostMemberIdNotFound"`.
+/// Member `HostMemberIdNotFound` of [`StoreError`], tag `"hostMemberIdNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89277,7 +89277,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorHostMemberIdNotFound {
     }
 }
 
-/// Member `ContactNotFoundByFileId` of \[`StoreError`\], tag `"contactNotFoundByFileId"`.
+/// Member `ContactNotFoundByFileId` of [`StoreError`], tag `"contactNotFoundByFileId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89387,7 +89387,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorContactNotFoundByFileId {
     }
 }
 
-/// Member `NoGroupSndStatus` of \[`StoreError`\], tag `"noGroupSndStatus"`.
+/// Member `NoGroupSndStatus` of [`StoreError`], tag `"noGroupSndStatus"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89525,7 +89525,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorNoGroupSndStatus {
     }
 }
 
-/// Member `DuplicateGroupMessage` of \[`StoreError`\], tag `"duplicateGroupMessage"`.
+/// Member `DuplicateGroupMessage` of [`StoreError`], tag `"duplicateGroupMessage"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89714,7 +89714,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDuplicateGroupMessage {
     }
 }
 
-/// Member `RemoteHostNotFound` of \[`StoreError`\], tag `"remoteHostNotFound"`.
+/// Member `RemoteHostNotFound` of [`StoreError`], tag `"remoteHostNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89824,7 +89824,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRemoteHostNotFound {
     }
 }
 
-/// Member `RemoteHostUnknown` of \[`StoreError`\], tag `"remoteHostUnknown"`.
+/// Member `RemoteHostUnknown` of [`StoreError`], tag `"remoteHostUnknown"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89906,7 +89906,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRemoteHostUnknown {
     }
 }
 
-/// Member `RemoteHostDuplicateCA` of \[`StoreError`\], tag `"remoteHostDuplicateCA"`.
+/// Member `RemoteHostDuplicateCA` of [`StoreError`], tag `"remoteHostDuplicateCA"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -89988,7 +89988,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRemoteHostDuplicateCa {
     }
 }
 
-/// Member `RemoteCtrlNotFound` of \[`StoreError`\], tag `"remoteCtrlNotFound"`.
+/// Member `RemoteCtrlNotFound` of [`StoreError`], tag `"remoteCtrlNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90098,7 +90098,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRemoteCtrlNotFound {
     }
 }
 
-/// Member `RemoteCtrlDuplicateCA` of \[`StoreError`\], tag `"remoteCtrlDuplicateCA"`.
+/// Member `RemoteCtrlDuplicateCA` of [`StoreError`], tag `"remoteCtrlDuplicateCA"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90180,7 +90180,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorRemoteCtrlDuplicateCa {
     }
 }
 
-/// Member `ProhibitedDeleteUser` of \[`StoreError`\], tag `"prohibitedDeleteUser"`.
+/// Member `ProhibitedDeleteUser` of [`StoreError`], tag `"prohibitedDeleteUser"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90318,7 +90318,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorProhibitedDeleteUser {
     }
 }
 
-/// Member `OperatorNotFound` of \[`StoreError`\], tag `"operatorNotFound"`.
+/// Member `OperatorNotFound` of [`StoreError`], tag `"operatorNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90428,7 +90428,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorOperatorNotFound {
     }
 }
 
-/// Member `UsageConditionsNotFound` of \[`StoreError`\], tag `"usageConditionsNotFound"`.
+/// Member `UsageConditionsNotFound` of [`StoreError`], tag `"usageConditionsNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90510,7 +90510,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUsageConditionsNotFound {
     }
 }
 
-/// Member `UserChatRelayNotFound` of \[`StoreError`\], tag `"userChatRelayNotFound"`.
+/// Member `UserChatRelayNotFound` of [`StoreError`], tag `"userChatRelayNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90620,7 +90620,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorUserChatRelayNotFound {
     }
 }
 
-/// Member `GroupRelayNotFound` of \[`StoreError`\], tag `"groupRelayNotFound"`.
+/// Member `GroupRelayNotFound` of [`StoreError`], tag `"groupRelayNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90730,7 +90730,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupRelayNotFound {
     }
 }
 
-/// Member `GroupRelayNotFoundByMemberId` of \[`StoreError`\], tag `"groupRelayNotFoundByMemberId"`.
+/// Member `GroupRelayNotFoundByMemberId` of [`StoreError`], tag `"groupRelayNotFoundByMemberId"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90840,7 +90840,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorGroupRelayNotFoundByMemberId {
     }
 }
 
-/// Member `InvalidQuote` of \[`StoreError`\], tag `"invalidQuote"`.
+/// Member `InvalidQuote` of [`StoreError`], tag `"invalidQuote"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -90922,7 +90922,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidQuote {
     }
 }
 
-/// Member `InvalidMention` of \[`StoreError`\], tag `"invalidMention"`.
+/// Member `InvalidMention` of [`StoreError`], tag `"invalidMention"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91004,7 +91004,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidMention {
     }
 }
 
-/// Member `InvalidDeliveryTask` of \[`StoreError`\], tag `"invalidDeliveryTask"`.
+/// Member `InvalidDeliveryTask` of [`StoreError`], tag `"invalidDeliveryTask"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91114,7 +91114,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidDeliveryTask {
     }
 }
 
-/// Member `DeliveryTaskNotFound` of \[`StoreError`\], tag `"deliveryTaskNotFound"`.
+/// Member `DeliveryTaskNotFound` of [`StoreError`], tag `"deliveryTaskNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91224,7 +91224,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDeliveryTaskNotFound {
     }
 }
 
-/// Member `InvalidDeliveryJob` of \[`StoreError`\], tag `"invalidDeliveryJob"`.
+/// Member `InvalidDeliveryJob` of [`StoreError`], tag `"invalidDeliveryJob"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91334,7 +91334,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorInvalidDeliveryJob {
     }
 }
 
-/// Member `DeliveryJobNotFound` of \[`StoreError`\], tag `"deliveryJobNotFound"`.
+/// Member `DeliveryJobNotFound` of [`StoreError`], tag `"deliveryJobNotFound"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91444,7 +91444,7 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorDeliveryJobNotFound {
     }
 }
 
-/// Member `WorkItemError` of \[`StoreError`\], tag `"workItemError"`.
+/// Member `WorkItemError` of [`StoreError`], tag `"workItemError"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91555,13 +91555,13 @@ impl<'de> ::serde::Deserialize<'de> for StoreErrorWorkItemError {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum SubscriptionStatus {
-    /// `"active"`: see \[`SubscriptionStatusActive`\].
+    /// `"active"`: see [`SubscriptionStatusActive`].
     Active(SubscriptionStatusActive),
-    /// `"pending"`: see \[`SubscriptionStatusPending`\].
+    /// `"pending"`: see [`SubscriptionStatusPending`].
     Pending(SubscriptionStatusPending),
-    /// `"removed"`: see \[`SubscriptionStatusRemoved`\].
+    /// `"removed"`: see [`SubscriptionStatusRemoved`].
     Removed(::std::boxed::Box<SubscriptionStatusRemoved>),
-    /// `"noSub"`: see \[`SubscriptionStatusNoSub`\].
+    /// `"noSub"`: see [`SubscriptionStatusNoSub`].
     NoSub(SubscriptionStatusNoSub),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -91696,7 +91696,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for SubscriptionStatus {
     }
 }
 
-/// Member `Active` of \[`SubscriptionStatus`\], tag `"active"`.
+/// Member `Active` of [`SubscriptionStatus`], tag `"active"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91778,7 +91778,7 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStatusActive {
     }
 }
 
-/// Member `Pending` of \[`SubscriptionStatus`\], tag `"pending"`.
+/// Member `Pending` of [`SubscriptionStatus`], tag `"pending"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91860,7 +91860,7 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStatusPending {
     }
 }
 
-/// Member `Removed` of \[`SubscriptionStatus`\], tag `"removed"`.
+/// Member `Removed` of [`SubscriptionStatus`], tag `"removed"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -91967,7 +91967,7 @@ impl<'de> ::serde::Deserialize<'de> for SubscriptionStatusRemoved {
     }
 }
 
-/// Member `NoSub` of \[`SubscriptionStatus`\], tag `"noSub"`.
+/// Member `NoSub` of [`SubscriptionStatus`], tag `"noSub"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -92460,17 +92460,17 @@ impl<'de> ::serde::Deserialize<'de> for TimedMessagesPreference {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum TransportError {
-    /// `"badBlock"`: see \[`TransportErrorBadBlock`\].
+    /// `"badBlock"`: see [`TransportErrorBadBlock`].
     BadBlock(TransportErrorBadBlock),
-    /// `"version"`: see \[`TransportErrorVersion`\].
+    /// `"version"`: see [`TransportErrorVersion`].
     Version(TransportErrorVersion),
-    /// `"largeMsg"`: see \[`TransportErrorLargeMsg`\].
+    /// `"largeMsg"`: see [`TransportErrorLargeMsg`].
     LargeMsg(TransportErrorLargeMsg),
-    /// `"badSession"`: see \[`TransportErrorBadSession`\].
+    /// `"badSession"`: see [`TransportErrorBadSession`].
     BadSession(TransportErrorBadSession),
-    /// `"noServerAuth"`: see \[`TransportErrorNoServerAuth`\].
+    /// `"noServerAuth"`: see [`TransportErrorNoServerAuth`].
     NoServerAuth(TransportErrorNoServerAuth),
-    /// `"handshake"`: see \[`TransportErrorHandshake`\].
+    /// `"handshake"`: see [`TransportErrorHandshake`].
     Handshake(::std::boxed::Box<TransportErrorHandshake>),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -92650,7 +92650,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for TransportError {
     }
 }
 
-/// Member `BadBlock` of \[`TransportError`\], tag `"badBlock"`.
+/// Member `BadBlock` of [`TransportError`], tag `"badBlock"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -92732,7 +92732,7 @@ impl<'de> ::serde::Deserialize<'de> for TransportErrorBadBlock {
     }
 }
 
-/// Member `Version` of \[`TransportError`\], tag `"version"`.
+/// Member `Version` of [`TransportError`], tag `"version"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -92814,7 +92814,7 @@ impl<'de> ::serde::Deserialize<'de> for TransportErrorVersion {
     }
 }
 
-/// Member `LargeMsg` of \[`TransportError`\], tag `"largeMsg"`.
+/// Member `LargeMsg` of [`TransportError`], tag `"largeMsg"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -92896,7 +92896,7 @@ impl<'de> ::serde::Deserialize<'de> for TransportErrorLargeMsg {
     }
 }
 
-/// Member `BadSession` of \[`TransportError`\], tag `"badSession"`.
+/// Member `BadSession` of [`TransportError`], tag `"badSession"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -92978,7 +92978,7 @@ impl<'de> ::serde::Deserialize<'de> for TransportErrorBadSession {
     }
 }
 
-/// Member `NoServerAuth` of \[`TransportError`\], tag `"noServerAuth"`.
+/// Member `NoServerAuth` of [`TransportError`], tag `"noServerAuth"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -93060,7 +93060,7 @@ impl<'de> ::serde::Deserialize<'de> for TransportErrorNoServerAuth {
     }
 }
 
-/// Member `Handshake` of \[`TransportError`\], tag `"handshake"`.
+/// Member `Handshake` of [`TransportError`], tag `"handshake"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -96198,37 +96198,37 @@ impl<'de> ::serde::Deserialize<'de> for VersionRange {
 #[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
 #[non_exhaustive]
 pub enum XftpErrorType {
-    /// `"BLOCK"`: see \[`XftpErrorTypeBlock`\].
+    /// `"BLOCK"`: see [`XftpErrorTypeBlock`].
     Block(XftpErrorTypeBlock),
-    /// `"SESSION"`: see \[`XftpErrorTypeSession`\].
+    /// `"SESSION"`: see [`XftpErrorTypeSession`].
     Session(XftpErrorTypeSession),
-    /// `"HANDSHAKE"`: see \[`XftpErrorTypeHandshake`\].
+    /// `"HANDSHAKE"`: see [`XftpErrorTypeHandshake`].
     Handshake(XftpErrorTypeHandshake),
-    /// `"CMD"`: see \[`XftpErrorTypeCmd`\].
+    /// `"CMD"`: see [`XftpErrorTypeCmd`].
     Cmd(::std::boxed::Box<XftpErrorTypeCmd>),
-    /// `"AUTH"`: see \[`XftpErrorTypeAuth`\].
+    /// `"AUTH"`: see [`XftpErrorTypeAuth`].
     Auth(XftpErrorTypeAuth),
-    /// `"BLOCKED"`: see \[`XftpErrorTypeBlocked`\].
+    /// `"BLOCKED"`: see [`XftpErrorTypeBlocked`].
     Blocked(::std::boxed::Box<XftpErrorTypeBlocked>),
-    /// `"SIZE"`: see \[`XftpErrorTypeSize`\].
+    /// `"SIZE"`: see [`XftpErrorTypeSize`].
     Size(XftpErrorTypeSize),
-    /// `"QUOTA"`: see \[`XftpErrorTypeQuota`\].
+    /// `"QUOTA"`: see [`XftpErrorTypeQuota`].
     Quota(XftpErrorTypeQuota),
-    /// `"DIGEST"`: see \[`XftpErrorTypeDigest`\].
+    /// `"DIGEST"`: see [`XftpErrorTypeDigest`].
     Digest(XftpErrorTypeDigest),
-    /// `"CRYPTO"`: see \[`XftpErrorTypeCrypto`\].
+    /// `"CRYPTO"`: see [`XftpErrorTypeCrypto`].
     Crypto(XftpErrorTypeCrypto),
-    /// `"NO_FILE"`: see \[`XftpErrorTypeNoFile`\].
+    /// `"NO_FILE"`: see [`XftpErrorTypeNoFile`].
     NoFile(XftpErrorTypeNoFile),
-    /// `"HAS_FILE"`: see \[`XftpErrorTypeHasFile`\].
+    /// `"HAS_FILE"`: see [`XftpErrorTypeHasFile`].
     HasFile(XftpErrorTypeHasFile),
-    /// `"FILE_IO"`: see \[`XftpErrorTypeFileIo`\].
+    /// `"FILE_IO"`: see [`XftpErrorTypeFileIo`].
     FileIo(XftpErrorTypeFileIo),
-    /// `"TIMEOUT"`: see \[`XftpErrorTypeTimeout`\].
+    /// `"TIMEOUT"`: see [`XftpErrorTypeTimeout`].
     Timeout(XftpErrorTypeTimeout),
-    /// `"INTERNAL"`: see \[`XftpErrorTypeInternal`\].
+    /// `"INTERNAL"`: see [`XftpErrorTypeInternal`].
     Internal(XftpErrorTypeInternal),
-    /// `"DUPLICATE_"`: see \[`XftpErrorTypeDuplicate`\].
+    /// `"DUPLICATE_"`: see [`XftpErrorTypeDuplicate`].
     Duplicate(XftpErrorTypeDuplicate),
     /// A member the docs do not list (or JSON that is not a tagged object), as received.
     Unknown(::serde_json::Value),
@@ -96605,7 +96605,7 @@ impl ::simplex_api_types::runtime::DecodeUnion for XftpErrorType {
     }
 }
 
-/// Member `BLOCK` of \[`XftpErrorType`\], tag `"BLOCK"`.
+/// Member `BLOCK` of [`XftpErrorType`], tag `"BLOCK"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -96687,7 +96687,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeBlock {
     }
 }
 
-/// Member `SESSION` of \[`XftpErrorType`\], tag `"SESSION"`.
+/// Member `SESSION` of [`XftpErrorType`], tag `"SESSION"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -96769,7 +96769,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeSession {
     }
 }
 
-/// Member `HANDSHAKE` of \[`XftpErrorType`\], tag `"HANDSHAKE"`.
+/// Member `HANDSHAKE` of [`XftpErrorType`], tag `"HANDSHAKE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -96851,7 +96851,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeHandshake {
     }
 }
 
-/// Member `CMD` of \[`XftpErrorType`\], tag `"CMD"`.
+/// Member `CMD` of [`XftpErrorType`], tag `"CMD"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -96958,7 +96958,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeCmd {
     }
 }
 
-/// Member `AUTH` of \[`XftpErrorType`\], tag `"AUTH"`.
+/// Member `AUTH` of [`XftpErrorType`], tag `"AUTH"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97040,7 +97040,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeAuth {
     }
 }
 
-/// Member `BLOCKED` of \[`XftpErrorType`\], tag `"BLOCKED"`.
+/// Member `BLOCKED` of [`XftpErrorType`], tag `"BLOCKED"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97147,7 +97147,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeBlocked {
     }
 }
 
-/// Member `SIZE` of \[`XftpErrorType`\], tag `"SIZE"`.
+/// Member `SIZE` of [`XftpErrorType`], tag `"SIZE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97229,7 +97229,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeSize {
     }
 }
 
-/// Member `QUOTA` of \[`XftpErrorType`\], tag `"QUOTA"`.
+/// Member `QUOTA` of [`XftpErrorType`], tag `"QUOTA"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97311,7 +97311,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeQuota {
     }
 }
 
-/// Member `DIGEST` of \[`XftpErrorType`\], tag `"DIGEST"`.
+/// Member `DIGEST` of [`XftpErrorType`], tag `"DIGEST"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97393,7 +97393,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeDigest {
     }
 }
 
-/// Member `CRYPTO` of \[`XftpErrorType`\], tag `"CRYPTO"`.
+/// Member `CRYPTO` of [`XftpErrorType`], tag `"CRYPTO"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97475,7 +97475,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeCrypto {
     }
 }
 
-/// Member `NO_FILE` of \[`XftpErrorType`\], tag `"NO_FILE"`.
+/// Member `NO_FILE` of [`XftpErrorType`], tag `"NO_FILE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97557,7 +97557,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeNoFile {
     }
 }
 
-/// Member `HAS_FILE` of \[`XftpErrorType`\], tag `"HAS_FILE"`.
+/// Member `HAS_FILE` of [`XftpErrorType`], tag `"HAS_FILE"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97639,7 +97639,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeHasFile {
     }
 }
 
-/// Member `FILE_IO` of \[`XftpErrorType`\], tag `"FILE_IO"`.
+/// Member `FILE_IO` of [`XftpErrorType`], tag `"FILE_IO"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97721,7 +97721,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeFileIo {
     }
 }
 
-/// Member `TIMEOUT` of \[`XftpErrorType`\], tag `"TIMEOUT"`.
+/// Member `TIMEOUT` of [`XftpErrorType`], tag `"TIMEOUT"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97803,7 +97803,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeTimeout {
     }
 }
 
-/// Member `INTERNAL` of \[`XftpErrorType`\], tag `"INTERNAL"`.
+/// Member `INTERNAL` of [`XftpErrorType`], tag `"INTERNAL"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,
@@ -97885,7 +97885,7 @@ impl<'de> ::serde::Deserialize<'de> for XftpErrorTypeInternal {
     }
 }
 
-/// Member `DUPLICATE_` of \[`XftpErrorType`\], tag `"DUPLICATE_"`.
+/// Member `DUPLICATE_` of [`XftpErrorType`], tag `"DUPLICATE_"`.
 #[derive(
     ::std::fmt::Debug,
     ::std::clone::Clone,

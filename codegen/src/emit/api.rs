@@ -150,7 +150,7 @@ pub fn commands_module(model: &Model<'_>, diags: &mut Diagnostics) -> Vec<TokenS
                 ctor.push(i);
             }
         }
-        let mut d = c.description.clone();
+        let mut d = super::rustdoc_safe(&c.description);
         d.push_str(&format!("\n\nCommand `{}` ({}).", c.name, c.category));
         if let Some(n) = c.network_usage {
             d.push_str(match n {
@@ -173,7 +173,11 @@ pub fn commands_module(model: &Model<'_>, diags: &mut Diagnostics) -> Vec<TokenS
         if !c.errors.is_empty() {
             d.push_str("\n\nErrors:");
             for e in &c.errors {
-                d.push_str(&format!("\n- `{}`: {}", e.name, e.description));
+                d.push_str(&format!(
+                    "\n- `{}`: {}",
+                    e.name,
+                    super::rustdoc_safe(&e.description)
+                ));
             }
         }
         let def = StructDef {
@@ -315,7 +319,7 @@ pub fn responses_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<Toke
             .collect();
         let d = format!(
             "{}\n\nResponse `\"{}\"`, documented for {}.",
-            r.description,
+            super::rustdoc_safe(&r.description),
             r.tag,
             users.join(", ")
         );
@@ -375,7 +379,10 @@ pub fn events_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<TokenSt
         };
         let d = format!(
             "{}\n\nEvent `\"{}\"`: {}{}.",
-            e.description, e.tag, e.category, group
+            super::rustdoc_safe(&e.description),
+            e.tag,
+            e.category,
+            group
         );
         let def = StructDef {
             module: Module::Other,

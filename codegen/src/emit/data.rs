@@ -474,7 +474,7 @@ fn type_items(model: &Model<'_>, t: &TypeDef, diags: &mut Diagnostics) -> Vec<To
         return Vec::new();
     };
     let name = format_ident!("{}", info.rust);
-    let mut description = t.description.clone();
+    let mut description = super::rustdoc_safe(&t.description);
     if !description.is_empty() {
         description.push_str("\n\n");
     }
@@ -517,7 +517,7 @@ fn type_items(model: &Model<'_>, t: &TypeDef, diags: &mut Diagnostics) -> Vec<To
             let mut items =
                 emit_union(&name, &t.name, &description, members, &info.variants, model);
             for (m, (_, strukt)) in members.iter().zip(&info.variants) {
-                let mut d = m.description.clone();
+                let mut d = super::rustdoc_safe(&m.description);
                 if !d.is_empty() {
                     d.push_str("\n\n");
                 }

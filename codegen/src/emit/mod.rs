@@ -121,9 +121,9 @@ fn format_items(items: &[TokenStream], diags: &mut Diagnostics, module: &str) ->
     out
 }
 
-/// `#[doc = " line"]` attributes for upstream Markdown, made rustdoc-safe.
+/// `#[doc = " line"]` attributes, one per line. Upstream text must go through [`rustdoc_safe`]
+/// first; the generator's own text (with intra-doc links) goes in as is.
 pub(crate) fn doc(text: &str) -> TokenStream {
-    let text = rustdoc_safe(text);
     let lines = text.lines().map(|l| {
         let l = if l.is_empty() {
             String::new()
