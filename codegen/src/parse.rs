@@ -746,12 +746,11 @@ impl Cx<'_> {
                 self.error(p.start, format!("`{name}` is not a valid name for {what}"));
                 continue;
             }
-            let description = [descr.trim(), more.trim()]
-                .iter()
-                .filter(|s| !s.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join("\n");
+            let description = match (descr.trim(), more.trim()) {
+                (d, "") => d.to_owned(),
+                ("", m) => m.to_owned(),
+                (d, m) => format!("{d}\n{m}"),
+            };
             let owner = format!("{what} `{name}`");
             let (tag, fields) = match rest.get(*i + 1).map(|b| &b.kind) {
                 Some(BlockKind::List(items)) => {

@@ -177,3 +177,21 @@ fn the_lines_are_read_from_the_docs() {
     assert!(py.starts_with("'/_start' + ' main='"), "{py}");
     assert!(!js.ends_with("JavaScript") && !py.ends_with("Python"));
 }
+
+#[test]
+fn string_literals_with_and_without_escapes() {
+    for lang in [Lang::JavaScript, Lang::Python] {
+        assert_eq!(
+            script::parse(r#"'/x \'a\' ' + n + "b\"c" + '' + 'é'"#, lang),
+            Ok(vec![lit("/x 'a' "), param("n"), lit("b\"cé")]),
+            "{}",
+            lang.name()
+        );
+        let e = script::parse("'/x ' + 'open", lang).unwrap_err();
+        assert_eq!(e.offset, 8);
+        assert!(e.message.contains("unterminated string"), "{}", e.message);
+        let e = script::parse("'/x \\", lang).unwrap_err();
+        assert_eq!(e.offset, 0);
+        assert!(e.message.contains("unterminated"), "{}", e.message);
+    }
+}

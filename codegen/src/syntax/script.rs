@@ -94,6 +94,16 @@ fn tokenize(s: &str, lang: Lang) -> Result<Vec<Tok>, SyntaxError> {
         } else if c == '\'' || c == '"' {
             let start = i;
             i += 1;
+            // Most literals have no escape: take them in one piece.
+            let plain_end = s[i..].find([c, '\\']).map(|n| i + n);
+            if let Some(end) = plain_end.filter(|&e| s[e..].starts_with(c)) {
+                out.push(Tok {
+                    t: T::Str(s[i..end].to_owned()),
+                    at: start,
+                });
+                i = end + 1;
+                continue;
+            }
             let mut text = String::new();
             loop {
                 let Some(ch) = s[i..].chars().next() else {
