@@ -32,7 +32,7 @@ fn errors(diags: &Diagnostics) -> Vec<&Diagnostic> {
 
 /// The 1-based number of the first line of `text` at or after line `from` (1-based) that
 /// satisfies `pred`, and that line.
-fn find_line<'a>(text: &'a str, from: usize, pred: impl Fn(&str) -> bool) -> (u32, &'a str) {
+fn find_line(text: &str, from: usize, pred: impl Fn(&str) -> bool) -> (u32, &str) {
     let (i, line) = text
         .lines()
         .enumerate()
@@ -245,7 +245,7 @@ fn every_prerelease_error_is_located() {
     }
 }
 
-fn the_error<'a>(diags: &'a Diagnostics, pred: impl Fn(&Diagnostic) -> bool) -> &'a Diagnostic {
+fn the_error(diags: &Diagnostics, pred: impl Fn(&Diagnostic) -> bool) -> &Diagnostic {
     let found: Vec<&Diagnostic> = diags.errors().filter(|d| pred(d)).collect();
     assert_eq!(found.len(), 1, "{found:?}\nall:\n{diags}");
     found[0]
