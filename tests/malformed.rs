@@ -455,3 +455,60 @@ fn a_duplicated_enum_value_is_a_located_warning() {
     assert_eq!(w.loc, real);
     assert!(w.message.contains(&format!("first at {inserted}")), "{w}");
 }
+
+// ------------------------------------------------------------------------------- deep nesting
+
+/// 100 000 levels would overflow any stack if a parser recursed once per level.
+const DEEP: usize = 100_000;
+
+#[test]
+fn deeply_nested_types_are_a_located_error() {
+    let text = doc(DocFile::Types);
+    let deep = format!("- preset: {}string{}", "[".repeat(DEEP), "]".repeat(DEEP));
+    let bad = edit(&text, "- preset: string?", &deep);
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(&diags, &["field `preset`", "nested more than"]);
+    let at = loc_after(DocFile::Types, &bad, "- preset: [", "[");
+    assert_eq!(e.loc, at.shifted(codegen::typeexpr::MAX_DEPTH));
+}
+
+#[test]
+fn deeply_nested_lists_are_a_located_error() {
+    let text = doc(DocFile::Types);
+    let deep = format!("- {}x", "- ".repeat(DEEP));
+    let bad = edit(&text, "- preset: string?", &deep);
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(
+        &diags,
+        &["unexpected nested block", "record `ChatWallpaper`"],
+    );
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Types, &bad, "## ChatWallpaper", "- - ")
+    );
+}
+
+#[test]
+fn deeply_nested_syntax_lines_are_a_located_error() {
+    let text = doc(DocFile::Commands);
+    let plain = "/_address <userId>[ pq_ratchet=on|off]\n";
+    let deep_plain = format!("/_address {}{}\n", "[".repeat(DEEP), "]".repeat(DEEP));
+    let js = "'/_address ' + userId + (typeof pqRatchet";
+    let deep_js = format!(
+        "'/_address ' + {}userId{} + (typeof pqRatchet",
+        "(".repeat(DEEP),
+        ")".repeat(DEEP)
+    );
+    let bad = edit(&edit(&text, plain, &deep_plain), js, &deep_js);
+    let (_, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["optional parts `[...]` nested more than"]);
+    assert!(e.message.contains("command `APICreateMyAddress`"), "{e}");
+    let at = loc_after(DocFile::Commands, &bad, "/_address [", "[");
+    assert_eq!(e.loc, at.shifted(codegen::syntax::plain::MAX_DEPTH));
+    let e = error_with(&diags, &["JavaScript", "expression nested more than"]);
+    assert!(e.message.contains("command `APICreateMyAddress`"), "{e}");
+    assert_eq!(
+        e.loc.line,
+        loc_after(DocFile::Commands, &bad, "'/_address ' + (", "(").line
+    );
+}

@@ -76,6 +76,7 @@ pub fn blocks(src: &str) -> Vec<Block> {
         events: Parser::new_ext(src, Options::empty())
             .into_offset_iter()
             .peekable(),
+        lists: 0,
     };
     let mut out = Vec::new();
     while let Some(block) = reader.block() {
@@ -84,9 +85,15 @@ pub fn blocks(src: &str) -> Vec<Block> {
     out
 }
 
+/// How deep lists may nest before the reader stops descending (the docs use two levels); deeper
+/// lists become [`BlockKind::Other`], so that no input can exhaust the stack.
+pub const MAX_LIST_DEPTH: usize = 16;
+
 struct Reader<'a> {
     src: &'a str,
     events: Peekable<OffsetIter<'a>>,
+    /// Lists being read, outermost first.
+    lists: usize,
 }
 
 /// What [`Reader::item`] does with the next event.
@@ -127,7 +134,16 @@ impl<'a> Reader<'a> {
                     content_start,
                 }
             }
-            Event::Start(Tag::List(_)) => BlockKind::List(self.items()),
+            Event::Start(Tag::List(_)) if self.lists >= MAX_LIST_DEPTH => {
+                self.skip_to_end();
+                BlockKind::Other("list nested too deeply")
+            }
+            Event::Start(Tag::List(_)) => {
+                self.lists += 1;
+                let items = self.items();
+                self.lists -= 1;
+                BlockKind::List(items)
+            }
             Event::Rule => BlockKind::Rule,
             Event::Start(tag) => {
                 let name = tag_name(&tag);
@@ -350,5 +366,22 @@ mod tests {
         };
         assert_eq!(sub[0].text.text, "[A](#a)");
         assert_eq!(items[1].text.text, "Other events");
+    }
+
+    #[test]
+    fn lists_nested_too_deeply_are_cut_off_without_exhausting_the_stack() {
+        let src = format!("{}x\n", "- ".repeat(100_000));
+        let b = blocks(&src);
+        let mut depth = 0;
+        let mut kind = &b[0].kind;
+        while let BlockKind::List(items) = kind {
+            depth += 1;
+            match items[0].children.first() {
+                Some(child) => kind = &child.kind,
+                None => break,
+            }
+        }
+        assert_eq!(depth, MAX_LIST_DEPTH);
+        assert_eq!(kind, &BlockKind::Other("list nested too deeply"));
     }
 }

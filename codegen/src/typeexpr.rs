@@ -14,7 +14,11 @@ pub struct TypeError {
 
 /// Parses a whole type expression; trailing text is an error.
 pub fn parse(text: &str) -> Result<TypeExpr, TypeError> {
-    let mut p = P { s: text, i: 0 };
+    let mut p = P {
+        s: text,
+        i: 0,
+        depth: 0,
+    };
     p.ws();
     if p.i == text.len() {
         return Err(p.err("expected a type, found nothing"));
@@ -30,9 +34,14 @@ pub fn parse(text: &str) -> Result<TypeExpr, TypeError> {
     Ok(ty)
 }
 
+/// How deep arrays and maps may nest (the docs use two levels), so that no input exhausts the stack.
+pub const MAX_DEPTH: usize = 32;
+
 struct P<'a> {
     s: &'a str,
     i: usize,
+    /// Arrays and maps being read.
+    depth: usize,
 }
 
 impl P<'_> {
@@ -89,6 +98,18 @@ impl P<'_> {
         &self.s[start..self.i]
     }
 
+    /// Reads a type nested in an array or map that starts at `at`.
+    fn nested(&mut self, at: usize) -> Result<TypeExpr, TypeError> {
+        if self.depth >= MAX_DEPTH {
+            self.i = at;
+            return Err(self.err(format!("type nested more than {MAX_DEPTH} levels deep")));
+        }
+        self.depth += 1;
+        let ty = self.ty();
+        self.depth -= 1;
+        ty
+    }
+
     fn ty(&mut self) -> Result<TypeExpr, TypeError> {
         let mut ty = self.base()?;
         loop {
@@ -121,16 +142,16 @@ impl P<'_> {
                 return self.link_target(name, start);
             }
             self.i = save;
-            let item = self.ty()?;
+            let item = self.nested(start)?;
             self.expect(']', "to close the array type")?;
             return Ok(TypeExpr::Array {
                 item: Box::new(item),
             });
         }
         if self.eat('{') {
-            let key = self.ty()?;
+            let key = self.nested(start)?;
             self.expect(':', "between the key and value types of a map")?;
-            let value = self.ty()?;
+            let value = self.nested(start)?;
             self.expect('}', "to close the map type")?;
             return Ok(TypeExpr::Map {
                 key: Box::new(key),
@@ -252,5 +273,19 @@ mod tests {
             .unwrap_err()
             .message
             .contains("trailing"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let n = 100_000;
+        let deep = format!("{}int{}", "[".repeat(n), "]".repeat(n));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(e.offset, MAX_DEPTH);
+        assert!(e.message.contains("nested more than"), "{}", e.message);
+        let deep = format!("{}int{}", "{string : ".repeat(n), "}".repeat(n));
+        let e = parse(&deep).unwrap_err();
+        assert_eq!(e.offset, MAX_DEPTH * "{string : ".len());
+        let ok = format!("{}int{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
     }
 }

@@ -195,3 +195,34 @@ fn string_literals_with_and_without_escapes() {
         assert!(e.message.contains("unterminated"), "{}", e.message);
     }
 }
+
+#[test]
+fn deep_nesting_is_an_error_not_a_stack_overflow() {
+    let n = 100_000;
+    for (lang, line) in [
+        (
+            Lang::JavaScript,
+            format!("'/x ' + {}p{}", "(".repeat(n), ")".repeat(n)),
+        ),
+        (Lang::JavaScript, format!("'/x ' + {}p", "!".repeat(n))),
+        (
+            Lang::JavaScript,
+            format!("'/x ' + {}p", "typeof ".repeat(n)),
+        ),
+        (
+            Lang::Python,
+            format!("'/x ' + ('a' if {}p else '')", "not ".repeat(n)),
+        ),
+        (
+            Lang::JavaScript,
+            format!("{}'x'", "p == 'a' ? 'y' : ".repeat(n)),
+        ),
+    ] {
+        let e = script::parse(&line, lang).unwrap_err();
+        assert!(e.message.contains("nested more than"), "{}", e.message);
+        assert!(e.offset < line.len());
+    }
+    // Real lines nest far less.
+    let chain = format!("{}''", "self == 'a' ? '@' : ".repeat(40));
+    assert!(script::parse(&chain, Lang::JavaScript).is_ok());
+}

@@ -32,7 +32,11 @@ pub enum Plain {
 
 /// Parses a plain syntax line.
 pub fn parse(line: &str) -> Result<Vec<Plain>, SyntaxError> {
-    let mut p = P { s: line, i: 0 };
+    let mut p = P {
+        s: line,
+        i: 0,
+        depth: 0,
+    };
     let tokens = p.seq(None)?;
     Ok(group_alternatives(tokens))
 }
@@ -43,9 +47,14 @@ enum Tok {
     Pipe,
 }
 
+/// How deep `[...]` may nest (the docs use one level), so that no input exhausts the stack.
+pub const MAX_DEPTH: usize = 32;
+
 struct P<'a> {
     s: &'a str,
     i: usize,
+    /// Optional parts being read.
+    depth: usize,
 }
 
 impl P<'_> {
@@ -73,8 +82,16 @@ impl P<'_> {
                 '[' => {
                     flush(&mut lit, &mut out);
                     let at = self.i;
+                    if self.depth >= MAX_DEPTH {
+                        return Err(self.err(
+                            at,
+                            format!("optional parts `[...]` nested more than {MAX_DEPTH} deep"),
+                        ));
+                    }
                     self.i += 1;
+                    self.depth += 1;
                     let inner = self.seq(Some(at))?;
+                    self.depth -= 1;
                     out.push(Tok::Plain(Plain::Opt(group_alternatives(inner))));
                 }
                 ']' => {
@@ -294,5 +311,13 @@ mod tests {
             .unwrap_err()
             .message
             .contains("[,<ids[1]>...]"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let line = format!("/x {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = parse(&line).unwrap_err();
+        assert_eq!(e.offset, 3 + MAX_DEPTH);
+        assert!(e.message.contains("nested more than"), "{}", e.message);
     }
 }

@@ -42,6 +42,7 @@ pub fn parse(line: &str, lang: Lang) -> Result<Vec<Expr>, SyntaxError> {
         pos: 0,
         lang,
         end: line.len(),
+        depth: 0,
     };
     let node = p.cond()?;
     if let Some(t) = p.toks.get(p.pos) {
@@ -173,14 +174,37 @@ struct N {
     at: usize,
 }
 
+/// How deep expressions may nest (parentheses, conditionals, negations; the docs use under ten
+/// levels), so that no input exhausts the stack.
+pub const MAX_DEPTH: usize = 100;
+
 struct Parser<'a> {
     toks: &'a [Tok],
     pos: usize,
     lang: Lang,
     end: usize,
+    /// Nested `cond`, `unary` and `py_test` calls.
+    depth: usize,
 }
 
 impl Parser<'_> {
+    /// Runs `f` one nesting level deeper, or fails when that is too deep.
+    fn nested(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<N, SyntaxError>,
+    ) -> Result<N, SyntaxError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(err(
+                self.here(),
+                format!("expression nested more than {MAX_DEPTH} levels deep"),
+            ));
+        }
+        self.depth += 1;
+        let n = f(self);
+        self.depth -= 1;
+        n
+    }
+
     fn peek_op(&self, op: &str) -> bool {
         matches!(self.toks.get(self.pos), Some(Tok { t: T::Op(o), .. }) if *o == op)
     }
@@ -223,6 +247,10 @@ impl Parser<'_> {
 
     /// JS: `eq ? cond : cond`; Python: `concat if test else cond`.
     fn cond(&mut self) -> Result<N, SyntaxError> {
+        self.nested(Self::cond_here)
+    }
+
+    fn cond_here(&mut self) -> Result<N, SyntaxError> {
         match self.lang {
             Lang::JavaScript => {
                 let test = self.eq()?;
@@ -258,6 +286,10 @@ impl Parser<'_> {
     }
 
     fn py_test(&mut self) -> Result<N, SyntaxError> {
+        self.nested(Self::py_test_here)
+    }
+
+    fn py_test_here(&mut self) -> Result<N, SyntaxError> {
         let at = self.here();
         if self.peek_kw("not") {
             self.pos += 1;
@@ -320,6 +352,10 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<N, SyntaxError> {
+        self.nested(Self::unary_here)
+    }
+
+    fn unary_here(&mut self) -> Result<N, SyntaxError> {
         let at = self.here();
         if self.lang == Lang::JavaScript && self.peek_op("!") {
             self.pos += 1;
