@@ -15,7 +15,15 @@ use serde::{Deserialize, Serialize};
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
 /// The type of `UTCTime` fields: an ISO-8601 / RFC 3339 timestamp string as the core sent it.
+#[cfg(not(feature = "chrono"))]
 pub type UtcTime = String;
+
+/// The type of `UTCTime` fields: a UTC timestamp (feature `chrono`).
+///
+/// Encoding writes RFC 3339 with `Z` and as many fractional digits as the value needs, so a
+/// round trip gives the same instant, not always the same text (`.5Z` comes back as `.500Z`).
+#[cfg(feature = "chrono")]
+pub type UtcTime = chrono::DateTime<chrono::Utc>;
 
 /// A command of the bot API: renders its command string and names its response type.
 pub trait Command {
@@ -124,6 +132,18 @@ pub mod fmt_helpers {
         }
         out.push_str(value);
         Ok(())
+    }
+
+    /// Appends a timestamp parameter (RFC 3339).
+    pub fn push_time(
+        out: &mut String,
+        value: &super::UtcTime,
+        param: &'static str,
+        last: bool,
+    ) -> Result<(), CommandError> {
+        #[cfg(feature = "chrono")]
+        let value = &value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        push_str(out, value, param, last)
     }
 
     /// Appends a number.

@@ -324,10 +324,16 @@ impl Gen<'_, '_> {
                 quote!(#rt::fmt_helpers::push_num(out, #expr);)
             }
             TypeExpr::Prim {
-                prim: Prim::String | Prim::UtcTime,
+                prim: Prim::String,
             } => {
                 self.fallible = true;
                 quote!(#rt::fmt_helpers::push_str(out, #expr, #wire, #last)?;)
+            }
+            TypeExpr::Prim {
+                prim: Prim::UtcTime,
+            } => {
+                self.fallible = true;
+                quote!(#rt::fmt_helpers::push_time(out, #expr, #wire, #last)?;)
             }
             TypeExpr::Ref { name } => {
                 let def = self.model.api.type_def(name).ok_or_else(|| {
