@@ -302,125 +302,149 @@ fn response_enum(c: &Command, ident: &Ident, names: &ResponseNames) -> TokenStre
     }
 }
 
-/// The `responses` module.
-pub fn responses_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<TokenStream> {
-    let names = response_names(model);
+/// One tagged message of the `responses` or `events` module.
+struct Tagged<'a> {
+    variant: &'a Variant,
+    strukt: String,
+    union_variant: String,
+    doc: String,
+}
+
+/// Emits a struct per tagged message and the enum over all of them (`ChatResponse`,
+/// `ChatEvent`).
+fn tagged_module(
+    model: &Model<'_>,
+    kind: &str,
+    items_in: &[Tagged<'_>],
+    enum_name: &str,
+    enum_doc: &str,
+) -> Vec<TokenStream> {
     let mut items = Vec::new();
-    let mut members = Vec::new();
-    for r in &names.order {
-        let strukt = names.by_tag.get(&r.tag).cloned().unwrap_or_default();
-        let ident = format_ident!("{}", strukt);
-        let users: Vec<String> = model
-            .api
-            .commands
-            .iter()
-            .filter(|c| c.responses.iter().any(|x| x.tag == r.tag))
-            .map(|c| format!("`{}`", c.name))
-            .collect();
-        let d = format!(
-            "{}\n\nResponse `\"{}\"`, documented for {}.",
-            super::rustdoc_safe(&r.description),
-            r.tag,
-            users.join(", ")
-        );
+    for t in items_in {
+        let v = t.variant;
         let def = StructDef {
             module: Module::Other,
             ..StructDef::wire(
                 model,
-                &format!("response {}", r.tag),
-                ident.clone(),
-                &r.name,
-                doc(&d),
-                &r.fields,
-                Some(r.tag.clone()),
+                &format!("{kind} {}", v.tag),
+                format_ident!("{}", t.strukt),
+                &v.name,
+                doc(&t.doc),
+                &v.fields,
+                Some(v.tag.clone()),
             )
         };
         items.extend(emit_struct(model, &def));
-        members.push((
-            ident,
-            r.tag.clone(),
-            r.description.clone(),
-            r.fields.iter().all(|f| f.ty.is_optional()),
-        ));
     }
-    let refs: Vec<MemberRef<'_>> = members
+    let refs: Vec<MemberRef<'_>> = items_in
         .iter()
-        .map(|(ident, tag, _, bare_ok)| MemberRef {
-            variant: format_ident!("{}", names.variant.get(tag).cloned().unwrap_or_default()),
-            ty: quote!(#ident),
-            tag,
-            doc: format!("`\"{tag}\"`: see [`{ident}`]."),
-            bare_ok: *bare_ok,
-            boxed: true,
+        .map(|t| {
+            let ident = format_ident!("{}", t.strukt);
+            MemberRef {
+                variant: format_ident!("{}", t.union_variant),
+                doc: format!("`\"{}\"`: see [`{ident}`].", t.variant.tag),
+                ty: quote!(#ident),
+                tag: &t.variant.tag,
+                bare_ok: t.variant.fields.iter().all(|f| f.ty.is_optional()),
+                boxed: true,
+            }
         })
         .collect();
     items.extend(tagged_enum(
-        &format_ident!("ChatResponse"),
-        "ChatResponse",
-        "Any response to a command: every documented response, and `Unknown` for the rest \
-         (kept as received).",
+        &format_ident!("{}", enum_name),
+        enum_name,
+        enum_doc,
         &refs,
     ));
     items
 }
 
+/// The `responses` module.
+pub fn responses_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<TokenStream> {
+    let names = response_names(model);
+    let tagged: Vec<Tagged<'_>> = names
+        .order
+        .iter()
+        .map(|r| {
+            let users: Vec<String> = model
+                .api
+                .commands
+                .iter()
+                .filter(|c| c.responses.iter().any(|x| x.tag == r.tag))
+                .map(|c| format!("`{}`", c.name))
+                .collect();
+            Tagged {
+                variant: r,
+                strukt: names.by_tag.get(&r.tag).cloned().unwrap_or_default(),
+                union_variant: names.variant.get(&r.tag).cloned().unwrap_or_default(),
+                doc: format!(
+                    "{}\n\nResponse `\"{}\"`, documented for {}.",
+                    super::rustdoc_safe(&r.description),
+                    r.tag,
+                    users.join(", ")
+                ),
+            }
+        })
+        .collect();
+    tagged_module(
+        model,
+        "response",
+        &tagged,
+        "ChatResponse",
+        "Any response to a command: every documented response, and `Unknown` for the rest \
+         (kept as received).",
+    )
+}
+
 /// The `events` module.
 pub fn events_module(model: &Model<'_>, _diags: &mut Diagnostics) -> Vec<TokenStream> {
     let mut scope = Scope::with_reserved(&["ChatEvent"]);
-    let mut items = Vec::new();
-    let mut members = Vec::new();
-    for e in &model.api.events {
-        let name = scope.unique(naming::type_name(&e.name));
-        let ident = format_ident!("{}", name);
-        let group = match e.group {
-            Some(crate::ir::EventGroup::Main) => " (main event)",
-            Some(crate::ir::EventGroup::Other) => " (other event)",
-            None => "",
-        };
-        let d = format!(
-            "{}\n\nEvent `\"{}\"`: {}{}.",
-            super::rustdoc_safe(&e.description),
-            e.tag,
-            e.category,
-            group
-        );
-        let def = StructDef {
-            module: Module::Other,
-            ..StructDef::wire(
-                model,
-                &format!("event {}", e.tag),
-                ident.clone(),
-                &e.name,
-                doc(&d),
-                &e.fields,
-                Some(e.tag.clone()),
-            )
-        };
-        items.extend(emit_struct(model, &def));
-        members.push((
-            ident,
-            e.tag.clone(),
-            e.fields.iter().all(|f| f.ty.is_optional()),
-        ));
-    }
     let mut variants = Scope::with_reserved(&["Unknown"]);
-    let refs: Vec<MemberRef<'_>> = members
+    // Events are tagged objects like responses; the IR keeps their group and category.
+    let as_variants: Vec<Variant> = model
+        .api
+        .events
         .iter()
-        .map(|(ident, tag, bare_ok)| MemberRef {
-            variant: format_ident!("{}", variants.unique(ident.to_string())),
-            ty: quote!(#ident),
-            tag,
-            doc: format!("`\"{tag}\"`: see [`{ident}`]."),
-            bare_ok: *bare_ok,
-            boxed: true,
+        .map(|e| Variant {
+            name: e.name.clone(),
+            description: e.description.clone(),
+            tag: e.tag.clone(),
+            fields: e.fields.clone(),
+            loc: e.loc,
         })
         .collect();
-    items.extend(tagged_enum(
-        &format_ident!("ChatEvent"),
+    let tagged: Vec<Tagged<'_>> = model
+        .api
+        .events
+        .iter()
+        .zip(&as_variants)
+        .map(|(e, v)| {
+            let strukt = scope.unique(naming::type_name(&e.name));
+            let group = match e.group {
+                Some(crate::ir::EventGroup::Main) => " (main event)",
+                Some(crate::ir::EventGroup::Other) => " (other event)",
+                None => "",
+            };
+            Tagged {
+                variant: v,
+                union_variant: variants.unique(strukt.clone()),
+                strukt,
+                doc: format!(
+                    "{}\n\nEvent `\"{}\"`: {}{}.",
+                    super::rustdoc_safe(&e.description),
+                    e.tag,
+                    e.category,
+                    group
+                ),
+            }
+        })
+        .collect();
+    tagged_module(
+        model,
+        "event",
+        &tagged,
         "ChatEvent",
         "Any event the core sends without a request: every documented event, and `Unknown` for \
          the rest (kept as received).",
-        &refs,
-    ));
-    items
+    )
 }
