@@ -46,6 +46,8 @@ enum Mutation {
     FlipByte(Index, u8),
     /// Replace one byte by a character the docs give meaning to.
     Punct(Index, u8),
+    /// Insert a run of one character the docs give meaning to (deep nesting, long lines).
+    Burst(Index, u8, u16),
     DeleteLine(Index),
     DuplicateLine(Index),
     SwapLines(Index, Index),
@@ -56,7 +58,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     let punct = prop::sample::select(b"#*-[]()<>|:`'\"?{}\n ".to_vec());
     prop_oneof![
         (index(), 1..=255u8).prop_map(|(i, m)| Mutation::FlipByte(i, m)),
-        (index(), punct).prop_map(|(i, c)| Mutation::Punct(i, c)),
+        (index(), punct.clone()).prop_map(|(i, c)| Mutation::Punct(i, c)),
+        (index(), punct, 1..3000u16).prop_map(|(i, c, n)| Mutation::Burst(i, c, n)),
         index().prop_map(Mutation::DeleteLine),
         index().prop_map(Mutation::DuplicateLine),
         (index(), index()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
@@ -94,6 +97,10 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
         Mutation::Punct(i, c) => {
             let at = i.index(bytes.len());
             bytes[at] = *c;
+        }
+        Mutation::Burst(i, c, n) => {
+            let at = i.index(bytes.len());
+            bytes.splice(at..at, std::iter::repeat(*c).take(usize::from(*n)));
         }
         Mutation::DeleteLine(i) => {
             let (s, e) = line(i);
@@ -222,4 +229,5 @@ fn mutations_do_what_they_say() {
     check(Mutation::Truncate(first), b"");
     check(Mutation::FlipByte(first, 0x20), b"A\nbb\nccc\n");
     check(Mutation::Punct(last, b'x'), b"a\nbb\ncccx");
+    check(Mutation::Burst(first, b'[', 3), b"[[[a\nbb\nccc\n");
 }
