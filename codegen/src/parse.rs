@@ -4,6 +4,7 @@
 //! errors so that one run reports all of them, and never panics on any input.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use crate::diag::Diagnostics;
 use crate::ir::{
@@ -146,6 +147,15 @@ fn short(text: &str) -> String {
     }
 }
 
+/// `what `name``, formatted only when a message needs it.
+struct Named<'a>(&'a dyn fmt::Display, &'a str);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.0, self.1)
+    }
+}
+
 /// The three fenced lines of a `**Syntax**` section.
 struct SyntaxLines {
     plain: (String, usize),
@@ -275,7 +285,11 @@ impl Cx<'_> {
     }
 
     /// Splits an item body into its description and the rest, and reports anything after `---`.
-    fn description<'b>(&mut self, body: &'b [Block], what: &str) -> (String, &'b [Block]) {
+    fn description<'b>(
+        &mut self,
+        body: &'b [Block],
+        what: &dyn fmt::Display,
+    ) -> (String, &'b [Block]) {
         let end = body
             .iter()
             .position(|b| match &b.kind {
@@ -309,11 +323,11 @@ impl Cx<'_> {
         (self.raw(desc), rest)
     }
 
-    fn fields(&mut self, items: &[Item], owner: &str) -> Vec<Field> {
+    fn fields(&mut self, items: &[Item], owner: &dyn fmt::Display) -> Vec<Field> {
         items.iter().filter_map(|i| self.field(i, owner)).collect()
     }
 
-    fn field(&mut self, item: &Item, owner: &str) -> Option<Field> {
+    fn field(&mut self, item: &Item, owner: &dyn fmt::Display) -> Option<Field> {
         let text = &item.text.text;
         let at = item.text.start;
         if !item.children.is_empty() {
@@ -356,7 +370,12 @@ impl Cx<'_> {
     }
 
     /// A `- type: "tag"` line followed by fields.
-    fn tagged(&mut self, items: &[Item], owner: &str, at: usize) -> (String, Vec<Field>) {
+    fn tagged(
+        &mut self,
+        items: &[Item],
+        owner: &dyn fmt::Display,
+        at: usize,
+    ) -> (String, Vec<Field>) {
         let tag = items
             .first()
             .and_then(|i| i.text.text.strip_prefix("type:"))
@@ -394,7 +413,12 @@ impl Cx<'_> {
         }
     }
 
-    fn syntax_lines(&mut self, rest: &[Block], i: &mut usize, owner: &str) -> Option<SyntaxLines> {
+    fn syntax_lines(
+        &mut self,
+        rest: &[Block],
+        i: &mut usize,
+        owner: &dyn fmt::Display,
+    ) -> Option<SyntaxLines> {
         let mut lines = SyntaxLines {
             plain: (String::new(), 0),
             javascript: None,
@@ -466,7 +490,7 @@ impl Cx<'_> {
     }
 
     /// Parses the syntax lines into a tree bound by name (or leaves binding to the positional pass).
-    fn syntax(&mut self, lines: SyntaxLines, owner: &str) -> Syntax {
+    fn syntax(&mut self, lines: SyntaxLines, owner: &dyn fmt::Display) -> Syntax {
         let (plain_line, plain_at) = lines.plain;
         let loc = self.loc(plain_at);
         let plain_tree = match plain::parse(&plain_line) {
@@ -584,7 +608,7 @@ impl Cx<'_> {
             self.error(sec.title.start, format!("`{name}` is not a command name"));
             return None;
         }
-        let owner = format!("command `{name}`");
+        let owner = Named(&"command", &sec.title.text);
         let (description, rest) = self.description(sec.body, &owner);
         let mut cmd = Command {
             name,
@@ -684,7 +708,7 @@ impl Cx<'_> {
         Some(cmd)
     }
 
-    fn unexpected(&mut self, b: &Block, owner: &str) {
+    fn unexpected(&mut self, b: &Block, owner: &dyn fmt::Display) {
         let what = match &b.kind {
             BlockKind::List(_) => "list without a section header".to_owned(),
             BlockKind::Code { .. } => "code block outside a `**Syntax**:` section".to_owned(),
@@ -696,7 +720,7 @@ impl Cx<'_> {
         self.error(b.range.start, format!("unexpected {what} in {owner}"));
     }
 
-    fn error_doc(&mut self, item: &Item, owner: &str) -> Option<ErrorDoc> {
+    fn error_doc(&mut self, item: &Item, owner: &dyn fmt::Display) -> Option<ErrorDoc> {
         let text = &item.text.text;
         match text.split_once(':') {
             Some((name, descr)) if is_ident(name.trim()) => Some(ErrorDoc {
@@ -718,7 +742,7 @@ impl Cx<'_> {
     }
 
     /// Repeated `Name: description` paragraphs, each followed by a tagged field list.
-    fn variants(&mut self, rest: &[Block], i: &mut usize, what: &str) -> Vec<Variant> {
+    fn variants(&mut self, rest: &[Block], i: &mut usize, what: &dyn fmt::Display) -> Vec<Variant> {
         let mut out = Vec::new();
         while let Some(Block {
             kind: BlockKind::Paragraph(p),
@@ -751,7 +775,7 @@ impl Cx<'_> {
                 ("", m) => m.to_owned(),
                 (d, m) => format!("{d}\n{m}"),
             };
-            let owner = format!("{what} `{name}`");
+            let owner = Named(what, name);
             let (tag, fields) = match rest.get(*i + 1).map(|b| &b.kind) {
                 Some(BlockKind::List(items)) => {
                     *i += 1;
@@ -820,7 +844,7 @@ impl Cx<'_> {
             self.error(sec.title.start, format!("`{name}` is not an event name"));
             return None;
         }
-        let owner = format!("event `{name}`");
+        let owner = Named(&"event", &name);
         let (description, rest) = self.description(sec.body, &owner);
         let mut record = None;
         let mut i = 0;
@@ -882,7 +906,7 @@ impl Cx<'_> {
             self.error(sec.title.start, format!("`{name}` is not a type name"));
             return None;
         }
-        let owner = format!("type `{name}`");
+        let owner = Named(&"type", &name);
         let (description, rest) = self.description(sec.body, &owner);
         let mut kind = None;
         let mut syntax = None;
@@ -911,7 +935,7 @@ impl Cx<'_> {
                 "Record type" => self
                     .list_after(rest, &mut i, "`**Record type**:`")
                     .map(|items| TypeKind::Record {
-                        fields: self.fields(items, &format!("record `{name}`")),
+                        fields: self.fields(items, &Named(&"record", &name)),
                     }),
                 "Enum type" => self
                     .list_after(rest, &mut i, "`**Enum type**:`")
@@ -922,8 +946,7 @@ impl Cx<'_> {
                             .collect(),
                     }),
                 "Discriminated union type" => {
-                    let members =
-                        self.variants(rest, &mut i, &format!("a member of union `{name}`"));
+                    let members = self.variants(rest, &mut i, &Named(&"a member of union", &name));
                     if members.is_empty() {
                         self.error(at, format!("union `{name}` has no members"));
                     }
@@ -969,7 +992,7 @@ impl Cx<'_> {
         })
     }
 
-    fn enum_value(&mut self, item: &Item, owner: &str) -> Option<EnumValue> {
+    fn enum_value(&mut self, item: &Item, owner: &dyn fmt::Display) -> Option<EnumValue> {
         match quoted(&item.text.text) {
             Some(v) => Some(EnumValue {
                 value: v.to_owned(),
