@@ -12,27 +12,27 @@ use pulldown_cmark::{CodeBlockKind, Event, OffsetIter, Options, Parser, Tag, Tag
 
 /// One block of a Markdown document.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Block {
+pub struct Block<'a> {
     /// What kind of block.
-    pub kind: BlockKind,
+    pub kind: BlockKind<'a>,
     /// Byte range of the whole block in the source.
     pub range: Range<usize>,
 }
 
 /// The kinds of block the docs use; anything else is [`BlockKind::Other`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BlockKind {
+pub enum BlockKind<'a> {
     /// `#`..`######` heading with its raw inline text.
     Heading {
         /// 1 to 6.
         level: u8,
         /// Raw text.
-        text: Inline,
+        text: Inline<'a>,
     },
     /// A paragraph with its raw inline text.
-    Paragraph(Inline),
+    Paragraph(Inline<'a>),
     /// A bullet or ordered list.
-    List(Vec<Item>),
+    List(Vec<Item<'a>>),
     /// A fenced or indented code block.
     Code {
         /// The info string (`javascript`, `python` or empty).
@@ -50,26 +50,26 @@ pub enum BlockKind {
 
 /// Raw inline text and where it starts.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Inline {
+pub struct Inline<'a> {
     /// The source text, trimmed.
-    pub text: String,
+    pub text: &'a str,
     /// Byte offset of `text` in the source.
     pub start: usize,
 }
 
 /// A list item: its own inline text and any nested blocks.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
+pub struct Item<'a> {
     /// The item's first line(s) of inline content.
-    pub text: Inline,
+    pub text: Inline<'a>,
     /// Nested blocks (sub-lists, further paragraphs).
-    pub children: Vec<Block>,
+    pub children: Vec<Block<'a>>,
     /// Byte range of the whole item.
     pub range: Range<usize>,
 }
 
 /// Reads the block structure of `src`.
-pub fn blocks(src: &str) -> Vec<Block> {
+pub fn blocks(src: &str) -> Vec<Block<'_>> {
     // Events are read as they come: collecting them first costs more than parsing them.
     let mut reader = Reader {
         src,
@@ -111,7 +111,7 @@ enum ItemStep {
 impl<'a> Reader<'a> {
     /// Reads the next block. `None` at the end or at the end of the enclosing container (whose
     /// `End` is left for the caller); `Some(None)` for an event that forms no block.
-    fn block(&mut self) -> Option<Option<Block>> {
+    fn block(&mut self) -> Option<Option<Block<'a>>> {
         if matches!(self.events.peek()?, (Event::End(_), _)) {
             return None;
         }
@@ -158,18 +158,18 @@ impl<'a> Reader<'a> {
         Some(Some(Block { kind, range }))
     }
 
-    fn inline(&self, range: &Range<usize>) -> Inline {
+    fn inline(&self, range: &Range<usize>) -> Inline<'a> {
         let raw = self.src.get(range.clone()).unwrap_or_default();
         let trimmed = raw.trim_start();
         Inline {
             start: range.start + (raw.len() - trimmed.len()),
-            text: trimmed.trim_end().to_owned(),
+            text: trimmed.trim_end(),
         }
     }
 
     /// Consumes inline events up to and including the `End` of the current container and returns
     /// the source span they cover.
-    fn inline_until_end(&mut self, outer: &Range<usize>) -> Inline {
+    fn inline_until_end(&mut self, outer: &Range<usize>) -> Inline<'a> {
         let mut depth = 0usize;
         let mut span: Option<Range<usize>> = None;
         for (event, range) in self.events.by_ref() {
@@ -187,7 +187,7 @@ impl<'a> Reader<'a> {
         match span {
             Some(s) => self.inline(&s),
             None => Inline {
-                text: String::new(),
+                text: "",
                 start: outer.start,
             },
         }
@@ -221,7 +221,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn items(&mut self) -> Vec<Item> {
+    fn items(&mut self) -> Vec<Item<'a>> {
         let mut items = Vec::new();
         while let Some((event, range)) = self.events.next() {
             match event {
@@ -234,7 +234,7 @@ impl<'a> Reader<'a> {
         items
     }
 
-    fn item(&mut self, range: Range<usize>) -> Item {
+    fn item(&mut self, range: Range<usize>) -> Item<'a> {
         let mut span: Option<Range<usize>> = None;
         let mut children = Vec::new();
         let mut depth = 0usize;
@@ -294,7 +294,7 @@ impl<'a> Reader<'a> {
         let text = match span {
             Some(s) => self.inline(&s),
             None => Inline {
-                text: String::new(),
+                text: "",
                 start: range.start,
             },
         };

@@ -74,14 +74,14 @@ struct Cx<'a> {
 }
 
 /// A heading with the blocks under it, up to the next heading of the same or a higher level.
-struct Section<'b> {
-    title: &'b Inline,
-    heading: &'b Block,
-    body: &'b [Block],
+struct Section<'b, 'a> {
+    title: &'b Inline<'a>,
+    heading: &'b Block<'a>,
+    body: &'b [Block<'a>],
 }
 
 /// Splits `blocks` at headings of `level`: the blocks before the first one, then each section.
-fn split(blocks: &[Block], level: u8) -> (&[Block], Vec<Section<'_>>) {
+fn split<'b, 'a>(blocks: &'b [Block<'a>], level: u8) -> (&'b [Block<'a>], Vec<Section<'b, 'a>>) {
     let starts: Vec<usize> = blocks
         .iter()
         .enumerate()
@@ -163,7 +163,7 @@ struct SyntaxLines {
     python: Option<(String, usize)>,
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     fn loc(&self, offset: usize) -> Loc {
         self.src.loc(offset)
     }
@@ -178,7 +178,7 @@ impl Cx<'_> {
         self.diags.warning(loc, message);
     }
 
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self) -> Vec<Block<'a>> {
         markdown::blocks(&self.src.text)
     }
 
@@ -243,7 +243,7 @@ impl Cx<'_> {
         toc: &mut BTreeMap<String, Option<EventGroup>>,
     ) {
         for item in items {
-            let text = item.text.text.as_str();
+            let text = item.text.text;
             let sub_group = match text.trim_end_matches('s') {
                 "Main event" => Some(EventGroup::Main),
                 "Other event" => Some(EventGroup::Other),
@@ -265,9 +265,9 @@ impl Cx<'_> {
         }
     }
 
-    fn check_toc(&mut self, toc: &BTreeMap<String, Option<EventGroup>>, names: &[(String, usize)]) {
+    fn check_toc(&mut self, toc: &BTreeMap<String, Option<EventGroup>>, names: &[(&str, usize)]) {
         for (name, at) in names {
-            if !toc.contains_key(name) {
+            if !toc.contains_key(*name) {
                 self.warning(
                     *at,
                     format!("`{name}` is missing from the table of contents"),
@@ -275,7 +275,7 @@ impl Cx<'_> {
             }
         }
         for name in toc.keys() {
-            if !names.iter().any(|(n, _)| n == name) {
+            if !names.iter().any(|(n, _)| *n == name.as_str()) {
                 self.warning(
                     0,
                     format!("the table of contents lists `{name}`, which has no section"),
@@ -285,11 +285,11 @@ impl Cx<'_> {
     }
 
     /// Splits an item body into its description and the rest, and reports anything after `---`.
-    fn description<'b>(
+    fn description<'b, 's>(
         &mut self,
-        body: &'b [Block],
+        body: &'b [Block<'s>],
         what: &dyn fmt::Display,
-    ) -> (String, &'b [Block]) {
+    ) -> (String, &'b [Block<'s>]) {
         let end = body
             .iter()
             .position(|b| match &b.kind {
@@ -394,12 +394,12 @@ impl Cx<'_> {
     }
 
     /// The list that must follow a section header.
-    fn list_after<'b>(
+    fn list_after<'b, 's>(
         &mut self,
-        rest: &'b [Block],
+        rest: &'b [Block<'s>],
         i: &mut usize,
         what: &str,
-    ) -> Option<&'b [Item]> {
+    ) -> Option<&'b [Item<'s>]> {
         match rest.get(*i + 1).map(|b| &b.kind) {
             Some(BlockKind::List(items)) => {
                 *i += 1;
@@ -574,7 +574,7 @@ impl Cx<'_> {
                 .collect();
             self.category_body(&desc, &sec.title.text);
             categories.push(Category {
-                name: sec.title.text.clone(),
+                name: sec.title.text.to_owned(),
                 description: self.raw(&desc),
                 loc: self.loc(sec.heading.range.start),
             });
@@ -602,8 +602,8 @@ impl Cx<'_> {
         }
     }
 
-    fn command(&mut self, sec: &Section<'_>, category: &str) -> Option<Command> {
-        let name = sec.title.text.clone();
+    fn command(&mut self, sec: &Section<'_, '_>, category: &str) -> Option<Command> {
+        let name = sec.title.text.to_owned();
         if !is_ident(&name) {
             self.error(sec.title.start, format!("`{name}` is not a command name"));
             return None;
@@ -818,7 +818,7 @@ impl Cx<'_> {
                 .collect();
             self.category_body(&desc, &sec.title.text);
             categories.push(Category {
-                name: sec.title.text.clone(),
+                name: sec.title.text.to_owned(),
                 description: self.raw(&desc),
                 loc: self.loc(sec.heading.range.start),
             });
@@ -835,11 +835,11 @@ impl Cx<'_> {
 
     fn event(
         &mut self,
-        sec: &Section<'_>,
+        sec: &Section<'_, '_>,
         category: &str,
         toc: &BTreeMap<String, Option<EventGroup>>,
     ) -> Option<Event> {
-        let name = sec.title.text.clone();
+        let name = sec.title.text.to_owned();
         if !is_ident(&name) {
             self.error(sec.title.start, format!("`{name}` is not an event name"));
             return None;
@@ -900,8 +900,8 @@ impl Cx<'_> {
         types
     }
 
-    fn type_def(&mut self, sec: &Section<'_>) -> Option<TypeDef> {
-        let name = sec.title.text.clone();
+    fn type_def(&mut self, sec: &Section<'_, '_>) -> Option<TypeDef> {
+        let name = sec.title.text.to_owned();
         if !is_ident(&name) {
             self.error(sec.title.start, format!("`{name}` is not a type name"));
             return None;
