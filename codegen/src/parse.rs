@@ -293,7 +293,7 @@ impl<'a> Cx<'a> {
         let end = body
             .iter()
             .position(|b| match &b.kind {
-                BlockKind::Paragraph(p) => header(&p.text).is_some(),
+                BlockKind::Paragraph(p) => header(p.text).is_some(),
                 BlockKind::List(_) => false,
                 _ => true,
             })
@@ -304,7 +304,7 @@ impl<'a> Cx<'a> {
             Some(r) => {
                 for b in &rest[r + 1..] {
                     let shown = match &b.kind {
-                        BlockKind::Paragraph(p) => format!("paragraph `{}`", short(&p.text)),
+                        BlockKind::Paragraph(p) => format!("paragraph `{}`", short(p.text)),
                         BlockKind::Rule => "`---`".to_owned(),
                         BlockKind::List(_) => "list".to_owned(),
                         BlockKind::Code { .. } => "code block".to_owned(),
@@ -572,15 +572,15 @@ impl<'a> Cx<'a> {
                 .filter(|b| b.kind != BlockKind::Rule)
                 .cloned()
                 .collect();
-            self.category_body(&desc, &sec.title.text);
+            self.category_body(&desc, sec.title.text);
             categories.push(Category {
                 name: sec.title.text.to_owned(),
                 description: self.raw(&desc),
                 loc: self.loc(sec.heading.range.start),
             });
             for sub in &subs {
-                names.push((sub.title.text.clone(), sub.title.start));
-                if let Some(c) = self.command(sub, &sec.title.text) {
+                names.push((sub.title.text, sub.title.start));
+                if let Some(c) = self.command(sub, sec.title.text) {
                     commands.push(c);
                 }
             }
@@ -608,7 +608,7 @@ impl<'a> Cx<'a> {
             self.error(sec.title.start, format!("`{name}` is not a command name"));
             return None;
         }
-        let owner = Named(&"command", &sec.title.text);
+        let owner = Named(&"command", sec.title.text);
         let (description, rest) = self.description(sec.body, &owner);
         let mut cmd = Command {
             name,
@@ -629,8 +629,8 @@ impl<'a> Cx<'a> {
                 i += 1;
                 continue;
             };
-            let Some((head, after)) = header(&p.text) else {
-                self.error(p.start, format!("unexpected paragraph `{}` in {owner}; expected a section header such as `**Responses**:`", short(&p.text)));
+            let Some((head, after)) = header(p.text) else {
+                self.error(p.start, format!("unexpected paragraph `{}` in {owner}; expected a section header such as `**Responses**:`", short(p.text)));
                 i += 1;
                 continue;
             };
@@ -714,7 +714,7 @@ impl<'a> Cx<'a> {
             BlockKind::Code { .. } => "code block outside a `**Syntax**:` section".to_owned(),
             BlockKind::Heading { text, .. } => format!("heading `{}`", text.text),
             BlockKind::Other(w) => (*w).to_owned(),
-            BlockKind::Paragraph(p) => format!("paragraph `{}`", short(&p.text)),
+            BlockKind::Paragraph(p) => format!("paragraph `{}`", short(p.text)),
             BlockKind::Rule => "`---`".to_owned(),
         };
         self.error(b.range.start, format!("unexpected {what} in {owner}"));
@@ -749,11 +749,11 @@ impl<'a> Cx<'a> {
             ..
         }) = rest.get(*i + 1)
         {
-            if header(&p.text).is_some() {
+            if header(p.text).is_some() {
                 break;
             }
             *i += 1;
-            let text = p.text.strip_prefix("Record ").unwrap_or(&p.text);
+            let text = p.text.strip_prefix("Record ").unwrap_or(p.text);
             let (first, more) = text.split_once('\n').unwrap_or((text, ""));
             let Some((name, descr)) = first.split_once(':') else {
                 self.error(
@@ -816,15 +816,15 @@ impl<'a> Cx<'a> {
                 .filter(|b| b.kind != BlockKind::Rule)
                 .cloned()
                 .collect();
-            self.category_body(&desc, &sec.title.text);
+            self.category_body(&desc, sec.title.text);
             categories.push(Category {
                 name: sec.title.text.to_owned(),
                 description: self.raw(&desc),
                 loc: self.loc(sec.heading.range.start),
             });
             for sub in &subs {
-                names.push((sub.title.text.clone(), sub.title.start));
-                if let Some(e) = self.event(sub, &sec.title.text, &toc) {
+                names.push((sub.title.text, sub.title.start));
+                if let Some(e) = self.event(sub, sec.title.text, &toc) {
                     events.push(e);
                 }
             }
@@ -851,13 +851,13 @@ impl<'a> Cx<'a> {
         while i < rest.len() {
             let b = &rest[i];
             match &b.kind {
-                BlockKind::Paragraph(p) if header(&p.text).map(|h| h.0) == Some("Record type") => {
+                BlockKind::Paragraph(p) if header(p.text).map(|h| h.0) == Some("Record type") => {
                     if let Some(items) = self.list_after(rest, &mut i, "`**Record type**:`") {
                         record = Some(self.tagged(items, &owner, p.start));
                     }
                 }
-                BlockKind::Paragraph(p) if header(&p.text).is_some() => {
-                    let head = header(&p.text).map(|h| h.0).unwrap_or_default();
+                BlockKind::Paragraph(p) if header(p.text).is_some() => {
+                    let head = header(p.text).map(|h| h.0).unwrap_or_default();
                     self.error(p.start, format!("unknown section header `{head}` in {owner}; expected `**Record type**:`"));
                 }
                 _ => self.unexpected(b, &owner),
@@ -891,7 +891,7 @@ impl<'a> Cx<'a> {
         let mut names = Vec::new();
         let mut types = Vec::new();
         for sec in &sections {
-            names.push((sec.title.text.clone(), sec.title.start));
+            names.push((sec.title.text, sec.title.start));
             if let Some(t) = self.type_def(sec) {
                 types.push(t);
             }
@@ -914,7 +914,7 @@ impl<'a> Cx<'a> {
         while i < rest.len() {
             let b = &rest[i];
             let head = match &b.kind {
-                BlockKind::Paragraph(p) => header(&p.text).map(|(h, after)| (h, after, p.start)),
+                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p.start)),
                 _ => None,
             };
             let Some((head, after, at)) = head else {
@@ -993,7 +993,7 @@ impl<'a> Cx<'a> {
     }
 
     fn enum_value(&mut self, item: &Item, owner: &dyn fmt::Display) -> Option<EnumValue> {
-        match quoted(&item.text.text) {
+        match quoted(item.text.text) {
             Some(v) => Some(EnumValue {
                 value: v.to_owned(),
                 loc: self.loc(item.text.start),
@@ -1003,7 +1003,7 @@ impl<'a> Cx<'a> {
                     item.text.start,
                     format!(
                         "enum value `{}` of {owner} is not a quoted string",
-                        short(&item.text.text)
+                        short(item.text.text)
                     ),
                 );
                 None
