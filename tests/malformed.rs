@@ -253,6 +253,26 @@ fn nested_optionals() {
     assert!(e.message.contains("APISendMessages"), "{e}");
     let at = loc_after(DocFile::Commands, &bad, "- ttl: int??", "?");
     assert_eq!(e.loc, at.shifted(1), "at the second `?`");
+
+    // `int64??` in a record of TYPES.md.
+    let text = doc(DocFile::Types);
+    let head = "## ChatItemDeletion\n";
+    let section = &text[text.find(head).expect("ChatItemDeletion")..];
+    let line = section
+        .lines()
+        .find(|l| l.starts_with("- ") && l.contains(": "))
+        .expect("a field of ChatItemDeletion");
+    let field = &line[2..line.find(':').unwrap_or(2)];
+    let bad_line = format!("- {field}: int64??");
+    let bad = edit(&text, line, &bad_line);
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(
+        &diags,
+        &[&format!("field `{field}`"), "nested optional `int64??`"],
+    );
+    assert!(e.message.contains("`ChatItemDeletion`"), "{e}");
+    let at = loc_after(DocFile::Types, &bad, &bad_line, "??");
+    assert_eq!(e.loc, at.shifted(1), "at the second `?`");
 }
 
 #[test]
