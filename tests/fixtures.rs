@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
+use simplex_api_types::types::{CiContent, FeatureAllowed};
 use simplex_api_types::{parse_message, ChatEvent, ChatResponse, Message};
 
 fn fixtures() -> Vec<(String, String)> {
@@ -126,7 +127,24 @@ fn unknown_enum_values_and_union_tags_are_kept() {
                 }
             })
         });
-        round_trip(&name, &text);
+        let msg = round_trip(&name, &text);
+        // The unknown value is kept in the enum's `Unknown` variant, not lost or rejected.
+        if name.starts_with("activeUser") {
+            let Message::Response(r) = &msg else {
+                panic!("{name}: a response")
+            };
+            let ChatResponse::ActiveUser(u) = &r.resp else {
+                panic!("{name}: activeUser")
+            };
+            assert_eq!(
+                u.user.full_preferences.full_delete.allow,
+                FeatureAllowed::Unknown(json!("noFromTheFuture"))
+            );
+            assert_eq!(
+                u.user.full_preferences.reactions.allow.as_str(),
+                Some("yesFromTheFuture")
+            );
+        }
     }
     // A nested union member with an unknown tag.
     let (name, text) = fixtures()
@@ -137,7 +155,42 @@ fn unknown_enum_values_and_union_tags_are_kept() {
         v["resp"]["chatItems"][0]["chatItem"]["content"] =
             json!({"type": "sndHologram", "depth": 3});
     });
-    round_trip(&name, &text);
+    let Message::Response(r) = round_trip(&name, &text) else {
+        panic!("{name}: a response")
+    };
+    let ChatResponse::NewChatItems(items) = &r.resp else {
+        panic!("{name}: newChatItems")
+    };
+    let content = &items.chat_items[0].chat_item.content;
+    assert_eq!(
+        content,
+        &CiContent::Unknown(json!({"type": "sndHologram", "depth": 3}))
+    );
+    assert_eq!(content.tag(), Some("sndHologram"));
+}
+
+#[test]
+fn extra_fields_and_absent_fields_are_reported() {
+    let (name, text) = fixtures()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("activeUser"))
+        .expect("activeUser fixture");
+    let text = mutated(&text, |v| v["resp"]["user"]["futureFlag"] = json!(true));
+    let Message::Response(r) = round_trip(&name, &text) else {
+        panic!("a response")
+    };
+    let ChatResponse::ActiveUser(u) = &r.resp else {
+        panic!("activeUser")
+    };
+    assert_eq!(u.user.extra_fields.get("futureFlag"), Some(&json!(true)));
+    // This 6.x capture predates fields the newest docs list as required.
+    assert!(
+        u.user.absent_fields().contains(&"clientService"),
+        "{:?}",
+        u.user.absent_fields()
+    );
+    assert!(!u.user.absent_fields().contains(&"userId"));
+    assert_eq!(u.user.agent_user_id, 1, "an int64 sent as a string");
 }
 
 #[test]
