@@ -41,7 +41,8 @@ pub trait Command {
 
     /// The command string to send as `cmd`.
     fn to_command_string(&self) -> Result<String, CommandError> {
-        let mut out = String::with_capacity(64);
+        // Room for a typical `/_send ... json [...]` with a short text, without growing.
+        let mut out = String::with_capacity(256);
         self.write_command(&mut out)?;
         Ok(out)
     }
@@ -147,9 +148,82 @@ pub mod fmt_helpers {
     }
 
     /// Appends a number.
-    pub fn push_num<T: std::fmt::Display + ?Sized>(out: &mut String, value: &T) {
-        let _ = write!(out, "{value}");
+    pub fn push_num<T: Number + ?Sized>(out: &mut String, value: &T) {
+        value.push_to(out);
     }
+
+    /// A number [`push_num`] can append: integers without going through `fmt` (the same
+    /// digits as `Display`), floats with `Display`.
+    pub trait Number {
+        /// Appends the decimal form.
+        fn push_to(&self, out: &mut String);
+    }
+
+    impl<T: Number + ?Sized> Number for &T {
+        fn push_to(&self, out: &mut String) {
+            (**self).push_to(out);
+        }
+    }
+
+    macro_rules! number_int {
+        ($($t:ty),*) => {$(
+            impl Number for $t {
+                fn push_to(&self, out: &mut String) {
+                    let mut digits = [0u8; 40];
+                    let mut i = digits.len();
+                    let mut n = self.unsigned_abs();
+                    loop {
+                        i -= 1;
+                        // The remainder is below 10: the cast cannot truncate.
+                        digits[i] = b'0' + (n % 10) as u8;
+                        n /= 10;
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                    if *self < 0 {
+                        out.push('-');
+                    }
+                    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+                }
+            }
+        )*};
+    }
+    number_int!(i8, i16, i32, i64, i128, isize);
+
+    macro_rules! number_uint {
+        ($($t:ty),*) => {$(
+            impl Number for $t {
+                fn push_to(&self, out: &mut String) {
+                    let mut digits = [0u8; 40];
+                    let mut i = digits.len();
+                    let mut n = *self;
+                    loop {
+                        i -= 1;
+                        // The remainder is below 10: the cast cannot truncate.
+                        digits[i] = b'0' + (n % 10) as u8;
+                        n /= 10;
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                    out.extend(digits[i..].iter().map(|&d| char::from(d)));
+                }
+            }
+        )*};
+    }
+    number_uint!(u8, u16, u32, u64, u128, usize);
+
+    macro_rules! number_float {
+        ($($t:ty),*) => {$(
+            impl Number for $t {
+                fn push_to(&self, out: &mut String) {
+                    let _ = write!(out, "{self}");
+                }
+            }
+        )*};
+    }
+    number_float!(f32, f64);
 
     /// Appends `on` or `off`.
     pub fn on_off(out: &mut String, value: &bool) {
@@ -177,6 +251,13 @@ pub mod fmt_helpers {
         value: &T,
         param: &'static str,
     ) -> Result<(), CommandError> {
+        // Straight into `out`; serde_json for what the fast writer does not handle (it gives
+        // the same text, and its own error messages).
+        let start = out.len();
+        if super::compact_json::write(out, value).is_ok() {
+            return Ok(());
+        }
+        out.truncate(start);
         let json = serde_json::to_string(value).map_err(|e| CommandError::Json {
             param,
             message: e.to_string(),
@@ -198,6 +279,641 @@ pub mod fmt_helpers {
         CommandError::Unrepresentable {
             param,
             value: value.to_string(),
+        }
+    }
+}
+
+/// A compact JSON writer straight into a `String`, for `json(...)` command parameters.
+///
+/// It writes exactly what `serde_json::to_string` writes for what it supports (strings,
+/// integers up to 64 bits, bools, null, arrays, objects with string keys) and gives up with
+/// `Unsupported` on anything else (floats, other keys, bytes, serde_json's
+/// private raw-value and number types, custom errors); the caller then uses serde_json.
+mod compact_json {
+    use std::fmt;
+
+    use serde::ser::{self, Impossible, Serialize};
+
+    /// Something this writer leaves to serde_json.
+    #[derive(Debug)]
+    pub struct Unsupported;
+
+    impl fmt::Display for Unsupported {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("left to serde_json")
+        }
+    }
+
+    impl std::error::Error for Unsupported {}
+
+    impl ser::Error for Unsupported {
+        fn custom<T: fmt::Display>(_msg: T) -> Self {
+            Unsupported
+        }
+    }
+
+    type Result<T = ()> = std::result::Result<T, Unsupported>;
+
+    /// Appends `value` as compact JSON; on error `out` may hold part of it.
+    pub fn write<T: Serialize + ?Sized>(out: &mut String, value: &T) -> Result {
+        value.serialize(&mut Writer(out))
+    }
+
+    pub struct Writer<'a>(&'a mut String);
+
+    /// Whether serde_json escapes `b` in a string.
+    fn needs_escape(b: u8) -> bool {
+        b < 0x20 || b == b'"' || b == b'\\'
+    }
+
+    /// Appends a JSON string literal, escaped as serde_json escapes it.
+    fn push_str(out: &mut String, s: &str) {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        // Branch-free scan (vectorised for long strings); most strings need no escape.
+        if s.bytes().fold(false, |any, b| any | needs_escape(b)) {
+            push_escaped(out, s);
+        } else {
+            out.push_str(s);
+        }
+        out.push('"');
+    }
+
+    #[cold]
+    fn push_escaped(out: &mut String, s: &str) {
+        let mut start = 0;
+        for (i, &b) in s.as_bytes().iter().enumerate() {
+            if !needs_escape(b) {
+                continue;
+            }
+            // `b` is ASCII, so `i` and `i + 1` are char boundaries.
+            out.push_str(&s[start..i]);
+            match b {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'\n' => out.push_str("\\n"),
+                b'\r' => out.push_str("\\r"),
+                b'\t' => out.push_str("\\t"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    out.push_str("\\u00");
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 0xf)]));
+                }
+            }
+            start = i + 1;
+        }
+        out.push_str(&s[start..]);
+    }
+
+    fn push_num(out: &mut String, n: impl super::fmt_helpers::Number) {
+        n.push_to(out);
+    }
+
+    /// An array or object being written; `end` closes it (and an enclosing variant object).
+    pub struct Compound<'b, 'a> {
+        w: &'b mut Writer<'a>,
+        first: bool,
+        end: &'static str,
+    }
+
+    impl<'a> Writer<'a> {
+        fn open(&mut self, open: &str, end: &'static str) -> Compound<'_, 'a> {
+            self.0.push_str(open);
+            Compound {
+                w: self,
+                first: true,
+                end,
+            }
+        }
+
+        /// Writes `{"variant":` before the value of an externally tagged enum variant.
+        fn variant_key(&mut self, variant: &str) {
+            self.0.push('{');
+            push_str(self.0, variant);
+            self.0.push(':');
+        }
+    }
+
+    impl<'b, 'a> ser::Serializer for &'b mut Writer<'a> {
+        type Ok = ();
+        type Error = Unsupported;
+        type SerializeSeq = Compound<'b, 'a>;
+        type SerializeTuple = Compound<'b, 'a>;
+        type SerializeTupleStruct = Compound<'b, 'a>;
+        type SerializeTupleVariant = Compound<'b, 'a>;
+        type SerializeMap = Compound<'b, 'a>;
+        type SerializeStruct = Compound<'b, 'a>;
+        type SerializeStructVariant = Compound<'b, 'a>;
+
+        fn serialize_bool(self, v: bool) -> Result {
+            self.0.push_str(if v { "true" } else { "false" });
+            Ok(())
+        }
+        fn serialize_i8(self, v: i8) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_i16(self, v: i16) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_i32(self, v: i32) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_i64(self, v: i64) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_u8(self, v: u8) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_u16(self, v: u16) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_u32(self, v: u32) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_u64(self, v: u64) -> Result {
+            push_num(self.0, v);
+            Ok(())
+        }
+        fn serialize_i128(self, _v: i128) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_u128(self, _v: u128) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_f32(self, _v: f32) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_f64(self, _v: f64) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_char(self, v: char) -> Result {
+            push_str(self.0, v.encode_utf8(&mut [0; 4]));
+            Ok(())
+        }
+        fn serialize_str(self, v: &str) -> Result {
+            push_str(self.0, v);
+            Ok(())
+        }
+        fn serialize_bytes(self, _v: &[u8]) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_none(self) -> Result {
+            self.serialize_unit()
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+            value.serialize(self)
+        }
+        fn serialize_unit(self) -> Result {
+            self.0.push_str("null");
+            Ok(())
+        }
+        fn serialize_unit_struct(self, _name: &'static str) -> Result {
+            self.serialize_unit()
+        }
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result {
+            self.serialize_str(variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result {
+            value.serialize(self)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            value: &T,
+        ) -> Result {
+            self.variant_key(variant);
+            value.serialize(&mut *self)?;
+            self.0.push('}');
+            Ok(())
+        }
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'b, 'a>> {
+            Ok(self.open("[", "]"))
+        }
+        fn serialize_tuple(self, len: usize) -> Result<Compound<'b, 'a>> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_struct(
+            self,
+            _name: &'static str,
+            len: usize,
+        ) -> Result<Compound<'b, 'a>> {
+            self.serialize_seq(Some(len))
+        }
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Compound<'b, 'a>> {
+            self.variant_key(variant);
+            Ok(self.open("[", "]}"))
+        }
+        fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'b, 'a>> {
+            Ok(self.open("{", "}"))
+        }
+        fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'b, 'a>> {
+            // serde_json's raw values and arbitrary-precision numbers are such structs.
+            if name.starts_with("$serde_json::") {
+                return Err(Unsupported);
+            }
+            self.serialize_map(Some(len))
+        }
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+            _len: usize,
+        ) -> Result<Compound<'b, 'a>> {
+            self.variant_key(variant);
+            Ok(self.open("{", "}}"))
+        }
+    }
+
+    impl Compound<'_, '_> {
+        fn comma(&mut self) {
+            if self.first {
+                self.first = false;
+            } else {
+                self.w.0.push(',');
+            }
+        }
+
+        fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            self.comma();
+            value.serialize(&mut *self.w)
+        }
+
+        fn key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+            self.comma();
+            key.serialize(KeyWriter(&mut *self.w.0))?;
+            self.w.0.push(':');
+            Ok(())
+        }
+
+        fn close(self) -> Result {
+            self.w.0.push_str(self.end);
+            Ok(())
+        }
+    }
+
+    impl ser::SerializeSeq for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            self.element(value)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    impl ser::SerializeTuple for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            self.element(value)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    impl ser::SerializeTupleStruct for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            self.element(value)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    impl ser::SerializeTupleVariant for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            self.element(value)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    impl ser::SerializeMap for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+            self.key(key)
+        }
+        fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+            value.serialize(&mut *self.w)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    impl ser::SerializeStruct for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result {
+            self.key(key)?;
+            value.serialize(&mut *self.w)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    impl ser::SerializeStructVariant for Compound<'_, '_> {
+        type Ok = ();
+        type Error = Unsupported;
+        fn serialize_field<T: Serialize + ?Sized>(
+            &mut self,
+            key: &'static str,
+            value: &T,
+        ) -> Result {
+            self.key(key)?;
+            value.serialize(&mut *self.w)
+        }
+        fn end(self) -> Result {
+            self.close()
+        }
+    }
+
+    /// Writes an object key: strings (and what serde_json writes as one unchanged); any other
+    /// key is left to serde_json.
+    struct KeyWriter<'a>(&'a mut String);
+
+    impl ser::Serializer for KeyWriter<'_> {
+        type Ok = ();
+        type Error = Unsupported;
+        type SerializeSeq = Impossible<(), Unsupported>;
+        type SerializeTuple = Impossible<(), Unsupported>;
+        type SerializeTupleStruct = Impossible<(), Unsupported>;
+        type SerializeTupleVariant = Impossible<(), Unsupported>;
+        type SerializeMap = Impossible<(), Unsupported>;
+        type SerializeStruct = Impossible<(), Unsupported>;
+        type SerializeStructVariant = Impossible<(), Unsupported>;
+
+        fn serialize_str(self, v: &str) -> Result {
+            push_str(self.0, v);
+            Ok(())
+        }
+        fn serialize_char(self, v: char) -> Result {
+            push_str(self.0, v.encode_utf8(&mut [0; 4]));
+            Ok(())
+        }
+        fn serialize_unit_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            variant: &'static str,
+        ) -> Result {
+            self.serialize_str(variant)
+        }
+        fn serialize_newtype_struct<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            value: &T,
+        ) -> Result {
+            value.serialize(self)
+        }
+        fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+            value.serialize(self)
+        }
+        fn serialize_bool(self, _v: bool) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_i8(self, _v: i8) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_i16(self, _v: i16) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_i32(self, _v: i32) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_i64(self, _v: i64) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_u8(self, _v: u8) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_u16(self, _v: u16) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_u32(self, _v: u32) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_u64(self, _v: u64) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_f32(self, _v: f32) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_f64(self, _v: f64) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_bytes(self, _v: &[u8]) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_none(self) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_unit(self) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_unit_struct(self, _name: &'static str) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _value: &T,
+        ) -> Result {
+            Err(Unsupported)
+        }
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq> {
+            Err(Unsupported)
+        }
+        fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple> {
+            Err(Unsupported)
+        }
+        fn serialize_tuple_struct(
+            self,
+            _name: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeTupleStruct> {
+            Err(Unsupported)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeTupleVariant> {
+            Err(Unsupported)
+        }
+        fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap> {
+            Err(Unsupported)
+        }
+        fn serialize_struct(
+            self,
+            _name: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeStruct> {
+            Err(Unsupported)
+        }
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeStructVariant> {
+            Err(Unsupported)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use serde_json::json;
+
+        fn same(value: &serde_json::Value) {
+            let mut out = String::from("prefix ");
+            super::write(&mut out, value).expect("supported");
+            assert_eq!(
+                out,
+                format!("prefix {}", serde_json::to_string(value).unwrap())
+            );
+        }
+
+        #[test]
+        fn writes_what_serde_json_writes() {
+            same(&json!(null));
+            same(&json!([]));
+            same(&json!({}));
+            same(&json!([
+                true,
+                false,
+                0,
+                -1,
+                i64::MIN,
+                u64::MAX,
+                "",
+                "a\"b\\c"
+            ]));
+            same(
+                &json!({"k\n": {"x": [{"y": null}]}, "é": "\u{1}\u{8}\u{c}\t\r\n\u{1f}\u{7f}ü€😀"}),
+            );
+        }
+
+        #[test]
+        fn writes_the_captures_as_serde_json_writes_them() {
+            for text in [
+                include_str!("../../tests/data/fixtures/receivedGroupInvitation-1.json"),
+                include_str!("../../tests/data/fixtures/newChatItems-5.json"),
+                include_str!("../../tests/data/fixtures/contactsList-1.json"),
+                include_str!("../../tests/data/fixtures/userContactLink-1.json"),
+            ] {
+                same(&serde_json::from_str(text).unwrap());
+                let typed = crate::parse_message(text).unwrap();
+                let mut out = String::new();
+                super::write(&mut out, &typed).expect("supported");
+                assert_eq!(out, serde_json::to_string(&typed).unwrap());
+            }
+        }
+
+        #[test]
+        fn push_json_falls_back_to_serde_json() {
+            let value = json!({"a": [1, 2.5, -0.0, 1e300], "b": "x"});
+            let keys = std::collections::BTreeMap::from([(1, 2.5)]);
+            let mut out = String::from("json ");
+            crate::runtime::fmt_helpers::push_json(&mut out, &value, "p").unwrap();
+            crate::runtime::fmt_helpers::push_json(&mut out, &keys, "p").unwrap();
+            let expected =
+                serde_json::to_string(&value).unwrap() + &serde_json::to_string(&keys).unwrap();
+            assert_eq!(out, format!("json {expected}"));
+        }
+
+        #[test]
+        fn leaves_floats_and_non_string_keys_to_serde_json() {
+            assert!(super::write(&mut String::new(), &json!([1.5])).is_err());
+            let keys = std::collections::BTreeMap::from([(1, 2)]);
+            assert!(super::write(&mut String::new(), &keys).is_err());
+        }
+
+        #[test]
+        fn enums_options_and_tuples_as_serde_json_writes_them() {
+            use serde::ser::{
+                SerializeStructVariant, SerializeTupleStruct, SerializeTupleVariant, Serializer,
+            };
+            struct Each(u8);
+            impl serde::Serialize for Each {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    match self.0 {
+                        0 => s.serialize_unit_variant("E", 0, "Unit"),
+                        1 => s.serialize_newtype_variant("E", 1, "New", &1u8),
+                        2 => {
+                            let mut t = s.serialize_tuple_variant("E", 2, "Tuple", 2)?;
+                            SerializeTupleVariant::serialize_field(&mut t, &2u8)?;
+                            SerializeTupleVariant::serialize_field(&mut t, "t")?;
+                            SerializeTupleVariant::end(t)
+                        }
+                        3 => {
+                            let mut t = s.serialize_struct_variant("E", 3, "Struct", 2)?;
+                            SerializeStructVariant::serialize_field(&mut t, "a", &Some(3u8))?;
+                            SerializeStructVariant::skip_field(&mut t, "b")?;
+                            SerializeStructVariant::end(t)
+                        }
+                        4 => {
+                            let mut t = s.serialize_tuple_struct("T", 3)?;
+                            SerializeTupleStruct::serialize_field(&mut t, &())?;
+                            SerializeTupleStruct::serialize_field(&mut t, &None::<u8>)?;
+                            SerializeTupleStruct::serialize_field(&mut t, &'"')?;
+                            SerializeTupleStruct::end(t)
+                        }
+                        5 => s.serialize_newtype_struct("N", &[0u8; 0]),
+                        _ => s.serialize_unit_struct("U"),
+                    }
+                }
+            }
+            let values: Vec<Each> = (0..7).map(Each).collect();
+            let mut out = String::new();
+            super::write(&mut out, &values).expect("supported");
+            assert_eq!(out, serde_json::to_string(&values).unwrap());
         }
     }
 }
@@ -462,8 +1178,13 @@ pub fn deserialize_union<'de, D: Deserializer<'de>, T: DecodeUnion>(d: D) -> Res
             }
             match obj.remove("type") {
                 Some(serde_json::Value::String(tag)) => {
-                    let access = de::value::MapDeserializer::new(obj.into_iter());
-                    T::decode_tagged(&tag, access).map_err(de::Error::custom)
+                    // Through `Value` (not serde's `MapDeserializer`): the member then decodes
+                    // with the same code as any member nested in a buffered object, instead of
+                    // one more copy of every decoder.
+                    let tagged = Tagged::<T>(tag, PhantomData);
+                    serde_json::Value::Object(obj)
+                        .deserialize_map(tagged)
+                        .map_err(de::Error::custom)
                 }
                 Some(other) => {
                     obj.insert("type".to_owned(), other);
@@ -474,6 +1195,41 @@ pub fn deserialize_union<'de, D: Deserializer<'de>, T: DecodeUnion>(d: D) -> Res
         }
     }
     d.deserialize_any(V(PhantomData))
+}
+
+/// Decodes the member for a tag read from a buffered object.
+struct Tagged<T>(String, PhantomData<T>);
+
+impl<'de, T: DecodeUnion> Visitor<'de> for Tagged<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::decode_tagged(&self.0, map)
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn members_with_the_tag_not_first_decode_as_with_it_first() {
+    for text in [
+        include_str!("../../tests/data/fixtures/receivedGroupInvitation-1.json"),
+        include_str!("../../tests/data/fixtures/newChatItems-5.json"),
+        include_str!("../../tests/data/fixtures/contactsList-1.json"),
+        include_str!("../../tests/data/fixtures/userContactLink-1.json"),
+    ] {
+        // Re-encoding through `Value` sorts the keys: `"type"` is then rarely first.
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let sorted = serde_json::to_string(&value).unwrap();
+        let resp = sorted.find("\"resp\":{").unwrap() + "\"resp\":{".len();
+        assert!(
+            !sorted[resp..].starts_with("\"type\""),
+            "tag first: {sorted}"
+        );
+        let streamed = crate::parse_message(text).unwrap();
+        assert_eq!(crate::parse_message(&sorted).unwrap(), streamed);
+    }
 }
 
 /// Reads the remaining entries of an unknown member and keeps them with their tag.
@@ -550,7 +1306,11 @@ pub fn ser_tag<M: SerializeMap>(m: &mut M, tag: &str) -> Result<(), M::Error> {
 
 /// Serialises kept unknown fields.
 #[doc(hidden)]
+#[inline]
 pub fn ser_extra<M: SerializeMap>(m: &mut M, extra: &JsonObject) -> Result<(), M::Error> {
+    if extra.is_empty() {
+        return Ok(());
+    }
     for (k, v) in extra {
         m.serialize_entry(k, v)?;
     }
@@ -581,13 +1341,24 @@ pub use de::IgnoredAny;
 /// Compares a bare string with a tag, ignoring case, `-` and `_` (`snd-ready` ~ `sndReady`).
 #[doc(hidden)]
 pub fn loose_eq(a: &str, b: &str) -> bool {
-    let norm = |s: &str| {
+    // Compared lazily, without allocating: decoding tries each tag of a union in turn.
+    fn norm(s: &str) -> impl Iterator<Item = char> + '_ {
         s.chars()
             .filter(|c| *c != '-' && *c != '_')
             .map(|c| c.to_ascii_lowercase())
-            .collect::<String>()
-    };
-    norm(a) == norm(b)
+    }
+    norm(a).eq(norm(b))
+}
+
+#[cfg(test)]
+#[test]
+fn loose_eq_ignores_case_dashes_and_underscores() {
+    assert!(loose_eq("snd-ready", "sndReady"));
+    assert!(loose_eq("SND_READY", "sndReady"));
+    assert!(loose_eq("-_", ""));
+    assert!(!loose_eq("ready", "sndReady"));
+    assert!(!loose_eq("sndReady", "snd"));
+    assert!(!loose_eq("é", "É"));
 }
 
 /// A type with its own string syntax in commands (`<str(x)>` in the docs), such as `ChatRef`.
