@@ -18,10 +18,16 @@ fn timestamps_decode_as_instants_and_encode_back() {
     let raw = original["resp"]["chatItems"][0]["chatItem"]["meta"]["itemTs"]
         .as_str()
         .expect("itemTs is a string");
-    assert_eq!(ts, chrono::DateTime::parse_from_rfc3339(raw).expect("RFC 3339"));
+    assert_eq!(
+        ts,
+        chrono::DateTime::parse_from_rfc3339(raw).expect("RFC 3339")
+    );
     let encoded = serde_json::to_value(&r).expect("encodes");
     let back = encoded["resp"]["chatItems"][0]["chatItem"]["meta"]["itemTs"]
         .as_str()
         .expect("still a string");
-    assert_eq!(chrono::DateTime::parse_from_rfc3339(back).expect("RFC 3339"), ts);
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(back).expect("RFC 3339"),
+        ts
+    );
 }

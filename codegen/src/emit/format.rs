@@ -323,9 +323,7 @@ impl Gen<'_, '_> {
             TypeExpr::Prim { prim } if prim.is_number() => {
                 quote!(#rt::fmt_helpers::push_num(out, #expr);)
             }
-            TypeExpr::Prim {
-                prim: Prim::String,
-            } => {
+            TypeExpr::Prim { prim: Prim::String } => {
                 self.fallible = true;
                 quote!(#rt::fmt_helpers::push_str(out, #expr, #wire, #last)?;)
             }
