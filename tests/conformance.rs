@@ -246,6 +246,8 @@ fn raw_positions(
 enum HazardKind {
     LineBreak,
     Space,
+    /// An empty string where more text follows.
+    Empty,
 }
 
 /// A raw string deliberately made unsafe: Rust must refuse it wherever Python renders it.
@@ -324,7 +326,14 @@ impl<'a> Gen<'a> {
                 s.push(' ');
             }
             s
-        } else if roll < 64 {
+        } else if (60..64).contains(&roll) {
+            if !last {
+                self.hazards.push(Hazard {
+                    param,
+                    value: String::new(),
+                    kind: HazardKind::Empty,
+                });
+            }
             String::new()
         } else {
             self.word()
@@ -708,7 +717,11 @@ fn judge(
             .any(|h| h.kind == kind && h.param == param && py.contains(&h.value))
     };
     match (python, rust) {
-        (Ok(py), Ok(rs)) if py == rs => match case.hazards.iter().find(|h| py.contains(&h.value)) {
+        (Ok(py), Ok(rs)) if py == rs => match case
+            .hazards
+            .iter()
+            .find(|h| h.kind != HazardKind::Empty && py.contains(&h.value))
+        {
             Some(h) => Err(format!(
                 "Rust rendered {:?} in `{}`, which corrupts the command ({:?})",
                 h.value, h.param, h.kind
@@ -723,6 +736,11 @@ fn judge(
         }
         (Ok(py), Err(FromJsonError::Command(CommandError::Space { param })))
             if refused(HazardKind::Space, param, py) =>
+        {
+            Ok(Agreement::Refused)
+        }
+        (Ok(py), Err(FromJsonError::Command(CommandError::Empty { param })))
+            if refused(HazardKind::Empty, param, py) =>
         {
             Ok(Agreement::Refused)
         }
@@ -1112,6 +1130,19 @@ fn a_space_is_refused_where_the_core_reads_one_word() {
             json!({"userId": 1, "requestId": "req-1", "responseData": {"a": 1}})
         ),
         Ok(r#"/_service_response 1 req-1 {"a":1}"#.to_owned())
+    );
+    // An empty word would leave two spaces where the core reads one word.
+    assert_eq!(
+        render(
+            "APISendServiceResponse",
+            json!({"userId": 1, "requestId": "", "responseData": {"a": 1}})
+        ),
+        Err(CommandError::Empty { param: "requestId" })
+    );
+    // Empty is fine as the last part (it only leaves a trailing space, as upstream does).
+    assert_eq!(
+        render("APIListGroups", json!({"userId": 1, "search": ""})),
+        Ok("/_groups 1 ".to_owned())
     );
     // The full link of a prepared link is followed by an optional short link: a space in it
     // would be read as the separator, even when the short link is absent.

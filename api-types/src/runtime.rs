@@ -62,6 +62,11 @@ pub enum CommandError {
         /// The parameter (upstream name).
         param: &'static str,
     },
+    /// A string parameter is empty where the core expects a word (more text follows it).
+    Empty {
+        /// The parameter (upstream name).
+        param: &'static str,
+    },
     /// A parameter the command string needs is `None`.
     Missing {
         /// The parameter (upstream name).
@@ -92,6 +97,10 @@ impl fmt::Display for CommandError {
             CommandError::Space { param } => write!(
                 f,
                 "parameter `{param}` contains a space, but is not the last part of the command"
+            ),
+            CommandError::Empty { param } => write!(
+                f,
+                "parameter `{param}` is empty, but is not the last part of the command"
             ),
             CommandError::Missing { param } => {
                 write!(f, "parameter `{param}` is required by the command syntax")
@@ -130,6 +139,9 @@ pub mod fmt_helpers {
         }
         if !last && value.contains(char::is_whitespace) {
             return Err(CommandError::Space { param });
+        }
+        if !last && value.is_empty() {
+            return Err(CommandError::Empty { param });
         }
         out.push_str(value);
         Ok(())
