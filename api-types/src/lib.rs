@@ -55,7 +55,7 @@
 //! trait renders its command string following upstream's Python rendering (an `Option` that is
 //! `Some` is sent, a defaulted flag only when it differs from its default, strings raw, arrays
 //! joined, `json(...)` compact). Rendering returns an error instead of a corrupt command when a
-//! string parameter contains a line break, or a space where the core reads one word. Commands
+//! string parameter contains a line break, or is empty or has a space where the core reads one word. Commands
 //! whose rendering cannot fail also implement `Display`.
 
 #![deny(missing_docs)]

@@ -559,11 +559,28 @@ impl<'a> Cx<'a> {
     // ---------------------------------------------------------------- COMMANDS.md
 
     fn commands(&mut self) -> (Vec<Category>, Vec<Command>) {
+        self.categorized("API Commands and Responses", |cx, sub, category, _toc| {
+            cx.command(sub, category)
+        })
+    }
+
+    /// A file of `## Category` sections holding `### Item` sections (COMMANDS.md, EVENTS.md):
+    /// the categories, and the items `item` makes of each subsection.
+    fn categorized<T>(
+        &mut self,
+        title: &str,
+        mut item: impl FnMut(
+            &mut Self,
+            &Section<'_, '_>,
+            &str,
+            &BTreeMap<String, Option<EventGroup>>,
+        ) -> Option<T>,
+    ) -> (Vec<Category>, Vec<T>) {
         let blocks = self.blocks();
         let (pre, sections) = split(&blocks, 2);
-        let toc = self.preamble(pre, "API Commands and Responses");
+        let toc = self.preamble(pre, title);
         let mut categories = Vec::new();
-        let mut commands = Vec::new();
+        let mut items = Vec::new();
         let mut names = Vec::new();
         for sec in &sections {
             let (desc, subs) = split(sec.body, 3);
@@ -580,13 +597,13 @@ impl<'a> Cx<'a> {
             });
             for sub in &subs {
                 names.push((sub.title.text, sub.title.start));
-                if let Some(c) = self.command(sub, sec.title.text) {
-                    commands.push(c);
+                if let Some(x) = item(self, sub, sec.title.text, &toc) {
+                    items.push(x);
                 }
             }
         }
         self.check_toc(&toc, &names);
-        (categories, commands)
+        (categories, items)
     }
 
     fn category_body(&mut self, desc: &[Block], name: &str) {
@@ -803,34 +820,9 @@ impl<'a> Cx<'a> {
     // ---------------------------------------------------------------- EVENTS.md
 
     fn events(&mut self) -> (Vec<Category>, Vec<Event>) {
-        let blocks = self.blocks();
-        let (pre, sections) = split(&blocks, 2);
-        let toc = self.preamble(pre, "API Events");
-        let mut categories = Vec::new();
-        let mut events = Vec::new();
-        let mut names = Vec::new();
-        for sec in &sections {
-            let (desc, subs) = split(sec.body, 3);
-            let desc: Vec<Block> = desc
-                .iter()
-                .filter(|b| b.kind != BlockKind::Rule)
-                .cloned()
-                .collect();
-            self.category_body(&desc, sec.title.text);
-            categories.push(Category {
-                name: sec.title.text.to_owned(),
-                description: self.raw(&desc),
-                loc: self.loc(sec.heading.range.start),
-            });
-            for sub in &subs {
-                names.push((sub.title.text, sub.title.start));
-                if let Some(e) = self.event(sub, sec.title.text, &toc) {
-                    events.push(e);
-                }
-            }
-        }
-        self.check_toc(&toc, &names);
-        (categories, events)
+        self.categorized("API Events", |cx, sub, category, toc| {
+            cx.event(sub, category, toc)
+        })
     }
 
     fn event(
