@@ -806,82 +806,60 @@ pub fn read_opt_boxed<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
     Ok(())
 }
 
-/// Reads an integer field (number or string) into its slot, remembering a string.
+/// A decoded value that may have arrived as JSON strings (integers, integer arrays, and
+/// optional ones), and what it decodes to.
 #[doc(hidden)]
-#[inline(never)]
-pub fn read_int<'de, A: MapAccess<'de>, T>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    meta: &mut Meta,
-    key: &'static str,
-) -> Result<(), A::Error>
-where
-    Int<T>: Deserialize<'de>,
-{
-    let v: Int<T> = map.next_value()?;
-    if v.quoted {
-        meta.mark_quoted(key);
-    }
-    *slot = Some(v.value);
-    Ok(())
+pub trait Quoted {
+    /// The Rust value.
+    type Value;
+    /// True when (some of) it arrived as a string.
+    fn quoted(&self) -> bool;
+    /// The Rust value.
+    fn into_value(self) -> Self::Value;
 }
 
-/// Reads an optional integer field (`null` is `None`) into its slot, remembering a string.
-#[doc(hidden)]
-#[inline(never)]
-pub fn read_int_opt<'de, A: MapAccess<'de>, T>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    meta: &mut Meta,
-    key: &'static str,
-) -> Result<(), A::Error>
-where
-    Int<T>: Deserialize<'de>,
-{
-    let v: Option<Int<T>> = map.next_value()?;
-    if v.as_ref().is_some_and(|v| v.quoted) {
-        meta.mark_quoted(key);
+impl<T> Quoted for Int<T> {
+    type Value = T;
+    fn quoted(&self) -> bool {
+        self.quoted
     }
-    *slot = v.map(|v| v.value);
-    Ok(())
+    fn into_value(self) -> T {
+        self.value
+    }
 }
 
-/// Reads an integer-array field into its slot, remembering strings.
-#[doc(hidden)]
-#[inline(never)]
-pub fn read_int_vec<'de, A: MapAccess<'de>, T>(
-    map: &mut A,
-    slot: &mut Option<Vec<T>>,
-    meta: &mut Meta,
-    key: &'static str,
-) -> Result<(), A::Error>
-where
-    Int<T>: Deserialize<'de>,
-{
-    let v: IntVec<T> = map.next_value()?;
-    if v.quoted {
-        meta.mark_quoted(key);
+impl<T> Quoted for IntVec<T> {
+    type Value = Vec<T>;
+    fn quoted(&self) -> bool {
+        self.quoted
     }
-    *slot = Some(v.values);
-    Ok(())
+    fn into_value(self) -> Vec<T> {
+        self.values
+    }
 }
 
-/// Reads an optional integer-array field into its slot, remembering strings.
+impl<Q: Quoted> Quoted for Option<Q> {
+    type Value = Option<Q::Value>;
+    fn quoted(&self) -> bool {
+        self.as_ref().is_some_and(Q::quoted)
+    }
+    fn into_value(self) -> Self::Value {
+        self.map(Q::into_value)
+    }
+}
+
+/// Reads an integer field (or array, or optional one) whose numbers may arrive as strings,
+/// remembering in `meta` that they did.
 #[doc(hidden)]
 #[inline(never)]
-pub fn read_int_vec_opt<'de, A: MapAccess<'de>, T>(
+pub fn read_quoted<'de, A: MapAccess<'de>, Q: Deserialize<'de> + Quoted>(
     map: &mut A,
-    slot: &mut Option<Vec<T>>,
     meta: &mut Meta,
     key: &'static str,
-) -> Result<(), A::Error>
-where
-    Int<T>: Deserialize<'de>,
-{
-    let v: Option<IntVec<T>> = map.next_value()?;
-    if v.as_ref().is_some_and(|v| v.quoted) {
+) -> Result<Q::Value, A::Error> {
+    let v: Q = map.next_value()?;
+    if v.quoted() {
         meta.mark_quoted(key);
     }
-    *slot = v.map(|v| v.values);
-    Ok(())
+    Ok(v.into_value())
 }

@@ -69,12 +69,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "pqRatchet" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -215,12 +215,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId"];
@@ -347,12 +347,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId"];
@@ -482,12 +482,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "enable" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -650,12 +650,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "simplexDomain" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -811,12 +811,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "pqRatchet" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -1033,12 +1033,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "ttl" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "ttl",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "ttl")?;
                 }
                 "signMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
@@ -1256,12 +1254,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
                     >(&mut map, &mut f0)?;
                 }
                 "chatItemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "chatItemId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chatItemId")?,
+                    );
                 }
                 "liveMessage" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -1465,12 +1463,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
                     >(&mut map, &mut f0)?;
                 }
                 "chatItemIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "chatItemIds",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "chatItemIds")?,
+                    );
                 }
                 "deleteMode" => {
                     ::simplex_api_types::runtime::read::<
@@ -1643,20 +1641,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "chatItemIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "chatItemIds",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "chatItemIds")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "chatItemIds"];
@@ -1836,12 +1834,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
                     >(&mut map, &mut f0)?;
                 }
                 "chatItemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "chatItemId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chatItemId")?,
+                    );
                 }
                 "add" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -2346,12 +2344,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "userApprovedRelays" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -2533,12 +2531,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["fileId"];
@@ -2694,20 +2692,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "memberRole" => {
                     ::simplex_api_types::runtime::read::<
@@ -2859,12 +2857,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -3018,20 +3016,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "memberRole" => {
                     ::simplex_api_types::runtime::read::<
@@ -3206,20 +3204,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupMemberIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberIds",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "groupMemberIds")?,
+                    );
                 }
                 "memberRole" => {
                     ::simplex_api_types::runtime::read::<
@@ -3399,20 +3397,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupMemberIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberIds",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "groupMemberIds")?,
+                    );
                 }
                 "blocked" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -3605,20 +3603,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupMemberIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberIds",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "groupMemberIds")?,
+                    );
                 }
                 "withMessages" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -3779,12 +3777,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -3908,12 +3906,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4063,12 +4061,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -4253,23 +4251,23 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "relayIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "relayIds",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "relayIds")?,
+                    );
                 }
                 "groupProfile" => {
                     ::simplex_api_types::runtime::read::<
@@ -4442,12 +4440,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4580,20 +4578,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "relayIds" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "relayIds",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "relayIds")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId", "relayIds"];
@@ -4743,12 +4741,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -4883,12 +4881,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupProfile" => {
                     ::simplex_api_types::runtime::read::<
@@ -5023,12 +5021,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -5160,12 +5158,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "memberRole" => {
                     ::simplex_api_types::runtime::read::<
@@ -5315,12 +5313,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "memberRole" => {
                     ::simplex_api_types::runtime::read::<
@@ -5460,12 +5458,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -5592,12 +5590,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["groupId"];
@@ -5735,12 +5733,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -5885,12 +5883,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "connectTarget" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -6061,12 +6059,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "incognito" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -6385,12 +6383,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactReqId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactReqId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactReqId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["contactReqId"];
@@ -6525,12 +6523,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactReqId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactReqId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactReqId")?,
+                    );
                 }
                 "notify" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -6661,12 +6659,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 other => {
                     const FIELDS: &[&str] = &["userId"];
@@ -6818,20 +6816,18 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "contactId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "contactId_",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "contactId_")?;
                 }
                 "search" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -7000,12 +6996,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "pendingConnections" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -7354,12 +7350,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "customData" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -7511,12 +7507,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "customData" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -7649,12 +7645,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberConta
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "onOff" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -7796,12 +7792,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvita
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "onOff" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -8280,12 +8276,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "viewPwd" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -8430,12 +8426,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "delSMPQueues" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -8577,12 +8573,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<
@@ -8733,12 +8729,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "preferences" => {
                     ::simplex_api_types::runtime::read::<
@@ -8899,12 +8895,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "requestId" => {
                     ::simplex_api_types::runtime::read::<

@@ -1638,12 +1638,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatItemsDeleted {
                     >(&mut map, &mut f1)?;
                 }
                 "chatItemIDs" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "chatItemIDs",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "chatItemIDs")?,
+                    );
                 }
                 "byUser" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;

@@ -4498,12 +4498,12 @@ impl ::simplex_api_types::runtime::DecodeMap for BadgeProof {
         >(&mut map)? {
             match key.0.as_ref() {
                 "badgeKeyIdx" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "badgeKeyIdx",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "badgeKeyIdx")?,
+                    );
                 }
                 "presHeader" => {
                     ::simplex_api_types::runtime::read::<
@@ -8310,12 +8310,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndCall {
                     >(&mut map, &mut f0)?;
                 }
                 "duration" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "duration",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "duration")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8441,12 +8441,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvCall {
                     >(&mut map, &mut f0)?;
                 }
                 "duration" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "duration",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "duration")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -8683,12 +8683,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvDecryptionError {
                     >(&mut map, &mut f0)?;
                 }
                 "msgCount" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "msgCount",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<u32>,
+                        >(&mut map, &mut meta, "msgCount")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9753,12 +9753,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvChatFeature {
                     >(&mut map, &mut f1)?;
                 }
                 "param" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "param",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "param")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -9912,12 +9910,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndChatFeature {
                     >(&mut map, &mut f1)?;
                 }
                 "param" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "param",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "param")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10071,12 +10067,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvChatPreference {
                     >(&mut map, &mut f1)?;
                 }
                 "param" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "param",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "param")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10230,12 +10224,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndChatPreference {
                     >(&mut map, &mut f1)?;
                 }
                 "param" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "param",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "param")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -10402,12 +10394,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentRcvGroupFeature {
                     >(&mut map, &mut f1)?;
                 }
                 "param" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "param",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "param")?;
                 }
                 "memberRole_" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -10581,12 +10571,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiContentSndGroupFeature {
                     >(&mut map, &mut f1)?;
                 }
                 "param" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "param",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "param")?;
                 }
                 "memberRole_" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -13261,12 +13249,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFile {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "fileName" => {
                     ::simplex_api_types::runtime::read::<
@@ -13275,12 +13263,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFile {
                     >(&mut map, &mut f1)?;
                 }
                 "fileSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "fileSize",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileSize")?,
+                    );
                 }
                 "fileSource" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -13913,20 +13901,20 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusSndTransfer {
         >(&mut map)? {
             match key.0.as_ref() {
                 "sndProgress" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "sndProgress",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "sndProgress")?,
+                    );
                 }
                 "sndTotal" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "sndTotal",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "sndTotal")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -14593,20 +14581,20 @@ impl ::simplex_api_types::runtime::DecodeMap for CiFileStatusRcvTransfer {
         >(&mut map)? {
             match key.0.as_ref() {
                 "rcvProgress" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "rcvProgress",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "rcvProgress")?,
+                    );
                 }
                 "rcvTotal" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "rcvTotal",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "rcvTotal")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -15561,20 +15549,16 @@ impl ::simplex_api_types::runtime::DecodeMap for CiForwardedFromContact {
                     >(&mut map, &mut f1)?;
                 }
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "contactId")?;
                 }
                 "chatItemId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "chatItemId",
-                    )?;
+                    f3 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "chatItemId")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -15786,20 +15770,16 @@ impl ::simplex_api_types::runtime::DecodeMap for CiForwardedFromGroup {
                     >(&mut map, &mut f1)?;
                 }
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "groupId")?;
                 }
                 "chatItemId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "chatItemId",
-                    )?;
+                    f3 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "chatItemId")?;
                 }
                 "memberId" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -16231,20 +16211,20 @@ impl ::simplex_api_types::runtime::DecodeMap for CiGroupInvitation {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "localDisplayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -16618,12 +16598,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMentionMember {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "displayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -16997,12 +16977,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMeta {
         >(&mut map)? {
             match key.0.as_ref() {
                 "itemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "itemId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "itemId")?,
+                    );
                 }
                 "itemTs" => {
                     ::simplex_api_types::runtime::read::<
@@ -17074,12 +17054,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiMeta {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f14)?;
                 }
                 "forwardedByMember" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f15,
-                        &mut meta,
-                        "forwardedByMember",
-                    )?;
+                    f15 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "forwardedByMember")?;
                 }
                 "showGroupAsSender" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f16)?;
@@ -17368,12 +17346,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CiQuote {
                     >(&mut map, &mut f0)?;
                 }
                 "itemId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "itemId",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "itemId")?;
                 }
                 "sharedMsgId" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -17714,12 +17690,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiReactionCount {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
                 }
                 "totalReacted" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "totalReacted",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "totalReacted")?,
+                    );
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -18982,12 +18958,12 @@ impl ::simplex_api_types::runtime::DecodeMap for CiTimed {
         >(&mut map)? {
             match key.0.as_ref() {
                 "ttl" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "ttl",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "ttl")?,
+                    );
                 }
                 "deleteAt" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -22771,20 +22747,20 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeDifferentActiveUse
         >(&mut map)? {
             match key.0.as_ref() {
                 "commandUserId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "commandUserId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "commandUserId")?,
+                    );
                 }
                 "activeUserId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "activeUserId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "activeUserId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -22897,12 +22873,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeCantDeleteActiveUs
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23007,12 +22983,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeCantDeleteLastUser
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23117,12 +23093,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeCantHideLastUser {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23227,12 +23203,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeHiddenUserAlwaysMu
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23337,12 +23313,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeEmptyUserPassword 
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23447,12 +23423,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeUserAlreadyHidden 
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -23557,12 +23533,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeUserNotHidden {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -26840,12 +26816,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileCancel {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "message" => {
                     ::simplex_api_types::runtime::read::<
@@ -27217,12 +27193,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileSend {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "agentError" => {
                     ::simplex_api_types::runtime::read::<
@@ -27769,12 +27745,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileNotReceived {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -27893,12 +27869,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFileNotApproved {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "unknownServers" => {
                     ::simplex_api_types::runtime::read::<
@@ -28017,12 +27993,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeFallbackToSmpProhi
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -28127,12 +28103,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeInlineFileProhibit
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -28647,12 +28623,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatErrorTypeCallContact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -31683,12 +31659,12 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatRef {
                     >(&mut map, &mut f0)?;
                 }
                 "chatId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "chatId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chatId")?,
+                    );
                 }
                 "chatScope" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -32037,36 +32013,36 @@ impl ::simplex_api_types::runtime::DecodeMap for ChatStats {
         >(&mut map)? {
             match key.0.as_ref() {
                 "unreadCount" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "unreadCount",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "unreadCount")?,
+                    );
                 }
                 "unreadMentions" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "unreadMentions",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "unreadMentions")?,
+                    );
                 }
                 "reportsCount" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "reportsCount",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "reportsCount")?,
+                    );
                 }
                 "minUnreadItemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "minUnreadItemId",
-                    )?;
+                    f3 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "minUnreadItemId")?,
+                    );
                 }
                 "unreadChat" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
@@ -32553,12 +32529,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ClientNotice {
         >(&mut map)? {
             match key.0.as_ref() {
                 "ttl" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "ttl",
-                    )?;
+                    f0 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "ttl")?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -34031,12 +34005,10 @@ impl ::simplex_api_types::runtime::DecodeMap for CommentsGroupPreference {
                     >(&mut map, &mut f0)?;
                 }
                 "duration" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "duration",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "duration")?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -34191,12 +34163,10 @@ impl ::simplex_api_types::runtime::DecodeMap for ComposedMessage {
                     >(&mut map, &mut f0)?;
                 }
                 "quotedItemId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "quotedItemId",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "quotedItemId")?;
                 }
                 "msgContent" => {
                     ::simplex_api_types::runtime::read::<
@@ -35714,12 +35684,12 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
         >(&mut map)? {
             match key.0.as_ref() {
                 "connId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "connId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "connId")?,
+                    );
                 }
                 "agentConnId" => {
                     ::simplex_api_types::runtime::read::<
@@ -35728,12 +35698,12 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     >(&mut map, &mut f1)?;
                 }
                 "connChatVersion" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "connChatVersion",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "connChatVersion")?,
+                    );
                 }
                 "peerChatVRange" => {
                     ::simplex_api_types::runtime::read::<
@@ -35742,28 +35712,24 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     >(&mut map, &mut f3)?;
                 }
                 "connLevel" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f4,
-                        &mut meta,
-                        "connLevel",
-                    )?;
+                    f4 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "connLevel")?,
+                    );
                 }
                 "viaContact" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f5,
-                        &mut meta,
-                        "viaContact",
-                    )?;
+                    f5 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "viaContact")?;
                 }
                 "viaUserContactLink" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f6,
-                        &mut meta,
-                        "viaUserContactLink",
-                    )?;
+                    f6 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "viaUserContactLink")?;
                 }
                 "viaGroupLink" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f7)?;
@@ -35781,12 +35747,10 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     >(&mut map, &mut f9)?;
                 }
                 "customUserProfileId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f10,
-                        &mut meta,
-                        "customUserProfileId",
-                    )?;
+                    f10 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "customUserProfileId")?;
                 }
                 "connType" => {
                     ::simplex_api_types::runtime::read::<
@@ -35810,12 +35774,10 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     >(&mut map, &mut f14)?;
                 }
                 "entityId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f15,
-                        &mut meta,
-                        "entityId",
-                    )?;
+                    f15 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "entityId")?;
                 }
                 "connectionCode" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -35842,20 +35804,20 @@ impl ::simplex_api_types::runtime::DecodeMap for Connection {
                     >(&mut map, &mut f20)?;
                 }
                 "authErrCounter" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f21,
-                        &mut meta,
-                        "authErrCounter",
-                    )?;
+                    f21 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "authErrCounter")?,
+                    );
                 }
                 "quotaErrCounter" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f22,
-                        &mut meta,
-                        "quotaErrCounter",
-                    )?;
+                    f22 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "quotaErrCounter")?,
+                    );
                 }
                 "createdAt" => {
                     ::simplex_api_types::runtime::read::<
@@ -38385,12 +38347,12 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "localDisplayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -38462,12 +38424,10 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     >(&mut map, &mut f12)?;
                 }
                 "contactRequestId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f13,
-                        &mut meta,
-                        "contactRequestId",
-                    )?;
+                    f13 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "contactRequestId")?;
                 }
                 "contactRequest" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -38476,12 +38436,10 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     >(&mut map, &mut f14)?;
                 }
                 "contactGroupMemberId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f15,
-                        &mut meta,
-                        "contactGroupMemberId",
-                    )?;
+                    f15 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "contactGroupMemberId")?;
                 }
                 "contactGrpInvSent" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f16)?;
@@ -38493,20 +38451,18 @@ impl ::simplex_api_types::runtime::DecodeMap for Contact {
                     >(&mut map, &mut f17)?;
                 }
                 "chatTags" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f18,
-                        &mut meta,
-                        "chatTags",
-                    )?;
+                    f18 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "chatTags")?,
+                    );
                 }
                 "chatItemTTL" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f19,
-                        &mut meta,
-                        "chatItemTTL",
-                    )?;
+                    f19 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "chatItemTTL")?;
                 }
                 "uiThemes" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -41069,12 +41025,12 @@ impl ::simplex_api_types::runtime::DecodeMap for DroppedMsg {
                     >(&mut map, &mut f0)?;
                 }
                 "attempts" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "attempts",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "attempts")?,
+                    );
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -43228,12 +43184,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileDescr {
                     >(&mut map, &mut f0)?;
                 }
                 "fileDescrPartNo" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "fileDescrPartNo",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileDescrPartNo")?,
+                    );
                 }
                 "fileDescrComplete" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
@@ -44731,12 +44687,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileInvitation {
                     >(&mut map, &mut f0)?;
                 }
                 "fileSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "fileSize",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileSize")?,
+                    );
                 }
                 "fileDigest" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -44888,12 +44844,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileProhibited {
         >(&mut map)? {
             match key.0.as_ref() {
                 "maxSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "maxSize",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "maxSize")?,
+                    );
                 }
                 "badgeStatus" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -45246,12 +45202,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "xftpSndFile" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -45260,12 +45216,10 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     >(&mut map, &mut f1)?;
                 }
                 "xftpRedirectFor" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "xftpRedirectFor",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "xftpRedirectFor")?;
                 }
                 "fileName" => {
                     ::simplex_api_types::runtime::read::<
@@ -45280,12 +45234,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     >(&mut map, &mut f4)?;
                 }
                 "fileSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f5,
-                        &mut meta,
-                        "fileSize",
-                    )?;
+                    f5 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileSize")?,
+                    );
                 }
                 "fileInline" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -45294,12 +45248,12 @@ impl ::simplex_api_types::runtime::DecodeMap for FileTransferMeta {
                     >(&mut map, &mut f6)?;
                 }
                 "chunkSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f7,
-                        &mut meta,
-                        "chunkSize",
-                    )?;
+                    f7 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chunkSize")?,
+                    );
                 }
                 "cancelled" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f8)?;
@@ -48380,12 +48334,10 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupChatScopeMemberSupport {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId_",
-                    )?;
+                    f0 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "groupMemberId_")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -48768,28 +48720,22 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupDirectInvitation {
                     >(&mut map, &mut f0)?;
                 }
                 "fromGroupId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "fromGroupId_",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "fromGroupId_")?;
                 }
                 "fromGroupMemberId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "fromGroupMemberId_",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "fromGroupMemberId_")?;
                 }
                 "fromGroupMemberConnId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "fromGroupMemberConnId_",
-                    )?;
+                    f3 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "fromGroupMemberConnId_")?;
                 }
                 "groupDirectInvStartedConnection" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f4)?;
@@ -49393,12 +49339,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupInfo {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "useRelays" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -49482,20 +49428,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupInfo {
                     >(&mut map, &mut f14)?;
                 }
                 "chatTags" => {
-                    ::simplex_api_types::runtime::read_int_vec(
-                        &mut map,
-                        &mut f15,
-                        &mut meta,
-                        "chatTags",
-                    )?;
+                    f15 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::IntVec<i64>,
+                        >(&mut map, &mut meta, "chatTags")?,
+                    );
                 }
                 "chatItemTTL" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f16,
-                        &mut meta,
-                        "chatItemTTL",
-                    )?;
+                    f16 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "chatItemTTL")?;
                 }
                 "uiThemes" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -49516,20 +49460,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupInfo {
                     >(&mut map, &mut f19)?;
                 }
                 "rosterVersion" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f20,
-                        &mut meta,
-                        "rosterVersion",
-                    )?;
+                    f20 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "rosterVersion")?;
                 }
                 "membersRequireAttention" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f21,
-                        &mut meta,
-                        "membersRequireAttention",
-                    )?;
+                    f21 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "membersRequireAttention")?,
+                    );
                 }
                 "viaGroupLinkUri" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -49806,12 +49748,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupLink {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userContactLinkId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userContactLinkId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userContactLinkId")?,
+                    );
                 }
                 "connLinkContact" => {
                     ::simplex_api_types::runtime::read::<
@@ -51445,28 +51387,28 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMember {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "indexInGroup" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "indexInGroup",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "indexInGroup")?,
+                    );
                 }
                 "memberId" => {
                     ::simplex_api_types::runtime::read::<
@@ -51508,12 +51450,10 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMember {
                     >(&mut map, &mut f9)?;
                 }
                 "invitedByGroupMemberId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f10,
-                        &mut meta,
-                        "invitedByGroupMemberId",
-                    )?;
+                    f10 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "invitedByGroupMemberId")?;
                 }
                 "localDisplayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -51528,20 +51468,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMember {
                     >(&mut map, &mut f12)?;
                 }
                 "memberContactId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f13,
-                        &mut meta,
-                        "memberContactId",
-                    )?;
+                    f13 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "memberContactId")?;
                 }
                 "memberContactProfileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f14,
-                        &mut meta,
-                        "memberContactProfileId",
-                    )?;
+                    f14 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "memberContactProfileId")?,
+                    );
                 }
                 "activeConn" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -51992,12 +51930,12 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupMemberRef {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -53168,20 +53106,20 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupRelay {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupRelayId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupRelayId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupRelayId")?,
+                    );
                 }
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "userChatRelay" => {
                     ::simplex_api_types::runtime::read::<
@@ -53609,20 +53547,18 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupSummary {
         >(&mut map)? {
             match key.0.as_ref() {
                 "currentMembers" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "currentMembers",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "currentMembers")?,
+                    );
                 }
                 "publicMemberCount" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "publicMemberCount",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "publicMemberCount")?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -53787,28 +53723,28 @@ impl ::simplex_api_types::runtime::DecodeMap for GroupSupportChat {
                     >(&mut map, &mut f0)?;
                 }
                 "unread" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "unread",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "unread")?,
+                    );
                 }
                 "memberAttention" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "memberAttention",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "memberAttention")?,
+                    );
                 }
                 "mentions" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "mentions",
-                    )?;
+                    f3 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "mentions")?,
+                    );
                 }
                 "lastMsgFromMemberTs" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -54815,12 +54751,12 @@ impl ::simplex_api_types::runtime::DecodeMap for InvitedByContact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "byContactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "byContactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "byContactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -55406,12 +55342,10 @@ impl ::simplex_api_types::runtime::DecodeMap for LinkContentVideo {
         >(&mut map)? {
             match key.0.as_ref() {
                 "duration" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "duration",
-                    )?;
+                    f0 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "duration")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -56238,12 +56172,12 @@ impl ::simplex_api_types::runtime::DecodeMap for LocalProfile {
         >(&mut map)? {
             match key.0.as_ref() {
                 "profileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "profileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "profileId")?,
+                    );
                 }
                 "displayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -57661,12 +57595,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentVideo {
                     >(&mut map, &mut f1)?;
                 }
                 "duration" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "duration",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "duration")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -57800,12 +57734,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgContentVoice {
                     >(&mut map, &mut f0)?;
                 }
                 "duration" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "duration",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "duration")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58738,20 +58672,20 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgErrorTypeMsgSkipped {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fromMsgId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fromMsgId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fromMsgId")?,
+                    );
                 }
                 "toMsgId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "toMsgId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "toMsgId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -58864,12 +58798,12 @@ impl ::simplex_api_types::runtime::DecodeMap for MsgErrorTypeMsgBadId {
         >(&mut map)? {
             match key.0.as_ref() {
                 "msgId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "msgId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "msgId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -60351,20 +60285,20 @@ impl ::simplex_api_types::runtime::DecodeMap for NamePrice {
         >(&mut map)? {
             match key.0.as_ref() {
                 "amount" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "amount",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "amount")?,
+                    );
                 }
                 "years" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "years",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "years")?,
+                    );
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -62502,20 +62436,20 @@ impl ::simplex_api_types::runtime::DecodeMap for NoteFolder {
         >(&mut map)? {
             match key.0.as_ref() {
                 "noteFolderId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "noteFolderId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "noteFolderId")?,
+                    );
                 }
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "createdAt" => {
                     ::simplex_api_types::runtime::read::<
@@ -63057,12 +62991,12 @@ impl ::simplex_api_types::runtime::DecodeMap for PaginationByTimeLast {
         >(&mut map)? {
             match key.0.as_ref() {
                 "count" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "count",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "count")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -63322,12 +63256,12 @@ impl ::simplex_api_types::runtime::DecodeMap for PendingContactConnection {
         >(&mut map)? {
             match key.0.as_ref() {
                 "pccConnId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "pccConnId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "pccConnId")?,
+                    );
                 }
                 "pccAgentConnId" => {
                     ::simplex_api_types::runtime::read::<
@@ -63345,12 +63279,10 @@ impl ::simplex_api_types::runtime::DecodeMap for PendingContactConnection {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
                 }
                 "viaUserContactLink" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f4,
-                        &mut meta,
-                        "viaUserContactLink",
-                    )?;
+                    f4 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "viaUserContactLink")?;
                 }
                 "groupLinkId" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -63359,12 +63291,10 @@ impl ::simplex_api_types::runtime::DecodeMap for PendingContactConnection {
                     >(&mut map, &mut f5)?;
                 }
                 "customUserProfileId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f6,
-                        &mut meta,
-                        "customUserProfileId",
-                    )?;
+                    f6 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "customUserProfileId")?;
                 }
                 "connLinkInv" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -65733,12 +65663,12 @@ impl ::simplex_api_types::runtime::DecodeMap for PublicGroupData {
         >(&mut map)? {
             match key.0.as_ref() {
                 "publicMemberCount" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "publicMemberCount",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "publicMemberCount")?,
+                    );
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -68922,12 +68852,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescr {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileDescrId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileDescrId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileDescrId")?,
+                    );
                 }
                 "fileDescrText" => {
                     ::simplex_api_types::runtime::read::<
@@ -68936,12 +68866,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileDescr {
                     >(&mut map, &mut f1)?;
                 }
                 "fileDescrPartNo" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "fileDescrPartNo",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileDescrPartNo")?,
+                    );
                 }
                 "fileDescrComplete" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
@@ -69882,12 +69812,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileTransfer {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "xftpRcvFile" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -69932,23 +69862,21 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvFileTransfer {
                     >(&mut map, &mut f7)?;
                 }
                 "chunkSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f8,
-                        &mut meta,
-                        "chunkSize",
-                    )?;
+                    f8 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chunkSize")?,
+                    );
                 }
                 "cancelled" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f9)?;
                 }
                 "grpMemberId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f10,
-                        &mut meta,
-                        "grpMemberId",
-                    )?;
+                    f10 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "grpMemberId")?;
                 }
                 "cryptoArgs" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -70541,12 +70469,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberAdded {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -70755,12 +70683,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberAccepted {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -71058,12 +70986,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberRole {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -71215,12 +71143,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberBlocked {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -71461,12 +71389,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvGroupEventMemberDeleted {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -72407,12 +72335,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RcvMsgErrorDropped {
         >(&mut map)? {
             match key.0.as_ref() {
                 "attempts" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "attempts",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "attempts")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -73107,12 +73035,12 @@ impl ::simplex_api_types::runtime::DecodeMap for RemoteCtrlInfo {
         >(&mut map)? {
             match key.0.as_ref() {
                 "remoteCtrlId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "remoteCtrlId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "remoteCtrlId")?,
+                    );
                 }
                 "ctrlDeviceName" => {
                     ::simplex_api_types::runtime::read::<
@@ -78489,12 +78417,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "fileName" => {
                     ::simplex_api_types::runtime::read::<
@@ -78509,20 +78437,20 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     >(&mut map, &mut f2)?;
                 }
                 "fileSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "fileSize",
-                    )?;
+                    f3 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileSize")?,
+                    );
                 }
                 "chunkSize" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f4,
-                        &mut meta,
-                        "chunkSize",
-                    )?;
+                    f4 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chunkSize")?,
+                    );
                 }
                 "recipientDisplayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -78531,12 +78459,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     >(&mut map, &mut f5)?;
                 }
                 "connId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f6,
-                        &mut meta,
-                        "connId",
-                    )?;
+                    f6 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "connId")?,
+                    );
                 }
                 "agentConnId" => {
                     ::simplex_api_types::runtime::read::<
@@ -78545,12 +78473,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     >(&mut map, &mut f7)?;
                 }
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f8,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f8 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "groupMemberId")?;
                 }
                 "fileStatus" => {
                     ::simplex_api_types::runtime::read::<
@@ -78559,12 +78485,10 @@ impl ::simplex_api_types::runtime::DecodeMap for SndFileTransfer {
                     >(&mut map, &mut f9)?;
                 }
                 "fileDescrId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f10,
-                        &mut meta,
-                        "fileDescrId",
-                    )?;
+                    f10 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "fileDescrId")?;
                 }
                 "fileInline" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -78980,12 +78904,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberRole {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -79137,12 +79061,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberBlocked {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -79383,12 +79307,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberDeleted {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -79704,12 +79628,12 @@ impl ::simplex_api_types::runtime::DecodeMap for SndGroupEventMemberAccepted {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<_, Profile>(&mut map, &mut f1)?;
@@ -82366,12 +82290,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorUserNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -82665,12 +82589,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorUserNotFoundByContact
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -82775,12 +82699,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorUserNotFoundByGroupId
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -82885,12 +82809,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorUserNotFoundByFileId 
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -82996,12 +82920,12 @@ for StoreErrorUserNotFoundByContactRequestId {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactRequestId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactRequestId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactRequestId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -83106,12 +83030,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -83323,12 +83247,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactNotFoundByMemb
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -83704,12 +83628,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactRequestNotFoun
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactRequestId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactRequestId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactRequestId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -83921,12 +83845,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorInvalidContactRequest
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactRequestId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactRequestId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactRequestId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -84117,12 +84041,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -84345,12 +84269,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupMemberNameNotFou
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "groupMemberName" => {
                     ::simplex_api_types::runtime::read::<
@@ -84469,12 +84393,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupMemberNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -84579,12 +84503,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupMemberNotFoundBy
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberIndex" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberIndex",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberIndex")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -84690,12 +84614,12 @@ for StoreErrorMemberRelationsVectorNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -84800,12 +84724,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupHostMemberNotFou
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -85022,12 +84946,12 @@ for StoreErrorMemberContactGroupMemberNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -85624,12 +85548,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorNoteFolderAlreadyExis
         >(&mut map)? {
             match key.0.as_ref() {
                 "noteFolderId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "noteFolderId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "noteFolderId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -85734,12 +85658,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorNoteFolderNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "noteFolderId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "noteFolderId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "noteFolderId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -85926,12 +85850,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorSndFileNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86036,12 +85960,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorSndFileInvalid {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86146,12 +86070,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorRcvFileNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86256,12 +86180,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorRcvFileDescrNotFound 
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86366,12 +86290,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorFileNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86476,12 +86400,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorRcvFileInvalid {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86668,12 +86592,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorLocalFileNoTransfer {
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -86778,12 +86702,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorSharedMsgIdNotFoundBy
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -87316,12 +87240,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorConnectionNotFoundByI
         >(&mut map)? {
             match key.0.as_ref() {
                 "connId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "connId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "connId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -87426,12 +87350,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorConnectionNotFoundByM
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -87536,12 +87460,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorPendingConnectionNotF
         >(&mut map)? {
             match key.0.as_ref() {
                 "connId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "connId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "connId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -88144,12 +88068,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorBadChatItem {
         >(&mut map)? {
             match key.0.as_ref() {
                 "itemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "itemId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "itemId")?,
+                    );
                 }
                 "itemTs" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -88261,12 +88185,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorChatItemNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "itemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "itemId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "itemId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -88581,12 +88505,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorChatItemNotFoundByFil
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -88691,12 +88615,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorChatItemNotFoundByCon
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -88801,12 +88725,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorChatItemNotFoundByGro
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -88911,12 +88835,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorProfileNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "profileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "profileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "profileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -89235,12 +89159,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorHostMemberIdNotFound 
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -89345,12 +89269,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorContactNotFoundByFile
         >(&mut map)? {
             match key.0.as_ref() {
                 "fileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "fileId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "fileId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -89467,20 +89391,20 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorNoGroupSndStatus {
         >(&mut map)? {
             match key.0.as_ref() {
                 "itemId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "itemId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "itemId")?,
+                    );
                 }
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -89640,12 +89564,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDuplicateGroupMessage
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupId")?,
+                    );
                 }
                 "sharedMsgId" => {
                     ::simplex_api_types::runtime::read::<
@@ -89654,20 +89578,16 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDuplicateGroupMessage
                     >(&mut map, &mut f1)?;
                 }
                 "authorGroupMemberId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "authorGroupMemberId",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "authorGroupMemberId")?;
                 }
                 "forwardedByGroupMemberId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "forwardedByGroupMemberId",
-                    )?;
+                    f3 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "forwardedByGroupMemberId")?;
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -89782,12 +89702,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorRemoteHostNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "remoteHostId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "remoteHostId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "remoteHostId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90056,12 +89976,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorRemoteCtrlNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "remoteCtrlId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "remoteCtrlId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "remoteCtrlId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90260,20 +90180,20 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorProhibitedDeleteUser 
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "contactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "contactId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90386,12 +90306,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorOperatorNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "serverOperatorId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "serverOperatorId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "serverOperatorId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90578,12 +90498,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorUserChatRelayNotFound
         >(&mut map)? {
             match key.0.as_ref() {
                 "chatRelayId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "chatRelayId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chatRelayId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90688,12 +90608,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupRelayNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupRelayId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupRelayId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupRelayId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -90798,12 +90718,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorGroupRelayNotFoundByM
         >(&mut map)? {
             match key.0.as_ref() {
                 "groupMemberId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "groupMemberId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "groupMemberId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -91072,12 +90992,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorInvalidDeliveryTask {
         >(&mut map)? {
             match key.0.as_ref() {
                 "taskId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "taskId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "taskId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -91182,12 +91102,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDeliveryTaskNotFound 
         >(&mut map)? {
             match key.0.as_ref() {
                 "taskId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "taskId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "taskId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -91292,12 +91212,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorInvalidDeliveryJob {
         >(&mut map)? {
             match key.0.as_ref() {
                 "jobId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "jobId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "jobId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -91402,12 +91322,12 @@ impl ::simplex_api_types::runtime::DecodeMap for StoreErrorDeliveryJobNotFound {
         >(&mut map)? {
             match key.0.as_ref() {
                 "jobId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "jobId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "jobId")?,
+                    );
                 }
                 "type" => {
                     let _ = ::serde::de::MapAccess::next_value::<
@@ -92297,12 +92217,10 @@ impl ::simplex_api_types::runtime::DecodeMap for TimedMessagesGroupPreference {
                     >(&mut map, &mut f0)?;
                 }
                 "ttl" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "ttl",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "ttl")?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -92418,12 +92336,10 @@ impl ::simplex_api_types::runtime::DecodeMap for TimedMessagesPreference {
                     >(&mut map, &mut f0)?;
                 }
                 "ttl" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "ttl",
-                    )?;
+                    f1 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "ttl")?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -94208,28 +94124,28 @@ impl ::simplex_api_types::runtime::DecodeMap for User {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userId")?,
+                    );
                 }
                 "agentUserId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "agentUserId",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "agentUserId")?,
+                    );
                 }
                 "userContactId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "userContactId",
-                    )?;
+                    f2 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userContactId")?,
+                    );
                 }
                 "localDisplayName" => {
                     ::simplex_api_types::runtime::read::<
@@ -94253,12 +94169,12 @@ impl ::simplex_api_types::runtime::DecodeMap for User {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f6)?;
                 }
                 "activeOrder" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f7,
-                        &mut meta,
-                        "activeOrder",
-                    )?;
+                    f7 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "activeOrder")?,
+                    );
                 }
                 "viewPwdHash" => {
                     ::simplex_api_types::runtime::read_opt::<
@@ -94591,12 +94507,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserChatRelay {
         >(&mut map)? {
             match key.0.as_ref() {
                 "chatRelayId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "chatRelayId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "chatRelayId")?,
+                    );
                 }
                 "address" => {
                     ::simplex_api_types::runtime::read::<
@@ -94806,12 +94722,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContact {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userContactLinkId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userContactLinkId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userContactLinkId")?,
+                    );
                 }
                 "connReqContact" => {
                     ::simplex_api_types::runtime::read::<
@@ -94820,12 +94736,10 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContact {
                     >(&mut map, &mut f1)?;
                 }
                 "groupId" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "groupId",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "groupId")?;
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -94980,12 +94894,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactLink {
         >(&mut map)? {
             match key.0.as_ref() {
                 "userContactLinkId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "userContactLinkId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "userContactLinkId")?,
+                    );
                 }
                 "connLinkContact" => {
                     ::simplex_api_types::runtime::read::<
@@ -95343,12 +95257,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequest {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactRequestId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactRequestId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactRequestId")?,
+                    );
                 }
                 "agentInvitationId" => {
                     ::simplex_api_types::runtime::read::<
@@ -95357,28 +95271,22 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequest {
                     >(&mut map, &mut f1)?;
                 }
                 "contactId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f2,
-                        &mut meta,
-                        "contactId_",
-                    )?;
+                    f2 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "contactId_")?;
                 }
                 "businessGroupId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f3,
-                        &mut meta,
-                        "businessGroupId_",
-                    )?;
+                    f3 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "businessGroupId_")?;
                 }
                 "userContactLinkId_" => {
-                    ::simplex_api_types::runtime::read_int_opt(
-                        &mut map,
-                        &mut f4,
-                        &mut meta,
-                        "userContactLinkId_",
-                    )?;
+                    f4 = ::simplex_api_types::runtime::read_quoted::<
+                        _,
+                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
+                    >(&mut map, &mut meta, "userContactLinkId_")?;
                 }
                 "cReqChatVRange" => {
                     ::simplex_api_types::runtime::read::<
@@ -95393,12 +95301,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequest {
                     >(&mut map, &mut f6)?;
                 }
                 "profileId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f7,
-                        &mut meta,
-                        "profileId",
-                    )?;
+                    f7 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "profileId")?,
+                    );
                 }
                 "profile" => {
                     ::simplex_api_types::runtime::read::<
@@ -95625,12 +95533,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserContactRequestRef {
         >(&mut map)? {
             match key.0.as_ref() {
                 "contactRequestId" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "contactRequestId",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "contactRequestId")?,
+                    );
                 }
                 "rejectionSupported" => {
                     ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
@@ -95747,12 +95655,12 @@ impl ::simplex_api_types::runtime::DecodeMap for UserInfo {
                     ::simplex_api_types::runtime::read::<_, User>(&mut map, &mut f0)?;
                 }
                 "unreadCount" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "unreadCount",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "unreadCount")?,
+                    );
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<
@@ -95883,20 +95791,20 @@ impl ::simplex_api_types::runtime::DecodeMap for UserProfileUpdateSummary {
         >(&mut map)? {
             match key.0.as_ref() {
                 "updateSuccesses" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "updateSuccesses",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "updateSuccesses")?,
+                    );
                 }
                 "updateFailures" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "updateFailures",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "updateFailures")?,
+                    );
                 }
                 "changedContacts" => {
                     ::simplex_api_types::runtime::read::<
@@ -96141,20 +96049,20 @@ impl ::simplex_api_types::runtime::DecodeMap for VersionRange {
         >(&mut map)? {
             match key.0.as_ref() {
                 "minVersion" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f0,
-                        &mut meta,
-                        "minVersion",
-                    )?;
+                    f0 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "minVersion")?,
+                    );
                 }
                 "maxVersion" => {
-                    ::simplex_api_types::runtime::read_int(
-                        &mut map,
-                        &mut f1,
-                        &mut meta,
-                        "maxVersion",
-                    )?;
+                    f1 = ::std::option::Option::Some(
+                        ::simplex_api_types::runtime::read_quoted::<
+                            _,
+                            ::simplex_api_types::runtime::Int<i64>,
+                        >(&mut map, &mut meta, "maxVersion")?,
+                    );
                 }
                 _ => {
                     let v = ::serde::de::MapAccess::next_value::<

@@ -306,21 +306,19 @@ fn deserialize_struct(model: &Model<'_>, def: &StructDef, tagged: bool) -> Token
                     quote!(#rt::read_opt::<_, #present>(&mut map, &mut #l)?;)
                 }
             }
-            (Repr::Int, optional) => {
-                let f = if optional {
-                    quote!(read_int_opt)
-                } else {
-                    quote!(read_int)
+            (repr, optional) => {
+                let item = match (repr, f.ty.strip_optional()) {
+                    (Repr::IntVec, crate::ir::TypeExpr::Array { item }) => {
+                        let item = model.ty(item, def.module);
+                        quote!(#rt::IntVec<#item>)
+                    }
+                    _ => quote!(#rt::Int<#present>),
                 };
-                quote!(#rt::#f(&mut map, &mut #l, &mut meta, #key)?;)
-            }
-            (Repr::IntVec, optional) => {
-                let f = if optional {
-                    quote!(read_int_vec_opt)
+                if optional {
+                    quote!(#l = #rt::read_quoted::<_, ::std::option::Option<#item>>(&mut map, &mut meta, #key)?;)
                 } else {
-                    quote!(read_int_vec)
-                };
-                quote!(#rt::#f(&mut map, &mut #l, &mut meta, #key)?;)
+                    quote!(#l = ::std::option::Option::Some(#rt::read_quoted::<_, #item>(&mut map, &mut meta, #key)?);)
+                }
             }
         };
         quote!(#key => { #body })
