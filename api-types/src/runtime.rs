@@ -457,10 +457,6 @@ pub trait DecodeMap: Sized {
     const EXPECTING: &'static str;
     /// Reads the (remaining) entries of an object.
     fn decode_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
-    /// Builds the value from a bare string (a field-less member sent as a plain string).
-    fn decode_bare(_s: &str) -> Option<Self> {
-        None
-    }
 }
 
 /// Deserialises any [`DecodeMap`] type from a JSON object.

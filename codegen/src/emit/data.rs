@@ -196,18 +196,16 @@ pub fn emit_struct(model: &Model<'_>, def: &StructDef) -> Vec<TokenStream> {
             }
         }
     });
-    let ctor_params2 = ctor_params.clone();
     let constructors = quote! {
         impl #name {
             #ctor_doc
-            pub fn new(#(#ctor_params2),*) -> Self {
+            pub fn new(#(#ctor_params),*) -> Self {
                 Self { #(#inits)* #runtime_inits }
             }
             #(#setters)*
             #absent
         }
     };
-    let _ = ctor_params;
 
     vec![
         definition,
@@ -512,8 +510,7 @@ fn type_items(model: &Model<'_>, t: &TypeDef, diags: &mut Diagnostics) -> Vec<To
                  member as received.",
                 t.name
             ));
-            let mut items =
-                emit_union(&name, &t.name, &description, members, &info.variants, model);
+            let mut items = emit_union(&name, &t.name, &description, members, &info.variants);
             for (m, (_, strukt)) in members.iter().zip(&info.variants) {
                 let mut d = super::rustdoc_safe(&m.description);
                 if !d.is_empty() {
@@ -641,9 +638,7 @@ fn emit_union(
     description: &str,
     members: &[crate::ir::Variant],
     variants: &[(String, String)],
-    model: &Model<'_>,
 ) -> Vec<TokenStream> {
-    let _ = model;
     let refs: Vec<MemberRef<'_>> = members
         .iter()
         .zip(variants)
