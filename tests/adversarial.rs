@@ -46,9 +46,9 @@ fn responses_and_events_named_like_the_catch_alls_are_distinct() {
         serde_json::from_value(serde_json::json!({"type": "other", "String": {"type": "None"}}))
             .expect("decodes");
     assert_eq!(r.tag(), Some("other"));
-    assert!(!matches!(r, responses::ChatResponse::Unknown(_)));
+    assert!(!matches!(r, responses::ChatResponse::Undocumented(_)));
     let e: events::ChatEvent =
         serde_json::from_value(serde_json::json!({"type": "Result", "Ok": "sndReady"}))
             .expect("decodes");
-    assert!(!matches!(e, events::ChatEvent::Unknown(_)));
+    assert!(!matches!(e, events::ChatEvent::Undocumented(_)));
 }

@@ -56,14 +56,14 @@ fn every_capture_decodes_to_its_documented_type_and_round_trips() {
         match &msg {
             Message::Response(r) => {
                 assert!(
-                    !matches!(r.resp, ChatResponse::Unknown(_)),
+                    !matches!(r.resp, ChatResponse::Undocumented(_)),
                     "{name}: decoded as Unknown"
                 );
                 assert_eq!(r.resp.tag(), Some(tag), "{name}");
             }
             Message::Event(e) => {
                 assert!(
-                    !matches!(e.resp, ChatEvent::Unknown(_)),
+                    !matches!(e.resp, ChatEvent::Undocumented(_)),
                     "{name}: decoded as Unknown"
                 );
                 assert_eq!(e.resp.tag(), Some(tag), "{name}");
@@ -102,7 +102,7 @@ fn an_extra_field_in_every_object_is_kept() {
         });
         let msg = round_trip(&name, &text);
         if let Message::Response(r) = &msg {
-            assert!(!matches!(r.resp, ChatResponse::Unknown(_)), "{name}");
+            assert!(!matches!(r.resp, ChatResponse::Undocumented(_)), "{name}");
         }
     }
 }
@@ -138,7 +138,7 @@ fn unknown_enum_values_and_union_tags_are_kept() {
             };
             assert_eq!(
                 u.user.full_preferences.full_delete.allow,
-                FeatureAllowed::Unknown(json!("noFromTheFuture"))
+                FeatureAllowed::Undocumented(json!("noFromTheFuture"))
             );
             assert_eq!(
                 u.user.full_preferences.reactions.allow.as_str(),
@@ -164,7 +164,7 @@ fn unknown_enum_values_and_union_tags_are_kept() {
     let content = &items.chat_items[0].chat_item.content;
     assert_eq!(
         content,
-        &CiContent::Unknown(json!({"type": "sndHologram", "depth": 3}))
+        &CiContent::Undocumented(json!({"type": "sndHologram", "depth": 3}))
     );
     assert_eq!(content.tag(), Some("sndHologram"));
 }
@@ -200,14 +200,14 @@ fn unknown_responses_and_events_are_kept_whole() {
     match msg {
         Message::Response(r) => {
             assert_eq!(r.corr_id.as_deref(), Some("9"));
-            assert!(matches!(r.resp, ChatResponse::Unknown(_)));
+            assert!(matches!(r.resp, ChatResponse::Undocumented(_)));
             assert_eq!(r.resp.tag(), Some("brandNewResponse"));
         }
         Message::Event(_) => panic!("a message with corrId is a response"),
     }
     let event = r#"{"resp":{"type":"brandNewEvent","x":"y"}}"#;
     match round_trip("event", event) {
-        Message::Event(e) => assert!(matches!(e.resp, ChatEvent::Unknown(_))),
+        Message::Event(e) => assert!(matches!(e.resp, ChatEvent::Undocumented(_))),
         Message::Response(_) => panic!("a message without corrId is an event"),
     }
 }

@@ -84,7 +84,7 @@ fn replicate(fixture: &str, field: &str, n: usize) -> String {
 
 /// Typed decoding and `Value` parsing of `text`, side by side in one group.
 /// A typed decoder under test: its name, and a function that decodes and says whether the
-/// result is the documented type (not `Unknown`).
+/// result is the documented type (not `Undocumented`).
 type Decoder<'a> = (&'a str, fn(&str) -> bool);
 
 fn compare(c: &mut Criterion, group: &str, text: &str, typed: &[Decoder<'_>]) {
@@ -110,17 +110,17 @@ fn compare(c: &mut Criterion, group: &str, text: &str, typed: &[Decoder<'_>]) {
 }
 
 fn event_ok(t: &str) -> bool {
-    parse_event(t).is_ok_and(|e| !matches!(e.resp, ChatEvent::Unknown(_)))
+    parse_event(t).is_ok_and(|e| !matches!(e.resp, ChatEvent::Undocumented(_)))
 }
 
 fn response_ok(t: &str) -> bool {
-    parse_response(t).is_ok_and(|r| !matches!(r.resp, ChatResponse::Unknown(_)))
+    parse_response(t).is_ok_and(|r| !matches!(r.resp, ChatResponse::Undocumented(_)))
 }
 
 fn message_ok(t: &str) -> bool {
     match parse_message(t) {
-        Ok(Message::Event(e)) => !matches!(e.resp, ChatEvent::Unknown(_)),
-        Ok(Message::Response(r)) => !matches!(r.resp, ChatResponse::Unknown(_)),
+        Ok(Message::Event(e)) => !matches!(e.resp, ChatEvent::Undocumented(_)),
+        Ok(Message::Response(r)) => !matches!(r.resp, ChatResponse::Undocumented(_)),
         Err(_) => false,
     }
 }

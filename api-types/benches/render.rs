@@ -6,14 +6,14 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use simplex_api_types::commands::ApiSendMessages;
-use simplex_api_types::types::{ChatRef, ChatType, ComposedMessage, MsgContent, MsgContentText};
+use simplex_api_types::types::{msg_content, ChatRef, ChatType, ComposedMessage, MsgContent};
 use simplex_api_types::Command;
 
 fn render(c: &mut Criterion) {
     let cmd = ApiSendMessages::new(
         ChatRef::new(ChatType::Direct, 7),
         vec![ComposedMessage::new(MsgContent::Text(Box::new(
-            MsgContentText::new("Hello!".into()),
+            msg_content::Text::new("Hello!".into()),
         )))],
     );
     assert_eq!(

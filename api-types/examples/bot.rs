@@ -5,7 +5,7 @@
 
 use simplex_api_types::commands::{ApiJoinGroup, ApiSendMessages};
 use simplex_api_types::types::{
-    ChatInfo, ChatRef, ChatType, CiContent, ComposedMessage, MsgContent, MsgContentText,
+    msg_content, ChatInfo, ChatRef, ChatType, CiContent, ComposedMessage, MsgContent,
 };
 use simplex_api_types::{parse_message, ChatEvent, Command, CommandRequest, Message};
 
@@ -34,7 +34,7 @@ impl Bot {
 
     /// Sends `text` to contact `contact_id`.
     fn say(&mut self, contact_id: i64, text: String) -> Option<CommandRequest> {
-        let text = MsgContent::Text(Box::new(MsgContentText::new(text)));
+        let text = MsgContent::Text(Box::new(msg_content::Text::new(text)));
         self.request(&ApiSendMessages::new(
             ChatRef::new(ChatType::Direct, contact_id),
             vec![ComposedMessage::new(text)],

@@ -1,17 +1,19 @@
-//! The WebSocket messages: requests out, responses and events in, and non-generic entry points
-//! that decode them (so a bot crate does not compile serde's code for every type again).
+//! The WebSocket messages: requests out, responses and events in, and the entry points that
+//! decode them (non-generic, so a bot crate does not compile the decoders again).
 
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::runtime::{deserialize_union, Command, CommandError, DecodeUnion, JsonObject, Key};
+use crate::runtime::{Command, CommandError, JsonObject};
+use crate::wire::{self, Key, Note, Session, Step, Union, Wire};
 use crate::{ChatEvent, ChatResponse};
 
 /// A command to send: `{"corrId": "...", "cmd": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CommandRequest {
     /// Correlation id; the response carries it back.
     pub corr_id: String,
@@ -70,8 +72,8 @@ pub struct EventMessage {
 ///
 /// A message with a `corrId` is a response. Without one, it is an event when its tag is a
 /// documented event tag (event and response tags overlap: an event is what the core sends
-/// unprompted), a response when its tag is only a documented response tag, and an unknown
-/// event otherwise.
+/// unprompted), a response when its tag is only a documented response tag, and an
+/// undocumented event otherwise.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// A response to a command.
@@ -120,15 +122,22 @@ impl Serialize for Message {
 
 /// A message that could not be decoded: what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecodeError {
-    /// Path to the offending value, e.g. `resp.chatItems[0].chatItem.meta.itemTs`.
+    /// Path to the offending value, e.g. `resp.chatItems[0].chatItem.meta.itemTs` (`.` for the
+    /// message itself).
     pub path: String,
-    /// 1-based line in the input.
+    /// 1-based line in the input where the offending value starts (for malformed JSON, where
+    /// reading stopped).
     pub line: usize,
-    /// 1-based column in the input.
+    /// 1-based column (in bytes) of that place.
     pub column: usize,
     /// What is wrong.
     pub message: String,
+    /// The message's `corrId`, when it could be read: the command this response answers.
+    pub corr_id: Option<String>,
+    /// The `"type"` of the message's `resp`, when it could be read.
+    pub tag: Option<String>,
 }
 
 impl fmt::Display for DecodeError {
@@ -143,27 +152,191 @@ impl fmt::Display for DecodeError {
 
 impl std::error::Error for DecodeError {}
 
-/// Decodes again with path tracking to say where the error is (only on the error path).
-fn located<T: for<'de> Deserialize<'de>>(s: &str, fallback: serde_json::Error) -> DecodeError {
-    let mut de = serde_json::Deserializer::from_str(s);
-    match serde_path_to_error::deserialize::<_, T>(&mut de) {
-        Err(e) => DecodeError {
-            path: e.path().to_string(),
-            line: e.inner().line(),
-            column: e.inner().column(),
-            message: e.inner().to_string(),
-        },
-        Ok(_) => DecodeError {
-            path: ".".to_owned(),
-            line: fallback.line(),
-            column: fallback.column(),
-            message: fallback.to_string(),
-        },
+impl DecodeError {
+    fn new(text: &str, e: &serde_json::Error, steps: &[Step]) -> DecodeError {
+        let mut path = String::new();
+        for step in steps {
+            match step {
+                Step::Key(k) => {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                }
+                Step::Index(i) => {
+                    path.push('[');
+                    path.push_str(itoa::Buffer::new().format(*i));
+                    path.push(']');
+                }
+            }
+        }
+        if path.is_empty() {
+            path.push('.');
+        }
+        let located = if e.is_data() {
+            locate(text, steps).map(|at| line_column(text, at))
+        } else {
+            None
+        };
+        let (line, column) = located.unwrap_or((e.line().max(1), e.column().max(1)));
+        let string_at = |steps: &[Step]| {
+            let at = locate(text, steps)?;
+            let mut values =
+                serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<String>();
+            values.next()?.ok()
+        };
+        DecodeError {
+            path,
+            line,
+            column,
+            message: wire::message_of(e),
+            corr_id: string_at(&[Step::Key("corrId".to_owned())]),
+            tag: string_at(&[Step::Key("resp".to_owned()), Step::Key("type".to_owned())]),
+        }
+    }
+}
+
+/// 1-based line and byte column of byte offset `at`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text.as_bytes()[..at.min(text.len())];
+    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+    let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+    (line, column)
+}
+
+/// Where the value at `steps` starts in the JSON `text` (for a repeated key, the last one, as
+/// decoding keeps the last). Iterative, so any nesting is fine.
+fn locate(text: &str, steps: &[Step]) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut pos = skip_ws(b, 0);
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                if *b.get(pos)? != b'{' {
+                    return None;
+                }
+                pos += 1;
+                let mut found = None;
+                loop {
+                    pos = skip_ws(b, pos);
+                    match *b.get(pos)? {
+                        b'}' => break,
+                        b',' => {
+                            pos += 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    let end = skip_string(b, pos)?;
+                    let k: String = serde_json::from_str(text.get(pos..end)?).ok()?;
+                    pos = skip_ws(b, end);
+                    if *b.get(pos)? != b':' {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    if k == *key {
+                        found = Some(pos);
+                    }
+                    pos = skip_value(b, pos)?;
+                }
+                pos = found?;
+            }
+            Step::Index(i) => {
+                if *b.get(pos)? != b'[' {
+                    return None;
+                }
+                pos += 1;
+                let mut n = 0;
+                loop {
+                    pos = skip_ws(b, pos);
+                    match *b.get(pos)? {
+                        b']' => return None,
+                        b',' => {
+                            pos += 1;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                    if n == *i {
+                        break;
+                    }
+                    pos = skip_value(b, pos)?;
+                    n += 1;
+                }
+            }
+        }
+    }
+    Some(pos)
+}
+
+fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        pos += 1;
+    }
+    pos
+}
+
+/// The position after the string starting at `pos`.
+fn skip_string(b: &[u8], pos: usize) -> Option<usize> {
+    if *b.get(pos)? != b'"' {
+        return None;
+    }
+    let mut i = pos + 1;
+    loop {
+        match *b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// The position after the value starting at `pos`.
+fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
+    match *b.get(pos)? {
+        b'"' => skip_string(b, pos),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            let mut i = pos;
+            loop {
+                match *b.get(i)? {
+                    b'"' => {
+                        i = skip_string(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let mut i = pos;
+            while !matches!(
+                b.get(i),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                i += 1;
+            }
+            Some(i)
+        }
     }
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, DecodeError> {
-    serde_json::from_str(s).map_err(|e| located::<T>(s, e))
+    let session = Session::start(s.len());
+    let mut de = serde_json::Deserializer::from_str(s);
+    let decoded = T::deserialize(&mut de).and_then(|m| {
+        de.end()?;
+        Ok(m)
+    });
+    decoded.map_err(|e| DecodeError::new(s, &e, &session.take_path()))
 }
 
 /// Decodes a response message `{"corrId": "...", "resp": {...}}`.
@@ -194,48 +367,77 @@ enum Resp {
     Event(ChatEvent),
 }
 
-impl DecodeUnion for Resp {
-    const EXPECTING: &'static str = "a response or an event object tagged by \"type\"";
+impl Default for Resp {
+    fn default() -> Self {
+        Resp::Event(ChatEvent::default())
+    }
+}
+
+impl Union for Resp {
+    const NAME: &'static str = "response or event";
     const TAGS: &'static [&'static str] = &[];
-    fn decode_tagged<'de, A: MapAccess<'de>>(tag: &str, map: A) -> Result<Self, A::Error> {
+
+    fn decode_member<'de, A: MapAccess<'de>>(
+        tag: &str,
+        map: &mut A,
+    ) -> Result<Option<Self>, A::Error> {
         if !ChatEvent::TAGS.contains(&tag) && ChatResponse::TAGS.contains(&tag) {
-            ChatResponse::decode_tagged(tag, map).map(Resp::Response)
+            Ok(ChatResponse::decode_member(tag, map)?.map(Resp::Response))
         } else {
-            ChatEvent::decode_tagged(tag, map).map(Resp::Event)
+            Ok(ChatEvent::decode_member(tag, map)?.map(Resp::Event))
         }
     }
-    fn decode_bare(s: &str) -> Self {
-        Resp::Event(ChatEvent::decode_bare(s))
+
+    fn from_bare(_: &str) -> Option<Self> {
+        None
     }
-    fn unknown(value: serde_json::Value) -> Self {
-        Resp::Event(ChatEvent::unknown(value))
+
+    fn undocumented(v: Value) -> Self {
+        Resp::Event(ChatEvent::undocumented(v))
+    }
+
+    fn encode_member<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Resp::Response(r) => r.serialize(s),
+            Resp::Event(e) => e.serialize(s),
+        }
+    }
+
+    fn documented_tag(&self) -> Option<&'static str> {
+        match self {
+            Resp::Response(r) => r.documented_tag(),
+            Resp::Event(e) => e.documented_tag(),
+        }
     }
 }
 
-impl<'de> Deserialize<'de> for Resp {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        deserialize_union(d)
+impl Wire for Resp {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+        wire::decode_union(self, d, note)
+    }
+    fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
+        self.encode_member(s)
     }
 }
 
-fn envelope<'de, A: MapAccess<'de>>(mut map: A, want: Want) -> Result<Message, A::Error> {
+fn envelope<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Message, A::Error> {
     let mut corr_id: Option<String> = None;
     let mut resp: Option<Resp> = None;
     let mut extra = JsonObject::new();
     while let Some(key) = map.next_key::<Key<'de>>()? {
         match key.0.as_ref() {
-            "corrId" => corr_id = map.next_value()?,
+            "corrId" => corr_id = wire::value_at(map, "corrId")?,
             "resp" => {
                 let is_response =
                     want == Want::Response || (want == Want::Any && corr_id.is_some());
                 resp = Some(match want {
-                    _ if is_response => Resp::Response(map.next_value()?),
-                    Want::Event => Resp::Event(map.next_value()?),
-                    _ => map.next_value::<Resp>()?,
+                    _ if is_response => Resp::Response(wire::wire_at(map, "resp")?),
+                    Want::Event => Resp::Event(wire::wire_at(map, "resp")?),
+                    _ => wire::wire_at::<_, Resp>(map, "resp")?,
                 });
             }
             _ => {
-                let v = map.next_value()?;
+                let v = wire::value_at(map, &key.0)?;
                 extra.insert(key.0.into_owned(), v);
             }
         }
@@ -247,14 +449,21 @@ fn envelope<'de, A: MapAccess<'de>>(mut map: A, want: Want) -> Result<Message, A
             resp,
             extra_fields: extra,
         }),
-        // A corrId after the resp: it is a response after all (the core sends corrId first).
-        (Resp::Event(event), Some(corr_id)) => {
-            let v = serde_json::to_value(&event).map_err(de::Error::custom)?;
+        // A corrId after the resp: it is a response after all (the core writes corrId first).
+        (Resp::Event(event), Some(corr_id)) if want != Want::Event => {
+            let text = serde_json::to_string(&event).map_err(de::Error::custom)?;
+            let resp =
+                serde_json::from_str(&text).map_err(|e| de::Error::custom(wire::message_of(&e)))?;
             Message::Response(ResponseMessage {
                 corr_id: Some(corr_id),
-                resp: ChatResponse::deserialize(v).map_err(de::Error::custom)?,
+                resp,
                 extra_fields: extra,
             })
+        }
+        (Resp::Event(_), Some(_)) => {
+            return Err(de::Error::custom(
+                "expected an event, found a message with a corrId",
+            ))
         }
         (Resp::Event(resp), None) => Message::Event(EventMessage {
             resp,
@@ -270,8 +479,8 @@ fn deserialize_envelope<'de, D: Deserializer<'de>>(d: D, want: Want) -> Result<M
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a message {\"corrId\": ..., \"resp\": {...}}")
         }
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Message, A::Error> {
-            envelope(map, self.0)
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
+            envelope(&mut map, self.0)
         }
     }
     d.deserialize_map(V(want))
@@ -300,5 +509,37 @@ impl<'de> Deserialize<'de> for EventMessage {
                 "expected an event, found a message with a corrId",
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(k: &str) -> Step {
+        Step::Key(k.to_owned())
+    }
+
+    #[test]
+    fn locate_finds_values_by_path() {
+        let text =
+            "{\"a\": [1, {\"b\\\"\": \"x]\"}, 3],\n \"c\": {\"d\": true}, \"c\": {\"d\": 7}}";
+        let at = |steps: &[Step]| locate(text, steps).map(|p| &text[p..p + 1]);
+        assert_eq!(at(&[key("a"), Step::Index(1), key("b\"")]), Some("\""));
+        assert_eq!(at(&[key("a"), Step::Index(2)]), Some("3"));
+        // The last of a repeated key, as decoding keeps.
+        assert_eq!(at(&[key("c"), key("d")]), Some("7"));
+        assert_eq!(at(&[key("a"), Step::Index(3)]), None);
+        assert_eq!(at(&[key("zz")]), None);
+        let p = locate(text, &[key("c")]).expect("found");
+        assert_eq!(line_column(text, p), (2, 25));
+    }
+
+    #[test]
+    fn locate_survives_truncated_and_deep_input() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(locate(&deep, &[Step::Index(0), Step::Index(0)]), Some(2));
+        assert_eq!(locate("{\"a\": [1, 2", &[key("a"), Step::Index(5)]), None);
+        assert_eq!(locate("{\"a", &[key("a")]), None);
     }
 }

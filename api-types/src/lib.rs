@@ -8,11 +8,11 @@
 //!
 //! ```
 //! use simplex_api_types::commands::ApiSendMessages;
-//! use simplex_api_types::types::{ChatRef, ChatType, ComposedMessage, MsgContent, MsgContentText};
+//! use simplex_api_types::types::{ChatRef, ChatType, msg_content, ComposedMessage, MsgContent};
 //! use simplex_api_types::{parse_event, parse_response, ChatEvent, Command};
 //!
 //! // Render a command.
-//! let text = MsgContent::from(MsgContentText::new("Hello!".to_owned()));
+//! let text = MsgContent::from(msg_content::Text::new("Hello!".to_owned()));
 //! let send = ApiSendMessages::new(
 //!     ChatRef::new(ChatType::Direct, 7),
 //!     vec![ComposedMessage::new(text)],
@@ -29,7 +29,7 @@
 //!
 //! // Decode an event; undocumented ones are kept, not rejected.
 //! let event = parse_event(r#"{"resp":{"type":"somethingNew","x":1}}"#).unwrap();
-//! assert!(matches!(event.resp, ChatEvent::Unknown(_)));
+//! assert!(matches!(event.resp, ChatEvent::Undocumented(_)));
 //! ```
 //!
 //! # What the generated types promise
@@ -63,6 +63,9 @@
 extern crate self as simplex_api_types;
 
 mod envelope;
+mod macros;
+mod render;
+mod wire;
 // Generated code is formatted by prettyplease, not rustfmt.
 #[allow(missing_docs)]
 #[rustfmt::skip]
@@ -78,6 +81,21 @@ pub use runtime::{Command, CommandError, Syntax};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;
+
+/// What the generated code and its macros use; not part of the API (no stability promise).
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::render::*;
+    pub use crate::wire::{
+        decode_enum, decode_record, decode_union, deserialize, encode_optional, encode_record,
+        encode_required, encode_union, encode_unit, field, loose_eq, member, undocumented_tag,
+        unit_member, Fields, Meta, Note, Record, StrEnum, Union, Wire,
+    };
+    pub use serde::de::{Deserializer, MapAccess};
+    pub use serde::ser::{SerializeMap, Serializer};
+    pub use serde::{Deserialize, Serialize};
+    pub use serde_json::Value;
+}
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -6,955 +6,390 @@
 
 //! Every command of `COMMANDS.md`, with its command-string formatter and response type.
 
-/// Create bot address.
-///
-/// Command `APICreateMyAddress` (Address commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_address <userId>[ pq_ratchet=on|off]
-/// ```
-///
-/// Responses: [`ApiCreateMyAddressResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiCreateMyAddress {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `pqRatchet`: `bool?`
-    pub pq_ratchet: ::std::option::Option<bool>,
+use ::simplex_api_types::runtime::{Command, JsonObject, Syntax};
+use ::simplex_api_types::{__private, command, command_response};
+use super::responses;
+use super::types::*;
+
+command! {
+    /// Create bot address.
+    ///
+    /// Command `APICreateMyAddress` (Address commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_address <userId>[ pq_ratchet=on|off]
+    /// ```
+    ///
+    /// Responses: [`ApiCreateMyAddressResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiCreateMyAddress {
+        req user_id: i64 = "userId",
+        opt pq_ratchet: bool = "pqRatchet",
+    }
 }
 
 impl ApiCreateMyAddress {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            pq_ratchet: ::std::default::Default::default(),
-        }
+        Self { user_id, ..Self::__empty() }
     }
     /// Sets `pqRatchet`.
     #[must_use]
     pub fn with_pq_ratchet(mut self, value: bool) -> Self {
-        self.pq_ratchet = ::std::option::Option::Some(value);
+        self.pq_ratchet = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiCreateMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.pq_ratchet {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "pqRatchet", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiCreateMyAddress {
-    const EXPECTING: &'static str = "a `APICreateMyAddress` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "pqRatchet"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            pq_ratchet: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiCreateMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiCreateMyAddress {
+impl Command for ApiCreateMyAddress {
     const NAME: &'static str = "APICreateMyAddress";
     type Response = ApiCreateMyAddressResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_address ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
-            out,
-            self.pq_ratchet.as_ref(),
-            " pq_ratchet=",
-        );
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.user_id);
+        __private::opt_on_off(out, self.pq_ratchet.as_ref(), " pq_ratchet=");
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiCreateMyAddress {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiCreateMyAddress`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiCreateMyAddressResponse {
-    /// `"userContactLinkCreated"`: see [`UserContactLinkCreated`](super::responses::UserContactLinkCreated).
-    UserContactLinkCreated(::std::boxed::Box<super::responses::UserContactLinkCreated>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiCreateMyAddressResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserContactLinkCreated(x) => {
-                Self::UserContactLinkCreated(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiCreateMyAddress`], and `Undocumented` for any other response.
+    pub enum ApiCreateMyAddressResponse {
+        UserContactLinkCreated,
+        ChatCmdError,
     }
 }
 
-/// Delete bot address.
-///
-/// Command `APIDeleteMyAddress` (Address commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_delete_address <userId>
-/// ```
-///
-/// Responses: [`ApiDeleteMyAddressResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiDeleteMyAddress {
-    /// `userId`: `int64`
-    pub user_id: i64,
+command! {
+    /// Delete bot address.
+    ///
+    /// Command `APIDeleteMyAddress` (Address commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_delete_address <userId>
+    /// ```
+    ///
+    /// Responses: [`ApiDeleteMyAddressResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiDeleteMyAddress {
+        req user_id: i64 = "userId",
+    }
 }
 
 impl ApiDeleteMyAddress {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self { user_id }
+        Self { user_id, ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for ApiDeleteMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMyAddress {
-    const EXPECTING: &'static str = "a `APIDeleteMyAddress` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiDeleteMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiDeleteMyAddress {
+impl Command for ApiDeleteMyAddress {
     const NAME: &'static str = "APIDeleteMyAddress";
     type Response = ApiDeleteMyAddressResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete_address ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.user_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiDeleteMyAddress {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiDeleteMyAddress`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiDeleteMyAddressResponse {
-    /// `"userContactLinkDeleted"`: see [`UserContactLinkDeleted`](super::responses::UserContactLinkDeleted).
-    UserContactLinkDeleted(::std::boxed::Box<super::responses::UserContactLinkDeleted>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiDeleteMyAddressResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserContactLinkDeleted(x) => {
-                Self::UserContactLinkDeleted(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiDeleteMyAddress`], and `Undocumented` for any other response.
+    pub enum ApiDeleteMyAddressResponse {
+        UserContactLinkDeleted,
+        ChatCmdError,
     }
 }
 
-/// Get bot address and settings.
-///
-/// Command `APIShowMyAddress` (Address commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_show_address <userId>
-/// ```
-///
-/// Responses: [`ApiShowMyAddressResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiShowMyAddress {
-    /// `userId`: `int64`
-    pub user_id: i64,
+command! {
+    /// Get bot address and settings.
+    ///
+    /// Command `APIShowMyAddress` (Address commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_show_address <userId>
+    /// ```
+    ///
+    /// Responses: [`ApiShowMyAddressResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiShowMyAddress {
+        req user_id: i64 = "userId",
+    }
 }
 
 impl ApiShowMyAddress {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self { user_id }
+        Self { user_id, ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for ApiShowMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiShowMyAddress {
-    const EXPECTING: &'static str = "a `APIShowMyAddress` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiShowMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiShowMyAddress {
+impl Command for ApiShowMyAddress {
     const NAME: &'static str = "APIShowMyAddress";
     type Response = ApiShowMyAddressResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_show_address ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.user_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiShowMyAddress {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiShowMyAddress`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiShowMyAddressResponse {
-    /// `"userContactLink"`: see [`UserContactLink`](super::responses::UserContactLink).
-    UserContactLink(::std::boxed::Box<super::responses::UserContactLink>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiShowMyAddressResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserContactLink(x) => {
-                Self::UserContactLink(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiShowMyAddress`], and `Undocumented` for any other response.
+    pub enum ApiShowMyAddressResponse {
+        UserContactLink,
+        ChatCmdError,
     }
 }
 
-/// Add address to bot profile.
-///
-/// Command `APISetProfileAddress` (Address commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_profile_address <userId> on|off
-/// ```
-///
-/// Responses: [`ApiSetProfileAddressResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetProfileAddress {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `enable`: `bool`
-    pub enable: bool,
+command! {
+    /// Add address to bot profile.
+    ///
+    /// Command `APISetProfileAddress` (Address commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_profile_address <userId> on|off
+    /// ```
+    ///
+    /// Responses: [`ApiSetProfileAddressResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetProfileAddress {
+        req user_id: i64 = "userId",
+        req enable: bool = "enable",
+    }
 }
 
 impl ApiSetProfileAddress {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64, enable: bool) -> Self {
-        Self { user_id, enable }
-    }
-}
-
-impl ::serde::Serialize for ApiSetProfileAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "enable", &self.enable)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetProfileAddress {
-    const EXPECTING: &'static str = "a `APISetProfileAddress` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "enable" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "enable"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            user_id,
+            enable,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("enable"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0, enable: f1 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetProfileAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiSetProfileAddress {
+impl Command for ApiSetProfileAddress {
     const NAME: &'static str = "APISetProfileAddress";
     type Response = ApiSetProfileAddressResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_profile_address ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.enable);
-        ::std::result::Result::Ok(())
+        __private::on_off(out, &self.enable);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiSetProfileAddress {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiSetProfileAddress`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetProfileAddressResponse {
-    /// `"userProfileUpdated"`: see [`UserProfileUpdated`](super::responses::UserProfileUpdated).
-    UserProfileUpdated(::std::boxed::Box<super::responses::UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see [`UserProfileNoChange`](super::responses::UserProfileNoChange).
-    UserProfileNoChange(::std::boxed::Box<super::responses::UserProfileNoChange>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetProfileAddressResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => {
-                Self::UserProfileUpdated(x)
-            }
-            super::responses::ChatResponse::UserProfileNoChange(x) => {
-                Self::UserProfileNoChange(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetProfileAddress`], and `Undocumented` for any other response.
+    pub enum ApiSetProfileAddressResponse {
+        UserProfileUpdated,
+        UserProfileNoChange,
+        ChatCmdError,
     }
 }
 
-/// Set or remove SimpleX name of bot address. The name must be registered with the address short link.
-///
-/// Command `APISetUserDomain` (Address commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_set domain <userId>[ <simplexDomain>]
-/// ```
-///
-/// Responses: [`ApiSetUserDomainResponse`].
-///
-/// Errors:
-/// - `SimplexDomainNotReady`: The name does not resolve to the address short link.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetUserDomain {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `simplexDomain`: `string?`
-    pub simplex_domain: ::std::option::Option<::std::string::String>,
+command! {
+    /// Set or remove SimpleX name of bot address. The name must be registered with the address short link.
+    ///
+    /// Command `APISetUserDomain` (Address commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set domain <userId>[ <simplexDomain>]
+    /// ```
+    ///
+    /// Responses: [`ApiSetUserDomainResponse`].
+    ///
+    /// Errors:
+    /// - `SimplexDomainNotReady`: The name does not resolve to the address short link.
+    #[derive(Eq, Hash)]
+    pub struct ApiSetUserDomain {
+        req user_id: i64 = "userId",
+        opt simplex_domain: String = "simplexDomain",
+    }
 }
 
 impl ApiSetUserDomain {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            simplex_domain: ::std::default::Default::default(),
-        }
+        Self { user_id, ..Self::__empty() }
     }
     /// Sets `simplexDomain`.
     #[must_use]
-    pub fn with_simplex_domain(mut self, value: ::std::string::String) -> Self {
-        self.simplex_domain = ::std::option::Option::Some(value);
+    pub fn with_simplex_domain(mut self, value: String) -> Self {
+        self.simplex_domain = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiSetUserDomain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.simplex_domain {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "simplexDomain", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserDomain {
-    const EXPECTING: &'static str = "a `APISetUserDomain` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "simplexDomain" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "simplexDomain"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            simplex_domain: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetUserDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSetUserDomain {
+impl Command for ApiSetUserDomain {
     const NAME: &'static str = "APISetUserDomain";
     type Response = ApiSetUserDomainResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set domain ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if let ::std::option::Option::Some(v1) = self.simplex_domain.as_ref() {
+        __private::push_num(out, &self.user_id);
+        if let Some(v1) = self.simplex_domain.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_str(
-                out,
-                v1,
-                "simplexDomain",
-                true,
-            )?;
+            __private::push_str(out, v1, "simplexDomain", true)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSetUserDomain`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetUserDomainResponse {
-    /// `"userProfileUpdated"`: see [`UserProfileUpdated`](super::responses::UserProfileUpdated).
-    UserProfileUpdated(::std::boxed::Box<super::responses::UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see [`UserProfileNoChange`](super::responses::UserProfileNoChange).
-    UserProfileNoChange(::std::boxed::Box<super::responses::UserProfileNoChange>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetUserDomainResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => {
-                Self::UserProfileUpdated(x)
-            }
-            super::responses::ChatResponse::UserProfileNoChange(x) => {
-                Self::UserProfileNoChange(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetUserDomain`], and `Undocumented` for any other response.
+    pub enum ApiSetUserDomainResponse {
+        UserProfileUpdated,
+        UserProfileNoChange,
+        ChatCmdError,
     }
 }
 
-/// Set bot address settings.
-///
-/// Command `APISetAddressSettings` (Address commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_address_settings <userId>[ pq_ratchet=on|off] <json(settings)>
-/// ```
-///
-/// Responses: [`ApiSetAddressSettingsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetAddressSettings {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `pqRatchet`: `bool?`
-    pub pq_ratchet: ::std::option::Option<bool>,
-    /// `settings`: `AddressSettings`
-    pub settings: super::types::AddressSettings,
+command! {
+    /// Set bot address settings.
+    ///
+    /// Command `APISetAddressSettings` (Address commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_address_settings <userId>[ pq_ratchet=on|off] <json(settings)>
+    /// ```
+    ///
+    /// Responses: [`ApiSetAddressSettingsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetAddressSettings {
+        req user_id: i64 = "userId",
+        opt pq_ratchet: bool = "pqRatchet",
+        req settings: AddressSettings = "settings",
+    }
 }
 
 impl ApiSetAddressSettings {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(user_id: i64, settings: super::types::AddressSettings) -> Self {
+    pub fn new(user_id: i64, settings: AddressSettings) -> Self {
         Self {
             user_id,
-            pq_ratchet: ::std::default::Default::default(),
             settings,
+            ..Self::__empty()
         }
     }
     /// Sets `pqRatchet`.
     #[must_use]
     pub fn with_pq_ratchet(mut self, value: bool) -> Self {
-        self.pq_ratchet = ::std::option::Option::Some(value);
+        self.pq_ratchet = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiSetAddressSettings {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.pq_ratchet {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "pqRatchet", v)?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "settings", &self.settings)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetAddressSettings {
-    const EXPECTING: &'static str = "a `APISetAddressSettings` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::AddressSettings> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "pqRatchet" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f1)?;
-                }
-                "settings" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::AddressSettings,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "pqRatchet", "settings"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("settings"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            pq_ratchet: f1,
-            settings: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetAddressSettings {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSetAddressSettings {
+impl Command for ApiSetAddressSettings {
     const NAME: &'static str = "APISetAddressSettings";
     type Response = ApiSetAddressSettingsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_address_settings ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
-            out,
-            self.pq_ratchet.as_ref(),
-            " pq_ratchet=",
-        );
+        __private::push_num(out, &self.user_id);
+        __private::opt_on_off(out, self.pq_ratchet.as_ref(), " pq_ratchet=");
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.settings,
-            "settings",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.settings, "settings")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSetAddressSettings`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetAddressSettingsResponse {
-    /// `"userContactLinkUpdated"`: see [`UserContactLinkUpdated`](super::responses::UserContactLinkUpdated).
-    UserContactLinkUpdated(::std::boxed::Box<super::responses::UserContactLinkUpdated>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetAddressSettingsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserContactLinkUpdated(x) => {
-                Self::UserContactLinkUpdated(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetAddressSettings`], and `Undocumented` for any other response.
+    pub enum ApiSetAddressSettingsResponse {
+        UserContactLinkUpdated,
+        ChatCmdError,
     }
 }
 
-/// Send messages.
-///
-/// Command `APISendMessages` (Message commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_send <str(sendRef)>[ live=on][ ttl=<ttl>][ sign=on] json <json(composedMessages)>
-/// ```
-///
-/// Responses: [`ApiSendMessagesResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSendMessages {
-    /// `sendRef`: `ChatRef`
-    pub send_ref: super::types::ChatRef,
-    /// `liveMessage`: `bool`
-    pub live_message: bool,
-    /// `ttl`: `int?`
-    pub ttl: ::std::option::Option<i64>,
-    /// `signMessages`: `bool`
-    pub sign_messages: bool,
-    /// `composedMessages`: `[ComposedMessage]`
-    pub composed_messages: ::std::vec::Vec<super::types::ComposedMessage>,
+command! {
+    /// Send messages.
+    ///
+    /// Command `APISendMessages` (Message commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_send <str(sendRef)>[ live=on][ ttl=<ttl>][ sign=on] json <json(composedMessages)>
+    /// ```
+    ///
+    /// Responses: [`ApiSendMessagesResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSendMessages {
+        req send_ref: ChatRef = "sendRef",
+        default_false live_message: bool = "liveMessage",
+        opt ttl: i64 = "ttl",
+        default_false sign_messages: bool = "signMessages",
+        req composed_messages: Vec<ComposedMessage> = "composedMessages",
+    }
 }
 
 impl ApiSendMessages {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        send_ref: super::types::ChatRef,
-        composed_messages: ::std::vec::Vec<super::types::ComposedMessage>,
-    ) -> Self {
+    pub fn new(send_ref: ChatRef, composed_messages: Vec<ComposedMessage>) -> Self {
         Self {
             send_ref,
-            live_message: false,
-            ttl: ::std::default::Default::default(),
-            sign_messages: false,
             composed_messages,
+            ..Self::__empty()
         }
     }
     /// Sets `liveMessage`.
@@ -966,7 +401,7 @@ impl ApiSendMessages {
     /// Sets `ttl`.
     #[must_use]
     pub fn with_ttl(mut self, value: i64) -> Self {
-        self.ttl = ::std::option::Option::Some(value);
+        self.ttl = Some(value);
         self
     }
     /// Sets `signMessages`.
@@ -977,225 +412,71 @@ impl ApiSendMessages {
     }
 }
 
-impl ::serde::Serialize for ApiSendMessages {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "sendRef", &self.send_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "liveMessage",
-            &self.live_message,
-        )?;
-        if let ::std::option::Option::Some(v) = &self.ttl {
-            ::simplex_api_types::runtime::ser_int(&mut m, "ttl", v, false)?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "signMessages",
-            &self.sign_messages,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "composedMessages",
-            &self.composed_messages,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSendMessages {
-    const EXPECTING: &'static str = "a `APISendMessages` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<
-            ::std::vec::Vec<super::types::ComposedMessage>,
-        > = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "sendRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                "liveMessage" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "ttl" => {
-                    f2 = ::simplex_api_types::runtime::read_quoted::<
-                        _,
-                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map, &mut meta, "ttl")?;
-                }
-                "signMessages" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f3)?;
-                }
-                "composedMessages" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::vec::Vec<super::types::ComposedMessage>,
-                    >(&mut map, &mut f4)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "sendRef",
-                        "liveMessage",
-                        "ttl",
-                        "signMessages",
-                        "composedMessages",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("sendRef"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        let f3 = f3.unwrap_or(false);
-        let f4 = match f4 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("composedMessages"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            send_ref: f0,
-            live_message: f1,
-            ttl: f2,
-            sign_messages: f3,
-            composed_messages: f4,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSendMessages {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSendMessages {
+impl Command for ApiSendMessages {
     const NAME: &'static str = "APISendMessages";
     type Response = ApiSendMessagesResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_send ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.send_ref,
-            out,
-            "sendRef",
-            false,
-        )?;
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.live_message,
-            true,
-            " live=on",
-        );
-        if let ::std::option::Option::Some(v1) = self.ttl.as_ref() {
+        Syntax::write_syntax(&self.send_ref, out, "sendRef", false)?;
+        __private::flag(out, &self.live_message, true, " live=on");
+        if let Some(v1) = self.ttl.as_ref() {
             out.push_str(" ttl=");
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.sign_messages,
-            true,
-            " sign=on",
-        );
+        __private::flag(out, &self.sign_messages, true, " sign=on");
         out.push_str(" json ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.composed_messages,
-            "composedMessages",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.composed_messages, "composedMessages")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSendMessages`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSendMessagesResponse {
-    /// `"newChatItems"`: see [`NewChatItems`](super::responses::NewChatItems).
-    NewChatItems(::std::boxed::Box<super::responses::NewChatItems>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSendMessagesResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::NewChatItems(x) => Self::NewChatItems(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSendMessages`], and `Undocumented` for any other response.
+    pub enum ApiSendMessagesResponse {
+        NewChatItems,
+        ChatCmdError,
     }
 }
 
-/// Update message.
-///
-/// Command `APIUpdateChatItem` (Message commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_update item <str(chatRef)> <chatItemId>[ live=on] json <json(updatedMessage)>
-/// ```
-///
-/// Responses: [`ApiUpdateChatItemResponse`].
-///
-/// Errors:
-/// - `InvalidChatItemUpdate`: Not user's message or cannot be edited.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiUpdateChatItem {
-    /// `chatRef`: `ChatRef`
-    pub chat_ref: super::types::ChatRef,
-    /// `chatItemId`: `int64`
-    pub chat_item_id: i64,
-    /// `liveMessage`: `bool`
-    pub live_message: bool,
-    /// `updatedMessage`: `UpdatedMessage`
-    pub updated_message: super::types::UpdatedMessage,
+command! {
+    /// Update message.
+    ///
+    /// Command `APIUpdateChatItem` (Message commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_update item <str(chatRef)> <chatItemId>[ live=on] json <json(updatedMessage)>
+    /// ```
+    ///
+    /// Responses: [`ApiUpdateChatItemResponse`].
+    ///
+    /// Errors:
+    /// - `InvalidChatItemUpdate`: Not user's message or cannot be edited.
+    #[derive(Eq, Hash)]
+    pub struct ApiUpdateChatItem {
+        req chat_ref: ChatRef = "chatRef",
+        req chat_item_id: i64 = "chatItemId",
+        default_false live_message: bool = "liveMessage",
+        req updated_message: UpdatedMessage = "updatedMessage",
+    }
 }
 
 impl ApiUpdateChatItem {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(
-        chat_ref: super::types::ChatRef,
+        chat_ref: ChatRef,
         chat_item_id: i64,
-        updated_message: super::types::UpdatedMessage,
+        updated_message: UpdatedMessage,
     ) -> Self {
         Self {
             chat_ref,
             chat_item_id,
-            live_message: false,
             updated_message,
+            ..Self::__empty()
         }
     }
     /// Sets `liveMessage`.
@@ -1206,1076 +487,359 @@ impl ApiUpdateChatItem {
     }
 }
 
-impl ::serde::Serialize for ApiUpdateChatItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "chatItemId",
-            &self.chat_item_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "liveMessage",
-            &self.live_message,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "updatedMessage",
-            &self.updated_message,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateChatItem {
-    const EXPECTING: &'static str = "a `APIUpdateChatItem` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::UpdatedMessage> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                "chatItemId" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "chatItemId")?,
-                    );
-                }
-                "liveMessage" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
-                }
-                "updatedMessage" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::UpdatedMessage,
-                    >(&mut map, &mut f3)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "chatRef",
-                        "chatItemId",
-                        "liveMessage",
-                        "updatedMessage",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemId"),
-                );
-            }
-        };
-        let f2 = f2.unwrap_or(false);
-        let f3 = match f3 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("updatedMessage"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            chat_ref: f0,
-            chat_item_id: f1,
-            live_message: f2,
-            updated_message: f3,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiUpdateChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiUpdateChatItem {
+impl Command for ApiUpdateChatItem {
     const NAME: &'static str = "APIUpdateChatItem";
     type Response = ApiUpdateChatItemResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_update item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.live_message,
-            true,
-            " live=on",
-        );
+        __private::push_num(out, &self.chat_item_id);
+        __private::flag(out, &self.live_message, true, " live=on");
         out.push_str(" json ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.updated_message,
-            "updatedMessage",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.updated_message, "updatedMessage")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiUpdateChatItem`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiUpdateChatItemResponse {
-    /// `"chatItemUpdated"`: see [`ChatItemUpdated`](super::responses::ChatItemUpdated).
-    ChatItemUpdated(::std::boxed::Box<super::responses::ChatItemUpdated>),
-    /// `"chatItemNotChanged"`: see [`ChatItemNotChanged`](super::responses::ChatItemNotChanged).
-    ChatItemNotChanged(::std::boxed::Box<super::responses::ChatItemNotChanged>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateChatItemResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatItemUpdated(x) => {
-                Self::ChatItemUpdated(x)
-            }
-            super::responses::ChatResponse::ChatItemNotChanged(x) => {
-                Self::ChatItemNotChanged(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiUpdateChatItem`], and `Undocumented` for any other response.
+    pub enum ApiUpdateChatItemResponse {
+        ChatItemUpdated,
+        ChatItemNotChanged,
+        ChatCmdError,
     }
 }
 
-/// Delete message.
-///
-/// Command `APIDeleteChatItem` (Message commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_delete item <str(chatRef)> <chatItemIds[0]>[,<chatItemIds[1]>...] broadcast|internal|internalMark|history
-/// ```
-///
-/// Responses: [`ApiDeleteChatItemResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiDeleteChatItem {
-    /// `chatRef`: `ChatRef`
-    pub chat_ref: super::types::ChatRef,
-    /// `chatItemIds`: `[int64]`
-    pub chat_item_ids: ::std::vec::Vec<i64>,
-    /// `deleteMode`: `CIDeleteMode`
-    pub delete_mode: super::types::CiDeleteMode,
+command! {
+    /// Delete message.
+    ///
+    /// Command `APIDeleteChatItem` (Message commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_delete item <str(chatRef)> <chatItemIds[0]>[,<chatItemIds[1]>...] broadcast|internal|internalMark|history
+    /// ```
+    ///
+    /// Responses: [`ApiDeleteChatItemResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiDeleteChatItem {
+        req chat_ref: ChatRef = "chatRef",
+        req chat_item_ids: Vec<i64> = "chatItemIds",
+        req delete_mode: CiDeleteMode = "deleteMode",
+    }
 }
 
 impl ApiDeleteChatItem {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(
-        chat_ref: super::types::ChatRef,
-        chat_item_ids: ::std::vec::Vec<i64>,
-        delete_mode: super::types::CiDeleteMode,
+        chat_ref: ChatRef,
+        chat_item_ids: Vec<i64>,
+        delete_mode: CiDeleteMode,
     ) -> Self {
         Self {
             chat_ref,
             chat_item_ids,
             delete_mode,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiDeleteChatItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "chatItemIds",
-            &self.chat_item_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "deleteMode",
-            &self.delete_mode,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChatItem {
-    const EXPECTING: &'static str = "a `APIDeleteChatItem` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::CiDeleteMode> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                "chatItemIds" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "chatItemIds")?,
-                    );
-                }
-                "deleteMode" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::CiDeleteMode,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["chatRef", "chatItemIds", "deleteMode"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("deleteMode"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            chat_ref: f0,
-            chat_item_ids: f1,
-            delete_mode: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiDeleteChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiDeleteChatItem {
+impl Command for ApiDeleteChatItem {
     const NAME: &'static str = "APIDeleteChatItem";
     type Response = ApiDeleteChatItemResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete item ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.chat_item_ids)
-            .enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.chat_item_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
         out.push(' ');
-        match super::types::CiDeleteMode::as_str(&self.delete_mode) {
-            ::std::option::Option::Some(s) => out.push_str(s),
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "deleteMode",
-                    ),
-                );
-            }
+        match CiDeleteMode::as_str(&self.delete_mode) {
+            Some(s) => out.push_str(s),
+            None => return Err(__private::unrepresentable_enum("deleteMode")),
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiDeleteChatItem`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiDeleteChatItemResponse {
-    /// `"chatItemsDeleted"`: see [`ChatItemsDeleted`](super::responses::ChatItemsDeleted).
-    ChatItemsDeleted(::std::boxed::Box<super::responses::ChatItemsDeleted>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatItemResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => {
-                Self::ChatItemsDeleted(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiDeleteChatItem`], and `Undocumented` for any other response.
+    pub enum ApiDeleteChatItemResponse {
+        ChatItemsDeleted,
+        ChatCmdError,
     }
 }
 
-/// Moderate message. Requires Moderator role (and higher than message author's).
-///
-/// Command `APIDeleteMemberChatItem` (Message commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_delete member item #<groupId> <chatItemIds[0]>[,<chatItemIds[1]>...]
-/// ```
-///
-/// Responses: [`ApiDeleteMemberChatItemResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiDeleteMemberChatItem {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `chatItemIds`: `[int64]`
-    pub chat_item_ids: ::std::vec::Vec<i64>,
+command! {
+    /// Moderate message. Requires Moderator role (and higher than message author's).
+    ///
+    /// Command `APIDeleteMemberChatItem` (Message commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_delete member item #<groupId> <chatItemIds[0]>[,<chatItemIds[1]>...]
+    /// ```
+    ///
+    /// Responses: [`ApiDeleteMemberChatItemResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiDeleteMemberChatItem {
+        req group_id: i64 = "groupId",
+        req chat_item_ids: Vec<i64> = "chatItemIds",
+    }
 }
 
 impl ApiDeleteMemberChatItem {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, chat_item_ids: ::std::vec::Vec<i64>) -> Self {
-        Self { group_id, chat_item_ids }
-    }
-}
-
-impl ::serde::Serialize for ApiDeleteMemberChatItem {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "chatItemIds",
-            &self.chat_item_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteMemberChatItem {
-    const EXPECTING: &'static str = "a `APIDeleteMemberChatItem` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "chatItemIds" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "chatItemIds")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "chatItemIds"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(group_id: i64, chat_item_ids: Vec<i64>) -> Self {
+        Self {
+            group_id,
+            chat_item_ids,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemIds"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            chat_item_ids: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiDeleteMemberChatItem {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiDeleteMemberChatItem {
+impl Command for ApiDeleteMemberChatItem {
     const NAME: &'static str = "APIDeleteMemberChatItem";
     type Response = ApiDeleteMemberChatItemResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete member item #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.chat_item_ids)
-            .enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.chat_item_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiDeleteMemberChatItem {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiDeleteMemberChatItem`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiDeleteMemberChatItemResponse {
-    /// `"chatItemsDeleted"`: see [`ChatItemsDeleted`](super::responses::ChatItemsDeleted).
-    ChatItemsDeleted(::std::boxed::Box<super::responses::ChatItemsDeleted>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiDeleteMemberChatItemResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatItemsDeleted(x) => {
-                Self::ChatItemsDeleted(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiDeleteMemberChatItem`], and `Undocumented` for any other response.
+    pub enum ApiDeleteMemberChatItemResponse {
+        ChatItemsDeleted,
+        ChatCmdError,
     }
 }
 
-/// Add/remove message reaction.
-///
-/// Command `APIChatItemReaction` (Message commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_reaction <str(chatRef)> <chatItemId> on|off <json(reaction)>
-/// ```
-///
-/// Responses: [`ApiChatItemReactionResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiChatItemReaction {
-    /// `chatRef`: `ChatRef`
-    pub chat_ref: super::types::ChatRef,
-    /// `chatItemId`: `int64`
-    pub chat_item_id: i64,
-    /// `add`: `bool`
-    pub add: bool,
-    /// `reaction`: `MsgReaction`
-    pub reaction: super::types::MsgReaction,
+command! {
+    /// Add/remove message reaction.
+    ///
+    /// Command `APIChatItemReaction` (Message commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_reaction <str(chatRef)> <chatItemId> on|off <json(reaction)>
+    /// ```
+    ///
+    /// Responses: [`ApiChatItemReactionResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiChatItemReaction {
+        req chat_ref: ChatRef = "chatRef",
+        req chat_item_id: i64 = "chatItemId",
+        req add: bool = "add",
+        req reaction: MsgReaction = "reaction",
+    }
 }
 
 impl ApiChatItemReaction {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(
-        chat_ref: super::types::ChatRef,
+        chat_ref: ChatRef,
         chat_item_id: i64,
         add: bool,
-        reaction: super::types::MsgReaction,
+        reaction: MsgReaction,
     ) -> Self {
         Self {
             chat_ref,
             chat_item_id,
             add,
             reaction,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiChatItemReaction {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "chatItemId",
-            &self.chat_item_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "add", &self.add)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "reaction", &self.reaction)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiChatItemReaction {
-    const EXPECTING: &'static str = "a `APIChatItemReaction` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::MsgReaction> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                "chatItemId" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "chatItemId")?,
-                    );
-                }
-                "add" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
-                }
-                "reaction" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::MsgReaction,
-                    >(&mut map, &mut f3)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "chatRef",
-                        "chatItemId",
-                        "add",
-                        "reaction",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatItemId"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("add"),
-                );
-            }
-        };
-        let f3 = match f3 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("reaction"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            chat_ref: f0,
-            chat_item_id: f1,
-            add: f2,
-            reaction: f3,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiChatItemReaction {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiChatItemReaction {
+impl Command for ApiChatItemReaction {
     const NAME: &'static str = "APIChatItemReaction";
     type Response = ApiChatItemReactionResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_reaction ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.chat_item_id);
+        __private::push_num(out, &self.chat_item_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.add);
+        __private::on_off(out, &self.add);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.reaction,
-            "reaction",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.reaction, "reaction")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiChatItemReaction`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiChatItemReactionResponse {
-    /// `"chatItemReaction"`: see [`ChatItemReaction`](super::responses::ChatItemReaction).
-    ChatItemReaction(::std::boxed::Box<super::responses::ChatItemReaction>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiChatItemReactionResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatItemReaction(x) => {
-                Self::ChatItemReaction(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiChatItemReaction`], and `Undocumented` for any other response.
+    pub enum ApiChatItemReactionResponse {
+        ChatItemReaction,
+        ChatCmdError,
     }
 }
 
-/// Share user address card
-///
-/// Command `APIShareMyAddress` (Message commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_share address <str(toSendRef)>
-/// ```
-///
-/// Responses: [`ApiShareMyAddressResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiShareMyAddress {
-    /// `toSendRef`: `ChatRef`
-    pub to_send_ref: super::types::ChatRef,
+command! {
+    /// Share user address card
+    ///
+    /// Command `APIShareMyAddress` (Message commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_share address <str(toSendRef)>
+    /// ```
+    ///
+    /// Responses: [`ApiShareMyAddressResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiShareMyAddress {
+        req to_send_ref: ChatRef = "toSendRef",
+    }
 }
 
 impl ApiShareMyAddress {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(to_send_ref: super::types::ChatRef) -> Self {
-        Self { to_send_ref }
-    }
-}
-
-impl ::serde::Serialize for ApiShareMyAddress {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "toSendRef",
-            &self.to_send_ref,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiShareMyAddress {
-    const EXPECTING: &'static str = "a `APIShareMyAddress` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["toSendRef"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(to_send_ref: ChatRef) -> Self {
+        Self {
+            to_send_ref,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("toSendRef"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { to_send_ref: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiShareMyAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiShareMyAddress {
+impl Command for ApiShareMyAddress {
     const NAME: &'static str = "APIShareMyAddress";
     type Response = ApiShareMyAddressResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_share address ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.to_send_ref,
-            out,
-            "toSendRef",
-            true,
-        )?;
-        ::std::result::Result::Ok(())
+        Syntax::write_syntax(&self.to_send_ref, out, "toSendRef", true)?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiShareMyAddress`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiShareMyAddressResponse {
-    /// `"chatMsgContent"`: see [`ChatMsgContent`](super::responses::ChatMsgContent).
-    ChatMsgContent(::std::boxed::Box<super::responses::ChatMsgContent>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiShareMyAddressResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatMsgContent(x) => Self::ChatMsgContent(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiShareMyAddress`], and `Undocumented` for any other response.
+    pub enum ApiShareMyAddressResponse {
+        ChatMsgContent,
     }
 }
 
-/// Share channel address
-///
-/// Command `APIShareChatMsgContent` (Message commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_share chat content <str(shareChatRef)> <str(toSendRef)>
-/// ```
-///
-/// Responses: [`ApiShareChatMsgContentResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiShareChatMsgContent {
-    /// `shareChatRef`: `ChatRef`
-    pub share_chat_ref: super::types::ChatRef,
-    /// `toSendRef`: `ChatRef`
-    pub to_send_ref: super::types::ChatRef,
+command! {
+    /// Share channel address
+    ///
+    /// Command `APIShareChatMsgContent` (Message commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_share chat content <str(shareChatRef)> <str(toSendRef)>
+    /// ```
+    ///
+    /// Responses: [`ApiShareChatMsgContentResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiShareChatMsgContent {
+        req share_chat_ref: ChatRef = "shareChatRef",
+        req to_send_ref: ChatRef = "toSendRef",
+    }
 }
 
 impl ApiShareChatMsgContent {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        share_chat_ref: super::types::ChatRef,
-        to_send_ref: super::types::ChatRef,
-    ) -> Self {
+    pub fn new(share_chat_ref: ChatRef, to_send_ref: ChatRef) -> Self {
         Self {
             share_chat_ref,
             to_send_ref,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiShareChatMsgContent {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "shareChatRef",
-            &self.share_chat_ref,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "toSendRef",
-            &self.to_send_ref,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiShareChatMsgContent {
-    const EXPECTING: &'static str = "a `APIShareChatMsgContent` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "shareChatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                "toSendRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["shareChatRef", "toSendRef"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("shareChatRef"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("toSendRef"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            share_chat_ref: f0,
-            to_send_ref: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiShareChatMsgContent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiShareChatMsgContent {
+impl Command for ApiShareChatMsgContent {
     const NAME: &'static str = "APIShareChatMsgContent";
     type Response = ApiShareChatMsgContentResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_share chat content ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.share_chat_ref,
-            out,
-            "shareChatRef",
-            false,
-        )?;
+        Syntax::write_syntax(&self.share_chat_ref, out, "shareChatRef", false)?;
         out.push(' ');
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.to_send_ref,
-            out,
-            "toSendRef",
-            true,
-        )?;
-        ::std::result::Result::Ok(())
+        Syntax::write_syntax(&self.to_send_ref, out, "toSendRef", true)?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiShareChatMsgContent`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiShareChatMsgContentResponse {
-    /// `"chatMsgContent"`: see [`ChatMsgContent`](super::responses::ChatMsgContent).
-    ChatMsgContent(::std::boxed::Box<super::responses::ChatMsgContent>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiShareChatMsgContentResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatMsgContent(x) => Self::ChatMsgContent(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiShareChatMsgContent`], and `Undocumented` for any other response.
+    pub enum ApiShareChatMsgContentResponse {
+        ChatMsgContent,
     }
 }
 
-/// Receive file.
-///
-/// Command `ReceiveFile` (File commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /freceive <fileId>[ approved_relays=on][ encrypt=on|off][ inline=on|off][ <filePath>]
-/// ```
-///
-/// Responses: [`ReceiveFileResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ReceiveFile {
-    /// `fileId`: `int64`
-    pub file_id: i64,
-    /// `userApprovedRelays`: `bool`
-    pub user_approved_relays: bool,
-    /// `storeEncrypted`: `bool?`
-    pub store_encrypted: ::std::option::Option<bool>,
-    /// `fileInline`: `bool?`
-    pub file_inline: ::std::option::Option<bool>,
-    /// `filePath`: `string?`
-    pub file_path: ::std::option::Option<::std::string::String>,
+command! {
+    /// Receive file.
+    ///
+    /// Command `ReceiveFile` (File commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /freceive <fileId>[ approved_relays=on][ encrypt=on|off][ inline=on|off][ <filePath>]
+    /// ```
+    ///
+    /// Responses: [`ReceiveFileResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ReceiveFile {
+        req file_id: i64 = "fileId",
+        default_false user_approved_relays: bool = "userApprovedRelays",
+        opt store_encrypted: bool = "storeEncrypted",
+        opt file_inline: bool = "fileInline",
+        opt file_path: String = "filePath",
+    }
 }
 
 impl ReceiveFile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(file_id: i64) -> Self {
-        Self {
-            file_id,
-            user_approved_relays: false,
-            store_encrypted: ::std::default::Default::default(),
-            file_inline: ::std::default::Default::default(),
-            file_path: ::std::default::Default::default(),
-        }
+        Self { file_id, ..Self::__empty() }
     }
     /// Sets `userApprovedRelays`.
     #[must_use]
@@ -2286,683 +850,246 @@ impl ReceiveFile {
     /// Sets `storeEncrypted`.
     #[must_use]
     pub fn with_store_encrypted(mut self, value: bool) -> Self {
-        self.store_encrypted = ::std::option::Option::Some(value);
+        self.store_encrypted = Some(value);
         self
     }
     /// Sets `fileInline`.
     #[must_use]
     pub fn with_file_inline(mut self, value: bool) -> Self {
-        self.file_inline = ::std::option::Option::Some(value);
+        self.file_inline = Some(value);
         self
     }
     /// Sets `filePath`.
     #[must_use]
-    pub fn with_file_path(mut self, value: ::std::string::String) -> Self {
-        self.file_path = ::std::option::Option::Some(value);
+    pub fn with_file_path(mut self, value: String) -> Self {
+        self.file_path = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ReceiveFile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "userApprovedRelays",
-            &self.user_approved_relays,
-        )?;
-        if let ::std::option::Option::Some(v) = &self.store_encrypted {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "storeEncrypted", v)?;
-        }
-        if let ::std::option::Option::Some(v) = &self.file_inline {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "fileInline", v)?;
-        }
-        if let ::std::option::Option::Some(v) = &self.file_path {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "filePath", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ReceiveFile {
-    const EXPECTING: &'static str = "a `ReceiveFile` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "fileId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "fileId")?,
-                    );
-                }
-                "userApprovedRelays" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "storeEncrypted" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f2)?;
-                }
-                "fileInline" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        bool,
-                    >(&mut map, &mut f3)?;
-                }
-                "filePath" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f4)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "fileId",
-                        "userApprovedRelays",
-                        "storeEncrypted",
-                        "fileInline",
-                        "filePath",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("fileId"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        ::std::result::Result::Ok(Self {
-            file_id: f0,
-            user_approved_relays: f1,
-            store_encrypted: f2,
-            file_inline: f3,
-            file_path: f4,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ReceiveFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ReceiveFile {
+impl Command for ReceiveFile {
     const NAME: &'static str = "ReceiveFile";
     type Response = ReceiveFileResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/freceive ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.file_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.user_approved_relays,
-            true,
-            " approved_relays=on",
-        );
-        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
-            out,
-            self.store_encrypted.as_ref(),
-            " encrypt=",
-        );
-        ::simplex_api_types::runtime::fmt_helpers::opt_on_off(
-            out,
-            self.file_inline.as_ref(),
-            " inline=",
-        );
-        if let ::std::option::Option::Some(v1) = self.file_path.as_ref() {
+        __private::push_num(out, &self.file_id);
+        __private::flag(out, &self.user_approved_relays, true, " approved_relays=on");
+        __private::opt_on_off(out, self.store_encrypted.as_ref(), " encrypt=");
+        __private::opt_on_off(out, self.file_inline.as_ref(), " inline=");
+        if let Some(v1) = self.file_path.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_str(
-                out,
-                v1,
-                "filePath",
-                true,
-            )?;
+            __private::push_str(out, v1, "filePath", true)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ReceiveFile`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ReceiveFileResponse {
-    /// `"rcvFileAccepted"`: see [`RcvFileAccepted`](super::responses::RcvFileAccepted).
-    RcvFileAccepted(::std::boxed::Box<super::responses::RcvFileAccepted>),
-    /// `"rcvFileAcceptedSndCancelled"`: see [`RcvFileAcceptedSndCancelled`](super::responses::RcvFileAcceptedSndCancelled).
-    RcvFileAcceptedSndCancelled(
-        ::std::boxed::Box<super::responses::RcvFileAcceptedSndCancelled>,
-    ),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ReceiveFileResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::RcvFileAccepted(x) => {
-                Self::RcvFileAccepted(x)
-            }
-            super::responses::ChatResponse::RcvFileAcceptedSndCancelled(x) => {
-                Self::RcvFileAcceptedSndCancelled(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ReceiveFile`], and `Undocumented` for any other response.
+    pub enum ReceiveFileResponse {
+        RcvFileAccepted,
+        RcvFileAcceptedSndCancelled,
+        ChatCmdError,
     }
 }
 
-/// Cancel file.
-///
-/// Command `CancelFile` (File commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /fcancel <fileId>
-/// ```
-///
-/// Responses: [`CancelFileResponse`].
-///
-/// Errors:
-/// - `FileCancel`: Cannot cancel file.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct CancelFile {
-    /// `fileId`: `int64`
-    pub file_id: i64,
+command! {
+    /// Cancel file.
+    ///
+    /// Command `CancelFile` (File commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /fcancel <fileId>
+    /// ```
+    ///
+    /// Responses: [`CancelFileResponse`].
+    ///
+    /// Errors:
+    /// - `FileCancel`: Cannot cancel file.
+    #[derive(Eq, Hash)]
+    pub struct CancelFile {
+        req file_id: i64 = "fileId",
+    }
 }
 
 impl CancelFile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(file_id: i64) -> Self {
-        Self { file_id }
+        Self { file_id, ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for CancelFile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "fileId", &self.file_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for CancelFile {
-    const EXPECTING: &'static str = "a `CancelFile` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "fileId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "fileId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["fileId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("fileId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { file_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CancelFile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for CancelFile {
+impl Command for CancelFile {
     const NAME: &'static str = "CancelFile";
     type Response = CancelFileResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/fcancel ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.file_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.file_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for CancelFile {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`CancelFile`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum CancelFileResponse {
-    /// `"sndFileCancelled"`: see [`SndFileCancelled`](super::responses::SndFileCancelled).
-    SndFileCancelled(::std::boxed::Box<super::responses::SndFileCancelled>),
-    /// `"rcvFileCancelled"`: see [`RcvFileCancelled`](super::responses::RcvFileCancelled).
-    RcvFileCancelled(::std::boxed::Box<super::responses::RcvFileCancelled>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for CancelFileResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::SndFileCancelled(x) => {
-                Self::SndFileCancelled(x)
-            }
-            super::responses::ChatResponse::RcvFileCancelled(x) => {
-                Self::RcvFileCancelled(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`CancelFile`], and `Undocumented` for any other response.
+    pub enum CancelFileResponse {
+        SndFileCancelled,
+        RcvFileCancelled,
+        ChatCmdError,
     }
 }
 
-/// Add contact to group. Requires bot to have Admin role.
-///
-/// Command `APIAddMember` (Group commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_add #<groupId> <contactId> relay|observer|author|member|moderator|admin|owner
-/// ```
-///
-/// Responses: [`ApiAddMemberResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiAddMember {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `contactId`: `int64`
-    pub contact_id: i64,
-    /// `memberRole`: `GroupMemberRole`
-    pub member_role: super::types::GroupMemberRole,
+command! {
+    /// Add contact to group. Requires bot to have Admin role.
+    ///
+    /// Command `APIAddMember` (Group commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_add #<groupId> <contactId> relay|observer|author|member|moderator|admin|owner
+    /// ```
+    ///
+    /// Responses: [`ApiAddMemberResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiAddMember {
+        req group_id: i64 = "groupId",
+        req contact_id: i64 = "contactId",
+        req member_role: GroupMemberRole = "memberRole",
+    }
 }
 
 impl ApiAddMember {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        group_id: i64,
-        contact_id: i64,
-        member_role: super::types::GroupMemberRole,
-    ) -> Self {
+    pub fn new(group_id: i64, contact_id: i64, member_role: GroupMemberRole) -> Self {
         Self {
             group_id,
             contact_id,
             member_role,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiAddMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactId",
-            &self.contact_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiAddMember {
-    const EXPECTING: &'static str = "a `APIAddMember` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "contactId" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "contactId")?,
-                    );
-                }
-                "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "contactId", "memberRole"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactId"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            contact_id: f1,
-            member_role: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiAddMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiAddMember {
+impl Command for ApiAddMember {
     const NAME: &'static str = "APIAddMember";
     type Response = ApiAddMemberResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_add #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_id);
+        __private::push_num(out, &self.contact_id);
         out.push(' ');
-        match super::types::GroupMemberRole::as_str(&self.member_role) {
-            ::std::option::Option::Some(s) => out.push_str(s),
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
-                );
-            }
+        match GroupMemberRole::as_str(&self.member_role) {
+            Some(s) => out.push_str(s),
+            None => return Err(__private::unrepresentable_enum("memberRole")),
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiAddMember`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiAddMemberResponse {
-    /// `"sentGroupInvitation"`: see [`SentGroupInvitation`](super::responses::SentGroupInvitation).
-    SentGroupInvitation(::std::boxed::Box<super::responses::SentGroupInvitation>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAddMemberResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::SentGroupInvitation(x) => {
-                Self::SentGroupInvitation(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiAddMember`], and `Undocumented` for any other response.
+    pub enum ApiAddMemberResponse {
+        SentGroupInvitation,
+        ChatCmdError,
     }
 }
 
-/// Join group.
-///
-/// Command `APIJoinGroup` (Group commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_join #<groupId>
-/// ```
-///
-/// Responses: [`ApiJoinGroupResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiJoinGroup {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Join group.
+    ///
+    /// Command `APIJoinGroup` (Group commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_join #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiJoinGroupResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiJoinGroup {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiJoinGroup {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiJoinGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiJoinGroup {
-    const EXPECTING: &'static str = "a `APIJoinGroup` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiJoinGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiJoinGroup {
+impl Command for ApiJoinGroup {
     const NAME: &'static str = "APIJoinGroup";
     type Response = ApiJoinGroupResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_join #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiJoinGroup {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiJoinGroup`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiJoinGroupResponse {
-    /// `"userAcceptedGroupSent"`: see [`UserAcceptedGroupSent`](super::responses::UserAcceptedGroupSent).
-    UserAcceptedGroupSent(::std::boxed::Box<super::responses::UserAcceptedGroupSent>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiJoinGroupResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserAcceptedGroupSent(x) => {
-                Self::UserAcceptedGroupSent(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiJoinGroup`], and `Undocumented` for any other response.
+    pub enum ApiJoinGroupResponse {
+        UserAcceptedGroupSent,
+        ChatCmdError,
     }
 }
 
-/// Accept group member. Requires Admin role.
-///
-/// Command `APIAcceptMember` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_accept member #<groupId> <groupMemberId> relay|observer|author|member|moderator|admin|owner
-/// ```
-///
-/// Responses: [`ApiAcceptMemberResponse`].
-///
-/// Errors:
-/// - `GroupMemberNotActive`: Member is not connected yet.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiAcceptMember {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `groupMemberId`: `int64`
-    pub group_member_id: i64,
-    /// `memberRole`: `GroupMemberRole`
-    pub member_role: super::types::GroupMemberRole,
+command! {
+    /// Accept group member. Requires Admin role.
+    ///
+    /// Command `APIAcceptMember` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_accept member #<groupId> <groupMemberId> relay|observer|author|member|moderator|admin|owner
+    /// ```
+    ///
+    /// Responses: [`ApiAcceptMemberResponse`].
+    ///
+    /// Errors:
+    /// - `GroupMemberNotActive`: Member is not connected yet.
+    #[derive(Eq, Hash)]
+    pub struct ApiAcceptMember {
+        req group_id: i64 = "groupId",
+        req group_member_id: i64 = "groupMemberId",
+        req member_role: GroupMemberRole = "memberRole",
+    }
 }
 
 impl ApiAcceptMember {
@@ -2970,593 +1097,213 @@ impl ApiAcceptMember {
     pub fn new(
         group_id: i64,
         group_member_id: i64,
-        member_role: super::types::GroupMemberRole,
+        member_role: GroupMemberRole,
     ) -> Self {
         Self {
             group_id,
             group_member_id,
             member_role,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiAcceptMember {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "groupMemberId",
-            &self.group_member_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptMember {
-    const EXPECTING: &'static str = "a `APIAcceptMember` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "groupMemberId" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupMemberId")?,
-                    );
-                }
-                "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "groupMemberId", "memberRole"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberId"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            group_member_id: f1,
-            member_role: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiAcceptMember {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiAcceptMember {
+impl Command for ApiAcceptMember {
     const NAME: &'static str = "APIAcceptMember";
     type Response = ApiAcceptMemberResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_accept member #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_member_id);
+        __private::push_num(out, &self.group_member_id);
         out.push(' ');
-        match super::types::GroupMemberRole::as_str(&self.member_role) {
-            ::std::option::Option::Some(s) => out.push_str(s),
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
-                );
-            }
+        match GroupMemberRole::as_str(&self.member_role) {
+            Some(s) => out.push_str(s),
+            None => return Err(__private::unrepresentable_enum("memberRole")),
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiAcceptMember`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiAcceptMemberResponse {
-    /// `"memberAccepted"`: see [`MemberAccepted`](super::responses::MemberAccepted).
-    MemberAccepted(::std::boxed::Box<super::responses::MemberAccepted>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAcceptMemberResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::MemberAccepted(x) => Self::MemberAccepted(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiAcceptMember`], and `Undocumented` for any other response.
+    pub enum ApiAcceptMemberResponse {
+        MemberAccepted,
+        ChatCmdError,
     }
 }
 
-/// Set members role. Requires Admin role.
-///
-/// Command `APIMembersRole` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_member role #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...] relay|observer|author|member|moderator|admin|owner
-/// ```
-///
-/// Responses: [`ApiMembersRoleResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiMembersRole {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `groupMemberIds`: `[int64]`
-    pub group_member_ids: ::std::vec::Vec<i64>,
-    /// `memberRole`: `GroupMemberRole`
-    pub member_role: super::types::GroupMemberRole,
+command! {
+    /// Set members role. Requires Admin role.
+    ///
+    /// Command `APIMembersRole` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_member role #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...] relay|observer|author|member|moderator|admin|owner
+    /// ```
+    ///
+    /// Responses: [`ApiMembersRoleResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiMembersRole {
+        req group_id: i64 = "groupId",
+        req group_member_ids: Vec<i64> = "groupMemberIds",
+        req member_role: GroupMemberRole = "memberRole",
+    }
 }
 
 impl ApiMembersRole {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(
         group_id: i64,
-        group_member_ids: ::std::vec::Vec<i64>,
-        member_role: super::types::GroupMemberRole,
+        group_member_ids: Vec<i64>,
+        member_role: GroupMemberRole,
     ) -> Self {
         Self {
             group_id,
             group_member_ids,
             member_role,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiMembersRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "groupMemberIds",
-            &self.group_member_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiMembersRole {
-    const EXPECTING: &'static str = "a `APIMembersRole` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "groupMemberIds" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "groupMemberIds")?,
-                    );
-                }
-                "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "groupMemberIds", "memberRole"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            group_member_ids: f1,
-            member_role: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiMembersRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiMembersRole {
+impl Command for ApiMembersRole {
     const NAME: &'static str = "APIMembersRole";
     type Response = ApiMembersRoleResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_member role #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.group_member_ids)
-            .enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.group_member_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
         out.push(' ');
-        match super::types::GroupMemberRole::as_str(&self.member_role) {
-            ::std::option::Option::Some(s) => out.push_str(s),
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
-                );
-            }
+        match GroupMemberRole::as_str(&self.member_role) {
+            Some(s) => out.push_str(s),
+            None => return Err(__private::unrepresentable_enum("memberRole")),
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiMembersRole`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiMembersRoleResponse {
-    /// `"membersRoleUser"`: see [`MembersRoleUser`](super::responses::MembersRoleUser).
-    MembersRoleUser(::std::boxed::Box<super::responses::MembersRoleUser>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiMembersRoleResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::MembersRoleUser(x) => {
-                Self::MembersRoleUser(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiMembersRole`], and `Undocumented` for any other response.
+    pub enum ApiMembersRoleResponse {
+        MembersRoleUser,
+        ChatCmdError,
     }
 }
 
-/// Block members. Requires Moderator role.
-///
-/// Command `APIBlockMembersForAll` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_block #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...] blocked=on|off
-/// ```
-///
-/// Responses: [`ApiBlockMembersForAllResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiBlockMembersForAll {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `groupMemberIds`: `[int64]`
-    pub group_member_ids: ::std::vec::Vec<i64>,
-    /// `blocked`: `bool`
-    pub blocked: bool,
+command! {
+    /// Block members. Requires Moderator role.
+    ///
+    /// Command `APIBlockMembersForAll` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_block #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...] blocked=on|off
+    /// ```
+    ///
+    /// Responses: [`ApiBlockMembersForAllResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiBlockMembersForAll {
+        req group_id: i64 = "groupId",
+        req group_member_ids: Vec<i64> = "groupMemberIds",
+        req blocked: bool = "blocked",
+    }
 }
 
 impl ApiBlockMembersForAll {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        group_id: i64,
-        group_member_ids: ::std::vec::Vec<i64>,
-        blocked: bool,
-    ) -> Self {
+    pub fn new(group_id: i64, group_member_ids: Vec<i64>, blocked: bool) -> Self {
         Self {
             group_id,
             group_member_ids,
             blocked,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiBlockMembersForAll {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "groupMemberIds",
-            &self.group_member_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "blocked", &self.blocked)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiBlockMembersForAll {
-    const EXPECTING: &'static str = "a `APIBlockMembersForAll` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "groupMemberIds" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "groupMemberIds")?,
-                    );
-                }
-                "blocked" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "groupMemberIds", "blocked"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("blocked"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            group_member_ids: f1,
-            blocked: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiBlockMembersForAll {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiBlockMembersForAll {
+impl Command for ApiBlockMembersForAll {
     const NAME: &'static str = "APIBlockMembersForAll";
     type Response = ApiBlockMembersForAllResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_block #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.group_member_ids)
-            .enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.group_member_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
         out.push_str(" blocked=");
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.blocked);
-        ::std::result::Result::Ok(())
+        __private::on_off(out, &self.blocked);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiBlockMembersForAll {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiBlockMembersForAll`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiBlockMembersForAllResponse {
-    /// `"membersBlockedForAllUser"`: see [`MembersBlockedForAllUser`](super::responses::MembersBlockedForAllUser).
-    MembersBlockedForAllUser(
-        ::std::boxed::Box<super::responses::MembersBlockedForAllUser>,
-    ),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiBlockMembersForAllResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::MembersBlockedForAllUser(x) => {
-                Self::MembersBlockedForAllUser(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiBlockMembersForAll`], and `Undocumented` for any other response.
+    pub enum ApiBlockMembersForAllResponse {
+        MembersBlockedForAllUser,
+        ChatCmdError,
     }
 }
 
-/// Remove members. Requires Admin role.
-///
-/// Command `APIRemoveMembers` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_remove #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...][ messages=on]
-/// ```
-///
-/// Responses: [`ApiRemoveMembersResponse`].
-///
-/// Errors:
-/// - `GroupMemberNotFound`: Group member not found.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiRemoveMembers {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `groupMemberIds`: `[int64]`
-    pub group_member_ids: ::std::vec::Vec<i64>,
-    /// `withMessages`: `bool`
-    pub with_messages: bool,
+command! {
+    /// Remove members. Requires Admin role.
+    ///
+    /// Command `APIRemoveMembers` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_remove #<groupId> <groupMemberIds[0]>[,<groupMemberIds[1]>...][ messages=on]
+    /// ```
+    ///
+    /// Responses: [`ApiRemoveMembersResponse`].
+    ///
+    /// Errors:
+    /// - `GroupMemberNotFound`: Group member not found.
+    #[derive(Eq, Hash)]
+    pub struct ApiRemoveMembers {
+        req group_id: i64 = "groupId",
+        req group_member_ids: Vec<i64> = "groupMemberIds",
+        default_false with_messages: bool = "withMessages",
+    }
 }
 
 impl ApiRemoveMembers {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, group_member_ids: ::std::vec::Vec<i64>) -> Self {
+    pub fn new(group_id: i64, group_member_ids: Vec<i64>) -> Self {
         Self {
             group_id,
             group_member_ids,
-            with_messages: false,
+            ..Self::__empty()
         }
     }
     /// Sets `withMessages`.
@@ -3567,455 +1314,181 @@ impl ApiRemoveMembers {
     }
 }
 
-impl ::serde::Serialize for ApiRemoveMembers {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "groupMemberIds",
-            &self.group_member_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "withMessages",
-            &self.with_messages,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiRemoveMembers {
-    const EXPECTING: &'static str = "a `APIRemoveMembers` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "groupMemberIds" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "groupMemberIds")?,
-                    );
-                }
-                "withMessages" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "groupId",
-                        "groupMemberIds",
-                        "withMessages",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupMemberIds"),
-                );
-            }
-        };
-        let f2 = f2.unwrap_or(false);
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            group_member_ids: f1,
-            with_messages: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiRemoveMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiRemoveMembers {
+impl Command for ApiRemoveMembers {
     const NAME: &'static str = "APIRemoveMembers";
     type Response = ApiRemoveMembersResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_remove #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.group_member_ids)
-            .enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.group_member_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.with_messages,
-            true,
-            " messages=on",
-        );
-        ::std::result::Result::Ok(())
+        __private::flag(out, &self.with_messages, true, " messages=on");
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiRemoveMembers {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiRemoveMembers`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiRemoveMembersResponse {
-    /// `"userDeletedMembers"`: see [`UserDeletedMembers`](super::responses::UserDeletedMembers).
-    UserDeletedMembers(::std::boxed::Box<super::responses::UserDeletedMembers>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiRemoveMembersResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserDeletedMembers(x) => {
-                Self::UserDeletedMembers(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiRemoveMembers`], and `Undocumented` for any other response.
+    pub enum ApiRemoveMembersResponse {
+        UserDeletedMembers,
+        ChatCmdError,
     }
 }
 
-/// Leave group.
-///
-/// Command `APILeaveGroup` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_leave #<groupId>
-/// ```
-///
-/// Responses: [`ApiLeaveGroupResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiLeaveGroup {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Leave group.
+    ///
+    /// Command `APILeaveGroup` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_leave #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiLeaveGroupResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiLeaveGroup {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiLeaveGroup {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiLeaveGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiLeaveGroup {
-    const EXPECTING: &'static str = "a `APILeaveGroup` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiLeaveGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiLeaveGroup {
+impl Command for ApiLeaveGroup {
     const NAME: &'static str = "APILeaveGroup";
     type Response = ApiLeaveGroupResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_leave #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiLeaveGroup {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiLeaveGroup`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiLeaveGroupResponse {
-    /// `"leftMemberUser"`: see [`LeftMemberUser`](super::responses::LeftMemberUser).
-    LeftMemberUser(::std::boxed::Box<super::responses::LeftMemberUser>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiLeaveGroupResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::LeftMemberUser(x) => Self::LeftMemberUser(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiLeaveGroup`], and `Undocumented` for any other response.
+    pub enum ApiLeaveGroupResponse {
+        LeftMemberUser,
+        ChatCmdError,
     }
 }
 
-/// Get group members.
-///
-/// Command `APIListMembers` (Group commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_members #<groupId>
-/// ```
-///
-/// Responses: [`ApiListMembersResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiListMembers {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Get group members.
+    ///
+    /// Command `APIListMembers` (Group commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_members #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiListMembersResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiListMembers {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiListMembers {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiListMembers {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiListMembers {
-    const EXPECTING: &'static str = "a `APIListMembers` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiListMembers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiListMembers {
+impl Command for ApiListMembers {
     const NAME: &'static str = "APIListMembers";
     type Response = ApiListMembersResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_members #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiListMembers {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiListMembers`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiListMembersResponse {
-    /// `"groupMembers"`: see [`GroupMembers`](super::responses::GroupMembers).
-    GroupMembers(::std::boxed::Box<super::responses::GroupMembers>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiListMembersResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupMembers(x) => Self::GroupMembers(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiListMembers`], and `Undocumented` for any other response.
+    pub enum ApiListMembersResponse {
+        GroupMembers,
+        ChatCmdError,
     }
 }
 
-/// Create group.
-///
-/// Command `APINewGroup` (Group commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_group <userId>[ incognito=on] <json(groupProfile)>
-/// ```
-///
-/// Responses: [`ApiNewGroupResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiNewGroup {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `incognito`: `bool`
-    pub incognito: bool,
-    /// `groupProfile`: `GroupProfile`
-    pub group_profile: super::types::GroupProfile,
+command! {
+    /// Create group.
+    ///
+    /// Command `APINewGroup` (Group commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_group <userId>[ incognito=on] <json(groupProfile)>
+    /// ```
+    ///
+    /// Responses: [`ApiNewGroupResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiNewGroup {
+        req user_id: i64 = "userId",
+        default_false incognito: bool = "incognito",
+        req group_profile: Box<GroupProfile> = "groupProfile",
+    }
 }
 
 impl ApiNewGroup {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(user_id: i64, group_profile: super::types::GroupProfile) -> Self {
+    pub fn new(user_id: i64, group_profile: GroupProfile) -> Self {
         Self {
             user_id,
-            incognito: false,
-            group_profile,
+            group_profile: Box::new(group_profile),
+            ..Self::__empty()
         }
     }
     /// Sets `incognito`.
@@ -4026,179 +1499,59 @@ impl ApiNewGroup {
     }
 }
 
-impl ::serde::Serialize for ApiNewGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "groupProfile",
-            &self.group_profile,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiNewGroup {
-    const EXPECTING: &'static str = "a `APINewGroup` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "incognito" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupProfile,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "incognito", "groupProfile"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupProfile"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            incognito: f1,
-            group_profile: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiNewGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiNewGroup {
+impl Command for ApiNewGroup {
     const NAME: &'static str = "APINewGroup";
     type Response = ApiNewGroupResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_group ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.incognito,
-            true,
-            " incognito=on",
-        );
+        __private::push_num(out, &self.user_id);
+        __private::flag(out, &self.incognito, true, " incognito=on");
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.group_profile,
-            "groupProfile",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&*self.group_profile, "groupProfile")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiNewGroup`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiNewGroupResponse {
-    /// `"groupCreated"`: see [`GroupCreated`](super::responses::GroupCreated).
-    GroupCreated(::std::boxed::Box<super::responses::GroupCreated>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiNewGroupResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupCreated(x) => Self::GroupCreated(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiNewGroup`], and `Undocumented` for any other response.
+    pub enum ApiNewGroupResponse {
+        GroupCreated,
+        ChatCmdError,
     }
 }
 
-/// Create public group.
-///
-/// Command `APINewPublicGroup` (Group commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_public group <userId>[ incognito=on] <relayIds[0]>[,<relayIds[1]>...] <json(groupProfile)>
-/// ```
-///
-/// Responses: [`ApiNewPublicGroupResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiNewPublicGroup {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `incognito`: `bool`
-    pub incognito: bool,
-    /// `relayIds`: `[int64]`
-    pub relay_ids: ::std::vec::Vec<i64>,
-    /// `groupProfile`: `GroupProfile`
-    pub group_profile: super::types::GroupProfile,
+command! {
+    /// Create public group.
+    ///
+    /// Command `APINewPublicGroup` (Group commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_public group <userId>[ incognito=on] <relayIds[0]>[,<relayIds[1]>...] <json(groupProfile)>
+    /// ```
+    ///
+    /// Responses: [`ApiNewPublicGroupResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiNewPublicGroup {
+        req user_id: i64 = "userId",
+        default_false incognito: bool = "incognito",
+        req relay_ids: Vec<i64> = "relayIds",
+        req group_profile: Box<GroupProfile> = "groupProfile",
+    }
 }
 
 impl ApiNewPublicGroup {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        user_id: i64,
-        relay_ids: ::std::vec::Vec<i64>,
-        group_profile: super::types::GroupProfile,
-    ) -> Self {
+    pub fn new(user_id: i64, relay_ids: Vec<i64>, group_profile: GroupProfile) -> Self {
         Self {
             user_id,
-            incognito: false,
             relay_ids,
-            group_profile,
+            group_profile: Box::new(group_profile),
+            ..Self::__empty()
         }
     }
     /// Sets `incognito`.
@@ -4209,1492 +1562,571 @@ impl ApiNewPublicGroup {
     }
 }
 
-impl ::serde::Serialize for ApiNewPublicGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "relayIds",
-            &self.relay_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "groupProfile",
-            &self.group_profile,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiNewPublicGroup {
-    const EXPECTING: &'static str = "a `APINewPublicGroup` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "incognito" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "relayIds" => {
-                    f2 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "relayIds")?,
-                    );
-                }
-                "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupProfile,
-                    >(&mut map, &mut f3)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "userId",
-                        "incognito",
-                        "relayIds",
-                        "groupProfile",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("relayIds"),
-                );
-            }
-        };
-        let f3 = match f3 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupProfile"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            incognito: f1,
-            relay_ids: f2,
-            group_profile: f3,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiNewPublicGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiNewPublicGroup {
+impl Command for ApiNewPublicGroup {
     const NAME: &'static str = "APINewPublicGroup";
     type Response = ApiNewPublicGroupResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_public group ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.incognito,
-            true,
-            " incognito=on",
-        );
+        __private::push_num(out, &self.user_id);
+        __private::flag(out, &self.incognito, true, " incognito=on");
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.relay_ids).enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.relay_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.group_profile,
-            "groupProfile",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&*self.group_profile, "groupProfile")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiNewPublicGroup`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiNewPublicGroupResponse {
-    /// `"publicGroupCreated"`: see [`PublicGroupCreated`](super::responses::PublicGroupCreated).
-    PublicGroupCreated(::std::boxed::Box<super::responses::PublicGroupCreated>),
-    /// `"publicGroupCreationFailed"`: see [`PublicGroupCreationFailed`](super::responses::PublicGroupCreationFailed).
-    PublicGroupCreationFailed(
-        ::std::boxed::Box<super::responses::PublicGroupCreationFailed>,
-    ),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiNewPublicGroupResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::PublicGroupCreated(x) => {
-                Self::PublicGroupCreated(x)
-            }
-            super::responses::ChatResponse::PublicGroupCreationFailed(x) => {
-                Self::PublicGroupCreationFailed(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiNewPublicGroup`], and `Undocumented` for any other response.
+    pub enum ApiNewPublicGroupResponse {
+        PublicGroupCreated,
+        PublicGroupCreationFailed,
+        ChatCmdError,
     }
 }
 
-/// Get group relays.
-///
-/// Command `APIGetGroupRelays` (Group commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_get relays #<groupId>
-/// ```
-///
-/// Responses: [`ApiGetGroupRelaysResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiGetGroupRelays {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Get group relays.
+    ///
+    /// Command `APIGetGroupRelays` (Group commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_get relays #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiGetGroupRelaysResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiGetGroupRelays {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiGetGroupRelays {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiGetGroupRelays {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupRelays {
-    const EXPECTING: &'static str = "a `APIGetGroupRelays` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiGetGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiGetGroupRelays {
+impl Command for ApiGetGroupRelays {
     const NAME: &'static str = "APIGetGroupRelays";
     type Response = ApiGetGroupRelaysResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_get relays #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiGetGroupRelays {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiGetGroupRelays`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiGetGroupRelaysResponse {
-    /// `"groupRelays"`: see [`GroupRelays`](super::responses::GroupRelays).
-    GroupRelays(::std::boxed::Box<super::responses::GroupRelays>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiGetGroupRelaysResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupRelays(x) => Self::GroupRelays(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiGetGroupRelays`], and `Undocumented` for any other response.
+    pub enum ApiGetGroupRelaysResponse {
+        GroupRelays,
+        ChatCmdError,
     }
 }
 
-/// Add relays to group.
-///
-/// Command `APIAddGroupRelays` (Group commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_add relays #<groupId> <relayIds[0]>[,<relayIds[1]>...]
-/// ```
-///
-/// Responses: [`ApiAddGroupRelaysResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiAddGroupRelays {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `relayIds`: `[int64]`
-    pub relay_ids: ::std::vec::Vec<i64>,
+command! {
+    /// Add relays to group.
+    ///
+    /// Command `APIAddGroupRelays` (Group commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_add relays #<groupId> <relayIds[0]>[,<relayIds[1]>...]
+    /// ```
+    ///
+    /// Responses: [`ApiAddGroupRelaysResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiAddGroupRelays {
+        req group_id: i64 = "groupId",
+        req relay_ids: Vec<i64> = "relayIds",
+    }
 }
 
 impl ApiAddGroupRelays {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, relay_ids: ::std::vec::Vec<i64>) -> Self {
-        Self { group_id, relay_ids }
-    }
-}
-
-impl ::serde::Serialize for ApiAddGroupRelays {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::simplex_api_types::runtime::ser_int_vec(
-            &mut m,
-            "relayIds",
-            &self.relay_ids,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiAddGroupRelays {
-    const EXPECTING: &'static str = "a `APIAddGroupRelays` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::vec::Vec<i64>> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "relayIds" => {
-                    f1 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::IntVec<i64>,
-                        >(&mut map, &mut meta, "relayIds")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "relayIds"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(group_id: i64, relay_ids: Vec<i64>) -> Self {
+        Self {
+            group_id,
+            relay_ids,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("relayIds"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            relay_ids: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiAddGroupRelays {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiAddGroupRelays {
+impl Command for ApiAddGroupRelays {
     const NAME: &'static str = "APIAddGroupRelays";
     type Response = ApiAddGroupRelaysResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_add relays #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        for (v2, v1) in ::std::iter::IntoIterator::into_iter(&self.relay_ids).enumerate()
-        {
+        for (v2, v1) in IntoIterator::into_iter(&self.relay_ids).enumerate() {
             if v2 > 0 {
                 out.push(',');
             }
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiAddGroupRelays {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiAddGroupRelays`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiAddGroupRelaysResponse {
-    /// `"groupRelaysAdded"`: see [`GroupRelaysAdded`](super::responses::GroupRelaysAdded).
-    GroupRelaysAdded(::std::boxed::Box<super::responses::GroupRelaysAdded>),
-    /// `"groupRelaysAddFailed"`: see [`GroupRelaysAddFailed`](super::responses::GroupRelaysAddFailed).
-    GroupRelaysAddFailed(::std::boxed::Box<super::responses::GroupRelaysAddFailed>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAddGroupRelaysResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupRelaysAdded(x) => {
-                Self::GroupRelaysAdded(x)
-            }
-            super::responses::ChatResponse::GroupRelaysAddFailed(x) => {
-                Self::GroupRelaysAddFailed(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiAddGroupRelays`], and `Undocumented` for any other response.
+    pub enum ApiAddGroupRelaysResponse {
+        GroupRelaysAdded,
+        GroupRelaysAddFailed,
+        ChatCmdError,
     }
 }
 
-/// Clear relay rejection for a channel (relay operator).
-///
-/// Command `APIAllowRelayGroup` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_relay allow #<groupId>
-/// ```
-///
-/// Responses: [`ApiAllowRelayGroupResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiAllowRelayGroup {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Clear relay rejection for a channel (relay operator).
+    ///
+    /// Command `APIAllowRelayGroup` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_relay allow #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiAllowRelayGroupResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiAllowRelayGroup {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiAllowRelayGroup {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiAllowRelayGroup {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiAllowRelayGroup {
-    const EXPECTING: &'static str = "a `APIAllowRelayGroup` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiAllowRelayGroup {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiAllowRelayGroup {
+impl Command for ApiAllowRelayGroup {
     const NAME: &'static str = "APIAllowRelayGroup";
     type Response = ApiAllowRelayGroupResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_relay allow #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiAllowRelayGroup {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiAllowRelayGroup`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiAllowRelayGroupResponse {
-    /// `"relayGroupAllowed"`: see [`RelayGroupAllowed`](super::responses::RelayGroupAllowed).
-    RelayGroupAllowed(::std::boxed::Box<super::responses::RelayGroupAllowed>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiAllowRelayGroupResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::RelayGroupAllowed(x) => {
-                Self::RelayGroupAllowed(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiAllowRelayGroup`], and `Undocumented` for any other response.
+    pub enum ApiAllowRelayGroupResponse {
+        RelayGroupAllowed,
+        ChatCmdError,
     }
 }
 
-/// Update group profile.
-///
-/// Command `APIUpdateGroupProfile` (Group commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_group_profile #<groupId> <json(groupProfile)>
-/// ```
-///
-/// Responses: [`ApiUpdateGroupProfileResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiUpdateGroupProfile {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `groupProfile`: `GroupProfile`
-    pub group_profile: super::types::GroupProfile,
+command! {
+    /// Update group profile.
+    ///
+    /// Command `APIUpdateGroupProfile` (Group commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_group_profile #<groupId> <json(groupProfile)>
+    /// ```
+    ///
+    /// Responses: [`ApiUpdateGroupProfileResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiUpdateGroupProfile {
+        req group_id: i64 = "groupId",
+        req group_profile: Box<GroupProfile> = "groupProfile",
+    }
 }
 
 impl ApiUpdateGroupProfile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, group_profile: super::types::GroupProfile) -> Self {
-        Self { group_id, group_profile }
-    }
-}
-
-impl ::serde::Serialize for ApiUpdateGroupProfile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "groupProfile",
-            &self.group_profile,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateGroupProfile {
-    const EXPECTING: &'static str = "a `APIUpdateGroupProfile` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupProfile> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "groupProfile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupProfile,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "groupProfile"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(group_id: i64, group_profile: GroupProfile) -> Self {
+        Self {
+            group_id,
+            group_profile: Box::new(group_profile),
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupProfile"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            group_profile: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiUpdateGroupProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiUpdateGroupProfile {
+impl Command for ApiUpdateGroupProfile {
     const NAME: &'static str = "APIUpdateGroupProfile";
     type Response = ApiUpdateGroupProfileResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_group_profile #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.group_profile,
-            "groupProfile",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&*self.group_profile, "groupProfile")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiUpdateGroupProfile`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiUpdateGroupProfileResponse {
-    /// `"groupUpdated"`: see [`GroupUpdated`](super::responses::GroupUpdated).
-    GroupUpdated(::std::boxed::Box<super::responses::GroupUpdated>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiUpdateGroupProfileResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupUpdated(x) => Self::GroupUpdated(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiUpdateGroupProfile`], and `Undocumented` for any other response.
+    pub enum ApiUpdateGroupProfileResponse {
+        GroupUpdated,
+        ChatCmdError,
     }
 }
 
-/// Verify group domain
-///
-/// Command `APIVerifyGroupDomain` (Group commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_verify domain #<groupId>
-/// ```
-///
-/// Responses: [`ApiVerifyGroupDomainResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiVerifyGroupDomain {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Verify group domain
+    ///
+    /// Command `APIVerifyGroupDomain` (Group commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_verify domain #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiVerifyGroupDomainResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiVerifyGroupDomain {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiVerifyGroupDomain {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiVerifyGroupDomain {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiVerifyGroupDomain {
-    const EXPECTING: &'static str = "a `APIVerifyGroupDomain` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiVerifyGroupDomain {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiVerifyGroupDomain {
+impl Command for ApiVerifyGroupDomain {
     const NAME: &'static str = "APIVerifyGroupDomain";
     type Response = ApiVerifyGroupDomainResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_verify domain #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiVerifyGroupDomain {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiVerifyGroupDomain`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiVerifyGroupDomainResponse {
-    /// `"groupDomainVerified"`: see [`GroupDomainVerified`](super::responses::GroupDomainVerified).
-    GroupDomainVerified(::std::boxed::Box<super::responses::GroupDomainVerified>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiVerifyGroupDomainResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupDomainVerified(x) => {
-                Self::GroupDomainVerified(x)
-            }
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiVerifyGroupDomain`], and `Undocumented` for any other response.
+    pub enum ApiVerifyGroupDomainResponse {
+        GroupDomainVerified,
     }
 }
 
-/// Create group link.
-///
-/// Command `APICreateGroupLink` (Group link commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_create link #<groupId> relay|observer|author|member|moderator|admin|owner
-/// ```
-///
-/// Responses: [`ApiCreateGroupLinkResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiCreateGroupLink {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `memberRole`: `GroupMemberRole`
-    pub member_role: super::types::GroupMemberRole,
+command! {
+    /// Create group link.
+    ///
+    /// Command `APICreateGroupLink` (Group link commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_create link #<groupId> relay|observer|author|member|moderator|admin|owner
+    /// ```
+    ///
+    /// Responses: [`ApiCreateGroupLinkResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiCreateGroupLink {
+        req group_id: i64 = "groupId",
+        req member_role: GroupMemberRole = "memberRole",
+    }
 }
 
 impl ApiCreateGroupLink {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self { group_id, member_role }
-    }
-}
-
-impl ::serde::Serialize for ApiCreateGroupLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiCreateGroupLink {
-    const EXPECTING: &'static str = "a `APICreateGroupLink` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "memberRole"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(group_id: i64, member_role: GroupMemberRole) -> Self {
+        Self {
+            group_id,
+            member_role,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            member_role: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiCreateGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiCreateGroupLink {
+impl Command for ApiCreateGroupLink {
     const NAME: &'static str = "APICreateGroupLink";
     type Response = ApiCreateGroupLinkResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create link #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        match super::types::GroupMemberRole::as_str(&self.member_role) {
-            ::std::option::Option::Some(s) => out.push_str(s),
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
-                );
-            }
+        match GroupMemberRole::as_str(&self.member_role) {
+            Some(s) => out.push_str(s),
+            None => return Err(__private::unrepresentable_enum("memberRole")),
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiCreateGroupLink`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiCreateGroupLinkResponse {
-    /// `"groupLinkCreated"`: see [`GroupLinkCreated`](super::responses::GroupLinkCreated).
-    GroupLinkCreated(::std::boxed::Box<super::responses::GroupLinkCreated>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiCreateGroupLinkResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupLinkCreated(x) => {
-                Self::GroupLinkCreated(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiCreateGroupLink`], and `Undocumented` for any other response.
+    pub enum ApiCreateGroupLinkResponse {
+        GroupLinkCreated,
+        ChatCmdError,
     }
 }
 
-/// Set member role for group link.
-///
-/// Command `APIGroupLinkMemberRole` (Group link commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_set link role #<groupId> relay|observer|author|member|moderator|admin|owner
-/// ```
-///
-/// Responses: [`ApiGroupLinkMemberRoleResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiGroupLinkMemberRole {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `memberRole`: `GroupMemberRole`
-    pub member_role: super::types::GroupMemberRole,
+command! {
+    /// Set member role for group link.
+    ///
+    /// Command `APIGroupLinkMemberRole` (Group link commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set link role #<groupId> relay|observer|author|member|moderator|admin|owner
+    /// ```
+    ///
+    /// Responses: [`ApiGroupLinkMemberRoleResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiGroupLinkMemberRole {
+        req group_id: i64 = "groupId",
+        req member_role: GroupMemberRole = "memberRole",
+    }
 }
 
 impl ApiGroupLinkMemberRole {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(group_id: i64, member_role: super::types::GroupMemberRole) -> Self {
-        Self { group_id, member_role }
-    }
-}
-
-impl ::serde::Serialize for ApiGroupLinkMemberRole {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "memberRole",
-            &self.member_role,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiGroupLinkMemberRole {
-    const EXPECTING: &'static str = "a `APIGroupLinkMemberRole` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::GroupMemberRole> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "memberRole" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::GroupMemberRole,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "memberRole"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(group_id: i64, member_role: GroupMemberRole) -> Self {
+        Self {
+            group_id,
+            member_role,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("memberRole"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            member_role: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiGroupLinkMemberRole {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiGroupLinkMemberRole {
+impl Command for ApiGroupLinkMemberRole {
     const NAME: &'static str = "APIGroupLinkMemberRole";
     type Response = ApiGroupLinkMemberRoleResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set link role #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
+        __private::push_num(out, &self.group_id);
         out.push(' ');
-        match super::types::GroupMemberRole::as_str(&self.member_role) {
-            ::std::option::Option::Some(s) => out.push_str(s),
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::fmt_helpers::unrepresentable_enum(
-                        "memberRole",
-                    ),
-                );
-            }
+        match GroupMemberRole::as_str(&self.member_role) {
+            Some(s) => out.push_str(s),
+            None => return Err(__private::unrepresentable_enum("memberRole")),
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiGroupLinkMemberRole`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiGroupLinkMemberRoleResponse {
-    /// `"groupLink"`: see [`GroupLink`](super::responses::GroupLink).
-    GroupLink(::std::boxed::Box<super::responses::GroupLink>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiGroupLinkMemberRoleResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupLink(x) => Self::GroupLink(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiGroupLinkMemberRole`], and `Undocumented` for any other response.
+    pub enum ApiGroupLinkMemberRoleResponse {
+        GroupLink,
+        ChatCmdError,
     }
 }
 
-/// Delete group link.
-///
-/// Command `APIDeleteGroupLink` (Group link commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_delete link #<groupId>
-/// ```
-///
-/// Responses: [`ApiDeleteGroupLinkResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiDeleteGroupLink {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Delete group link.
+    ///
+    /// Command `APIDeleteGroupLink` (Group link commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_delete link #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiDeleteGroupLinkResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiDeleteGroupLink {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiDeleteGroupLink {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiDeleteGroupLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteGroupLink {
-    const EXPECTING: &'static str = "a `APIDeleteGroupLink` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiDeleteGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiDeleteGroupLink {
+impl Command for ApiDeleteGroupLink {
     const NAME: &'static str = "APIDeleteGroupLink";
     type Response = ApiDeleteGroupLinkResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete link #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiDeleteGroupLink {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiDeleteGroupLink`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiDeleteGroupLinkResponse {
-    /// `"groupLinkDeleted"`: see [`GroupLinkDeleted`](super::responses::GroupLinkDeleted).
-    GroupLinkDeleted(::std::boxed::Box<super::responses::GroupLinkDeleted>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiDeleteGroupLinkResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupLinkDeleted(x) => {
-                Self::GroupLinkDeleted(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiDeleteGroupLink`], and `Undocumented` for any other response.
+    pub enum ApiDeleteGroupLinkResponse {
+        GroupLinkDeleted,
+        ChatCmdError,
     }
 }
 
-/// Get group link.
-///
-/// Command `APIGetGroupLink` (Group link commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_get link #<groupId>
-/// ```
-///
-/// Responses: [`ApiGetGroupLinkResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiGetGroupLink {
-    /// `groupId`: `int64`
-    pub group_id: i64,
+command! {
+    /// Get group link.
+    ///
+    /// Command `APIGetGroupLink` (Group link commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_get link #<groupId>
+    /// ```
+    ///
+    /// Responses: [`ApiGetGroupLinkResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiGetGroupLink {
+        req group_id: i64 = "groupId",
+    }
 }
 
 impl ApiGetGroupLink {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(group_id: i64) -> Self {
-        Self { group_id }
-    }
-}
-
-impl ::serde::Serialize for ApiGetGroupLink {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiGetGroupLink {
-    const EXPECTING: &'static str = "a `APIGetGroupLink` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            group_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { group_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiGetGroupLink {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiGetGroupLink {
+impl Command for ApiGetGroupLink {
     const NAME: &'static str = "APIGetGroupLink";
     type Response = ApiGetGroupLinkResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_get link #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.group_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiGetGroupLink {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiGetGroupLink`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiGetGroupLinkResponse {
-    /// `"groupLink"`: see [`GroupLink`](super::responses::GroupLink).
-    GroupLink(::std::boxed::Box<super::responses::GroupLink>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiGetGroupLinkResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupLink(x) => Self::GroupLink(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiGetGroupLink`], and `Undocumented` for any other response.
+    pub enum ApiGetGroupLinkResponse {
+        GroupLink,
+        ChatCmdError,
     }
 }
 
-/// Create 1-time invitation link.
-///
-/// Command `APIAddContact` (Connection commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_connect <userId>[ incognito=on]
-/// ```
-///
-/// Responses: [`ApiAddContactResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiAddContact {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `incognito`: `bool`
-    pub incognito: bool,
+command! {
+    /// Create 1-time invitation link.
+    ///
+    /// Command `APIAddContact` (Connection commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_connect <userId>[ incognito=on]
+    /// ```
+    ///
+    /// Responses: [`ApiAddContactResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiAddContact {
+        req user_id: i64 = "userId",
+        default_false incognito: bool = "incognito",
+    }
 }
 
 impl ApiAddContact {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self { user_id, incognito: false }
+        Self { user_id, ..Self::__empty() }
     }
     /// Sets `incognito`.
     #[must_use]
@@ -5704,313 +2136,124 @@ impl ApiAddContact {
     }
 }
 
-impl ::serde::Serialize for ApiAddContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiAddContact {
-    const EXPECTING: &'static str = "a `APIAddContact` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "incognito" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "incognito"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        ::std::result::Result::Ok(Self { user_id: f0, incognito: f1 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiAddContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiAddContact {
+impl Command for ApiAddContact {
     const NAME: &'static str = "APIAddContact";
     type Response = ApiAddContactResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_connect ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.incognito,
-            true,
-            " incognito=on",
-        );
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.user_id);
+        __private::flag(out, &self.incognito, true, " incognito=on");
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiAddContact {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiAddContact`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiAddContactResponse {
-    /// `"invitation"`: see [`Invitation`](super::responses::Invitation).
-    Invitation(::std::boxed::Box<super::responses::Invitation>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAddContactResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::Invitation(x) => Self::Invitation(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiAddContact`], and `Undocumented` for any other response.
+    pub enum ApiAddContactResponse {
+        Invitation,
+        ChatCmdError,
     }
 }
 
-/// Determine SimpleX link type and if the bot is already connected via this link or name.
-///
-/// Command `APIConnectPlan` (Connection commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_connect plan <userId> <connectTarget>
-/// ```
-///
-/// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `resolveMode`, `linkOwnerSig`.
-///
-/// Responses: [`ApiConnectPlanResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiConnectPlan {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `connectTarget`: `string?`
-    pub connect_target: ::std::option::Option<::std::string::String>,
+command! {
+    /// Determine SimpleX link type and if the bot is already connected via this link or name.
+    ///
+    /// Command `APIConnectPlan` (Connection commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_connect plan <userId> <connectTarget>
+    /// ```
+    ///
+    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `resolveMode`, `linkOwnerSig`.
+    ///
+    /// Responses: [`ApiConnectPlanResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiConnectPlan {
+        req user_id: i64 = "userId",
+        opt connect_target: String = "connectTarget",
+    }
+    ignored ["resolveMode", "linkOwnerSig"]
 }
 
 impl ApiConnectPlan {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(user_id: i64, connect_target: ::std::string::String) -> Self {
+    pub fn new(user_id: i64, connect_target: String) -> Self {
         Self {
             user_id,
-            connect_target: ::std::option::Option::Some(connect_target),
+            connect_target: Some(connect_target),
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiConnectPlan {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.connect_target {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connectTarget", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiConnectPlan {
-    const EXPECTING: &'static str = "a `APIConnectPlan` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "connectTarget" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
-                }
-                "resolveMode" | "linkOwnerSig" => {
-                    let _ = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IgnoredAny,
-                    >(&mut map)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "connectTarget"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            connect_target: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiConnectPlan {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiConnectPlan {
+impl Command for ApiConnectPlan {
     const NAME: &'static str = "APIConnectPlan";
     type Response = ApiConnectPlanResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_connect plan ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push(' ');
         match self.connect_target.as_ref() {
-            ::std::option::Option::Some(v1) => {
-                ::simplex_api_types::runtime::fmt_helpers::push_str(
-                    out,
-                    v1,
-                    "connectTarget",
-                    true,
-                )?;
+            Some(v1) => {
+                __private::push_str(out, v1, "connectTarget", true)?;
             }
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(::simplex_api_types::runtime::CommandError::Missing {
+            None => {
+                return Err(::simplex_api_types::runtime::CommandError::Missing {
                     param: "connectTarget",
                 });
             }
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiConnectPlan`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiConnectPlanResponse {
-    /// `"connectionPlan"`: see [`ConnectionPlan`](super::responses::ConnectionPlan).
-    ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectPlanResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ConnectionPlan(x) => Self::ConnectionPlan(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiConnectPlan`], and `Undocumented` for any other response.
+    pub enum ApiConnectPlanResponse {
+        ConnectionPlan,
+        ChatCmdError,
     }
 }
 
-/// Connect via prepared SimpleX link. The link can be 1-time invitation link, contact address or group link.
-///
-/// Command `APIConnect` (Connection commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_connect <userId>[ incognito=on][ <str(preparedLink_)>]
-/// ```
-///
-/// Responses: [`ApiConnectResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiConnect {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `incognito`: `bool`
-    pub incognito: bool,
-    /// `preparedLink_`: `CreatedConnLink?`
-    pub prepared_link_: ::std::option::Option<super::types::CreatedConnLink>,
+command! {
+    /// Connect via prepared SimpleX link. The link can be 1-time invitation link, contact address or group link.
+    ///
+    /// Command `APIConnect` (Connection commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_connect <userId>[ incognito=on][ <str(preparedLink_)>]
+    /// ```
+    ///
+    /// Responses: [`ApiConnectResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiConnect {
+        req user_id: i64 = "userId",
+        default_false incognito: bool = "incognito",
+        opt prepared_link_: CreatedConnLink = "preparedLink_",
+    }
 }
 
 impl ApiConnect {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            incognito: false,
-            prepared_link_: ::std::default::Default::default(),
-        }
+        Self { user_id, ..Self::__empty() }
     }
     /// Sets `incognito`.
     #[must_use]
@@ -6020,931 +2263,376 @@ impl ApiConnect {
     }
     /// Sets `preparedLink_`.
     #[must_use]
-    pub fn with_prepared_link_(mut self, value: super::types::CreatedConnLink) -> Self {
-        self.prepared_link_ = ::std::option::Option::Some(value);
+    pub fn with_prepared_link_(mut self, value: CreatedConnLink) -> Self {
+        self.prepared_link_ = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiConnect {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "incognito",
-            &self.incognito,
-        )?;
-        if let ::std::option::Option::Some(v) = &self.prepared_link_ {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "preparedLink_", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiConnect {
-    const EXPECTING: &'static str = "a `APIConnect` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::CreatedConnLink> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "incognito" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "preparedLink_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::CreatedConnLink,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "incognito", "preparedLink_"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            incognito: f1,
-            prepared_link_: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiConnect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiConnect {
+impl Command for ApiConnect {
     const NAME: &'static str = "APIConnect";
     type Response = ApiConnectResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_connect ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.incognito,
-            true,
-            " incognito=on",
-        );
-        if let ::std::option::Option::Some(v1) = self.prepared_link_.as_ref() {
+        __private::push_num(out, &self.user_id);
+        __private::flag(out, &self.incognito, true, " incognito=on");
+        if let Some(v1) = self.prepared_link_.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::Syntax::write_syntax(
-                v1,
-                out,
-                "preparedLink_",
-                true,
-            )?;
+            Syntax::write_syntax(v1, out, "preparedLink_", true)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiConnect`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiConnectResponse {
-    /// `"sentConfirmation"`: see [`SentConfirmation`](super::responses::SentConfirmation).
-    SentConfirmation(::std::boxed::Box<super::responses::SentConfirmation>),
-    /// `"contactAlreadyExists"`: see [`ContactAlreadyExists`](super::responses::ContactAlreadyExists).
-    ContactAlreadyExists(::std::boxed::Box<super::responses::ContactAlreadyExists>),
-    /// `"sentInvitation"`: see [`SentInvitation`](super::responses::SentInvitation).
-    SentInvitation(::std::boxed::Box<super::responses::SentInvitation>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiConnectResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::SentConfirmation(x) => {
-                Self::SentConfirmation(x)
-            }
-            super::responses::ChatResponse::ContactAlreadyExists(x) => {
-                Self::ContactAlreadyExists(x)
-            }
-            super::responses::ChatResponse::SentInvitation(x) => Self::SentInvitation(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiConnect`], and `Undocumented` for any other response.
+    pub enum ApiConnectResponse {
+        SentConfirmation,
+        ContactAlreadyExists,
+        SentInvitation,
+        ChatCmdError,
     }
 }
 
-/// Connect via SimpleX link or name as string in the active user profile.
-///
-/// Command `Connect` (Connection commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /connect[ <connTarget_>]
-/// ```
-///
-/// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `incognito`.
-///
-/// Responses: [`ConnectResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct Connect {
-    /// `connTarget_`: `string?`
-    pub conn_target_: ::std::option::Option<::std::string::String>,
+command! {
+    /// Connect via SimpleX link or name as string in the active user profile.
+    ///
+    /// Command `Connect` (Connection commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /connect[ <connTarget_>]
+    /// ```
+    ///
+    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `incognito`.
+    ///
+    /// Responses: [`ConnectResponse`].
+    #[derive(Eq, Hash)]
+    pub struct Connect {
+        opt conn_target_: String = "connTarget_",
+    }
+    ignored ["incognito"]
 }
 
 impl Connect {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new() -> Self {
-        Self {
-            conn_target_: ::std::default::Default::default(),
-        }
+        Self { ..Self::__empty() }
     }
     /// Sets `connTarget_`.
     #[must_use]
-    pub fn with_conn_target_(mut self, value: ::std::string::String) -> Self {
-        self.conn_target_ = ::std::option::Option::Some(value);
+    pub fn with_conn_target_(mut self, value: String) -> Self {
+        self.conn_target_ = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for Connect {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        if let ::std::option::Option::Some(v) = &self.conn_target_ {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "connTarget_", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
+impl Default for Connect {
+    /// The command with every optional parameter unset and every flag at its
+    /// default (as [`new`](Self::new)).
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl ::simplex_api_types::runtime::DecodeMap for Connect {
-    const EXPECTING: &'static str = "a `Connect` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "connTarget_" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
-                }
-                "incognito" => {
-                    let _ = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IgnoredAny,
-                    >(&mut map)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["connTarget_"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        ::std::result::Result::Ok(Self { conn_target_: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for Connect {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for Connect {
+impl Command for Connect {
     const NAME: &'static str = "Connect";
     type Response = ConnectResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/connect");
-        if let ::std::option::Option::Some(v1) = self.conn_target_.as_ref() {
+        if let Some(v1) = self.conn_target_.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_str(
-                out,
-                v1,
-                "connTarget_",
-                true,
-            )?;
+            __private::push_str(out, v1, "connTarget_", true)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`Connect`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ConnectResponse {
-    /// `"sentConfirmation"`: see [`SentConfirmation`](super::responses::SentConfirmation).
-    SentConfirmation(::std::boxed::Box<super::responses::SentConfirmation>),
-    /// `"contactAlreadyExists"`: see [`ContactAlreadyExists`](super::responses::ContactAlreadyExists).
-    ContactAlreadyExists(::std::boxed::Box<super::responses::ContactAlreadyExists>),
-    /// `"sentInvitation"`: see [`SentInvitation`](super::responses::SentInvitation).
-    SentInvitation(::std::boxed::Box<super::responses::SentInvitation>),
-    /// `"connectionPlan"`: see [`ConnectionPlan`](super::responses::ConnectionPlan).
-    ConnectionPlan(::std::boxed::Box<super::responses::ConnectionPlan>),
-    /// `"sentInvitationToContact"`: see [`SentInvitationToContact`](super::responses::SentInvitationToContact).
-    SentInvitationToContact(
-        ::std::boxed::Box<super::responses::SentInvitationToContact>,
-    ),
-    /// `"startedConnectionToContact"`: see [`StartedConnectionToContact`](super::responses::StartedConnectionToContact).
-    StartedConnectionToContact(
-        ::std::boxed::Box<super::responses::StartedConnectionToContact>,
-    ),
-    /// `"startedConnectionToGroup"`: see [`StartedConnectionToGroup`](super::responses::StartedConnectionToGroup).
-    StartedConnectionToGroup(
-        ::std::boxed::Box<super::responses::StartedConnectionToGroup>,
-    ),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ConnectResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::SentConfirmation(x) => {
-                Self::SentConfirmation(x)
-            }
-            super::responses::ChatResponse::ContactAlreadyExists(x) => {
-                Self::ContactAlreadyExists(x)
-            }
-            super::responses::ChatResponse::SentInvitation(x) => Self::SentInvitation(x),
-            super::responses::ChatResponse::ConnectionPlan(x) => Self::ConnectionPlan(x),
-            super::responses::ChatResponse::SentInvitationToContact(x) => {
-                Self::SentInvitationToContact(x)
-            }
-            super::responses::ChatResponse::StartedConnectionToContact(x) => {
-                Self::StartedConnectionToContact(x)
-            }
-            super::responses::ChatResponse::StartedConnectionToGroup(x) => {
-                Self::StartedConnectionToGroup(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`Connect`], and `Undocumented` for any other response.
+    pub enum ConnectResponse {
+        SentConfirmation,
+        ContactAlreadyExists,
+        SentInvitation,
+        ConnectionPlan,
+        SentInvitationToContact,
+        StartedConnectionToContact,
+        StartedConnectionToGroup,
+        ChatCmdError,
     }
 }
 
-/// Accept contact request.
-///
-/// Command `APIAcceptContact` (Connection commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /_accept <contactReqId>
-/// ```
-///
-/// Responses: [`ApiAcceptContactResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiAcceptContact {
-    /// `contactReqId`: `int64`
-    pub contact_req_id: i64,
+command! {
+    /// Accept contact request.
+    ///
+    /// Command `APIAcceptContact` (Connection commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_accept <contactReqId>
+    /// ```
+    ///
+    /// Responses: [`ApiAcceptContactResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiAcceptContact {
+        req contact_req_id: i64 = "contactReqId",
+    }
 }
 
 impl ApiAcceptContact {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(contact_req_id: i64) -> Self {
-        Self { contact_req_id }
-    }
-}
-
-impl ::serde::Serialize for ApiAcceptContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactReqId",
-            &self.contact_req_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiAcceptContact {
-    const EXPECTING: &'static str = "a `APIAcceptContact` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "contactReqId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "contactReqId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["contactReqId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            contact_req_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactReqId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { contact_req_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiAcceptContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiAcceptContact {
+impl Command for ApiAcceptContact {
     const NAME: &'static str = "APIAcceptContact";
     type Response = ApiAcceptContactResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_accept ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_req_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.contact_req_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiAcceptContact {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiAcceptContact`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiAcceptContactResponse {
-    /// `"acceptingContactRequest"`: see [`AcceptingContactRequest`](super::responses::AcceptingContactRequest).
-    AcceptingContactRequest(
-        ::std::boxed::Box<super::responses::AcceptingContactRequest>,
-    ),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiAcceptContactResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::AcceptingContactRequest(x) => {
-                Self::AcceptingContactRequest(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiAcceptContact`], and `Undocumented` for any other response.
+    pub enum ApiAcceptContactResponse {
+        AcceptingContactRequest,
+        ChatCmdError,
     }
 }
 
-/// Reject contact request. The user who sent the request is **not notified**.
-///
-/// Command `APIRejectContact` (Connection commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_reject <contactReqId>
-/// ```
-///
-/// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `notify`.
-///
-/// Responses: [`ApiRejectContactResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiRejectContact {
-    /// `contactReqId`: `int64`
-    pub contact_req_id: i64,
+command! {
+    /// Reject contact request. The user who sent the request is **not notified**.
+    ///
+    /// Command `APIRejectContact` (Connection commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_reject <contactReqId>
+    /// ```
+    ///
+    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `notify`.
+    ///
+    /// Responses: [`ApiRejectContactResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiRejectContact {
+        req contact_req_id: i64 = "contactReqId",
+    }
+    ignored ["notify"]
 }
 
 impl ApiRejectContact {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(contact_req_id: i64) -> Self {
-        Self { contact_req_id }
-    }
-}
-
-impl ::serde::Serialize for ApiRejectContact {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactReqId",
-            &self.contact_req_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiRejectContact {
-    const EXPECTING: &'static str = "a `APIRejectContact` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "contactReqId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "contactReqId")?,
-                    );
-                }
-                "notify" => {
-                    let _ = ::serde::de::MapAccess::next_value::<
-                        ::simplex_api_types::runtime::IgnoredAny,
-                    >(&mut map)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["contactReqId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            contact_req_id,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactReqId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { contact_req_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiRejectContact {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiRejectContact {
+impl Command for ApiRejectContact {
     const NAME: &'static str = "APIRejectContact";
     type Response = ApiRejectContactResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_reject ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_req_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.contact_req_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiRejectContact {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiRejectContact`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiRejectContactResponse {
-    /// `"contactRequestRejected"`: see [`ContactRequestRejected`](super::responses::ContactRequestRejected).
-    ContactRequestRejected(::std::boxed::Box<super::responses::ContactRequestRejected>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiRejectContactResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ContactRequestRejected(x) => {
-                Self::ContactRequestRejected(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiRejectContact`], and `Undocumented` for any other response.
+    pub enum ApiRejectContactResponse {
+        ContactRequestRejected,
+        ChatCmdError,
     }
 }
 
-/// Get contacts.
-///
-/// Command `APIListContacts` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_contacts <userId>
-/// ```
-///
-/// Responses: [`ApiListContactsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiListContacts {
-    /// `userId`: `int64`
-    pub user_id: i64,
+command! {
+    /// Get contacts.
+    ///
+    /// Command `APIListContacts` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_contacts <userId>
+    /// ```
+    ///
+    /// Responses: [`ApiListContactsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiListContacts {
+        req user_id: i64 = "userId",
+    }
 }
 
 impl ApiListContacts {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self { user_id }
+        Self { user_id, ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for ApiListContacts {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiListContacts {
-    const EXPECTING: &'static str = "a `APIListContacts` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiListContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiListContacts {
+impl Command for ApiListContacts {
     const NAME: &'static str = "APIListContacts";
     type Response = ApiListContactsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_contacts ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::std::result::Result::Ok(())
+        __private::push_num(out, &self.user_id);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiListContacts {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiListContacts`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiListContactsResponse {
-    /// `"contactsList"`: see [`ContactsList`](super::responses::ContactsList).
-    ContactsList(::std::boxed::Box<super::responses::ContactsList>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiListContactsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ContactsList(x) => Self::ContactsList(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiListContacts`], and `Undocumented` for any other response.
+    pub enum ApiListContactsResponse {
+        ContactsList,
+        ChatCmdError,
     }
 }
 
-/// Get groups.
-///
-/// Command `APIListGroups` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_groups <userId>[ @<contactId_>][ <search>]
-/// ```
-///
-/// Responses: [`ApiListGroupsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiListGroups {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `contactId_`: `int64?`
-    pub contact_id_: ::std::option::Option<i64>,
-    /// `search`: `string?`
-    pub search: ::std::option::Option<::std::string::String>,
+command! {
+    /// Get groups.
+    ///
+    /// Command `APIListGroups` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_groups <userId>[ @<contactId_>][ <search>]
+    /// ```
+    ///
+    /// Responses: [`ApiListGroupsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiListGroups {
+        req user_id: i64 = "userId",
+        opt contact_id_: i64 = "contactId_",
+        opt search: String = "search",
+    }
 }
 
 impl ApiListGroups {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            contact_id_: ::std::default::Default::default(),
-            search: ::std::default::Default::default(),
-        }
+        Self { user_id, ..Self::__empty() }
     }
     /// Sets `contactId_`.
     #[must_use]
     pub fn with_contact_id_(mut self, value: i64) -> Self {
-        self.contact_id_ = ::std::option::Option::Some(value);
+        self.contact_id_ = Some(value);
         self
     }
     /// Sets `search`.
     #[must_use]
-    pub fn with_search(mut self, value: ::std::string::String) -> Self {
-        self.search = ::std::option::Option::Some(value);
+    pub fn with_search(mut self, value: String) -> Self {
+        self.search = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiListGroups {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.contact_id_ {
-            ::simplex_api_types::runtime::ser_int(&mut m, "contactId_", v, false)?;
-        }
-        if let ::std::option::Option::Some(v) = &self.search {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "search", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiListGroups {
-    const EXPECTING: &'static str = "a `APIListGroups` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "contactId_" => {
-                    f1 = ::simplex_api_types::runtime::read_quoted::<
-                        _,
-                        ::std::option::Option<::simplex_api_types::runtime::Int<i64>>,
-                    >(&mut map, &mut meta, "contactId_")?;
-                }
-                "search" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "contactId_", "search"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            contact_id_: f1,
-            search: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiListGroups {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiListGroups {
+impl Command for ApiListGroups {
     const NAME: &'static str = "APIListGroups";
     type Response = ApiListGroupsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_groups ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if let ::std::option::Option::Some(v1) = self.contact_id_.as_ref() {
+        __private::push_num(out, &self.user_id);
+        if let Some(v1) = self.contact_id_.as_ref() {
             out.push_str(" @");
-            ::simplex_api_types::runtime::fmt_helpers::push_num(out, v1);
+            __private::push_num(out, v1);
         }
-        if let ::std::option::Option::Some(v2) = self.search.as_ref() {
+        if let Some(v2) = self.search.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_str(
-                out,
-                v2,
-                "search",
-                true,
-            )?;
+            __private::push_str(out, v2, "search", true)?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiListGroups`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiListGroupsResponse {
-    /// `"groupsList"`: see [`GroupsList`](super::responses::GroupsList).
-    GroupsList(::std::boxed::Box<super::responses::GroupsList>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiListGroupsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::GroupsList(x) => Self::GroupsList(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiListGroups`], and `Undocumented` for any other response.
+    pub enum ApiListGroupsResponse {
+        GroupsList,
+        ChatCmdError,
     }
 }
 
-/// Get chat previews. Supports time-based pagination — use this instead of APIListContacts / APIListGroups when scanning at scale (those load every record into memory and fail on large databases).
-///
-/// Command `APIGetChats` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_get chats <userId>[ pcc=on][ <str(pagination)>] <json(query)>
-/// ```
-///
-/// Responses: [`ApiGetChatsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiGetChats {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `pendingConnections`: `bool`
-    pub pending_connections: bool,
-    /// `pagination`: `PaginationByTime?`
-    pub pagination: ::std::option::Option<super::types::PaginationByTime>,
-    /// `query`: `ChatListQuery`
-    pub query: super::types::ChatListQuery,
+command! {
+    /// Get chat previews. Supports time-based pagination — use this instead of APIListContacts / APIListGroups when scanning at scale (those load every record into memory and fail on large databases).
+    ///
+    /// Command `APIGetChats` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_get chats <userId>[ pcc=on][ <str(pagination)>] <json(query)>
+    /// ```
+    ///
+    /// Responses: [`ApiGetChatsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiGetChats {
+        req user_id: i64 = "userId",
+        default_false pending_connections: bool = "pendingConnections",
+        opt pagination: PaginationByTime = "pagination",
+        req query: ChatListQuery = "query",
+    }
 }
 
 impl ApiGetChats {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(user_id: i64, query: super::types::ChatListQuery) -> Self {
+    pub fn new(user_id: i64, query: ChatListQuery) -> Self {
         Self {
             user_id,
-            pending_connections: false,
-            pagination: ::std::default::Default::default(),
             query,
+            ..Self::__empty()
         }
     }
     /// Sets `pendingConnections`.
@@ -6955,353 +2643,112 @@ impl ApiGetChats {
     }
     /// Sets `pagination`.
     #[must_use]
-    pub fn with_pagination(mut self, value: super::types::PaginationByTime) -> Self {
-        self.pagination = ::std::option::Option::Some(value);
+    pub fn with_pagination(mut self, value: PaginationByTime) -> Self {
+        self.pagination = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiGetChats {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "pendingConnections",
-            &self.pending_connections,
-        )?;
-        if let ::std::option::Option::Some(v) = &self.pagination {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "pagination", v)?;
-        }
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "query", &self.query)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiGetChats {
-    const EXPECTING: &'static str = "a `APIGetChats` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<super::types::PaginationByTime> = ::std::option::Option::None;
-        let mut f3: ::std::option::Option<super::types::ChatListQuery> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "pendingConnections" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "pagination" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        super::types::PaginationByTime,
-                    >(&mut map, &mut f2)?;
-                }
-                "query" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatListQuery,
-                    >(&mut map, &mut f3)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "userId",
-                        "pendingConnections",
-                        "pagination",
-                        "query",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(false);
-        let f3 = match f3 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("query"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            pending_connections: f1,
-            pagination: f2,
-            query: f3,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiGetChats {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiGetChats {
+impl Command for ApiGetChats {
     const NAME: &'static str = "APIGetChats";
     type Response = ApiGetChatsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_get chats ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.pending_connections,
-            true,
-            " pcc=on",
-        );
-        if let ::std::option::Option::Some(v1) = self.pagination.as_ref() {
+        __private::push_num(out, &self.user_id);
+        __private::flag(out, &self.pending_connections, true, " pcc=on");
+        if let Some(v1) = self.pagination.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::Syntax::write_syntax(
-                v1,
-                out,
-                "pagination",
-                false,
-            )?;
+            Syntax::write_syntax(v1, out, "pagination", false)?;
         }
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.query,
-            "query",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.query, "query")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiGetChats`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiGetChatsResponse {
-    /// `"apiChats"`: see [`ApiChats`](super::responses::ApiChats).
-    ApiChats(::std::boxed::Box<super::responses::ApiChats>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiGetChatsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ApiChats(x) => Self::ApiChats(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiGetChats`], and `Undocumented` for any other response.
+    pub enum ApiGetChatsResponse {
+        ApiChats,
+        ChatCmdError,
     }
 }
 
-/// Delete chat.
-///
-/// Command `APIDeleteChat` (Chat commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_delete <str(chatRef)> <str(chatDeleteMode)>
-/// ```
-///
-/// Responses: [`ApiDeleteChatResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiDeleteChat {
-    /// `chatRef`: `ChatRef`
-    pub chat_ref: super::types::ChatRef,
-    /// `chatDeleteMode`: `ChatDeleteMode`
-    pub chat_delete_mode: super::types::ChatDeleteMode,
+command! {
+    /// Delete chat.
+    ///
+    /// Command `APIDeleteChat` (Chat commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_delete <str(chatRef)> <str(chatDeleteMode)>
+    /// ```
+    ///
+    /// Responses: [`ApiDeleteChatResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiDeleteChat {
+        req chat_ref: ChatRef = "chatRef",
+        req chat_delete_mode: ChatDeleteMode = "chatDeleteMode",
+    }
 }
 
 impl ApiDeleteChat {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        chat_ref: super::types::ChatRef,
-        chat_delete_mode: super::types::ChatDeleteMode,
-    ) -> Self {
-        Self { chat_ref, chat_delete_mode }
-    }
-}
-
-impl ::serde::Serialize for ApiDeleteChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "chatRef", &self.chat_ref)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "chatDeleteMode",
-            &self.chat_delete_mode,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteChat {
-    const EXPECTING: &'static str = "a `APIDeleteChat` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::ChatRef> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::ChatDeleteMode> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "chatRef" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatRef,
-                    >(&mut map, &mut f0)?;
-                }
-                "chatDeleteMode" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::ChatDeleteMode,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["chatRef", "chatDeleteMode"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(chat_ref: ChatRef, chat_delete_mode: ChatDeleteMode) -> Self {
+        Self {
+            chat_ref,
+            chat_delete_mode,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatRef"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("chatDeleteMode"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            chat_ref: f0,
-            chat_delete_mode: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiDeleteChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiDeleteChat {
+impl Command for ApiDeleteChat {
     const NAME: &'static str = "APIDeleteChat";
     type Response = ApiDeleteChatResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete ");
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_ref,
-            out,
-            "chatRef",
-            false,
-        )?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
         out.push(' ');
-        ::simplex_api_types::runtime::Syntax::write_syntax(
-            &self.chat_delete_mode,
-            out,
-            "chatDeleteMode",
-            true,
-        )?;
-        ::std::result::Result::Ok(())
+        Syntax::write_syntax(&self.chat_delete_mode, out, "chatDeleteMode", true)?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiDeleteChat`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiDeleteChatResponse {
-    /// `"contactDeleted"`: see [`ContactDeleted`](super::responses::ContactDeleted).
-    ContactDeleted(::std::boxed::Box<super::responses::ContactDeleted>),
-    /// `"contactConnectionDeleted"`: see [`ContactConnectionDeleted`](super::responses::ContactConnectionDeleted).
-    ContactConnectionDeleted(
-        ::std::boxed::Box<super::responses::ContactConnectionDeleted>,
-    ),
-    /// `"groupDeletedUser"`: see [`GroupDeletedUser`](super::responses::GroupDeletedUser).
-    GroupDeletedUser(::std::boxed::Box<super::responses::GroupDeletedUser>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteChatResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ContactDeleted(x) => Self::ContactDeleted(x),
-            super::responses::ChatResponse::ContactConnectionDeleted(x) => {
-                Self::ContactConnectionDeleted(x)
-            }
-            super::responses::ChatResponse::GroupDeletedUser(x) => {
-                Self::GroupDeletedUser(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiDeleteChat`], and `Undocumented` for any other response.
+    pub enum ApiDeleteChatResponse {
+        ContactDeleted,
+        ContactConnectionDeleted,
+        GroupDeletedUser,
+        ChatCmdError,
     }
 }
 
-/// Set group custom data.
-///
-/// Command `APISetGroupCustomData` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_set custom #<groupId>[ <json(customData)>]
-/// ```
-///
-/// Responses: [`ApiSetGroupCustomDataResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetGroupCustomData {
-    /// `groupId`: `int64`
-    pub group_id: i64,
-    /// `customData`: `JSONObject?`
-    pub custom_data: ::std::option::Option<::simplex_api_types::runtime::JsonObject>,
+command! {
+    /// Set group custom data.
+    ///
+    /// Command `APISetGroupCustomData` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set custom #<groupId>[ <json(customData)>]
+    /// ```
+    ///
+    /// Responses: [`ApiSetGroupCustomDataResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetGroupCustomData {
+        req group_id: i64 = "groupId",
+        opt custom_data: JsonObject = "customData",
+    }
 }
 
 impl ApiSetGroupCustomData {
@@ -7309,151 +2756,59 @@ impl ApiSetGroupCustomData {
     pub fn new(group_id: i64) -> Self {
         Self {
             group_id,
-            custom_data: ::std::default::Default::default(),
+            ..Self::__empty()
         }
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(
-        mut self,
-        value: ::simplex_api_types::runtime::JsonObject,
-    ) -> Self {
-        self.custom_data = ::std::option::Option::Some(value);
+    pub fn with_custom_data(mut self, value: JsonObject) -> Self {
+        self.custom_data = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiSetGroupCustomData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "groupId", &self.group_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.custom_data {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "customData", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetGroupCustomData {
-    const EXPECTING: &'static str = "a `APISetGroupCustomData` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "groupId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "groupId")?,
-                    );
-                }
-                "customData" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["groupId", "customData"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("groupId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            group_id: f0,
-            custom_data: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetGroupCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSetGroupCustomData {
+impl Command for ApiSetGroupCustomData {
     const NAME: &'static str = "APISetGroupCustomData";
     type Response = ApiSetGroupCustomDataResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set custom #");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.group_id);
-        if let ::std::option::Option::Some(v1) = self.custom_data.as_ref() {
+        __private::push_num(out, &self.group_id);
+        if let Some(v1) = self.custom_data.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_json(
-                out,
-                &v1,
-                "customData",
-            )?;
+            __private::push_json(out, &v1, "customData")?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSetGroupCustomData`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetGroupCustomDataResponse {
-    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
-    CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetGroupCustomDataResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetGroupCustomData`], and `Undocumented` for any other response.
+    pub enum ApiSetGroupCustomDataResponse {
+        CmdOk,
+        ChatCmdError,
     }
 }
 
-/// Set contact custom data.
-///
-/// Command `APISetContactCustomData` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_set custom @<contactId>[ <json(customData)>]
-/// ```
-///
-/// Responses: [`ApiSetContactCustomDataResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetContactCustomData {
-    /// `contactId`: `int64`
-    pub contact_id: i64,
-    /// `customData`: `JSONObject?`
-    pub custom_data: ::std::option::Option<::simplex_api_types::runtime::JsonObject>,
+command! {
+    /// Set contact custom data.
+    ///
+    /// Command `APISetContactCustomData` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set custom @<contactId>[ <json(customData)>]
+    /// ```
+    ///
+    /// Responses: [`ApiSetContactCustomDataResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetContactCustomData {
+        req contact_id: i64 = "contactId",
+        opt custom_data: JsonObject = "customData",
+    }
 }
 
 impl ApiSetContactCustomData {
@@ -7461,919 +2816,411 @@ impl ApiSetContactCustomData {
     pub fn new(contact_id: i64) -> Self {
         Self {
             contact_id,
-            custom_data: ::std::default::Default::default(),
+            ..Self::__empty()
         }
     }
     /// Sets `customData`.
     #[must_use]
-    pub fn with_custom_data(
-        mut self,
-        value: ::simplex_api_types::runtime::JsonObject,
-    ) -> Self {
-        self.custom_data = ::std::option::Option::Some(value);
+    pub fn with_custom_data(mut self, value: JsonObject) -> Self {
+        self.custom_data = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiSetContactCustomData {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactId",
-            &self.contact_id,
-            false,
-        )?;
-        if let ::std::option::Option::Some(v) = &self.custom_data {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "customData", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactCustomData {
-    const EXPECTING: &'static str = "a `APISetContactCustomData` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "contactId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "contactId")?,
-                    );
-                }
-                "customData" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["contactId", "customData"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            contact_id: f0,
-            custom_data: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetContactCustomData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSetContactCustomData {
+impl Command for ApiSetContactCustomData {
     const NAME: &'static str = "APISetContactCustomData";
     type Response = ApiSetContactCustomDataResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set custom @");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_id);
-        if let ::std::option::Option::Some(v1) = self.custom_data.as_ref() {
+        __private::push_num(out, &self.contact_id);
+        if let Some(v1) = self.custom_data.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_json(
-                out,
-                &v1,
-                "customData",
-            )?;
+            __private::push_json(out, &v1, "customData")?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSetContactCustomData`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetContactCustomDataResponse {
-    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
-    CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetContactCustomDataResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetContactCustomData`], and `Undocumented` for any other response.
+    pub enum ApiSetContactCustomDataResponse {
+        CmdOk,
+        ChatCmdError,
     }
 }
 
-/// Set auto-accept member contacts.
-///
-/// Command `APISetUserAutoAcceptMemberContacts` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_set accept member contacts <userId> on|off
-/// ```
-///
-/// Responses: [`ApiSetUserAutoAcceptMemberContactsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetUserAutoAcceptMemberContacts {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `onOff`: `bool`
-    pub on_off: bool,
+command! {
+    /// Set auto-accept member contacts.
+    ///
+    /// Command `APISetUserAutoAcceptMemberContacts` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set accept member contacts <userId> on|off
+    /// ```
+    ///
+    /// Responses: [`ApiSetUserAutoAcceptMemberContactsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetUserAutoAcceptMemberContacts {
+        req user_id: i64 = "userId",
+        req on_off: bool = "onOff",
+    }
 }
 
 impl ApiSetUserAutoAcceptMemberContacts {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64, on_off: bool) -> Self {
-        Self { user_id, on_off }
-    }
-}
-
-impl ::serde::Serialize for ApiSetUserAutoAcceptMemberContacts {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptMemberContacts {
-    const EXPECTING: &'static str = "a `APISetUserAutoAcceptMemberContacts` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "onOff" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "onOff"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            user_id,
+            on_off,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("onOff"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptMemberContacts {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiSetUserAutoAcceptMemberContacts {
+impl Command for ApiSetUserAutoAcceptMemberContacts {
     const NAME: &'static str = "APISetUserAutoAcceptMemberContacts";
     type Response = ApiSetUserAutoAcceptMemberContactsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set accept member contacts ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.on_off);
-        ::std::result::Result::Ok(())
+        __private::on_off(out, &self.on_off);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiSetUserAutoAcceptMemberContacts {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiSetUserAutoAcceptMemberContacts`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetUserAutoAcceptMemberContactsResponse {
-    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
-    CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetUserAutoAcceptMemberContactsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetUserAutoAcceptMemberContacts`], and `Undocumented` for any other response.
+    pub enum ApiSetUserAutoAcceptMemberContactsResponse {
+        CmdOk,
+        ChatCmdError,
     }
 }
 
-/// Set auto-accept group invitations.
-///
-/// Command `APISetUserAutoAcceptGroupInvitations` (Chat commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_set accept group invitations <userId> on|off
-/// ```
-///
-/// Responses: [`ApiSetUserAutoAcceptGroupInvitationsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetUserAutoAcceptGroupInvitations {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `onOff`: `bool`
-    pub on_off: bool,
+command! {
+    /// Set auto-accept group invitations.
+    ///
+    /// Command `APISetUserAutoAcceptGroupInvitations` (Chat commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set accept group invitations <userId> on|off
+    /// ```
+    ///
+    /// Responses: [`ApiSetUserAutoAcceptGroupInvitationsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetUserAutoAcceptGroupInvitations {
+        req user_id: i64 = "userId",
+        req on_off: bool = "onOff",
+    }
 }
 
 impl ApiSetUserAutoAcceptGroupInvitations {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64, on_off: bool) -> Self {
-        Self { user_id, on_off }
-    }
-}
-
-impl ::serde::Serialize for ApiSetUserAutoAcceptGroupInvitations {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "onOff", &self.on_off)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetUserAutoAcceptGroupInvitations {
-    const EXPECTING: &'static str = "a `APISetUserAutoAcceptGroupInvitations` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "onOff" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "onOff"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+        Self {
+            user_id,
+            on_off,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("onOff"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0, on_off: f1 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetUserAutoAcceptGroupInvitations {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiSetUserAutoAcceptGroupInvitations {
+impl Command for ApiSetUserAutoAcceptGroupInvitations {
     const NAME: &'static str = "APISetUserAutoAcceptGroupInvitations";
     type Response = ApiSetUserAutoAcceptGroupInvitationsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set accept group invitations ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.on_off);
-        ::std::result::Result::Ok(())
+        __private::on_off(out, &self.on_off);
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiSetUserAutoAcceptGroupInvitations {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiSetUserAutoAcceptGroupInvitations`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
-    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
-    CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetUserAutoAcceptGroupInvitationsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetUserAutoAcceptGroupInvitations`], and `Undocumented` for any other response.
+    pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
+        CmdOk,
+        ChatCmdError,
     }
 }
 
-/// Get active user profile.
-///
-/// Command `ShowActiveUser` (User profile commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /user
-/// ```
-///
-/// Responses: [`ShowActiveUserResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ShowActiveUser {}
+command! {
+    /// Get active user profile.
+    ///
+    /// Command `ShowActiveUser` (User profile commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /user
+    /// ```
+    ///
+    /// Responses: [`ShowActiveUserResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ShowActiveUser {
+    }
+}
 
 impl ShowActiveUser {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new() -> Self {
-        Self {}
+        Self { ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for ShowActiveUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::end(m)
+impl Default for ShowActiveUser {
+    /// The command with every optional parameter unset and every flag at its
+    /// default (as [`new`](Self::new)).
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl ::simplex_api_types::runtime::DecodeMap for ShowActiveUser {
-    const EXPECTING: &'static str = "a `ShowActiveUser` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            return ::std::result::Result::Err(
-                ::simplex_api_types::runtime::unknown_field(&key.0, &[]),
-            );
-        }
-        ::std::result::Result::Ok(Self {})
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ShowActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ShowActiveUser {
+impl Command for ShowActiveUser {
     const NAME: &'static str = "ShowActiveUser";
     type Response = ShowActiveUserResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/user");
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ShowActiveUser {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ShowActiveUser`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ShowActiveUserResponse {
-    /// `"activeUser"`: see [`ActiveUser`](super::responses::ActiveUser).
-    ActiveUser(::std::boxed::Box<super::responses::ActiveUser>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ShowActiveUserResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ActiveUser(x) => Self::ActiveUser(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ShowActiveUser`], and `Undocumented` for any other response.
+    pub enum ShowActiveUserResponse {
+        ActiveUser,
+        ChatCmdError,
     }
 }
 
-/// Create new user profile.
-///
-/// Command `CreateActiveUser` (User profile commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_create user <json(newUser)>
-/// ```
-///
-/// Responses: [`CreateActiveUserResponse`].
-///
-/// Errors:
-/// - `UserExists`: User or contact with this name already exists.
-/// - `InvalidDisplayName`: Invalid user display name.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct CreateActiveUser {
-    /// `newUser`: `NewUser`
-    pub new_user: super::types::NewUser,
+command! {
+    /// Create new user profile.
+    ///
+    /// Command `CreateActiveUser` (User profile commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_create user <json(newUser)>
+    /// ```
+    ///
+    /// Responses: [`CreateActiveUserResponse`].
+    ///
+    /// Errors:
+    /// - `UserExists`: User or contact with this name already exists.
+    /// - `InvalidDisplayName`: Invalid user display name.
+    #[derive(Eq, Hash)]
+    pub struct CreateActiveUser {
+        req new_user: NewUser = "newUser",
+    }
 }
 
 impl CreateActiveUser {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(new_user: super::types::NewUser) -> Self {
-        Self { new_user }
-    }
-}
-
-impl ::serde::Serialize for CreateActiveUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "newUser", &self.new_user)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for CreateActiveUser {
-    const EXPECTING: &'static str = "a `CreateActiveUser` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<super::types::NewUser> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "newUser" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::NewUser,
-                    >(&mut map, &mut f0)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["newUser"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(new_user: NewUser) -> Self {
+        Self {
+            new_user,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("newUser"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { new_user: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for CreateActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for CreateActiveUser {
+impl Command for CreateActiveUser {
     const NAME: &'static str = "CreateActiveUser";
     type Response = CreateActiveUserResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create user ");
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.new_user,
-            "newUser",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.new_user, "newUser")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`CreateActiveUser`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum CreateActiveUserResponse {
-    /// `"activeUser"`: see [`ActiveUser`](super::responses::ActiveUser).
-    ActiveUser(::std::boxed::Box<super::responses::ActiveUser>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for CreateActiveUserResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ActiveUser(x) => Self::ActiveUser(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`CreateActiveUser`], and `Undocumented` for any other response.
+    pub enum CreateActiveUserResponse {
+        ActiveUser,
+        ChatCmdError,
     }
 }
 
-/// Get all user profiles.
-///
-/// Command `ListUsers` (User profile commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /users
-/// ```
-///
-/// Responses: [`ListUsersResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ListUsers {}
+command! {
+    /// Get all user profiles.
+    ///
+    /// Command `ListUsers` (User profile commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /users
+    /// ```
+    ///
+    /// Responses: [`ListUsersResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ListUsers {
+    }
+}
 
 impl ListUsers {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new() -> Self {
-        Self {}
+        Self { ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for ListUsers {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::end(m)
+impl Default for ListUsers {
+    /// The command with every optional parameter unset and every flag at its
+    /// default (as [`new`](Self::new)).
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl ::simplex_api_types::runtime::DecodeMap for ListUsers {
-    const EXPECTING: &'static str = "a `ListUsers` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            return ::std::result::Result::Err(
-                ::simplex_api_types::runtime::unknown_field(&key.0, &[]),
-            );
-        }
-        ::std::result::Result::Ok(Self {})
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ListUsers {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ListUsers {
+impl Command for ListUsers {
     const NAME: &'static str = "ListUsers";
     type Response = ListUsersResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/users");
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ListUsers {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ListUsers`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ListUsersResponse {
-    /// `"usersList"`: see [`UsersList`](super::responses::UsersList).
-    UsersList(::std::boxed::Box<super::responses::UsersList>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ListUsersResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UsersList(x) => Self::UsersList(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ListUsers`], and `Undocumented` for any other response.
+    pub enum ListUsersResponse {
+        UsersList,
+        ChatCmdError,
     }
 }
 
-/// Set active user profile.
-///
-/// Command `APISetActiveUser` (User profile commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_user <userId>[ <json(viewPwd)>]
-/// ```
-///
-/// Responses: [`ApiSetActiveUserResponse`].
-///
-/// Errors:
-/// - `ChatNotStarted`: Chat not started.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetActiveUser {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `viewPwd`: `string?`
-    pub view_pwd: ::std::option::Option<::std::string::String>,
+command! {
+    /// Set active user profile.
+    ///
+    /// Command `APISetActiveUser` (User profile commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_user <userId>[ <json(viewPwd)>]
+    /// ```
+    ///
+    /// Responses: [`ApiSetActiveUserResponse`].
+    ///
+    /// Errors:
+    /// - `ChatNotStarted`: Chat not started.
+    #[derive(Eq, Hash)]
+    pub struct ApiSetActiveUser {
+        req user_id: i64 = "userId",
+        opt view_pwd: String = "viewPwd",
+    }
 }
 
 impl ApiSetActiveUser {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new(user_id: i64) -> Self {
-        Self {
-            user_id,
-            view_pwd: ::std::default::Default::default(),
-        }
+        Self { user_id, ..Self::__empty() }
     }
     /// Sets `viewPwd`.
     #[must_use]
-    pub fn with_view_pwd(mut self, value: ::std::string::String) -> Self {
-        self.view_pwd = ::std::option::Option::Some(value);
+    pub fn with_view_pwd(mut self, value: String) -> Self {
+        self.view_pwd = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiSetActiveUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        if let ::std::option::Option::Some(v) = &self.view_pwd {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "viewPwd", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetActiveUser {
-    const EXPECTING: &'static str = "a `APISetActiveUser` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "viewPwd"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0, view_pwd: f1 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetActiveUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSetActiveUser {
+impl Command for ApiSetActiveUser {
     const NAME: &'static str = "APISetActiveUser";
     type Response = ApiSetActiveUserResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_user ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
-        if let ::std::option::Option::Some(v1) = self.view_pwd.as_ref() {
+        __private::push_num(out, &self.user_id);
+        if let Some(v1) = self.view_pwd.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
+            __private::push_json(out, &v1, "viewPwd")?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSetActiveUser`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetActiveUserResponse {
-    /// `"activeUser"`: see [`ActiveUser`](super::responses::ActiveUser).
-    ActiveUser(::std::boxed::Box<super::responses::ActiveUser>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiSetActiveUserResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ActiveUser(x) => Self::ActiveUser(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetActiveUser`], and `Undocumented` for any other response.
+    pub enum ApiSetActiveUserResponse {
+        ActiveUser,
+        ChatCmdError,
     }
 }
 
-/// Delete user profile.
-///
-/// Command `APIDeleteUser` (User profile commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_delete user <userId> del_smp=on|off[ <json(viewPwd)>]
-/// ```
-///
-/// Responses: [`ApiDeleteUserResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiDeleteUser {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `delSMPQueues`: `bool`
-    pub del_smp_queues: bool,
-    /// `viewPwd`: `string?`
-    pub view_pwd: ::std::option::Option<::std::string::String>,
+command! {
+    /// Delete user profile.
+    ///
+    /// Command `APIDeleteUser` (User profile commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_delete user <userId> del_smp=on|off[ <json(viewPwd)>]
+    /// ```
+    ///
+    /// Responses: [`ApiDeleteUserResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiDeleteUser {
+        req user_id: i64 = "userId",
+        req del_smp_queues: bool = "delSMPQueues",
+        opt view_pwd: String = "viewPwd",
+    }
 }
 
 impl ApiDeleteUser {
@@ -8382,655 +3229,226 @@ impl ApiDeleteUser {
         Self {
             user_id,
             del_smp_queues,
-            view_pwd: ::std::default::Default::default(),
+            ..Self::__empty()
         }
     }
     /// Sets `viewPwd`.
     #[must_use]
-    pub fn with_view_pwd(mut self, value: ::std::string::String) -> Self {
-        self.view_pwd = ::std::option::Option::Some(value);
+    pub fn with_view_pwd(mut self, value: String) -> Self {
+        self.view_pwd = Some(value);
         self
     }
 }
 
-impl ::serde::Serialize for ApiDeleteUser {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "delSMPQueues",
-            &self.del_smp_queues,
-        )?;
-        if let ::std::option::Option::Some(v) = &self.view_pwd {
-            ::serde::ser::SerializeMap::serialize_entry(&mut m, "viewPwd", v)?;
-        }
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiDeleteUser {
-    const EXPECTING: &'static str = "a `APIDeleteUser` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "delSMPQueues" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "viewPwd" => {
-                    ::simplex_api_types::runtime::read_opt::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "delSMPQueues", "viewPwd"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("delSMPQueues"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            del_smp_queues: f1,
-            view_pwd: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiDeleteUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiDeleteUser {
+impl Command for ApiDeleteUser {
     const NAME: &'static str = "APIDeleteUser";
     type Response = ApiDeleteUserResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete user ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push_str(" del_smp=");
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.del_smp_queues);
-        if let ::std::option::Option::Some(v1) = self.view_pwd.as_ref() {
+        __private::on_off(out, &self.del_smp_queues);
+        if let Some(v1) = self.view_pwd.as_ref() {
             out.push(' ');
-            ::simplex_api_types::runtime::fmt_helpers::push_json(out, &v1, "viewPwd")?;
+            __private::push_json(out, &v1, "viewPwd")?;
         }
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiDeleteUser`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiDeleteUserResponse {
-    /// `"cmdOk"`: see [`CmdOk`](super::responses::CmdOk).
-    CmdOk(::std::boxed::Box<super::responses::CmdOk>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiDeleteUserResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::CmdOk(x) => Self::CmdOk(x),
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiDeleteUser`], and `Undocumented` for any other response.
+    pub enum ApiDeleteUserResponse {
+        CmdOk,
+        ChatCmdError,
     }
 }
 
-/// Update user profile.
-///
-/// Command `APIUpdateProfile` (User profile commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_profile <userId> <json(profile)>
-/// ```
-///
-/// Responses: [`ApiUpdateProfileResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiUpdateProfile {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `profile`: `Profile`
-    pub profile: super::types::Profile,
+command! {
+    /// Update user profile.
+    ///
+    /// Command `APIUpdateProfile` (User profile commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_profile <userId> <json(profile)>
+    /// ```
+    ///
+    /// Responses: [`ApiUpdateProfileResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiUpdateProfile {
+        req user_id: i64 = "userId",
+        req profile: Box<Profile> = "profile",
+    }
 }
 
 impl ApiUpdateProfile {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(user_id: i64, profile: super::types::Profile) -> Self {
-        Self { user_id, profile }
-    }
-}
-
-impl ::serde::Serialize for ApiUpdateProfile {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "profile", &self.profile)?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiUpdateProfile {
-    const EXPECTING: &'static str = "a `APIUpdateProfile` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::Profile> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "profile" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Profile,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "profile"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(user_id: i64, profile: Profile) -> Self {
+        Self {
+            user_id,
+            profile: Box::new(profile),
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("profile"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { user_id: f0, profile: f1 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiUpdateProfile {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiUpdateProfile {
+impl Command for ApiUpdateProfile {
     const NAME: &'static str = "APIUpdateProfile";
     type Response = ApiUpdateProfileResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_profile ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.profile,
-            "profile",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&*self.profile, "profile")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiUpdateProfile`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiUpdateProfileResponse {
-    /// `"userProfileUpdated"`: see [`UserProfileUpdated`](super::responses::UserProfileUpdated).
-    UserProfileUpdated(::std::boxed::Box<super::responses::UserProfileUpdated>),
-    /// `"userProfileNoChange"`: see [`UserProfileNoChange`](super::responses::UserProfileNoChange).
-    UserProfileNoChange(::std::boxed::Box<super::responses::UserProfileNoChange>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiUpdateProfileResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::UserProfileUpdated(x) => {
-                Self::UserProfileUpdated(x)
-            }
-            super::responses::ChatResponse::UserProfileNoChange(x) => {
-                Self::UserProfileNoChange(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiUpdateProfile`], and `Undocumented` for any other response.
+    pub enum ApiUpdateProfileResponse {
+        UserProfileUpdated,
+        UserProfileNoChange,
+        ChatCmdError,
     }
 }
 
-/// Configure chat preference overrides for the contact.
-///
-/// Command `APISetContactPrefs` (User profile commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_set prefs @<contactId> <json(preferences)>
-/// ```
-///
-/// Responses: [`ApiSetContactPrefsResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSetContactPrefs {
-    /// `contactId`: `int64`
-    pub contact_id: i64,
-    /// `preferences`: `Preferences`
-    pub preferences: super::types::Preferences,
+command! {
+    /// Configure chat preference overrides for the contact.
+    ///
+    /// Command `APISetContactPrefs` (User profile commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_set prefs @<contactId> <json(preferences)>
+    /// ```
+    ///
+    /// Responses: [`ApiSetContactPrefsResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSetContactPrefs {
+        req contact_id: i64 = "contactId",
+        req preferences: Box<Preferences> = "preferences",
+    }
 }
 
 impl ApiSetContactPrefs {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(contact_id: i64, preferences: super::types::Preferences) -> Self {
-        Self { contact_id, preferences }
-    }
-}
-
-impl ::serde::Serialize for ApiSetContactPrefs {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(
-            &mut m,
-            "contactId",
-            &self.contact_id,
-            false,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "preferences",
-            &self.preferences,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSetContactPrefs {
-    const EXPECTING: &'static str = "a `APISetContactPrefs` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<super::types::Preferences> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "contactId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "contactId")?,
-                    );
-                }
-                "preferences" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        super::types::Preferences,
-                    >(&mut map, &mut f1)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["contactId", "preferences"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(contact_id: i64, preferences: Preferences) -> Self {
+        Self {
+            contact_id,
+            preferences: Box::new(preferences),
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("contactId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("preferences"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            contact_id: f0,
-            preferences: f1,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSetContactPrefs {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ApiSetContactPrefs {
+impl Command for ApiSetContactPrefs {
     const NAME: &'static str = "APISetContactPrefs";
     type Response = ApiSetContactPrefsResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_set prefs @");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.contact_id);
+        __private::push_num(out, &self.contact_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.preferences,
-            "preferences",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&*self.preferences, "preferences")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSetContactPrefs`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSetContactPrefsResponse {
-    /// `"contactPrefsUpdated"`: see [`ContactPrefsUpdated`](super::responses::ContactPrefsUpdated).
-    ContactPrefsUpdated(::std::boxed::Box<super::responses::ContactPrefsUpdated>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSetContactPrefsResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ContactPrefsUpdated(x) => {
-                Self::ContactPrefsUpdated(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSetContactPrefs`], and `Undocumented` for any other response.
+    pub enum ApiSetContactPrefsResponse {
+        ContactPrefsUpdated,
+        ChatCmdError,
     }
 }
 
-/// Send a reply to a received service request. Returns the connection ID that correlates the reply delivery event.
-///
-/// Command `APISendServiceResponse` (Service commands). Network usage: background.
-///
-/// Command string:
-///
-/// ```text
-/// /_service_response <userId> <requestId> <json(responseData)>
-/// ```
-///
-/// Responses: [`ApiSendServiceResponseResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiSendServiceResponse {
-    /// `userId`: `int64`
-    pub user_id: i64,
-    /// `requestId`: `string`
-    pub request_id: ::std::string::String,
-    /// `responseData`: `JSONObject`
-    pub response_data: ::simplex_api_types::runtime::JsonObject,
+command! {
+    /// Send a reply to a received service request. Returns the connection ID that correlates the reply delivery event.
+    ///
+    /// Command `APISendServiceResponse` (Service commands). Network usage: background.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_service_response <userId> <requestId> <json(responseData)>
+    /// ```
+    ///
+    /// Responses: [`ApiSendServiceResponseResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiSendServiceResponse {
+        req user_id: i64 = "userId",
+        req request_id: String = "requestId",
+        req response_data: JsonObject = "responseData",
+    }
 }
 
 impl ApiSendServiceResponse {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(
-        user_id: i64,
-        request_id: ::std::string::String,
-        response_data: ::simplex_api_types::runtime::JsonObject,
-    ) -> Self {
+    pub fn new(user_id: i64, request_id: String, response_data: JsonObject) -> Self {
         Self {
             user_id,
             request_id,
             response_data,
+            ..Self::__empty()
         }
     }
 }
 
-impl ::serde::Serialize for ApiSendServiceResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::simplex_api_types::runtime::ser_int(&mut m, "userId", &self.user_id, false)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "requestId",
-            &self.request_id,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "responseData",
-            &self.response_data,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ApiSendServiceResponse {
-    const EXPECTING: &'static str = "a `APISendServiceResponse` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<i64> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<::simplex_api_types::runtime::JsonObject> = ::std::option::Option::None;
-        let mut meta = ::simplex_api_types::runtime::Meta::default();
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "userId" => {
-                    f0 = ::std::option::Option::Some(
-                        ::simplex_api_types::runtime::read_quoted::<
-                            _,
-                            ::simplex_api_types::runtime::Int<i64>,
-                        >(&mut map, &mut meta, "userId")?,
-                    );
-                }
-                "requestId" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f1)?;
-                }
-                "responseData" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::simplex_api_types::runtime::JsonObject,
-                    >(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["userId", "requestId", "responseData"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("userId"),
-                );
-            }
-        };
-        let f1 = match f1 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("requestId"),
-                );
-            }
-        };
-        let f2 = match f2 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("responseData"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self {
-            user_id: f0,
-            request_id: f1,
-            response_data: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiSendServiceResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiSendServiceResponse {
+impl Command for ApiSendServiceResponse {
     const NAME: &'static str = "APISendServiceResponse";
     type Response = ApiSendServiceResponseResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_service_response ");
-        ::simplex_api_types::runtime::fmt_helpers::push_num(out, &self.user_id);
+        __private::push_num(out, &self.user_id);
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_str(
-            out,
-            &self.request_id,
-            "requestId",
-            false,
-        )?;
+        __private::push_str(out, &self.request_id, "requestId", false)?;
         out.push(' ');
-        ::simplex_api_types::runtime::fmt_helpers::push_json(
-            out,
-            &&self.response_data,
-            "responseData",
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_json(out, &&self.response_data, "responseData")?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ApiSendServiceResponse`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiSendServiceResponseResponse {
-    /// `"serviceReplyAccepted"`: see [`ServiceReplyAccepted`](super::responses::ServiceReplyAccepted).
-    ServiceReplyAccepted(::std::boxed::Box<super::responses::ServiceReplyAccepted>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for ApiSendServiceResponseResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ServiceReplyAccepted(x) => {
-                Self::ServiceReplyAccepted(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiSendServiceResponse`], and `Undocumented` for any other response.
+    pub enum ApiSendServiceResponseResponse {
+        ServiceReplyAccepted,
+        ChatCmdError,
     }
 }
 
-/// Start chat controller.
-///
-/// Command `StartChat` (Chat management). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_start main=on|off[ snd_files=off][ service_requests=on]
-/// ```
-///
-/// Responses: [`StartChatResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct StartChat {
-    /// `mainApp`: `bool`
-    pub main_app: bool,
-    /// `enableSndFiles`: `bool`
-    pub enable_snd_files: bool,
-    /// `serviceRequests`: `bool`
-    pub service_requests: bool,
+command! {
+    /// Start chat controller.
+    ///
+    /// Command `StartChat` (Chat management). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_start main=on|off[ snd_files=off][ service_requests=on]
+    /// ```
+    ///
+    /// Responses: [`StartChatResponse`].
+    #[derive(Eq, Hash)]
+    pub struct StartChat {
+        req main_app: bool = "mainApp",
+        default_true enable_snd_files: bool = "enableSndFiles",
+        default_false service_requests: bool = "serviceRequests",
+    }
 }
 
 impl StartChat {
@@ -9038,8 +3456,7 @@ impl StartChat {
     pub fn new(main_app: bool) -> Self {
         Self {
             main_app,
-            enable_snd_files: true,
-            service_requests: false,
+            ..Self::__empty()
         }
     }
     /// Sets `enableSndFiles`.
@@ -9056,488 +3473,189 @@ impl StartChat {
     }
 }
 
-impl ::serde::Serialize for StartChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(&mut m, "mainApp", &self.main_app)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "enableSndFiles",
-            &self.enable_snd_files,
-        )?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "serviceRequests",
-            &self.service_requests,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for StartChat {
-    const EXPECTING: &'static str = "a `StartChat` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f1: ::std::option::Option<bool> = ::std::option::Option::None;
-        let mut f2: ::std::option::Option<bool> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "mainApp" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f0)?;
-                }
-                "enableSndFiles" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f1)?;
-                }
-                "serviceRequests" => {
-                    ::simplex_api_types::runtime::read::<_, bool>(&mut map, &mut f2)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &[
-                        "mainApp",
-                        "enableSndFiles",
-                        "serviceRequests",
-                    ];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
-        }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("mainApp"),
-                );
-            }
-        };
-        let f1 = f1.unwrap_or(true);
-        let f2 = f2.unwrap_or(false);
-        ::std::result::Result::Ok(Self {
-            main_app: f0,
-            enable_snd_files: f1,
-            service_requests: f2,
-        })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for StartChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for StartChat {
+impl Command for StartChat {
     const NAME: &'static str = "StartChat";
     type Response = StartChatResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_start main=");
-        ::simplex_api_types::runtime::fmt_helpers::on_off(out, &self.main_app);
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.enable_snd_files,
-            false,
-            " snd_files=off",
-        );
-        ::simplex_api_types::runtime::fmt_helpers::flag(
-            out,
-            &self.service_requests,
-            true,
-            " service_requests=on",
-        );
-        ::std::result::Result::Ok(())
+        __private::on_off(out, &self.main_app);
+        __private::flag(out, &self.enable_snd_files, false, " snd_files=off");
+        __private::flag(out, &self.service_requests, true, " service_requests=on");
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for StartChat {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`StartChat`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum StartChatResponse {
-    /// `"chatStarted"`: see [`ChatStarted`](super::responses::ChatStarted).
-    ChatStarted(::std::boxed::Box<super::responses::ChatStarted>),
-    /// `"chatRunning"`: see [`ChatRunning`](super::responses::ChatRunning).
-    ChatRunning(::std::boxed::Box<super::responses::ChatRunning>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for StartChatResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatStarted(x) => Self::ChatStarted(x),
-            super::responses::ChatResponse::ChatRunning(x) => Self::ChatRunning(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`StartChat`], and `Undocumented` for any other response.
+    pub enum StartChatResponse {
+        ChatStarted,
+        ChatRunning,
     }
 }
 
-/// Stop chat controller.
-///
-/// Command `APIStopChat` (Chat management). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /_stop
-/// ```
-///
-/// Responses: [`ApiStopChatResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ApiStopChat {}
+command! {
+    /// Stop chat controller.
+    ///
+    /// Command `APIStopChat` (Chat management). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /_stop
+    /// ```
+    ///
+    /// Responses: [`ApiStopChatResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ApiStopChat {
+    }
+}
 
 impl ApiStopChat {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
     pub fn new() -> Self {
-        Self {}
+        Self { ..Self::__empty() }
     }
 }
 
-impl ::serde::Serialize for ApiStopChat {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::end(m)
+impl Default for ApiStopChat {
+    /// The command with every optional parameter unset and every flag at its
+    /// default (as [`new`](Self::new)).
+    fn default() -> Self {
+        Self::new()
     }
 }
 
-impl ::simplex_api_types::runtime::DecodeMap for ApiStopChat {
-    const EXPECTING: &'static str = "a `APIStopChat` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        if let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            return ::std::result::Result::Err(
-                ::simplex_api_types::runtime::unknown_field(&key.0, &[]),
-            );
-        }
-        ::std::result::Result::Ok(Self {})
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ApiStopChat {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
-    }
-}
-
-impl ::simplex_api_types::runtime::Command for ApiStopChat {
+impl Command for ApiStopChat {
     const NAME: &'static str = "APIStopChat";
     type Response = ApiStopChatResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_stop");
-        ::std::result::Result::Ok(())
+        Ok(())
     }
 }
 
 impl ::std::fmt::Display for ApiStopChat {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        let mut s = ::std::string::String::new();
-        match ::simplex_api_types::runtime::Command::write_command(self, &mut s) {
-            ::std::result::Result::Ok(()) => f.write_str(&s),
-            ::std::result::Result::Err(_) => {
-                ::std::result::Result::Err(::std::fmt::Error)
-            }
-        }
+        __private::display_command(self, f)
     }
 }
 
-/// The responses documented for [`ApiStopChat`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ApiStopChatResponse {
-    /// `"chatStopped"`: see [`ChatStopped`](super::responses::ChatStopped).
-    ChatStopped(::std::boxed::Box<super::responses::ChatStopped>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ApiStopChatResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::ChatStopped(x) => Self::ChatStopped(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ApiStopChat`], and `Undocumented` for any other response.
+    pub enum ApiStopChatResponse {
+        ChatStopped,
     }
 }
 
-/// Connect to a remote controller using an OOB invitation link.
-///
-/// Command `ConnectRemoteCtrl` (Remote control commands). Network usage: interactive.
-///
-/// Command string:
-///
-/// ```text
-/// /crc <remoteInvitation>
-/// ```
-///
-/// Responses: [`ConnectRemoteCtrlResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct ConnectRemoteCtrl {
-    /// `remoteInvitation`: `string`
-    pub remote_invitation: ::std::string::String,
+command! {
+    /// Connect to a remote controller using an OOB invitation link.
+    ///
+    /// Command `ConnectRemoteCtrl` (Remote control commands). Network usage: interactive.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /crc <remoteInvitation>
+    /// ```
+    ///
+    /// Responses: [`ConnectRemoteCtrlResponse`].
+    #[derive(Eq, Hash)]
+    pub struct ConnectRemoteCtrl {
+        req remote_invitation: String = "remoteInvitation",
+    }
 }
 
 impl ConnectRemoteCtrl {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(remote_invitation: ::std::string::String) -> Self {
-        Self { remote_invitation }
-    }
-}
-
-impl ::serde::Serialize for ConnectRemoteCtrl {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "remoteInvitation",
-            &self.remote_invitation,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for ConnectRemoteCtrl {
-    const EXPECTING: &'static str = "a `ConnectRemoteCtrl` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "remoteInvitation" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["remoteInvitation"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(remote_invitation: String) -> Self {
+        Self {
+            remote_invitation,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("remoteInvitation"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { remote_invitation: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for ConnectRemoteCtrl {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for ConnectRemoteCtrl {
+impl Command for ConnectRemoteCtrl {
     const NAME: &'static str = "ConnectRemoteCtrl";
     type Response = ConnectRemoteCtrlResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/crc ");
-        ::simplex_api_types::runtime::fmt_helpers::push_str(
-            out,
-            &self.remote_invitation,
-            "remoteInvitation",
-            true,
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_str(out, &self.remote_invitation, "remoteInvitation", true)?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`ConnectRemoteCtrl`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum ConnectRemoteCtrlResponse {
-    /// `"remoteCtrlConnecting"`: see [`RemoteCtrlConnecting`](super::responses::RemoteCtrlConnecting).
-    RemoteCtrlConnecting(::std::boxed::Box<super::responses::RemoteCtrlConnecting>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse> for ConnectRemoteCtrlResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::RemoteCtrlConnecting(x) => {
-                Self::RemoteCtrlConnecting(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`ConnectRemoteCtrl`], and `Undocumented` for any other response.
+    pub enum ConnectRemoteCtrlResponse {
+        RemoteCtrlConnecting,
+        ChatCmdError,
     }
 }
 
-/// Verify the remote controller session code to complete the connection.
-///
-/// Command `VerifyRemoteCtrlSession` (Remote control commands). Network usage: none.
-///
-/// Command string:
-///
-/// ```text
-/// /verify remote ctrl <sessionCode>
-/// ```
-///
-/// Responses: [`VerifyRemoteCtrlSessionResponse`].
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub struct VerifyRemoteCtrlSession {
-    /// `sessionCode`: `string`
-    pub session_code: ::std::string::String,
+command! {
+    /// Verify the remote controller session code to complete the connection.
+    ///
+    /// Command `VerifyRemoteCtrlSession` (Remote control commands). Network usage: none.
+    ///
+    /// Command string:
+    ///
+    /// ```text
+    /// /verify remote ctrl <sessionCode>
+    /// ```
+    ///
+    /// Responses: [`VerifyRemoteCtrlSessionResponse`].
+    #[derive(Eq, Hash)]
+    pub struct VerifyRemoteCtrlSession {
+        req session_code: String = "sessionCode",
+    }
 }
 
 impl VerifyRemoteCtrlSession {
     /// Creates the command from the parameters it needs; optional ones start as `None`, defaulted flags at their default.
-    pub fn new(session_code: ::std::string::String) -> Self {
-        Self { session_code }
-    }
-}
-
-impl ::serde::Serialize for VerifyRemoteCtrlSession {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        s: S,
-    ) -> ::std::result::Result<S::Ok, S::Error> {
-        let mut m = ::simplex_api_types::runtime::ser_map(s)?;
-        ::serde::ser::SerializeMap::serialize_entry(
-            &mut m,
-            "sessionCode",
-            &self.session_code,
-        )?;
-        ::serde::ser::SerializeMap::end(m)
-    }
-}
-
-impl ::simplex_api_types::runtime::DecodeMap for VerifyRemoteCtrlSession {
-    const EXPECTING: &'static str = "a `VerifyRemoteCtrlSession` object";
-    fn decode_map<'de, A: ::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> ::std::result::Result<Self, A::Error> {
-        let mut f0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-        while let ::std::option::Option::Some(key) = ::serde::de::MapAccess::next_key::<
-            ::simplex_api_types::runtime::Key<'de>,
-        >(&mut map)? {
-            match key.0.as_ref() {
-                "sessionCode" => {
-                    ::simplex_api_types::runtime::read::<
-                        _,
-                        ::std::string::String,
-                    >(&mut map, &mut f0)?;
-                }
-                other => {
-                    const FIELDS: &[&str] = &["sessionCode"];
-                    return ::std::result::Result::Err(
-                        ::simplex_api_types::runtime::unknown_field(other, FIELDS),
-                    );
-                }
-            }
+    pub fn new(session_code: String) -> Self {
+        Self {
+            session_code,
+            ..Self::__empty()
         }
-        let f0 = match f0 {
-            ::std::option::Option::Some(v) => v,
-            ::std::option::Option::None => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::missing_field("sessionCode"),
-                );
-            }
-        };
-        ::std::result::Result::Ok(Self { session_code: f0 })
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for VerifyRemoteCtrlSession {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        d: D,
-    ) -> ::std::result::Result<Self, D::Error> {
-        ::simplex_api_types::runtime::deserialize_struct(d)
     }
 }
 
-impl ::simplex_api_types::runtime::Command for VerifyRemoteCtrlSession {
+impl Command for VerifyRemoteCtrlSession {
     const NAME: &'static str = "VerifyRemoteCtrlSession";
     type Response = VerifyRemoteCtrlSessionResponse;
     fn write_command(
         &self,
-        out: &mut ::std::string::String,
-    ) -> ::std::result::Result<(), ::simplex_api_types::runtime::CommandError> {
+        out: &mut String,
+    ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/verify remote ctrl ");
-        ::simplex_api_types::runtime::fmt_helpers::push_str(
-            out,
-            &self.session_code,
-            "sessionCode",
-            true,
-        )?;
-        ::std::result::Result::Ok(())
+        __private::push_str(out, &self.session_code, "sessionCode", true)?;
+        Ok(())
     }
 }
 
-/// The responses documented for [`VerifyRemoteCtrlSession`], and `Other` for any other response.
-#[derive(::std::fmt::Debug, ::std::clone::Clone, ::std::cmp::PartialEq)]
-#[non_exhaustive]
-pub enum VerifyRemoteCtrlSessionResponse {
-    /// `"remoteCtrlConnected"`: see [`RemoteCtrlConnected`](super::responses::RemoteCtrlConnected).
-    RemoteCtrlConnected(::std::boxed::Box<super::responses::RemoteCtrlConnected>),
-    /// `"chatCmdError"`: see [`ChatCmdError`](super::responses::ChatCmdError).
-    ChatCmdError(::std::boxed::Box<super::responses::ChatCmdError>),
-    /// A response this command is not documented to get.
-    Other(super::responses::ChatResponse),
-}
-impl ::std::convert::From<super::responses::ChatResponse>
-for VerifyRemoteCtrlSessionResponse {
-    fn from(r: super::responses::ChatResponse) -> Self {
-        match r {
-            super::responses::ChatResponse::RemoteCtrlConnected(x) => {
-                Self::RemoteCtrlConnected(x)
-            }
-            super::responses::ChatResponse::ChatCmdError(x) => Self::ChatCmdError(x),
-            other => Self::Other(other),
-        }
+command_response! {
+    /// The responses documented for [`VerifyRemoteCtrlSession`], and `Undocumented` for any other response.
+    pub enum VerifyRemoteCtrlSessionResponse {
+        RemoteCtrlConnected,
+        ChatCmdError,
     }
 }
 
@@ -9545,324 +3663,117 @@ for VerifyRemoteCtrlSessionResponse {
 /// parameters as JSON, under their upstream names.
 pub fn command_string_from_json(
     name: &str,
-    params: ::serde_json::Value,
-) -> ::std::result::Result<
-    ::std::string::String,
-    ::simplex_api_types::runtime::FromJsonError,
-> {
-    ::std::result::Result::Ok(
-        match name {
-            "APICreateMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiCreateMyAddress>(params)?,
-                )?
-            }
-            "APIDeleteMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteMyAddress>(params)?,
-                )?
-            }
-            "APIShowMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiShowMyAddress>(params)?,
-                )?
-            }
-            "APISetProfileAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetProfileAddress>(params)?,
-                )?
-            }
-            "APISetUserDomain" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetUserDomain>(params)?,
-                )?
-            }
-            "APISetAddressSettings" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetAddressSettings>(params)?,
-                )?
-            }
-            "APISendMessages" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSendMessages>(params)?,
-                )?
-            }
-            "APIUpdateChatItem" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiUpdateChatItem>(params)?,
-                )?
-            }
-            "APIDeleteChatItem" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteChatItem>(params)?,
-                )?
-            }
-            "APIDeleteMemberChatItem" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteMemberChatItem>(params)?,
-                )?
-            }
-            "APIChatItemReaction" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiChatItemReaction>(params)?,
-                )?
-            }
-            "APIShareMyAddress" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiShareMyAddress>(params)?,
-                )?
-            }
-            "APIShareChatMsgContent" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiShareChatMsgContent>(params)?,
-                )?
-            }
-            "ReceiveFile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ReceiveFile>(params)?,
-                )?
-            }
-            "CancelFile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<CancelFile>(params)?,
-                )?
-            }
-            "APIAddMember" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAddMember>(params)?,
-                )?
-            }
-            "APIJoinGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiJoinGroup>(params)?,
-                )?
-            }
-            "APIAcceptMember" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAcceptMember>(params)?,
-                )?
-            }
-            "APIMembersRole" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiMembersRole>(params)?,
-                )?
-            }
-            "APIBlockMembersForAll" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiBlockMembersForAll>(params)?,
-                )?
-            }
-            "APIRemoveMembers" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiRemoveMembers>(params)?,
-                )?
-            }
-            "APILeaveGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiLeaveGroup>(params)?,
-                )?
-            }
-            "APIListMembers" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiListMembers>(params)?,
-                )?
-            }
-            "APINewGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiNewGroup>(params)?,
-                )?
-            }
-            "APINewPublicGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiNewPublicGroup>(params)?,
-                )?
-            }
-            "APIGetGroupRelays" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGetGroupRelays>(params)?,
-                )?
-            }
-            "APIAddGroupRelays" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAddGroupRelays>(params)?,
-                )?
-            }
-            "APIAllowRelayGroup" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAllowRelayGroup>(params)?,
-                )?
-            }
-            "APIUpdateGroupProfile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiUpdateGroupProfile>(params)?,
-                )?
-            }
-            "APIVerifyGroupDomain" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiVerifyGroupDomain>(params)?,
-                )?
-            }
-            "APICreateGroupLink" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiCreateGroupLink>(params)?,
-                )?
-            }
-            "APIGroupLinkMemberRole" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGroupLinkMemberRole>(params)?,
-                )?
-            }
-            "APIDeleteGroupLink" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteGroupLink>(params)?,
-                )?
-            }
-            "APIGetGroupLink" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGetGroupLink>(params)?,
-                )?
-            }
-            "APIAddContact" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAddContact>(params)?,
-                )?
-            }
-            "APIConnectPlan" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiConnectPlan>(params)?,
-                )?
-            }
-            "APIConnect" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiConnect>(params)?,
-                )?
-            }
-            "Connect" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<Connect>(params)?,
-                )?
-            }
-            "APIAcceptContact" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiAcceptContact>(params)?,
-                )?
-            }
-            "APIRejectContact" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiRejectContact>(params)?,
-                )?
-            }
-            "APIListContacts" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiListContacts>(params)?,
-                )?
-            }
-            "APIListGroups" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiListGroups>(params)?,
-                )?
-            }
-            "APIGetChats" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiGetChats>(params)?,
-                )?
-            }
-            "APIDeleteChat" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteChat>(params)?,
-                )?
-            }
-            "APISetGroupCustomData" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetGroupCustomData>(params)?,
-                )?
-            }
-            "APISetContactCustomData" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetContactCustomData>(params)?,
-                )?
-            }
-            "APISetUserAutoAcceptMemberContacts" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<
-                        ApiSetUserAutoAcceptMemberContacts,
-                    >(params)?,
-                )?
-            }
-            "APISetUserAutoAcceptGroupInvitations" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<
-                        ApiSetUserAutoAcceptGroupInvitations,
-                    >(params)?,
-                )?
-            }
-            "ShowActiveUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ShowActiveUser>(params)?,
-                )?
-            }
-            "CreateActiveUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<CreateActiveUser>(params)?,
-                )?
-            }
-            "ListUsers" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ListUsers>(params)?,
-                )?
-            }
-            "APISetActiveUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetActiveUser>(params)?,
-                )?
-            }
-            "APIDeleteUser" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiDeleteUser>(params)?,
-                )?
-            }
-            "APIUpdateProfile" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiUpdateProfile>(params)?,
-                )?
-            }
-            "APISetContactPrefs" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSetContactPrefs>(params)?,
-                )?
-            }
-            "APISendServiceResponse" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiSendServiceResponse>(params)?,
-                )?
-            }
-            "StartChat" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<StartChat>(params)?,
-                )?
-            }
-            "APIStopChat" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ApiStopChat>(params)?,
-                )?
-            }
-            "ConnectRemoteCtrl" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<ConnectRemoteCtrl>(params)?,
-                )?
-            }
-            "VerifyRemoteCtrlSession" => {
-                ::simplex_api_types::runtime::Command::to_command_string(
-                    &::serde_json::from_value::<VerifyRemoteCtrlSession>(params)?,
-                )?
-            }
-            other => {
-                return ::std::result::Result::Err(
-                    ::simplex_api_types::runtime::FromJsonError::UnknownName(
-                        ::std::string::ToString::to_string(other),
-                    ),
-                );
-            }
-        },
-    )
+    params: __private::Value,
+) -> Result<String, ::simplex_api_types::runtime::FromJsonError> {
+    match name {
+        "APICreateMyAddress" => {
+            __private::command_from_json::<ApiCreateMyAddress>(params)
+        }
+        "APIDeleteMyAddress" => {
+            __private::command_from_json::<ApiDeleteMyAddress>(params)
+        }
+        "APIShowMyAddress" => __private::command_from_json::<ApiShowMyAddress>(params),
+        "APISetProfileAddress" => {
+            __private::command_from_json::<ApiSetProfileAddress>(params)
+        }
+        "APISetUserDomain" => __private::command_from_json::<ApiSetUserDomain>(params),
+        "APISetAddressSettings" => {
+            __private::command_from_json::<ApiSetAddressSettings>(params)
+        }
+        "APISendMessages" => __private::command_from_json::<ApiSendMessages>(params),
+        "APIUpdateChatItem" => __private::command_from_json::<ApiUpdateChatItem>(params),
+        "APIDeleteChatItem" => __private::command_from_json::<ApiDeleteChatItem>(params),
+        "APIDeleteMemberChatItem" => {
+            __private::command_from_json::<ApiDeleteMemberChatItem>(params)
+        }
+        "APIChatItemReaction" => {
+            __private::command_from_json::<ApiChatItemReaction>(params)
+        }
+        "APIShareMyAddress" => __private::command_from_json::<ApiShareMyAddress>(params),
+        "APIShareChatMsgContent" => {
+            __private::command_from_json::<ApiShareChatMsgContent>(params)
+        }
+        "ReceiveFile" => __private::command_from_json::<ReceiveFile>(params),
+        "CancelFile" => __private::command_from_json::<CancelFile>(params),
+        "APIAddMember" => __private::command_from_json::<ApiAddMember>(params),
+        "APIJoinGroup" => __private::command_from_json::<ApiJoinGroup>(params),
+        "APIAcceptMember" => __private::command_from_json::<ApiAcceptMember>(params),
+        "APIMembersRole" => __private::command_from_json::<ApiMembersRole>(params),
+        "APIBlockMembersForAll" => {
+            __private::command_from_json::<ApiBlockMembersForAll>(params)
+        }
+        "APIRemoveMembers" => __private::command_from_json::<ApiRemoveMembers>(params),
+        "APILeaveGroup" => __private::command_from_json::<ApiLeaveGroup>(params),
+        "APIListMembers" => __private::command_from_json::<ApiListMembers>(params),
+        "APINewGroup" => __private::command_from_json::<ApiNewGroup>(params),
+        "APINewPublicGroup" => __private::command_from_json::<ApiNewPublicGroup>(params),
+        "APIGetGroupRelays" => __private::command_from_json::<ApiGetGroupRelays>(params),
+        "APIAddGroupRelays" => __private::command_from_json::<ApiAddGroupRelays>(params),
+        "APIAllowRelayGroup" => {
+            __private::command_from_json::<ApiAllowRelayGroup>(params)
+        }
+        "APIUpdateGroupProfile" => {
+            __private::command_from_json::<ApiUpdateGroupProfile>(params)
+        }
+        "APIVerifyGroupDomain" => {
+            __private::command_from_json::<ApiVerifyGroupDomain>(params)
+        }
+        "APICreateGroupLink" => {
+            __private::command_from_json::<ApiCreateGroupLink>(params)
+        }
+        "APIGroupLinkMemberRole" => {
+            __private::command_from_json::<ApiGroupLinkMemberRole>(params)
+        }
+        "APIDeleteGroupLink" => {
+            __private::command_from_json::<ApiDeleteGroupLink>(params)
+        }
+        "APIGetGroupLink" => __private::command_from_json::<ApiGetGroupLink>(params),
+        "APIAddContact" => __private::command_from_json::<ApiAddContact>(params),
+        "APIConnectPlan" => __private::command_from_json::<ApiConnectPlan>(params),
+        "APIConnect" => __private::command_from_json::<ApiConnect>(params),
+        "Connect" => __private::command_from_json::<Connect>(params),
+        "APIAcceptContact" => __private::command_from_json::<ApiAcceptContact>(params),
+        "APIRejectContact" => __private::command_from_json::<ApiRejectContact>(params),
+        "APIListContacts" => __private::command_from_json::<ApiListContacts>(params),
+        "APIListGroups" => __private::command_from_json::<ApiListGroups>(params),
+        "APIGetChats" => __private::command_from_json::<ApiGetChats>(params),
+        "APIDeleteChat" => __private::command_from_json::<ApiDeleteChat>(params),
+        "APISetGroupCustomData" => {
+            __private::command_from_json::<ApiSetGroupCustomData>(params)
+        }
+        "APISetContactCustomData" => {
+            __private::command_from_json::<ApiSetContactCustomData>(params)
+        }
+        "APISetUserAutoAcceptMemberContacts" => {
+            __private::command_from_json::<ApiSetUserAutoAcceptMemberContacts>(params)
+        }
+        "APISetUserAutoAcceptGroupInvitations" => {
+            __private::command_from_json::<ApiSetUserAutoAcceptGroupInvitations>(params)
+        }
+        "ShowActiveUser" => __private::command_from_json::<ShowActiveUser>(params),
+        "CreateActiveUser" => __private::command_from_json::<CreateActiveUser>(params),
+        "ListUsers" => __private::command_from_json::<ListUsers>(params),
+        "APISetActiveUser" => __private::command_from_json::<ApiSetActiveUser>(params),
+        "APIDeleteUser" => __private::command_from_json::<ApiDeleteUser>(params),
+        "APIUpdateProfile" => __private::command_from_json::<ApiUpdateProfile>(params),
+        "APISetContactPrefs" => {
+            __private::command_from_json::<ApiSetContactPrefs>(params)
+        }
+        "APISendServiceResponse" => {
+            __private::command_from_json::<ApiSendServiceResponse>(params)
+        }
+        "StartChat" => __private::command_from_json::<StartChat>(params),
+        "APIStopChat" => __private::command_from_json::<ApiStopChat>(params),
+        "ConnectRemoteCtrl" => __private::command_from_json::<ConnectRemoteCtrl>(params),
+        "VerifyRemoteCtrlSession" => {
+            __private::command_from_json::<VerifyRemoteCtrlSession>(params)
+        }
+        other => {
+            Err(
+                ::simplex_api_types::runtime::FromJsonError::UnknownName(
+                    other.to_owned(),
+                ),
+            )
+        }
+    }
 }

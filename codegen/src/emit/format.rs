@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::model::{FieldSpec, Model, Module};
+use super::space::{FieldItem, ItemSpace, Module, Shape};
 use crate::ir::{Expr, Prim, Syntax, TypeDef, TypeExpr, TypeKind};
 
 /// A name the tree can use: an expression for its value and the value's type.
@@ -23,7 +23,7 @@ struct Bind {
 }
 
 struct Gen<'m, 'a> {
-    model: &'m Model<'a>,
+    model: &'m ItemSpace<'a>,
     module: Module,
     env: BTreeMap<String, Bind>,
     fallible: bool,
@@ -32,15 +32,23 @@ struct Gen<'m, 'a> {
 }
 
 fn rt() -> TokenStream {
-    quote!(::simplex_api_types::runtime)
+    quote!(__private)
+}
+
+/// Tokens of a path the item space wrote as text.
+fn path(text: &str) -> TokenStream {
+    text.parse().unwrap_or_else(|_| {
+        let ident = format_ident!("{}", text);
+        quote!(#ident)
+    })
 }
 
 /// Binds struct fields (`self.x`) for a tree.
-fn bind_fields(fields: &[FieldSpec], base: TokenStream) -> BTreeMap<String, Bind> {
+fn bind_fields(fields: &[FieldItem], base: TokenStream) -> BTreeMap<String, Bind> {
     fields
         .iter()
         .map(|f| {
-            let ident = &f.ident;
+            let ident = path(&f.ident);
             let expr = match (f.optional(), f.boxed) {
                 (true, true) => quote!(#base.#ident.as_deref()),
                 (true, false) => quote!(#base.#ident.as_ref()),
@@ -105,6 +113,11 @@ fn specialize(exprs: &[Expr], value: &str) -> Vec<Expr> {
 }
 
 impl Gen<'_, '_> {
+    /// A std or runtime name, as the item space writes it.
+    fn p(&self, short: &str) -> TokenStream {
+        path(&self.model.std(short))
+    }
+
     fn fresh(&mut self) -> Ident {
         self.counter += 1;
         format_ident!("v{}", self.counter)
@@ -142,7 +155,7 @@ impl Gen<'_, '_> {
                 let b = self.bind(name)?;
                 self.fallible = true;
                 let (expr, wire) = (&b.expr, &b.wire);
-                quote!(#rt::fmt_helpers::push_json(out, &#expr, #wire)?;)
+                quote!(#rt::push_json(out, &#expr, #wire)?;)
             }
             Expr::Join { name, sep } => {
                 let b = self.bind(name)?;
@@ -168,7 +181,7 @@ impl Gen<'_, '_> {
                     None => quote!(out.push_str(#sep);),
                 };
                 quote! {
-                    for (#i, #v) in ::std::iter::IntoIterator::into_iter(#expr).enumerate() {
+                    for (#i, #v) in IntoIterator::into_iter(#expr).enumerate() {
                         if #i > 0 {
                             #push_sep
                         }
@@ -179,7 +192,7 @@ impl Gen<'_, '_> {
             Expr::OnOff { name } => {
                 let b = self.bind(name)?;
                 let expr = &b.expr;
-                quote!(#rt::fmt_helpers::on_off(out, #expr);)
+                quote!(#rt::on_off(out, #expr);)
             }
             Expr::OnOffParam { key, name, default } => {
                 let b = self.bind(name)?;
@@ -187,15 +200,15 @@ impl Gen<'_, '_> {
                 match default {
                     Some(false) => {
                         let on = format!(" {key}=on");
-                        quote!(#rt::fmt_helpers::flag(out, #expr, true, #on);)
+                        quote!(#rt::flag(out, #expr, true, #on);)
                     }
                     Some(true) => {
                         let off = format!(" {key}=off");
-                        quote!(#rt::fmt_helpers::flag(out, #expr, false, #off);)
+                        quote!(#rt::flag(out, #expr, false, #off);)
                     }
                     None => {
                         let prefix = format!(" {key}=");
-                        quote!(#rt::fmt_helpers::opt_on_off(out, #expr, #prefix);)
+                        quote!(#rt::opt_on_off(out, #expr, #prefix);)
                     }
                 }
             }
@@ -224,15 +237,16 @@ impl Gen<'_, '_> {
                 let some_code = some_code?;
                 let none_code = self.seq(none, last)?;
                 let expr = &b.expr;
+                let (some, none_path) = (self.p("Some"), self.p("None"));
                 if none.is_empty() {
                     quote! {
-                        if let ::std::option::Option::Some(#v) = #expr { #some_code }
+                        if let #some(#v) = #expr { #some_code }
                     }
                 } else {
                     quote! {
                         match #expr {
-                            ::std::option::Option::Some(#v) => { #some_code }
-                            ::std::option::Option::None => { #none_code }
+                            #some(#v) => { #some_code }
+                            #none_path => { #none_code }
                         }
                     }
                 }
@@ -253,11 +267,7 @@ impl Gen<'_, '_> {
                     .model
                     .info(&def.name)
                     .ok_or_else(|| format!("{}: no type `{}`", self.owner, def.name))?;
-                let ty_ident = format_ident!("{}", info.rust);
-                let path = match self.module {
-                    Module::Types => quote!(#ty_ident),
-                    Module::Other => quote!(super::types::#ty_ident),
-                };
+                let path = path(&self.model.type_path(&def.name, self.module));
                 let tags: Vec<&str> = match &def.kind {
                     TypeKind::Enum { values } => values.iter().map(|v| v.value.as_str()).collect(),
                     TypeKind::Union { members } => members.iter().map(|m| m.tag.as_str()).collect(),
@@ -274,9 +284,10 @@ impl Gen<'_, '_> {
                             self.owner, a.tag
                         )
                     })?;
-                    let variant = format_ident!("{}", info.variants[idx].0);
+                    let (variant, unit) = variant_of(&info.shape, idx);
+                    let variant = format_ident!("{}", variant);
                     let code = self.seq(&a.expr, last)?;
-                    if is_union {
+                    if is_union && !unit {
                         arms.extend(quote!(#path::#variant(_) => { #code }));
                     } else {
                         arms.extend(quote!(#path::#variant => { #code }));
@@ -285,10 +296,11 @@ impl Gen<'_, '_> {
                 let other = self.seq(otherwise, last)?;
                 self.fallible = true;
                 let (expr, wire) = (&b.expr, &b.wire);
+                let err = self.p("Err");
                 quote! {
                     match #expr {
                         #arms
-                        #path::Unknown(v) => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable(#wire, v)),
+                        #path::Undocumented(v) => return #err(#rt::unrepresentable(#wire, v)),
                         #[allow(unreachable_patterns)]
                         _ => { #other }
                     }
@@ -313,28 +325,30 @@ impl Gen<'_, '_> {
                     last,
                 )?;
                 self.fallible = true;
+                let (some, none, err) = (self.p("Some"), self.p("None"), self.p("Err"));
+                let command_error = self.p("CommandError");
                 quote! {
                     match #expr {
-                        ::std::option::Option::Some(#v) => { #code }
-                        ::std::option::Option::None => return ::std::result::Result::Err(#rt::CommandError::Missing { param: #wire }),
+                        #some(#v) => { #code }
+                        #none => return #err(#command_error::Missing { param: #wire }),
                     }
                 }
             }
             TypeExpr::Prim { prim } if prim.is_number() => {
-                quote!(#rt::fmt_helpers::push_num(out, #expr);)
+                quote!(#rt::push_num(out, #expr);)
             }
             TypeExpr::Prim { prim: Prim::String } => {
                 self.fallible = true;
-                quote!(#rt::fmt_helpers::push_str(out, #expr, #wire, #last)?;)
+                quote!(#rt::push_str(out, #expr, #wire, #last)?;)
             }
             TypeExpr::Prim {
                 prim: Prim::UtcTime,
             } => {
                 self.fallible = true;
-                quote!(#rt::fmt_helpers::push_time(out, #expr, #wire, #last)?;)
+                quote!(#rt::push_time(out, #expr, #wire, #last)?;)
             }
             TypeExpr::Ref { name } => {
-                let def = self.model.api.type_def(name).ok_or_else(|| {
+                let def = self.model.def(name).ok_or_else(|| {
                     format!(
                         "{}: `{wire}` has type `{name}`, which TYPES.md does not define",
                         self.owner
@@ -342,17 +356,15 @@ impl Gen<'_, '_> {
                 })?;
                 self.fallible = true;
                 if def.syntax.is_some() {
-                    quote!(#rt::Syntax::write_syntax(#expr, out, #wire, #last)?;)
+                    let syntax = self.p("Syntax");
+                    quote!(#syntax::write_syntax(#expr, out, #wire, #last)?;)
                 } else if matches!(def.kind, TypeKind::Enum { .. }) {
-                    let ident = format_ident!("{}", self.model.rust_name(name));
-                    let path = match self.module {
-                        Module::Types => quote!(#ident),
-                        Module::Other => quote!(super::types::#ident),
-                    };
+                    let path = path(&self.model.type_path(name, self.module));
+                    let (some, none, err) = (self.p("Some"), self.p("None"), self.p("Err"));
                     quote! {
                         match #path::as_str(#expr) {
-                            ::std::option::Option::Some(s) => out.push_str(s),
-                            ::std::option::Option::None => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable_enum(#wire)),
+                            #some(s) => out.push_str(s),
+                            #none => return #err(#rt::unrepresentable_enum(#wire)),
                         }
                     }
                 } else {
@@ -374,14 +386,14 @@ impl Gen<'_, '_> {
 
 /// The body of a command's `write_command` and whether it can fail.
 pub fn command_body(
-    model: &Model<'_>,
+    model: &ItemSpace<'_>,
     command: &str,
     syntax: &Syntax,
-    fields: &[FieldSpec],
+    fields: &[FieldItem],
 ) -> Result<(TokenStream, bool), String> {
     let mut g = Gen {
         model,
-        module: Module::Other,
+        module: Module::Commands,
         env: bind_fields(fields, quote!(self)),
         fallible: false,
         counter: 0,
@@ -391,8 +403,23 @@ pub fn command_body(
     Ok((body, g.fallible))
 }
 
+/// The variant name of value or member `idx` of an enum or union, and whether it is a unit.
+fn variant_of(shape: &Shape, idx: usize) -> (String, bool) {
+    match shape {
+        Shape::Enum { variants } => (variants.get(idx).cloned().unwrap_or_default(), true),
+        Shape::Union { members, .. } => members
+            .get(idx)
+            .map_or((String::new(), true), |m| (m.variant.clone(), m.unit)),
+        Shape::Record => (String::new(), true),
+    }
+}
+
 /// `impl Syntax for T` for a type with a `**Syntax**` section.
-pub fn type_syntax(model: &Model<'_>, t: &TypeDef, syntax: &Syntax) -> Result<TokenStream, String> {
+pub fn type_syntax(
+    model: &ItemSpace<'_>,
+    t: &TypeDef,
+    syntax: &Syntax,
+) -> Result<TokenStream, String> {
     let rt = rt();
     let info = model
         .info(&t.name)
@@ -407,20 +434,21 @@ pub fn type_syntax(model: &Model<'_>, t: &TypeDef, syntax: &Syntax) -> Result<To
         counter: 0,
         owner: owner.clone(),
     };
+    let err = g.p("Err");
     let unknown = quote! {
-        Self::Unknown(v) => return ::std::result::Result::Err(#rt::fmt_helpers::unrepresentable(param, v)),
+        Self::Undocumented(v) => return #err(#rt::unrepresentable(param, v)),
     };
     let body = match &t.kind {
         TypeKind::Record { fields } => {
-            let specs = model.field_specs(&t.name, fields);
+            let specs = model.fields(&t.name, fields);
             g.env = bind_fields(&specs, quote!(self));
             let code = seq_with_runtime_last(&mut g, &syntax.expr)?;
             quote!(#code)
         }
         TypeKind::Enum { values } => {
             let mut arms = TokenStream::new();
-            for (v, (variant, _)) in values.iter().zip(&info.variants) {
-                let variant = format_ident!("{}", variant);
+            for (i, v) in values.iter().enumerate() {
+                let variant = format_ident!("{}", variant_of(&info.shape, i).0);
                 let code = seq_with_runtime_last(&mut g, &specialize(&syntax.expr, &v.value))?;
                 arms.extend(quote!(Self::#variant => { #code }));
             }
@@ -428,25 +456,30 @@ pub fn type_syntax(model: &Model<'_>, t: &TypeDef, syntax: &Syntax) -> Result<To
         }
         TypeKind::Union { members } => {
             let mut arms = TokenStream::new();
-            for (m, (variant, _)) in members.iter().zip(&info.variants) {
+            for (i, m) in members.iter().enumerate() {
+                let (variant, unit) = variant_of(&info.shape, i);
                 let variant = format_ident!("{}", variant);
-                let specs = model.field_specs(&format!("{}.{}", t.name, m.tag), &m.fields);
+                let specs = model.member_fields(t, m);
                 g.env = bind_fields(&specs, quote!(m));
                 let tree = specialize(&syntax.expr, &m.tag);
                 let code = seq_with_runtime_last(&mut g, &tree)?;
-                let uses_fields = !specs.is_empty();
-                let binding = if uses_fields { quote!(m) } else { quote!(_) };
-                arms.extend(quote!(Self::#variant(#binding) => { #code }));
+                if unit {
+                    arms.extend(quote!(Self::#variant => { #code }));
+                } else {
+                    arms.extend(quote!(Self::#variant(m) => { #code }));
+                }
             }
             quote!(match self { #arms #unknown })
         }
     };
+    let (syntax_trait, command_error) = (g.p("Syntax"), g.p("CommandError"));
+    let (string, result, ok) = (g.p("String"), g.p("Result"), g.p("Ok"));
     Ok(quote! {
-        impl #rt::Syntax for #name {
+        impl #syntax_trait for #name {
             #[allow(unused_variables)]
-            fn write_syntax(&self, out: &mut ::std::string::String, param: &'static str, last: bool) -> ::std::result::Result<(), #rt::CommandError> {
+            fn write_syntax(&self, out: &mut #string, param: &'static str, last: bool) -> #result<(), #command_error> {
                 #body
-                ::std::result::Result::Ok(())
+                #ok(())
             }
         }
     })

@@ -7,10 +7,11 @@
 //! compiles wherever `simplex-api-types` is a dependency, whatever the upstream names are.
 
 mod api;
-mod data;
 mod format;
-mod model;
+mod items;
+pub mod space;
 mod surface;
+mod table;
 
 use std::collections::BTreeMap;
 
@@ -20,7 +21,7 @@ use quote::quote;
 use crate::diag::Diagnostics;
 use crate::ir::Api;
 
-pub use model::Model;
+pub use space::ItemSpace;
 pub use surface::api_surface;
 
 /// Generated files: path relative to the output directory, and content.
@@ -33,38 +34,119 @@ pub struct Options {
     pub provenance: String,
 }
 
+/// One item of a generated module: a macro invocation laid out as a table, or Rust code that
+/// prettyplease formats.
+pub enum Piece {
+    /// Laid out already.
+    Text(String),
+    /// Formatted by prettyplease.
+    Tokens(TokenStream),
+}
+
 /// Generates the files of `api-types/src/generated/`. Fails with diagnostics when the IR has
 /// constructs the emitter cannot express (never with a panic).
 pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
     let mut diags = Diagnostics::default();
-    let model = Model::new(api);
+    let space = ItemSpace::new(api);
     let header = header(&options.provenance);
     let mut files = Files::new();
-    let modules: [(&str, Vec<TokenStream>); 4] = [
-        ("types", data::types_module(&model, &mut diags)),
-        ("commands", api::commands_module(&model, &mut diags)),
-        ("responses", api::responses_module(&model, &mut diags)),
-        ("events", api::events_module(&model, &mut diags)),
+    let modules: [(&str, Vec<Piece>); 4] = [
+        ("types", items::types_module(&space, &mut diags)),
+        ("commands", api::commands_module(&space, &mut diags)),
+        ("responses", api::responses_module(&space)),
+        ("events", api::events_module(&space)),
     ];
     if diags.has_errors() {
         return Err(diags);
     }
-    for (name, items) in modules {
-        let doc = match name {
-            "types" => "Every type of `TYPES.md`: records, enums, discriminated unions.",
-            "commands" => "Every command of `COMMANDS.md`, with its command-string formatter and response type.",
-            "responses" => "Every response of `COMMANDS.md` and [`ChatResponse`] over all of them.",
-            _ => "Every event of `EVENTS.md` and [`ChatEvent`] over all of them.",
-        };
-        let mut text = format!("{header}//! {doc}\n\n");
-        text.push_str(&format_items(&items, &mut diags, name));
-        files.insert(format!("{name}.rs"), text);
+    for (name, pieces) in modules {
+        let mut body = String::new();
+        for piece in &pieces {
+            body.push('\n');
+            match piece {
+                Piece::Text(t) => body.push_str(t),
+                Piece::Tokens(ts) => match syn::parse2::<syn::File>(ts.clone()) {
+                    Ok(file) => body.push_str(&prettyplease::unparse(&file)),
+                    Err(e) => diags.error(
+                        crate::ir::Loc::new(crate::ir::DocFile::Types, 1, 1),
+                        format!("internal: generated code for module `{name}` does not parse: {e}"),
+                    ),
+                },
+            }
+        }
+        let (doc, uses) = module_head(&space, name, &body);
+        files.insert(
+            format!("{name}.rs"),
+            format!("{header}//! {doc}\n\n{uses}{body}"),
+        );
     }
     files.insert("mod.rs".to_owned(), mod_rs(&header));
     if diags.has_errors() {
         return Err(diags);
     }
     Ok(files)
+}
+
+/// True when `word` occurs as a whole word in the code (not the comments) of `body`.
+fn uses(body: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    body.lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .any(|l| {
+            l.match_indices(word).any(|(i, _)| {
+                !l[..i].ends_with(is_word) && !l[i + word.len()..].starts_with(is_word)
+            })
+        })
+}
+
+/// A module's doc line and the `use` lines its body needs.
+fn module_head(space: &ItemSpace<'_>, name: &str, body: &str) -> (&'static str, String) {
+    let import = |path: &str, names: &[&str]| -> String {
+        let names: Vec<&str> = names.iter().copied().filter(|n| uses(body, n)).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => format!("use {path}::{one};\n"),
+            many => format!("use {path}::{{{}}};\n", many.join(", ")),
+        }
+    };
+    let runtime_names: &[&'static str] = if name == "commands" {
+        &["Command", "CommandError", "JsonObject", "Syntax", "UtcTime"]
+    } else {
+        &["CommandError", "JsonObject", "Syntax", "UtcTime"]
+    };
+    let runtime = space.short_names(runtime_names);
+    let mut uses_text = import("std::collections", &space.short_names(&["BTreeMap"]));
+    uses_text.push_str(&import("::simplex_api_types::runtime", &runtime));
+    let macros: &[&str] = match name {
+        "types" => &["__private", "wire_enum", "wire_record", "wire_union"],
+        "commands" => &["__private", "command", "command_response"],
+        _ => &["__private", "wire_record", "wire_union"],
+    };
+    uses_text.push_str(&import("::simplex_api_types", macros));
+    if name == "commands" {
+        uses_text.push_str("use super::responses;\n");
+    }
+    if name != "types" {
+        let glob = space.types.iter().any(|t| uses(body, &t.rust));
+        match (uses(body, "types"), glob) {
+            (true, true) => uses_text.push_str("use super::types::{self, *};\n"),
+            (true, false) => uses_text.push_str("use super::types;\n"),
+            (false, true) => uses_text.push_str("use super::types::*;\n"),
+            (false, false) => {}
+        }
+    }
+    let doc = match name {
+        "types" => {
+            "Every type of `TYPES.md`: records, enums, discriminated unions (their members with \
+             fields in a submodule each)."
+        }
+        "commands" => {
+            "Every command of `COMMANDS.md`, with its command-string formatter and response type."
+        }
+        "responses" => "Every response of `COMMANDS.md` and [`ChatResponse`] over all of them.",
+        _ => "Every event of `EVENTS.md` and [`ChatEvent`] over all of them.",
+    };
+    (doc, uses_text)
 }
 
 fn header(provenance: &str) -> String {
@@ -86,13 +168,12 @@ fn mod_rs(header: &str) -> String {
         "{header}//! The generated API. See the crate documentation.\n\
          //!\n\
          //! Lints that cannot apply to generated code are allowed here, in one place:\n\
-         //! upstream names may not be in Rust case, records take many fields, unions have\n\
-         //! members of very different sizes, and doc text is upstream's.\n\
+         //! upstream names may not be in Rust case, records take many fields, and doc text is\n\
+         //! upstream's; a doc set may not use every imported name.\n\
          #![allow(\n    \
              non_camel_case_types,\n    \
              non_snake_case,\n    \
              clippy::too_many_arguments,\n    \
-             clippy::large_enum_variant,\n    \
              clippy::doc_markdown,\n    \
              clippy::new_without_default,\n    \
              clippy::derivable_impls\n\
@@ -101,24 +182,12 @@ fn mod_rs(header: &str) -> String {
     )
 }
 
-/// Formats items with prettyplease, one blank line between items.
-fn format_items(items: &[TokenStream], diags: &mut Diagnostics, module: &str) -> String {
-    let mut out = String::new();
-    for item in items {
-        match syn::parse2::<syn::File>(item.clone()) {
-            Ok(file) => {
-                if !out.is_empty() {
-                    out.push('\n');
-                }
-                out.push_str(&prettyplease::unparse(&file));
-            }
-            Err(e) => diags.error(
-                crate::ir::Loc::new(crate::ir::DocFile::Types, 1, 1),
-                format!("internal: generated code for module `{module}` does not parse: {e}"),
-            ),
-        }
+/// Formats Rust items with prettyplease (for items nested in laid-out text).
+pub(crate) fn format_tokens(ts: &TokenStream) -> String {
+    match syn::parse2::<syn::File>(ts.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(e) => format!("compile_error!({:?});\n", e.to_string()),
     }
-    out
 }
 
 /// `#[doc = " line"]` attributes, one per line. Upstream text must go through [`rustdoc_safe`]

@@ -6,6 +6,8 @@
 use std::fmt::Write;
 
 use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
 
 use super::Files;
 
@@ -19,7 +21,7 @@ pub fn api_surface(files: &Files) -> String {
         };
         let _ = writeln!(out, "// {name}");
         for item in &file.items {
-            item_surface(item, &mut out);
+            item_surface(item, "", &mut out);
         }
     }
     out
@@ -39,16 +41,188 @@ fn ty(t: &impl ToTokens) -> String {
         "::std::string::",
         "::std::boxed::",
         "::std::collections::",
-        "::simplex_api_types::runtime::",
-        "::serde_json::",
-        "super::types::",
-        "super::responses::",
         "::std::fmt::",
         "::std::convert::",
+        "::std::default::",
+        "::simplex_api_types::runtime::",
+        "::simplex_api_types::__private::",
+        "super::types::",
     ] {
         s = s.replace(prefix, "");
     }
+    // `types::X` (a type shadowed by a local item), but not `chat_types::X`.
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find("types::") {
+        let before = &rest[..i];
+        out.push_str(before);
+        let boundary = !before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        if !boundary {
+            out.push_str("types::");
+        }
+        rest = &rest[i + "types::".len()..];
+    }
+    out.push_str(rest);
+    let s = out;
     s.replace(',', ", ")
+}
+
+/// The body of a `wire_record!` or `command!` invocation.
+struct StructBody {
+    attrs: Vec<syn::Attribute>,
+    name: syn::Ident,
+    tag: Option<String>,
+    fields: Vec<(String, String, syn::Type)>,
+    ignored: Vec<String>,
+}
+
+impl Parse for StructBody {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        input.parse::<syn::Token![pub]>()?;
+        input.parse::<syn::Token![struct]>()?;
+        let name: syn::Ident = input.parse()?;
+        let tag = if input.peek(syn::token::Bracket) {
+            let content;
+            syn::bracketed!(content in input);
+            Some(content.parse::<syn::LitStr>()?.value())
+        } else {
+            None
+        };
+        let body;
+        syn::braced!(body in input);
+        let mut fields = Vec::new();
+        while !body.is_empty() {
+            let kind = body.call(syn::Ident::parse_any)?.to_string();
+            let field = body.call(syn::Ident::parse_any)?.to_string();
+            body.parse::<syn::Token![:]>()?;
+            let ty: syn::Type = body.parse()?;
+            body.parse::<syn::Token![=]>()?;
+            body.parse::<syn::LitStr>()?;
+            body.parse::<syn::Token![,]>()?;
+            fields.push((kind, field, ty));
+        }
+        let mut ignored = Vec::new();
+        if !input.is_empty() {
+            input.call(syn::Ident::parse_any)?;
+            let content;
+            syn::bracketed!(content in input);
+            let names = content.parse_terminated(|p| p.parse::<syn::LitStr>(), syn::Token![,])?;
+            ignored = names.iter().map(syn::LitStr::value).collect();
+        }
+        Ok(StructBody {
+            attrs,
+            name,
+            tag,
+            fields,
+            ignored,
+        })
+    }
+}
+
+/// The body of a `wire_enum!`, `wire_union!` or `command_response!` invocation: variants
+/// with their tag and member type.
+struct EnumBody {
+    name: syn::Ident,
+    variants: Vec<(Option<String>, String, Option<syn::Type>)>,
+}
+
+impl Parse for EnumBody {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        input.call(syn::Attribute::parse_outer)?;
+        input.parse::<syn::Token![pub]>()?;
+        input.parse::<syn::Token![enum]>()?;
+        let name: syn::Ident = input.parse()?;
+        let body;
+        syn::braced!(body in input);
+        let mut variants = Vec::new();
+        while !body.is_empty() {
+            body.call(syn::Attribute::parse_outer)?;
+            let tag = if body.peek(syn::LitStr) {
+                Some(body.parse::<syn::LitStr>()?.value())
+            } else {
+                None
+            };
+            let variant = body.call(syn::Ident::parse_any)?.to_string();
+            let member = if body.peek(syn::token::Paren) {
+                let content;
+                syn::parenthesized!(content in body);
+                Some(content.parse::<syn::Type>()?)
+            } else {
+                None
+            };
+            body.parse::<syn::Token![,]>()?;
+            variants.push((tag, variant, member));
+        }
+        Ok(EnumBody { name, variants })
+    }
+}
+
+fn macro_surface(m: &syn::ItemMacro, prefix: &str, out: &mut String) {
+    let name = m
+        .mac
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    match name.as_str() {
+        "wire_record" | "command" => {
+            let Ok(body) = syn::parse2::<StructBody>(m.mac.tokens.clone()) else {
+                let _ = writeln!(out, "{name}! does not parse");
+                return;
+            };
+            let tag = body
+                .tag
+                .as_ref()
+                .map(|t| format!(" [\"{t}\"]"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "struct {prefix}{}{tag}", body.name);
+            if let Some(cmd) = command_string(&body.attrs) {
+                let _ = writeln!(out, "  command `{cmd}`");
+            }
+            for (kind, field, t) in &body.fields {
+                let t = ty(t);
+                let _ = match kind.as_str() {
+                    "opt" => writeln!(out, "  {field}: Option<{t}>"),
+                    "default_false" => writeln!(out, "  {field}: {t} = false"),
+                    "default_true" => writeln!(out, "  {field}: {t} = true"),
+                    _ => writeln!(out, "  {field}: {t}"),
+                };
+            }
+            if name == "wire_record" {
+                let _ = writeln!(out, "  extra_fields: JsonObject");
+            }
+            for i in &body.ignored {
+                let _ = writeln!(out, "  ignored `{i}`");
+            }
+        }
+        "wire_enum" | "wire_union" | "command_response" => {
+            let Ok(body) = syn::parse2::<EnumBody>(m.mac.tokens.clone()) else {
+                let _ = writeln!(out, "{name}! does not parse");
+                return;
+            };
+            let _ = writeln!(out, "enum {prefix}{}", body.name);
+            for (tag, variant, member) in &body.variants {
+                let tag = tag
+                    .as_ref()
+                    .map(|t| format!(" \"{t}\""))
+                    .unwrap_or_default();
+                let _ = match member {
+                    Some(t) => writeln!(out, "  {variant}({}){tag}", ty(t)),
+                    None if name == "command_response" => writeln!(out, "  {variant}({variant})"),
+                    None => writeln!(out, "  {variant}{tag}"),
+                };
+            }
+            let catch_all = if name == "command_response" {
+                "ChatResponse"
+            } else {
+                "Value"
+            };
+            let _ = writeln!(out, "  Undocumented({catch_all})");
+        }
+        _ => {}
+    }
 }
 
 fn command_string(attrs: &[syn::Attribute]) -> Option<String> {
@@ -66,10 +240,20 @@ fn command_string(attrs: &[syn::Attribute]) -> Option<String> {
     lines.next()
 }
 
-fn item_surface(item: &syn::Item, out: &mut String) {
+fn item_surface(item: &syn::Item, prefix: &str, out: &mut String) {
     match item {
+        syn::Item::Macro(m) => macro_surface(m, prefix, out),
+        syn::Item::Mod(m) => {
+            let inner = format!("{prefix}{}::", m.ident);
+            for item in m.content.iter().flat_map(|(_, items)| items) {
+                item_surface(item, &inner, out);
+            }
+        }
+        syn::Item::Use(u) if matches!(u.vis, syn::Visibility::Public(_)) => {
+            let _ = writeln!(out, "pub use {}", ty(&u.tree));
+        }
         syn::Item::Struct(s) => {
-            let _ = writeln!(out, "struct {}", s.ident);
+            let _ = writeln!(out, "struct {prefix}{}", s.ident);
             if let Some(cmd) = command_string(&s.attrs) {
                 let _ = writeln!(out, "  command `{cmd}`");
             }
@@ -81,7 +265,7 @@ fn item_surface(item: &syn::Item, out: &mut String) {
             }
         }
         syn::Item::Enum(e) => {
-            let _ = writeln!(out, "enum {}", e.ident);
+            let _ = writeln!(out, "enum {prefix}{}", e.ident);
             for v in &e.variants {
                 match &v.fields {
                     syn::Fields::Unit => {
@@ -95,7 +279,7 @@ fn item_surface(item: &syn::Item, out: &mut String) {
             }
         }
         syn::Item::Impl(i) => {
-            let self_ty = ty(&i.self_ty);
+            let self_ty = format!("{prefix}{}", ty(&i.self_ty));
             match &i.trait_ {
                 None => {
                     for it in &i.items {

@@ -1,0 +1,607 @@
+//! The declarative macros the generated modules are written in. Each generated item is one
+//! invocation that lists, per field, its kind, Rust name, type and wire name; the decode and
+//! encode logic lives once in `wire.rs`.
+//!
+//! Field kinds: `req` (documented as required; if the core leaves it out it holds its default
+//! and is reported by `absent_fields()`), `opt` (`T?`: the field is an `Option`), and for
+//! command parameters `default_false` / `default_true` (flags sent only when they differ from
+//! their default).
+
+/// A record, union member, response or event: a struct decoded from a JSON object that keeps
+/// unknown fields. A tag in brackets after the name makes it a tagged member (`"type"` first).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_record {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident $([$tag:literal])? {
+            $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(
+                #[doc = concat!("JSON field `", $wire, "`.")]
+                pub $field: $crate::__field_ty!($kind $ty),
+            )*
+            /// Fields the docs do not list, kept as received so that nothing is lost.
+            pub extra_fields: $crate::runtime::JsonObject,
+            __meta: $crate::__private::Meta,
+        }
+
+        impl $name {
+            /// The documented fields the core did not send (older cores omit some): they hold
+            /// their type's default and are left out again when this value is encoded.
+            pub fn absent_fields(&self) -> ::std::vec::Vec<&'static str> {
+                self.__meta.absent_fields(<Self as $crate::__private::Record>::FIELDS)
+            }
+        }
+
+        const _: () = {
+            #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+            enum F { $($field,)* }
+
+            impl $crate::__private::Record for $name {
+                const NAME: &'static str = stringify!($name);
+                const TAG: ::core::option::Option<&'static str> = $crate::__tag!($($tag)?);
+                const FIELDS: &'static [&'static str] = &[$($wire),*];
+                const REQUIRED: u128 = 0 $(| ($crate::__required!($kind) << (F::$field as u16)))*;
+
+                #[allow(unused_variables, unreachable_code)]
+                fn decode_entry<'de, A: $crate::__private::MapAccess<'de>>(
+                    &mut self,
+                    key: &str,
+                    map: &mut A,
+                    fields: &mut $crate::__private::Fields,
+                ) -> ::core::result::Result<bool, A::Error> {
+                    match key {
+                        $( $wire => $crate::__private::field(map, &mut self.$field, F::$field as u16, $wire, fields)?, )*
+                        _ => return ::core::result::Result::Ok(false),
+                    }
+                    ::core::result::Result::Ok(true)
+                }
+
+                #[allow(unused_variables)]
+                fn encode_fields<M: $crate::__private::SerializeMap>(&self, m: &mut M) -> ::core::result::Result<(), M::Error> {
+                    let meta = ::core::option::Option::Some(&self.__meta);
+                    $( $crate::__encode_field!($kind, m, meta, F::$field as u16, $wire, &self.$field); )*
+                    ::core::result::Result::Ok(())
+                }
+
+                fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
+                    ::core::option::Option::Some(&mut self.extra_fields)
+                }
+                fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
+                    ::core::option::Option::Some(&self.extra_fields)
+                }
+                fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
+                    ::core::option::Option::Some(&mut self.__meta)
+                }
+                fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
+                    ::core::option::Option::Some(&self.__meta)
+                }
+            }
+        };
+
+        $crate::__wire_via_record!($name);
+    };
+}
+
+/// `Wire`, `Serialize` and `Deserialize` for a type implementing `Record` (and `Default`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_via_record {
+    ($name:ident) => {
+        impl $crate::__private::Wire for $name {
+            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+                &mut self,
+                d: D,
+                _: &mut $crate::__private::Note,
+            ) -> ::core::result::Result<(), D::Error> {
+                $crate::__private::decode_record(self, d)
+            }
+            fn encode<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+                _: &$crate::__private::Note,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::encode_record(self, s)
+            }
+        }
+
+        impl $crate::__private::Serialize for $name {
+            fn serialize<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::encode_record(self, s)
+            }
+        }
+
+        impl<'de> $crate::__private::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(
+                d: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::deserialize(d)
+            }
+        }
+    };
+}
+
+/// A command's parameters: strict (an unknown or missing parameter is an error), nothing kept.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! command {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
+        }
+        $(ignored [$($ignored:literal),*])?
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $(
+                #[doc = concat!("Parameter `", $wire, "`.")]
+                pub $field: $crate::__field_ty!($kind $ty),
+            )*
+        }
+
+        impl $name {
+            #[doc(hidden)]
+            pub fn __empty() -> Self {
+                Self { $( $field: $crate::__initial!($kind), )* }
+            }
+        }
+
+        const _: () = {
+            #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+            enum F { $($field,)* }
+
+            impl $crate::__private::Record for $name {
+                const NAME: &'static str = stringify!($name);
+                const TAG: ::core::option::Option<&'static str> = ::core::option::Option::None;
+                const FIELDS: &'static [&'static str] = &[$($wire),*];
+                const REQUIRED: u128 = 0 $(| ($crate::__required!($kind) << (F::$field as u16)))*;
+                const IGNORED: &'static [&'static str] = &[$($($ignored),*)?];
+                const STRICT: bool = true;
+
+                #[allow(unused_variables, unreachable_code)]
+                fn decode_entry<'de, A: $crate::__private::MapAccess<'de>>(
+                    &mut self,
+                    key: &str,
+                    map: &mut A,
+                    fields: &mut $crate::__private::Fields,
+                ) -> ::core::result::Result<bool, A::Error> {
+                    match key {
+                        $( $wire => $crate::__private::field(map, &mut self.$field, F::$field as u16, $wire, fields)?, )*
+                        _ => return ::core::result::Result::Ok(false),
+                    }
+                    ::core::result::Result::Ok(true)
+                }
+
+                #[allow(unused_variables)]
+                fn encode_fields<M: $crate::__private::SerializeMap>(&self, m: &mut M) -> ::core::result::Result<(), M::Error> {
+                    $( $crate::__encode_field!($kind, m, ::core::option::Option::None, F::$field as u16, $wire, &self.$field); )*
+                    ::core::result::Result::Ok(())
+                }
+
+                fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
+                    ::core::option::Option::None
+                }
+                fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
+                    ::core::option::Option::None
+                }
+                fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
+                    ::core::option::Option::None
+                }
+                fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
+                    ::core::option::Option::None
+                }
+            }
+        };
+
+        impl $crate::__private::Serialize for $name {
+            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::encode_record(self, s)
+            }
+        }
+
+        impl<'de> $crate::__private::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                let mut v = Self::__empty();
+                $crate::__private::decode_record(&mut v, d)?;
+                ::core::result::Result::Ok(v)
+            }
+        }
+    };
+}
+
+/// An enum of JSON strings, with `Undocumented` for any other value.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_enum {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $( $wire:literal $variant:ident, )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                #[doc = concat!("`\"", $wire, "\"`")]
+                $variant,
+            )*
+            /// A value the docs do not list, as received (usually a string).
+            Undocumented($crate::__private::Value),
+        }
+
+        impl ::core::default::Default for $name {
+            /// `Undocumented(null)`: what a required field the core did not send holds.
+            fn default() -> Self {
+                Self::Undocumented($crate::__private::Value::Null)
+            }
+        }
+
+        impl $name {
+            /// The JSON string of this value (`None` for an `Undocumented` value that is not a
+            /// string).
+            pub fn as_str(&self) -> ::core::option::Option<&str> {
+                match self {
+                    $( Self::$variant => ::core::option::Option::Some($wire), )*
+                    Self::Undocumented(v) => v.as_str(),
+                }
+            }
+        }
+
+        impl ::core::fmt::Display for $name {
+            /// The JSON string (the JSON text of an `Undocumented` value that is not a string).
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    Self::Undocumented(v) if !v.is_string() => ::core::fmt::Display::fmt(v, f),
+                    _ => f.write_str(self.as_str().unwrap_or_default()),
+                }
+            }
+        }
+
+        impl ::core::str::FromStr for $name {
+            type Err = $crate::runtime::UndocumentedValue;
+            /// The documented value whose JSON string is `s`.
+            fn from_str(s: &str) -> ::core::result::Result<Self, $crate::runtime::UndocumentedValue> {
+                <Self as $crate::__private::StrEnum>::from_wire(s)
+                    .ok_or_else(|| $crate::runtime::UndocumentedValue::new(stringify!($name), s))
+            }
+        }
+
+        impl $crate::__private::StrEnum for $name {
+            const NAME: &'static str = stringify!($name);
+            fn from_wire(s: &str) -> ::core::option::Option<Self> {
+                match s {
+                    $( $wire => ::core::option::Option::Some(Self::$variant), )*
+                    _ => ::core::option::Option::None,
+                }
+            }
+            fn undocumented(v: $crate::__private::Value) -> Self {
+                Self::Undocumented(v)
+            }
+        }
+
+        impl $crate::__private::Wire for $name {
+            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+                &mut self,
+                d: D,
+                _: &mut $crate::__private::Note,
+            ) -> ::core::result::Result<(), D::Error> {
+                $crate::__private::decode_enum(self, d)
+            }
+            fn encode<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+                _: &$crate::__private::Note,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::Serialize::serialize(self, s)
+            }
+        }
+
+        impl $crate::__private::Serialize for $name {
+            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant => s.serialize_str($wire), )*
+                    Self::Undocumented(v) => $crate::__private::Serialize::serialize(v, s),
+                }
+            }
+        }
+
+        impl<'de> $crate::__private::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::deserialize(d)
+            }
+        }
+    };
+}
+
+/// An enum over objects tagged by `"type"`: members with fields hold their struct (boxed),
+/// members without are unit variants; `Undocumented` keeps anything else.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_union {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $( $(#[$vattr:meta])* $tag:literal $variant:ident $(($ty:ty))?, )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                $(#[$vattr])*
+                #[doc = concat!("Tag `\"", $tag, "\"`.")]
+                $variant $((::std::boxed::Box<$ty>))?,
+            )*
+            /// A member the docs do not list (or JSON that is not a tagged object), as received.
+            Undocumented($crate::__private::Value),
+        }
+
+        impl ::core::default::Default for $name {
+            /// `Undocumented(null)`: what a required field the core did not send holds.
+            fn default() -> Self {
+                Self::Undocumented($crate::__private::Value::Null)
+            }
+        }
+
+        impl $name {
+            /// The `"type"` tag of this value, if it has one.
+            pub fn tag(&self) -> ::core::option::Option<&str> {
+                match self {
+                    Self::Undocumented(v) => $crate::__private::undocumented_tag(v),
+                    _ => <Self as $crate::__private::Union>::documented_tag(self),
+                }
+            }
+        }
+
+        impl $crate::__private::Union for $name {
+            const NAME: &'static str = stringify!($name);
+            const TAGS: &'static [&'static str] = &[$($tag),*];
+
+            #[allow(unused_variables, unreachable_code)]
+            fn decode_member<'de, A: $crate::__private::MapAccess<'de>>(
+                tag: &str,
+                map: &mut A,
+            ) -> ::core::result::Result<::core::option::Option<Self>, A::Error> {
+                ::core::result::Result::Ok(::core::option::Option::Some(match tag {
+                    $( $tag => $crate::__decode_member!(tag, map, $variant $(($ty))?), )*
+                    _ => return ::core::result::Result::Ok(::core::option::Option::None),
+                }))
+            }
+
+            #[allow(unused_variables)]
+            fn from_bare(s: &str) -> ::core::option::Option<Self> {
+                $( $crate::__from_bare!(s, $tag, $variant $(($ty))?); )*
+                ::core::option::Option::None
+            }
+
+            fn undocumented(v: $crate::__private::Value) -> Self {
+                Self::Undocumented(v)
+            }
+
+            fn encode_member<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                match self {
+                    $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__encode_member!(x, s, $tag, $variant $(($ty))?), )*
+                    Self::Undocumented(v) => $crate::__private::Serialize::serialize(v, s),
+                }
+            }
+
+            fn documented_tag(&self) -> ::core::option::Option<&'static str> {
+                match self {
+                    $( $crate::__member_pat!(_x, $variant $(($ty))?) => ::core::option::Option::Some($tag), )*
+                    Self::Undocumented(_) => ::core::option::Option::None,
+                }
+            }
+        }
+
+        impl $crate::__private::Wire for $name {
+            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+                &mut self,
+                d: D,
+                note: &mut $crate::__private::Note,
+            ) -> ::core::result::Result<(), D::Error> {
+                $crate::__private::decode_union(self, d, note)
+            }
+            fn encode<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+                note: &$crate::__private::Note,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::encode_union(self, s, note)
+            }
+        }
+
+        impl $crate::__private::Serialize for $name {
+            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                <Self as $crate::__private::Union>::encode_member(self, s)
+            }
+        }
+
+        impl<'de> $crate::__private::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::deserialize(d)
+            }
+        }
+
+        $( $crate::__from_member!($name, $variant $(($ty))?); )*
+    };
+}
+
+/// The responses documented for one command: `From<ChatResponse>` (and from `&ChatResponse`)
+/// sorts a response into them, `Undocumented` holds any other.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! command_response {
+    (
+        $(#[$attr:meta])*
+        pub enum $name:ident {
+            $( $variant:ident, )*
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                #[doc = concat!("See [`", stringify!($variant), "`](responses::", stringify!($variant), ").")]
+                $variant(::std::boxed::Box<responses::$variant>),
+            )*
+            /// A response this command is not documented to get.
+            Undocumented(responses::ChatResponse),
+        }
+
+        impl ::core::convert::From<responses::ChatResponse> for $name {
+            fn from(r: responses::ChatResponse) -> Self {
+                match r {
+                    $( responses::ChatResponse::$variant(x) => Self::$variant(x), )*
+                    other => Self::Undocumented(other),
+                }
+            }
+        }
+
+        impl ::core::convert::From<&responses::ChatResponse> for $name {
+            fn from(r: &responses::ChatResponse) -> Self {
+                ::core::convert::From::from(::core::clone::Clone::clone(r))
+            }
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __field_ty {
+    (req $ty:ty) => { $ty };
+    (opt $ty:ty) => { ::core::option::Option<$ty> };
+    (default_false $ty:ty) => { $ty };
+    (default_true $ty:ty) => { $ty };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __initial {
+    (req) => {
+        ::core::default::Default::default()
+    };
+    (opt) => {
+        ::core::option::Option::None
+    };
+    (default_false) => {
+        false
+    };
+    (default_true) => {
+        true
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __required {
+    (req) => {
+        1u128
+    };
+    (opt) => {
+        0u128
+    };
+    (default_false) => {
+        0u128
+    };
+    (default_true) => {
+        0u128
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __tag {
+    () => {
+        ::core::option::Option::None
+    };
+    ($tag:literal) => {
+        ::core::option::Option::Some($tag)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __encode_field {
+    (opt, $m:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
+        $crate::__private::encode_optional($m, $meta, $i, $wire, $value)?
+    };
+    ($kind:ident, $m:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
+        $crate::__private::encode_required($m, $meta, $i, $wire, $value)?
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __decode_member {
+    ($tag:ident, $map:ident, $variant:ident ($ty:ty)) => {
+        Self::$variant($crate::__private::member::<$ty, A>($map)?)
+    };
+    ($tag:ident, $map:ident, $variant:ident) => {
+        match $crate::__private::unit_member($tag, $map)? {
+            ::core::option::Option::None => Self::$variant,
+            ::core::option::Option::Some(v) => Self::Undocumented(v),
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __from_bare {
+    ($s:ident, $tag:literal, $variant:ident ($ty:ty)) => {};
+    ($s:ident, $tag:literal, $variant:ident) => {
+        if $crate::__private::loose_eq($s, $tag) {
+            return ::core::option::Option::Some(Self::$variant);
+        }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __member_pat {
+    ($x:ident, $variant:ident ($ty:ty)) => {
+        Self::$variant($x)
+    };
+    ($x:ident, $variant:ident) => {
+        Self::$variant
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __encode_member {
+    ($x:ident, $s:ident, $tag:literal, $variant:ident ($ty:ty)) => {
+        $crate::__private::encode_record(&**$x, $s)
+    };
+    ($x:ident, $s:ident, $tag:literal, $variant:ident) => {
+        $crate::__private::encode_unit($tag, $s)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __from_member {
+    ($name:ident, $variant:ident ($ty:ty)) => {
+        impl ::core::convert::From<$ty> for $name {
+            fn from(x: $ty) -> Self {
+                Self::$variant(::std::boxed::Box::new(x))
+            }
+        }
+    };
+    ($name:ident, $variant:ident) => {};
+}

@@ -1,0 +1,167 @@
+//! Helpers the generated command formatters call.
+
+use crate::runtime::{CommandError, UtcTime};
+use std::fmt::Write;
+
+/// Appends a free string parameter, rejecting what would corrupt the command.
+pub fn push_str(
+    out: &mut String,
+    value: &str,
+    param: &'static str,
+    last: bool,
+) -> Result<(), CommandError> {
+    if value.contains(['\n', '\r']) {
+        return Err(CommandError::LineBreak { param });
+    }
+    if !last && value.contains(char::is_whitespace) {
+        return Err(CommandError::Space { param });
+    }
+    if !last && value.is_empty() {
+        return Err(CommandError::Empty { param });
+    }
+    out.push_str(value);
+    Ok(())
+}
+
+/// Appends a timestamp parameter (RFC 3339).
+pub fn push_time(
+    out: &mut String,
+    value: &UtcTime,
+    param: &'static str,
+    last: bool,
+) -> Result<(), CommandError> {
+    #[cfg(feature = "chrono")]
+    let value = &value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    push_str(out, value, param, last)
+}
+
+/// Appends a number: integers through `itoa` (serde_json's own integer formatter), floats
+/// through `Display`.
+pub fn push_num<T: Number + ?Sized>(out: &mut String, value: &T) {
+    value.push_to(out);
+}
+
+/// A number [`push_num`] can append.
+pub trait Number {
+    /// Appends the decimal form.
+    fn push_to(&self, out: &mut String);
+}
+
+impl<T: Number + ?Sized> Number for &T {
+    fn push_to(&self, out: &mut String) {
+        (**self).push_to(out);
+    }
+}
+
+macro_rules! number_int {
+    ($($t:ty),*) => {$(
+        impl Number for $t {
+            fn push_to(&self, out: &mut String) {
+                out.push_str(itoa::Buffer::new().format(*self));
+            }
+        }
+    )*};
+}
+number_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+impl Number for f32 {
+    fn push_to(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+impl Number for f64 {
+    fn push_to(&self, out: &mut String) {
+        let _ = write!(out, "{self}");
+    }
+}
+
+/// Appends `on` or `off`.
+pub fn on_off(out: &mut String, value: &bool) {
+    out.push_str(if *value { "on" } else { "off" });
+}
+
+/// Appends `text` when the flag is `when` (it differs from its default).
+pub fn flag(out: &mut String, value: &bool, when: bool, text: &str) {
+    if *value == when {
+        out.push_str(text);
+    }
+}
+
+/// Appends `key` and `on` or `off` when the optional flag is set.
+pub fn opt_on_off(out: &mut String, value: Option<&bool>, key: &str) {
+    if let Some(v) = value {
+        out.push_str(key);
+        on_off(out, v);
+    }
+}
+
+/// Appends compact JSON.
+pub fn push_json<T: serde::Serialize + ?Sized>(
+    out: &mut String,
+    value: &T,
+    param: &'static str,
+) -> Result<(), CommandError> {
+    // serde_json writes straight into the command's bytes: no temporary string.
+    let mut bytes = std::mem::take(out).into_bytes();
+    let start = bytes.len();
+    let written = serde_json::to_writer(&mut bytes, value);
+    if written.is_err() {
+        bytes.truncate(start);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => *out = s,
+        Err(e) => {
+            let mut bytes = e.into_bytes();
+            bytes.truncate(start);
+            *out = String::from_utf8(bytes).unwrap_or_default();
+        }
+    }
+    written.map_err(|e| CommandError::Json {
+        param,
+        message: e.to_string(),
+    })
+}
+
+/// The error for an `Unknown` enum value that is not a string.
+pub fn unrepresentable_enum(param: &'static str) -> CommandError {
+    CommandError::Unrepresentable {
+        param,
+        value: "a non-string value".to_owned(),
+    }
+}
+
+/// The error for an `Unknown` value.
+pub fn unrepresentable(param: &'static str, value: &serde_json::Value) -> CommandError {
+    CommandError::Unrepresentable {
+        param,
+        value: value.to_string(),
+    }
+}
+
+/// `Display` of a command whose rendering cannot fail.
+pub fn display_command<C: crate::Command>(
+    c: &C,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    let mut s = String::new();
+    c.write_command(&mut s).map_err(|_| std::fmt::Error)?;
+    f.write_str(&s)
+}
+
+/// Renders command `C` from its parameters as JSON.
+pub fn command_from_json<C: crate::Command + for<'de> serde::Deserialize<'de>>(
+    params: serde_json::Value,
+) -> Result<String, crate::runtime::FromJsonError> {
+    // Through the text: the same decoder as for messages, not a second one for `Value`.
+    let command: C = serde_json::from_str(&params.to_string())?;
+    Ok(command.to_command_string()?)
+}
+
+/// Renders a value of type `T` in its command syntax, from its JSON.
+pub fn syntax_from_json<T: crate::Syntax + for<'de> serde::Deserialize<'de>>(
+    value: serde_json::Value,
+) -> Result<String, crate::runtime::FromJsonError> {
+    let v: T = serde_json::from_str(&value.to_string())?;
+    Ok(v.to_syntax_string()?)
+}

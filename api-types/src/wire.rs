@@ -1,0 +1,1185 @@
+//! How generated types decode and encode, written once: the generated code only declares its
+//! items through the macros in `macros.rs`, which call the functions here.
+//!
+//! Decoding streams from the JSON text and writes every value in place (into the field, the
+//! vector element or the box that will hold it), so a stack frame holds no more than one small
+//! struct whatever the message. What the JSON looked like beyond the values a user sees (an
+//! integer sent as a string, an explicit `null`, a `double` written as an integer, a union sent
+//! as a bare string, a documented field the core left out) is noted in a [`Note`] per field and
+//! kept in the struct's hidden [`Meta`], so that encoding gives back the same JSON.
+
+use std::borrow::Cow;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::runtime::JsonObject;
+
+// ---------------------------------------------------------------------------------------------
+// Notes: how one value arrived.
+
+const QUOTED: u8 = 1;
+const NULL: u8 = 2;
+const INTEGRAL: u8 = 4;
+const BARE: u8 = 8;
+
+/// How one value arrived, beyond its Rust value. Empty (and allocation-free) for values that
+/// arrived in the documented form.
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    flags: u8,
+    extra: Option<Box<NoteExtra>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct NoteExtra {
+    /// The original text of a bare union string or of an integer string not in canonical form.
+    text: Option<String>,
+    /// Notes of array items, by index (only up to the last item that has one).
+    items: Vec<Note>,
+    /// Notes of map values, by key.
+    keys: BTreeMap<String, Note>,
+}
+
+static EMPTY_NOTE: Note = Note {
+    flags: 0,
+    extra: None,
+};
+
+impl Note {
+    fn is_empty(&self) -> bool {
+        self.flags == 0 && self.extra.is_none()
+    }
+
+    fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    fn extra_mut(&mut self) -> &mut NoteExtra {
+        self.extra.get_or_insert_with(Default::default)
+    }
+
+    fn text(&self) -> Option<&str> {
+        self.extra.as_ref().and_then(|e| e.text.as_deref())
+    }
+
+    fn item(&self, i: usize) -> &Note {
+        self.extra
+            .as_ref()
+            .and_then(|e| e.items.get(i))
+            .unwrap_or(&EMPTY_NOTE)
+    }
+
+    fn set_item(&mut self, i: usize, note: Note) {
+        let items = &mut self.extra_mut().items;
+        if items.len() <= i {
+            items.resize_with(i + 1, Note::default);
+        }
+        items[i] = note;
+    }
+
+    fn key(&self, k: &str) -> &Note {
+        self.extra
+            .as_ref()
+            .and_then(|e| e.keys.get(k))
+            .unwrap_or(&EMPTY_NOTE)
+    }
+}
+
+/// What decoding noticed about one object: documented fields that were absent, and the notes
+/// of its fields. Invisible to `==` and `Hash`: two values a user sees as equal are equal.
+#[derive(Clone, Default)]
+pub struct Meta(Option<Box<MetaInner>>);
+
+#[derive(Clone, Default)]
+struct MetaInner {
+    absent: u128,
+    notes: Vec<(u16, Note)>,
+}
+
+impl Meta {
+    fn note(&self, i: u16) -> &Note {
+        self.0
+            .as_ref()
+            .and_then(|m| m.notes.iter().find(|(j, _)| *j == i).map(|(_, n)| n))
+            .unwrap_or(&EMPTY_NOTE)
+    }
+
+    fn is_absent(&self, i: u16) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|m| m.absent & (1u128 << i) != 0)
+    }
+
+    /// The wire names of the documented fields the core did not send.
+    pub fn absent_fields(&self, fields: &[&'static str]) -> Vec<&'static str> {
+        let absent = self.0.as_ref().map_or(0, |m| m.absent);
+        fields
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| absent & (1u128 << i) != 0)
+            .map(|(_, f)| *f)
+            .collect()
+    }
+}
+
+impl PartialEq for Meta {
+    fn eq(&self, _: &Meta) -> bool {
+        true
+    }
+}
+
+impl Eq for Meta {}
+
+impl Hash for Meta {
+    fn hash<H: Hasher>(&self, _: &mut H) {}
+}
+
+impl fmt::Debug for Meta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            None => f.write_str("Meta"),
+            Some(m) => write!(f, "Meta({:#x}, {} notes)", m.absent, m.notes.len()),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error paths and the decoding budget (thread-local, set by the `parse_*` entry points).
+
+/// A step of the path to an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    Key(String),
+    Index(usize),
+}
+
+const MAX_PATH: usize = 512;
+
+thread_local! {
+    /// Steps pushed while an error unwinds, innermost first.
+    static PATH: RefCell<Vec<Step>> = const { RefCell::new(Vec::new()) };
+    /// Bytes that records may still take while decoding one message.
+    static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+fn push_step(step: Step) {
+    PATH.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < MAX_PATH {
+            p.push(step);
+        }
+    });
+}
+
+pub(crate) fn push_key(key: &str) {
+    push_step(Step::Key(key.to_owned()));
+}
+
+fn push_index(i: usize) {
+    push_step(Step::Index(i));
+}
+
+/// Decoding of one message: clears the error path and sets the budget for `len` input bytes;
+/// the budget is lifted again when this is dropped.
+pub(crate) struct Session;
+
+/// Decoded records may take this many bytes for every byte of input, plus [`BUDGET_FLOOR`].
+pub const BUDGET_PER_BYTE: usize = 2;
+/// Decoded records may always take this many bytes.
+pub const BUDGET_FLOOR: usize = 4 << 20;
+
+impl Session {
+    pub(crate) fn start(len: usize) -> Session {
+        PATH.with(|p| p.borrow_mut().clear());
+        BUDGET.with(|b| b.set(BUDGET_FLOOR.saturating_add(len.saturating_mul(BUDGET_PER_BYTE))));
+        Session
+    }
+
+    /// The path to the error being reported, outermost first.
+    pub(crate) fn take_path(&self) -> Vec<Step> {
+        PATH.with(|p| {
+            let mut p = p.borrow_mut();
+            let mut steps = std::mem::take(&mut *p);
+            steps.reverse();
+            steps
+        })
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        BUDGET.with(|b| b.set(usize::MAX));
+    }
+}
+
+/// Takes `bytes` from the budget, or fails: a message of `{}` objects must not expand into
+/// gigabytes of default records.
+fn charge<E: de::Error>(bytes: usize) -> Result<(), E> {
+    BUDGET.with(|b| {
+        let left = b.get();
+        if left == usize::MAX {
+            return Ok(());
+        }
+        match left.checked_sub(bytes) {
+            Some(rest) => {
+                b.set(rest);
+                Ok(())
+            }
+            None => Err(E::custom(format_args!(
+                "the message expands to more than {BUDGET_PER_BYTE} bytes of records per byte \
+                 of JSON (plus {} MiB); it is refused",
+                BUDGET_FLOOR >> 20
+            ))),
+        }
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The trait every field type implements.
+
+/// A value that decodes in place from JSON and encodes back to the same JSON.
+pub trait Wire: Default {
+    /// Decodes into `self`, which holds `Default::default()`; notes how the value arrived.
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error>;
+    /// Encodes in the form `note` recorded.
+    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error>;
+}
+
+/// Decodes a value into a slot.
+struct Slot<'a, T>(&'a mut T, &'a mut Note);
+
+impl<'de, T: Wire> DeserializeSeed<'de> for Slot<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.decode(d, self.1)
+    }
+}
+
+/// A value with its note, as `Serialize`.
+struct Noted<'a, T>(&'a T, &'a Note);
+
+impl<T: Wire> Serialize for Noted<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.encode(s, self.1)
+    }
+}
+
+/// `Deserialize` through [`Wire`].
+pub fn deserialize<'de, T: Wire, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+    let mut v = T::default();
+    v.decode(d, &mut Note::default())?;
+    Ok(v)
+}
+
+macro_rules! plain_wire {
+    ($($t:ty),*) => {$(
+        impl Wire for $t {
+            fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, _: &mut Note) -> Result<(), D::Error> {
+                *self = <$t>::deserialize(d)?;
+                Ok(())
+            }
+            fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
+                self.serialize(s)
+            }
+        }
+    )*};
+}
+
+plain_wire!(bool, String, JsonObject, Value);
+
+#[cfg(feature = "chrono")]
+plain_wire!(chrono::DateTime<chrono::Utc>);
+
+/// Integers: JSON numbers, or strings holding one (as some cores send them).
+macro_rules! int_wire {
+    ($($t:ty: $what:literal),*) => {$(
+        impl Wire for $t {
+            fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+                struct V<'a>(&'a mut $t, &'a mut Note);
+                impl Visitor<'_> for V<'_> {
+                    type Value = ();
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str($what)
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+                        *self.0 = <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))?;
+                        Ok(())
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+                        *self.0 = <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
+                        Ok(())
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+                        let n = v.parse::<$t>().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))?;
+                        *self.0 = n;
+                        self.1.flags |= QUOTED;
+                        if itoa::Buffer::new().format(n) != v {
+                            self.1.extra_mut().text = Some(v.to_owned());
+                        }
+                        Ok(())
+                    }
+                }
+                d.deserialize_any(V(self, note))
+            }
+            fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+                if !note.has(QUOTED) {
+                    return self.serialize(s);
+                }
+                match note.text() {
+                    // Not canonical ("+7", "007"): the same text while it still means this value.
+                    Some(t) if t.parse::<$t>().ok() == Some(*self) => s.serialize_str(t),
+                    _ => s.serialize_str(itoa::Buffer::new().format(*self)),
+                }
+            }
+        }
+    )*};
+}
+
+int_wire!(
+    i64: "a 64-bit integer (a number or a string holding one)",
+    u32: "a 32-bit unsigned integer (a number or a string holding one)"
+);
+
+impl Wire for f64 {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+        struct V<'a>(&'a mut f64, &'a mut Note);
+        impl Visitor<'_> for V<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+                *self.0 = v;
+                Ok(())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+                *self.0 = v as f64;
+                self.1.flags |= INTEGRAL;
+                Ok(())
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+                *self.0 = v as f64;
+                self.1.flags |= INTEGRAL;
+                Ok(())
+            }
+        }
+        d.deserialize_any(V(self, note))
+    }
+
+    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+        // Written as an integer when it arrived as one and still is one (`"scale": 1`).
+        const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
+        if note.has(INTEGRAL) && self.fract() == 0.0 && self.abs() <= LIMIT {
+            if *self >= 0.0 {
+                s.serialize_u64(*self as u64)
+            } else {
+                s.serialize_i64(*self as i64)
+            }
+        } else {
+            s.serialize_f64(*self)
+        }
+    }
+}
+
+impl<T: Wire> Wire for Box<T> {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+        (**self).decode(d, note)
+    }
+    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+        (**self).encode(s, note)
+    }
+}
+
+impl<T: Wire> Wire for Option<T> {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+        struct V<'a, T>(&'a mut Option<T>, &'a mut Note);
+        impl<'de, T: Wire> Visitor<'de> for V<'_, T> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<(), E> {
+                *self.0 = None;
+                self.1.flags |= NULL;
+                Ok(())
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+                self.visit_none()
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                self.0.get_or_insert_with(T::default).decode(d, self.1)
+            }
+        }
+        d.deserialize_option(V(self, note))
+    }
+    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+        match self {
+            Some(v) => v.encode(s, note),
+            None => s.serialize_none(),
+        }
+    }
+}
+
+impl<T: Wire> Wire for Vec<T> {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+        struct V<'a, T>(&'a mut Vec<T>, &'a mut Note);
+        impl<'de, T: Wire> Visitor<'de> for V<'_, T> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                self.0.clear();
+                loop {
+                    let i = self.0.len();
+                    let mut item = Note::default();
+                    match seq.next_element_seed(Item(self.0, &mut item)) {
+                        Ok(Some(())) => {}
+                        Ok(None) => return Ok(()),
+                        Err(e) => {
+                            push_index(i);
+                            return Err(e);
+                        }
+                    }
+                    if !item.is_empty() {
+                        self.1.set_item(i, item);
+                    }
+                }
+            }
+        }
+        d.deserialize_seq(V(self, note))
+    }
+    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.len()))?;
+        for (i, v) in self.iter().enumerate() {
+            seq.serialize_element(&Noted(v, note.item(i)))?;
+        }
+        seq.end()
+    }
+}
+
+/// Decodes one array item into a new last element.
+struct Item<'a, T>(&'a mut Vec<T>, &'a mut Note);
+
+impl<'de, T: Wire> DeserializeSeed<'de> for Item<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        self.0.push(T::default());
+        match self.0.last_mut() {
+            Some(last) => last.decode(d, self.1),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T: Wire> Wire for BTreeMap<String, T> {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
+        struct V<'a, T>(&'a mut BTreeMap<String, T>, &'a mut Note);
+        impl<'de, T: Wire> Visitor<'de> for V<'_, T> {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                self.0.clear();
+                while let Some(key) = map.next_key::<String>()? {
+                    let mut value = T::default();
+                    let mut item = Note::default();
+                    if let Err(e) = map.next_value_seed(Slot(&mut value, &mut item)) {
+                        push_key(&key);
+                        return Err(e);
+                    }
+                    if item.is_empty() {
+                        if let Some(e) = &mut self.1.extra {
+                            e.keys.remove(&key);
+                        }
+                    } else {
+                        self.1.extra_mut().keys.insert(key.clone(), item);
+                    }
+                    self.0.insert(key, value);
+                }
+                Ok(())
+            }
+        }
+        d.deserialize_map(V(self, note))
+    }
+    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.len()))?;
+        for (k, v) in self {
+            m.serialize_entry(k, &Noted(v, note.key(k)))?;
+        }
+        m.end()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Object keys.
+
+/// An object key, borrowed from the input when it has no escapes.
+pub struct Key<'de>(pub Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Reads the value of `key` as `T`, adding `key` to the error path on failure.
+pub(crate) fn value_at<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
+    map: &mut A,
+    key: &str,
+) -> Result<T, A::Error> {
+    map.next_value().inspect_err(|_| push_key(key))
+}
+
+/// Decodes the value of `key` through [`Wire`], adding `key` to the error path on failure.
+pub(crate) fn wire_at<'de, A: MapAccess<'de>, T: Wire>(
+    map: &mut A,
+    key: &str,
+) -> Result<T, A::Error> {
+    let mut v = T::default();
+    map.next_value_seed(Slot(&mut v, &mut Note::default()))
+        .inspect_err(|_| push_key(key))?;
+    Ok(v)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records.
+
+/// A generated struct decoded from a JSON object (a record, a union member, a response or an
+/// event, or a command's parameters).
+pub trait Record {
+    /// The upstream name, for messages.
+    const NAME: &'static str;
+    /// The `"type"` tag written before the fields (union members, responses, events).
+    const TAG: Option<&'static str>;
+    /// Wire names of the fields, in order.
+    const FIELDS: &'static [&'static str];
+    /// Bit `i` set when field `i` is required.
+    const REQUIRED: u128;
+    /// Documented parameters that are accepted and ignored (commands only).
+    const IGNORED: &'static [&'static str] = &[];
+    /// True for commands: unknown and missing fields are errors, nothing is kept.
+    const STRICT: bool = false;
+
+    /// Decodes the value of `key` into its field; false when `key` is not a field.
+    fn decode_entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+        fields: &mut Fields,
+    ) -> Result<bool, A::Error>;
+
+    /// Writes the fields.
+    fn encode_fields<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error>;
+
+    /// Kept unknown fields (none for commands).
+    fn extra_mut(&mut self) -> Option<&mut JsonObject>;
+    /// Kept unknown fields (none for commands).
+    fn extra(&self) -> Option<&JsonObject>;
+    /// The decode notes (none for commands).
+    fn meta_mut(&mut self) -> Option<&mut Meta>;
+    /// The decode notes (none for commands).
+    fn meta(&self) -> Option<&Meta>;
+}
+
+/// Which fields of a record being decoded have arrived, and their notes.
+#[derive(Default)]
+pub struct Fields {
+    seen: u128,
+    notes: Vec<(u16, Note)>,
+}
+
+/// Decodes field `i` (wire name `wire`) into `slot`. A repeated key replaces the earlier
+/// value, as in `serde_json::Value`.
+#[inline(never)]
+pub fn field<'de, A: MapAccess<'de>, T: Wire>(
+    map: &mut A,
+    slot: &mut T,
+    i: u16,
+    wire: &'static str,
+    fields: &mut Fields,
+) -> Result<(), A::Error> {
+    let bit = 1u128 << i;
+    if fields.seen & bit != 0 {
+        *slot = T::default();
+        fields.notes.retain(|(j, _)| *j != i);
+    }
+    fields.seen |= bit;
+    let mut note = Note::default();
+    if let Err(e) = map.next_value_seed(Slot(slot, &mut note)) {
+        push_step(Step::Key(wire.to_owned()));
+        return Err(e);
+    }
+    if !note.is_empty() {
+        fields.notes.push((i, note));
+    }
+    Ok(())
+}
+
+/// Decodes the (remaining) entries of an object into `r`.
+pub fn decode_fields<'de, R: Record, A: MapAccess<'de>>(
+    r: &mut R,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    charge(std::mem::size_of::<R>())?;
+    let mut fields = Fields::default();
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        let key = key.0;
+        if let (Some(tag), "type") = (R::TAG, key.as_ref()) {
+            let again: Key<'de> = value_at(map, "type")?;
+            if again.0 != tag {
+                return Err(de::Error::custom(format_args!(
+                    "two different \"type\" tags: \"{tag}\" and \"{}\"",
+                    again.0
+                )));
+            }
+            continue;
+        }
+        if r.decode_entry(&key, map, &mut fields)? {
+            continue;
+        }
+        if R::IGNORED.contains(&key.as_ref()) {
+            value_at::<_, de::IgnoredAny>(map, &key)?;
+            continue;
+        }
+        match r.extra_mut() {
+            Some(extra) => {
+                let v: Value = value_at(map, &key)?;
+                extra.insert(key.into_owned(), v);
+            }
+            None => return Err(de::Error::unknown_field(&key, R::FIELDS)),
+        }
+    }
+    let absent = R::REQUIRED & !fields.seen;
+    if R::STRICT {
+        if absent != 0 {
+            let i = absent.trailing_zeros() as usize;
+            return Err(de::Error::missing_field(R::FIELDS[i]));
+        }
+        return Ok(());
+    }
+    if absent != 0 || !fields.notes.is_empty() {
+        if let Some(meta) = r.meta_mut() {
+            meta.0 = Some(Box::new(MetaInner {
+                absent,
+                notes: fields.notes,
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a record from a JSON object.
+pub fn decode_record<'de, R: Record, D: Deserializer<'de>>(
+    r: &mut R,
+    d: D,
+) -> Result<(), D::Error> {
+    struct V<'a, R>(&'a mut R);
+    impl<'de, R: Record> Visitor<'de> for V<'_, R> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a `{}` object", R::NAME)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            decode_fields(self.0, &mut map)
+        }
+    }
+    d.deserialize_map(V(r))
+}
+
+/// Writes field `i` of a record: a required one unless the core had left it out, an optional
+/// one when it is `Some` (or was an explicit `null`).
+pub fn encode_required<M: SerializeMap, T: Wire>(
+    m: &mut M,
+    meta: Option<&Meta>,
+    i: u16,
+    wire: &'static str,
+    value: &T,
+) -> Result<(), M::Error> {
+    match meta {
+        Some(meta) if meta.is_absent(i) => Ok(()),
+        Some(meta) => m.serialize_entry(wire, &Noted(value, meta.note(i))),
+        None => m.serialize_entry(wire, &Noted(value, &EMPTY_NOTE)),
+    }
+}
+
+/// See [`encode_required`].
+pub fn encode_optional<M: SerializeMap, T: Wire>(
+    m: &mut M,
+    meta: Option<&Meta>,
+    i: u16,
+    wire: &'static str,
+    value: &Option<T>,
+) -> Result<(), M::Error> {
+    let note = meta.map_or(&EMPTY_NOTE, |meta| meta.note(i));
+    match value {
+        Some(v) => m.serialize_entry(wire, &Noted(v, note)),
+        None if note.has(NULL) => m.serialize_entry(wire, &()),
+        None => Ok(()),
+    }
+}
+
+/// Encodes a record: its tag, its fields, then the unknown fields it kept.
+pub fn encode_record<R: Record, S: Serializer>(r: &R, s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(None)?;
+    if let Some(tag) = R::TAG {
+        m.serialize_entry("type", tag)?;
+    }
+    r.encode_fields(&mut m)?;
+    if let Some(extra) = r.extra() {
+        for (k, v) in extra {
+            m.serialize_entry(k, v)?;
+        }
+    }
+    m.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Enums of strings.
+
+/// A generated enum of JSON strings.
+pub trait StrEnum: Default {
+    /// The upstream name, for messages.
+    const NAME: &'static str;
+    /// The documented value for `s`.
+    fn from_wire(s: &str) -> Option<Self>;
+    /// Any other JSON, kept.
+    fn undocumented(v: Value) -> Self;
+}
+
+/// Decodes a [`StrEnum`]: a documented string, or anything else kept as JSON.
+pub fn decode_enum<'de, T: StrEnum, D: Deserializer<'de>>(
+    slot: &mut T,
+    d: D,
+) -> Result<(), D::Error> {
+    struct V<'a, T>(&'a mut T);
+    impl<'de, T: StrEnum> Visitor<'de> for V<'_, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a `{}` string", T::NAME)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+            *self.0 =
+                T::from_wire(v).unwrap_or_else(|| T::undocumented(Value::String(v.to_owned())));
+            Ok(())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            *self.0 = T::undocumented(Value::Null);
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+            *self.0 = T::undocumented(Value::deserialize(de::value::MapAccessDeserializer::new(
+                map,
+            ))?);
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+            *self.0 = T::undocumented(Value::deserialize(de::value::SeqAccessDeserializer::new(
+                seq,
+            ))?);
+            Ok(())
+        }
+    }
+    d.deserialize_any(V(slot))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Discriminated unions (and the response and event sets).
+
+/// A generated enum over objects tagged by `"type"`.
+pub trait Union: Default {
+    /// The upstream name, for messages.
+    const NAME: &'static str;
+    /// The documented tags.
+    const TAGS: &'static [&'static str];
+    /// Decodes the member tagged `tag` from the rest of the object; `None` when `tag` is not
+    /// documented (the entries are then still unread).
+    fn decode_member<'de, A: MapAccess<'de>>(
+        tag: &str,
+        map: &mut A,
+    ) -> Result<Option<Self>, A::Error>;
+    /// The member without fields that a bare string names (older cores sent some unions as
+    /// strings: `"ready"` for `{"type":"ready"}`).
+    fn from_bare(s: &str) -> Option<Self>;
+    /// Any other JSON, kept.
+    fn undocumented(v: Value) -> Self;
+    /// Encodes the value as an object (or the undocumented JSON).
+    fn encode_member<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+    /// The tag of a documented member.
+    fn documented_tag(&self) -> Option<&'static str>;
+}
+
+/// Decodes a member struct from the rest of its object, on the heap.
+#[inline(never)]
+pub fn member<'de, M: Record + Default, A: MapAccess<'de>>(
+    map: &mut A,
+) -> Result<Box<M>, A::Error> {
+    let mut b = Box::<M>::default();
+    decode_fields(&mut *b, map)?;
+    Ok(b)
+}
+
+/// Reads the rest of the object of a member without fields: `None` when nothing else is
+/// there, otherwise the whole object (it is then kept as undocumented, so that nothing is lost).
+#[inline(never)]
+pub fn unit_member<'de, A: MapAccess<'de>>(
+    tag: &str,
+    map: &mut A,
+) -> Result<Option<Value>, A::Error> {
+    let mut obj: Option<JsonObject> = None;
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        let v: Value = value_at(map, &key.0)?;
+        if key.0 == "type" && v.as_str() == Some(tag) {
+            continue;
+        }
+        obj.get_or_insert_with(JsonObject::new)
+            .insert(key.0.into_owned(), v);
+    }
+    Ok(obj.map(|mut obj| {
+        obj.insert("type".to_owned(), Value::String(tag.to_owned()));
+        Value::Object(obj)
+    }))
+}
+
+fn rest_of_object<'de, A: MapAccess<'de>>(
+    mut obj: JsonObject,
+    map: &mut A,
+) -> Result<JsonObject, A::Error> {
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        let v: Value = value_at(map, &key.0)?;
+        obj.insert(key.0.into_owned(), v);
+    }
+    Ok(obj)
+}
+
+/// Decodes a union: from the `"type"` tag when it is the first key (as the core writes it);
+/// otherwise the object is read whole and decoded again from its text with every `"type"`
+/// moved first, so that nested unions take the first path (linear time overall).
+pub fn decode_union<'de, T: Union, D: Deserializer<'de>>(
+    slot: &mut T,
+    d: D,
+    note: &mut Note,
+) -> Result<(), D::Error> {
+    struct V<'a, T>(&'a mut T, &'a mut Note);
+    impl<'de, T: Union> Visitor<'de> for V<'_, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a `{}` object tagged by \"type\"", T::NAME)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+            match T::from_bare(v) {
+                Some(m) => {
+                    *self.0 = m;
+                    self.1.flags |= BARE;
+                    self.1.extra_mut().text = Some(v.to_owned());
+                }
+                None => *self.0 = T::undocumented(Value::String(v.to_owned())),
+            }
+            Ok(())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            *self.0 = T::undocumented(Value::Null);
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+            *self.0 = T::undocumented(Value::deserialize(de::value::SeqAccessDeserializer::new(
+                seq,
+            ))?);
+            Ok(())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let Some(first) = map.next_key::<Key<'de>>()? else {
+                *self.0 = T::undocumented(Value::Object(JsonObject::new()));
+                return Ok(());
+            };
+            if first.0 == "type" {
+                let tag: Value = value_at(&mut map, "type")?;
+                let Value::String(tag) = tag else {
+                    let mut obj = JsonObject::new();
+                    obj.insert("type".to_owned(), tag);
+                    *self.0 = T::undocumented(Value::Object(rest_of_object(obj, &mut map)?));
+                    return Ok(());
+                };
+                *self.0 = match T::decode_member(&tag, &mut map)? {
+                    Some(m) => m,
+                    None => {
+                        let mut obj = JsonObject::new();
+                        obj.insert("type".to_owned(), Value::String(tag));
+                        T::undocumented(Value::Object(rest_of_object(obj, &mut map)?))
+                    }
+                };
+                return Ok(());
+            }
+            // The tag is not first: read the object whole.
+            let mut obj = JsonObject::new();
+            let v: Value = value_at(&mut map, &first.0)?;
+            obj.insert(first.0.into_owned(), v);
+            let obj = rest_of_object(obj, &mut map)?;
+            if !matches!(obj.get("type"), Some(Value::String(_))) {
+                *self.0 = T::undocumented(Value::Object(obj));
+                return Ok(());
+            }
+            let text = match serde_json::to_string(&TypeFirst(&Value::Object(obj))) {
+                Ok(t) => t,
+                Err(e) => return Err(de::Error::custom(e)),
+            };
+            let mut de = serde_json::Deserializer::from_str(&text);
+            decode_union(self.0, &mut de, self.1).map_err(|e| de::Error::custom(message_of(&e)))
+        }
+    }
+    d.deserialize_any(V(slot, note))
+}
+
+/// Encodes a union in the form it arrived in.
+pub fn encode_union<T: Union, S: Serializer>(u: &T, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+    if note.has(BARE) {
+        if let Some(tag) = u.documented_tag() {
+            return s.serialize_str(note.text().unwrap_or(tag));
+        }
+    }
+    u.encode_member(s)
+}
+
+/// Encodes a member without fields: `{"type": tag}`.
+pub fn encode_unit<S: Serializer>(tag: &str, s: S) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(1))?;
+    m.serialize_entry("type", tag)?;
+    m.end()
+}
+
+/// The tag of an undocumented value, if it is a tagged object.
+pub fn undocumented_tag(v: &Value) -> Option<&str> {
+    v.get("type").and_then(Value::as_str)
+}
+
+/// Compares a bare string with a tag, ignoring case, `-` and `_` (`snd-ready` ~ `sndReady`).
+pub fn loose_eq(a: &str, b: &str) -> bool {
+    // Compared lazily, without allocating: decoding tries each tag of a union in turn.
+    fn norm(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .map(|c| c.to_ascii_lowercase())
+    }
+    norm(a).eq(norm(b))
+}
+
+/// JSON with `"type"` first in every object.
+struct TypeFirst<'a>(&'a Value);
+
+impl Serialize for TypeFirst<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Object(obj) => {
+                let mut m = s.serialize_map(Some(obj.len()))?;
+                if let Some(tag) = obj.get("type") {
+                    m.serialize_entry("type", &TypeFirst(tag))?;
+                }
+                for (k, v) in obj.iter().filter(|(k, _)| *k != "type") {
+                    m.serialize_entry(k, &TypeFirst(v))?;
+                }
+                m.end()
+            }
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    seq.serialize_element(&TypeFirst(v))?;
+                }
+                seq.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// serde_json's message without its position (` at line L column C`).
+pub(crate) fn message_of(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if e.line() == 0 {
+        return text;
+    }
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    match text.strip_suffix(&suffix) {
+        Some(m) => m.to_owned(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loose_eq_ignores_case_dashes_and_underscores() {
+        assert!(loose_eq("snd-ready", "sndReady"));
+        assert!(loose_eq("SND_READY", "sndReady"));
+        assert!(loose_eq("-_", ""));
+        assert!(!loose_eq("ready", "sndReady"));
+        assert!(!loose_eq("sndReady", "snd"));
+        assert!(!loose_eq("é", "É"));
+    }
+
+    fn round_trip<T: Wire>(text: &str) -> (T, String) {
+        let mut v = T::default();
+        let mut note = Note::default();
+        let mut de = serde_json::Deserializer::from_str(text);
+        v.decode(&mut de, &mut note).expect("decodes");
+        let out = serde_json::to_string(&Noted(&v, &note)).expect("encodes");
+        (v, out)
+    }
+
+    #[test]
+    fn integers_keep_the_form_they_arrived_in() {
+        assert_eq!(round_trip::<i64>("7"), (7, "7".to_owned()));
+        assert_eq!(round_trip::<i64>("\"7\""), (7, "\"7\"".to_owned()));
+        assert_eq!(round_trip::<i64>("\"-0\""), (0, "\"-0\"".to_owned()));
+        assert_eq!(round_trip::<i64>("\"+12\""), (12, "\"+12\"".to_owned()));
+        assert_eq!(round_trip::<i64>("\"012\""), (12, "\"012\"".to_owned()));
+        assert_eq!(round_trip::<u32>("\"4294967295\"").0, u32::MAX);
+        assert_eq!(
+            round_trip::<Vec<i64>>("[1,\"2\",3,\"04\"]"),
+            (vec![1, 2, 3, 4], "[1,\"2\",3,\"04\"]".to_owned())
+        );
+        let (m, text) = round_trip::<BTreeMap<String, i64>>("{\"b\":\"2\",\"a\":1}");
+        assert_eq!(m.get("b"), Some(&2));
+        assert_eq!(text, "{\"a\":1,\"b\":\"2\"}");
+    }
+
+    #[test]
+    fn an_integer_string_that_changed_value_is_written_canonically() {
+        let mut v = 0i64;
+        let mut note = Note::default();
+        v.decode(
+            &mut serde_json::Deserializer::from_str("\"+12\""),
+            &mut note,
+        )
+        .expect("decodes");
+        v = 13;
+        assert_eq!(
+            serde_json::to_string(&Noted(&v, &note)).expect("encodes"),
+            "\"13\""
+        );
+    }
+
+    #[test]
+    fn doubles_written_as_integers_stay_integers() {
+        assert_eq!(round_trip::<f64>("1"), (1.0, "1".to_owned()));
+        assert_eq!(round_trip::<f64>("-3"), (-3.0, "-3".to_owned()));
+        assert_eq!(round_trip::<f64>("1.0"), (1.0, "1.0".to_owned()));
+        assert_eq!(round_trip::<f64>("2.5"), (2.5, "2.5".to_owned()));
+    }
+
+    #[test]
+    fn explicit_null_is_kept_apart_from_absent() {
+        let (v, text) = round_trip::<Option<i64>>("null");
+        assert_eq!((v, text.as_str()), (None, "null"));
+        let mut note = Note::default();
+        note.flags |= NULL;
+        assert!(note.has(NULL));
+    }
+
+    #[test]
+    fn bad_integers_are_refused_with_what_was_expected() {
+        let mut v = 0u32;
+        let e = v
+            .decode(
+                &mut serde_json::Deserializer::from_str("\"-1\""),
+                &mut Note::default(),
+            )
+            .expect_err("negative word32");
+        assert!(message_of(&e).contains("32-bit unsigned"), "{e}");
+        let e = v
+            .decode(
+                &mut serde_json::Deserializer::from_str("1.5"),
+                &mut Note::default(),
+            )
+            .expect_err("fraction");
+        assert!(
+            message_of(&e).starts_with("invalid type: floating point"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn type_first_moves_every_tag_first() {
+        let v: Value =
+            serde_json::from_str(r#"{"a":{"z":1,"type":"x"},"type":"t","b":[{"c":2,"type":"y"}]}"#)
+                .expect("json");
+        let text = serde_json::to_string(&TypeFirst(&v)).expect("encodes");
+        assert_eq!(
+            text,
+            r#"{"type":"t","a":{"type":"x","z":1},"b":[{"type":"y","c":2}]}"#
+        );
+    }
+
+    #[test]
+    fn messages_lose_only_their_position() {
+        let e = serde_json::from_str::<u32>("\n\"x\"").expect_err("not a number");
+        assert_eq!(message_of(&e), "invalid type: string \"x\", expected u32");
+    }
+
+    #[test]
+    fn meta_is_invisible_to_equality() {
+        let a = Meta(Some(Box::new(MetaInner {
+            absent: 1,
+            notes: Vec::new(),
+        })));
+        assert_eq!(a, Meta::default());
+        assert_eq!(a.absent_fields(&["x", "y"]), vec!["x"]);
+    }
+}
