@@ -380,11 +380,18 @@ impl Union for Resp {
     fn decode_member<'de, A: MapAccess<'de>>(
         tag: &str,
         map: &mut A,
-    ) -> Result<Option<Self>, A::Error> {
+        slot: &mut Self,
+    ) -> Result<bool, A::Error> {
         if !ChatEvent::TAGS.contains(&tag) && ChatResponse::TAGS.contains(&tag) {
-            Ok(ChatResponse::decode_member(tag, map)?.map(Resp::Response))
+            let mut r = ChatResponse::default();
+            let found = ChatResponse::decode_member(tag, map, &mut r)?;
+            *slot = Resp::Response(r);
+            Ok(found)
         } else {
-            Ok(ChatEvent::decode_member(tag, map)?.map(Resp::Event))
+            let mut e = ChatEvent::default();
+            let found = ChatEvent::decode_member(tag, map, &mut e)?;
+            *slot = Resp::Event(e);
+            Ok(found)
         }
     }
 
@@ -437,7 +444,7 @@ fn envelope<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Message, 
                 });
             }
             _ => {
-                let v = wire::value_at(map, &key.0)?;
+                let wire::Any(v) = wire::value_at(map, &key.0)?;
                 extra.insert(key.0.into_owned(), v);
             }
         }

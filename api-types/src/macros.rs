@@ -376,11 +376,13 @@ macro_rules! wire_union {
             fn decode_member<'de, A: $crate::__private::MapAccess<'de>>(
                 tag: &str,
                 map: &mut A,
-            ) -> ::core::result::Result<::core::option::Option<Self>, A::Error> {
-                ::core::result::Result::Ok(::core::option::Option::Some(match tag {
-                    $( $tag => $crate::__decode_member!(tag, map, $variant $(($ty))?), )*
-                    _ => return ::core::result::Result::Ok(::core::option::Option::None),
-                }))
+                slot: &mut Self,
+            ) -> ::core::result::Result<bool, A::Error> {
+                match tag {
+                    $( $tag => $crate::__decode_member!(tag, map, slot, $variant $(($ty))?), )*
+                    _ => return ::core::result::Result::Ok(false),
+                }
+                ::core::result::Result::Ok(true)
             }
 
             #[allow(unused_variables)]
@@ -549,11 +551,11 @@ macro_rules! __encode_field {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __decode_member {
-    ($tag:ident, $map:ident, $variant:ident ($ty:ty)) => {
-        Self::$variant($crate::__private::member::<$ty, A>($map)?)
+    ($tag:ident, $map:ident, $slot:ident, $variant:ident ($ty:ty)) => {
+        *$slot = Self::$variant($crate::__private::member::<$ty, _>($map)?)
     };
-    ($tag:ident, $map:ident, $variant:ident) => {
-        match $crate::__private::unit_member($tag, $map)? {
+    ($tag:ident, $map:ident, $slot:ident, $variant:ident) => {
+        *$slot = match $crate::__private::unit_member($tag, $map)? {
             ::core::option::Option::None => Self::$variant,
             ::core::option::Option::Some(v) => Self::Undocumented(v),
         }

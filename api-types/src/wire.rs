@@ -167,6 +167,100 @@ thread_local! {
     static PATH: RefCell<Vec<Step>> = const { RefCell::new(Vec::new()) };
     /// Bytes that records may still take while decoding one message.
     static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
+    /// Objects and arrays being decoded, outermost to innermost.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Objects and arrays may nest this deep (serde_json alone allows 128): deeper input is refused
+/// with an error before it can exhaust a small stack (256 KiB is enough, even in debug builds).
+pub const MAX_DEPTH: u32 = 96;
+
+/// One level of nesting, left when dropped.
+pub(crate) struct Depth;
+
+impl Depth {
+    pub(crate) fn enter<E: de::Error>() -> Result<Depth, E> {
+        DEPTH.with(|d| {
+            let n = d.get() + 1;
+            if n > MAX_DEPTH {
+                Err(E::custom(format_args!(
+                    "objects and arrays nested deeper than {MAX_DEPTH} levels"
+                )))
+            } else {
+                d.set(n);
+                Ok(Depth)
+            }
+        })
+    }
+}
+
+impl Drop for Depth {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
+}
+
+/// Any JSON, read with the same nesting limit as typed values.
+pub(crate) struct Any(pub(crate) Value);
+
+impl<'de> Deserialize<'de> for Any {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(AnyVisitor).map(Any)
+    }
+}
+
+/// Builds a `Value` like serde_json's own, counting nesting.
+pub(crate) struct AnyVisitor;
+
+impl<'de> Visitor<'de> for AnyVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(AnyVisitor)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let _depth = Depth::enter()?;
+        let mut items = Vec::new();
+        while let Some(Any(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let _depth = Depth::enter()?;
+        let mut obj = JsonObject::new();
+        while let Some(k) = map.next_key::<String>()? {
+            let Any(v) = map.next_value()?;
+            obj.insert(k, v);
+        }
+        Ok(Value::Object(obj))
+    }
 }
 
 fn push_step(step: Step) {
@@ -198,6 +292,7 @@ pub const BUDGET_FLOOR: usize = 4 << 20;
 impl Session {
     pub(crate) fn start(len: usize) -> Session {
         PATH.with(|p| p.borrow_mut().clear());
+        DEPTH.with(|d| d.set(0));
         BUDGET.with(|b| b.set(BUDGET_FLOOR.saturating_add(len.saturating_mul(BUDGET_PER_BYTE))));
         Session
     }
@@ -292,7 +387,40 @@ macro_rules! plain_wire {
     )*};
 }
 
-plain_wire!(bool, String, JsonObject, Value);
+plain_wire!(bool, String);
+
+impl Wire for Value {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, _: &mut Note) -> Result<(), D::Error> {
+        *self = d.deserialize_any(AnyVisitor)?;
+        Ok(())
+    }
+    fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
+        self.serialize(s)
+    }
+}
+
+impl Wire for JsonObject {
+    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, _: &mut Note) -> Result<(), D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = JsonObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JsonObject, A::Error> {
+                match AnyVisitor.visit_map(map)? {
+                    Value::Object(obj) => Ok(obj),
+                    _ => Err(de::Error::custom("expected a JSON object")),
+                }
+            }
+        }
+        *self = d.deserialize_map(V)?;
+        Ok(())
+    }
+    fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
+        self.serialize(s)
+    }
+}
 
 #[cfg(feature = "chrono")]
 plain_wire!(chrono::DateTime<chrono::Utc>);
@@ -436,6 +564,7 @@ impl<T: Wire> Wire for Vec<T> {
                 f.write_str("an array")
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                let _depth = Depth::enter()?;
                 self.0.clear();
                 loop {
                     let i = self.0.len();
@@ -488,6 +617,7 @@ impl<T: Wire> Wire for BTreeMap<String, T> {
                 f.write_str("an object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+                let _depth = Depth::enter()?;
                 self.0.clear();
                 while let Some(key) = map.next_key::<String>()? {
                     let mut value = T::default();
@@ -623,15 +753,13 @@ pub fn field<'de, A: MapAccess<'de>, T: Wire>(
     wire: &'static str,
     fields: &mut Fields,
 ) -> Result<(), A::Error> {
-    let bit = 1u128 << i;
-    if fields.seen & bit != 0 {
-        *slot = T::default();
-        fields.notes.retain(|(j, _)| *j != i);
+    if fields.seen & (1u128 << i) != 0 {
+        repeated(slot, i, fields);
     }
-    fields.seen |= bit;
+    fields.seen |= 1u128 << i;
     let mut note = Note::default();
     if let Err(e) = map.next_value_seed(Slot(slot, &mut note)) {
-        push_step(Step::Key(wire.to_owned()));
+        push_key(wire);
         return Err(e);
     }
     if !note.is_empty() {
@@ -640,7 +768,17 @@ pub fn field<'de, A: MapAccess<'de>, T: Wire>(
     Ok(())
 }
 
+/// A field that arrives a second time starts over.
+#[inline(never)]
+fn repeated<T: Wire>(slot: &mut T, i: u16, fields: &mut Fields) {
+    *slot = T::default();
+    fields.notes.retain(|(j, _)| *j != i);
+}
+
 /// Decodes the (remaining) entries of an object into `r`.
+///
+/// The loop holds only the key and the arrival bookkeeping; everything rare is in functions of
+/// its own, so that this frame stays small at every level of a deep message.
 pub fn decode_fields<'de, R: Record, A: MapAccess<'de>>(
     r: &mut R,
     map: &mut A,
@@ -648,37 +786,59 @@ pub fn decode_fields<'de, R: Record, A: MapAccess<'de>>(
     charge(std::mem::size_of::<R>())?;
     let mut fields = Fields::default();
     while let Some(key) = map.next_key::<Key<'de>>()? {
-        let key = key.0;
-        if let (Some(tag), "type") = (R::TAG, key.as_ref()) {
-            let again: Key<'de> = value_at(map, "type")?;
-            if again.0 != tag {
-                return Err(de::Error::custom(format_args!(
-                    "two different \"type\" tags: \"{tag}\" and \"{}\"",
-                    again.0
-                )));
-            }
-            continue;
-        }
-        if r.decode_entry(&key, map, &mut fields)? {
-            continue;
-        }
-        if R::IGNORED.contains(&key.as_ref()) {
-            value_at::<_, de::IgnoredAny>(map, &key)?;
-            continue;
-        }
-        match r.extra_mut() {
-            Some(extra) => {
-                let v: Value = value_at(map, &key)?;
-                extra.insert(key.into_owned(), v);
-            }
-            None => return Err(de::Error::unknown_field(&key, R::FIELDS)),
+        if R::TAG.is_some() && key.0 == "type" {
+            same_tag::<R, A>(map)?;
+        } else if !r.decode_entry(&key.0, map, &mut fields)? {
+            other_entry(r, key, map)?;
         }
     }
+    finish(r, fields)
+}
+
+/// A `"type"` entry inside a tagged member: it must repeat the tag.
+#[inline(never)]
+fn same_tag<'de, R: Record, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    let again: Key<'de> = value_at(map, "type")?;
+    match R::TAG {
+        Some(tag) if again.0 != tag => Err(de::Error::custom(format_args!(
+            "two different \"type\" tags: \"{tag}\" and \"{}\"",
+            again.0
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An entry that is not a field: ignored (a command's unrendered parameter), kept (unknown
+/// fields of wire types) or refused (commands).
+#[inline(never)]
+fn other_entry<'de, R: Record, A: MapAccess<'de>>(
+    r: &mut R,
+    key: Key<'de>,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    let key = key.0;
+    if R::IGNORED.contains(&key.as_ref()) {
+        value_at::<_, de::IgnoredAny>(map, &key)?;
+        return Ok(());
+    }
+    match r.extra_mut() {
+        Some(extra) => {
+            let Any(v) = value_at(map, &key)?;
+            extra.insert(key.into_owned(), v);
+            Ok(())
+        }
+        None => Err(de::Error::unknown_field(&key, R::FIELDS)),
+    }
+}
+
+/// Records what arrived how, or (commands) refuses a missing parameter.
+#[inline(never)]
+fn finish<R: Record, E: de::Error>(r: &mut R, fields: Fields) -> Result<(), E> {
     let absent = R::REQUIRED & !fields.seen;
     if R::STRICT {
         if absent != 0 {
             let i = absent.trailing_zeros() as usize;
-            return Err(de::Error::missing_field(R::FIELDS[i]));
+            return Err(E::missing_field(R::FIELDS[i]));
         }
         return Ok(());
     }
@@ -705,6 +865,7 @@ pub fn decode_record<'de, R: Record, D: Deserializer<'de>>(
             write!(f, "a `{}` object", R::NAME)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let _depth = Depth::enter()?;
             decode_fields(self.0, &mut map)
         }
     }
@@ -808,15 +969,11 @@ pub fn decode_enum<'de, T: StrEnum, D: Deserializer<'de>>(
             Ok(())
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-            *self.0 = T::undocumented(Value::deserialize(de::value::MapAccessDeserializer::new(
-                map,
-            ))?);
+            *self.0 = T::undocumented(AnyVisitor.visit_map(map)?);
             Ok(())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-            *self.0 = T::undocumented(Value::deserialize(de::value::SeqAccessDeserializer::new(
-                seq,
-            ))?);
+            *self.0 = T::undocumented(AnyVisitor.visit_seq(seq)?);
             Ok(())
         }
     }
@@ -832,12 +989,13 @@ pub trait Union: Default {
     const NAME: &'static str;
     /// The documented tags.
     const TAGS: &'static [&'static str];
-    /// Decodes the member tagged `tag` from the rest of the object; `None` when `tag` is not
-    /// documented (the entries are then still unread).
+    /// Decodes the member tagged `tag` from the rest of the object into `slot`; false when
+    /// `tag` is not documented (the entries are then still unread).
     fn decode_member<'de, A: MapAccess<'de>>(
         tag: &str,
         map: &mut A,
-    ) -> Result<Option<Self>, A::Error>;
+        slot: &mut Self,
+    ) -> Result<bool, A::Error>;
     /// The member without fields that a bare string names (older cores sent some unions as
     /// strings: `"ready"` for `{"type":"ready"}`).
     fn from_bare(s: &str) -> Option<Self>;
@@ -868,7 +1026,7 @@ pub fn unit_member<'de, A: MapAccess<'de>>(
 ) -> Result<Option<Value>, A::Error> {
     let mut obj: Option<JsonObject> = None;
     while let Some(key) = map.next_key::<Key<'de>>()? {
-        let v: Value = value_at(map, &key.0)?;
+        let Any(v) = value_at(map, &key.0)?;
         if key.0 == "type" && v.as_str() == Some(tag) {
             continue;
         }
@@ -886,7 +1044,7 @@ fn rest_of_object<'de, A: MapAccess<'de>>(
     map: &mut A,
 ) -> Result<JsonObject, A::Error> {
     while let Some(key) = map.next_key::<Key<'de>>()? {
-        let v: Value = value_at(map, &key.0)?;
+        let Any(v) = value_at(map, &key.0)?;
         obj.insert(key.0.into_owned(), v);
     }
     Ok(obj)
@@ -938,52 +1096,131 @@ pub fn decode_union<'de, T: Union, D: Deserializer<'de>>(
             Ok(())
         }
         fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-            *self.0 = T::undocumented(Value::deserialize(de::value::SeqAccessDeserializer::new(
-                seq,
-            ))?);
+            *self.0 = T::undocumented(AnyVisitor.visit_seq(seq)?);
             Ok(())
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let _depth = Depth::enter()?;
             let Some(first) = map.next_key::<Key<'de>>()? else {
                 *self.0 = T::undocumented(Value::Object(JsonObject::new()));
                 return Ok(());
             };
-            if first.0 == "type" {
-                let tag: Value = value_at(&mut map, "type")?;
-                let Value::String(tag) = tag else {
-                    let mut obj = JsonObject::new();
-                    obj.insert("type".to_owned(), tag);
-                    *self.0 = T::undocumented(Value::Object(rest_of_object(obj, &mut map)?));
-                    return Ok(());
-                };
-                *self.0 = match T::decode_member(&tag, &mut map)? {
-                    Some(m) => m,
-                    None => {
-                        let mut obj = JsonObject::new();
-                        obj.insert("type".to_owned(), Value::String(tag));
-                        T::undocumented(Value::Object(rest_of_object(obj, &mut map)?))
-                    }
-                };
-                return Ok(());
+            if first.0 != "type" {
+                return buffered(first, &mut map, self.0, self.1);
             }
-            // The tag is not first: read the object whole.
-            let mut obj = JsonObject::new();
-            let v: Value = value_at(&mut map, &first.0)?;
-            obj.insert(first.0.into_owned(), v);
-            let obj = rest_of_object(obj, &mut map)?;
-            if !matches!(obj.get("type"), Some(Value::String(_))) {
-                *self.0 = T::undocumented(Value::Object(obj));
-                return Ok(());
-            }
-            let text = match serde_json::to_string(&TypeFirst(&Value::Object(obj))) {
-                Ok(t) => t,
-                Err(e) => return Err(de::Error::custom(e)),
+            let tag: Key<'de> = match map.next_value::<TagOrValue<'de>>() {
+                Ok(TagOrValue::Tag(tag)) => tag,
+                Ok(TagOrValue::Value(v)) => return undocumented_tag_value(v, &mut map, self.0),
+                Err(e) => {
+                    push_key("type");
+                    return Err(e);
+                }
             };
-            let mut de = serde_json::Deserializer::from_str(&text);
-            decode_union(self.0, &mut de, self.1).map_err(|e| de::Error::custom(message_of(&e)))
+            if T::decode_member(&tag.0, &mut map, self.0)? {
+                Ok(())
+            } else {
+                undocumented_member(tag, &mut map, self.0)
+            }
         }
     }
     d.deserialize_any(V(slot, note))
+}
+
+/// A `"type"` value: a string (borrowed when possible), or any other JSON.
+enum TagOrValue<'de> {
+    Tag(Key<'de>),
+    Value(Value),
+}
+
+impl<'de> Deserialize<'de> for TagOrValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TagOrValue<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a tag")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Tag(Key(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Tag(Key(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Value(v.into()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Value(v.into()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Value(v.into()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Value(v.into()))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(TagOrValue::Value(Value::Null))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                AnyVisitor.visit_map(map).map(TagOrValue::Value)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                AnyVisitor.visit_seq(seq).map(TagOrValue::Value)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// An object whose `"type"` is not a string: kept whole.
+#[inline(never)]
+fn undocumented_tag_value<'de, T: Union, A: MapAccess<'de>>(
+    tag: Value,
+    map: &mut A,
+    slot: &mut T,
+) -> Result<(), A::Error> {
+    let mut obj = JsonObject::new();
+    obj.insert("type".to_owned(), tag);
+    *slot = T::undocumented(Value::Object(rest_of_object(obj, map)?));
+    Ok(())
+}
+
+/// An object with a tag the union does not document: kept whole.
+#[inline(never)]
+fn undocumented_member<'de, T: Union, A: MapAccess<'de>>(
+    tag: Key<'de>,
+    map: &mut A,
+    slot: &mut T,
+) -> Result<(), A::Error> {
+    let mut obj = JsonObject::new();
+    obj.insert("type".to_owned(), Value::String(tag.0.into_owned()));
+    *slot = T::undocumented(Value::Object(rest_of_object(obj, map)?));
+    Ok(())
+}
+
+/// An object whose tag is not its first key: read whole, then decoded again from its text
+/// with every `"type"` first (nested unions then take the direct path: linear overall).
+#[inline(never)]
+fn buffered<'de, T: Union, A: MapAccess<'de>>(
+    first: Key<'de>,
+    map: &mut A,
+    slot: &mut T,
+    note: &mut Note,
+) -> Result<(), A::Error> {
+    let mut obj = JsonObject::new();
+    let Any(v) = value_at(map, &first.0)?;
+    obj.insert(first.0.into_owned(), v);
+    let obj = rest_of_object(obj, map)?;
+    if !matches!(obj.get("type"), Some(Value::String(_))) {
+        *slot = T::undocumented(Value::Object(obj));
+        return Ok(());
+    }
+    let text = match serde_json::to_string(&TypeFirst(&Value::Object(obj))) {
+        Ok(t) => t,
+        Err(e) => return Err(de::Error::custom(e)),
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    decode_union(slot, &mut de, note).map_err(|e| de::Error::custom(message_of(&e)))
 }
 
 /// Encodes a union in the form it arrived in.
