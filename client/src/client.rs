@@ -20,8 +20,9 @@ const OUTGOING_CAPACITY: usize = 1024;
 /// `ws://127.0.0.1:5225`) with the default [`Config`].
 ///
 /// Returns the [`Client`] to send commands with and the [`Events`] stream of what arrives
-/// unprompted. Must be called within a Tokio runtime: it spawns the tasks that read and write
-/// the socket.
+/// unprompted. Must be called within a Tokio runtime with its IO and time drivers enabled (as
+/// `#[tokio::main]` sets up): it spawns the tasks that read and write the socket, and commands
+/// time out.
 ///
 /// Only plain `ws://` URLs are supported (the core listens on plain WebSocket); a `wss://` URL
 /// fails with [`ClientError::WebSocket`].

@@ -14,7 +14,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, Notify};
 use tokio_tungstenite::tungstenite::{self, Message as Frame};
 use tokio_tungstenite::WebSocketStream;
-use tracing::{debug, trace, warn};
+use tracing::{debug, info, trace, warn};
 
 use crate::events::Incoming;
 use crate::ClientError;
@@ -284,11 +284,14 @@ pub(crate) async fn read_loop<S>(
         };
         match frame {
             Some(Ok(frame)) => on_frame(frame, &shared, &mut queue),
-            Some(Err(e)) => break e.to_string(),
-            None => break "closed by the chat core".to_owned(),
+            Some(Err(e)) => break Some(e),
+            None => break None,
         }
     };
-    warn!("connection to the chat core ended: {end}");
+    match end {
+        Some(e) => warn!("the connection to the chat core failed: {e}"),
+        None => info!("the connection to the chat core is closed"),
+    }
     shared.close();
     // Stops the writer.
     drop(reader_done);

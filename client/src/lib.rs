@@ -125,8 +125,8 @@
 //! # Logs
 //!
 //! The client logs with [`tracing`](https://docs.rs/tracing): each frame at `debug` (its whole
-//! text at `trace`), unmatched responses, undecodable frames and the end of the connection at
-//! `warn`.
+//! text at `trace`); unmatched responses, undecodable frames and a connection that fails at
+//! `warn`; a connection closed cleanly at `info`.
 
 #![deny(missing_docs)]
 
