@@ -192,9 +192,10 @@ impl EventQueue {
             }
         } else {
             self.held.push_back(item);
-            if self.held.len() % self.capacity == 0 {
+            let held = self.held.len();
+            if held >= self.capacity && held.is_power_of_two() {
                 warn!(
-                    held = self.held.len(),
+                    held,
                     "the bot does not read events while commands wait for responses: \
                      holding events in memory so that the responses get through"
                 );

@@ -74,7 +74,10 @@
 //!   awaiting its response, before it reads the next event, gets its response even when
 //!   thousands of events arrived in between. The memory held is what the core sends while
 //!   commands are outstanding (each command waits at most its timeout); a warning is logged each
-//!   time it grows by another [`Config::event_capacity`] items.
+//!   time it doubles past [`Config::event_capacity`] items.
+//!
+//! While the client does not read the socket it does not see pings either; they are answered
+//! when it reads again (or with the next command it writes).
 //!
 //! Dropping [`Events`] is allowed: commands keep working, and what arrives unprompted is
 //! discarded.
