@@ -179,11 +179,15 @@ impl Client {
                 .map_err(|_| ClientError::Disconnected)?;
             response.await.map_err(|_| ClientError::Disconnected)
         };
-        let result = tokio::time::timeout(timeout, exchange)
-            .await
-            .unwrap_or(Err(ClientError::Timeout(timeout)));
-        slot.finish(result.is_ok());
-        result
+        match tokio::time::timeout(timeout, exchange).await {
+            // The reader took the slot to deliver the reply.
+            Ok(Ok(reply)) => {
+                slot.disarm();
+                reply
+            }
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(ClientError::Timeout(timeout)),
+        }
     }
 }
 
@@ -196,9 +200,9 @@ struct PendingSlot<'a> {
 }
 
 impl PendingSlot<'_> {
-    /// `answered`: the reader already removed the slot to deliver the response.
-    fn finish(mut self, answered: bool) {
-        self.armed = !answered;
+    /// The slot is gone already: nothing to remove.
+    fn disarm(mut self) {
+        self.armed = false;
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use simplex_api_types::{parse_message, Message, ResponseMessage};
+use simplex_api_types::{parse_message, DecodeError, Message, ResponseMessage};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -33,10 +33,13 @@ pub(crate) struct Shared {
     command_waiting: Notify,
 }
 
+/// What a waiting command receives: its response, or why its response is unusable.
+pub(crate) type Reply = Result<ResponseMessage, ClientError>;
+
 #[derive(Debug, Default)]
 struct Pending {
     /// Commands waiting for a response, by correlation id.
-    waiting: HashMap<u64, oneshot::Sender<ResponseMessage>>,
+    waiting: HashMap<u64, oneshot::Sender<Reply>>,
     /// Set once the connection is closed: no command may start waiting after that.
     closed: bool,
 }
@@ -59,9 +62,7 @@ impl Shared {
     }
 
     /// Assigns a correlation id and records that a command waits for it.
-    pub(crate) fn register(
-        &self,
-    ) -> Result<(u64, oneshot::Receiver<ResponseMessage>), ClientError> {
+    pub(crate) fn register(&self) -> Result<(u64, oneshot::Receiver<Reply>), ClientError> {
         let (tx, rx) = oneshot::channel();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         {
@@ -76,7 +77,7 @@ impl Shared {
     }
 
     /// Forgets the command waiting for `id`, returning its slot if it was still there.
-    pub(crate) fn remove(&self, id: u64) -> Option<oneshot::Sender<ResponseMessage>> {
+    pub(crate) fn remove(&self, id: u64) -> Option<oneshot::Sender<Reply>> {
         let mut pending = self.lock();
         let slot = pending.waiting.remove(&id);
         if pending.waiting.is_empty() && pending.waiting.capacity() > SHRINK_ABOVE {
@@ -316,16 +317,7 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
                     warn!("received a kind of message this client does not know");
                     queue.push(Incoming::Other(text.as_str().to_owned()));
                 }
-                Err(error) => {
-                    warn!(
-                        len = text.len(),
-                        "received a frame that does not decode: {error}"
-                    );
-                    queue.push(Incoming::Undecodable {
-                        text: text.as_str().to_owned(),
-                        error,
-                    });
-                }
+                Err(error) => on_undecodable(text.as_str().to_owned(), error, shared, queue),
             }
         }
         Frame::Binary(data) => {
@@ -351,9 +343,10 @@ fn on_response(resp: ResponseMessage, shared: &Shared, queue: &mut EventQueue) {
     );
     let unmatched = match id.and_then(|id| shared.remove(id)) {
         // The waiting future may be dropped meanwhile: then the response is unmatched after all.
-        Some(slot) => match slot.send(resp) {
+        Some(slot) => match slot.send(Ok(resp)) {
             Ok(()) => return,
-            Err(resp) => resp,
+            Err(Ok(resp)) => resp,
+            Err(Err(_)) => return,
         },
         None => resp,
     };
@@ -363,6 +356,44 @@ fn on_response(resp: ResponseMessage, shared: &Shared, queue: &mut EventQueue) {
         "received a response that no pending command waits for"
     );
     queue.push(Incoming::Unmatched(unmatched));
+}
+
+/// A text frame that does not decode. If it still carries the `corrId` of a waiting command, that
+/// command fails with [`ClientError::Decode`] at once instead of waiting for its timeout;
+/// otherwise the frame goes to the events.
+fn on_undecodable(text: String, error: DecodeError, shared: &Shared, queue: &mut EventQueue) {
+    warn!(
+        len = text.len(),
+        "received a frame that does not decode: {error}"
+    );
+    let slot = corr_id_in(&text)
+        .as_deref()
+        .and_then(parse_corr_id)
+        .and_then(|id| shared.remove(id));
+    let (text, error) = match slot {
+        Some(slot) => match slot.send(Err(ClientError::Decode {
+            text,
+            error: Box::new(error),
+        })) {
+            Ok(()) => return,
+            Err(Err(ClientError::Decode { text, error })) => (text, *error),
+            Err(_) => return,
+        },
+        None => (text, error),
+    };
+    queue.push(Incoming::Undecodable { text, error });
+}
+
+/// The top-level `corrId` of a JSON object that does not decode as a message (only read on that
+/// rare path, so a generic JSON parse is fine).
+fn corr_id_in(text: &str) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(mut fields)) => match fields.remove("corrId") {
+            Some(serde_json::Value::String(id)) => Some(id),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The counter value of a correlation id this client sent: digits, no leading zero.

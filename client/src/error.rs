@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use simplex_api_types::CommandError;
+use simplex_api_types::{CommandError, DecodeError};
 use tokio_tungstenite::tungstenite;
 
 /// Why a command got no response, or why connecting failed.
@@ -16,6 +16,15 @@ pub enum ClientError {
     /// command got no response. Connect again to go on.
     #[error("the connection to the chat core is closed: the command got no response")]
     Disconnected,
+    /// The response to the command arrived but does not decode (a known field of the wrong
+    /// type, for example): the frame as received, and what is wrong.
+    #[error("the response to the command does not decode: {error}")]
+    Decode {
+        /// The frame as received.
+        text: String,
+        /// What is wrong, and where.
+        error: Box<DecodeError>,
+    },
     /// No response arrived within this time. The command may still be carried out by the core;
     /// its late response is delivered as [`Incoming::Unmatched`](crate::Incoming::Unmatched).
     #[error("no response from the chat core within {0:?}")]

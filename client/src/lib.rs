@@ -54,6 +54,9 @@
 //! * A text frame that does not decode (not JSON, or not a message) is logged with
 //!   `tracing::warn!` and delivered as [`Incoming::Undecodable`] with the text and the
 //!   [`DecodeError`](simplex_api_types::DecodeError); a binary frame as [`Incoming::Binary`].
+//!   Except: when such a frame still carries the `corrId` of a waiting command, that command
+//!   fails at once with [`ClientError::Decode`] (holding the text and the error) rather than
+//!   waiting for its timeout.
 //!
 //! What the WebSocket protocol itself forbids (a text frame that is not UTF-8, a message larger
 //! than [`Config::max_message_size`]) makes the WebSocket library end the connection; that is

@@ -423,6 +423,38 @@ async fn undecodable_and_binary_frames_are_reported_and_the_connection_goes_on()
 }
 
 #[tokio::test]
+async fn a_response_that_does_not_decode_fails_its_command_at_once() {
+    within(async {
+        // A long timeout: the command must fail because of the frame, not time out.
+        let config = Config::default().with_timeout(Duration::from_secs(40));
+        let (client, mut events, mut core) = connected(config).await;
+        let sent = tokio::spawn({
+            let client = client.clone();
+            async move { client.send_raw("/user").await }
+        });
+        let req = core.recv_command().await.expect("a command");
+        let bad = format!(
+            r#"{{"corrId":"{}","resp":{{"type":"activeUser","user":5}}}}"#,
+            req.corr_id
+        );
+        core.send_text(bad.clone()).await;
+        core.send_text(tick(1)).await;
+
+        match sent.await.expect("join") {
+            Err(ClientError::Decode { text, error }) => {
+                assert_eq!(text, bad);
+                assert!(error.path.contains("user"), "{error}");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        assert_eq!(client.pending_commands(), 0);
+        // It went to its command, not to the events as well.
+        assert_eq!(tick_number(events.next_event().await), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn responses_nobody_waits_for_are_delivered_as_unmatched() {
     within(async {
         let (client, mut events, mut core) = connected(Config::default()).await;
