@@ -1,0 +1,433 @@
+//! The two tasks behind a [`Client`](crate::Client): one writes commands to the socket, one
+//! reads frames, hands responses to the commands waiting for them and everything else to
+//! [`Events`](crate::Events).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use simplex_api_types::{parse_message, DecodeError, Message, ResponseMessage};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{mpsc, oneshot, Notify};
+use tokio_tungstenite::tungstenite::{self, Message as Frame};
+use tokio_tungstenite::WebSocketStream;
+use tracing::{debug, info, trace, warn};
+
+use crate::events::Incoming;
+use crate::ClientError;
+
+/// A pending map this large is given back to the allocator once it is empty again, so that a
+/// burst of commands does not keep its memory for the life of the connection.
+const SHRINK_ABOVE: usize = 1024;
+
+/// State shared by the client handles and the two tasks.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pending: Mutex<Pending>,
+    next_id: AtomicU64,
+    /// Woken when a command starts waiting, so that a reader paused on a full event channel
+    /// reads on to find its response.
+    command_waiting: Notify,
+}
+
+/// What a waiting command receives: its response, or why its response is unusable.
+pub(crate) type Reply = Result<ResponseMessage, ClientError>;
+
+#[derive(Debug, Default)]
+struct Pending {
+    /// Commands waiting for a response, by correlation id.
+    waiting: HashMap<u64, oneshot::Sender<Reply>>,
+    /// Set once the connection is closed: no command may start waiting after that.
+    closed: bool,
+}
+
+impl Shared {
+    pub(crate) fn new() -> Self {
+        Shared {
+            pending: Mutex::new(Pending::default()),
+            next_id: AtomicU64::new(1),
+            command_waiting: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        // The lock is never held across code that can panic midway, so a poisoned map is
+        // still consistent.
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Assigns a correlation id and records that a command waits for it.
+    pub(crate) fn register(&self) -> Result<(u64, oneshot::Receiver<Reply>), ClientError> {
+        let (tx, rx) = oneshot::channel();
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut pending = self.lock();
+            if pending.closed {
+                return Err(ClientError::Disconnected);
+            }
+            pending.waiting.insert(id, tx);
+        }
+        self.command_waiting.notify_one();
+        Ok((id, rx))
+    }
+
+    /// Forgets the command waiting for `id`, returning its slot if it was still there.
+    pub(crate) fn remove(&self, id: u64) -> Option<oneshot::Sender<Reply>> {
+        let mut pending = self.lock();
+        let slot = pending.waiting.remove(&id);
+        if pending.waiting.is_empty() && pending.waiting.capacity() > SHRINK_ABOVE {
+            pending.waiting.shrink_to_fit();
+        }
+        slot
+    }
+
+    /// How many commands wait for a response.
+    pub(crate) fn pending_count(&self) -> usize {
+        self.lock().waiting.len()
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.lock().closed
+    }
+
+    /// Marks the connection closed and fails every waiting command (dropping its sender makes
+    /// its receiver report [`ClientError::Disconnected`]).
+    pub(crate) fn close(&self) {
+        let waiting = {
+            let mut pending = self.lock();
+            pending.closed = true;
+            std::mem::take(&mut pending.waiting)
+        };
+        if !waiting.is_empty() {
+            debug!(
+                commands = waiting.len(),
+                "connection closed: failing the pending commands"
+            );
+        }
+    }
+}
+
+/// Writes queued command frames, several at a time when they queue up, then flushes.
+///
+/// Ends when every [`Client`](crate::Client) is dropped (after sending a close frame), when the
+/// reader ends (`reader_done`), or when writing fails.
+pub(crate) async fn write_loop<S>(
+    mut sink: SplitSink<WebSocketStream<S>, Frame>,
+    mut outgoing: mpsc::Receiver<String>,
+    mut reader_done: oneshot::Receiver<()>,
+    shared: std::sync::Arc<Shared>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    loop {
+        let first = tokio::select! {
+            biased;
+            _ = &mut reader_done => return,
+            frame = outgoing.recv() => frame,
+        };
+        let Some(first) = first else {
+            debug!("every Client was dropped: closing the connection");
+            if let Err(e) = sink.close().await {
+                debug!("closing the connection: {e}");
+            }
+            return;
+        };
+        let mut result = feed(&mut sink, first).await;
+        while result.is_ok() {
+            match outgoing.try_recv() {
+                Ok(frame) => result = feed(&mut sink, frame).await,
+                Err(_) => break,
+            }
+        }
+        if result.is_ok() {
+            result = sink.flush().await;
+        }
+        if let Err(e) = result {
+            warn!("writing to the chat core failed, closing the connection: {e}");
+            shared.close();
+            return;
+        }
+    }
+}
+
+async fn feed<S>(
+    sink: &mut SplitSink<WebSocketStream<S>, Frame>,
+    frame: String,
+) -> Result<(), tungstenite::Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    debug!(frame = %frame, "sending");
+    sink.feed(Frame::text(frame)).await
+}
+
+/// Items for [`Events`](crate::Events) that did not fit in its channel yet, and the channel.
+struct EventQueue {
+    tx: mpsc::Sender<Incoming>,
+    /// In order, before anything newer. Holds items only while the channel is full.
+    held: VecDeque<Incoming>,
+    /// The [`Events`](crate::Events) receiver was dropped: discard items.
+    receiver_gone: bool,
+    capacity: usize,
+}
+
+impl EventQueue {
+    fn push(&mut self, item: Incoming) {
+        if self.receiver_gone {
+            trace!("no Events receiver: discarding {item:?}");
+            return;
+        }
+        if self.held.is_empty() {
+            match self.tx.try_send(item) {
+                Ok(()) => {}
+                Err(TrySendError::Full(item)) => {
+                    debug!("the event channel is full: holding events until the bot reads them");
+                    self.held.push_back(item);
+                }
+                Err(TrySendError::Closed(_)) => self.receiver_gone(),
+            }
+        } else {
+            self.held.push_back(item);
+            let held = self.held.len();
+            if held >= self.capacity && held.is_power_of_two() {
+                warn!(
+                    held,
+                    "the bot does not read events while commands wait for responses: \
+                     holding events in memory so that the responses get through"
+                );
+            }
+        }
+    }
+
+    /// Moves held items into the channel while it has room.
+    fn move_held(&mut self) {
+        while let Some(item) = self.held.pop_front() {
+            match self.tx.try_send(item) {
+                Ok(()) => {}
+                Err(TrySendError::Full(item)) => {
+                    self.held.push_front(item);
+                    return;
+                }
+                Err(TrySendError::Closed(_)) => {
+                    self.receiver_gone();
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Waits for room in the channel and moves the oldest held item there.
+    async fn send_one_held(&mut self) {
+        let gone = match self.tx.reserve().await {
+            Ok(permit) => {
+                if let Some(item) = self.held.pop_front() {
+                    permit.send(item);
+                }
+                false
+            }
+            Err(_) => true,
+        };
+        if gone {
+            self.receiver_gone();
+        }
+    }
+
+    fn receiver_gone(&mut self) {
+        if !self.receiver_gone {
+            debug!("the Events receiver was dropped: discarding events from now on");
+        }
+        self.receiver_gone = true;
+        self.held.clear();
+    }
+}
+
+/// Reads frames until the connection ends, then fails the pending commands, delivers the held
+/// events and ends the [`Events`](crate::Events) stream (by dropping its sender).
+///
+/// Back-pressure: while the event channel is full, the reader goes on reading only if a command
+/// waits for its response (holding the events read meanwhile); otherwise it waits for the bot to
+/// read events, and the socket fills up.
+pub(crate) async fn read_loop<S>(
+    mut stream: SplitStream<WebSocketStream<S>>,
+    shared: std::sync::Arc<Shared>,
+    events: mpsc::Sender<Incoming>,
+    capacity: usize,
+    reader_done: oneshot::Sender<()>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut queue = EventQueue {
+        tx: events,
+        held: VecDeque::new(),
+        receiver_gone: false,
+        capacity,
+    };
+    let end = loop {
+        queue.move_held();
+        let frame = if queue.held.is_empty() {
+            stream.next().await
+        } else if shared.pending_count() > 0 {
+            tokio::select! {
+                biased;
+                _ = queue.send_one_held() => continue,
+                frame = stream.next() => frame,
+            }
+        } else {
+            tokio::select! {
+                biased;
+                _ = queue.send_one_held() => continue,
+                _ = shared.command_waiting.notified() => continue,
+            }
+        };
+        match frame {
+            Some(Ok(frame)) => on_frame(frame, &shared, &mut queue),
+            Some(Err(e)) => break Some(e),
+            None => break None,
+        }
+    };
+    match end {
+        Some(e) => warn!("the connection to the chat core failed: {e}"),
+        None => info!("the connection to the chat core is closed"),
+    }
+    shared.close();
+    // Stops the writer.
+    drop(reader_done);
+    while !queue.held.is_empty() {
+        queue.send_one_held().await;
+    }
+}
+
+fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
+    match frame {
+        Frame::Text(text) => {
+            trace!(frame = %text.as_str(), "received");
+            match parse_message(text.as_str()) {
+                Ok(Message::Response(resp)) => on_response(resp, shared, queue),
+                Ok(Message::Event(event)) => {
+                    debug!(tag = event.resp.tag(), "received an event");
+                    queue.push(Incoming::Event(event));
+                }
+                #[allow(unreachable_patterns)]
+                Ok(_) => {
+                    warn!("received a kind of message this client does not know");
+                    queue.push(Incoming::Other(text.as_str().to_owned()));
+                }
+                Err(error) => on_undecodable(text.as_str().to_owned(), error, shared, queue),
+            }
+        }
+        Frame::Binary(data) => {
+            warn!(
+                len = data.len(),
+                "received a binary frame; the core sends text"
+            );
+            queue.push(Incoming::Binary(data.to_vec()));
+        }
+        Frame::Ping(_) => debug!("received a ping"),
+        Frame::Pong(_) => debug!("received a pong"),
+        Frame::Close(close) => debug!("the chat core closes the connection: {close:?}"),
+        Frame::Frame(_) => {}
+    }
+}
+
+fn on_response(resp: ResponseMessage, shared: &Shared, queue: &mut EventQueue) {
+    let id = resp.corr_id.as_deref().and_then(parse_corr_id);
+    debug!(
+        corr_id = resp.corr_id.as_deref(),
+        tag = resp.resp.tag(),
+        "received a response"
+    );
+    let unmatched = match id.and_then(|id| shared.remove(id)) {
+        // The waiting future may be dropped meanwhile: then the response is unmatched after all.
+        Some(slot) => match slot.send(Ok(resp)) {
+            Ok(()) => return,
+            Err(Ok(resp)) => resp,
+            Err(Err(_)) => return,
+        },
+        None => resp,
+    };
+    warn!(
+        corr_id = unmatched.corr_id.as_deref(),
+        tag = unmatched.resp.tag(),
+        "received a response that no pending command waits for"
+    );
+    queue.push(Incoming::Unmatched(unmatched));
+}
+
+/// A text frame that does not decode. If it still carries the `corrId` of a waiting command, that
+/// command fails with [`ClientError::Decode`] at once instead of waiting for its timeout;
+/// otherwise the frame goes to the events.
+fn on_undecodable(text: String, error: DecodeError, shared: &Shared, queue: &mut EventQueue) {
+    warn!(
+        len = text.len(),
+        "received a frame that does not decode: {error}"
+    );
+    let slot = corr_id_in(&text)
+        .as_deref()
+        .and_then(parse_corr_id)
+        .and_then(|id| shared.remove(id));
+    let (text, error) = match slot {
+        Some(slot) => match slot.send(Err(ClientError::Decode {
+            text,
+            error: Box::new(error),
+        })) {
+            Ok(()) => return,
+            Err(Err(ClientError::Decode { text, error })) => (text, *error),
+            Err(_) => return,
+        },
+        None => (text, error),
+    };
+    queue.push(Incoming::Undecodable { text, error });
+}
+
+/// The top-level `corrId` of a JSON object that does not decode as a message (only read on that
+/// rare path, so a generic JSON parse is fine).
+fn corr_id_in(text: &str) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(mut fields)) => match fields.remove("corrId") {
+            Some(serde_json::Value::String(id)) => Some(id),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The counter value of a correlation id this client sent: digits, no leading zero.
+fn parse_corr_id(s: &str) -> Option<u64> {
+    let canonical = !s.is_empty()
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s.len() == 1 || !s.starts_with('0'));
+    if canonical {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_corr_id;
+
+    #[test]
+    fn corr_ids_are_read_only_in_the_form_sent() {
+        assert_eq!(parse_corr_id("1"), Some(1));
+        assert_eq!(parse_corr_id("0"), Some(0));
+        assert_eq!(parse_corr_id("18446744073709551615"), Some(u64::MAX));
+        for other in [
+            "",
+            "01",
+            "+1",
+            "-1",
+            " 1",
+            "1a",
+            "18446744073709551616",
+            "addr-corr-2",
+        ] {
+            assert_eq!(parse_corr_id(other), None, "{other:?}");
+        }
+    }
+}
