@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 fn generate(docs: &Path, out: &Path) -> Result<codegen::emit::Files, String> {
     let set = codegen::DocSet::read_dir(docs).map_err(|e| e.to_string())?;
-    let provenance = codegen::provenance(docs);
+    let provenance = codegen::cli::provenance(docs);
     match codegen::generate(&set, &provenance) {
         Ok((files, _warnings)) => {
             std::fs::create_dir_all(out).map_err(|e| e.to_string())?;

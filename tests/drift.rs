@@ -23,13 +23,13 @@ fn checked_in_generated_code_matches_the_docs() {
         files.contains_key("types.rs"),
         "the build script generated no types.rs"
     );
-    let stale = codegen::stale_files(&checked_in, &files);
+    let stale = codegen::cli::stale_files(&checked_in, &files);
     if stale.is_empty() {
         return;
     }
     let in_ci = std::env::var_os("CI").is_some();
     if !in_ci {
-        codegen::write_files(&checked_in, &files).expect("rewrite the generated files");
+        codegen::cli::write_files(&checked_in, &files).expect("rewrite the generated files");
     }
     panic!(
         "api-types/src/generated/ is stale: {} differ from what docs/ generates.\n\

@@ -456,16 +456,23 @@ fn envelope<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Message, 
             resp,
             extra_fields: extra,
         }),
-        // A corrId after the resp: it is a response after all (the core writes corrId first).
+        // A corrId after the resp (the core writes it first): a response after all, when a
+        // response has that tag and shape; otherwise the event, with its corrId kept.
         (Resp::Event(event), Some(corr_id)) if want != Want::Event => {
-            let text = serde_json::to_string(&event).map_err(de::Error::custom)?;
-            let resp =
-                serde_json::from_str(&text).map_err(|e| de::Error::custom(wire::message_of(&e)))?;
-            Message::Response(ResponseMessage {
-                corr_id: Some(corr_id),
-                resp,
-                extra_fields: extra,
-            })
+            match event.__into_response() {
+                Ok(resp) => Message::Response(ResponseMessage {
+                    corr_id: Some(corr_id),
+                    resp,
+                    extra_fields: extra,
+                }),
+                Err(event) => {
+                    extra.insert("corrId".to_owned(), Value::String(corr_id));
+                    Message::Event(EventMessage {
+                        resp: event,
+                        extra_fields: extra,
+                    })
+                }
+            }
         }
         (Resp::Event(_), Some(_)) => {
             return Err(de::Error::custom(

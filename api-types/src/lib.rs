@@ -35,34 +35,75 @@
 //! # What the generated types promise
 //!
 //! * **Forward compatible.** Unknown fields are kept in `extra_fields`; unknown enum values,
-//!   union members, responses and events decode to an `Unknown` variant holding the JSON as
-//!   received. All generated structs and enums are `#[non_exhaustive]`.
-//! * **Round trips.** Decoding a message and encoding it again gives an equal JSON value.
-//! * **Strict where it is free.** A known field of the wrong JSON type is an error, with the
-//!   path to it (see [`DecodeError`]).
-//! * **Integers** (`int`, `int64`, `word32`) are also accepted as JSON strings holding a number,
-//!   as some cores send them, and are encoded back as strings.
+//!   union members, responses and events decode to an `Undocumented` variant holding the JSON
+//!   as received. All generated structs and enums are `#[non_exhaustive]`. A union member that
+//!   the docs list without fields is a unit variant (`ChatErrorType::NoActiveUser`); if it
+//!   arrives with fields after all, the whole object is kept in `Undocumented`.
+//! * **Round trips.** Decoding a message and encoding it again gives an equal JSON value (as
+//!   `serde_json::Value` compares them). How each value arrived is remembered where the Rust
+//!   value alone would lose it: integers sent as strings (`"7"`, and also `"+7"` or `"007"`,
+//!   kept verbatim while the value is unchanged), an explicit `null` in an optional field, a
+//!   `double` written as an integer (`"scale": 1`), a mixed array (`[1, "2"]`), a union sent as
+//!   a bare string by older cores (`"connStatus": "snd-ready"` decodes to `ConnStatus::SndReady`
+//!   and is written back as that string). Normalised, as in `serde_json::Value`: a key given
+//!   twice keeps its last value, and numbers in kept unknown JSON are `Value` numbers (`1e2`
+//!   comes back as `100.0`). A `double` holds 53 bits: a larger integer in a `double` field
+//!   comes back rounded.
+//! * **Equality sees values, not how they arrived.** `==` and `Hash` ignore that bookkeeping:
+//!   `ChatRef::new(ChatType::Direct, 7)` equals the same value decoded from `"chatId": "7"`,
+//!   and the same JSON with its keys in another order decodes to equal values. `Eq` and `Hash`
+//!   are implemented wherever no `double` is reachable.
+//! * **Strict where it is free.** A known field of the wrong JSON type is an error that names
+//!   the path (`resp.user.profile.displayName`), the line and column where the value starts,
+//!   and the message's `corrId` and tag when they could be read (see [`DecodeError`]). Two
+//!   different `"type"` tags in one object are an error, not a guess.
 //! * **Missing required fields.** Older cores omit fields that newer docs list as required.
 //!   Such a field decodes to its type's default value (`false`, `0`, `""`, empty, a default
-//!   record, or `Unknown(null)` for an enum or union) and is recorded: each struct's
+//!   record, or `Undocumented(null)` for an enum or union) and is recorded: each struct's
 //!   `absent_fields()` lists them, and encoding leaves them out again. The alternative, making
 //!   every field an `Option`, would push `unwrap`s into every bot for fields that newer cores
 //!   always send; failing would reject real messages.
+//! * **Safe on hostile input.** Decoding needs a few kilobytes of stack per level of nesting,
+//!   and objects and arrays may nest at most 96 deep (serde_json alone allows 128), so any
+//!   message decodes or fails cleanly on a 256 KiB thread, in debug builds too. The records a
+//!   message decodes into may take at most 2 bytes per byte of JSON plus 4 MiB, so that an
+//!   array of `{}` cannot expand into gigabytes of default records; such a message is refused.
+//!   A union whose `"type"` is not the first key is read once more, whole, not once per level.
+//!   These limits apply through [`parse_message`], [`parse_response`] and [`parse_event`].
+//! * **Errors say what the core said.** The error types of the docs (`ChatError`,
+//!   `AgentErrorType`, `StoreError`, ...) implement `Display` and `std::error::Error`, naming
+//!   the innermost error: `errorStore: contactNotFound (contactId: 5)`.
+//!
+//! # Building values
+//!
+//! Types a command takes (`ChatRef`, `ComposedMessage`, `MsgContent`'s members, ...) have a
+//! constructor for their required fields and `with_x` setters for the rest. Every struct also
+//! implements `Default`, so any value can be built by assigning fields:
+//!
+//! ```
+//! use simplex_api_types::types::Profile;
+//!
+//! let mut profile = Profile::default();
+//! profile.display_name = "bot".to_owned();
+//! profile.full_name = "Echo bot".to_owned();
+//! ```
 //!
 //! # Commands
 //!
-//! Every command is a struct with a constructor for the parameters it needs; the [`Command`]
-//! trait renders its command string following upstream's Python rendering (an `Option` that is
-//! `Some` is sent, a defaulted flag only when it differs from its default, strings raw, arrays
-//! joined, `json(...)` compact). Rendering returns an error instead of a corrupt command when a
-//! string parameter contains a line break, or is empty or has a space where the core reads one word. Commands
-//! whose rendering cannot fail also implement `Display`.
+//! Every command is a struct with a constructor for the parameters it needs (and `Default` when
+//! it needs none); the [`Command`] trait renders its command string following upstream's Python
+//! rendering (an `Option` that is `Some` is sent, a defaulted flag only when it differs from its
+//! default, strings raw, arrays joined, `json(...)` compact). Rendering returns an error instead
+//! of a corrupt command when a string parameter contains a line break, or is empty or has a
+//! space where the core reads one word. Commands whose rendering cannot fail also implement
+//! `Display`.
 
 #![deny(missing_docs)]
 
 extern crate self as simplex_api_types;
 
 mod envelope;
+mod errors;
 mod macros;
 mod render;
 mod wire;
@@ -85,6 +126,7 @@ pub use generated::responses::ChatResponse;
 /// What the generated code and its macros use; not part of the API (no stability promise).
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::errors::describe_error;
     pub use crate::render::*;
     pub use crate::wire::{
         decode_enum, decode_record, decode_union, deserialize, encode_optional, encode_record,

@@ -19,7 +19,7 @@ macro_rules! wire_record {
         }
     ) => {
         $(#[$attr])*
-        #[derive(Debug, Clone, Default, PartialEq)]
+        #[derive(Debug)]
         #[non_exhaustive]
         pub struct $name {
             $(
@@ -29,6 +29,35 @@ macro_rules! wire_record {
             /// Fields the docs do not list, kept as received so that nothing is lost.
             pub extra_fields: $crate::runtime::JsonObject,
             __meta: $crate::__private::Meta,
+        }
+
+        // Written out rather than derived: derived impls are `#[inline]`, which would ship
+        // their bodies to every crate that uses this one.
+        impl ::core::clone::Clone for $name {
+            fn clone(&self) -> Self {
+                Self {
+                    $( $field: ::core::clone::Clone::clone(&self.$field), )*
+                    extra_fields: ::core::clone::Clone::clone(&self.extra_fields),
+                    __meta: ::core::clone::Clone::clone(&self.__meta),
+                }
+            }
+        }
+
+        impl ::core::default::Default for $name {
+            fn default() -> Self {
+                Self {
+                    $( $field: ::core::default::Default::default(), )*
+                    extra_fields: ::core::default::Default::default(),
+                    __meta: ::core::default::Default::default(),
+                }
+            }
+        }
+
+        impl ::core::cmp::PartialEq for $name {
+            /// Compares the values a user sees (not how they arrived).
+            fn eq(&self, other: &Self) -> bool {
+                true $( && self.$field == other.$field )* && self.extra_fields == other.extra_fields
+            }
         }
 
         impl $name {
@@ -606,4 +635,23 @@ macro_rules! __from_member {
         }
     };
     ($name:ident, $variant:ident) => {};
+}
+
+/// `Display` (what the core said, innermost error last) and `Error` for an error type of the
+/// docs; enums already display their JSON string.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! error_type {
+    (enum $name:ident) => {
+        impl ::std::error::Error for $name {}
+    };
+    ($name:ident) => {
+        impl ::core::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                $crate::__private::describe_error(self, f)
+            }
+        }
+
+        impl ::std::error::Error for $name {}
+    };
 }

@@ -701,7 +701,7 @@ pub(crate) fn wire_at<'de, A: MapAccess<'de>, T: Wire>(
 
 /// A generated struct decoded from a JSON object (a record, a union member, a response or an
 /// event, or a command's parameters).
-pub trait Record {
+pub trait Record: Sized {
     /// The upstream name, for messages.
     const NAME: &'static str;
     /// The `"type"` tag written before the fields (union members, responses, events).
@@ -714,6 +714,15 @@ pub trait Record {
     const IGNORED: &'static [&'static str] = &[];
     /// True for commands: unknown and missing fields are errors, nothing is kept.
     const STRICT: bool = false;
+    /// All of the above, as data.
+    const INFO: RecordInfo = RecordInfo {
+        tag: Self::TAG,
+        fields: Self::FIELDS,
+        required: Self::REQUIRED,
+        ignored: Self::IGNORED,
+        strict: Self::STRICT,
+        size: std::mem::size_of::<Self>(),
+    };
 
     /// Decodes the value of `key` into its field; false when `key` is not a field.
     fn decode_entry<'de, A: MapAccess<'de>>(
@@ -772,34 +781,76 @@ pub fn field<'de, A: MapAccess<'de>, T: Wire>(
 #[inline(never)]
 fn repeated<T: Wire>(slot: &mut T, i: u16, fields: &mut Fields) {
     *slot = T::default();
+    forget_note(i, fields);
+}
+
+fn forget_note(i: u16, fields: &mut Fields) {
     fields.notes.retain(|(j, _)| *j != i);
 }
 
+/// What decoding a record needs to know besides its fields, as data: one decoder serves
+/// every record (only the per-field match is per type).
+pub struct RecordInfo {
+    tag: Option<&'static str>,
+    fields: &'static [&'static str],
+    required: u128,
+    ignored: &'static [&'static str],
+    strict: bool,
+    size: usize,
+}
+
+/// A record being decoded, seen through its entries only.
+trait Entries<'de, A: MapAccess<'de>> {
+    fn entry(&mut self, key: &str, map: &mut A, fields: &mut Fields) -> Result<bool, A::Error>;
+    fn extra(&mut self) -> Option<&mut JsonObject>;
+    fn meta(&mut self) -> Option<&mut Meta>;
+}
+
+impl<'de, A: MapAccess<'de>, R: Record> Entries<'de, A> for R {
+    fn entry(&mut self, key: &str, map: &mut A, fields: &mut Fields) -> Result<bool, A::Error> {
+        self.decode_entry(key, map, fields)
+    }
+    fn extra(&mut self) -> Option<&mut JsonObject> {
+        self.extra_mut()
+    }
+    fn meta(&mut self) -> Option<&mut Meta> {
+        self.meta_mut()
+    }
+}
+
 /// Decodes the (remaining) entries of an object into `r`.
-///
-/// The loop holds only the key and the arrival bookkeeping; everything rare is in functions of
-/// its own, so that this frame stays small at every level of a deep message.
 pub fn decode_fields<'de, R: Record, A: MapAccess<'de>>(
     r: &mut R,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    charge(std::mem::size_of::<R>())?;
+    decode_entries(r, &R::INFO, map)
+}
+
+/// The loop over an object's entries, for every record. It holds only the key and the arrival
+/// bookkeeping; everything rare is in functions of its own, so that this frame stays small at
+/// every level of a deep message.
+fn decode_entries<'de, A: MapAccess<'de>>(
+    r: &mut dyn Entries<'de, A>,
+    info: &RecordInfo,
+    map: &mut A,
+) -> Result<(), A::Error> {
+    charge(info.size)?;
     let mut fields = Fields::default();
     while let Some(key) = map.next_key::<Key<'de>>()? {
-        if R::TAG.is_some() && key.0 == "type" {
-            same_tag::<R, A>(map)?;
-        } else if !r.decode_entry(&key.0, map, &mut fields)? {
-            other_entry(r, key, map)?;
+        if info.tag.is_some() && key.0 == "type" {
+            same_tag(info, map)?;
+        } else if !r.entry(&key.0, map, &mut fields)? {
+            other_entry(r, info, key, map)?;
         }
     }
-    finish(r, fields)
+    finish(r, info, fields)
 }
 
 /// A `"type"` entry inside a tagged member: it must repeat the tag.
 #[inline(never)]
-fn same_tag<'de, R: Record, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+fn same_tag<'de, A: MapAccess<'de>>(info: &RecordInfo, map: &mut A) -> Result<(), A::Error> {
     let again: Key<'de> = value_at(map, "type")?;
-    match R::TAG {
+    match info.tag {
         Some(tag) if again.0 != tag => Err(de::Error::custom(format_args!(
             "two different \"type\" tags: \"{tag}\" and \"{}\"",
             again.0
@@ -811,39 +862,44 @@ fn same_tag<'de, R: Record, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Err
 /// An entry that is not a field: ignored (a command's unrendered parameter), kept (unknown
 /// fields of wire types) or refused (commands).
 #[inline(never)]
-fn other_entry<'de, R: Record, A: MapAccess<'de>>(
-    r: &mut R,
+fn other_entry<'de, A: MapAccess<'de>>(
+    r: &mut dyn Entries<'de, A>,
+    info: &RecordInfo,
     key: Key<'de>,
     map: &mut A,
 ) -> Result<(), A::Error> {
     let key = key.0;
-    if R::IGNORED.contains(&key.as_ref()) {
+    if info.ignored.contains(&key.as_ref()) {
         value_at::<_, de::IgnoredAny>(map, &key)?;
         return Ok(());
     }
-    match r.extra_mut() {
+    match r.extra() {
         Some(extra) => {
             let Any(v) = value_at(map, &key)?;
             extra.insert(key.into_owned(), v);
             Ok(())
         }
-        None => Err(de::Error::unknown_field(&key, R::FIELDS)),
+        None => Err(de::Error::unknown_field(&key, info.fields)),
     }
 }
 
 /// Records what arrived how, or (commands) refuses a missing parameter.
 #[inline(never)]
-fn finish<R: Record, E: de::Error>(r: &mut R, fields: Fields) -> Result<(), E> {
-    let absent = R::REQUIRED & !fields.seen;
-    if R::STRICT {
+fn finish<'de, A: MapAccess<'de>>(
+    r: &mut dyn Entries<'de, A>,
+    info: &RecordInfo,
+    fields: Fields,
+) -> Result<(), A::Error> {
+    let absent = info.required & !fields.seen;
+    if info.strict {
         if absent != 0 {
             let i = absent.trailing_zeros() as usize;
-            return Err(E::missing_field(R::FIELDS[i]));
+            return Err(de::Error::missing_field(info.fields[i]));
         }
         return Ok(());
     }
     if absent != 0 || !fields.notes.is_empty() {
-        if let Some(meta) = r.meta_mut() {
+        if let Some(meta) = r.meta() {
             meta.0 = Some(Box::new(MetaInner {
                 absent,
                 notes: fields.notes,
@@ -911,12 +967,16 @@ pub fn encode_record<R: Record, S: Serializer>(r: &R, s: S) -> Result<S::Ok, S::
         m.serialize_entry("type", tag)?;
     }
     r.encode_fields(&mut m)?;
-    if let Some(extra) = r.extra() {
-        for (k, v) in extra {
-            m.serialize_entry(k, v)?;
-        }
-    }
+    encode_extra(&mut m, r.extra())?;
     m.end()
+}
+
+/// Writes kept unknown fields (once for every record, not once per record type).
+fn encode_extra<M: SerializeMap>(m: &mut M, extra: Option<&JsonObject>) -> Result<(), M::Error> {
+    for (k, v) in extra.into_iter().flatten() {
+        m.serialize_entry(k, v)?;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1106,21 +1166,30 @@ pub fn decode_union<'de, T: Union, D: Deserializer<'de>>(
                 return Ok(());
             };
             if first.0 != "type" {
-                return buffered(first, &mut map, self.0, self.1);
+                return match buffer(first, &mut map)? {
+                    Buffered::Text(text) => redecode(self.0, &text, self.1),
+                    Buffered::Whole(obj) => {
+                        *self.0 = T::undocumented(Value::Object(obj));
+                        Ok(())
+                    }
+                };
             }
             let tag: Key<'de> = match map.next_value::<TagOrValue<'de>>() {
                 Ok(TagOrValue::Tag(tag)) => tag,
-                Ok(TagOrValue::Value(v)) => return undocumented_tag_value(v, &mut map, self.0),
+                Ok(TagOrValue::Value(v)) => {
+                    *self.0 = T::undocumented(tagged_rest(v, &mut map)?);
+                    return Ok(());
+                }
                 Err(e) => {
                     push_key("type");
                     return Err(e);
                 }
             };
-            if T::decode_member(&tag.0, &mut map, self.0)? {
-                Ok(())
-            } else {
-                undocumented_member(tag, &mut map, self.0)
+            if !T::decode_member(&tag.0, &mut map, self.0)? {
+                let tag = Value::String(tag.0.into_owned());
+                *self.0 = T::undocumented(tagged_rest(tag, &mut map)?);
             }
+            Ok(())
         }
     }
     d.deserialize_any(V(slot, note))
@@ -1172,55 +1241,54 @@ impl<'de> Deserialize<'de> for TagOrValue<'de> {
     }
 }
 
-/// An object whose `"type"` is not a string: kept whole.
+/// An object whose tag the union does not know (or that is not a string): kept whole.
 #[inline(never)]
-fn undocumented_tag_value<'de, T: Union, A: MapAccess<'de>>(
-    tag: Value,
-    map: &mut A,
-    slot: &mut T,
-) -> Result<(), A::Error> {
+fn tagged_rest<'de, A: MapAccess<'de>>(tag: Value, map: &mut A) -> Result<Value, A::Error> {
     let mut obj = JsonObject::new();
     obj.insert("type".to_owned(), tag);
-    *slot = T::undocumented(Value::Object(rest_of_object(obj, map)?));
-    Ok(())
+    Ok(Value::Object(rest_of_object(obj, map)?))
 }
 
-/// An object with a tag the union does not document: kept whole.
-#[inline(never)]
-fn undocumented_member<'de, T: Union, A: MapAccess<'de>>(
-    tag: Key<'de>,
-    map: &mut A,
-    slot: &mut T,
-) -> Result<(), A::Error> {
-    let mut obj = JsonObject::new();
-    obj.insert("type".to_owned(), Value::String(tag.0.into_owned()));
-    *slot = T::undocumented(Value::Object(rest_of_object(obj, map)?));
-    Ok(())
+/// An object whose tag is not its first key, read whole.
+enum Buffered {
+    /// Its text with every `"type"` first, to decode again.
+    Text(String),
+    /// No string tag: kept as it is.
+    Whole(JsonObject),
 }
 
-/// An object whose tag is not its first key: read whole, then decoded again from its text
-/// with every `"type"` first (nested unions then take the direct path: linear overall).
+/// Reads the rest of an object whose tag is not its first key. Decoding it again from its text
+/// with every `"type"` first makes nested unions take the direct path: linear time overall.
 #[inline(never)]
-fn buffered<'de, T: Union, A: MapAccess<'de>>(
-    first: Key<'de>,
-    map: &mut A,
-    slot: &mut T,
-    note: &mut Note,
-) -> Result<(), A::Error> {
+fn buffer<'de, A: MapAccess<'de>>(first: Key<'de>, map: &mut A) -> Result<Buffered, A::Error> {
     let mut obj = JsonObject::new();
     let Any(v) = value_at(map, &first.0)?;
     obj.insert(first.0.into_owned(), v);
     let obj = rest_of_object(obj, map)?;
     if !matches!(obj.get("type"), Some(Value::String(_))) {
-        *slot = T::undocumented(Value::Object(obj));
-        return Ok(());
+        return Ok(Buffered::Whole(obj));
     }
-    let text = match serde_json::to_string(&TypeFirst(&Value::Object(obj))) {
-        Ok(t) => t,
-        Err(e) => return Err(de::Error::custom(e)),
-    };
-    let mut de = serde_json::Deserializer::from_str(&text);
-    decode_union(slot, &mut de, note).map_err(|e| de::Error::custom(message_of(&e)))
+    match serde_json::to_string(&TypeFirst(&Value::Object(obj))) {
+        Ok(text) => Ok(Buffered::Text(text)),
+        Err(e) => Err(de::Error::custom(e)),
+    }
+}
+
+/// Decodes a buffered union from its text.
+fn redecode<T: Union, E: de::Error>(slot: &mut T, text: &str, note: &mut Note) -> Result<(), E> {
+    from_text(text, &mut |de| decode_union(&mut *slot, de, &mut *note))
+}
+
+/// Runs `decode` on a deserializer over `text` (once for every type, not once per type).
+#[inline(never)]
+fn from_text<E: de::Error>(
+    text: &str,
+    decode: &mut dyn FnMut(
+        &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+    ) -> Result<(), serde_json::Error>,
+) -> Result<(), E> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    decode(&mut de).map_err(|e| E::custom(message_of(&e)))
 }
 
 /// Encodes a union in the form it arrived in.

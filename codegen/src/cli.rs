@@ -35,7 +35,7 @@ pub enum Command {
     Ir(DocsArgs),
     /// Compare two doc directories and print the API changes as Markdown on stdout. Exit code
     /// 0: no changes, 1: changes, 2: a directory cannot be read or its docs have errors.
-    Diff(crate::diff::DiffArgs),
+    Diff(DiffArgs),
 }
 
 /// Arguments of `update`.
@@ -116,7 +116,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Generate(args) => generate(&args, false),
         Command::Update(args) => update(&args),
         Command::Check(args) => generate(&args, true),
-        Command::Diff(args) => ExitCode::from(crate::diff::run(
+        Command::Diff(args) => ExitCode::from(run_diff(
             &args.old,
             &args.new,
             &mut std::io::stdout().lock(),
@@ -165,7 +165,7 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let provenance = crate::provenance(&args.docs.docs);
+    let provenance = provenance(&args.docs.docs);
     let files = match crate::generate(&docs, &provenance) {
         Ok((files, diags)) => {
             report(&args.docs.docs, &diags, &mut std::io::stderr());
@@ -177,7 +177,7 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let stale = crate::stale_files(&args.out, &files);
+    let stale = stale_files(&args.out, &files);
     if check {
         if stale.is_empty() {
             eprintln!("{} is up to date", args.out.display());
@@ -194,7 +194,7 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    match crate::write_files(&args.out, &files) {
+    match write_files(&args.out, &files) {
         Ok(written) => {
             eprintln!(
                 "{}: {} file(s) written, {} unchanged",
@@ -216,8 +216,8 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
 fn update(args: &UpdateArgs) -> ExitCode {
     let docs = &args.out.docs.docs;
     let mut report = Vec::new();
-    let code = crate::diff::run(docs, &args.from, &mut report, &mut std::io::stderr());
-    if code == crate::diff::EXIT_ERROR {
+    let code = run_diff(docs, &args.from, &mut report, &mut std::io::stderr());
+    if code == EXIT_ERROR {
         return ExitCode::from(2);
     }
     let written = match &args.report {
@@ -249,4 +249,116 @@ fn update(args: &UpdateArgs) -> ExitCode {
         return generated;
     }
     ExitCode::from(code)
+}
+
+/// Arguments of `simplex-api-codegen diff`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DiffArgs {
+    /// Directory with the old docs (and optionally its overrides.toml).
+    pub old: PathBuf,
+    /// Directory with the new docs (and optionally its overrides.toml).
+    pub new: PathBuf,
+}
+
+/// Exit code: the two versions define the same API.
+pub const EXIT_SAME: u8 = 0;
+/// Exit code: the API changed (the report lists how).
+pub const EXIT_CHANGED: u8 = 1;
+/// Exit code: a directory could not be read, its docs have errors, or the report could not be
+/// written.
+pub const EXIT_ERROR: u8 = 2;
+
+/// What `simplex-api-codegen diff OLD NEW` does: loads both directories (each with its own
+/// `overrides.toml`, if present), writes the Markdown report to `out`, and returns the exit code
+/// ([`EXIT_SAME`], [`EXIT_CHANGED`] or [`EXIT_ERROR`]).
+///
+/// When either directory cannot be read or its docs have errors, nothing is written to `out`: the
+/// read error, or all the diagnostics of a directory with errors, go to `err`. Warnings alone are
+/// not printed (`simplex-api-codegen ir` shows them).
+pub fn run_diff(old: &Path, new: &Path, out: &mut impl Write, err: &mut impl Write) -> u8 {
+    let mut apis = Vec::with_capacity(2);
+    let mut failed = false;
+    for dir in [old, new] {
+        match crate::load_dir(dir) {
+            Ok((api, diags)) => {
+                if diags.has_errors() {
+                    report(dir, &diags, err);
+                    failed = true;
+                }
+                apis.push(api);
+            }
+            Err(e) => {
+                let _ = writeln!(err, "error: {e}");
+                failed = true;
+            }
+        }
+    }
+    let [old_api, new_api] = apis.as_slice() else {
+        return EXIT_ERROR;
+    };
+    if failed {
+        let _ = writeln!(err, "error: no diff: the docs have errors");
+        return EXIT_ERROR;
+    }
+    let d = crate::diff::diff(old_api, new_api);
+    if let Err(e) = out.write_all(d.to_markdown().as_bytes()) {
+        let _ = writeln!(err, "error: cannot write the report: {e}");
+        return EXIT_ERROR;
+    }
+    if d.is_empty() {
+        EXIT_SAME
+    } else {
+        EXIT_CHANGED
+    }
+}
+
+/// Where the docs in `dir` came from, from its `SOURCE.md` table (`| FILE | commit | ...`):
+/// one `FILE: commit` line per file; empty when there is no such file.
+pub fn provenance(dir: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(dir.join("SOURCE.md")) else {
+        return String::new();
+    };
+    crate::provenance_of(&text)
+}
+
+/// The generated files in `out` whose content differs from `files` (or that are missing), and
+/// `@generated` files in `out` that `files` no longer has.
+pub fn stale_files(out: &Path, files: &crate::emit::Files) -> Vec<String> {
+    let mut stale: Vec<String> = files
+        .iter()
+        .filter(|(name, content)| {
+            std::fs::read_to_string(out.join(name)).ok().as_deref() != Some(content.as_str())
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    if let Ok(dir) = std::fs::read_dir(out) {
+        for entry in dir.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let generated =
+                std::fs::read_to_string(entry.path()).is_ok_and(|t| t.contains("@generated"));
+            if name.ends_with(".rs") && generated && !files.contains_key(&name) {
+                stale.push(name);
+            }
+        }
+    }
+    stale.sort();
+    stale
+}
+
+/// Writes `files` into `out`, only those whose content changed, and removes `@generated` files
+/// that are no longer produced. Returns the names written.
+pub fn write_files(out: &Path, files: &crate::emit::Files) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(out)?;
+    let mut written = Vec::new();
+    for name in stale_files(out, files) {
+        let path = out.join(&name);
+        match files.get(&name) {
+            Some(content) => {
+                std::fs::write(&path, content)?;
+                written.push(name);
+            }
+            None => std::fs::remove_file(&path)?,
+        }
+    }
+    Ok(written)
 }

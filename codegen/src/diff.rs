@@ -18,11 +18,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
-use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::emit::space::CommandItem;
+use crate::emit::ItemSpace;
 use crate::ir::{
     Api, DocFile, EventGroup, Field, NetworkUsage, Syntax, TypeDef, TypeExpr, TypeKind, Variant,
 };
@@ -72,6 +72,14 @@ pub enum ChangeKind {
         ty: String,
         /// True when the type is optional (`T?`).
         optional: bool,
+    },
+    /// A command parameter is new, but the command string does not carry it, so the generated
+    /// command has no field for it.
+    ParamNotSentAdded {
+        /// Wire name.
+        field: String,
+        /// Its type.
+        ty: String,
     },
     /// A field (or command parameter) is gone.
     FieldRemoved {
@@ -434,6 +442,11 @@ impl fmt::Display for Line<'_> {
                 if *optional { "optional" } else { "required" },
                 Code(&format!("{name}: {ty}"))
             ),
+            ChangeKind::ParamNotSentAdded { field: name, ty } => write!(
+                f,
+                "{field} {} added; the command string does not carry it",
+                Code(&format!("{name}: {ty}"))
+            ),
             ChangeKind::FieldRemoved { field: name, ty } => {
                 write!(f, "{field} {} removed (was {})", Code(name), Code(ty))
             }
@@ -565,6 +578,8 @@ fn pair_up<'a, T>(
 
 fn commands(old: &Api, new: &Api) -> Vec<Change> {
     let mut out = Out::new();
+    // What the generated struct has: its fields and constructor (the emitter's own decisions).
+    let (old_space, new_space) = (ItemSpace::new(old), ItemSpace::new(new));
     let (o, n) = (
         by_name(&old.commands, |c| &c.name),
         by_name(&new.commands, |c| &c.name),
@@ -598,7 +613,12 @@ fn commands(old: &Api, new: &Api) -> Vec<Change> {
                 }
             }
             syntax_change(&mut out, name, oc.syntax.as_ref(), nc.syntax.as_ref());
-            fields(&mut out, name, None, &oc.params, &nc.params);
+            params(
+                &mut out,
+                name,
+                (old_space.command(name), &oc.params),
+                (new_space.command(name), &nc.params),
+            );
             let oe: BTreeSet<&str> = oc.errors.iter().map(|e| e.name.as_str()).collect();
             let ne: BTreeSet<&str> = nc.errors.iter().map(|e| e.name.as_str()).collect();
             for e in oe.difference(&ne) {
@@ -909,6 +929,79 @@ fn fields(out: &mut Out, item: &str, member: Option<&str>, old: &[Field], new: &
     }
 }
 
+/// Compares a command's parameters as the generated struct sees them: a parameter the command
+/// string never carries is not a field (adding or removing it breaks nothing), and only
+/// constructor parameters are required of a caller (a new defaulted flag breaks nothing).
+fn params(
+    out: &mut Out,
+    item: &str,
+    (old_item, old): (Option<&CommandItem>, &[Field]),
+    (new_item, new): (Option<&CommandItem>, &[Field]),
+) {
+    let is_field =
+        |c: Option<&CommandItem>, p: &str| c.is_some_and(|c| c.fields.iter().any(|f| f.wire == p));
+    let in_ctor =
+        |c: Option<&CommandItem>, p: &str| c.is_some_and(|c| c.ctor_params().contains(&p));
+    let (o, n) = (by_name(old, |f| &f.name), by_name(new, |f| &f.name));
+    pair_up(&o, &n, |param, of, nf| {
+        let field = param.to_owned();
+        match (of, nf) {
+            (Some(of), None) => out.push(
+                item,
+                None,
+                is_field(old_item, param),
+                ChangeKind::FieldRemoved {
+                    field,
+                    ty: of.ty.to_string(),
+                },
+            ),
+            (None, Some(nf)) if !is_field(new_item, param) => out.push(
+                item,
+                None,
+                false,
+                ChangeKind::ParamNotSentAdded {
+                    field,
+                    ty: nf.ty.to_string(),
+                },
+            ),
+            (None, Some(nf)) => out.push(
+                item,
+                None,
+                in_ctor(new_item, param),
+                ChangeKind::FieldAdded {
+                    field,
+                    ty: nf.ty.to_string(),
+                    optional: !in_ctor(new_item, param),
+                },
+            ),
+            (Some(of), Some(nf)) => {
+                if let Some(change) = retype(field, &of.ty, &nf.ty) {
+                    let breaking = is_field(old_item, param) || is_field(new_item, param);
+                    out.push(item, None, breaking, change);
+                }
+            }
+            (None, None) => {}
+        }
+    });
+    let ctor = |c: Option<&CommandItem>, other: Option<&CommandItem>| -> Vec<String> {
+        c.map(|c| c.ctor_params())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|p| in_ctor(other, p))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (a, b) = (ctor(old_item, new_item), ctor(new_item, old_item));
+    if a != b {
+        out.push(
+            item,
+            None,
+            true,
+            ChangeKind::RequiredFieldsReordered { old: a, new: b },
+        );
+    }
+}
+
 fn retype(field: String, old: &TypeExpr, new: &TypeExpr) -> Option<ChangeKind> {
     if old == new {
         return None;
@@ -933,67 +1026,6 @@ fn retype(field: String, old: &TypeExpr, new: &TypeExpr) -> Option<ChangeKind> {
             new: n,
         }
     })
-}
-
-/// Arguments of `simplex-api-codegen diff`.
-#[derive(Debug, Clone, clap::Args)]
-pub struct DiffArgs {
-    /// Directory with the old docs (and optionally its overrides.toml).
-    pub old: PathBuf,
-    /// Directory with the new docs (and optionally its overrides.toml).
-    pub new: PathBuf,
-}
-
-/// Exit code: the two versions define the same API.
-pub const EXIT_SAME: u8 = 0;
-/// Exit code: the API changed (the report lists how).
-pub const EXIT_CHANGED: u8 = 1;
-/// Exit code: a directory could not be read, its docs have errors, or the report could not be
-/// written.
-pub const EXIT_ERROR: u8 = 2;
-
-/// What `simplex-api-codegen diff OLD NEW` does: loads both directories (each with its own
-/// `overrides.toml`, if present), writes the Markdown report to `out`, and returns the exit code
-/// ([`EXIT_SAME`], [`EXIT_CHANGED`] or [`EXIT_ERROR`]).
-///
-/// When either directory cannot be read or its docs have errors, nothing is written to `out`: the
-/// read error, or all the diagnostics of a directory with errors, go to `err`. Warnings alone are
-/// not printed (`simplex-api-codegen ir` shows them).
-pub fn run(old: &Path, new: &Path, out: &mut impl Write, err: &mut impl Write) -> u8 {
-    let mut apis = Vec::with_capacity(2);
-    let mut failed = false;
-    for dir in [old, new] {
-        match crate::load_dir(dir) {
-            Ok((api, diags)) => {
-                if diags.has_errors() {
-                    crate::cli::report(dir, &diags, err);
-                    failed = true;
-                }
-                apis.push(api);
-            }
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                failed = true;
-            }
-        }
-    }
-    let [old_api, new_api] = apis.as_slice() else {
-        return EXIT_ERROR;
-    };
-    if failed {
-        let _ = writeln!(err, "error: no diff: the docs have errors");
-        return EXIT_ERROR;
-    }
-    let d = diff(old_api, new_api);
-    if let Err(e) = out.write_all(d.to_markdown().as_bytes()) {
-        let _ = writeln!(err, "error: cannot write the report: {e}");
-        return EXIT_ERROR;
-    }
-    if d.is_empty() {
-        EXIT_SAME
-    } else {
-        EXIT_CHANGED
-    }
 }
 
 #[cfg(test)]

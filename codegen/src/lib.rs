@@ -68,16 +68,8 @@ pub fn generate(
     }
 }
 
-/// Where the docs in `dir` came from, from its `SOURCE.md` table (`| FILE | commit | ...`):
-/// one `FILE: commit` line per file; empty when there is no such file.
-pub fn provenance(dir: &Path) -> String {
-    let Ok(text) = std::fs::read_to_string(dir.join("SOURCE.md")) else {
-        return String::new();
-    };
-    provenance_of(&text)
-}
-
-/// [`provenance`] from the text of a `SOURCE.md`.
+/// Where the docs came from, from the text of their `SOURCE.md` table (`| FILE | commit | ...`):
+/// one `FILE: commit` line per file.
 pub fn provenance_of(source_md: &str) -> String {
     let mut out = String::new();
     for line in source_md.lines() {
@@ -92,46 +84,4 @@ pub fn provenance_of(source_md: &str) -> String {
         }
     }
     out
-}
-
-/// The generated files in `out` whose content differs from `files` (or that are missing), and
-/// `@generated` files in `out` that `files` no longer has.
-pub fn stale_files(out: &Path, files: &emit::Files) -> Vec<String> {
-    let mut stale: Vec<String> = files
-        .iter()
-        .filter(|(name, content)| {
-            std::fs::read_to_string(out.join(name)).ok().as_deref() != Some(content.as_str())
-        })
-        .map(|(name, _)| name.clone())
-        .collect();
-    if let Ok(dir) = std::fs::read_dir(out) {
-        for entry in dir.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let generated =
-                std::fs::read_to_string(entry.path()).is_ok_and(|t| t.contains("@generated"));
-            if name.ends_with(".rs") && generated && !files.contains_key(&name) {
-                stale.push(name);
-            }
-        }
-    }
-    stale.sort();
-    stale
-}
-
-/// Writes `files` into `out`, only those whose content changed, and removes `@generated` files
-/// that are no longer produced. Returns the names written.
-pub fn write_files(out: &Path, files: &emit::Files) -> std::io::Result<Vec<String>> {
-    std::fs::create_dir_all(out)?;
-    let mut written = Vec::new();
-    for name in stale_files(out, files) {
-        let path = out.join(&name);
-        match files.get(&name) {
-            Some(content) => {
-                std::fs::write(&path, content)?;
-                written.push(name);
-            }
-            None => std::fs::remove_file(&path)?,
-        }
-    }
-    Ok(written)
 }

@@ -8,7 +8,11 @@
 
 use ::simplex_api_types::runtime::JsonObject;
 use ::simplex_api_types::{wire_record, wire_union};
+use super::responses;
 use super::types::{self, *};
+
+/// Events with the shape of a response are that response's struct.
+pub use super::responses::{NewChatItems, ChatItemReaction, ChatItemsDeleted, ChatItemUpdated, RcvFileAccepted, AcceptingContactRequest, SentGroupInvitation};
 
 wire_record! {
     /// This event is sent after a user connects via bot SimpleX address (not a business address).
@@ -80,49 +84,6 @@ wire_record! {
     pub struct ContactSndReady ["contactSndReady"] {
         req user: Box<User> = "user",
         req contact: Box<Contact> = "contact",
-    }
-}
-
-wire_record! {
-    /// Received message(s).
-    ///
-    /// Event `"newChatItems"`: Message events (main event).
-    pub struct NewChatItems ["newChatItems"] {
-        req user: Box<User> = "user",
-        req chat_items: Vec<AChatItem> = "chatItems",
-    }
-}
-
-wire_record! {
-    /// Received message reaction.
-    ///
-    /// Event `"chatItemReaction"`: Message events (other event).
-    pub struct ChatItemReaction ["chatItemReaction"] {
-        req user: Box<User> = "user",
-        req added: bool = "added",
-        req reaction: Box<AciReaction> = "reaction",
-    }
-}
-
-wire_record! {
-    /// Message was deleted by another user.
-    ///
-    /// Event `"chatItemsDeleted"`: Message events (other event).
-    pub struct ChatItemsDeleted ["chatItemsDeleted"] {
-        req user: Box<User> = "user",
-        req chat_item_deletions: Vec<ChatItemDeletion> = "chatItemDeletions",
-        req by_user: bool = "byUser",
-        req timed: bool = "timed",
-    }
-}
-
-wire_record! {
-    /// Message was updated by another user.
-    ///
-    /// Event `"chatItemUpdated"`: Message events (other event).
-    pub struct ChatItemUpdated ["chatItemUpdated"] {
-        req user: Box<User> = "user",
-        req chat_item: AChatItem = "chatItem",
     }
 }
 
@@ -397,16 +358,6 @@ wire_record! {
 }
 
 wire_record! {
-    /// This event will be sent when file is automatically accepted because of CLI option.
-    ///
-    /// Event `"rcvFileAccepted"`: File events (other event).
-    pub struct RcvFileAccepted ["rcvFileAccepted"] {
-        req user: Box<User> = "user",
-        req chat_item: AChatItem = "chatItem",
-    }
-}
-
-wire_record! {
     /// Error receiving file.
     ///
     /// Event `"rcvFileError"`: File events (other event).
@@ -455,16 +406,6 @@ wire_record! {
 }
 
 wire_record! {
-    /// Automatically accepting contact request via bot's SimpleX address with auto-accept enabled.
-    ///
-    /// Event `"acceptingContactRequest"`: Connection progress events.
-    pub struct AcceptingContactRequest ["acceptingContactRequest"] {
-        req user: Box<User> = "user",
-        req contact: Box<Contact> = "contact",
-    }
-}
-
-wire_record! {
     /// Automatically accepting contact request via bot's business address.
     ///
     /// Event `"acceptingBusinessRequest"`: Connection progress events.
@@ -508,18 +449,6 @@ wire_record! {
         req user: Box<User> = "user",
         req group_info: Box<GroupInfo> = "groupInfo",
         req host_member: Box<GroupMember> = "hostMember",
-        req member: Box<GroupMember> = "member",
-    }
-}
-
-wire_record! {
-    /// Sent when another user joins group via bot's link.
-    ///
-    /// Event `"sentGroupInvitation"`: Connection progress events.
-    pub struct SentGroupInvitation ["sentGroupInvitation"] {
-        req user: Box<User> = "user",
-        req group_info: Box<GroupInfo> = "groupInfo",
-        req contact: Box<Contact> = "contact",
         req member: Box<GroupMember> = "member",
     }
 }
@@ -678,5 +607,27 @@ wire_union! {
         "messageError" MessageError(MessageError),
         "chatError" ChatError(ChatError),
         "chatErrors" ChatErrors(ChatErrors),
+    }
+}
+
+impl ChatEvent {
+    /// The response of the same shape (`Err(self)` when no response has it): for a
+    /// message whose `corrId` came after its `resp`.
+    #[doc(hidden)]
+    pub fn __into_response(self) -> Result<responses::ChatResponse, Self> {
+        match self {
+            Self::NewChatItems(x) => Ok(responses::ChatResponse::NewChatItems(x)),
+            Self::ChatItemReaction(x) => Ok(responses::ChatResponse::ChatItemReaction(x)),
+            Self::ChatItemsDeleted(x) => Ok(responses::ChatResponse::ChatItemsDeleted(x)),
+            Self::ChatItemUpdated(x) => Ok(responses::ChatResponse::ChatItemUpdated(x)),
+            Self::RcvFileAccepted(x) => Ok(responses::ChatResponse::RcvFileAccepted(x)),
+            Self::AcceptingContactRequest(x) => {
+                Ok(responses::ChatResponse::AcceptingContactRequest(x))
+            }
+            Self::SentGroupInvitation(x) => {
+                Ok(responses::ChatResponse::SentGroupInvitation(x))
+            }
+            other => Err(other),
+        }
     }
 }

@@ -15,7 +15,8 @@
     clippy::too_many_arguments,
     clippy::doc_markdown,
     clippy::new_without_default,
-    clippy::derivable_impls
+    clippy::derivable_impls,
+    clippy::derived_hash_with_manual_eq
 )]
 
 pub mod commands;

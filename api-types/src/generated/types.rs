@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 use ::simplex_api_types::runtime::{JsonObject, Syntax, UtcTime};
-use ::simplex_api_types::{__private, wire_enum, wire_record, wire_union};
+use ::simplex_api_types::{__private, error_type, wire_enum, wire_record, wire_union};
 
 wire_record! {
     /// Record `ACIReaction` of TYPES.md.
@@ -85,6 +85,8 @@ wire_union! {
         "RATCHET_SYNC" RatchetSync,
     }
 }
+
+error_type!(AgentCryptoError);
 
 wire_union! {
     /// Discriminated union `AgentErrorType` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
@@ -229,6 +231,8 @@ pub mod agent_error_type {
     }
 }
 
+error_type!(AgentErrorType);
+
 wire_union! {
     /// Discriminated union `AgentServiceError` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
     #[derive(Eq, Hash)]
@@ -253,6 +257,8 @@ pub mod agent_service_error {
         }
     }
 }
+
+error_type!(AgentServiceError);
 
 wire_record! {
     /// Remote controller app version range (min and max as version strings).
@@ -373,6 +379,8 @@ pub mod badge_redeem_error {
     }
 }
 
+error_type!(BadgeRedeemError);
+
 wire_enum! {
     /// Enum `BadgeServiceErrorCode` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
     pub enum BadgeServiceErrorCode {
@@ -483,6 +491,8 @@ pub mod broker_error_type {
         }
     }
 }
+
+error_type!(BrokerErrorType);
 
 wire_record! {
     /// Record `BusinessChatInfo` of TYPES.md.
@@ -1395,6 +1405,8 @@ pub mod chat_error {
     }
 }
 
+error_type!(ChatError);
+
 wire_union! {
     /// Discriminated union `ChatErrorType` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
     pub enum ChatErrorType {
@@ -1903,6 +1915,8 @@ pub mod chat_error_type {
     }
 }
 
+error_type!(ChatErrorType);
+
 wire_enum! {
     /// Enum `ChatFeature` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
     pub enum ChatFeature {
@@ -2222,6 +2236,8 @@ wire_union! {
     }
 }
 
+error_type!(CommandError);
+
 wire_union! {
     /// Discriminated union `CommandErrorType` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
     #[derive(Eq, Hash)]
@@ -2233,6 +2249,8 @@ wire_union! {
         "LARGE" Large,
     }
 }
+
+error_type!(CommandErrorType);
 
 wire_record! {
     /// Record `CommentsGroupPreference` of TYPES.md.
@@ -2418,6 +2436,8 @@ wire_union! {
         "NOT_AVAILABLE" NotAvailable,
     }
 }
+
+error_type!(ConnectionErrorType);
 
 wire_enum! {
     /// Enum `ConnectionMode` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
@@ -2830,6 +2850,8 @@ pub mod error_type {
     }
 }
 
+error_type!(ErrorType);
+
 wire_enum! {
     /// Enum `FeatureAllowed` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
     pub enum FeatureAllowed {
@@ -2891,6 +2913,8 @@ pub mod file_error {
     }
 }
 
+error_type!(FileError);
+
 wire_union! {
     /// Discriminated union `FileErrorType` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
     #[derive(Eq, Hash)]
@@ -2923,6 +2947,8 @@ pub mod file_error_type {
         }
     }
 }
+
+error_type!(FileErrorType);
 
 wire_record! {
     /// Record `FileInvitation` of TYPES.md.
@@ -3737,6 +3763,8 @@ wire_enum! {
     }
 }
 
+error_type!(enum HandshakeError);
+
 wire_enum! {
     /// Enum `InlineFileMode` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
     pub enum InlineFileMode {
@@ -4249,6 +4277,8 @@ wire_enum! {
     }
 }
 
+error_type!(enum MsgDecryptError);
+
 wire_enum! {
     /// Enum `MsgDirection` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
     pub enum MsgDirection {
@@ -4289,6 +4319,8 @@ pub mod msg_error_type {
         }
     }
 }
+
+error_type!(MsgErrorType);
 
 wire_enum! {
     /// Enum `MsgFilter` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
@@ -4412,6 +4444,8 @@ pub mod name_error_type {
     }
 }
 
+error_type!(NameErrorType);
+
 wire_record! {
     /// Record `NamePrice` of TYPES.md.
     #[derive(Eq, Hash)]
@@ -4524,6 +4558,8 @@ pub mod network_error {
         }
     }
 }
+
+error_type!(NetworkError);
 
 wire_record! {
     /// Record `NewUser` of TYPES.md.
@@ -4888,6 +4924,8 @@ pub mod proxy_client_error {
     }
 }
 
+error_type!(ProxyClientError);
+
 wire_union! {
     /// Discriminated union `ProxyError` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
     #[derive(Eq, Hash)]
@@ -4919,6 +4957,8 @@ pub mod proxy_error {
         }
     }
 }
+
+error_type!(ProxyError);
 
 wire_record! {
     /// Record `PublicGroupAccess` of TYPES.md.
@@ -5054,6 +5094,8 @@ pub mod rc_error_type {
         }
     }
 }
+
+error_type!(RcErrorType);
 
 wire_enum! {
     /// Enum `RatchetSyncState` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
@@ -5348,6 +5390,8 @@ pub mod rcv_msg_error {
     }
 }
 
+error_type!(RcvMsgError);
+
 wire_record! {
     /// Record `RelayCapabilities` of TYPES.md.
     #[derive(Eq, Hash)]
@@ -5579,6 +5623,8 @@ pub mod smp_agent_error {
     }
 }
 
+error_type!(SmpAgentError);
+
 wire_record! {
     /// Record `SecurityCode` of TYPES.md.
     #[derive(Eq, Hash)]
@@ -5649,6 +5695,8 @@ wire_union! {
         "unknownDomain" UnknownDomain,
     }
 }
+
+error_type!(SimplexDomainError);
 
 wire_record! {
     /// Record `SimplexDomainProof` of TYPES.md.
@@ -5816,6 +5864,8 @@ pub mod snd_error {
     }
 }
 
+error_type!(SndError);
+
 wire_record! {
     /// Record `SndFileTransfer` of TYPES.md.
     #[derive(Eq, Hash)]
@@ -5931,6 +5981,8 @@ pub mod srv_error {
         }
     }
 }
+
+error_type!(SrvError);
 
 wire_union! {
     /// Discriminated union `StoreError` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
@@ -6581,6 +6633,8 @@ pub mod store_error {
     }
 }
 
+error_type!(StoreError);
+
 wire_union! {
     /// Discriminated union `SubscriptionStatus` of TYPES.md, tagged by `"type"`; `Undocumented` keeps any other member as received.
     #[derive(Eq, Hash)]
@@ -6708,6 +6762,8 @@ pub mod transport_error {
         }
     }
 }
+
+error_type!(TransportError);
 
 wire_enum! {
     /// Enum `UIColorMode` of TYPES.md: its JSON strings, and `Undocumented` for any other value.
@@ -6949,6 +7005,8 @@ pub mod xftp_error_type {
         }
     }
 }
+
+error_type!(XftpErrorType);
 
 wire_record! {
     /// Record `XFTPRcvFile` of TYPES.md.

@@ -256,6 +256,45 @@ pub fn responses_module(space: &ItemSpace<'_>) -> Vec<Piece> {
     )
 }
 
+/// `ChatEvent::__into_response`: the response with the same struct, for a message whose
+/// corrId came after its resp.
+fn into_response(space: &ItemSpace<'_>) -> Piece {
+    let (result, ok, err) = (
+        tokens(&space.std("Result")),
+        tokens(&space.std("Ok")),
+        tokens(&space.std("Err")),
+    );
+    let arms: Vec<_> = space
+        .events
+        .iter()
+        .filter_map(|e| {
+            let response = format_ident!("{}", e.shared.as_ref()?);
+            let event = format_ident!("{}", e.rust);
+            Some(quote!(Self::#event(x) => #ok(responses::ChatResponse::#response(x)),))
+        })
+        .collect();
+    let body = if arms.is_empty() {
+        quote!(#err(self))
+    } else {
+        quote! {
+            match self {
+                #(#arms)*
+                other => #err(other),
+            }
+        }
+    };
+    Piece::Tokens(quote! {
+        impl ChatEvent {
+            /// The response of the same shape (`Err(self)` when no response has it): for a
+            /// message whose `corrId` came after its `resp`.
+            #[doc(hidden)]
+            pub fn __into_response(self) -> #result<responses::ChatResponse, Self> {
+                #body
+            }
+        }
+    })
+}
+
 /// The `events` module.
 pub fn events_module(space: &ItemSpace<'_>) -> Vec<Piece> {
     let tagged: Vec<(TaggedItem, String)> = space
@@ -279,12 +318,14 @@ pub fn events_module(space: &ItemSpace<'_>) -> Vec<Piece> {
             (t.clone(), doc.trim_start().to_owned())
         })
         .collect();
-    tagged_module(
+    let mut items = tagged_module(
         space,
         Module::Events,
         &tagged,
         "ChatEvent",
         "Any event the core sends without a request: every documented event, and \
          `Undocumented` for the rest (kept as received).",
-    )
+    );
+    items.push(into_response(space));
+    items
 }

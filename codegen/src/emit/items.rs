@@ -346,6 +346,17 @@ fn type_items(
         }
         _ => {}
     }
+    if t.name.ends_with("Error") || t.name.ends_with("ErrorType") {
+        let enum_marker = if matches!(t.kind, TypeKind::Enum { .. }) {
+            "enum "
+        } else {
+            ""
+        };
+        items.push(Piece::Text(format!(
+            "error_type!({enum_marker}{});\n",
+            info.rust
+        )));
+    }
     if let Some(s) = &t.syntax {
         match format::type_syntax(space, t, s) {
             Ok(ts) => items.push(Piece::Tokens(ts)),

@@ -118,12 +118,18 @@ fn module_head(space: &ItemSpace<'_>, name: &str, body: &str) -> (&'static str, 
     let mut uses_text = import("std::collections", &space.short_names(&["BTreeMap"]));
     uses_text.push_str(&import("::simplex_api_types::runtime", &runtime));
     let macros: &[&str] = match name {
-        "types" => &["__private", "wire_enum", "wire_record", "wire_union"],
+        "types" => &[
+            "__private",
+            "error_type",
+            "wire_enum",
+            "wire_record",
+            "wire_union",
+        ],
         "commands" => &["__private", "command", "command_response"],
         _ => &["__private", "wire_record", "wire_union"],
     };
     uses_text.push_str(&import("::simplex_api_types", macros));
-    if name == "commands" {
+    if name == "commands" || (name == "events" && uses(body, "responses")) {
         uses_text.push_str("use super::responses;\n");
     }
     if name != "types" {
@@ -176,7 +182,8 @@ fn mod_rs(header: &str) -> String {
              clippy::too_many_arguments,\n    \
              clippy::doc_markdown,\n    \
              clippy::new_without_default,\n    \
-             clippy::derivable_impls\n\
+             clippy::derivable_impls,\n    \
+             clippy::derived_hash_with_manual_eq\n\
          )]\n\n\
          pub mod commands;\n\npub mod events;\n\npub mod responses;\n\npub mod types;\n"
     )

@@ -578,7 +578,13 @@ impl<'a> ItemSpace<'a> {
             let shared = by_tag
                 .get(e.tag.as_str())
                 .map(|&i| &self.responses[i])
-                .filter(|r| r.variant.fields == e.fields)
+                .filter(|r| {
+                    // Same wire names and types in the same order (not the same doc lines).
+                    let shape = |fs: &[Field]| -> Vec<(String, TypeExpr)> {
+                        fs.iter().map(|f| (f.name.clone(), f.ty.clone())).collect()
+                    };
+                    shape(&r.variant.fields) == shape(&e.fields)
+                })
                 .map(|r| r.rust.clone());
             self.events.push(TaggedItem {
                 variant,
@@ -597,6 +603,15 @@ impl<'a> ItemSpace<'a> {
         let events = locals(&self.events, "ChatEvent");
         self.local.insert("responses", responses);
         self.local.insert("events", events);
+    }
+
+    /// The command named `name` (upstream name).
+    pub fn command(&self, name: &str) -> Option<&CommandItem> {
+        self.api
+            .commands
+            .iter()
+            .position(|c| c.name == name)
+            .and_then(|i| self.commands.get(i))
     }
 
     /// The response struct for `tag`.
