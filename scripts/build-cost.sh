@@ -18,6 +18,9 @@ mkdir -p "$work/ours/src" "$work/peer/src"
 # A snapshot of the crate, so that editing the repository meanwhile does not disturb the runs.
 cp -r "$repo/api-types" "$work/api-types"
 rm -rf "$work/api-types/target"
+# Outside the workspace: spell out what the manifest inherits from it.
+sed -i -e 's/^edition.workspace = true/edition = "2021"/' -e '/\.workspace = true/d' \
+  -e 's/^serde_json = { workspace = true }/serde_json = "1"/' "$work/api-types/Cargo.toml"
 cat > "$work/ours/Cargo.toml" <<EOF
 [package]
 name = "bot-ours"

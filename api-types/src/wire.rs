@@ -1257,21 +1257,157 @@ enum Buffered {
     Whole(JsonObject),
 }
 
-/// Reads the rest of an object whose tag is not its first key. Decoding it again from its text
-/// with every `"type"` first makes nested unions take the direct path: linear time overall.
+/// Reads the rest of an object whose tag is not its first key, as raw text (nothing is built
+/// but the text). Decoding it again from that text with every `"type"` moved first makes nested
+/// unions take the direct path: each byte is read a fixed number of times, whatever the depth.
 #[inline(never)]
 fn buffer<'de, A: MapAccess<'de>>(first: Key<'de>, map: &mut A) -> Result<Buffered, A::Error> {
-    let mut obj = JsonObject::new();
-    let Any(v) = value_at(map, &first.0)?;
-    obj.insert(first.0.into_owned(), v);
-    let obj = rest_of_object(obj, map)?;
-    if !matches!(obj.get("type"), Some(Value::String(_))) {
-        return Ok(Buffered::Whole(obj));
+    let mut text = String::from("{");
+    let mut tagged = false;
+    let mut entry = |text: &mut String, key: &str, raw: &serde_json::value::RawValue| {
+        if text.len() > 1 {
+            text.push(',');
+        }
+        push_json_string(text, key);
+        text.push(':');
+        text.push_str(raw.get());
+        if key == "type" {
+            tagged = raw.get().starts_with('"');
+        }
+    };
+    let raw: Box<serde_json::value::RawValue> = value_at(map, &first.0)?;
+    entry(&mut text, &first.0, &raw);
+    while let Some(key) = map.next_key::<Key<'de>>()? {
+        let raw: Box<serde_json::value::RawValue> = value_at(map, &key.0)?;
+        entry(&mut text, &key.0, &raw);
     }
-    match serde_json::to_string(&TypeFirst(&Value::Object(obj))) {
-        Ok(text) => Ok(Buffered::Text(text)),
-        Err(e) => Err(de::Error::custom(e)),
+    text.push('}');
+    if tagged {
+        return match type_first(&text) {
+            Some(text) => Ok(Buffered::Text(text)),
+            None => Err(de::Error::custom(format_args!(
+                "objects and arrays nested deeper than {MAX_DEPTH} levels"
+            ))),
+        };
     }
+    let mut de = serde_json::Deserializer::from_str(&text);
+    match de.deserialize_any(AnyVisitor) {
+        Ok(Value::Object(obj)) => Ok(Buffered::Whole(obj)),
+        Ok(_) => Ok(Buffered::Whole(JsonObject::new())),
+        Err(e) => Err(de::Error::custom(message_of(&e))),
+    }
+}
+
+/// Appends `s` as a JSON string.
+fn push_json_string(out: &mut String, s: &str) {
+    match serde_json::to_string(s) {
+        Ok(quoted) => out.push_str(&quoted),
+        Err(_) => out.push_str("\"\""),
+    }
+}
+
+/// `json` (valid JSON, as serde_json checked it) with the `"type"` entry first in every
+/// object, without whitespace, everything else unchanged.
+fn type_first(json: &str) -> Option<String> {
+    let mut out = String::with_capacity(json.len());
+    let mut pos = 0;
+    rewrite(json, &mut pos, &mut out, MAX_DEPTH)?;
+    Some(out)
+}
+
+fn skip_ws(b: &[u8], pos: &mut usize) {
+    while matches!(b.get(*pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        *pos += 1;
+    }
+}
+
+/// Copies the value at `pos` into `out`, moving `"type"` first in its objects; `None` when it
+/// nests deeper than `depth` (decoding would refuse it anyway).
+fn rewrite(json: &str, pos: &mut usize, out: &mut String, depth: u32) -> Option<()> {
+    let b = json.as_bytes();
+    skip_ws(b, pos);
+    match b.get(*pos) {
+        Some(&open @ (b'{' | b'[')) => {
+            let depth = depth.checked_sub(1)?;
+            let close = if open == b'{' { b'}' } else { b']' };
+            out.push(open as char);
+            *pos += 1;
+            let start = out.len();
+            let mut first = true;
+            loop {
+                skip_ws(b, pos);
+                match b.get(*pos) {
+                    Some(&c) if c == close => {
+                        *pos += 1;
+                        break;
+                    }
+                    Some(b',') => {
+                        *pos += 1;
+                        continue;
+                    }
+                    None => break,
+                    _ => {}
+                }
+                let entry = out.len();
+                if !first {
+                    out.push(',');
+                }
+                let mut is_tag = false;
+                if open == b'{' {
+                    let end = string_end(b, *pos);
+                    let key = &json[*pos..end];
+                    is_tag = key == "\"type\""
+                        || (key.contains('\\')
+                            && serde_json::from_str::<String>(key).is_ok_and(|k| k == "type"));
+                    out.push_str(key);
+                    *pos = end;
+                    skip_ws(b, pos);
+                    *pos += 1; // the `:`
+                    out.push(':');
+                }
+                rewrite(json, pos, out, depth)?;
+                if is_tag && !first {
+                    // Move this entry (without its comma) to the front of the object.
+                    let moved = out[entry + 1..].to_owned();
+                    out.truncate(entry);
+                    out.insert(start, ',');
+                    out.insert_str(start, &moved);
+                }
+                first = false;
+            }
+            out.push(close as char);
+        }
+        Some(b'"') => {
+            let end = string_end(b, *pos);
+            out.push_str(&json[*pos..end]);
+            *pos = end;
+        }
+        Some(_) => {
+            let start = *pos;
+            while !matches!(
+                b.get(*pos),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            ) {
+                *pos += 1;
+            }
+            out.push_str(&json[start..*pos]);
+        }
+        None => {}
+    }
+    Some(())
+}
+
+/// The position after the string that starts at `pos`.
+fn string_end(b: &[u8], pos: usize) -> usize {
+    let mut i = pos + 1;
+    while i < b.len() {
+        match b[i] {
+            b'"' => return i + 1,
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    b.len()
 }
 
 /// Decodes a buffered union from its text.
@@ -1322,34 +1458,6 @@ pub fn loose_eq(a: &str, b: &str) -> bool {
             .map(|c| c.to_ascii_lowercase())
     }
     norm(a).eq(norm(b))
-}
-
-/// JSON with `"type"` first in every object.
-struct TypeFirst<'a>(&'a Value);
-
-impl Serialize for TypeFirst<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Object(obj) => {
-                let mut m = s.serialize_map(Some(obj.len()))?;
-                if let Some(tag) = obj.get("type") {
-                    m.serialize_entry("type", &TypeFirst(tag))?;
-                }
-                for (k, v) in obj.iter().filter(|(k, _)| *k != "type") {
-                    m.serialize_entry(k, &TypeFirst(v))?;
-                }
-                m.end()
-            }
-            Value::Array(items) => {
-                let mut seq = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    seq.serialize_element(&TypeFirst(v))?;
-                }
-                seq.end()
-            }
-            other => other.serialize(s),
-        }
-    }
 }
 
 /// serde_json's message without its position (` at line L column C`).
@@ -1462,14 +1570,18 @@ mod tests {
 
     #[test]
     fn type_first_moves_every_tag_first() {
-        let v: Value =
-            serde_json::from_str(r#"{"a":{"z":1,"type":"x"},"type":"t","b":[{"c":2,"type":"y"}]}"#)
-                .expect("json");
-        let text = serde_json::to_string(&TypeFirst(&v)).expect("encodes");
+        let text = r#"{"a": {"z":1, "type":"x"}, "type":"t", "b":[{"c":"}\"type\"","type":"y"}], "d":{"q":[],"typ\u0065":"u"}}"#;
+        let out = type_first(text).expect("not too deep");
         assert_eq!(
-            text,
-            r#"{"type":"t","a":{"type":"x","z":1},"b":[{"type":"y","c":2}]}"#
+            out,
+            r#"{"type":"t","a":{"type":"x","z":1},"b":[{"type":"y","c":"}\"type\""}],"d":{"typ\u0065":"u","q":[]}}"#
         );
+        // The same JSON value, keys aside.
+        let (a, b): (Value, Value) = (
+            serde_json::from_str(text).expect("json"),
+            serde_json::from_str(&out).expect("json"),
+        );
+        assert_eq!(a, b);
     }
 
     #[test]

@@ -76,6 +76,15 @@ fn deep_nesting_decodes_or_fails_cleanly_on_a_256_kib_stack() {
             r#"{{"resp":{{"x":{},"type":"cmdOk"}}}}"#,
             nest(r#"{"a":"#, "1", "}", 120)
         ),
+        // Tag last around nesting deeper than any limit: read raw, then refused.
+        format!(
+            r#"{{"resp":{{"x":{},"type":"cmdOk"}}}}"#,
+            nest("[", "1", "]", 100_000)
+        ),
+        format!(
+            r#"{{"resp":{{"x":{},"y":1}}}}"#,
+            nest("[", "1", "]", 100_000)
+        ),
         // A recursive union (bot command menus), tag first and tag last.
         contacts_with_commands(&menu_chain(44, false, "leaf")),
         contacts_with_commands(&menu_chain(44, true, "leaf")),

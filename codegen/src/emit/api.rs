@@ -2,10 +2,10 @@
 
 use quote::{format_ident, quote};
 
-use super::items::{builder, kind, struct_table, tokens, StructTable};
+use super::items::{builder, kind, struct_table, StructTable};
 use super::space::{ItemSpace, Module, TaggedItem};
 use super::table::{lit, Block};
-use super::{format, rustdoc_safe, Piece};
+use super::{format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{Command, NetworkUsage};
 

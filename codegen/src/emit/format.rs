@@ -10,6 +10,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::space::{FieldItem, ItemSpace, Module, Shape};
+use super::tokens as path;
 use crate::ir::{Expr, Prim, Syntax, TypeDef, TypeExpr, TypeKind};
 
 /// A name the tree can use: an expression for its value and the value's type.
@@ -33,14 +34,6 @@ struct Gen<'m, 'a> {
 
 fn rt() -> TokenStream {
     quote!(__private)
-}
-
-/// Tokens of a path the item space wrote as text.
-fn path(text: &str) -> TokenStream {
-    text.parse().unwrap_or_else(|_| {
-        let ident = format_ident!("{}", text);
-        quote!(#ident)
-    })
 }
 
 /// Binds struct fields (`self.x`) for a tree.

@@ -7,18 +7,10 @@ use quote::{format_ident, quote};
 
 use super::space::{FieldItem, ItemSpace, Module, Shape};
 use super::table::{lit, Block};
-use super::{doc, format, rustdoc_safe, Piece};
+use super::{doc, format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{TypeDef, TypeExpr, TypeKind};
 use crate::naming;
-
-/// Tokens of a path or type written as text by the item space.
-pub(crate) fn tokens(text: &str) -> TokenStream {
-    text.parse().unwrap_or_else(|_| {
-        let ident = format_ident!("{}", text);
-        quote!(#ident)
-    })
-}
 
 /// A struct's macro invocation.
 pub struct StructTable<'a> {

@@ -189,6 +189,15 @@ fn mod_rs(header: &str) -> String {
     )
 }
 
+/// Tokens of a path or type that the item space wrote as text (`Option<Box<Profile>>`,
+/// `::std::option::Option`); the shared helper of every emitter.
+pub(crate) fn tokens(text: &str) -> TokenStream {
+    text.parse().unwrap_or_else(|_| {
+        let ident = quote::format_ident!("{}", text);
+        quote!(#ident)
+    })
+}
+
 /// Formats Rust items with prettyplease (for items nested in laid-out text).
 pub(crate) fn format_tokens(ts: &TokenStream) -> String {
     match syn::parse2::<syn::File>(ts.clone()) {
