@@ -11,6 +11,7 @@ cargo build --release --quiet -p simplex-api-types --example probe
 bin="target/release/examples/probe"
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 printf '%-18s %10s %10s %6s %12s %12s %6s %s\n' probe typed_ms value_ms ratio typed_kib value_kib ratio typed
+# kib: the peak heap memory decoding took beyond the input.
 for probe in empty-groups-1mb empty-groups-10mb tag-last-chain sparse-contacts deep-extra; do
   typed="$("$bin" "$probe" typed)"
   value="$("$bin" "$probe" value)"
@@ -18,6 +19,6 @@ for probe in empty-groups-1mb empty-groups-10mb tag-last-chain sparse-contacts d
   tk=$(echo "$typed" | field peak_kib); vk=$(echo "$value" | field peak_kib)
   ok=$(echo "$typed" | sed -n 's/.*decoded=\([a-z]*\).*/\1/p')
   awk -v p="$probe" -v tm="$tm" -v vm="$vm" -v tk="$tk" -v vk="$vk" -v ok="$ok" 'BEGIN {
-    printf "%-18s %10.1f %10.1f %6.2f %12d %12d %6.2f %s\n", p, tm, vm, tm / vm, tk, vk, tk / vk, (ok == "true" ? "decoded" : "refused")
+    printf "%-18s %10.2f %10.2f %6.2f %12d %12d %6.2f %s\n", p, tm, vm, tm / (vm > 0 ? vm : 0.01), tk, vk, tk / (vk > 0 ? vk : 1), (ok == "true" ? "decoded" : "refused")
   }'
 done

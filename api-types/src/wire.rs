@@ -285,7 +285,7 @@ fn push_index(i: usize) {
 pub(crate) struct Session;
 
 /// Decoded records may take this many bytes for every byte of input, plus [`BUDGET_FLOOR`].
-pub const BUDGET_PER_BYTE: usize = 2;
+pub const BUDGET_PER_BYTE: usize = 8;
 /// Decoded records may always take this many bytes.
 pub const BUDGET_FLOOR: usize = 4 << 20;
 
@@ -1262,34 +1262,49 @@ enum Buffered {
 /// unions take the direct path: each byte is read a fixed number of times, whatever the depth.
 #[inline(never)]
 fn buffer<'de, A: MapAccess<'de>>(first: Key<'de>, map: &mut A) -> Result<Buffered, A::Error> {
-    let mut text = String::from("{");
-    let mut tagged = false;
-    let mut entry = |text: &mut String, key: &str, raw: &serde_json::value::RawValue| {
-        if text.len() > 1 {
-            text.push(',');
-        }
-        push_json_string(text, key);
-        text.push(':');
-        text.push_str(raw.get());
-        if key == "type" {
-            tagged = raw.get().starts_with('"');
+    // The entries, each already rewritten, and the tag's entry apart so that it goes first.
+    let mut entries = String::new();
+    let mut tag: Option<String> = None;
+    let mut too_deep = false;
+    let mut entry = |key: &str, raw: &serde_json::value::RawValue| {
+        let mut e = String::with_capacity(key.len() + raw.get().len() + 4);
+        push_json_string(&mut e, key);
+        e.push(':');
+        let mut pos = 0;
+        too_deep |= rewrite(raw.get(), &mut pos, &mut e, MAX_DEPTH).is_none();
+        if key == "type" && raw.get().starts_with('"') {
+            tag = Some(e);
+        } else {
+            if !entries.is_empty() {
+                entries.push(',');
+            }
+            entries.push_str(&e);
         }
     };
+    // Owned raw text: any deserializer gives it (a `Value` too), not only borrowing ones.
     let raw: Box<serde_json::value::RawValue> = value_at(map, &first.0)?;
-    entry(&mut text, &first.0, &raw);
+    entry(&first.0, &raw);
     while let Some(key) = map.next_key::<Key<'de>>()? {
         let raw: Box<serde_json::value::RawValue> = value_at(map, &key.0)?;
-        entry(&mut text, &key.0, &raw);
+        entry(&key.0, &raw);
     }
-    text.push('}');
-    if tagged {
-        return match type_first(&text) {
-            Some(text) => Ok(Buffered::Text(text)),
-            None => Err(de::Error::custom(format_args!(
-                "objects and arrays nested deeper than {MAX_DEPTH} levels"
-            ))),
-        };
+    if too_deep {
+        return Err(de::Error::custom(format_args!(
+            "objects and arrays nested deeper than {MAX_DEPTH} levels"
+        )));
     }
+    if let Some(tag) = tag {
+        let mut text = String::with_capacity(tag.len() + entries.len() + 3);
+        text.push('{');
+        text.push_str(&tag);
+        if !entries.is_empty() {
+            text.push(',');
+            text.push_str(&entries);
+        }
+        text.push('}');
+        return Ok(Buffered::Text(text));
+    }
+    let text = format!("{{{entries}}}");
     let mut de = serde_json::Deserializer::from_str(&text);
     match de.deserialize_any(AnyVisitor) {
         Ok(Value::Object(obj)) => Ok(Buffered::Whole(obj)),
@@ -1308,6 +1323,7 @@ fn push_json_string(out: &mut String, s: &str) {
 
 /// `json` (valid JSON, as serde_json checked it) with the `"type"` entry first in every
 /// object, without whitespace, everything else unchanged.
+#[cfg(test)]
 fn type_first(json: &str) -> Option<String> {
     let mut out = String::with_capacity(json.len());
     let mut pos = 0;
@@ -1400,12 +1416,15 @@ fn rewrite(json: &str, pos: &mut usize, out: &mut String, depth: u32) -> Option<
 /// The position after the string that starts at `pos`.
 fn string_end(b: &[u8], pos: usize) -> usize {
     let mut i = pos + 1;
-    while i < b.len() {
-        match b[i] {
-            b'"' => return i + 1,
-            b'\\' => i += 2,
-            _ => i += 1,
+    while let Some(at) = b
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        i += at;
+        if b[i] == b'"' {
+            return i + 1;
         }
+        i += 2;
     }
     b.len()
 }
