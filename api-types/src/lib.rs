@@ -104,6 +104,7 @@ extern crate self as simplex_api_types;
 
 mod envelope;
 mod errors;
+mod helpers;
 mod macros;
 mod render;
 mod wire;
@@ -118,7 +119,8 @@ pub use envelope::{
     ResponseMessage,
 };
 pub use generated::{commands, events, responses, types};
-pub use runtime::{Command, CommandError, Syntax};
+pub use helpers::{BotCommand, Sender};
+pub use runtime::{Command, CommandError, ResponseError, Syntax};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;

@@ -482,6 +482,7 @@ macro_rules! command_response {
         pub enum $name:ident {
             $( $variant:ident, )*
         }
+        $($result:tt)*
     ) => {
         $(#[$attr])*
         #[derive(Debug, Clone, PartialEq)]
@@ -507,6 +508,61 @@ macro_rules! command_response {
         impl ::core::convert::From<&responses::ChatResponse> for $name {
             fn from(r: &responses::ChatResponse) -> Self {
                 ::core::convert::From::from(::core::clone::Clone::clone(r))
+            }
+        }
+
+        impl ::core::convert::From<$name> for responses::ChatResponse {
+            fn from(r: $name) -> Self {
+                match r {
+                    $( $name::$variant(x) => responses::ChatResponse::$variant(x), )*
+                    $name::Undocumented(other) => other,
+                }
+            }
+        }
+
+        $crate::__into_result!($name $($result)*);
+    };
+}
+
+/// `into_result()` of a per-command response enum: the one documented success (`ok X`), or the
+/// enum itself unless it holds one of the errors (`ok Self except [E, ...]`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __into_result {
+    ($name:ident ok $ok:ident) => {
+        impl $name {
+            /// The documented success, or the error the core answered with (or a response this
+            /// command is not documented to get), as an `Err` that says what the core said.
+            pub fn into_result(
+                self,
+            ) -> ::core::result::Result<
+                ::std::boxed::Box<responses::$ok>,
+                $crate::runtime::ResponseError<responses::ChatResponse>,
+            > {
+                match self {
+                    Self::$ok(x) => ::core::result::Result::Ok(x),
+                    other => ::core::result::Result::Err($crate::runtime::ResponseError::new(
+                        ::core::convert::From::from(other),
+                    )),
+                }
+            }
+        }
+    };
+    ($name:ident ok Self except [$($err:ident),*]) => {
+        impl $name {
+            /// This response when it is one of the documented successes; the error the core
+            /// answered with (or a response this command is not documented to get) as an `Err`
+            /// that says what the core said.
+            #[allow(unreachable_patterns)]
+            pub fn into_result(
+                self,
+            ) -> ::core::result::Result<Self, $crate::runtime::ResponseError<responses::ChatResponse>> {
+                match self {
+                    $( Self::$err(_) )|* | Self::Undocumented(_) => ::core::result::Result::Err(
+                        $crate::runtime::ResponseError::new(::core::convert::From::from(self)),
+                    ),
+                    other => ::core::result::Result::Ok(other),
+                }
             }
         }
     };

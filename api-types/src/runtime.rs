@@ -198,3 +198,37 @@ impl fmt::Display for UndocumentedValue {
 }
 
 impl std::error::Error for UndocumentedValue {}
+
+/// A response that is not the success a command expects: an error the core answered with
+/// (`chatCmdError`), or a response the command is not documented to get. Its `Display` says
+/// what the core said, down to the innermost error (`chatCmdError: error: noActiveUser`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResponseError<R> {
+    response: R,
+}
+
+impl<R> ResponseError<R> {
+    #[doc(hidden)]
+    pub fn new(response: R) -> Self {
+        ResponseError { response }
+    }
+
+    /// The response.
+    pub fn response(&self) -> &R {
+        &self.response
+    }
+
+    /// The response, by value.
+    pub fn into_response(self) -> R {
+        self.response
+    }
+}
+
+impl<R: serde::Serialize> fmt::Display for ResponseError<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the core answered ")?;
+        crate::errors::describe_error(&self.response, f)
+    }
+}
+
+impl<R: serde::Serialize + fmt::Debug> std::error::Error for ResponseError<R> {}

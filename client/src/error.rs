@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use simplex_api_types::{CommandError, DecodeError};
+use simplex_api_types::{ChatResponse, CommandError, DecodeError, ResponseError};
 use tokio_tungstenite::tungstenite;
 
 /// Why a command got no response, or why connecting failed.
@@ -29,6 +29,10 @@ pub enum ClientError {
     /// its late response is delivered as [`Incoming::Unmatched`](crate::Incoming::Unmatched).
     #[error("no response from the chat core within {0:?}")]
     Timeout(Duration),
+    /// The core answered with an error (or a response the command does not expect); its
+    /// `Display` names the innermost error.
+    #[error("{0}")]
+    Response(#[from] Box<ResponseError<ChatResponse>>),
     /// Connecting failed: the address is not a `ws://` URL, nothing listens there, or the
     /// WebSocket handshake failed.
     #[error("cannot connect to the chat core: {0}")]
@@ -38,5 +42,11 @@ pub enum ClientError {
 impl From<tungstenite::Error> for ClientError {
     fn from(e: tungstenite::Error) -> Self {
         ClientError::WebSocket(Box::new(e))
+    }
+}
+
+impl From<ResponseError<ChatResponse>> for ClientError {
+    fn from(e: ResponseError<ChatResponse>) -> Self {
+        ClientError::Response(Box::new(e))
     }
 }

@@ -136,6 +136,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bot;
 mod client;
 mod config;
 mod connection;

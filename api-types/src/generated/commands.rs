@@ -70,6 +70,7 @@ command_response! {
         UserContactLinkCreated,
         ChatCmdError,
     }
+    ok UserContactLinkCreated
 }
 
 command! {
@@ -123,6 +124,7 @@ command_response! {
         UserContactLinkDeleted,
         ChatCmdError,
     }
+    ok UserContactLinkDeleted
 }
 
 command! {
@@ -176,6 +178,7 @@ command_response! {
         UserContactLink,
         ChatCmdError,
     }
+    ok UserContactLink
 }
 
 command! {
@@ -237,6 +240,7 @@ command_response! {
         UserProfileNoChange,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -298,6 +302,7 @@ command_response! {
         UserProfileNoChange,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -359,6 +364,7 @@ command_response! {
         UserContactLinkUpdated,
         ChatCmdError,
     }
+    ok UserContactLinkUpdated
 }
 
 command! {
@@ -439,6 +445,7 @@ command_response! {
         NewChatItems,
         ChatCmdError,
     }
+    ok NewChatItems
 }
 
 command! {
@@ -512,6 +519,7 @@ command_response! {
         ChatItemNotChanged,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -581,6 +589,7 @@ command_response! {
         ChatItemsDeleted,
         ChatCmdError,
     }
+    ok ChatItemsDeleted
 }
 
 command! {
@@ -646,6 +655,7 @@ command_response! {
         ChatItemsDeleted,
         ChatCmdError,
     }
+    ok ChatItemsDeleted
 }
 
 command! {
@@ -712,6 +722,7 @@ command_response! {
         ChatItemReaction,
         ChatCmdError,
     }
+    ok ChatItemReaction
 }
 
 command! {
@@ -760,6 +771,7 @@ command_response! {
     pub enum ApiShareMyAddressResponse {
         ChatMsgContent,
     }
+    ok ChatMsgContent
 }
 
 command! {
@@ -812,6 +824,7 @@ command_response! {
     pub enum ApiShareChatMsgContentResponse {
         ChatMsgContent,
     }
+    ok ChatMsgContent
 }
 
 command! {
@@ -894,6 +907,7 @@ command_response! {
         RcvFileAcceptedSndCancelled,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -951,6 +965,7 @@ command_response! {
         RcvFileCancelled,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -1011,6 +1026,7 @@ command_response! {
         SentGroupInvitation,
         ChatCmdError,
     }
+    ok SentGroupInvitation
 }
 
 command! {
@@ -1067,6 +1083,7 @@ command_response! {
         UserAcceptedGroupSent,
         ChatCmdError,
     }
+    ok UserAcceptedGroupSent
 }
 
 command! {
@@ -1134,6 +1151,7 @@ command_response! {
         MemberAccepted,
         ChatCmdError,
     }
+    ok MemberAccepted
 }
 
 command! {
@@ -1203,6 +1221,7 @@ command_response! {
         MembersRoleUser,
         ChatCmdError,
     }
+    ok MembersRoleUser
 }
 
 command! {
@@ -1272,6 +1291,7 @@ command_response! {
         MembersBlockedForAllUser,
         ChatCmdError,
     }
+    ok MembersBlockedForAllUser
 }
 
 command! {
@@ -1348,6 +1368,7 @@ command_response! {
         UserDeletedMembers,
         ChatCmdError,
     }
+    ok UserDeletedMembers
 }
 
 command! {
@@ -1404,6 +1425,7 @@ command_response! {
         LeftMemberUser,
         ChatCmdError,
     }
+    ok LeftMemberUser
 }
 
 command! {
@@ -1460,6 +1482,7 @@ command_response! {
         GroupMembers,
         ChatCmdError,
     }
+    ok GroupMembers
 }
 
 command! {
@@ -1521,6 +1544,7 @@ command_response! {
         GroupCreated,
         ChatCmdError,
     }
+    ok GroupCreated
 }
 
 command! {
@@ -1592,6 +1616,7 @@ command_response! {
         PublicGroupCreationFailed,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -1648,6 +1673,7 @@ command_response! {
         GroupRelays,
         ChatCmdError,
     }
+    ok GroupRelays
 }
 
 command! {
@@ -1714,6 +1740,7 @@ command_response! {
         GroupRelaysAddFailed,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -1770,6 +1797,7 @@ command_response! {
         RelayGroupAllowed,
         ChatCmdError,
     }
+    ok RelayGroupAllowed
 }
 
 command! {
@@ -1823,6 +1851,7 @@ command_response! {
         GroupUpdated,
         ChatCmdError,
     }
+    ok GroupUpdated
 }
 
 command! {
@@ -1878,6 +1907,7 @@ command_response! {
     pub enum ApiVerifyGroupDomainResponse {
         GroupDomainVerified,
     }
+    ok GroupDomainVerified
 }
 
 command! {
@@ -1934,6 +1964,7 @@ command_response! {
         GroupLinkCreated,
         ChatCmdError,
     }
+    ok GroupLinkCreated
 }
 
 command! {
@@ -1990,6 +2021,7 @@ command_response! {
         GroupLink,
         ChatCmdError,
     }
+    ok GroupLink
 }
 
 command! {
@@ -2046,6 +2078,7 @@ command_response! {
         GroupLinkDeleted,
         ChatCmdError,
     }
+    ok GroupLinkDeleted
 }
 
 command! {
@@ -2102,6 +2135,7 @@ command_response! {
         GroupLink,
         ChatCmdError,
     }
+    ok GroupLink
 }
 
 command! {
@@ -2163,6 +2197,7 @@ command_response! {
         Invitation,
         ChatCmdError,
     }
+    ok Invitation
 }
 
 command! {
@@ -2228,6 +2263,7 @@ command_response! {
         ConnectionPlan,
         ChatCmdError,
     }
+    ok ConnectionPlan
 }
 
 command! {
@@ -2295,6 +2331,7 @@ command_response! {
         SentInvitation,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -2367,6 +2404,7 @@ command_response! {
         StartedConnectionToGroup,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -2423,6 +2461,7 @@ command_response! {
         AcceptingContactRequest,
         ChatCmdError,
     }
+    ok AcceptingContactRequest
 }
 
 command! {
@@ -2482,6 +2521,7 @@ command_response! {
         ContactRequestRejected,
         ChatCmdError,
     }
+    ok ContactRequestRejected
 }
 
 command! {
@@ -2535,6 +2575,7 @@ command_response! {
         ContactsList,
         ChatCmdError,
     }
+    ok ContactsList
 }
 
 command! {
@@ -2603,6 +2644,7 @@ command_response! {
         GroupsList,
         ChatCmdError,
     }
+    ok GroupsList
 }
 
 command! {
@@ -2675,6 +2717,7 @@ command_response! {
         ApiChats,
         ChatCmdError,
     }
+    ok ApiChats
 }
 
 command! {
@@ -2730,6 +2773,7 @@ command_response! {
         GroupDeletedUser,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -2790,6 +2834,7 @@ command_response! {
         CmdOk,
         ChatCmdError,
     }
+    ok CmdOk
 }
 
 command! {
@@ -2850,6 +2895,7 @@ command_response! {
         CmdOk,
         ChatCmdError,
     }
+    ok CmdOk
 }
 
 command! {
@@ -2910,6 +2956,7 @@ command_response! {
         CmdOk,
         ChatCmdError,
     }
+    ok CmdOk
 }
 
 command! {
@@ -2970,6 +3017,7 @@ command_response! {
         CmdOk,
         ChatCmdError,
     }
+    ok CmdOk
 }
 
 command! {
@@ -3029,6 +3077,7 @@ command_response! {
         ActiveUser,
         ChatCmdError,
     }
+    ok ActiveUser
 }
 
 command! {
@@ -3082,6 +3131,7 @@ command_response! {
         ActiveUser,
         ChatCmdError,
     }
+    ok ActiveUser
 }
 
 command! {
@@ -3141,6 +3191,7 @@ command_response! {
         UsersList,
         ChatCmdError,
     }
+    ok UsersList
 }
 
 command! {
@@ -3201,6 +3252,7 @@ command_response! {
         ActiveUser,
         ChatCmdError,
     }
+    ok ActiveUser
 }
 
 command! {
@@ -3265,6 +3317,7 @@ command_response! {
         CmdOk,
         ChatCmdError,
     }
+    ok CmdOk
 }
 
 command! {
@@ -3319,6 +3372,7 @@ command_response! {
         UserProfileNoChange,
         ChatCmdError,
     }
+    ok Self except [ChatCmdError]
 }
 
 command! {
@@ -3372,6 +3426,7 @@ command_response! {
         ContactPrefsUpdated,
         ChatCmdError,
     }
+    ok ContactPrefsUpdated
 }
 
 command! {
@@ -3429,6 +3484,7 @@ command_response! {
         ServiceReplyAccepted,
         ChatCmdError,
     }
+    ok ServiceReplyAccepted
 }
 
 command! {
@@ -3501,6 +3557,7 @@ command_response! {
         ChatStarted,
         ChatRunning,
     }
+    ok Self except []
 }
 
 command! {
@@ -3559,6 +3616,7 @@ command_response! {
     pub enum ApiStopChatResponse {
         ChatStopped,
     }
+    ok ChatStopped
 }
 
 command! {
@@ -3608,6 +3666,7 @@ command_response! {
         RemoteCtrlConnecting,
         ChatCmdError,
     }
+    ok RemoteCtrlConnecting
 }
 
 command! {
@@ -3657,6 +3716,7 @@ command_response! {
         RemoteCtrlConnected,
         ChatCmdError,
     }
+    ok RemoteCtrlConnected
 }
 
 /// Renders the command named `name` (upstream name, e.g. `APISendMessages`) from its

@@ -144,6 +144,22 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
             b.line(&format!("{r},"));
         }
         b.close("");
+        // Errors are the responses tagged as errors (`chatCmdError`); the rest are successes.
+        let is_error = |rust: &String| {
+            space
+                .responses
+                .iter()
+                .any(|t| t.rust == *rust && t.variant.tag.to_ascii_lowercase().ends_with("error"))
+        };
+        let (errors, successes): (Vec<&String>, Vec<&String>) =
+            item.responses.iter().partition(|r| is_error(r));
+        match successes.as_slice() {
+            [one] => b.line(&format!("ok {one}")),
+            _ => {
+                let errors: Vec<&str> = errors.iter().map(|e| e.as_str()).collect();
+                b.line(&format!("ok Self except [{}]", errors.join(", ")));
+            }
+        }
         b.close("");
         items.push(Piece::Text(b.finish()));
     }

@@ -125,6 +125,7 @@ impl Parse for StructBody {
 struct EnumBody {
     name: syn::Ident,
     variants: Vec<(Option<String>, String, Option<syn::Type>)>,
+    result: String,
 }
 
 impl Parse for EnumBody {
@@ -154,7 +155,16 @@ impl Parse for EnumBody {
             body.parse::<syn::Token![,]>()?;
             variants.push((tag, variant, member));
         }
-        Ok(EnumBody { name, variants })
+        // `ok X` or `ok Self except [...]` after a `command_response!` body.
+        let mut result = Vec::new();
+        while !input.is_empty() {
+            result.push(input.parse::<proc_macro2::TokenTree>()?.to_string());
+        }
+        Ok(EnumBody {
+            name,
+            variants,
+            result: result.join(" "),
+        })
     }
 }
 
@@ -220,6 +230,9 @@ fn macro_surface(m: &syn::ItemMacro, prefix: &str, out: &mut String) {
                 "Value"
             };
             let _ = writeln!(out, "  Undocumented({catch_all})");
+            if !body.result.is_empty() {
+                let _ = writeln!(out, "  into_result: {}", body.result);
+            }
         }
         _ => {}
     }
