@@ -140,8 +140,3 @@ pub mod __private {
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::Value;
 }
-
-/// The README's example, compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
