@@ -979,6 +979,33 @@ fn encode_extra<M: SerializeMap>(m: &mut M, extra: Option<&JsonObject>) -> Resul
     Ok(())
 }
 
+/// The visit methods of a visitor `V(&mut T, ..)` for JSON scalars the type does not document:
+/// kept whole, as `T::undocumented`.
+macro_rules! keep_scalars {
+    () => {
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+            *self.0 = T::undocumented(v.into());
+            Ok(())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+            *self.0 = T::undocumented(Value::Null);
+            Ok(())
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Enums of strings.
 
@@ -1008,26 +1035,7 @@ pub fn decode_enum<'de, T: StrEnum, D: Deserializer<'de>>(
                 T::from_wire(v).unwrap_or_else(|| T::undocumented(Value::String(v.to_owned())));
             Ok(())
         }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-            *self.0 = T::undocumented(Value::Null);
-            Ok(())
-        }
+        keep_scalars!();
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
             *self.0 = T::undocumented(AnyVisitor.visit_map(map)?);
             Ok(())
@@ -1135,26 +1143,7 @@ pub fn decode_union<'de, T: Union, D: Deserializer<'de>>(
             }
             Ok(())
         }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-            *self.0 = T::undocumented(Value::Null);
-            Ok(())
-        }
+        keep_scalars!();
         fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
             *self.0 = T::undocumented(AnyVisitor.visit_seq(seq)?);
             Ok(())

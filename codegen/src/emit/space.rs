@@ -443,47 +443,16 @@ impl<'a> ItemSpace<'a> {
     }
 
     fn find_eq(&mut self) {
-        // A type is Eq unless a double is reachable from it.
-        let has_double = |ty: &TypeExpr| -> bool {
-            let mut d = false;
-            let mut t = ty;
-            loop {
-                match t {
-                    TypeExpr::Prim { prim: Prim::Double } => d = true,
-                    TypeExpr::Optional { inner } => {
-                        t = inner;
-                        continue;
-                    }
-                    TypeExpr::Array { item } => {
-                        t = item;
-                        continue;
-                    }
-                    TypeExpr::Map { value, .. } => {
-                        t = value;
-                        continue;
-                    }
-                    _ => {}
-                }
-                break d;
-            }
-        };
-        let mut eq: Vec<bool> = self
-            .api
-            .types
-            .iter()
-            .map(|t| !Self::fields_of(t).iter().any(|(_, f)| has_double(&f.ty)))
-            .collect();
+        // A type is Eq unless a double is reachable from it: fixpoint from "all Eq".
+        let mut eq = vec![true; self.api.types.len()];
         loop {
             let mut changed = false;
             for (i, t) in self.api.types.iter().enumerate() {
-                if !eq[i] {
-                    continue;
-                }
-                let mut refs = Vec::new();
-                for (_, f) in Self::fields_of(t) {
-                    f.ty.for_each_ref(&mut |r| refs.push(r));
-                }
-                if refs.iter().any(|r| self.index(r).is_some_and(|j| !eq[j])) {
+                let fields: Vec<&Field> = Self::fields_of(t).into_iter().map(|(_, f)| f).collect();
+                let ok = fields
+                    .iter()
+                    .all(|f| no_double(&f.ty, &|name| self.index(name).map_or(true, |j| eq[j])));
+                if eq[i] && !ok {
                     eq[i] = false;
                     changed = true;
                 }
@@ -499,30 +468,9 @@ impl<'a> ItemSpace<'a> {
 
     /// True when no `double` is reachable from `fields`.
     pub fn fields_eq(&self, fields: &[Field]) -> bool {
-        fields.iter().all(|f| {
-            let mut ok = true;
-            let mut t = &f.ty;
-            loop {
-                match t {
-                    TypeExpr::Prim { prim: Prim::Double } => ok = false,
-                    TypeExpr::Optional { inner } => {
-                        t = inner;
-                        continue;
-                    }
-                    TypeExpr::Array { item } => {
-                        t = item;
-                        continue;
-                    }
-                    TypeExpr::Map { value, .. } => {
-                        t = value;
-                        continue;
-                    }
-                    TypeExpr::Ref { name } => ok = self.info(name).map_or(true, |i| i.eq),
-                    TypeExpr::Prim { .. } => {}
-                }
-                break ok;
-            }
-        })
+        fields
+            .iter()
+            .all(|f| no_double(&f.ty, &|name| self.info(name).map_or(true, |i| i.eq)))
     }
 
     fn find_builders(&mut self) {
@@ -828,6 +776,17 @@ impl<'a> ItemSpace<'a> {
         } else {
             present
         }
+    }
+}
+
+/// True when `ty` holds no `double`, given whether each referenced type is free of one.
+fn no_double(ty: &TypeExpr, ref_ok: &dyn Fn(&str) -> bool) -> bool {
+    match ty {
+        TypeExpr::Prim { prim } => *prim != Prim::Double,
+        TypeExpr::Ref { name } => ref_ok(name),
+        TypeExpr::Optional { inner } => no_double(inner, ref_ok),
+        TypeExpr::Array { item } => no_double(item, ref_ok),
+        TypeExpr::Map { value, .. } => no_double(value, ref_ok),
     }
 }
 
