@@ -82,18 +82,3 @@ fn outline_prerelease() {
         insta::assert_snapshot!("diagnostics_prerelease", diagnostics_text(&diags));
     });
 }
-
-#[test]
-fn default_docs_are_the_v1249553e_set() {
-    // docs/ is a copy of v1249553e (plus the overrides file): same outline.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let read = |dir: &Path| {
-        let docs = codegen::DocSet::read_dir(dir).expect("read docs");
-        let docs = codegen::DocSet {
-            overrides: None,
-            ..docs
-        };
-        outline(&codegen::load(&docs).0)
-    };
-    assert_eq!(read(&root.join("docs")), read(&set_dir("v1249553e")));
-}

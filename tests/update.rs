@@ -42,7 +42,11 @@ fn update_copies_records_regenerates_and_reports() {
         s(&out),
     ];
     let code = run(Cli::parse_from(&args));
-    assert_eq!(code, std::process::ExitCode::from(1), "the API changed");
+    assert_eq!(
+        code,
+        std::process::ExitCode::SUCCESS,
+        "a successful update exits 0"
+    );
     let report = std::fs::read_to_string(&report).expect("report written");
     assert!(report.contains("APISetUserDomain"), "{report}");
     for f in ["COMMANDS.md", "EVENTS.md", "TYPES.md"] {
@@ -57,5 +61,48 @@ fn update_copies_records_regenerates_and_reports() {
     let types = std::fs::read_to_string(out.join("types.rs")).expect("regenerated");
     assert!(types.starts_with("// @generated"));
     assert!(types.contains("TYPES.md: 1249553ef2e4828bb5c86126e2bf8dde316352c4"));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+#[test]
+fn update_says_changed_with_its_exit_code_only_when_asked() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let tmp = std::env::temp_dir().join(format!("simplex-update-code-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let (docs, out) = (tmp.join("docs"), tmp.join("generated"));
+    copy_dir(&root.join("tests/data/upstream-docs/v03c8bf5a"), &docs);
+    let s = |p: &Path| p.display().to_string();
+    let upstream = root.join("tests/data/upstream-docs/v1249553e");
+    let run_update = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "simplex-api-codegen",
+            "update",
+            "--from",
+            &s(&upstream),
+            "--commit",
+            "1249553e",
+            "--report",
+            &s(&tmp.join("report.md")),
+            "--docs",
+            &s(&docs),
+            "--out",
+            &s(&out),
+        ]
+        .iter()
+        .map(|a| (*a).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        run(Cli::parse_from(&args))
+    };
+    // From v03c8bf5a the API changes: 1 with --exit-code.
+    assert_eq!(
+        run_update(&["--exit-code"]),
+        std::process::ExitCode::from(1)
+    );
+    // Now docs/ is v1249553e: the same again changes nothing: 0 even with --exit-code.
+    assert_eq!(
+        run_update(&["--exit-code"]),
+        std::process::ExitCode::SUCCESS
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
