@@ -68,6 +68,7 @@ fn every_capture_decodes_to_its_documented_type_and_round_trips() {
                 );
                 assert_eq!(e.resp.tag(), Some(tag), "{name}");
             }
+            other => panic!("{name}: not decoded: {other:?}"),
         }
     }
 }
@@ -203,12 +204,12 @@ fn unknown_responses_and_events_are_kept_whole() {
             assert!(matches!(r.resp, ChatResponse::Undocumented(_)));
             assert_eq!(r.resp.tag(), Some("brandNewResponse"));
         }
-        Message::Event(_) => panic!("a message with corrId is a response"),
+        other => panic!("a message with corrId is a response: {other:?}"),
     }
     let event = r#"{"resp":{"type":"brandNewEvent","x":"y"}}"#;
     match round_trip("event", event) {
         Message::Event(e) => assert!(matches!(e.resp, ChatEvent::Undocumented(_))),
-        Message::Response(_) => panic!("a message without corrId is an event"),
+        other => panic!("a message without corrId is an event: {other:?}"),
     }
 }
 
@@ -237,7 +238,23 @@ fn a_known_field_of_the_wrong_type_is_an_error_with_its_path() {
     let text = mutated(&text, |v| {
         v["resp"]["user"]["profile"]["displayName"] = json!(42)
     });
-    let err = parse_message(&text).expect_err("a number where a string is documented");
+    let err = simplex_api_types::parse_response(&text)
+        .expect_err("a number where a string is documented");
     assert!(err.path.contains("displayName"), "path: {}", err.path);
     assert!(err.path.contains("user"), "path: {}", err.path);
+    // parse_message loses nothing: the JSON as received, with the same error.
+    match parse_message(&text) {
+        Ok(Message::Undecoded(u)) => {
+            assert_eq!(u.error, err);
+            let original: Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(u.json, original);
+            assert_eq!(
+                serde_json::to_value(Message::Undecoded(u)).expect("encodes"),
+                original
+            );
+        }
+        other => panic!("kept whole with its error: {other:?}"),
+    }
+    // Not JSON at all: an error.
+    assert!(parse_message("{\"resp\": ").is_err());
 }

@@ -121,7 +121,7 @@ fn message_ok(t: &str) -> bool {
     match parse_message(t) {
         Ok(Message::Event(e)) => !matches!(e.resp, ChatEvent::Undocumented(_)),
         Ok(Message::Response(r)) => !matches!(r.resp, ChatResponse::Undocumented(_)),
-        Err(_) => false,
+        _ => false,
     }
 }
 

@@ -49,6 +49,10 @@ impl Bot {
                 println!("response to {:?}: {:?}", r.corr_id, r.resp.tag());
                 return Vec::new();
             }
+            other => {
+                println!("not decoded, kept: {other:?}");
+                return Vec::new();
+            }
         };
         match event {
             ChatEvent::ReceivedGroupInvitation(inv) => {

@@ -68,18 +68,33 @@ pub struct EventMessage {
     pub extra_fields: JsonObject,
 }
 
-/// Anything the core sends: a response or an event.
+/// Anything the core sends: a response, an event, or (from [`parse_message`]) JSON that
+/// does not decode as the docs describe it, kept whole with the error.
 ///
 /// A message with a `corrId` is a response. Without one, it is an event when its tag is a
 /// documented event tag (event and response tags overlap: an event is what the core sends
 /// unprompted), a response when its tag is only a documented response tag, and an
 /// undocumented event otherwise.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Message {
     /// A response to a command.
     Response(ResponseMessage),
     /// An event.
     Event(EventMessage),
+    /// Valid JSON that does not decode into the documented types (a documented tag whose body
+    /// does not match the docs, a value beyond the decoding limits): nothing is lost, the
+    /// bot can log it and go on.
+    Undecoded(UndecodedMessage),
+}
+
+/// A message that is valid JSON but does not decode into the documented types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UndecodedMessage {
+    /// The message as received.
+    pub json: Value,
+    /// What does not match, and where (its `corr_id` and `tag` say which command it answers).
+    pub error: DecodeError,
 }
 
 fn serialize_envelope<S: Serializer, T: Serialize>(
@@ -116,6 +131,7 @@ impl Serialize for Message {
         match self {
             Message::Response(r) => r.serialize(s),
             Message::Event(e) => e.serialize(s),
+            Message::Undecoded(u) => u.json.serialize(s),
         }
     }
 }
@@ -350,8 +366,27 @@ pub fn parse_event(s: &str) -> Result<EventMessage, DecodeError> {
 }
 
 /// Decodes any message (see [`Message`] for how responses and events are told apart).
+///
+/// Every valid JSON message gives a `Message`: one that does not decode into the documented
+/// types is [`Message::Undecoded`], the JSON with the located error. `Err` means the text is
+/// not JSON (or nests deeper than the decoding limit).
 pub fn parse_message(s: &str) -> Result<Message, DecodeError> {
-    decode(s)
+    match decode(s) {
+        Ok(m) => Ok(m),
+        Err(error) => match as_json(s) {
+            Some(json) => Ok(Message::Undecoded(UndecodedMessage { json, error })),
+            None => Err(error),
+        },
+    }
+}
+
+/// `s` as any JSON, with the same nesting limit as typed decoding.
+fn as_json(s: &str) -> Option<Value> {
+    let _session = Session::start(s.len());
+    let mut de = serde_json::Deserializer::from_str(s);
+    let v = de.deserialize_any(wire::AnyVisitor).ok()?;
+    de.end().ok()?;
+    Some(v)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -510,7 +545,7 @@ impl<'de> Deserialize<'de> for ResponseMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match deserialize_envelope(d, Want::Response)? {
             Message::Response(r) => Ok(r),
-            Message::Event(_) => Err(de::Error::custom("expected a response")),
+            _ => Err(de::Error::custom("expected a response")),
         }
     }
 }
@@ -519,7 +554,7 @@ impl<'de> Deserialize<'de> for EventMessage {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match deserialize_envelope(d, Want::Event)? {
             Message::Event(e) => Ok(e),
-            Message::Response(_) => Err(de::Error::custom(
+            _ => Err(de::Error::custom(
                 "expected an event, found a message with a corrId",
             )),
         }

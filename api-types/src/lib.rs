@@ -70,6 +70,10 @@
 //!   array of `{}` cannot expand into gigabytes of default records; such a message is refused.
 //!   A union whose `"type"` is not the first key is read once more, whole, not once per level.
 //!   These limits apply through [`parse_message`], [`parse_response`] and [`parse_event`].
+//! * **No message is lost.** [`parse_message`] gives every valid JSON message back: typed, or,
+//!   when it does not decode as the docs describe (a documented tag whose body does not match,
+//!   a limit above), as [`Message::Undecoded`] with the JSON as received and the located
+//!   error, so that a bot can log it and go on. Only text that is not JSON is an `Err`.
 //! * **Errors say what the core said.** The error types of the docs (`ChatError`,
 //!   `AgentErrorType`, `StoreError`, ...) implement `Display` and `std::error::Error`, naming
 //!   the innermost error: `errorStore: contactNotFound (contactId: 5)`.
@@ -116,7 +120,7 @@ pub mod runtime;
 
 pub use envelope::{
     parse_event, parse_message, parse_response, CommandRequest, DecodeError, EventMessage, Message,
-    ResponseMessage,
+    ResponseMessage, UndecodedMessage,
 };
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};

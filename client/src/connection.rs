@@ -312,6 +312,9 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
                     debug!(tag = event.resp.tag(), "received an event");
                     queue.push(Incoming::Event(event));
                 }
+                Ok(Message::Undecoded(u)) => {
+                    on_undecodable(text.as_str().to_owned(), u.error, shared, queue)
+                }
                 #[allow(unreachable_patterns)]
                 Ok(_) => {
                     warn!("received a kind of message this client does not know");
