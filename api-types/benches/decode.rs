@@ -10,10 +10,9 @@ use simplex_api_types::{
     parse_event, parse_message, parse_response, ChatEvent, ChatResponse, Message,
 };
 
-const GROUP_INVITATION: &str =
-    include_str!("../../tests/data/fixtures/receivedGroupInvitation-1.json");
-const NEW_CHAT_ITEMS: &str = include_str!("../../tests/data/fixtures/newChatItems-5.json");
-const CONTACTS_LIST: &str = include_str!("../../tests/data/fixtures/contactsList-1.json");
+const GROUP_INVITATION: &str = include_str!("../tests/data/receivedGroupInvitation-1.json");
+const NEW_CHAT_ITEMS: &str = include_str!("../tests/data/newChatItems-5.json");
+const CONTACTS_LIST: &str = include_str!("../tests/data/contactsList-1.json");
 
 /// `json` without the whitespace between tokens, keys in their original order (the core sends
 /// compact JSON with `"type"` first; re-encoding a `Value` would sort the keys).

@@ -10,7 +10,7 @@ use simplex_api_types::types::{
 use simplex_api_types::{parse_message, ChatEvent, Command, CommandRequest, Message};
 
 /// A real capture: someone invites the bot to a group.
-const INVITATION: &str = include_str!("../../tests/data/fixtures/receivedGroupInvitation-1.json");
+const INVITATION: &str = include_str!("../tests/data/receivedGroupInvitation-1.json");
 
 /// A text message from contact 5 (fields the bot does not read are left out; they decode to
 /// their defaults and are listed by `absent_fields()`).

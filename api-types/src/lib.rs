@@ -103,6 +103,7 @@
 //! `Display`.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 extern crate self as simplex_api_types;
 

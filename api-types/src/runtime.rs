@@ -15,6 +15,7 @@ pub type UtcTime = String;
 /// Encoding writes RFC 3339 with `Z` and as many fractional digits as the value needs, so a
 /// round trip gives the same instant, not always the same text (`.5Z` comes back as `.500Z`).
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 pub type UtcTime = chrono::DateTime<chrono::Utc>;
 
 /// A command of the bot API: renders its command string and names its response type.

@@ -6,7 +6,7 @@ use simplex_api_types::{parse_message, ChatResponse, Message};
 
 #[test]
 fn timestamps_decode_as_instants_and_encode_back() {
-    let text = include_str!("../../tests/data/fixtures/newChatItems-5.json");
+    let text = include_str!("../tests/data/newChatItems-5.json");
     let Message::Response(r) = parse_message(text).expect("decodes") else {
         panic!("a response")
     };

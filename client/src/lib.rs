@@ -150,9 +150,3 @@ pub use events::{Events, Incoming};
 
 /// The WebSocket library, for naming the error inside [`ClientError::WebSocket`].
 pub use tokio_tungstenite::tungstenite;
-
-/// The README's examples (the bot, and the types used directly), compiled as doctests here,
-/// where both crates are available.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
