@@ -451,7 +451,7 @@ impl<'a> ItemSpace<'a> {
                 let fields: Vec<&Field> = Self::fields_of(t).into_iter().map(|(_, f)| f).collect();
                 let ok = fields
                     .iter()
-                    .all(|f| no_double(&f.ty, &|name| self.index(name).map_or(true, |j| eq[j])));
+                    .all(|f| no_double(&f.ty, &|name| self.index(name).is_none_or(|j| eq[j])));
                 if eq[i] && !ok {
                     eq[i] = false;
                     changed = true;
@@ -470,7 +470,7 @@ impl<'a> ItemSpace<'a> {
     pub fn fields_eq(&self, fields: &[Field]) -> bool {
         fields
             .iter()
-            .all(|f| no_double(&f.ty, &|name| self.info(name).map_or(true, |i| i.eq)))
+            .all(|f| no_double(&f.ty, &|name| self.info(name).is_none_or(|i| i.eq)))
     }
 
     fn find_builders(&mut self) {
