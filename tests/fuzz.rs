@@ -100,7 +100,7 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
         }
         Mutation::Burst(i, c, n) => {
             let at = i.index(bytes.len());
-            bytes.splice(at..at, std::iter::repeat(*c).take(usize::from(*n)));
+            bytes.splice(at..at, std::iter::repeat_n(*c, usize::from(*n)));
         }
         Mutation::DeleteLine(i) => {
             let (s, e) = line(i);
