@@ -120,7 +120,7 @@ pub use envelope::{
 };
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};
-pub use runtime::{Command, CommandError, ResponseError, Syntax};
+pub use runtime::{Command, CommandError, Place, ResponseError, Syntax};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;
@@ -130,6 +130,7 @@ pub use generated::responses::ChatResponse;
 pub mod __private {
     pub use crate::errors::describe_error;
     pub use crate::render::*;
+    pub use crate::runtime::Place;
     pub use crate::wire::{
         decode_enum, decode_record, decode_union, deserialize, encode_optional, encode_record,
         encode_required, encode_union, encode_unit, field, loose_eq, member, undocumented_tag,
