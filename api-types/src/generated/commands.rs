@@ -2253,7 +2253,7 @@ command! {
     /// /_connect plan <userId> <connectTarget>
     /// ```
     ///
-    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `resolveMode`, `linkOwnerSig`.
+    /// Documented parameters that the command string has no place for, so the core never receives them: `resolveMode`, `linkOwnerSig`. They are not fields, and decoding this command from JSON refuses any of them set to other than its default (null, or `false` for a flag).
     ///
     /// Responses: [`ApiConnectPlanResponse`].
     #[derive(Eq, Hash)]
@@ -2396,14 +2396,14 @@ command! {
     /// /connect[ <connTarget_>]
     /// ```
     ///
-    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `incognito`.
+    /// Documented parameters that the command string has no place for, so the core never receives them: `incognito`. They are not fields, and decoding this command from JSON refuses any of them set to other than its default (null, or `false` for a flag).
     ///
     /// Responses: [`ConnectResponse`].
     #[derive(Eq, Hash)]
     pub struct Connect {
         opt conn_target_: String = "connTarget_",
     }
-    ignored ["incognito"]
+    ignored ["incognito" = false]
 }
 
 impl Connect {
@@ -2538,14 +2538,14 @@ command! {
     /// /_reject <contactReqId>
     /// ```
     ///
-    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `notify`.
+    /// Documented parameters that the command string has no place for, so the core never receives them: `notify`. They are not fields, and decoding this command from JSON refuses any of them set to other than its default (null, or `false` for a flag).
     ///
     /// Responses: [`ApiRejectContactResponse`].
     #[derive(Eq, Hash)]
     pub struct ApiRejectContact {
         req contact_req_id: i64 = "contactReqId",
     }
-    ignored ["notify"]
+    ignored ["notify" = false]
 }
 
 impl ApiRejectContact {
