@@ -359,9 +359,16 @@ impl Gen<'_, '_> {
                     false
                 };
                 if clash {
+                    let what = match (s.text.is_empty(), s.next) {
+                        (false, _) => format!("`{}`", s.text),
+                        (true, Next::Number) => "a number".to_owned(),
+                        (true, Next::Json) => "JSON".to_owned(),
+                        (true, Next::Flag) => "`on` or `off`".to_owned(),
+                        (true, _) => "a value".to_owned(),
+                    };
                     return Err(format!(
-                        "{}: `{wire}` can begin with `{}`, which the core would read as `{part}`",
-                        self.owner, s.text
+                        "{}: `{wire}` can begin with {what}, which the core would read as `{part}`",
+                        self.owner
                     ));
                 }
             }
