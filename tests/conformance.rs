@@ -4,19 +4,27 @@
 //! `python3`: for every command with a Python line, and every type of `TYPES.md` with one, random
 //! parameter sets (fixed seed) conforming to the documented types are rendered by
 //! `command_string_from_json` / `syntax_string_from_json` and by Python, in one Python process per
-//! test, and the strings must be equal.
+//! test, and the strings must be equal. What Rust renders must also read back, in the model of
+//! the core's reader (`core_model`, built from the docs' grammar), as the parameters it was
+//! rendered from.
 //!
 //! Where the two may legitimately differ:
 //!
 //! * Python raises (e.g. `TypeError` for `' ' + None` when an optional parameter the syntax renders
 //!   unconditionally is absent): Rust must fail with `CommandError::Missing` for an absent
 //!   parameter.
-//! * A free string contains a line break, or a space where it is not the last thing in the syntax
-//!   (the "hazards" injected below): Python renders a corrupt command, Rust must refuse with
-//!   `CommandError::LineBreak` / `CommandError::Space` naming that parameter. "Last" is
-//!   syntactic: the string is the final node of the syntax tree (so `CreatedConnLink.connFullLink`
-//!   is never last, even when the optional `connShortLink` after it is absent, because the core
-//!   would read the text after a space as the short link).
+//! * Python renders a command that the core would read as something else (a line break, a space
+//!   where the core reads one word, a search text `@5` read as a contact filter, a value at the
+//!   end ending in whitespace, which the core strips): Rust must refuse it with a
+//!   `CommandError` that names the parameter and a reason true of its value, and the model must
+//!   read Python's command otherwise, unless the refusal is one of the conservative kinds
+//!   (`core_model::conservative`). "Last" is syntactic: the string is the final node of the
+//!   syntax tree (so `CreatedConnLink.connFullLink` is never last, even when the optional
+//!   `connShortLink` after it is absent, because the core would read the text after a space as
+//!   the short link).
+//!
+//! Parameters the command string has no place for are left out (at their default): a command
+//! decoded with one of them set is refused, which `tests/misread.rs` checks.
 //!
 //! JSON key order: `serde_json` is built without `preserve_order`, so `JSONObject` values and
 //! `{string : T}` maps are `BTreeMap`s in Rust and come out with sorted keys, while Python keeps
@@ -25,6 +33,8 @@
 //! whole command is compared as text, `json(...)` segments included. The values are written to
 //! Python as JSON text by a small order-preserving writer ([`J`]), not through `serde_json::Value`,
 //! which would sort record fields too.
+
+mod core_model;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -242,23 +252,6 @@ fn raw_positions(
 // ---------------------------------------------------------------------------------------------
 // Random values conforming to the IR types.
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum HazardKind {
-    LineBreak,
-    Space,
-    /// An empty string where more text follows.
-    Empty,
-}
-
-/// A raw string deliberately made unsafe: Rust must refuse it wherever Python renders it.
-#[derive(Debug, Clone)]
-struct Hazard {
-    /// The wire name of the parameter or field (what `CommandError` names).
-    param: String,
-    value: String,
-    kind: HazardKind,
-}
-
 const WORD_CHARS: &[char] = &[
     'a', 'b', 'c', 'x', 'y', 'z', 'Q', 'R', 'K', '0', '1', '7', '9', '-', '_', '.', ':', '/', '@',
     '#', '=', '?', '%', '+', 'é', 'ж',
@@ -275,7 +268,6 @@ struct Gen<'a> {
     rng: Rng,
     /// Raw positions of the current command or type (see [`raw_positions`]).
     raw: BTreeMap<String, bool>,
-    hazards: Vec<Hazard>,
 }
 
 impl<'a> Gen<'a> {
@@ -295,29 +287,17 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// A string rendered raw at `path`.
-    fn raw_string(&mut self, path: &str, last: bool) -> String {
-        let param = path.rsplit('.').next().unwrap_or(path).to_owned();
+    /// A string rendered raw: sometimes one the core would misread (a line break anywhere; a
+    /// space or nothing where the core reads a word; spaces, also at the end, where the string
+    /// ends the command).
+    fn raw_string(&mut self, last: bool) -> String {
         let roll = self.rng.below(100);
         if roll < 4 {
             let brk = if self.rng.chance(50) { "\n" } else { "\r" };
-            let value = format!("{}{brk}{}", self.word(), self.word());
-            self.hazards.push(Hazard {
-                param,
-                value: value.clone(),
-                kind: HazardKind::LineBreak,
-            });
-            value
+            format!("{}{brk}{}", self.word(), self.word())
         } else if !last && roll < 10 {
-            let value = format!("{} {}", self.word(), self.word());
-            self.hazards.push(Hazard {
-                param,
-                value: value.clone(),
-                kind: HazardKind::Space,
-            });
-            value
+            format!("{} {}", self.word(), self.word())
         } else if last && roll < 60 {
-            // Spaces (and a tab) are fine when nothing follows.
             let n = 2 + self.rng.below(3);
             let words: Vec<String> = (0..n).map(|_| self.word()).collect();
             let sep = if self.rng.chance(20) { "\t" } else { " " };
@@ -327,13 +307,6 @@ impl<'a> Gen<'a> {
             }
             s
         } else if (60..64).contains(&roll) {
-            if !last {
-                self.hazards.push(Hazard {
-                    param,
-                    value: String::new(),
-                    kind: HazardKind::Empty,
-                });
-            }
             String::new()
         } else {
             self.word()
@@ -341,8 +314,8 @@ impl<'a> Gen<'a> {
     }
 
     fn string(&mut self, path: Option<&str>) -> String {
-        match path.and_then(|p| self.raw.get(p).map(|last| (p, *last))) {
-            Some((p, last)) => self.raw_string(p, last),
+        match path.and_then(|p| self.raw.get(p)) {
+            Some(last) => self.raw_string(*last),
             None => self.free_string(),
         }
     }
@@ -530,7 +503,6 @@ struct Case {
     kind: Kind,
     name: String,
     params: J,
-    hazards: Vec<Hazard>,
 }
 
 /// The Python driver. Reads one JSON document on stdin (the types' and commands' Python lines,
@@ -705,43 +677,54 @@ fn show_rust(r: &Result<String, FromJsonError>) -> String {
     }
 }
 
+/// Whether the core reads `text` as the case's parameters (or value).
+fn reads_as_meant(api: &Api, case: &Case, text: &str) -> Result<(), String> {
+    let params = case.params.value();
+    match case.kind {
+        Kind::Command => {
+            let c = api
+                .commands
+                .iter()
+                .find(|c| c.name == case.name)
+                .expect("a documented command");
+            core_model::reads_as(api, c, text, &params)
+        }
+        Kind::Type => {
+            let def = api.type_def(&case.name).expect("a documented type");
+            core_model::type_reads_as(api, def, text, &params)
+        }
+    }
+}
+
 /// Checks one case; `Err` describes the disagreement.
 fn judge(
+    api: &Api,
     case: &Case,
     python: &Result<String, String>,
     rust: &Result<String, FromJsonError>,
 ) -> Result<Agreement, String> {
-    let refused = |kind: HazardKind, param: &str, py: &str| {
-        case.hazards
-            .iter()
-            .any(|h| h.kind == kind && h.param == param && py.contains(&h.value))
-    };
     match (python, rust) {
-        (Ok(py), Ok(rs)) if py == rs => match case
-            .hazards
-            .iter()
-            .find(|h| h.kind != HazardKind::Empty && py.contains(&h.value))
-        {
-            Some(h) => Err(format!(
-                "Rust rendered {:?} in `{}`, which corrupts the command ({:?})",
-                h.value, h.param, h.kind
+        (Ok(py), Ok(rs)) if py == rs => match reads_as_meant(api, case, rs) {
+            Ok(()) => Ok(Agreement::Equal),
+            Err(why) => Err(format!(
+                "Rust rendered a command the core reads as something else: {why}"
             )),
-            None => Ok(Agreement::Equal),
         },
         (Ok(_), Ok(_)) => Err("the strings differ".to_owned()),
-        (Ok(py), Err(FromJsonError::Command(CommandError::LineBreak { param })))
-            if refused(HazardKind::LineBreak, param, py) =>
-        {
-            Ok(Agreement::Refused)
-        }
-        (Ok(py), Err(FromJsonError::Command(CommandError::Space { param })))
-            if refused(HazardKind::Space, param, py) =>
-        {
-            Ok(Agreement::Refused)
-        }
-        (Ok(py), Err(FromJsonError::Command(CommandError::Empty { param })))
-            if refused(HazardKind::Empty, param, py) =>
-        {
+        (Ok(py), Err(FromJsonError::Command(e))) => {
+            let Some(param) = core_model::error_param(e) else {
+                return Err("Rust refused without naming a parameter".to_owned());
+            };
+            let params = case.params.value();
+            let Some(value) = core_model::param_value(&params, param) else {
+                return Err(format!("Rust refused `{param}`, which holds no string"));
+            };
+            if !core_model::reason_holds(e, value) {
+                return Err(format!("the reason is not true of {value:?}"));
+            }
+            if reads_as_meant(api, case, py).is_ok() && !core_model::conservative(e) {
+                return Err("Rust refused a command the core reads as meant".to_owned());
+            }
             Ok(Agreement::Refused)
         }
         (Ok(_), Err(_)) => Err("Rust failed where Python rendered".to_owned()),
@@ -839,7 +822,6 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
         api,
         rng: Rng::new(seed),
         raw: BTreeMap::new(),
-        hazards: Vec::new(),
     };
     let mut cases = Vec::new();
     let mut names = Vec::new();
@@ -854,9 +836,9 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
                 raw_positions(api, &syntax.expr, true, &scope, "", &mut gen.raw);
                 names.push(c.name.clone());
                 for _ in 0..CASES {
-                    gen.hazards.clear();
                     let mut entries = Vec::new();
-                    for p in &c.params {
+                    // Parameters the syntax never renders stay at their default (absent).
+                    for p in c.params.iter().filter(|p| core_model::renders(c, &p.name)) {
                         if let Some(v) = gen.field(&p.ty, 0, Some(&p.name)) {
                             entries.push((p.name.clone(), v));
                         }
@@ -865,7 +847,6 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
                         kind,
                         name: c.name.clone(),
                         params: J::Obj(entries),
-                        hazards: gen.hazards.clone(),
                     });
                 }
             }
@@ -879,7 +860,6 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
                 raw_positions(api, &syntax.expr, true, &type_scope(t), "", &mut gen.raw);
                 names.push(t.name.clone());
                 for _ in 0..CASES {
-                    gen.hazards.clear();
                     // Depth 0 and an empty path: fields are rendered raw at `field`.
                     let value = match &t.kind {
                         TypeKind::Enum { values } => J::str(gen.rng.pick(values).value.clone()),
@@ -907,7 +887,6 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
                         kind,
                         name: t.name.clone(),
                         params: value,
-                        hazards: gen.hazards.clone(),
                     });
                 }
             }
@@ -923,7 +902,7 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
             Kind::Type => types::syntax_string_from_json(&case.name, case.params.value()),
         };
         let s = stats.entry(case.name.as_str()).or_default();
-        match judge(case, py, &rust) {
+        match judge(api, case, py, &rust) {
             Ok(Agreement::Equal) => s.equal += 1,
             Ok(Agreement::Missing) => s.missing += 1,
             Ok(Agreement::Refused) => s.refused += 1,
@@ -1139,10 +1118,11 @@ fn a_space_is_refused_where_the_core_reads_one_word() {
         ),
         Err(CommandError::Empty { param: "requestId" })
     );
-    // Empty is fine as the last part (it only leaves a trailing space, as upstream does).
+    // Empty as the last part leaves a trailing space, which the core strips: it would read no
+    // search at all.
     assert_eq!(
         render("APIListGroups", json!({"userId": 1, "search": ""})),
-        Ok("/_groups 1 ".to_owned())
+        Err(CommandError::Empty { param: "search" })
     );
     // The full link of a prepared link is followed by an optional short link: a space in it
     // would be read as the separator, even when the short link is absent.
@@ -1162,9 +1142,20 @@ fn a_space_in_the_last_parameter_is_sent_raw() {
     assert_eq!(
         render(
             "APIListGroups",
+            json!({"userId": 1, "search": " hello \t world"})
+        ),
+        Ok("/_groups 1  hello \t world".to_owned())
+    );
+    // Not at its end: the core strips whitespace from the end of a command.
+    assert_eq!(
+        render(
+            "APIListGroups",
             json!({"userId": 1, "search": "hello  world "})
         ),
-        Ok("/_groups 1 hello  world ".to_owned())
+        Err(CommandError::Trailing {
+            param: "search",
+            end: ' '
+        })
     );
     assert_eq!(
         render(

@@ -97,10 +97,83 @@
 //! Every command is a struct with a constructor for the parameters it needs (and `Default` when
 //! it needs none); the [`Command`] trait renders its command string following upstream's Python
 //! rendering (an `Option` that is `Some` is sent, a defaulted flag only when it differs from its
-//! default, strings raw, arrays joined, `json(...)` compact). Rendering returns an error instead
-//! of a corrupt command when a string parameter contains a line break, or is empty or has a
-//! space where the core reads one word. Commands whose rendering cannot fail also implement
-//! `Display`.
+//! default, strings raw, arrays joined, `json(...)` compact). Commands whose rendering cannot
+//! fail also implement `Display`.
+//!
+//! ## Commands the core cannot misread
+//!
+//! Parameters are written raw, and the core reads the command with its own grammar, so a value
+//! that comes from a chat user (a file name, a search text, a display name, a link) could make
+//! it read another command. Rendering refuses such a value with a [`CommandError`] that names
+//! the parameter and the reason, instead of sending it:
+//!
+//! * **It begins like an optional part the core tries first.** The generator works out from
+//!   each syntax tree which optional parts (and choices) the core could read where a value
+//!   starts, and hands each value that list of texts. After `/freceive <fileId>[
+//!   approved_relays=on][ encrypt=on|off][ inline=on|off]`, a `filePath` may not begin with
+//!   `approved_relays=`, `encrypt=` or `inline=` (the core would turn those flags on); after
+//!   `/_groups <userId>[ @<contactId_>]`, a `search` may not begin with `@` (it would become a
+//!   contact filter); after `/_connect <userId>[ incognito=on]`, a link may not begin with
+//!   `incognito=`. Where the core reads more than the docs show, `docs/overrides.toml` says so,
+//!   with a reason, as data the same check reads: `/connect i <link>` is an incognito connect,
+//!   so a `Connect` target may not begin with `i`. Where a value can be written another way
+//!   that means the same, the error says how (a relative path with `./` in front).
+//! * **Its end would not arrive.** The core strips whitespace bytes from the end of a command,
+//!   one by one, and its test takes 0xA0 for whitespace. A value that ends the command may not
+//!   end in whitespace (a tab is lost), nor in a character whose UTF-8 encoding ends in the byte
+//!   0xA0 (`voilà` would arrive as `voil` and a broken byte, so would `ПАР` and `学习`); it may
+//!   not be blank, nor empty after a space (`/connect ` would be read as `/connect`, which
+//!   creates an invitation instead of connecting).
+//! * **It is more than one word where the core reads one.** A value followed by more of the
+//!   command may not contain whitespace, nor a character whose UTF-8 encoding holds the byte
+//!   0xA0, and may not be empty. Enum values, documented or not, are always one word:
+//!   `GroupMemberRole::Undocumented("member\n/_stop")` is refused, so is an empty or blank one.
+//! * **It contains a line break**, anywhere.
+//!
+//! Numbers, `json(...)`, `on|off` and the fixed texts of types with their own syntax (`ChatRef`,
+//! `ChatDeleteMode`, ...) cannot begin like an optional part; the generator checks that once, and
+//! fails on docs where they could. An undocumented member of a type with a syntax has none, and
+//! is refused. Everything else is sent exactly as upstream's Python line would send it.
+//!
+//! ```
+//! use simplex_api_types::commands::{ApiCreateGroupLink, ApiListGroups, Connect, ReceiveFile};
+//! use simplex_api_types::types::GroupMemberRole;
+//! use simplex_api_types::{Command, CommandError};
+//!
+//! let file = |path: &str| ReceiveFile::new(5).with_file_path(path.to_owned()).to_command_string();
+//! assert!(matches!(
+//!     file("approved_relays=on /tmp/f"),
+//!     Err(CommandError::Prefix { param: "filePath", prefix: "approved_relays=", .. })
+//! ));
+//! // The error says how to keep the meaning; that form is sent as it is.
+//! assert_eq!(
+//!     file("./approved_relays=on /tmp/f").unwrap(),
+//!     "/freceive 5 ./approved_relays=on /tmp/f"
+//! );
+//! assert_eq!(
+//!     file("voilà"),
+//!     Err(CommandError::Trailing { param: "filePath", end: 'à' })
+//! );
+//!
+//! let search = |text: &str| ApiListGroups::new(1).with_search(text.to_owned()).to_command_string();
+//! assert!(matches!(search("@5"), Err(CommandError::Prefix { prefix: "@", .. })));
+//! assert_eq!(search("team @5").unwrap(), "/_groups 1 team @5");
+//!
+//! let connect = |target: &str| Connect::new().with_conn_target_(target.to_owned()).to_command_string();
+//! assert!(matches!(connect("i https://simplex.chat/x"), Err(CommandError::Prefix { prefix: "i", .. })));
+//! assert_eq!(connect(""), Err(CommandError::Empty { param: "connTarget_" }));
+//! assert_eq!(connect(" "), Err(CommandError::Blank { param: "connTarget_" }));
+//!
+//! let role = GroupMemberRole::Undocumented("member\n/_stop".into());
+//! assert_eq!(
+//!     ApiCreateGroupLink::new(1, role).to_command_string(),
+//!     Err(CommandError::LineBreak { param: "memberRole" })
+//! );
+//! ```
+//!
+//! A command decoded from JSON never drops a parameter silently: a documented parameter that
+//! its command string has no place for (`Connect.incognito`, `APIRejectContact.notify`) is
+//! accepted only at its default (`false`, or null) and is an error otherwise.
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -125,7 +198,7 @@ pub use envelope::{
 };
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};
-pub use runtime::{Command, CommandError, ResponseError, Syntax};
+pub use runtime::{Command, CommandError, Place, ResponseError, Syntax};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;
@@ -135,6 +208,7 @@ pub use generated::responses::ChatResponse;
 pub mod __private {
     pub use crate::errors::describe_error;
     pub use crate::render::*;
+    pub use crate::runtime::Place;
     pub use crate::wire::{
         decode_enum, decode_record, decode_union, deserialize, encode_optional, encode_record,
         encode_required, encode_union, encode_unit, field, loose_eq, member, undocumented_tag,

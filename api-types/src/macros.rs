@@ -6,6 +6,11 @@
 //! and is reported by `absent_fields()`), `opt` (`T?`: the field is an `Option`), and for
 //! command parameters `default_false` / `default_true` (flags sent only when they differ from
 //! their default).
+//!
+//! A command may list `ignored ["p" = false, "q"]`: documented parameters its command string
+//! has no place for. They are not fields; decoding accepts them only at their default (`false`
+//! where `= false` is given, and null), and refuses any other value, which the core could
+//! never receive.
 
 /// A record, union member, response or event: a struct decoded from a JSON object that keeps
 /// unknown fields. A tag in brackets after the name makes it a tagged member (`"type"` first).
@@ -168,7 +173,7 @@ macro_rules! command {
         pub struct $name:ident {
             $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
-        $(ignored [$($ignored:literal),*])?
+        $(ignored [$($ignored:literal $(= $false:tt)?),*])?
     ) => {
         $(#[$attr])*
         #[derive(Debug, Clone, PartialEq)]
@@ -196,7 +201,7 @@ macro_rules! command {
                 const TAG: ::core::option::Option<&'static str> = ::core::option::Option::None;
                 const FIELDS: &'static [&'static str] = &[$($wire),*];
                 const REQUIRED: u128 = 0 $(| ($crate::__required!($kind) << (F::$field as u16)))*;
-                const IGNORED: &'static [&'static str] = &[$($($ignored),*)?];
+                const IGNORED: &'static [(&'static str, bool)] = &[$($(($ignored, $crate::__false_default!($($false)?))),*)?];
                 const STRICT: bool = true;
 
                 #[allow(unused_variables, unreachable_code)]
@@ -608,6 +613,18 @@ macro_rules! __required {
     };
     (default_true) => {
         0u128
+    };
+}
+
+/// Whether `false` is the default of an ignored parameter (`"p" = false`) or only null is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __false_default {
+    () => {
+        false
+    };
+    (false) => {
+        true
     };
 }
 

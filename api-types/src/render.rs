@@ -1,24 +1,95 @@
 //! Helpers the generated command formatters call.
+//!
+//! Every word a formatter writes goes through one check here ([`push_str`], [`push_enum`],
+//! [`push_time`]) against the [`Place`] the generator derived from the syntax tree: the
+//! rule is in the crate docs ("Commands").
 
-use crate::runtime::{CommandError, UtcTime};
+use crate::runtime::{CommandError, Place, UtcTime};
 use std::fmt::Write;
 
-/// Appends a free string parameter, rejecting what would corrupt the command.
-pub fn push_str(
-    out: &mut String,
+/// A byte the core strips from the end of a command (`isSpace` of `Data.ByteString.Char8`:
+/// tab, line feed, vertical tab, form feed, carriage return, space, and 0xA0).
+fn stripped(b: u8) -> bool {
+    matches!(b, 0x09..=0x0D | b' ' | 0xA0)
+}
+
+/// True for a character whose UTF-8 encoding holds the byte 0xA0 (`à`, `Р`, `习`, U+00A0).
+fn holds_a0(c: char) -> bool {
+    !c.is_ascii() && c.encode_utf8(&mut [0; 4]).bytes().any(|b| b == 0xA0)
+}
+
+/// Refuses `value` where the core would read it as something else at `place`; `word` when the
+/// core reads one word there (an enum value always is one).
+fn check(
+    out: &str,
     value: &str,
     param: &'static str,
-    last: bool,
+    place: &Place,
+    word: bool,
 ) -> Result<(), CommandError> {
     if value.contains(['\n', '\r']) {
         return Err(CommandError::LineBreak { param });
     }
-    if !last && value.contains(char::is_whitespace) {
-        return Err(CommandError::Space { param });
+    if value.is_empty() {
+        // At the end, only an empty value after a space is lost (with the space).
+        if word || out.bytes().next_back().is_some_and(stripped) {
+            return Err(CommandError::Empty { param });
+        }
+        return Ok(());
     }
-    if !last && value.is_empty() {
-        return Err(CommandError::Empty { param });
+    if word {
+        if value.chars().any(|c| c.is_whitespace() || holds_a0(c)) {
+            return Err(CommandError::Space { param });
+        }
+    } else if value.bytes().all(stripped) {
+        return Err(CommandError::Blank { param });
     }
+    check_start(value, param, place)?;
+    if !word && value.bytes().next_back().is_some_and(stripped) {
+        let end = value.chars().next_back().unwrap_or(' ');
+        return Err(CommandError::Trailing { param, end });
+    }
+    Ok(())
+}
+
+/// Refuses `value` if it begins with a text that the core reads as another part of the
+/// command at `place`.
+pub fn check_start(value: &str, param: &'static str, place: &Place) -> Result<(), CommandError> {
+    match place.not_first.iter().find(|(p, _)| value.starts_with(p)) {
+        Some(&(prefix, part)) => Err(CommandError::Prefix {
+            param,
+            prefix,
+            part,
+            fix: place.fix,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Appends a free string parameter, refusing what the core would read as something else.
+pub fn push_str(
+    out: &mut String,
+    value: &str,
+    param: &'static str,
+    place: &Place,
+) -> Result<(), CommandError> {
+    check(out, value, param, place, !place.rest)?;
+    out.push_str(value);
+    Ok(())
+}
+
+/// Appends an enum value (documented or not) as one word; an undocumented value that is not a
+/// string (`None`) has no command syntax.
+pub fn push_enum(
+    out: &mut String,
+    value: Option<&str>,
+    param: &'static str,
+    place: &Place,
+) -> Result<(), CommandError> {
+    let Some(value) = value else {
+        return Err(unrepresentable_enum(param));
+    };
+    check(out, value, param, place, true)?;
     out.push_str(value);
     Ok(())
 }
@@ -28,11 +99,11 @@ pub fn push_time(
     out: &mut String,
     value: &UtcTime,
     param: &'static str,
-    last: bool,
+    place: &Place,
 ) -> Result<(), CommandError> {
     #[cfg(feature = "chrono")]
     let value = &value.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
-    push_str(out, value, param, last)
+    push_str(out, value, param, place)
 }
 
 /// Appends a number: integers through `itoa` (serde_json's own integer formatter), floats

@@ -41,7 +41,8 @@ pub trait Command {
     }
 }
 
-/// Why a command could not be rendered. Rendering never produces a corrupt command instead.
+/// Why a command could not be rendered. Rendering never produces a command that the core would
+/// read as something else instead (see the crate docs, "Commands").
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CommandError {
@@ -50,15 +51,48 @@ pub enum CommandError {
         /// The parameter (upstream name).
         param: &'static str,
     },
-    /// A string parameter contains a space where the core reads it as one word.
+    /// A string parameter contains whitespace where the core reads it as one word (or a
+    /// character whose UTF-8 encoding holds the byte 0xA0, which the core's byte-wise test
+    /// takes for whitespace).
     Space {
         /// The parameter (upstream name).
         param: &'static str,
     },
-    /// A string parameter is empty where the core expects a word (more text follows it).
+    /// A string parameter is empty where the core expects a word, or where only a space would
+    /// precede the end of the command (the core strips it and reads the command without the
+    /// parameter).
     Empty {
         /// The parameter (upstream name).
         param: &'static str,
+    },
+    /// A string parameter at the end of the command is all whitespace: the core strips it, and
+    /// would read the command without the parameter.
+    Blank {
+        /// The parameter (upstream name).
+        param: &'static str,
+    },
+    /// A string parameter at the end of the command ends in whitespace, or in a character whose
+    /// last UTF-8 byte is 0xA0: the core strips such bytes from the end of a command, so the
+    /// value would arrive changed.
+    Trailing {
+        /// The parameter (upstream name).
+        param: &'static str,
+        /// The character it ends in.
+        end: char,
+    },
+    /// A string parameter begins with text that the core's grammar reads as another, optional
+    /// part of the command at that place (`@` before a search text is read as a contact
+    /// filter).
+    Prefix {
+        /// The parameter (upstream name).
+        param: &'static str,
+        /// The text it begins with.
+        prefix: &'static str,
+        /// The part of the command syntax the core would read instead, e.g. `[ @<contactId_>]`.
+        part: &'static str,
+        /// How to write the same value so that the core reads it as meant, where there is a
+        /// way (from the overrides file).
+        fix: Option<&'static str>,
     },
     /// A parameter the command string needs is `None`.
     Missing {
@@ -89,12 +123,53 @@ impl fmt::Display for CommandError {
             }
             CommandError::Space { param } => write!(
                 f,
-                "parameter `{param}` contains a space, but is not the last part of the command"
+                "parameter `{param}` contains whitespace (or a character whose UTF-8 encoding \
+                 holds the byte 0xA0, which the core takes for whitespace) where the core reads \
+                 one word"
             ),
             CommandError::Empty { param } => write!(
                 f,
-                "parameter `{param}` is empty, but is not the last part of the command"
+                "parameter `{param}` is empty where the core reads a word, or where the core \
+                 would not see it (it strips the space before the end of the command)"
             ),
+            CommandError::Blank { param } => write!(
+                f,
+                "parameter `{param}` is blank: the core strips whitespace from the end of a \
+                 command, so it would read the command without this parameter"
+            ),
+            CommandError::Trailing { param, end } => {
+                if end.is_ascii() {
+                    write!(
+                        f,
+                        "parameter `{param}` ends in whitespace (U+{:04X}), which the core strips \
+                         from the end of a command",
+                        u32::from(*end)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "parameter `{param}` ends in `{end}` (U+{:04X}), whose last UTF-8 byte \
+                         0xA0 the core takes for whitespace and strips from the end of a command",
+                        u32::from(*end)
+                    )
+                }
+            }
+            CommandError::Prefix {
+                param,
+                prefix,
+                part,
+                fix,
+            } => {
+                write!(
+                    f,
+                    "parameter `{param}` begins with `{prefix}`, which the core reads as the \
+                     part `{part}` of the command, not as `{param}`"
+                )?;
+                match fix {
+                    Some(fix) => write!(f, "; {fix}"),
+                    None => Ok(()),
+                }
+            }
             CommandError::Missing { param } => {
                 write!(f, "parameter `{param}` is required by the command syntax")
             }
@@ -114,21 +189,74 @@ impl fmt::Display for CommandError {
 
 impl std::error::Error for CommandError {}
 
+/// Where a value is written in a command string, as the core's grammar sees that place: the
+/// texts the value may not begin with (the core would read them as another, optional part of
+/// the command) and whether the value runs to the end of the command.
+///
+/// The generated formatters pass one to every value they write; it is derived from the docs'
+/// syntax tree (and the overrides file) when the crate is generated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Texts the value may not begin with, each with the part of the command syntax that the
+    /// core would read instead (`("@", "[ @<contactId_>]")`).
+    pub not_first: &'static [(&'static str, &'static str)],
+    /// The value is the last part of the command: the core reads it to the end, spaces
+    /// included (otherwise it reads one word).
+    pub rest: bool,
+    /// How to write a value that begins with one of `not_first` so that it keeps its meaning,
+    /// where there is a way (from the overrides file).
+    pub fix: Option<&'static str>,
+}
+
+impl Place {
+    /// One word, with nothing optional before it.
+    pub const WORD: Place = Place {
+        not_first: &[],
+        rest: false,
+        fix: None,
+    };
+
+    /// The rest of the command, with nothing optional before it.
+    pub const REST: Place = Place {
+        not_first: &[],
+        rest: true,
+        fix: None,
+    };
+
+    /// The place of a word that begins a value written at this place (and does not end it).
+    pub const fn first_word(&self) -> Place {
+        Place {
+            rest: false,
+            ..*self
+        }
+    }
+
+    /// The place of what ends a value written at this place (and does not begin it).
+    pub const fn end(&self) -> Place {
+        Place {
+            not_first: &[],
+            rest: self.rest,
+            fix: None,
+        }
+    }
+}
+
 /// A type with its own string syntax in commands (`<str(x)>` in the docs), such as `ChatRef`.
 pub trait Syntax {
-    /// Appends the string form. `param` names the command parameter for errors; `last` says
-    /// whether nothing follows in the command (a free string may then contain spaces).
+    /// Appends the string form. `param` names the command parameter for errors; `place` says
+    /// what the core could read instead at the start of the value and whether the value ends
+    /// the command (a free string may then contain spaces).
     fn write_syntax(
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &Place,
     ) -> Result<(), CommandError>;
 
-    /// The string form on its own.
+    /// The string form on its own (as if it ended a command).
     fn to_syntax_string(&self) -> Result<String, CommandError> {
         let mut out = String::new();
-        self.write_syntax(&mut out, "self", true)?;
+        self.write_syntax(&mut out, "self", &Place::REST)?;
         Ok(out)
     }
 }

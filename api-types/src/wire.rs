@@ -710,12 +710,15 @@ pub trait Record: Sized {
     const FIELDS: &'static [&'static str];
     /// Bit `i` set when field `i` is required.
     const REQUIRED: u128;
-    /// Documented parameters that are accepted and ignored (commands only).
-    const IGNORED: &'static [&'static str] = &[];
+    /// Documented parameters the command string has no place for (commands only), each with
+    /// whether `false` is its default: they are accepted at their default (`false`, or null)
+    /// and refused otherwise.
+    const IGNORED: &'static [(&'static str, bool)] = &[];
     /// True for commands: unknown and missing fields are errors, nothing is kept.
     const STRICT: bool = false;
     /// All of the above, as data.
     const INFO: RecordInfo = RecordInfo {
+        name: Self::NAME,
         tag: Self::TAG,
         fields: Self::FIELDS,
         required: Self::REQUIRED,
@@ -791,10 +794,11 @@ fn forget_note(i: u16, fields: &mut Fields) {
 /// What decoding a record needs to know besides its fields, as data: one decoder serves
 /// every record (only the per-field match is per type).
 pub struct RecordInfo {
+    name: &'static str,
     tag: Option<&'static str>,
     fields: &'static [&'static str],
     required: u128,
-    ignored: &'static [&'static str],
+    ignored: &'static [(&'static str, bool)],
     strict: bool,
     size: usize,
 }
@@ -859,8 +863,8 @@ fn same_tag<'de, A: MapAccess<'de>>(info: &RecordInfo, map: &mut A) -> Result<()
     }
 }
 
-/// An entry that is not a field: ignored (a command's unrendered parameter), kept (unknown
-/// fields of wire types) or refused (commands).
+/// An entry that is not a field: a command's unrendered parameter (accepted at its default),
+/// kept (unknown fields of wire types) or refused (commands).
 #[inline(never)]
 fn other_entry<'de, A: MapAccess<'de>>(
     r: &mut dyn Entries<'de, A>,
@@ -869,9 +873,9 @@ fn other_entry<'de, A: MapAccess<'de>>(
     map: &mut A,
 ) -> Result<(), A::Error> {
     let key = key.0;
-    if info.ignored.contains(&key.as_ref()) {
-        value_at::<_, de::IgnoredAny>(map, &key)?;
-        return Ok(());
+    if let Some(&(_, false_default)) = info.ignored.iter().find(|(n, _)| *n == key.as_ref()) {
+        let Any(v) = value_at(map, &key)?;
+        return unrendered(info, &key, &v, false_default);
     }
     match r.extra() {
         Some(extra) => {
@@ -881,6 +885,34 @@ fn other_entry<'de, A: MapAccess<'de>>(
         }
         None => Err(de::Error::unknown_field(&key, info.fields)),
     }
+}
+
+/// A documented parameter that the command string has no place for: fine at its default (null,
+/// or `false` for a flag), an error otherwise, since the core would never receive it.
+fn unrendered<E: de::Error>(
+    info: &RecordInfo,
+    key: &str,
+    v: &Value,
+    false_default: bool,
+) -> Result<(), E> {
+    if v.is_null() || (false_default && *v == Value::Bool(false)) {
+        return Ok(());
+    }
+    let shown = match v {
+        Value::Bool(_) | Value::Number(_) => v.to_string(),
+        Value::String(s) if s.len() <= 40 => v.to_string(),
+        _ => "a value".to_owned(),
+    };
+    Err(E::custom(format_args!(
+        "`{key}` is set to {shown}, but the command string of {} has no place for it: the core \
+         would never receive it (leave it out{})",
+        info.name,
+        if false_default {
+            ", or set it to false"
+        } else {
+            ""
+        }
+    )))
 }
 
 /// Records what arrived how, or (commands) refuses a missing parameter.

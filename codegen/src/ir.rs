@@ -455,6 +455,40 @@ pub struct Syntax {
     pub expr: Vec<Expr>,
     /// Where the plain line is.
     pub loc: Loc,
+    /// Parts the core's parser reads although the syntax line does not show them (from the
+    /// overrides file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hidden_parts: Vec<HiddenPart>,
+    /// How values the core would misread can be written so that they keep their meaning (from
+    /// the overrides file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub safe_forms: Vec<SafeForm>,
+}
+
+/// A part of a command that the core's parser reads although the docs' syntax line omits it
+/// (`/connect i <link>` is an incognito connect). Values that could be read as it are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HiddenPart {
+    /// The core reads it just before the part of the tree that holds this parameter.
+    pub before: String,
+    /// The texts the core reads there, in the order it tries them (` incognito`, ` i`).
+    pub texts: Vec<String>,
+    /// How the part is shown in errors, in the plain line's notation (`[ incognito|i]`).
+    pub shown: String,
+    /// Why the override exists.
+    pub reason: String,
+}
+
+/// How a value of one parameter can be written so that the core does not misread its start,
+/// without changing what it means (a relative path with `./` in front).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SafeForm {
+    /// The parameter (or field of a type with a syntax).
+    pub param: String,
+    /// The advice, as the error message shows it.
+    pub advice: String,
+    /// Why the override exists.
+    pub reason: String,
 }
 
 /// A node of a syntax tree. Sequences are `Vec<Expr>`, rendered one after another.

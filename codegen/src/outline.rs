@@ -209,6 +209,21 @@ fn syntax(o: &mut Out, s: &Syntax) {
     }
     o.line(1, format_args!("bound {}", binding(s.binding)));
     o.line(1, format_args!("tree: {}", tree(&s.expr)));
+    for h in &s.hidden_parts {
+        o.line(
+            1,
+            format_args!(
+                "the core also reads {} before `{}` (overrides: {:?})",
+                h.shown, h.before, h.texts
+            ),
+        );
+    }
+    for f in &s.safe_forms {
+        o.line(
+            1,
+            format_args!("safe form of `{}` (overrides): {}", f.param, f.advice),
+        );
+    }
 }
 
 fn event(o: &mut Out, e: &Event) {

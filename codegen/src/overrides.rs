@@ -6,12 +6,28 @@
 //! name = "GroupInfoSummary"   # a name the docs refer to but do not define
 //! target = "GroupInfo"        # the defined type to use instead
 //! reason = "TYPES.md b7a0bde1 dropped GroupInfoSummary; APIListGroups returns GroupInfo"
+//!
+//! [[hidden_part]]
+//! command = "Connect"         # a command whose syntax line omits a part the core reads
+//! before = "connTarget_"      # the core reads it just before this parameter's part
+//! texts = [" incognito", " i"] # what the core reads there, in the order it tries them
+//! shown = "[ incognito|i]"    # how errors show the part
+//! reason = "the core reads `/connect i <link>` as an incognito connect"
+//!
+//! [[safe_form]]
+//! command = "ReceiveFile"     # a parameter whose value can be written another way
+//! param = "filePath"
+//! advice = "a relative path keeps its meaning with `./` in front"
+//! reason = "a file path: `./x` names the same file as `x`"
 //! ```
+//!
+//! Hidden parts and safe forms are read by the checks of the command formatters: a value the
+//! core would read as a hidden part is refused, and the refusal gives the advice.
 
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Api, DocFile, Loc};
+use crate::ir::{Api, DocFile, Expr, HiddenPart, Loc, SafeForm};
 
 /// All overrides, as read from the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -20,6 +36,43 @@ pub struct Overrides {
     /// References to a type name that are resolved to another type.
     #[serde(default, rename = "type_alias")]
     pub type_aliases: Vec<TypeAlias>,
+    /// Parts of commands the core reads although the syntax line omits them.
+    #[serde(default, rename = "hidden_part")]
+    pub hidden_parts: Vec<HiddenPartEntry>,
+    /// Safe ways to write values the core would misread.
+    #[serde(default, rename = "safe_form")]
+    pub safe_forms: Vec<SafeFormEntry>,
+}
+
+/// The core reads `texts` in `command` just before the part holding `before`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct HiddenPartEntry {
+    /// The command (upstream name).
+    pub command: String,
+    /// The parameter whose part the hidden part precedes.
+    pub before: String,
+    /// What the core reads there, each with its leading space, in the order it tries them.
+    pub texts: Vec<String>,
+    /// How errors show the part, in the plain line's notation.
+    pub shown: String,
+    /// Why this override exists (required).
+    pub reason: String,
+}
+
+/// A value of `param` of `command` whose start the core would misread can be written as
+/// `advice` says, without changing its meaning.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SafeFormEntry {
+    /// The command (upstream name).
+    pub command: String,
+    /// The parameter (or a field of a type with a syntax that the command renders).
+    pub param: String,
+    /// The advice the error gives.
+    pub advice: String,
+    /// Why this override exists (required).
+    pub reason: String,
 }
 
 /// Resolve references to `name` as references to `target`.
@@ -39,11 +92,37 @@ impl Overrides {
     pub fn parse(text: &str, diags: &mut Diagnostics) -> Overrides {
         match toml::from_str::<Overrides>(text) {
             Ok(o) => {
+                let loc = Loc::new(DocFile::Overrides, 1, 1);
                 for a in &o.type_aliases {
                     if a.reason.trim().is_empty() {
                         diags.error(
-                            Loc::new(DocFile::Overrides, 1, 1),
+                            loc,
                             format!("the type alias for `{}` gives no reason", a.name),
+                        );
+                    }
+                }
+                for h in &o.hidden_parts {
+                    if h.reason.trim().is_empty() {
+                        diags.error(
+                            loc,
+                            format!("the hidden part of `{}` gives no reason", h.command),
+                        );
+                    }
+                    if h.texts.is_empty() || h.texts.iter().any(String::is_empty) {
+                        diags.error(
+                            loc,
+                            format!("the hidden part of `{}` needs non-empty texts", h.command),
+                        );
+                    }
+                }
+                for f in &o.safe_forms {
+                    if f.reason.trim().is_empty() || f.advice.trim().is_empty() {
+                        diags.error(
+                            loc,
+                            format!(
+                                "the safe form of `{}` of `{}` needs an advice and a reason",
+                                f.param, f.command
+                            ),
                         );
                     }
                 }
@@ -74,6 +153,37 @@ impl Overrides {
 
     /// Applies the overrides to `api`.
     pub fn apply(&self, api: &mut Api, diags: &mut Diagnostics) {
+        self.apply_aliases(api, diags);
+        self.apply_syntax_facts(api, diags);
+    }
+
+    /// Hidden parts and safe forms go to the syntax of their command.
+    fn apply_syntax_facts(&self, api: &mut Api, diags: &mut Diagnostics) {
+        if !api.has_file(DocFile::Commands) {
+            return;
+        }
+        for h in &self.hidden_parts {
+            if let Some(s) = syntax_of(api, &h.command, &h.before, "the hidden part", diags) {
+                s.hidden_parts.push(HiddenPart {
+                    before: h.before.clone(),
+                    texts: h.texts.clone(),
+                    shown: h.shown.clone(),
+                    reason: h.reason.clone(),
+                });
+            }
+        }
+        for f in &self.safe_forms {
+            if let Some(s) = syntax_of(api, &f.command, &f.param, "the safe form", diags) {
+                s.safe_forms.push(SafeForm {
+                    param: f.param.clone(),
+                    advice: f.advice.clone(),
+                    reason: f.reason.clone(),
+                });
+            }
+        }
+    }
+
+    fn apply_aliases(&self, api: &mut Api, diags: &mut Diagnostics) {
         for alias in &self.type_aliases {
             let loc = Loc::new(DocFile::Overrides, 1, 1);
             if api.has_file(DocFile::Types) {
@@ -107,4 +217,43 @@ impl Overrides {
             });
         }
     }
+}
+
+/// The syntax of `command` in which `param` can be placed, or a diagnostic saying why not.
+fn syntax_of<'a>(
+    api: &'a mut Api,
+    command: &str,
+    param: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<&'a mut crate::ir::Syntax> {
+    let loc = Loc::new(DocFile::Overrides, 1, 1);
+    let Some(c) = api.commands.iter_mut().find(|c| c.name == command) else {
+        diags.warning(
+            loc,
+            format!("{what} of `{command}` is no longer needed: COMMANDS.md has no such command"),
+        );
+        return None;
+    };
+    let known = c.params.iter().any(|p| p.name == param)
+        || c.syntax.as_ref().is_some_and(|s| mentions(&s.expr, param));
+    match c.syntax.as_mut() {
+        Some(s) if known => Some(s),
+        _ => {
+            diags.error(
+                loc,
+                format!("{what} of `{command}` names `{param}`, which its syntax does not have"),
+            );
+            None
+        }
+    }
+}
+
+/// True when a node of `exprs` reads `param` (trees bound by position later have none yet).
+fn mentions(exprs: &[Expr], param: &str) -> bool {
+    let mut found = false;
+    for e in exprs {
+        e.walk(&mut |n| found |= n.param_name() == Some(param));
+    }
+    found
 }

@@ -553,6 +553,8 @@ impl<'a> Cx<'a> {
             binding,
             expr,
             loc,
+            hidden_parts: Vec::new(),
+            safe_forms: Vec::new(),
         }
     }
 

@@ -289,7 +289,7 @@ impl Command for ApiSetUserDomain {
         __private::push_num(out, &self.user_id);
         if let Some(v1) = self.simplex_domain.as_ref() {
             out.push(' ');
-            __private::push_str(out, v1, "simplexDomain", true)?;
+            __private::push_str(out, v1, "simplexDomain", &__private::Place::REST)?;
         }
         Ok(())
     }
@@ -426,7 +426,7 @@ impl Command for ApiSendMessages {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_send ");
-        Syntax::write_syntax(&self.send_ref, out, "sendRef", false)?;
+        Syntax::write_syntax(&self.send_ref, out, "sendRef", &__private::Place::WORD)?;
         __private::flag(out, &self.live_message, true, " live=on");
         if let Some(v1) = self.ttl.as_ref() {
             out.push_str(" ttl=");
@@ -502,7 +502,7 @@ impl Command for ApiUpdateChatItem {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_update item ");
-        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", &__private::Place::WORD)?;
         out.push(' ');
         __private::push_num(out, &self.chat_item_id);
         __private::flag(out, &self.live_message, true, " live=on");
@@ -566,7 +566,7 @@ impl Command for ApiDeleteChatItem {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete item ");
-        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", &__private::Place::WORD)?;
         out.push(' ');
         for (v2, v1) in IntoIterator::into_iter(&self.chat_item_ids).enumerate() {
             if v2 > 0 {
@@ -575,10 +575,12 @@ impl Command for ApiDeleteChatItem {
             __private::push_num(out, v1);
         }
         out.push(' ');
-        match CiDeleteMode::as_str(&self.delete_mode) {
-            Some(s) => out.push_str(s),
-            None => return Err(__private::unrepresentable_enum("deleteMode")),
-        }
+        __private::push_enum(
+            out,
+            CiDeleteMode::as_str(&self.delete_mode),
+            "deleteMode",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -705,7 +707,7 @@ impl Command for ApiChatItemReaction {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_reaction ");
-        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", &__private::Place::WORD)?;
         out.push(' ');
         __private::push_num(out, &self.chat_item_id);
         out.push(' ');
@@ -761,7 +763,12 @@ impl Command for ApiShareMyAddress {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_share address ");
-        Syntax::write_syntax(&self.to_send_ref, out, "toSendRef", true)?;
+        Syntax::write_syntax(
+            &self.to_send_ref,
+            out,
+            "toSendRef",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -812,9 +819,19 @@ impl Command for ApiShareChatMsgContent {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_share chat content ");
-        Syntax::write_syntax(&self.share_chat_ref, out, "shareChatRef", false)?;
+        Syntax::write_syntax(
+            &self.share_chat_ref,
+            out,
+            "shareChatRef",
+            &__private::Place::WORD,
+        )?;
         out.push(' ');
-        Syntax::write_syntax(&self.to_send_ref, out, "toSendRef", true)?;
+        Syntax::write_syntax(
+            &self.to_send_ref,
+            out,
+            "toSendRef",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -894,7 +911,22 @@ impl Command for ReceiveFile {
         __private::opt_on_off(out, self.file_inline.as_ref(), " inline=");
         if let Some(v1) = self.file_path.as_ref() {
             out.push(' ');
-            __private::push_str(out, v1, "filePath", true)?;
+            __private::push_str(
+                out,
+                v1,
+                "filePath",
+                &__private::Place {
+                    not_first: &[
+                        ("approved_relays=", "[ approved_relays=on]"),
+                        ("encrypt=", "[ encrypt=on|off]"),
+                        ("inline=", "[ inline=on|off]"),
+                    ],
+                    rest: true,
+                    fix: Some(
+                        "a relative path means the same with `./` in front, which the core reads as the path",
+                    ),
+                },
+            )?;
         }
         Ok(())
     }
@@ -1012,10 +1044,12 @@ impl Command for ApiAddMember {
         out.push(' ');
         __private::push_num(out, &self.contact_id);
         out.push(' ');
-        match GroupMemberRole::as_str(&self.member_role) {
-            Some(s) => out.push_str(s),
-            None => return Err(__private::unrepresentable_enum("memberRole")),
-        }
+        __private::push_enum(
+            out,
+            GroupMemberRole::as_str(&self.member_role),
+            "memberRole",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -1137,10 +1171,12 @@ impl Command for ApiAcceptMember {
         out.push(' ');
         __private::push_num(out, &self.group_member_id);
         out.push(' ');
-        match GroupMemberRole::as_str(&self.member_role) {
-            Some(s) => out.push_str(s),
-            None => return Err(__private::unrepresentable_enum("memberRole")),
-        }
+        __private::push_enum(
+            out,
+            GroupMemberRole::as_str(&self.member_role),
+            "memberRole",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -1207,10 +1243,12 @@ impl Command for ApiMembersRole {
             __private::push_num(out, v1);
         }
         out.push(' ');
-        match GroupMemberRole::as_str(&self.member_role) {
-            Some(s) => out.push_str(s),
-            None => return Err(__private::unrepresentable_enum("memberRole")),
-        }
+        __private::push_enum(
+            out,
+            GroupMemberRole::as_str(&self.member_role),
+            "memberRole",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -1950,10 +1988,12 @@ impl Command for ApiCreateGroupLink {
         out.push_str("/_create link #");
         __private::push_num(out, &self.group_id);
         out.push(' ');
-        match GroupMemberRole::as_str(&self.member_role) {
-            Some(s) => out.push_str(s),
-            None => return Err(__private::unrepresentable_enum("memberRole")),
-        }
+        __private::push_enum(
+            out,
+            GroupMemberRole::as_str(&self.member_role),
+            "memberRole",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -2007,10 +2047,12 @@ impl Command for ApiGroupLinkMemberRole {
         out.push_str("/_set link role #");
         __private::push_num(out, &self.group_id);
         out.push(' ');
-        match GroupMemberRole::as_str(&self.member_role) {
-            Some(s) => out.push_str(s),
-            None => return Err(__private::unrepresentable_enum("memberRole")),
-        }
+        __private::push_enum(
+            out,
+            GroupMemberRole::as_str(&self.member_role),
+            "memberRole",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -2211,7 +2253,7 @@ command! {
     /// /_connect plan <userId> <connectTarget>
     /// ```
     ///
-    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `resolveMode`, `linkOwnerSig`.
+    /// Documented parameters that the command string has no place for, so the core never receives them: `resolveMode`, `linkOwnerSig`. They are not fields, and decoding this command from JSON refuses any of them set to other than its default (null, or `false` for a flag).
     ///
     /// Responses: [`ApiConnectPlanResponse`].
     #[derive(Eq, Hash)]
@@ -2245,7 +2287,7 @@ impl Command for ApiConnectPlan {
         out.push(' ');
         match self.connect_target.as_ref() {
             Some(v1) => {
-                __private::push_str(out, v1, "connectTarget", true)?;
+                __private::push_str(out, v1, "connectTarget", &__private::Place::REST)?;
             }
             None => {
                 return Err(::simplex_api_types::runtime::CommandError::Missing {
@@ -2317,7 +2359,16 @@ impl Command for ApiConnect {
         __private::flag(out, &self.incognito, true, " incognito=on");
         if let Some(v1) = self.prepared_link_.as_ref() {
             out.push(' ');
-            Syntax::write_syntax(v1, out, "preparedLink_", true)?;
+            Syntax::write_syntax(
+                v1,
+                out,
+                "preparedLink_",
+                &__private::Place {
+                    not_first: &[("incognito=", "[ incognito=on]")],
+                    rest: true,
+                    fix: None,
+                },
+            )?;
         }
         Ok(())
     }
@@ -2345,14 +2396,14 @@ command! {
     /// /connect[ <connTarget_>]
     /// ```
     ///
-    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `incognito`.
+    /// Documented parameters that the command string has no place for, so the core never receives them: `incognito`. They are not fields, and decoding this command from JSON refuses any of them set to other than its default (null, or `false` for a flag).
     ///
     /// Responses: [`ConnectResponse`].
     #[derive(Eq, Hash)]
     pub struct Connect {
         opt conn_target_: String = "connTarget_",
     }
-    ignored ["incognito"]
+    ignored ["incognito" = false]
 }
 
 impl Connect {
@@ -2386,7 +2437,19 @@ impl Command for Connect {
         out.push_str("/connect");
         if let Some(v1) = self.conn_target_.as_ref() {
             out.push(' ');
-            __private::push_str(out, v1, "connTarget_", true)?;
+            __private::push_str(
+                out,
+                v1,
+                "connTarget_",
+                &__private::Place {
+                    not_first: &[
+                        ("incognito", "[ incognito|i]"),
+                        ("i", "[ incognito|i]"),
+                    ],
+                    rest: true,
+                    fix: None,
+                },
+            )?;
         }
         Ok(())
     }
@@ -2475,14 +2538,14 @@ command! {
     /// /_reject <contactReqId>
     /// ```
     ///
-    /// Documented parameters that the command string does not carry, so setting them could have no effect; they are not fields: `notify`.
+    /// Documented parameters that the command string has no place for, so the core never receives them: `notify`. They are not fields, and decoding this command from JSON refuses any of them set to other than its default (null, or `false` for a flag).
     ///
     /// Responses: [`ApiRejectContactResponse`].
     #[derive(Eq, Hash)]
     pub struct ApiRejectContact {
         req contact_req_id: i64 = "contactReqId",
     }
-    ignored ["notify"]
+    ignored ["notify" = false]
 }
 
 impl ApiRejectContact {
@@ -2632,7 +2695,16 @@ impl Command for ApiListGroups {
         }
         if let Some(v2) = self.search.as_ref() {
             out.push(' ');
-            __private::push_str(out, v2, "search", true)?;
+            __private::push_str(
+                out,
+                v2,
+                "search",
+                &__private::Place {
+                    not_first: &[("@", "[ @<contactId_>]")],
+                    rest: true,
+                    fix: None,
+                },
+            )?;
         }
         Ok(())
     }
@@ -2703,7 +2775,7 @@ impl Command for ApiGetChats {
         __private::flag(out, &self.pending_connections, true, " pcc=on");
         if let Some(v1) = self.pagination.as_ref() {
             out.push(' ');
-            Syntax::write_syntax(v1, out, "pagination", false)?;
+            Syntax::write_syntax(v1, out, "pagination", &__private::Place::WORD)?;
         }
         out.push(' ');
         __private::push_json(out, &&self.query, "query")?;
@@ -2758,9 +2830,14 @@ impl Command for ApiDeleteChat {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_delete ");
-        Syntax::write_syntax(&self.chat_ref, out, "chatRef", false)?;
+        Syntax::write_syntax(&self.chat_ref, out, "chatRef", &__private::Place::WORD)?;
         out.push(' ');
-        Syntax::write_syntax(&self.chat_delete_mode, out, "chatDeleteMode", true)?;
+        Syntax::write_syntax(
+            &self.chat_delete_mode,
+            out,
+            "chatDeleteMode",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -3471,7 +3548,12 @@ impl Command for ApiSendServiceResponse {
         out.push_str("/_service_response ");
         __private::push_num(out, &self.user_id);
         out.push(' ');
-        __private::push_str(out, &self.request_id, "requestId", false)?;
+        __private::push_str(
+            out,
+            &self.request_id,
+            "requestId",
+            &__private::Place::WORD,
+        )?;
         out.push(' ');
         __private::push_json(out, &&self.response_data, "responseData")?;
         Ok(())
@@ -3655,7 +3737,12 @@ impl Command for ConnectRemoteCtrl {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/crc ");
-        __private::push_str(out, &self.remote_invitation, "remoteInvitation", true)?;
+        __private::push_str(
+            out,
+            &self.remote_invitation,
+            "remoteInvitation",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }
@@ -3705,7 +3792,12 @@ impl Command for VerifyRemoteCtrlSession {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/verify remote ctrl ");
-        __private::push_str(out, &self.session_code, "sessionCode", true)?;
+        __private::push_str(
+            out,
+            &self.session_code,
+            "sessionCode",
+            &__private::Place::REST,
+        )?;
         Ok(())
     }
 }

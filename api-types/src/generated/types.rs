@@ -1348,7 +1348,7 @@ impl Syntax for ChatDeleteMode {
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::Full(m) => {
@@ -2106,20 +2106,12 @@ impl Syntax for ChatRef {
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
-        if last {
-            Syntax::write_syntax(&self.chat_type, out, "chatType", false)?;
-            __private::push_num(out, &self.chat_id);
-            if let Some(v1) = self.chat_scope.as_ref() {
-                Syntax::write_syntax(v1, out, "chatScope", true)?;
-            }
-        } else {
-            Syntax::write_syntax(&self.chat_type, out, "chatType", false)?;
-            __private::push_num(out, &self.chat_id);
-            if let Some(v1) = self.chat_scope.as_ref() {
-                Syntax::write_syntax(v1, out, "chatScope", false)?;
-            }
+        Syntax::write_syntax(&self.chat_type, out, "chatType", &__private::Place::WORD)?;
+        __private::push_num(out, &self.chat_id);
+        if let Some(v1) = self.chat_scope.as_ref() {
+            Syntax::write_syntax(v1, out, "chatScope", &place.end())?;
         }
         Ok(())
     }
@@ -2162,7 +2154,7 @@ impl Syntax for ChatType {
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::Direct => {
@@ -2688,20 +2680,17 @@ impl Syntax for CreatedConnLink {
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
-        if last {
-            __private::push_str(out, &self.conn_full_link, "connFullLink", false)?;
-            if let Some(v1) = self.conn_short_link.as_ref() {
-                out.push(' ');
-                __private::push_str(out, v1, "connShortLink", true)?;
-            }
-        } else {
-            __private::push_str(out, &self.conn_full_link, "connFullLink", false)?;
-            if let Some(v1) = self.conn_short_link.as_ref() {
-                out.push(' ');
-                __private::push_str(out, v1, "connShortLink", false)?;
-            }
+        __private::push_str(
+            out,
+            &self.conn_full_link,
+            "connFullLink",
+            &place.first_word(),
+        )?;
+        if let Some(v1) = self.conn_short_link.as_ref() {
+            out.push(' ');
+            __private::push_str(out, v1, "connShortLink", &place.end())?;
         }
         Ok(())
     }
@@ -3189,7 +3178,7 @@ impl Syntax for GroupChatScope {
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::MemberSupport(m) => {
@@ -4667,7 +4656,7 @@ impl Syntax for PaginationByTime {
         &self,
         out: &mut String,
         param: &'static str,
-        last: bool,
+        place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::Last(m) => {

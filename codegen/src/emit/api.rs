@@ -3,13 +3,13 @@
 use quote::{format_ident, quote};
 
 use super::items::{builder, kind, struct_table, StructTable};
-use super::space::{ItemSpace, Module, TaggedItem};
+use super::space::{ItemSpace, Module, TaggedItem, Unrendered};
 use super::table::{lit, Block};
 use super::{format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{Command, NetworkUsage};
 
-fn command_doc(c: &Command, response: &str, ignored: &[String]) -> String {
+fn command_doc(c: &Command, response: &str, ignored: &[Unrendered]) -> String {
     let mut d = rustdoc_safe(&c.description);
     d.push_str(&format!("\n\nCommand `{}` ({}).", c.name, c.category));
     if let Some(n) = c.network_usage {
@@ -24,11 +24,12 @@ fn command_doc(c: &Command, response: &str, ignored: &[String]) -> String {
     }
     if !ignored.is_empty() {
         d.push_str(&format!(
-            "\n\nDocumented parameters that the command string does not carry, so setting them \
-             could have no effect; they are not fields: {}.",
+            "\n\nDocumented parameters that the command string has no place for, so the core \
+             never receives them: {}. They are not fields, and decoding this command from JSON \
+             refuses any of them set to other than its default (null, or `false` for a flag).",
             ignored
                 .iter()
-                .map(|p| format!("`{p}`"))
+                .map(|p| format!("`{}`", p.wire))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));

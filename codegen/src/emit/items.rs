@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::space::{FieldItem, ItemSpace, Module, Shape};
+use super::space::{FieldItem, ItemSpace, Module, Shape, Unrendered};
 use super::table::{lit, Block};
 use super::{doc, format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
@@ -30,8 +30,8 @@ pub struct StructTable<'a> {
     pub kinds: Vec<&'static str>,
     /// Where it is emitted.
     pub module: Module,
-    /// Parameters accepted and ignored (commands).
-    pub ignored: &'a [String],
+    /// Parameters the command string has no place for (commands).
+    pub ignored: &'a [Unrendered],
 }
 
 /// The kind of a record field.
@@ -65,7 +65,17 @@ pub fn struct_table(space: &ItemSpace<'_>, t: &StructTable<'_>) -> String {
     }
     b.close("");
     if !t.ignored.is_empty() {
-        let names: Vec<String> = t.ignored.iter().map(|n| lit(n)).collect();
+        let names: Vec<String> = t
+            .ignored
+            .iter()
+            .map(|u| {
+                if u.false_default {
+                    format!("{} = false", lit(&u.wire))
+                } else {
+                    lit(&u.wire)
+                }
+            })
+            .collect();
         b.line(&format!("ignored [{}]", names.join(", ")));
     }
     b.close("");

@@ -122,6 +122,16 @@ pub struct TaggedItem {
     pub shared: Option<String>,
 }
 
+/// A documented parameter that a command string has no place for: not a field; decoding
+/// accepts it only at its default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrendered {
+    /// Wire name.
+    pub wire: String,
+    /// It is a `bool`, so `false` is its default (besides null).
+    pub false_default: bool,
+}
+
 /// A command.
 #[derive(Debug, Clone)]
 pub struct CommandItem {
@@ -134,7 +144,7 @@ pub struct CommandItem {
     /// Parameters the command string carries (the struct's fields).
     pub fields: Vec<FieldItem>,
     /// Documented parameters the command string never carries.
-    pub ignored: Vec<String>,
+    pub ignored: Vec<Unrendered>,
     /// Constructor parameters (indices into `fields`).
     pub ctor: Vec<usize>,
     /// Flags with a default, by wire name.
@@ -586,7 +596,10 @@ impl<'a> ItemSpace<'a> {
                 .params
                 .iter()
                 .filter(|p| !rendered.contains(&p.name))
-                .map(|p| p.name.clone())
+                .map(|p| Unrendered {
+                    wire: p.name.clone(),
+                    false_default: p.ty == TypeExpr::prim(Prim::Bool),
+                })
                 .collect();
             let fields = self.fields(&format!("command {}", c.name), &params);
             let defaults = bool_defaults(c);

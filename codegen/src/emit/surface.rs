@@ -107,7 +107,17 @@ impl Parse for StructBody {
             input.call(syn::Ident::parse_any)?;
             let content;
             syn::bracketed!(content in input);
-            let names = content.parse_terminated(|p| p.parse::<syn::LitStr>(), syn::Token![,])?;
+            let names = content.parse_terminated(
+                |p| {
+                    let name = p.parse::<syn::LitStr>()?;
+                    if p.peek(syn::Token![=]) {
+                        p.parse::<syn::Token![=]>()?;
+                        p.parse::<syn::LitBool>()?;
+                    }
+                    Ok(name)
+                },
+                syn::Token![,],
+            )?;
             ignored = names.iter().map(syn::LitStr::value).collect();
         }
         Ok(StructBody {
