@@ -78,8 +78,17 @@ pub enum ReadError {
         source: std::io::Error,
     },
     /// None of `COMMANDS.md`, `EVENTS.md`, `TYPES.md` exists in the directory.
-    #[error("{0} holds none of COMMANDS.md, EVENTS.md, TYPES.md")]
+    #[error(
+        "{0} holds none of COMMANDS.md, EVENTS.md, TYPES.md (pass the directory that holds \
+         them with --docs DIR)"
+    )]
     Empty(PathBuf),
+    /// The directory does not exist.
+    #[error(
+        "the docs directory {0} does not exist: run from the repository root, or pass \
+         --docs DIR"
+    )]
+    Missing(PathBuf),
 }
 
 impl DocSet {
@@ -110,6 +119,9 @@ impl DocSet {
                 }),
             }
         };
+        if !dir.is_dir() {
+            return Err(ReadError::Missing(dir.to_owned()));
+        }
         let mut set = DocSet::default();
         for file in DocFile::API {
             let text = read(&dir.join(file.file_name()))?;
@@ -151,5 +163,26 @@ mod tests {
         // "é" is two bytes: the space after it is the third character.
         assert_eq!(f.loc(6), Loc::new(DocFile::Types, 2, 3));
         assert_eq!(f.loc(1000).line, 3);
+    }
+}
+
+#[cfg(test)]
+mod read_errors {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_empty_docs_directory_says_which_and_what_to_do() {
+        let missing = std::env::temp_dir().join("simplex-api-no-such-docs-dir");
+        let e = DocSet::read_dir(&missing).expect_err("missing");
+        assert!(matches!(e, ReadError::Missing(_)));
+        assert!(e.to_string().contains("does not exist"), "{e}");
+        assert!(e.to_string().contains("repository root"), "{e}");
+        let empty =
+            std::env::temp_dir().join(format!("simplex-api-empty-docs-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).expect("create");
+        let e = DocSet::read_dir(&empty).expect_err("empty");
+        assert!(matches!(e, ReadError::Empty(_)));
+        assert!(e.to_string().contains("holds none of"), "{e}");
+        let _ = std::fs::remove_dir(&empty);
     }
 }
