@@ -560,3 +560,39 @@ fn deeply_nested_syntax_lines_are_a_located_error() {
         loc_after(DocFile::Commands, &bad, "'/_address ' + (", "(").line
     );
 }
+
+#[test]
+fn acknowledged_warnings_are_silent_and_stale_acknowledgements_are_reported() {
+    let types = format!(
+        "{}\n---\n\n## ZzUnused\n\n**Enum type**:\n- \"a\"\n",
+        doc(DocFile::Types)
+    );
+    let mut set = with(DocFile::Types, &types);
+    let unused = "type `ZzUnused` is defined but never used";
+    let (_, diags) = codegen::load(&set);
+    assert!(diags.warnings().any(|d| d.message == unused), "{diags}");
+    set.overrides = Some(format!(
+        "[[acknowledged]]\nwarning = \"{}\"\nreason = \"known\"\n\n\
+         [[acknowledged]]\nwarning = \"a warning that never happens\"\nreason = \"stale\"\n",
+        unused
+    ));
+    let (_, diags) = codegen::load(&set);
+    assert!(!diags.warnings().any(|d| d.message == unused), "{diags}");
+    let stale: Vec<_> = diags
+        .warnings()
+        .filter(|d| d.message.contains("no longer happens"))
+        .collect();
+    assert_eq!(stale.len(), 1, "{diags}");
+    assert!(stale[0].message.contains("a warning that never happens"));
+    // An acknowledgement needs a reason.
+    set.overrides = Some(format!(
+        "[[acknowledged]]\nwarning = \"{unused}\"\nreason = \" \"\n"
+    ));
+    let (_, diags) = codegen::load(&set);
+    assert!(
+        diags
+            .errors()
+            .any(|d| d.message.contains("gives no reason")),
+        "{diags}"
+    );
+}

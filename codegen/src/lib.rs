@@ -32,10 +32,17 @@ pub use source::{DocSet, ReadError};
 pub fn load(docs: &DocSet) -> (Api, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut api = parse::parse_docs(docs, &mut diags);
-    if let Some(text) = &docs.overrides {
-        overrides::Overrides::parse(text, &mut diags).apply(&mut api, &mut diags);
+    let overrides = docs
+        .overrides
+        .as_ref()
+        .map(|text| overrides::Overrides::parse(text, &mut diags));
+    if let Some(o) = &overrides {
+        o.apply(&mut api, &mut diags);
     }
     passes::run(&mut api, &mut diags);
+    if let Some(o) = &overrides {
+        o.acknowledge(&mut diags);
+    }
     diags.sort();
     (api, diags)
 }

@@ -23,6 +23,12 @@
 //!
 //! Hidden parts and safe forms are read by the checks of the command formatters: a value the
 //! core would read as a hidden part is refused, and the refusal gives the advice.
+//!
+//! ```toml
+//! [[acknowledged]]            # a warning about the docs that is known and accepted
+//! warning = "type `RemoteCtrlStopReason` is defined but never used"
+//! reason = "upstream documents it for remote control, which bots do not use"
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +48,20 @@ pub struct Overrides {
     /// Safe ways to write values the core would misread.
     #[serde(default, rename = "safe_form")]
     pub safe_forms: Vec<SafeFormEntry>,
+    /// Warnings about the docs that a maintainer has looked at and accepts.
+    #[serde(default)]
+    pub acknowledged: Vec<Acknowledged>,
+}
+
+/// A warning about the docs that is known and accepted: it is not reported any more. One that
+/// no longer happens is reported, so that stale entries go.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledged {
+    /// The warning's message, as printed after the location.
+    pub warning: String,
+    /// Why it is accepted (required).
+    pub reason: String,
 }
 
 /// The core reads `texts` in `command` just before the part holding `before`.
@@ -115,6 +135,14 @@ impl Overrides {
                         );
                     }
                 }
+                for a in &o.acknowledged {
+                    if a.reason.trim().is_empty() {
+                        diags.error(
+                            loc,
+                            format!("the acknowledged warning `{}` gives no reason", a.warning),
+                        );
+                    }
+                }
                 for f in &o.safe_forms {
                     if f.reason.trim().is_empty() || f.advice.trim().is_empty() {
                         diags.error(
@@ -147,6 +175,39 @@ impl Overrides {
                     format!("invalid overrides file: {}", e.message()),
                 );
                 Overrides::default()
+            }
+        }
+    }
+
+    /// Removes the acknowledged warnings from `diags`; an acknowledgement that matches no
+    /// warning becomes a warning itself.
+    pub fn acknowledge(&self, diags: &mut Diagnostics) {
+        let mut used = vec![false; self.acknowledged.len()];
+        diags.retain(|d| {
+            if d.severity != crate::diag::Severity::Warning {
+                return true;
+            }
+            match self
+                .acknowledged
+                .iter()
+                .position(|a| a.warning == d.message)
+            {
+                Some(i) => {
+                    used[i] = true;
+                    false
+                }
+                None => true,
+            }
+        });
+        for (a, used) in self.acknowledged.iter().zip(used) {
+            if !used {
+                diags.warning(
+                    Loc::new(DocFile::Overrides, 1, 1),
+                    format!(
+                        "acknowledged warning no longer happens, remove it: `{}`",
+                        a.warning
+                    ),
+                );
             }
         }
     }
