@@ -52,3 +52,18 @@ fn responses_and_events_named_like_the_catch_alls_are_distinct() {
             .expect("decodes");
     assert!(!matches!(e, events::ChatEvent::Undocumented(_)));
 }
+
+#[test]
+fn a_type_documented_without_a_kind_holds_any_json() {
+    // `## Vec` has a sentence only (as older dialects wrote some types): an opaque type.
+    let json = serde_json::json!({
+        "type": "x", "self": 1, "Self": "Ok", "super": [], "crate": {}, "extra_fields": "",
+        "Vec": {"anything": [1, "two", {"three": null}]}
+    });
+    let v: types::Option = serde_json::from_value(json.clone()).expect("decodes");
+    assert_eq!(
+        v.vec.as_ref().map(|o| &o.0),
+        Some(&serde_json::json!({"anything": [1, "two", {"three": null}]}))
+    );
+    assert_eq!(serde_json::to_value(&v).expect("encodes"), json);
+}

@@ -182,7 +182,7 @@ fn type_scope(def: &TypeDef) -> Scope<'_> {
             .iter()
             .flat_map(|m| m.fields.iter().map(|f| (f.name.as_str(), &f.ty)))
             .collect(),
-        TypeKind::Enum { .. } => Vec::new(),
+        TypeKind::Enum { .. } | TypeKind::Opaque => Vec::new(),
     }
 }
 
@@ -443,6 +443,7 @@ impl<'a> Gen<'a> {
                 .map(|p| format!("{p}.{f}"))
         };
         match &def.kind {
+            TypeKind::Opaque => J::Obj(Vec::new()),
             TypeKind::Enum { values } => J::str(self.rng.pick(values).value.clone()),
             TypeKind::Record { fields } => {
                 let mut entries = Vec::new();
@@ -560,6 +561,7 @@ fn python_input(api: &Api, cases: &[Case]) -> String {
                 TypeKind::Record { .. } => "record",
                 TypeKind::Enum { .. } => "enum",
                 TypeKind::Union { .. } => "union",
+                TypeKind::Opaque => "opaque",
             };
             let mut fields: Vec<&str> = type_scope(t).iter().map(|(n, _)| *n).collect();
             fields.sort_unstable();
@@ -862,6 +864,7 @@ fn conformance(api: &Api, kind: Kind, seed: u64) -> Report {
                 for _ in 0..CASES {
                     // Depth 0 and an empty path: fields are rendered raw at `field`.
                     let value = match &t.kind {
+                        TypeKind::Opaque => J::Obj(Vec::new()),
                         TypeKind::Enum { values } => J::str(gen.rng.pick(values).value.clone()),
                         TypeKind::Record { fields } => J::Obj(
                             fields

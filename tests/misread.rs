@@ -353,7 +353,7 @@ fn scope_of_type(def: &TypeDef) -> Vec<(String, TypeExpr)> {
             .iter()
             .flat_map(|m| m.fields.iter().map(|f| (f.name.clone(), f.ty.clone())))
             .collect(),
-        TypeKind::Enum { .. } => Vec::new(),
+        TypeKind::Enum { .. } | TypeKind::Opaque => Vec::new(),
     }
 }
 
@@ -443,6 +443,7 @@ fn value(api: &Api, ty: &TypeExpr, full: bool) -> Value {
                 }
             };
             match &def.kind {
+                TypeKind::Opaque => json!({}),
                 TypeKind::Enum { values } => json!(values[0].value),
                 TypeKind::Record { fields: fs } => {
                     let mut m = Map::new();

@@ -728,3 +728,52 @@ macro_rules! error_type {
         impl ::std::error::Error for $name {}
     };
 }
+
+/// A type the docs name without saying its shape (older dialects): any JSON, kept as it is.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! wire_opaque {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident;
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+        pub struct $name(pub $crate::__private::Value);
+
+        impl $crate::__private::Wire for $name {
+            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+                &mut self,
+                d: D,
+                note: &mut $crate::__private::Note,
+            ) -> ::core::result::Result<(), D::Error> {
+                $crate::__private::Wire::decode(&mut self.0, d, note)
+            }
+            fn encode<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+                note: &$crate::__private::Note,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::Wire::encode(&self.0, s, note)
+            }
+        }
+
+        impl $crate::__private::Serialize for $name {
+            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                $crate::__private::Serialize::serialize(&self.0, s)
+            }
+        }
+
+        impl<'de> $crate::__private::Deserialize<'de> for $name {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                $crate::__private::deserialize(d)
+            }
+        }
+
+        impl ::core::convert::From<$crate::__private::Value> for $name {
+            fn from(v: $crate::__private::Value) -> Self {
+                Self(v)
+            }
+        }
+    };
+}

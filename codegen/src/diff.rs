@@ -758,6 +758,7 @@ fn kind_name(k: &TypeKind) -> &'static str {
         TypeKind::Record { .. } => "record",
         TypeKind::Enum { .. } => "enum",
         TypeKind::Union { .. } => "union",
+        TypeKind::Opaque => "opaque",
     }
 }
 

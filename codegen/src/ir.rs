@@ -414,6 +414,9 @@ pub enum TypeKind {
         /// Members in document order.
         members: Vec<Variant>,
     },
+    /// A section without a kind (older dialects: an empty `## ChatError`, a `## UTCTime` with
+    /// only a sentence): any JSON, kept as it is.
+    Opaque,
 }
 
 /// One value of an enum.

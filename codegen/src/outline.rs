@@ -252,6 +252,7 @@ fn type_def(o: &mut Out, t: &TypeDef) {
         TypeKind::Record { .. } => "record",
         TypeKind::Enum { .. } => "enum",
         TypeKind::Union { .. } => "union",
+        TypeKind::Opaque => "opaque",
     };
     o.line(0, format_args!("type {} {kind}", t.name));
     o.description(1, &t.description);
@@ -271,6 +272,7 @@ fn type_def(o: &mut Out, t: &TypeDef) {
                 variant(o, "member", m);
             }
         }
+        TypeKind::Opaque => {}
     }
     if let Some(s) = &t.syntax {
         syntax(o, s);

@@ -973,9 +973,12 @@ impl<'a> Cx<'a> {
             }
             i += 1;
         }
-        let Some(kind) = kind else {
-            self.error(sec.title.start, format!("{owner} has no `**Record type**:`, `**Enum type**:` or `**Discriminated union type**:` section"));
-            return None;
+        let kind = match kind {
+            Some(kind) => kind,
+            None => {
+                self.warning(sec.title.start, format!("{owner} has no `**Record type**:`, `**Enum type**:` or `**Discriminated union type**:` section: it becomes an opaque JSON type"));
+                TypeKind::Opaque
+            }
         };
         Some(TypeDef {
             name,

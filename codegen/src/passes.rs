@@ -63,7 +63,7 @@ fn visit_fields<'a>(api: &'a Api, f: &mut impl FnMut(&'a Field, Owner<'a>)) {
                         .for_each(|p| f(p, Owner::Member { member, ty }));
                 }
             }
-            TypeKind::Enum { .. } => {}
+            TypeKind::Enum { .. } | TypeKind::Opaque => {}
         }
     }
 }
@@ -92,7 +92,7 @@ pub fn for_each_field_mut(api: &mut Api, f: &mut impl FnMut(&mut Field)) {
                     m.fields.iter_mut().for_each(&mut *f);
                 }
             }
-            TypeKind::Enum { .. } => {}
+            TypeKind::Enum { .. } | TypeKind::Opaque => {}
         }
     }
 }
@@ -240,6 +240,7 @@ pub fn duplicates(api: &Api, diags: &mut Diagnostics) {
                     );
                 }
             }
+            TypeKind::Opaque => {}
         }
     }
 }
@@ -387,6 +388,7 @@ pub fn syntax(api: &mut Api, diags: &mut Diagnostics) {
                 }
                 names
             }
+            TypeKind::Opaque => Vec::new(),
         };
         let scope = Scope {
             api,
@@ -576,7 +578,7 @@ fn check_node<'e>(
                     TypeKind::Union { members } => {
                         Some(members.iter().map(|m| m.tag.clone()).collect())
                     }
-                    TypeKind::Record { .. } => None,
+                    TypeKind::Record { .. } | TypeKind::Opaque => None,
                 }),
             };
             match tags {

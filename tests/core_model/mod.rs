@@ -63,6 +63,10 @@ impl<'a> Scope<'a> {
                     .collect(),
                 tags: members.iter().map(|m| m.tag.as_str()).collect(),
             },
+            TypeKind::Opaque => Scope {
+                fields: Vec::new(),
+                tags: Vec::new(),
+            },
         }
     }
 
@@ -376,7 +380,7 @@ impl<'a> Reader<'a> {
         let p = self.seq(&syntax.expr, pos, &scope, &mut sub, last)?;
         let value = match &def.kind {
             TypeKind::Enum { .. } => sub.remove("self").unwrap_or(Value::Null),
-            TypeKind::Record { .. } => Value::Object(sub),
+            TypeKind::Record { .. } | TypeKind::Opaque => Value::Object(sub),
             TypeKind::Union { members } => {
                 if !sub.contains_key("type") {
                     if let [only] = members.as_slice() {

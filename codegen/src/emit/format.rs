@@ -566,7 +566,7 @@ impl Gen<'_, '_> {
                 let tags: Vec<&str> = match &def.kind {
                     TypeKind::Enum { values } => values.iter().map(|v| v.value.as_str()).collect(),
                     TypeKind::Union { members } => members.iter().map(|m| m.tag.as_str()).collect(),
-                    TypeKind::Record { .. } => {
+                    TypeKind::Record { .. } | TypeKind::Opaque => {
                         return Err(format!("{}: choice on record `{name}`", self.owner))
                     }
                 };
@@ -719,6 +719,7 @@ impl Names {
                     .collect(),
                 members.iter().map(|m| m.tag.clone()).collect(),
             ),
+            TypeKind::Opaque => (BTreeMap::new(), Vec::new()),
         };
         Names { fields, tags }
     }
@@ -874,7 +875,7 @@ fn variant_of(shape: &Shape, idx: usize) -> (String, bool) {
         Shape::Union { members, .. } => members
             .get(idx)
             .map_or((String::new(), true), |m| (m.variant.clone(), m.unit)),
-        Shape::Record => (String::new(), true),
+        Shape::Record | Shape::Opaque => (String::new(), true),
     }
 }
 
@@ -914,6 +915,12 @@ pub fn type_syntax(
         Self::Undocumented(v) => return #err(#rt::unrepresentable(param, v)),
     };
     let body = match &t.kind {
+        TypeKind::Opaque => {
+            return Err(format!(
+                "type `{}` has a syntax but no kind section: its formatter cannot be generated",
+                t.name
+            ))
+        }
         TypeKind::Record { fields } => {
             let specs = model.fields(&t.name, fields);
             g.env = bind_fields(&specs, quote!(self));

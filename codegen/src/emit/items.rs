@@ -239,6 +239,20 @@ fn type_items(
                 )));
             }
         }
+        (TypeKind::Opaque, _) => {
+            let mut b = Block::new();
+            b.open("wire_opaque!");
+            b.doc(&description(
+                &t.description,
+                &format!(
+                    "Type `{}` of TYPES.md, documented without a kind: any JSON, kept as it is.",
+                    t.name
+                ),
+            ));
+            b.line(&format!("pub struct {};", info.rust));
+            b.close("");
+            items.push(Piece::Text(b.finish()));
+        }
         (TypeKind::Enum { values }, Shape::Enum { variants }) => {
             let mut b = Block::new();
             b.open("wire_enum!");

@@ -73,6 +73,8 @@ pub enum Shape {
         /// Variant names.
         variants: Vec<String>,
     },
+    /// Any JSON (a section without a kind in an older dialect).
+    Opaque,
     /// A tagged enum: its member submodule and the members by index.
     Union {
         /// Submodule of the member structs.
@@ -236,6 +238,7 @@ impl<'a> ItemSpace<'a> {
             let mut variants = Scope::with_reserved(&[CATCH_ALL]);
             let shape = match &t.kind {
                 TypeKind::Record { .. } => Shape::Record,
+                TypeKind::Opaque => Shape::Opaque,
                 TypeKind::Enum { values } => Shape::Enum {
                     variants: values
                         .iter()
@@ -299,7 +302,7 @@ impl<'a> ItemSpace<'a> {
                 .iter()
                 .flat_map(|m| m.fields.iter().map(move |f| (member_owner(t, m), f)))
                 .collect(),
-            TypeKind::Enum { .. } => Vec::new(),
+            TypeKind::Enum { .. } | TypeKind::Opaque => Vec::new(),
         }
     }
 

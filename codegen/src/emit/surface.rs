@@ -217,6 +217,19 @@ fn macro_surface(m: &syn::ItemMacro, prefix: &str, out: &mut String) {
                 let _ = writeln!(out, "  ignored `{i}`");
             }
         }
+        "wire_opaque" => {
+            let tokens: Vec<String> = m
+                .mac
+                .tokens
+                .clone()
+                .into_iter()
+                .map(|t| t.to_string())
+                .collect();
+            if let Some(i) = tokens.iter().position(|t| t == "struct") {
+                let name = tokens.get(i + 1).cloned().unwrap_or_default();
+                let _ = writeln!(out, "struct {prefix}{name}(Value)");
+            }
+        }
         "wire_enum" | "wire_union" | "command_response" => {
             let Ok(body) = syn::parse2::<EnumBody>(m.mac.tokens.clone()) else {
                 let _ = writeln!(out, "{name}! does not parse");
