@@ -86,7 +86,7 @@ fn mutate(v: &mut Value, pick: u64, kind: u8) {
         0 => {
             if let Some(k) = key {
                 if let Some(n) = obj.get(&k).and_then(Value::as_i64) {
-                    let text = if pick % 3 == 0 {
+                    let text = if pick.is_multiple_of(3) {
                         format!("+{n}")
                     } else {
                         n.to_string()
@@ -111,7 +111,7 @@ fn mutate(v: &mut Value, pick: u64, kind: u8) {
         // A value of the wrong type.
         3 => {
             if let Some(k) = key {
-                obj.insert(k, Value::Bool(pick % 2 == 0));
+                obj.insert(k, Value::Bool(pick.is_multiple_of(2)));
             }
         }
         // A field removed.
