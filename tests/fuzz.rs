@@ -2,7 +2,8 @@
 //! truncation. `codegen::load` must return (never panic) and locate every diagnostic inside the
 //! text it is about.
 //!
-//! The number of cases comes from `PROPTEST_CASES` (default 256, quick in a debug `cargo test`).
+//! The number of cases comes from `PROPTEST_CASES` (default 256, quick in a debug `cargo test`),
+//! or from a time budget: `FUZZ_SECONDS=60` runs rounds of cases for a minute (what CI does).
 //! CI or a maintainer can run many more in release mode, e.g.
 //! `PROPTEST_CASES=20000 cargo test --release --test fuzz -- --nocapture`.
 
@@ -134,6 +135,20 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
     }
 }
 
+/// Appends `line` to the file named by `FUZZ_REPORT`, if set.
+fn report(line: &str) {
+    use std::io::Write;
+    if let Some(path) = std::env::var_os("FUZZ_REPORT") {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
+}
+
 fn cases() -> u32 {
     match std::env::var("PROPTEST_CASES") {
         Ok(v) => v
@@ -147,12 +162,13 @@ fn cases() -> u32 {
 #[test]
 fn mutated_docs_never_panic_and_every_diagnostic_is_located() {
     let originals: Vec<(DocFile, Vec<u8>)> = DocFile::API.iter().map(|f| (*f, doc(*f))).collect();
-    let cases = cases();
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    });
+    // With FUZZ_SECONDS, rounds of 64 cases run until that much time is spent (CI sizes the
+    // run by time, and reports the count); otherwise PROPTEST_CASES cases run.
+    let budget = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    let cases = if budget.is_some() { 64 } else { cases() };
     let run = AtomicU32::new(0);
     let with_errors = AtomicU32::new(0);
     let started = Instant::now();
@@ -161,56 +177,75 @@ fn mutated_docs_never_panic_and_every_diagnostic_is_located() {
         prop::collection::vec(mutation(), 0..3),
         0..3usize,
     );
-    let result = runner.run(&strategy, |(muts, more, target)| {
-        run.fetch_add(1, Ordering::Relaxed);
-        // Most of the edits go to one file, a few to the next one.
-        let mut texts: Vec<Vec<u8>> = originals.iter().map(|(_, b)| b.clone()).collect();
-        for m in &muts {
-            apply(&mut texts[target], m);
+    let mut result = Ok(());
+    let mut rounds = 0u32;
+    while result.is_ok() {
+        rounds += 1;
+        let mut runner = TestRunner::new(Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        result = runner.run(&strategy, |(muts, more, target)| {
+            run.fetch_add(1, Ordering::Relaxed);
+            // Most of the edits go to one file, a few to the next one.
+            let mut texts: Vec<Vec<u8>> = originals.iter().map(|(_, b)| b.clone()).collect();
+            for m in &muts {
+                apply(&mut texts[target], m);
+            }
+            for m in &more {
+                apply(&mut texts[(target + 1) % 3], m);
+            }
+            let texts: Vec<String> = texts
+                .iter()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .collect();
+            let set = DocSet::from_texts(Some(&texts[0]), Some(&texts[1]), Some(&texts[2]));
+            let (api, diags) = codegen::load(&set);
+            if diags.has_errors() {
+                with_errors.fetch_add(1, Ordering::Relaxed);
+            }
+            for d in diags.iter() {
+                let src = set.get(d.loc.file);
+                prop_assert!(
+                    src.is_some(),
+                    "diagnostic about a file not in the set: {}",
+                    d
+                );
+                let n = src.map_or(0, |s| s.text.lines().count()) as u32;
+                prop_assert!(
+                    d.loc.line >= 1 && d.loc.line <= n + 1 && d.loc.col >= 1,
+                    "{} is outside the {} lines of its file",
+                    d,
+                    n
+                );
+            }
+            prop_assert_eq!(api.files.len(), 3);
+            Ok(())
+        });
+        if budget.is_none_or(|b| started.elapsed() >= b) {
+            break;
         }
-        for m in &more {
-            apply(&mut texts[(target + 1) % 3], m);
-        }
-        let texts: Vec<String> = texts
-            .iter()
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .collect();
-        let set = DocSet::from_texts(Some(&texts[0]), Some(&texts[1]), Some(&texts[2]));
-        let (api, diags) = codegen::load(&set);
-        if diags.has_errors() {
-            with_errors.fetch_add(1, Ordering::Relaxed);
-        }
-        for d in diags.iter() {
-            let src = set.get(d.loc.file);
-            prop_assert!(
-                src.is_some(),
-                "diagnostic about a file not in the set: {}",
-                d
-            );
-            let n = src.map_or(0, |s| s.text.lines().count()) as u32;
-            prop_assert!(
-                d.loc.line >= 1 && d.loc.line <= n + 1 && d.loc.col >= 1,
-                "{} is outside the {} lines of its file",
-                d,
-                n
-            );
-        }
-        prop_assert_eq!(api.files.len(), 3);
-        Ok(())
-    });
+    }
     let elapsed = started.elapsed();
     let run = run.into_inner();
-    // Shown with `--nocapture`; CI logs it.
-    println!(
-        "fuzz: {run} cases ({} with errors) in {:.2?} ({:.2?} per case)",
+    // Shown with `--nocapture`, and appended to $FUZZ_REPORT, which CI prints.
+    let line = format!(
+        "docs fuzz: {run} cases ({} with errors) in {:.2?} ({:.2?} per case)",
         with_errors.into_inner(),
         elapsed,
         elapsed / run.max(1)
     );
+    println!("{line}");
+    report(&line);
     if let Err(e) = result {
         panic!("{e}");
     }
-    assert!(run >= cases, "only {run} of {cases} cases ran");
+    assert!(
+        run >= cases * rounds,
+        "only {run} of {} cases ran",
+        cases * rounds
+    );
 }
 
 #[test]

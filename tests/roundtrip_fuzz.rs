@@ -205,6 +205,20 @@ fn mutated_captures_come_back_unchanged() {
         })
         .unwrap_or_else(|e| panic!("{e}"));
     let (typed, undecoded) = (typed.get(), undecoded.get());
-    eprintln!("round-trip fuzz: {typed} typed, {undecoded} kept whole");
+    let line = format!(
+        "round-trip fuzz: {} cases, {typed} typed, {undecoded} kept whole",
+        typed + undecoded
+    );
+    eprintln!("{line}");
+    if let Some(path) = std::env::var_os("FUZZ_REPORT") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
+            let _ = writeln!(f, "{line}");
+        }
+    }
     assert!(typed > 0, "some mutations must still decode typed");
 }

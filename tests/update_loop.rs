@@ -68,6 +68,8 @@ fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
         .env("CI", "true")
         .env("INSTA_UPDATE", "always")
         .env("PROPTEST_CASES", "16")
+        .env_remove("FUZZ_SECONDS")
+        .env_remove("FUZZ_REPORT")
         .env(NESTED, "1")
         .env_remove("INSTA_SNAPSHOT_REFERENCES_FILE")
         .env_remove("INSTA_WORKSPACE_ROOT");
