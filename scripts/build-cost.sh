@@ -15,12 +15,11 @@ trap 'rm -rf "$work"' EXIT
 event='{"resp":{"type":"contactConnected","user":{"userId":1},"contact":{"contactId":5,"localDisplayName":"alice"}}}'
 
 mkdir -p "$work/ours/src" "$work/peer/src"
-# A snapshot of the crate, so that editing the repository meanwhile does not disturb the runs.
-cp -r "$repo/api-types" "$work/api-types"
-rm -rf "$work/api-types/target"
-# Outside the workspace: spell out what the manifest inherits from it.
-sed -i -e 's/^edition.workspace = true/edition = "2021"/' -e '/\.workspace = true/d' \
-  -e 's/^serde_json = { workspace = true }/serde_json = "1"/' "$work/api-types/Cargo.toml"
+# The crate as it would be published (its manifest standing alone), so that editing the
+# repository meanwhile does not disturb the runs.
+(cd "$repo" && cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
+tar -xzf "$repo"/target/package/simplex-api-types-0.1.0.crate -C "$work"
+mv "$work/simplex-api-types-0.1.0" "$work/api-types"
 cat > "$work/ours/Cargo.toml" <<EOF
 [package]
 name = "bot-ours"
