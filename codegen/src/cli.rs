@@ -113,6 +113,20 @@ pub fn report(dir: &Path, diags: &Diagnostics, out: &mut impl Write) {
     }
 }
 
+/// Standard error through `eprint!`, so that a test that runs the CLI captures what it says
+/// (libtest captures the macros, not writes to `std::io::stderr()`).
+struct Eprint;
+
+impl Write for Eprint {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        eprint!("{}", String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Runs the CLI with already-parsed arguments.
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command.unwrap_or(Command::Generate(OutArgs::default())) {
@@ -123,7 +137,7 @@ pub fn run(cli: Cli) -> ExitCode {
             &args.old,
             &args.new,
             &mut std::io::stdout().lock(),
-            &mut std::io::stderr(),
+            &mut Eprint,
         )),
         Command::Ir(args) => {
             let docs = match args.read() {
@@ -134,7 +148,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             };
             let (api, diags) = crate::load(&docs);
-            report(&args.docs, &diags, &mut std::io::stderr());
+            report(&args.docs, &diags, &mut Eprint);
             let mut stdout = std::io::stdout().lock();
             match serde_json::to_writer_pretty(&mut stdout, &api) {
                 Ok(()) => {
@@ -171,11 +185,11 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
     let provenance = provenance(&args.docs.docs);
     let files = match crate::generate(&docs, &provenance) {
         Ok((files, diags)) => {
-            report(&args.docs.docs, &diags, &mut std::io::stderr());
+            report(&args.docs.docs, &diags, &mut Eprint);
             files
         }
         Err(diags) => {
-            report(&args.docs.docs, &diags, &mut std::io::stderr());
+            report(&args.docs.docs, &diags, &mut Eprint);
             eprintln!("error: the docs do not generate; nothing was written");
             return ExitCode::FAILURE;
         }
@@ -219,7 +233,7 @@ fn generate(args: &OutArgs, check: bool) -> ExitCode {
 fn update(args: &UpdateArgs) -> ExitCode {
     let docs = &args.out.docs.docs;
     let mut report = Vec::new();
-    let code = run_diff(docs, &args.from, &mut report, &mut std::io::stderr());
+    let code = run_diff(docs, &args.from, &mut report, &mut Eprint);
     if code == EXIT_ERROR {
         return ExitCode::from(2);
     }
