@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::runtime::{Command, CommandError, JsonObject};
-use crate::wire::{self, Key, Note, Session, Step, Union, Wire};
+use crate::wire::{self, skip_string, skip_value, skip_ws, Key, Note, Session, Step, Union, Wire};
 use crate::{ChatEvent, ChatResponse};
 
 /// A command to send: `{"corrId": "...", "cmd": "..."}`.
@@ -283,66 +283,6 @@ fn locate(text: &str, steps: &[Step]) -> Option<usize> {
         }
     }
     Some(pos)
-}
-
-fn skip_ws(b: &[u8], mut pos: usize) -> usize {
-    while matches!(b.get(pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-        pos += 1;
-    }
-    pos
-}
-
-/// The position after the string starting at `pos`.
-fn skip_string(b: &[u8], pos: usize) -> Option<usize> {
-    if *b.get(pos)? != b'"' {
-        return None;
-    }
-    let mut i = pos + 1;
-    loop {
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
-        }
-    }
-}
-
-/// The position after the value starting at `pos`.
-fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
-    match *b.get(pos)? {
-        b'"' => skip_string(b, pos),
-        b'{' | b'[' => {
-            let mut depth = 0usize;
-            let mut i = pos;
-            loop {
-                match *b.get(i)? {
-                    b'"' => {
-                        i = skip_string(b, i)?;
-                        continue;
-                    }
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            return Some(i + 1);
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-        }
-        _ => {
-            let mut i = pos;
-            while !matches!(
-                b.get(i),
-                None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-            ) {
-                i += 1;
-            }
-            Some(i)
-        }
-    }
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, DecodeError> {

@@ -73,15 +73,36 @@ macro_rules! wire_record {
             }
         }
 
+        $crate::__record_impl! {
+            $name, $crate::__tag!($($tag)?), kept, [],
+            [$( ($kind $field $wire) )*]
+        }
+
+        $crate::__wire_via_record!($name);
+    };
+}
+
+/// The `Record` impl of `wire_record!` (mode `kept`: unknown fields and how values arrived are
+/// kept) and of `command!` (mode `strict`: nothing kept, unknown or missing parameters refused).
+/// Field indices come from an enum of the field names, so that the table needs none.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_impl {
+    (
+        $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*],
+        [$( ($kind:ident $field:ident $wire:literal) )*]
+    ) => {
         const _: () = {
             #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
             enum F { $($field,)* }
 
             impl $crate::__private::Record for $name {
                 const NAME: &'static str = stringify!($name);
-                const TAG: ::core::option::Option<&'static str> = $crate::__tag!($($tag)?);
+                const TAG: ::core::option::Option<&'static str> = $tag;
                 const FIELDS: &'static [&'static str] = &[$($wire),*];
                 const REQUIRED: u128 = 0 $(| ($crate::__required!($kind) << (F::$field as u16)))*;
+                const IGNORED: &'static [(&'static str, bool)] = &[$($ignored)*];
+                const STRICT: bool = $crate::__record_mode!(strict $mode);
 
                 #[allow(unused_variables, unreachable_code)]
                 fn decode_entry<'de, A: $crate::__private::MapAccess<'de>>(
@@ -99,27 +120,55 @@ macro_rules! wire_record {
 
                 #[allow(unused_variables)]
                 fn encode_fields<M: $crate::__private::SerializeMap>(&self, m: &mut M) -> ::core::result::Result<(), M::Error> {
-                    let meta = ::core::option::Option::Some(&self.__meta);
+                    let meta = <Self as $crate::__private::Record>::meta(self);
                     $( $crate::__encode_field!($kind, m, meta, F::$field as u16, $wire, &self.$field); )*
                     ::core::result::Result::Ok(())
                 }
 
-                fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
-                    ::core::option::Option::Some(&mut self.extra_fields)
-                }
-                fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
-                    ::core::option::Option::Some(&self.extra_fields)
-                }
-                fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
-                    ::core::option::Option::Some(&mut self.__meta)
-                }
-                fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
-                    ::core::option::Option::Some(&self.__meta)
-                }
+                $crate::__record_mode!(accessors $mode);
             }
         };
+    };
+}
 
-        $crate::__wire_via_record!($name);
+/// What a record keeps besides its fields: `kept` (unknown fields, decode notes) or `strict`
+/// (nothing).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __record_mode {
+    (strict kept) => {
+        false
+    };
+    (strict strict) => {
+        true
+    };
+    (accessors kept) => {
+        fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
+            ::core::option::Option::Some(&mut self.extra_fields)
+        }
+        fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
+            ::core::option::Option::Some(&self.extra_fields)
+        }
+        fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
+            ::core::option::Option::Some(&mut self.__meta)
+        }
+        fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
+            ::core::option::Option::Some(&self.__meta)
+        }
+    };
+    (accessors strict) => {
+        fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
+            ::core::option::Option::None
+        }
+        fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
+            ::core::option::Option::None
+        }
+        fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
+            ::core::option::Option::None
+        }
+        fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
+            ::core::option::Option::None
+        }
     };
 }
 
@@ -192,52 +241,11 @@ macro_rules! command {
             }
         }
 
-        const _: () = {
-            #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
-            enum F { $($field,)* }
-
-            impl $crate::__private::Record for $name {
-                const NAME: &'static str = stringify!($name);
-                const TAG: ::core::option::Option<&'static str> = ::core::option::Option::None;
-                const FIELDS: &'static [&'static str] = &[$($wire),*];
-                const REQUIRED: u128 = 0 $(| ($crate::__required!($kind) << (F::$field as u16)))*;
-                const IGNORED: &'static [(&'static str, bool)] = &[$($(($ignored, $crate::__false_default!($($false)?))),*)?];
-                const STRICT: bool = true;
-
-                #[allow(unused_variables, unreachable_code)]
-                fn decode_entry<'de, A: $crate::__private::MapAccess<'de>>(
-                    &mut self,
-                    key: &str,
-                    map: &mut A,
-                    fields: &mut $crate::__private::Fields,
-                ) -> ::core::result::Result<bool, A::Error> {
-                    match key {
-                        $( $wire => $crate::__private::field(map, &mut self.$field, F::$field as u16, $wire, fields)?, )*
-                        _ => return ::core::result::Result::Ok(false),
-                    }
-                    ::core::result::Result::Ok(true)
-                }
-
-                #[allow(unused_variables)]
-                fn encode_fields<M: $crate::__private::SerializeMap>(&self, m: &mut M) -> ::core::result::Result<(), M::Error> {
-                    $( $crate::__encode_field!($kind, m, ::core::option::Option::None, F::$field as u16, $wire, &self.$field); )*
-                    ::core::result::Result::Ok(())
-                }
-
-                fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
-                    ::core::option::Option::None
-                }
-                fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
-                    ::core::option::Option::None
-                }
-                fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
-                    ::core::option::Option::None
-                }
-                fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
-                    ::core::option::Option::None
-                }
-            }
-        };
+        $crate::__record_impl! {
+            $name, ::core::option::Option::None, strict,
+            [$($(($ignored, $crate::__false_default!($($false)?))),*)?],
+            [$( ($kind $field $wire) )*]
+        }
 
         impl $crate::__private::Serialize for $name {
             fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {

@@ -145,13 +145,7 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
             b.line(&format!("{r},"));
         }
         b.close("");
-        // Errors are the responses tagged as errors (`chatCmdError`); the rest are successes.
-        let is_error = |rust: &String| {
-            space
-                .responses
-                .iter()
-                .any(|t| t.rust == *rust && t.variant.tag.to_ascii_lowercase().ends_with("error"))
-        };
+        let is_error = |rust: &String| space.responses.iter().any(|t| t.rust == *rust && t.error);
         let (errors, successes): (Vec<&String>, Vec<&String>) =
             item.responses.iter().partition(|r| is_error(r));
         match successes.as_slice() {

@@ -362,7 +362,7 @@ fn type_items(
         }
         _ => {}
     }
-    if t.name.ends_with("Error") || t.name.ends_with("ErrorType") {
+    if info.error {
         let enum_marker = if matches!(t.kind, TypeKind::Enum { .. }) {
             "enum "
         } else {

@@ -61,6 +61,9 @@ pub struct TypeItem {
     pub eq: bool,
     /// Reachable from command parameters: gets a constructor and setters.
     pub builder: bool,
+    /// One of the error types of the docs (named `...Error` or `...ErrorType`): gets `Display`
+    /// (naming the innermost error) and `std::error::Error`.
+    pub error: bool,
 }
 
 /// The Rust shape of a type.
@@ -122,6 +125,9 @@ pub struct TaggedItem {
     pub rust: String,
     /// For an event with the shape of a response: that response's struct name.
     pub shared: Option<String>,
+    /// A response that reports an error (its tag ends in `error`, as `chatCmdError`): never
+    /// the success `into_result()` gives.
+    pub error: bool,
 }
 
 /// A documented parameter that a command string has no place for: not a field; decoding
@@ -261,6 +267,7 @@ impl<'a> ItemSpace<'a> {
                 shape,
                 eq: true,
                 builder: false,
+                error: t.name.ends_with("Error") || t.name.ends_with("ErrorType"),
             });
         }
     }
@@ -524,6 +531,7 @@ impl<'a> ItemSpace<'a> {
                     variant: r.clone(),
                     rust: scope.unique(naming::type_name(&r.name)),
                     shared: None,
+                    error: r.tag.to_ascii_lowercase().ends_with("error"),
                 });
             }
         }
@@ -548,6 +556,7 @@ impl<'a> ItemSpace<'a> {
                 })
                 .map(|r| r.rust.clone());
             self.events.push(TaggedItem {
+                error: e.tag.to_ascii_lowercase().ends_with("error"),
                 variant,
                 rust: scope.unique(naming::type_name(&e.name)),
                 shared,
