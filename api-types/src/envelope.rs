@@ -3,13 +3,17 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::json::Expecting;
 use crate::runtime::{Command, CommandError, JsonObject};
-use crate::wire::{self, skip_string, skip_value, skip_ws, Key, Note, Session, Step, Union, Wire};
+use crate::wire::{
+    self, skip_string, skip_value, skip_ws, Encode, Error, Note, Reader, Session, Step, Union,
+    Wire, Writer,
+};
 use crate::{ChatEvent, ChatResponse};
 
 /// A command to send: `{"corrId": "...", "cmd": "..."}`.
@@ -97,44 +101,69 @@ pub struct UndecodedMessage {
     pub error: DecodeError,
 }
 
-fn serialize_envelope<S: Serializer, T: Serialize>(
-    s: S,
+fn write_envelope(
+    w: &mut Writer<'_>,
     corr_id: Option<&str>,
-    resp: &T,
+    resp: &dyn Encode,
     extra: &JsonObject,
-) -> Result<S::Ok, S::Error> {
-    let mut m = s.serialize_map(None)?;
+) {
+    w.open_object();
     if let Some(c) = corr_id {
-        m.serialize_entry("corrId", c)?;
+        w.key("corrId");
+        w.str(c);
     }
-    m.serialize_entry("resp", resp)?;
+    w.key("resp");
+    resp.encode_json(w);
     for (k, v) in extra {
-        m.serialize_entry(k, v)?;
+        w.key(k);
+        w.value(v);
     }
-    m.end()
+    w.close_object();
 }
 
-impl Serialize for ResponseMessage {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_envelope(s, self.corr_id.as_deref(), &self.resp, &self.extra_fields)
-    }
-}
-
-impl Serialize for EventMessage {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_envelope(s, None, &self.resp, &self.extra_fields)
+impl Encode for ResponseMessage {
+    fn encode_json(&self, w: &mut Writer<'_>) {
+        write_envelope(w, self.corr_id.as_deref(), &self.resp, &self.extra_fields);
     }
 }
 
-impl Serialize for Message {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+impl Encode for EventMessage {
+    fn encode_json(&self, w: &mut Writer<'_>) {
+        write_envelope(w, None, &self.resp, &self.extra_fields);
+    }
+}
+
+impl Encode for Message {
+    fn encode_json(&self, w: &mut Writer<'_>) {
         match self {
-            Message::Response(r) => r.serialize(s),
-            Message::Event(e) => e.serialize(s),
-            Message::Undecoded(u) => u.json.serialize(s),
+            Message::Response(r) => r.encode_json(w),
+            Message::Event(e) => e.encode_json(w),
+            Message::Undecoded(u) => w.value(&u.json),
         }
     }
 }
+
+/// `to_json` and `Serialize` of the messages: the JSON text is written directly; `Serialize`
+/// replays it into any serializer (slower: see the crate docs).
+macro_rules! message_to_json {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// The JSON text of this message, as the core would send it (the fast path; the
+            /// same JSON as `serde_json::to_string`).
+            pub fn to_json(&self) -> String {
+                wire::encode_text(self)
+            }
+        }
+
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                wire::serialize(self, s)
+            }
+        }
+    )*};
+}
+
+message_to_json!(ResponseMessage, EventMessage, Message);
 
 /// A message that could not be decoded: what is wrong and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -285,24 +314,46 @@ fn locate(text: &str, steps: &[Step]) -> Option<usize> {
     Some(pos)
 }
 
-fn decode<T: for<'de> Deserialize<'de>>(s: &str) -> Result<T, DecodeError> {
-    let session = Session::start(s.len());
-    let mut de = serde_json::Deserializer::from_str(s);
-    let decoded = T::deserialize(&mut de).and_then(|m| {
-        de.end()?;
+/// Decodes the message `s` (with the limits of one message: see the crate docs).
+fn decode(s: &str, want: Want) -> Result<Message, DecodeError> {
+    let session = Session::start();
+    let mut r = session.reader(s);
+    let decoded = envelope(&mut r, want).and_then(|m| {
+        r.end()?;
         Ok(m)
     });
     decoded.map_err(|e| DecodeError::new(s, &e, &session.take_path()))
 }
 
+/// Decodes the whole JSON `text` into `v`, with the limits of a message (see [`Json`]).
+///
+/// [`Json`]: crate::Json
+pub(crate) fn decode_value(v: &mut dyn wire::Decode, text: &str) -> Result<(), DecodeError> {
+    let session = Session::start();
+    let mut r = session.reader(text);
+    let decoded = v.decode_json(&mut r).and_then(|()| r.end());
+    decoded.map_err(|e| DecodeError::new(text, &e, &session.take_path()))
+}
+
 /// Decodes a response message `{"corrId": "...", "resp": {...}}`.
 pub fn parse_response(s: &str) -> Result<ResponseMessage, DecodeError> {
-    decode(s)
+    match decode(s, Want::Response)? {
+        Message::Response(r) => Ok(r),
+        _ => Err(DecodeError::new(s, &not_a("response"), &[])),
+    }
 }
 
 /// Decodes an event message `{"resp": {...}}`.
 pub fn parse_event(s: &str) -> Result<EventMessage, DecodeError> {
-    decode(s)
+    match decode(s, Want::Event)? {
+        Message::Event(e) => Ok(e),
+        _ => Err(DecodeError::new(s, &not_a("event"), &[])),
+    }
+}
+
+#[cold]
+fn not_a(what: &str) -> Error {
+    de::Error::custom(format_args!("expected {what}"))
 }
 
 /// Decodes any message (see [`Message`] for how responses and events are told apart).
@@ -311,7 +362,7 @@ pub fn parse_event(s: &str) -> Result<EventMessage, DecodeError> {
 /// types is [`Message::Undecoded`], the JSON with the located error. `Err` means the text is
 /// not JSON (or nests deeper than the decoding limit).
 pub fn parse_message(s: &str) -> Result<Message, DecodeError> {
-    match decode(s) {
+    match decode(s, Want::Any) {
         Ok(m) => Ok(m),
         Err(error) => match as_json(s) {
             Some(json) => Ok(Message::Undecoded(UndecodedMessage { json, error })),
@@ -322,10 +373,9 @@ pub fn parse_message(s: &str) -> Result<Message, DecodeError> {
 
 /// `s` as any JSON, with the same nesting limit as typed decoding.
 fn as_json(s: &str) -> Option<Value> {
-    let _session = Session::start(s.len());
-    let mut de = serde_json::Deserializer::from_str(s);
-    let v = de.deserialize_any(wire::AnyVisitor).ok()?;
-    de.end().ok()?;
+    let mut r = Reader::new(s, usize::MAX);
+    let v = r.value().ok()?;
+    r.end().ok()?;
     Some(v)
 }
 
@@ -352,19 +402,15 @@ impl Union for Resp {
     const NAME: &'static str = "response or event";
     const TAGS: &'static [&'static str] = &[];
 
-    fn decode_member<'de, A: MapAccess<'de>>(
-        tag: &str,
-        map: &mut A,
-        slot: &mut Self,
-    ) -> Result<bool, A::Error> {
+    fn decode_member(tag: &str, r: &mut Reader<'_>, slot: &mut Self) -> Result<bool, Error> {
         if !ChatEvent::TAGS.contains(&tag) && ChatResponse::TAGS.contains(&tag) {
-            let mut r = ChatResponse::default();
-            let found = ChatResponse::decode_member(tag, map, &mut r)?;
-            *slot = Resp::Response(r);
+            let mut resp = ChatResponse::default();
+            let found = ChatResponse::decode_member(tag, r, &mut resp)?;
+            *slot = Resp::Response(resp);
             Ok(found)
         } else {
             let mut e = ChatEvent::default();
-            let found = ChatEvent::decode_member(tag, map, &mut e)?;
+            let found = ChatEvent::decode_member(tag, r, &mut e)?;
             *slot = Resp::Event(e);
             Ok(found)
         }
@@ -378,10 +424,10 @@ impl Union for Resp {
         Resp::Event(ChatEvent::undocumented(v))
     }
 
-    fn encode_member<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn encode_member(&self, w: &mut Writer<'_>) {
         match self {
-            Resp::Response(r) => r.serialize(s),
-            Resp::Event(e) => e.serialize(s),
+            Resp::Response(r) => r.encode_member(w),
+            Resp::Event(e) => e.encode_member(w),
         }
     }
 
@@ -394,33 +440,34 @@ impl Union for Resp {
 }
 
 impl Wire for Resp {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-        wire::decode_union(self, d, note)
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+        wire::decode_union(self, r, note)
     }
-    fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
-        self.encode_member(s)
+    fn encode(&self, w: &mut Writer<'_>, _: &Note) {
+        self.encode_member(w)
     }
 }
 
-fn envelope<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Message, A::Error> {
+fn envelope(r: &mut Reader<'_>, want: Want) -> Result<Message, Error> {
+    r.object(&Expecting("a message {\"corrId\": ..., \"resp\": {...}}"))?;
     let mut corr_id: Option<String> = None;
     let mut resp: Option<Resp> = None;
     let mut extra = JsonObject::new();
-    while let Some(key) = map.next_key::<Key<'de>>()? {
-        match key.0.as_ref() {
-            "corrId" => corr_id = wire::value_at(map, "corrId")?,
+    while let Some(key) = r.next_key()? {
+        match key.as_ref() {
+            "corrId" => corr_id = wire::wire_at(r, "corrId")?,
             "resp" => {
                 let is_response =
                     want == Want::Response || (want == Want::Any && corr_id.is_some());
                 resp = Some(match want {
-                    _ if is_response => Resp::Response(wire::wire_at(map, "resp")?),
-                    Want::Event => Resp::Event(wire::wire_at(map, "resp")?),
-                    _ => wire::wire_at::<_, Resp>(map, "resp")?,
+                    _ if is_response => Resp::Response(wire::wire_at(r, "resp")?),
+                    Want::Event => Resp::Event(wire::wire_at(r, "resp")?),
+                    _ => wire::wire_at::<Resp>(r, "resp")?,
                 });
             }
             _ => {
-                let wire::Any(v) = wire::value_at(map, &key.0)?;
-                extra.insert(key.0.into_owned(), v);
+                let v = wire::value_at(r, &key)?;
+                extra.insert(key.into_owned(), v);
             }
         }
     }
@@ -461,18 +508,18 @@ fn envelope<'de, A: MapAccess<'de>>(map: &mut A, want: Want) -> Result<Message, 
     })
 }
 
+/// `Deserialize` of the messages: whatever `d` gives, as JSON text, decoded as a message.
 fn deserialize_envelope<'de, D: Deserializer<'de>>(d: D, want: Want) -> Result<Message, D::Error> {
-    struct V(Want);
-    impl<'de> Visitor<'de> for V {
-        type Value = Message;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a message {\"corrId\": ..., \"resp\": {...}}")
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Message, A::Error> {
-            envelope(&mut map, self.0)
-        }
-    }
-    d.deserialize_map(V(want))
+    let mut text = String::new();
+    crate::json::transcribe(d, &mut text)?;
+    envelope_text(&text, want).map_err(|e| de::Error::custom(wire::message_of(&e)))
+}
+
+fn envelope_text(text: &str, want: Want) -> Result<Message, Error> {
+    let mut r = Reader::new(text, usize::MAX);
+    let m = envelope(&mut r, want)?;
+    r.end()?;
+    Ok(m)
 }
 
 impl<'de> Deserialize<'de> for Message {

@@ -3,16 +3,20 @@
 
 use std::fmt;
 
-use serde::Serialize;
 use serde_json::Value;
+
+use crate::wire::{encode_text, Encode};
 
 /// Writes an error value as its chain of tags, innermost last, then the innermost error's own
 /// fields: `error: noActiveUser`, `errorAgent: SMP: AUTH`,
 /// `errorStore: contactNotFound (contactId: 5)`.
-pub fn describe_error<T: Serialize>(error: &T, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    // Through the text, with the serializer the crate uses anyway (not a second one).
-    let text = serde_json::to_string(error).unwrap_or_default();
-    match serde_json::from_str::<Value>(&text) {
+pub fn describe_error(error: &dyn Encode, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    describe_text(&encode_text(error), f)
+}
+
+/// [`describe_error`] of an error as JSON text.
+pub(crate) fn describe_text(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match serde_json::from_str::<Value>(text) {
         Ok(v) => describe(&v, f),
         Err(_) => f.write_str("an error that cannot be shown"),
     }

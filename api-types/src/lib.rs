@@ -68,8 +68,10 @@
 //!   message decodes or fails cleanly on a 256 KiB thread, in debug builds too. The records a
 //!   message decodes into may take at most 2 bytes per byte of JSON plus 4 MiB, so that an
 //!   array of `{}` cannot expand into gigabytes of default records; such a message is refused.
-//!   A union whose `"type"` is not the first key is read once more, whole, not once per level.
-//!   These limits apply through [`parse_message`], [`parse_response`] and [`parse_event`].
+//!   A union whose `"type"` is not the first key is searched for it once; the search notes the
+//!   tags of the objects inside, so that decoding stays linear at any depth.
+//!   These limits apply through [`parse_message`], [`parse_response`], [`parse_event`] and
+//!   [`Json::from_json`].
 //! * **No message is lost.** [`parse_message`] gives every valid JSON message back: typed, or,
 //!   when it does not decode as the docs describe (a documented tag whose body does not match,
 //!   a limit above), as [`Message::Undecoded`] with the JSON as received and the located
@@ -77,6 +79,30 @@
 //! * **Errors say what the core said.** The error types of the docs (`ChatError`,
 //!   `AgentErrorType`, `StoreError`, ...) implement `Display` and `std::error::Error`, naming
 //!   the innermost error: `errorStore: contactNotFound (contactId: 5)`.
+//!
+//! # JSON in and out: the fast path and serde
+//!
+//! Decoding and encoding are compiled once, in this crate, from JSON text to JSON text: nothing
+//! in it is generic over a serde deserializer or serializer, so a bot that depends on it does
+//! not compile the decoders again. The fast paths are [`parse_message`] (and
+//! [`parse_response`], [`parse_event`]), `to_json()` on the messages, and the [`Json`] trait
+//! on every generated type:
+//!
+//! ```
+//! use simplex_api_types::types::ChatRef;
+//! use simplex_api_types::Json;
+//!
+//! let chat = ChatRef::from_json(r#"{"chatType":"direct","chatId":"7"}"#).unwrap();
+//! assert_eq!(chat.chat_id, 7);
+//! assert_eq!(chat.to_json(), r#"{"chatType":"direct","chatId":"7"}"#);
+//! ```
+//!
+//! Every type also implements serde's `Serialize` and `Deserialize`, so that it can sit in your
+//! own serde types and go through `serde_json::to_string`, `from_value` and other formats. They
+//! are thin shims over the same code, and slower: `Deserialize` first writes what the
+//! deserializer gives as JSON text, `Serialize` writes the JSON text and replays it into the
+//! serializer. Through serde, errors carry the message but not the path and place that
+//! [`DecodeError`] gives, and the message limits above do not apply (the nesting limit does).
 //!
 //! # Building values
 //!
@@ -183,6 +209,7 @@ extern crate self as simplex_api_types;
 mod envelope;
 mod errors;
 mod helpers;
+mod json;
 mod macros;
 mod render;
 mod wire;
@@ -198,7 +225,7 @@ pub use envelope::{
 };
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};
-pub use runtime::{Command, CommandError, Place, ResponseError, Syntax};
+pub use runtime::{Command, CommandError, Json, Place, ResponseError, Syntax};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;
@@ -210,12 +237,18 @@ pub mod __private {
     pub use crate::render::*;
     pub use crate::runtime::Place;
     pub use crate::wire::{
-        decode_enum, decode_record, decode_union, deserialize, encode_optional, encode_record,
-        encode_required, encode_union, encode_unit, field, loose_eq, member, undocumented_tag,
-        unit_member, Fields, Meta, Note, Record, StrEnum, Union, Wire,
+        decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_optional,
+        encode_record, encode_required, encode_union, encode_unit, field, loose_eq, member,
+        serialize, undocumented_tag, unit_member, Decode, Encode, Error, Fields, Meta, Note,
+        Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
     };
-    pub use serde::de::{Deserializer, MapAccess};
-    pub use serde::ser::{SerializeMap, Serializer};
+    /// `Hash` of the generated types, through `dyn Hasher`.
+    pub trait DynHash {
+        /// Hashes `self` into `h`.
+        fn hash_dyn(&self, h: &mut dyn core::hash::Hasher);
+    }
+    pub use serde::de::Deserializer;
+    pub use serde::ser::Serializer;
     pub use serde::{Deserialize, Serialize};
     pub use serde_json::Value;
 }

@@ -18,12 +18,13 @@
 #[macro_export]
 macro_rules! wire_record {
     (
-        $(#[$attr:meta])*
+        $(#[doc = $doc:expr])*
+        $(#[derive(Eq, $hash:ident)])?
         pub struct $name:ident $([$tag:literal])? {
             $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
     ) => {
-        $(#[$attr])*
+        $(#[doc = $doc])*
         #[derive(Debug)]
         #[non_exhaustive]
         pub struct $name {
@@ -65,11 +66,17 @@ macro_rules! wire_record {
             }
         }
 
+        $crate::__eq_hash!([$($hash)?] $name, h, self {
+            $( ::core::hash::Hash::hash(&self.$field, &mut h); )*
+            ::core::hash::Hash::hash(&self.extra_fields, &mut h);
+        });
+
         impl $name {
             /// The documented fields the core did not send (older cores omit some): they hold
             /// their type's default and are left out again when this value is encoded.
+            #[inline]
             pub fn absent_fields(&self) -> ::std::vec::Vec<&'static str> {
-                self.__meta.absent_fields(<Self as $crate::__private::Record>::FIELDS)
+                self.__meta.absent_fields(<Self as $crate::__private::Record>::INFO.fields())
             }
         }
 
@@ -84,50 +91,65 @@ macro_rules! wire_record {
 
 /// The `Record` impl of `wire_record!` (mode `kept`: unknown fields and how values arrived are
 /// kept) and of `command!` (mode `strict`: nothing kept, unknown or missing parameters refused).
-/// Field indices come from an enum of the field names, so that the table needs none.
+/// The fields are numbered first (`@number`: each gets its index as a constant expression), so
+/// that no item is declared per field.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __record_impl {
     (
-        $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*],
-        [$( ($kind:ident $field:ident $wire:literal) )*]
+        @number $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*], [$($done:tt)*], $i:expr,
+        [($kind:ident $field:ident $wire:literal) $($rest:tt)*]
     ) => {
-        const _: () = {
-            #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
-            enum F { $($field,)* }
+        $crate::__record_impl! {
+            @number $name, $tag, $mode, [$($ignored)*], [$($done)* ($kind $field $wire ($i))], $i + 1,
+            [$($rest)*]
+        }
+    };
+    (
+        @number $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*],
+        [$( ($kind:ident $field:ident $wire:literal ($i:expr)) )*], $n:expr, []
+    ) => {
+        impl $crate::__private::Record for $name {
+            const INFO: $crate::__private::RecordInfo = $crate::__private::RecordInfo::new(
+                stringify!($name),
+                $tag,
+                &[$($wire),*],
+                0 $(| ($crate::__required!($kind) << ($i)))*,
+                &[$($ignored)*],
+                $crate::__record_mode!(strict $mode),
+                ::core::mem::size_of::<$name>(),
+            );
 
-            impl $crate::__private::Record for $name {
-                const NAME: &'static str = stringify!($name);
-                const TAG: ::core::option::Option<&'static str> = $tag;
-                const FIELDS: &'static [&'static str] = &[$($wire),*];
-                const REQUIRED: u128 = 0 $(| ($crate::__required!($kind) << (F::$field as u16)))*;
-                const IGNORED: &'static [(&'static str, bool)] = &[$($ignored)*];
-                const STRICT: bool = $crate::__record_mode!(strict $mode);
-
-                #[allow(unused_variables, unreachable_code)]
-                fn decode_entry<'de, A: $crate::__private::MapAccess<'de>>(
-                    &mut self,
-                    key: &str,
-                    map: &mut A,
-                    fields: &mut $crate::__private::Fields,
-                ) -> ::core::result::Result<bool, A::Error> {
-                    match key {
-                        $( $wire => $crate::__private::field(map, &mut self.$field, F::$field as u16, $wire, fields)?, )*
-                        _ => return ::core::result::Result::Ok(false),
-                    }
-                    ::core::result::Result::Ok(true)
+            #[allow(unused_variables, unreachable_code)]
+            fn decode_entry(
+                &mut self,
+                key: &str,
+                r: &mut $crate::__private::Reader<'_>,
+                fields: &mut $crate::__private::Fields,
+            ) -> ::core::result::Result<bool, $crate::__private::Error> {
+                match key {
+                    $( $wire => $crate::__private::field(r, &mut self.$field, $i, $wire, fields)?, )*
+                    _ => return ::core::result::Result::Ok(false),
                 }
-
-                #[allow(unused_variables)]
-                fn encode_fields<M: $crate::__private::SerializeMap>(&self, m: &mut M) -> ::core::result::Result<(), M::Error> {
-                    let meta = <Self as $crate::__private::Record>::meta(self);
-                    $( $crate::__encode_field!($kind, m, meta, F::$field as u16, $wire, &self.$field); )*
-                    ::core::result::Result::Ok(())
-                }
-
-                $crate::__record_mode!(accessors $mode);
+                ::core::result::Result::Ok(true)
             }
-        };
+
+            #[allow(unused_variables)]
+            fn encode_fields(&self, w: &mut $crate::__private::Writer<'_>) {
+                let meta = <Self as $crate::__private::Record>::meta(self);
+                $( $crate::__encode_field!($kind, w, meta, $i, $wire, &self.$field); )*
+            }
+
+            $crate::__record_mode!(accessors $mode);
+        }
+    };
+    (
+        $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*],
+        [$($fields:tt)*]
+    ) => {
+        $crate::__record_impl! {
+            @number $name, $tag, $mode, [$($ignored)*], [], 0u16, [$($fields)*]
+        }
     };
 }
 
@@ -178,28 +200,34 @@ macro_rules! __record_mode {
 macro_rules! __wire_via_record {
     ($name:ident) => {
         impl $crate::__private::Wire for $name {
-            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+            fn decode(
                 &mut self,
-                d: D,
+                r: &mut $crate::__private::Reader<'_>,
                 _: &mut $crate::__private::Note,
-            ) -> ::core::result::Result<(), D::Error> {
-                $crate::__private::decode_record(self, d)
+            ) -> ::core::result::Result<(), $crate::__private::Error> {
+                $crate::__private::decode_record(self, r)
             }
-            fn encode<S: $crate::__private::Serializer>(
-                &self,
-                s: S,
-                _: &$crate::__private::Note,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::encode_record(self, s)
+            fn encode(&self, w: &mut $crate::__private::Writer<'_>, _: &$crate::__private::Note) {
+                $crate::__private::encode_record(self, w)
             }
         }
 
+        $crate::__serde_shims!($name);
+    };
+}
+
+/// `Serialize` and `Deserialize` of a type implementing `Wire`: generic only in one line each,
+/// through JSON text (the decoders and encoders themselves are compiled once, in this crate).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_shims {
+    ($name:ident) => {
         impl $crate::__private::Serialize for $name {
             fn serialize<S: $crate::__private::Serializer>(
                 &self,
                 s: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::encode_record(self, s)
+                $crate::__private::serialize(self, s)
             }
         }
 
@@ -218,14 +246,15 @@ macro_rules! __wire_via_record {
 #[macro_export]
 macro_rules! command {
     (
-        $(#[$attr:meta])*
+        $(#[doc = $doc:expr])*
+        $(#[derive(Eq, $hash:ident)])?
         pub struct $name:ident {
             $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
         $(ignored [$($ignored:literal $(= $false:tt)?),*])?
     ) => {
-        $(#[$attr])*
-        #[derive(Debug, Clone, PartialEq)]
+        $(#[doc = $doc])*
+        #[derive(Debug)]
         #[non_exhaustive]
         pub struct $name {
             $(
@@ -233,6 +262,23 @@ macro_rules! command {
                 pub $field: $crate::__field_ty!($kind $ty),
             )*
         }
+
+        impl ::core::clone::Clone for $name {
+            fn clone(&self) -> Self {
+                Self { $( $field: ::core::clone::Clone::clone(&self.$field), )* }
+            }
+        }
+
+        impl ::core::cmp::PartialEq for $name {
+            #[allow(unused_variables)]
+            fn eq(&self, other: &Self) -> bool {
+                true $( && self.$field == other.$field )*
+            }
+        }
+
+        $crate::__eq_hash!([$($hash)?] $name, h, self {
+            $( ::core::hash::Hash::hash(&self.$field, &mut h); )*
+        });
 
         impl $name {
             #[doc(hidden)]
@@ -247,16 +293,31 @@ macro_rules! command {
             [$( ($kind $field $wire) )*]
         }
 
+        impl $crate::__private::Decode for $name {
+            fn decode_json(
+                &mut self,
+                r: &mut $crate::__private::Reader<'_>,
+            ) -> ::core::result::Result<(), $crate::__private::Error> {
+                $crate::__private::decode_record(self, r)
+            }
+        }
+
+        impl $crate::__private::Encode for $name {
+            fn encode_json(&self, w: &mut $crate::__private::Writer<'_>) {
+                $crate::__private::encode_record(self, w)
+            }
+        }
+
         impl $crate::__private::Serialize for $name {
             fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::encode_record(self, s)
+                $crate::__private::serialize(self, s)
             }
         }
 
         impl<'de> $crate::__private::Deserialize<'de> for $name {
             fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
                 let mut v = Self::__empty();
-                $crate::__private::decode_record(&mut v, d)?;
+                $crate::__private::deserialize_into(&mut v, d)?;
                 ::core::result::Result::Ok(v)
             }
         }
@@ -274,7 +335,7 @@ macro_rules! wire_enum {
         }
     ) => {
         $(#[$attr])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
             $(
@@ -284,6 +345,31 @@ macro_rules! wire_enum {
             /// A value the docs do not list, as received (usually a string).
             Undocumented($crate::__private::Value),
         }
+
+        impl ::core::clone::Clone for $name {
+            fn clone(&self) -> Self {
+                match self {
+                    $( Self::$variant => Self::$variant, )*
+                    Self::Undocumented(v) => Self::Undocumented(::core::clone::Clone::clone(v)),
+                }
+            }
+        }
+
+        impl ::core::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                match (self, other) {
+                    (Self::Undocumented(a), Self::Undocumented(b)) => a == b,
+                    _ => ::core::mem::discriminant(self) == ::core::mem::discriminant(other),
+                }
+            }
+        }
+
+        $crate::__eq_hash!([Hash] $name, h, self {
+            ::core::hash::Hash::hash(&::core::mem::discriminant(self), &mut h);
+            if let Self::Undocumented(v) = self {
+                ::core::hash::Hash::hash(v, &mut h);
+            }
+        });
 
         impl ::core::default::Default for $name {
             /// `Undocumented(null)`: what a required field the core did not send holds.
@@ -336,36 +422,22 @@ macro_rules! wire_enum {
         }
 
         impl $crate::__private::Wire for $name {
-            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+            fn decode(
                 &mut self,
-                d: D,
+                r: &mut $crate::__private::Reader<'_>,
                 _: &mut $crate::__private::Note,
-            ) -> ::core::result::Result<(), D::Error> {
-                $crate::__private::decode_enum(self, d)
+            ) -> ::core::result::Result<(), $crate::__private::Error> {
+                $crate::__private::decode_enum(self, r)
             }
-            fn encode<S: $crate::__private::Serializer>(
-                &self,
-                s: S,
-                _: &$crate::__private::Note,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::Serialize::serialize(self, s)
-            }
-        }
-
-        impl $crate::__private::Serialize for $name {
-            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn encode(&self, w: &mut $crate::__private::Writer<'_>, _: &$crate::__private::Note) {
                 match self {
-                    $( Self::$variant => s.serialize_str($wire), )*
-                    Self::Undocumented(v) => $crate::__private::Serialize::serialize(v, s),
+                    $( Self::$variant => w.str($wire), )*
+                    Self::Undocumented(v) => w.value(v),
                 }
             }
         }
 
-        impl<'de> $crate::__private::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                $crate::__private::deserialize(d)
-            }
-        }
+        $crate::__serde_shims!($name);
     };
 }
 
@@ -375,13 +447,14 @@ macro_rules! wire_enum {
 #[macro_export]
 macro_rules! wire_union {
     (
-        $(#[$attr:meta])*
+        $(#[doc = $doc:expr])*
+        $(#[derive(Eq, $hash:ident)])?
         pub enum $name:ident {
             $( $(#[$vattr:meta])* $tag:literal $variant:ident $(($ty:ty))?, )*
         }
     ) => {
-        $(#[$attr])*
-        #[derive(Debug, Clone, PartialEq)]
+        $(#[doc = $doc])*
+        #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
             $(
@@ -392,6 +465,33 @@ macro_rules! wire_union {
             /// A member the docs do not list (or JSON that is not a tagged object), as received.
             Undocumented($crate::__private::Value),
         }
+
+        impl ::core::clone::Clone for $name {
+            fn clone(&self) -> Self {
+                match self {
+                    $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__member_op!(clone x, $variant $(($ty))?), )*
+                    Self::Undocumented(v) => Self::Undocumented(::core::clone::Clone::clone(v)),
+                }
+            }
+        }
+
+        impl ::core::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                match (self, other) {
+                    $( ($crate::__member_pat!(a, $variant $(($ty))?), $crate::__member_pat!(b, $variant $(($ty))?)) => $crate::__member_op!(eq a b, $variant $(($ty))?), )*
+                    (Self::Undocumented(a), Self::Undocumented(b)) => a == b,
+                    _ => false,
+                }
+            }
+        }
+
+        $crate::__eq_hash!([$($hash)?] $name, h, self {
+            ::core::hash::Hash::hash(&::core::mem::discriminant(self), &mut h);
+            match self {
+                $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__member_op!(hash x h, $variant $(($ty))?), )*
+                Self::Undocumented(v) => ::core::hash::Hash::hash(v, &mut h),
+            }
+        });
 
         impl ::core::default::Default for $name {
             /// `Undocumented(null)`: what a required field the core did not send holds.
@@ -415,13 +515,13 @@ macro_rules! wire_union {
             const TAGS: &'static [&'static str] = &[$($tag),*];
 
             #[allow(unused_variables, unreachable_code)]
-            fn decode_member<'de, A: $crate::__private::MapAccess<'de>>(
+            fn decode_member(
                 tag: &str,
-                map: &mut A,
+                r: &mut $crate::__private::Reader<'_>,
                 slot: &mut Self,
-            ) -> ::core::result::Result<bool, A::Error> {
+            ) -> ::core::result::Result<bool, $crate::__private::Error> {
                 match tag {
-                    $( $tag => $crate::__decode_member!(tag, map, slot, $variant $(($ty))?), )*
+                    $( $tag => $crate::__decode_member!(tag, r, slot, $variant $(($ty))?), )*
                     _ => return ::core::result::Result::Ok(false),
                 }
                 ::core::result::Result::Ok(true)
@@ -437,10 +537,10 @@ macro_rules! wire_union {
                 Self::Undocumented(v)
             }
 
-            fn encode_member<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+            fn encode_member(&self, w: &mut $crate::__private::Writer<'_>) {
                 match self {
-                    $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__encode_member!(x, s, $tag, $variant $(($ty))?), )*
-                    Self::Undocumented(v) => $crate::__private::Serialize::serialize(v, s),
+                    $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__encode_member!(x, w, $tag, $variant $(($ty))?), )*
+                    Self::Undocumented(v) => w.value(v),
                 }
             }
 
@@ -453,33 +553,19 @@ macro_rules! wire_union {
         }
 
         impl $crate::__private::Wire for $name {
-            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+            fn decode(
                 &mut self,
-                d: D,
+                r: &mut $crate::__private::Reader<'_>,
                 note: &mut $crate::__private::Note,
-            ) -> ::core::result::Result<(), D::Error> {
-                $crate::__private::decode_union(self, d, note)
+            ) -> ::core::result::Result<(), $crate::__private::Error> {
+                $crate::__private::decode_union(self, r, note)
             }
-            fn encode<S: $crate::__private::Serializer>(
-                &self,
-                s: S,
-                note: &$crate::__private::Note,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::encode_union(self, s, note)
+            fn encode(&self, w: &mut $crate::__private::Writer<'_>, note: &$crate::__private::Note) {
+                $crate::__private::encode_union(self, w, note)
             }
         }
 
-        impl $crate::__private::Serialize for $name {
-            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                <Self as $crate::__private::Union>::encode_member(self, s)
-            }
-        }
-
-        impl<'de> $crate::__private::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                $crate::__private::deserialize(d)
-            }
-        }
+        $crate::__serde_shims!($name);
 
         $( $crate::__from_member!($name, $variant $(($ty))?); )*
     };
@@ -498,7 +584,7 @@ macro_rules! command_response {
         $($result:tt)*
     ) => {
         $(#[$attr])*
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
             $(
@@ -507,6 +593,25 @@ macro_rules! command_response {
             )*
             /// A response this command is not documented to get.
             Undocumented(responses::ChatResponse),
+        }
+
+        impl ::core::clone::Clone for $name {
+            fn clone(&self) -> Self {
+                match self {
+                    $( Self::$variant(x) => Self::$variant(::core::clone::Clone::clone(x)), )*
+                    Self::Undocumented(r) => Self::Undocumented(::core::clone::Clone::clone(r)),
+                }
+            }
+        }
+
+        impl ::core::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                match (self, other) {
+                    $( (Self::$variant(a), Self::$variant(b)) => a == b, )*
+                    (Self::Undocumented(a), Self::Undocumented(b)) => a == b,
+                    _ => false,
+                }
+            }
         }
 
         impl ::core::convert::From<responses::ChatResponse> for $name {
@@ -650,22 +755,22 @@ macro_rules! __tag {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __encode_field {
-    (opt, $m:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
-        $crate::__private::encode_optional($m, $meta, $i, $wire, $value)?
+    (opt, $w:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
+        $crate::__private::encode_optional($w, $meta, $i, $wire, $value)
     };
-    ($kind:ident, $m:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
-        $crate::__private::encode_required($m, $meta, $i, $wire, $value)?
+    ($kind:ident, $w:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
+        $crate::__private::encode_required($w, $meta, $i, $wire, $value)
     };
 }
 
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __decode_member {
-    ($tag:ident, $map:ident, $slot:ident, $variant:ident ($ty:ty)) => {
-        *$slot = Self::$variant($crate::__private::member::<$ty, _>($map)?)
+    ($tag:ident, $r:ident, $slot:ident, $variant:ident ($ty:ty)) => {
+        *$slot = Self::$variant($crate::__private::member::<$ty>($r)?)
     };
-    ($tag:ident, $map:ident, $slot:ident, $variant:ident) => {
-        *$slot = match $crate::__private::unit_member($tag, $map)? {
+    ($tag:ident, $r:ident, $slot:ident, $variant:ident) => {
+        *$slot = match $crate::__private::unit_member($tag, $r)? {
             ::core::option::Option::None => Self::$variant,
             ::core::option::Option::Some(v) => Self::Undocumented(v),
         }
@@ -694,14 +799,60 @@ macro_rules! __member_pat {
     };
 }
 
+/// Clones, compares or hashes the payload of a union member bound by `__member_pat!`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __member_op {
+    (clone $x:ident, $variant:ident ($ty:ty)) => {
+        Self::$variant(::core::clone::Clone::clone($x))
+    };
+    (clone $x:ident, $variant:ident) => {
+        Self::$variant
+    };
+    (eq $a:ident $b:ident, $variant:ident ($ty:ty)) => {
+        $a == $b
+    };
+    (eq $a:ident $b:ident, $variant:ident) => {
+        true
+    };
+    (hash $x:ident $h:ident, $variant:ident ($ty:ty)) => {
+        ::core::hash::Hash::hash($x, &mut $h)
+    };
+    (hash $x:ident $h:ident, $variant:ident) => {
+        ()
+    };
+}
+
+/// `Eq`, and `Hash` whose generic method only hands the hasher on as `dyn Hasher` to the
+/// type's own hashing (compiled once, here: no generic body per type in the crate metadata).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __eq_hash {
+    ([] $name:ident, $h:ident, $self:ident $body:block) => {};
+    ([Hash] $name:ident, $h:ident, $self:ident $body:block) => {
+        impl ::core::cmp::Eq for $name {}
+
+        impl ::core::hash::Hash for $name {
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
+                $crate::__private::DynHash::hash_dyn(self, state)
+            }
+        }
+
+        impl $crate::__private::DynHash for $name {
+            #[allow(unused_mut, unused_variables)]
+            fn hash_dyn(&$self, mut $h: &mut dyn ::core::hash::Hasher) $body
+        }
+    };
+}
+
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __encode_member {
-    ($x:ident, $s:ident, $tag:literal, $variant:ident ($ty:ty)) => {
-        $crate::__private::encode_record(&**$x, $s)
+    ($x:ident, $w:ident, $tag:literal, $variant:ident ($ty:ty)) => {
+        $crate::__private::encode_record(&**$x, $w)
     };
-    ($x:ident, $s:ident, $tag:literal, $variant:ident) => {
-        $crate::__private::encode_unit($tag, $s)
+    ($x:ident, $w:ident, $tag:literal, $variant:ident) => {
+        $crate::__private::encode_unit($tag, $w)
     };
 }
 
@@ -710,6 +861,7 @@ macro_rules! __encode_member {
 macro_rules! __from_member {
     ($name:ident, $variant:ident ($ty:ty)) => {
         impl ::core::convert::From<$ty> for $name {
+            #[inline]
             fn from(x: $ty) -> Self {
                 Self::$variant(::std::boxed::Box::new(x))
             }
@@ -750,33 +902,19 @@ macro_rules! wire_opaque {
         pub struct $name(pub $crate::__private::Value);
 
         impl $crate::__private::Wire for $name {
-            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+            fn decode(
                 &mut self,
-                d: D,
+                r: &mut $crate::__private::Reader<'_>,
                 note: &mut $crate::__private::Note,
-            ) -> ::core::result::Result<(), D::Error> {
-                $crate::__private::Wire::decode(&mut self.0, d, note)
+            ) -> ::core::result::Result<(), $crate::__private::Error> {
+                $crate::__private::Wire::decode(&mut self.0, r, note)
             }
-            fn encode<S: $crate::__private::Serializer>(
-                &self,
-                s: S,
-                note: &$crate::__private::Note,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::Wire::encode(&self.0, s, note)
+            fn encode(&self, w: &mut $crate::__private::Writer<'_>, note: &$crate::__private::Note) {
+                $crate::__private::Wire::encode(&self.0, w, note)
             }
         }
 
-        impl $crate::__private::Serialize for $name {
-            fn serialize<S: $crate::__private::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::Serialize::serialize(&self.0, s)
-            }
-        }
-
-        impl<'de> $crate::__private::Deserialize<'de> for $name {
-            fn deserialize<D: $crate::__private::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
-                $crate::__private::deserialize(d)
-            }
-        }
+        $crate::__serde_shims!($name);
 
         impl ::core::convert::From<$crate::__private::Value> for $name {
             fn from(v: $crate::__private::Value) -> Self {

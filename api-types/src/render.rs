@@ -167,31 +167,15 @@ pub fn opt_on_off(out: &mut String, value: Option<&bool>, key: &str) {
     }
 }
 
-/// Appends compact JSON.
-pub fn push_json<T: serde::Serialize + ?Sized>(
+/// Appends compact JSON (written straight into the command: no temporary string). Writing
+/// cannot fail; the `Result` keeps the generated code's shape.
+pub fn push_json<T: crate::wire::Encode + ?Sized>(
     out: &mut String,
-    value: &T,
-    param: &'static str,
+    value: &&T,
+    _param: &'static str,
 ) -> Result<(), CommandError> {
-    // serde_json writes straight into the command's bytes: no temporary string.
-    let mut bytes = std::mem::take(out).into_bytes();
-    let start = bytes.len();
-    let written = serde_json::to_writer(&mut bytes, value);
-    if written.is_err() {
-        bytes.truncate(start);
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => *out = s,
-        Err(e) => {
-            let mut bytes = e.into_bytes();
-            bytes.truncate(start);
-            *out = String::from_utf8(bytes).unwrap_or_default();
-        }
-    }
-    written.map_err(|e| CommandError::Json {
-        param,
-        message: e.to_string(),
-    })
+    value.encode_json(&mut crate::wire::Writer::new(out));
+    Ok(())
 }
 
 /// The error for an `Unknown` enum value that is not a string.

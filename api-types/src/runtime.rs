@@ -18,6 +18,28 @@ pub type UtcTime = String;
 #[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 pub type UtcTime = chrono::DateTime<chrono::Utc>;
 
+/// JSON text in and out for every generated type, without serde (the fast path; see the crate
+/// docs). `from_json` applies the limits of a message and locates its errors as
+/// [`parse_message`](crate::parse_message) does.
+pub trait Json: Sized {
+    /// Decodes a whole JSON text.
+    fn from_json(text: &str) -> Result<Self, crate::DecodeError>;
+    /// The JSON text, compact (the same text as `serde_json::to_string` gives).
+    fn to_json(&self) -> String;
+}
+
+impl<T: crate::wire::Wire> Json for T {
+    fn from_json(text: &str) -> Result<Self, crate::DecodeError> {
+        let mut v = T::default();
+        crate::envelope::decode_value(&mut v, text)?;
+        Ok(v)
+    }
+
+    fn to_json(&self) -> String {
+        crate::wire::encode_text(self)
+    }
+}
+
 /// A command of the bot API: renders its command string and names its response type.
 pub trait Command {
     /// The upstream name, e.g. `APISendMessages`.
@@ -356,7 +378,9 @@ impl<R> ResponseError<R> {
 impl<R: serde::Serialize> fmt::Display for ResponseError<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("the core answered ")?;
-        crate::errors::describe_error(&self.response, f)
+        // Through `Serialize`, which `R` may implement in any way.
+        let text = serde_json::to_string(&self.response).unwrap_or_default();
+        crate::errors::describe_text(&text, f)
     }
 }
 

@@ -1,7 +1,9 @@
 //! How generated types decode and encode, written once: the generated code only declares its
 //! items through the macros in `macros.rs`, which call the functions here.
 //!
-//! Decoding streams from the JSON text and writes every value in place (into the field, the
+//! Decoding reads the JSON text with the concrete [`Reader`] of `json.rs` (nothing here is
+//! generic over a serde deserializer or serializer, so all of it is compiled once, in this
+//! crate) and writes every value in place (into the field, the
 //! vector element or the box that will hold it), so a stack frame holds no more than one small
 //! struct whatever the message. What the JSON looked like beyond the values a user sees (an
 //! integer sent as a string, an explicit `null`, a `double` written as an integer, a union sent
@@ -9,16 +11,17 @@
 //! kept in the struct's hidden [`Meta`], so that encoding gives back the same JSON.
 
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Deserializer, Unexpected};
+use serde::ser::Serializer;
 use serde_json::Value;
 
+use crate::json::Num;
+pub use crate::json::{Error, Reader, Writer};
 use crate::runtime::JsonObject;
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +154,7 @@ impl fmt::Debug for Meta {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Error paths and the decoding budget (thread-local, set by the `parse_*` entry points).
+// Error paths and the limits of one decoding.
 
 /// A step of the path to an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,103 +168,11 @@ const MAX_PATH: usize = 512;
 thread_local! {
     /// Steps pushed while an error unwinds, innermost first.
     static PATH: RefCell<Vec<Step>> = const { RefCell::new(Vec::new()) };
-    /// Bytes that records may still take while decoding one message.
-    static BUDGET: Cell<usize> = const { Cell::new(usize::MAX) };
-    /// Objects and arrays being decoded, outermost to innermost.
-    static DEPTH: Cell<u32> = const { Cell::new(0) };
 }
 
 /// Objects and arrays may nest this deep (serde_json alone allows 128): deeper input is refused
 /// with an error before it can exhaust a small stack (256 KiB is enough, even in debug builds).
 pub const MAX_DEPTH: u32 = 96;
-
-/// One level of nesting, left when dropped.
-pub(crate) struct Depth;
-
-impl Depth {
-    pub(crate) fn enter<E: de::Error>() -> Result<Depth, E> {
-        DEPTH.with(|d| {
-            let n = d.get() + 1;
-            if n > MAX_DEPTH {
-                Err(E::custom(format_args!(
-                    "objects and arrays nested deeper than {MAX_DEPTH} levels"
-                )))
-            } else {
-                d.set(n);
-                Ok(Depth)
-            }
-        })
-    }
-}
-
-impl Drop for Depth {
-    fn drop(&mut self) {
-        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
-    }
-}
-
-/// Any JSON, read with the same nesting limit as typed values.
-pub(crate) struct Any(pub(crate) Value);
-
-impl<'de> Deserialize<'de> for Any {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(AnyVisitor).map(Any)
-    }
-}
-
-/// Builds a `Value` like serde_json's own, counting nesting.
-pub(crate) struct AnyVisitor;
-
-impl<'de> Visitor<'de> for AnyVisitor {
-    type Value = Value;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(AnyVisitor)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let _depth = Depth::enter()?;
-        let mut items = Vec::new();
-        while let Some(Any(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Value::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let _depth = Depth::enter()?;
-        let mut obj = JsonObject::new();
-        while let Some(k) = map.next_key::<String>()? {
-            let Any(v) = map.next_value()?;
-            obj.insert(k, v);
-        }
-        Ok(Value::Object(obj))
-    }
-}
 
 fn push_step(step: Step) {
     PATH.with(|p| {
@@ -280,8 +191,8 @@ fn push_index(i: usize) {
     push_step(Step::Index(i));
 }
 
-/// Decoding of one message: clears the error path and sets the budget for `len` input bytes;
-/// the budget is lifted again when this is dropped.
+/// Decoding of one message: clears the error path and gives the reader of its `len` bytes
+/// their records budget.
 pub(crate) struct Session;
 
 /// Decoded records may take this many bytes for every byte of input, plus [`BUDGET_FLOOR`].
@@ -290,11 +201,15 @@ pub const BUDGET_PER_BYTE: usize = 8;
 pub const BUDGET_FLOOR: usize = 4 << 20;
 
 impl Session {
-    pub(crate) fn start(len: usize) -> Session {
+    pub(crate) fn start() -> Session {
         PATH.with(|p| p.borrow_mut().clear());
-        DEPTH.with(|d| d.set(0));
-        BUDGET.with(|b| b.set(BUDGET_FLOOR.saturating_add(len.saturating_mul(BUDGET_PER_BYTE))));
         Session
+    }
+
+    /// A reader over the message `text`, with its budget.
+    pub(crate) fn reader<'a>(&self, text: &'a str) -> Reader<'a> {
+        let budget = BUDGET_FLOOR.saturating_add(text.len().saturating_mul(BUDGET_PER_BYTE));
+        Reader::new(text, budget)
     }
 
     /// The path to the error being reported, outermost first.
@@ -308,162 +223,189 @@ impl Session {
     }
 }
 
-impl Drop for Session {
-    fn drop(&mut self) {
-        BUDGET.with(|b| b.set(usize::MAX));
-    }
-}
-
-/// Takes `bytes` from the budget, or fails: a message of `{}` objects must not expand into
-/// gigabytes of default records.
-fn charge<E: de::Error>(bytes: usize) -> Result<(), E> {
-    BUDGET.with(|b| {
-        let left = b.get();
-        if left == usize::MAX {
-            return Ok(());
-        }
-        match left.checked_sub(bytes) {
-            Some(rest) => {
-                b.set(rest);
-                Ok(())
-            }
-            None => Err(E::custom(format_args!(
-                "the message expands to more than {BUDGET_PER_BYTE} bytes of records per byte \
-                 of JSON (plus {} MiB); it is refused",
-                BUDGET_FLOOR >> 20
-            ))),
-        }
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // The trait every field type implements.
 
 /// A value that decodes in place from JSON and encodes back to the same JSON.
 pub trait Wire: Default {
     /// Decodes into `self`, which holds `Default::default()`; notes how the value arrived.
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error>;
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error>;
     /// Encodes in the form `note` recorded.
-    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error>;
+    fn encode(&self, w: &mut Writer<'_>, note: &Note);
 }
 
-/// Decodes a value into a slot.
-struct Slot<'a, T>(&'a mut T, &'a mut Note);
+/// Any value that decodes from a JSON text, seen without its type (`Deserialize`, commands).
+pub trait Decode {
+    /// Decodes into `self` (in its initial state).
+    fn decode_json(&mut self, r: &mut Reader<'_>) -> Result<(), Error>;
+}
 
-impl<'de, T: Wire> DeserializeSeed<'de> for Slot<'_, T> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        self.0.decode(d, self.1)
+/// Any value that encodes to JSON text, seen without its type (`Serialize`, `json(...)`
+/// parameters, error descriptions).
+pub trait Encode {
+    /// Writes the value.
+    fn encode_json(&self, w: &mut Writer<'_>);
+}
+
+impl<T: Wire> Decode for T {
+    fn decode_json(&mut self, r: &mut Reader<'_>) -> Result<(), Error> {
+        self.decode(r, &mut Note::default())
     }
 }
 
-/// A value with its note, as `Serialize`.
-struct Noted<'a, T>(&'a T, &'a Note);
-
-impl<T: Wire> Serialize for Noted<'_, T> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.encode(s, self.1)
+impl<T: Wire> Encode for T {
+    fn encode_json(&self, w: &mut Writer<'_>) {
+        self.encode(w, &EMPTY_NOTE)
     }
 }
 
-/// `Deserialize` through [`Wire`].
+/// Decodes the JSON `text` (a whole text: nothing may follow the value) into `v`.
+pub fn decode_text(v: &mut dyn Decode, text: &str) -> Result<(), Error> {
+    let mut r = Reader::new(text, usize::MAX);
+    v.decode_json(&mut r)?;
+    r.end()
+}
+
+/// The JSON text of `v`.
+pub fn encode_text(v: &dyn Encode) -> String {
+    let mut out = String::new();
+    v.encode_json(&mut Writer::new(&mut out));
+    out
+}
+
+/// `Deserialize` of a generated type: whatever `d` gives, as JSON text, decoded into `v`.
+pub fn deserialize_into<'de, D: Deserializer<'de>>(
+    v: &mut dyn Decode,
+    d: D,
+) -> Result<(), D::Error> {
+    let mut text = String::new();
+    crate::json::transcribe(d, &mut text)?;
+    decode_text(v, &text).map_err(|e| de::Error::custom(message_of(&e)))
+}
+
+/// `Deserialize` of a generated type with a `Default` (see [`deserialize_into`]).
 pub fn deserialize<'de, T: Wire, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
     let mut v = T::default();
-    v.decode(d, &mut Note::default())?;
+    deserialize_into(&mut v, d)?;
     Ok(v)
 }
 
-macro_rules! plain_wire {
-    ($($t:ty),*) => {$(
-        impl Wire for $t {
-            fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, _: &mut Note) -> Result<(), D::Error> {
-                *self = <$t>::deserialize(d)?;
-                Ok(())
-            }
-            fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
-                self.serialize(s)
-            }
-        }
-    )*};
+/// `Serialize` of a generated type: its JSON text, replayed into `s`.
+pub fn serialize<S: Serializer>(v: &dyn Encode, s: S) -> Result<S::Ok, S::Error> {
+    crate::json::replay(&encode_text(v), s)
 }
 
-plain_wire!(bool, String);
+macro_rules! expect {
+    ($what:literal) => {
+        &crate::json::Expecting($what)
+    };
+}
 
-impl Wire for Value {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, _: &mut Note) -> Result<(), D::Error> {
-        *self = d.deserialize_any(AnyVisitor)?;
+impl Wire for bool {
+    fn decode(&mut self, r: &mut Reader<'_>, _: &mut Note) -> Result<(), Error> {
+        *self = r.bool(expect!("a boolean"))?;
         Ok(())
     }
-    fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
-        self.serialize(s)
+    fn encode(&self, w: &mut Writer<'_>, _: &Note) {
+        w.bool(*self);
+    }
+}
+
+impl Wire for String {
+    fn decode(&mut self, r: &mut Reader<'_>, _: &mut Note) -> Result<(), Error> {
+        *self = r.str(expect!("a string"))?.into_owned();
+        Ok(())
+    }
+    fn encode(&self, w: &mut Writer<'_>, _: &Note) {
+        w.str(self);
+    }
+}
+
+impl Wire for Value {
+    fn decode(&mut self, r: &mut Reader<'_>, _: &mut Note) -> Result<(), Error> {
+        *self = r.value()?;
+        Ok(())
+    }
+    fn encode(&self, w: &mut Writer<'_>, _: &Note) {
+        w.value(self);
     }
 }
 
 impl Wire for JsonObject {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, _: &mut Note) -> Result<(), D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = JsonObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<JsonObject, A::Error> {
-                match AnyVisitor.visit_map(map)? {
-                    Value::Object(obj) => Ok(obj),
-                    _ => Err(de::Error::custom("expected a JSON object")),
-                }
-            }
+    fn decode(&mut self, r: &mut Reader<'_>, _: &mut Note) -> Result<(), Error> {
+        if r.peek()? != b'{' {
+            return Err(r.invalid_type(expect!("a JSON object")));
         }
-        *self = d.deserialize_map(V)?;
+        if let Value::Object(obj) = r.value()? {
+            *self = obj;
+        }
         Ok(())
     }
-    fn encode<S: Serializer>(&self, s: S, _: &Note) -> Result<S::Ok, S::Error> {
-        self.serialize(s)
+    fn encode(&self, w: &mut Writer<'_>, _: &Note) {
+        w.open_object();
+        for (k, v) in self {
+            w.key(k);
+            w.value(v);
+        }
+        w.close_object();
     }
 }
 
 #[cfg(feature = "chrono")]
-plain_wire!(chrono::DateTime<chrono::Utc>);
+impl Wire for chrono::DateTime<chrono::Utc> {
+    fn decode(&mut self, r: &mut Reader<'_>, _: &mut Note) -> Result<(), Error> {
+        let s = r.str(expect!(
+            "a formatted date and time string or a unix timestamp"
+        ))?;
+        *self = s
+            .parse::<chrono::DateTime<chrono::FixedOffset>>()
+            .map_err(de::Error::custom)?
+            .with_timezone(&chrono::Utc);
+        Ok(())
+    }
+    fn encode(&self, w: &mut Writer<'_>, _: &Note) {
+        w.str(&self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+    }
+}
 
 /// Integers: JSON numbers, or strings holding one (as some cores send them).
 macro_rules! int_wire {
     ($($t:ty: $what:literal),*) => {$(
         impl Wire for $t {
-            fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-                struct V<'a>(&'a mut $t, &'a mut Note);
-                impl Visitor<'_> for V<'_> {
-                    type Value = ();
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str($what)
+            fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+                let exp = expect!($what);
+                if r.peek()? == b'"' {
+                    let v = r.string()?;
+                    let n = v
+                        .parse::<$t>()
+                        .map_err(|_| de::Error::invalid_value(Unexpected::Str(&v), exp))?;
+                    *self = n;
+                    note.flags |= QUOTED;
+                    if itoa::Buffer::new().format(n) != v {
+                        note.extra_mut().text = Some(v.into_owned());
                     }
-                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-                        *self.0 = <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))?;
-                        Ok(())
-                    }
-                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-                        *self.0 = <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))?;
-                        Ok(())
-                    }
-                    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-                        let n = v.parse::<$t>().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))?;
-                        *self.0 = n;
-                        self.1.flags |= QUOTED;
-                        if itoa::Buffer::new().format(n) != v {
-                            self.1.extra_mut().text = Some(v.to_owned());
-                        }
-                        Ok(())
-                    }
+                    return Ok(());
                 }
-                d.deserialize_any(V(self, note))
+                if !r.at_number()? {
+                    return Err(r.invalid_type(exp));
+                }
+                *self = match r.num()? {
+                    Num::U(v) => <$t>::try_from(v)
+                        .map_err(|_| de::Error::invalid_value(Unexpected::Unsigned(v), exp))?,
+                    Num::I(v) => <$t>::try_from(v)
+                        .map_err(|_| de::Error::invalid_value(Unexpected::Signed(v), exp))?,
+                    Num::F(v) => return Err(de::Error::invalid_type(Unexpected::Float(v), exp)),
+                };
+                Ok(())
             }
-            fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+            fn encode(&self, w: &mut Writer<'_>, note: &Note) {
                 if !note.has(QUOTED) {
-                    return self.serialize(s);
+                    return w.i64(i64::from(*self));
                 }
                 match note.text() {
                     // Not canonical ("+7", "007"): the same text while it still means this value.
-                    Some(t) if t.parse::<$t>().ok() == Some(*self) => s.serialize_str(t),
-                    _ => s.serialize_str(itoa::Buffer::new().format(*self)),
+                    Some(t) if t.parse::<$t>().ok() == Some(*self) => w.str(t),
+                    _ => w.str(itoa::Buffer::new().format(*self)),
                 }
             }
         }
@@ -476,222 +418,137 @@ int_wire!(
 );
 
 impl Wire for f64 {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-        struct V<'a>(&'a mut f64, &'a mut Note);
-        impl Visitor<'_> for V<'_> {
-            type Value = ();
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number")
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-                *self.0 = v;
-                Ok(())
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-                *self.0 = v as f64;
-                self.1.flags |= INTEGRAL;
-                Ok(())
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-                *self.0 = v as f64;
-                self.1.flags |= INTEGRAL;
-                Ok(())
-            }
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+        if !r.at_number()? {
+            return Err(r.invalid_type(expect!("a number")));
         }
-        d.deserialize_any(V(self, note))
+        *self = match r.num()? {
+            Num::F(v) => v,
+            Num::U(v) => {
+                note.flags |= INTEGRAL;
+                v as f64
+            }
+            Num::I(v) => {
+                note.flags |= INTEGRAL;
+                v as f64
+            }
+        };
+        Ok(())
     }
 
-    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+    fn encode(&self, w: &mut Writer<'_>, note: &Note) {
         // Written as an integer when it arrived as one and still is one (`"scale": 1`).
         const LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53: every integer below is exact
         if note.has(INTEGRAL) && self.fract() == 0.0 && self.abs() <= LIMIT {
             if *self >= 0.0 {
-                s.serialize_u64(*self as u64)
+                w.u64(*self as u64)
             } else {
-                s.serialize_i64(*self as i64)
+                w.i64(*self as i64)
             }
         } else {
-            s.serialize_f64(*self)
+            w.f64(*self)
         }
     }
 }
 
 impl<T: Wire> Wire for Box<T> {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-        (**self).decode(d, note)
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+        (**self).decode(r, note)
     }
-    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
-        (**self).encode(s, note)
+    fn encode(&self, w: &mut Writer<'_>, note: &Note) {
+        (**self).encode(w, note)
     }
 }
 
 impl<T: Wire> Wire for Option<T> {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-        struct V<'a, T>(&'a mut Option<T>, &'a mut Note);
-        impl<'de, T: Wire> Visitor<'de> for V<'_, T> {
-            type Value = ();
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value or null")
-            }
-            fn visit_none<E: de::Error>(self) -> Result<(), E> {
-                *self.0 = None;
-                self.1.flags |= NULL;
-                Ok(())
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-                self.visit_none()
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-                self.0.get_or_insert_with(T::default).decode(d, self.1)
-            }
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+        if r.null()? {
+            *self = None;
+            note.flags |= NULL;
+            return Ok(());
         }
-        d.deserialize_option(V(self, note))
+        self.get_or_insert_with(T::default).decode(r, note)
     }
-    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
+    fn encode(&self, w: &mut Writer<'_>, note: &Note) {
         match self {
-            Some(v) => v.encode(s, note),
-            None => s.serialize_none(),
+            Some(v) => v.encode(w, note),
+            None => w.null(),
         }
     }
 }
 
 impl<T: Wire> Wire for Vec<T> {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-        struct V<'a, T>(&'a mut Vec<T>, &'a mut Note);
-        impl<'de, T: Wire> Visitor<'de> for V<'_, T> {
-            type Value = ();
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-                let _depth = Depth::enter()?;
-                self.0.clear();
-                loop {
-                    let i = self.0.len();
-                    let mut item = Note::default();
-                    match seq.next_element_seed(Item(self.0, &mut item)) {
-                        Ok(Some(())) => {}
-                        Ok(None) => return Ok(()),
-                        Err(e) => {
-                            push_index(i);
-                            return Err(e);
-                        }
-                    }
-                    if !item.is_empty() {
-                        self.1.set_item(i, item);
-                    }
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+        r.array(expect!("an array"))?;
+        self.clear();
+        while r.next_item()? {
+            let i = self.len();
+            self.push(T::default());
+            let mut item = Note::default();
+            if let Some(last) = self.last_mut() {
+                if let Err(e) = last.decode(r, &mut item) {
+                    push_index(i);
+                    return Err(e);
                 }
             }
+            if !item.is_empty() {
+                note.set_item(i, item);
+            }
         }
-        d.deserialize_seq(V(self, note))
+        Ok(())
     }
-    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.len()))?;
+    fn encode(&self, w: &mut Writer<'_>, note: &Note) {
+        w.open_array();
         for (i, v) in self.iter().enumerate() {
-            seq.serialize_element(&Noted(v, note.item(i)))?;
+            w.item();
+            v.encode(w, note.item(i));
         }
-        seq.end()
-    }
-}
-
-/// Decodes one array item into a new last element.
-struct Item<'a, T>(&'a mut Vec<T>, &'a mut Note);
-
-impl<'de, T: Wire> DeserializeSeed<'de> for Item<'_, T> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        self.0.push(T::default());
-        match self.0.last_mut() {
-            Some(last) => last.decode(d, self.1),
-            None => Ok(()),
-        }
+        w.close_array();
     }
 }
 
 impl<T: Wire> Wire for BTreeMap<String, T> {
-    fn decode<'de, D: Deserializer<'de>>(&mut self, d: D, note: &mut Note) -> Result<(), D::Error> {
-        struct V<'a, T>(&'a mut BTreeMap<String, T>, &'a mut Note);
-        impl<'de, T: Wire> Visitor<'de> for V<'_, T> {
-            type Value = ();
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object")
+    fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
+        r.object(expect!("an object"))?;
+        self.clear();
+        while let Some(key) = r.next_key()? {
+            let mut value = T::default();
+            let mut item = Note::default();
+            if let Err(e) = value.decode(r, &mut item) {
+                push_key(&key);
+                return Err(e);
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-                let _depth = Depth::enter()?;
-                self.0.clear();
-                while let Some(key) = map.next_key::<String>()? {
-                    let mut value = T::default();
-                    let mut item = Note::default();
-                    if let Err(e) = map.next_value_seed(Slot(&mut value, &mut item)) {
-                        push_key(&key);
-                        return Err(e);
-                    }
-                    if item.is_empty() {
-                        if let Some(e) = &mut self.1.extra {
-                            e.keys.remove(&key);
-                        }
-                    } else {
-                        self.1.extra_mut().keys.insert(key.clone(), item);
-                    }
-                    self.0.insert(key, value);
+            let key = key.into_owned();
+            if item.is_empty() {
+                if let Some(e) = &mut note.extra {
+                    e.keys.remove(&key);
                 }
-                Ok(())
+            } else {
+                note.extra_mut().keys.insert(key.clone(), item);
             }
+            self.insert(key, value);
         }
-        d.deserialize_map(V(self, note))
+        Ok(())
     }
-    fn encode<S: Serializer>(&self, s: S, note: &Note) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.len()))?;
+    fn encode(&self, w: &mut Writer<'_>, note: &Note) {
+        w.open_object();
         for (k, v) in self {
-            m.serialize_entry(k, &Noted(v, note.key(k)))?;
+            w.key(k);
+            v.encode(w, note.key(k));
         }
-        m.end()
+        w.close_object();
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Object keys.
-
-/// An object key, borrowed from the input when it has no escapes.
-pub struct Key<'de>(pub Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// Reads the value of `key` as `T`, adding `key` to the error path on failure.
-pub(crate) fn value_at<'de, A: MapAccess<'de>, T: Deserialize<'de>>(
-    map: &mut A,
-    key: &str,
-) -> Result<T, A::Error> {
-    map.next_value().inspect_err(|_| push_key(key))
+/// Reads any value as JSON, adding `key` to the error path on failure.
+pub(crate) fn value_at(r: &mut Reader<'_>, key: &str) -> Result<Value, Error> {
+    r.value().inspect_err(|_| push_key(key))
 }
 
 /// Decodes the value of `key` through [`Wire`], adding `key` to the error path on failure.
-pub(crate) fn wire_at<'de, A: MapAccess<'de>, T: Wire>(
-    map: &mut A,
-    key: &str,
-) -> Result<T, A::Error> {
+pub(crate) fn wire_at<T: Wire>(r: &mut Reader<'_>, key: &str) -> Result<T, Error> {
     let mut v = T::default();
-    map.next_value_seed(Slot(&mut v, &mut Note::default()))
+    v.decode(r, &mut Note::default())
         .inspect_err(|_| push_key(key))?;
     Ok(v)
 }
@@ -702,41 +559,19 @@ pub(crate) fn wire_at<'de, A: MapAccess<'de>, T: Wire>(
 /// A generated struct decoded from a JSON object (a record, a union member, a response or an
 /// event, or a command's parameters).
 pub trait Record: Sized {
-    /// The upstream name, for messages.
-    const NAME: &'static str;
-    /// The `"type"` tag written before the fields (union members, responses, events).
-    const TAG: Option<&'static str>;
-    /// Wire names of the fields, in order.
-    const FIELDS: &'static [&'static str];
-    /// Bit `i` set when field `i` is required.
-    const REQUIRED: u128;
-    /// Documented parameters the command string has no place for (commands only), each with
-    /// whether `false` is its default: they are accepted at their default (`false`, or null)
-    /// and refused otherwise.
-    const IGNORED: &'static [(&'static str, bool)] = &[];
-    /// True for commands: unknown and missing fields are errors, nothing is kept.
-    const STRICT: bool = false;
-    /// All of the above, as data.
-    const INFO: RecordInfo = RecordInfo {
-        name: Self::NAME,
-        tag: Self::TAG,
-        fields: Self::FIELDS,
-        required: Self::REQUIRED,
-        ignored: Self::IGNORED,
-        strict: Self::STRICT,
-        size: std::mem::size_of::<Self>(),
-    };
+    /// What decoding needs to know besides the fields.
+    const INFO: RecordInfo;
 
     /// Decodes the value of `key` into its field; false when `key` is not a field.
-    fn decode_entry<'de, A: MapAccess<'de>>(
+    fn decode_entry(
         &mut self,
         key: &str,
-        map: &mut A,
+        r: &mut Reader<'_>,
         fields: &mut Fields,
-    ) -> Result<bool, A::Error>;
+    ) -> Result<bool, Error>;
 
     /// Writes the fields.
-    fn encode_fields<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error>;
+    fn encode_fields(&self, w: &mut Writer<'_>);
 
     /// Kept unknown fields (none for commands).
     fn extra_mut(&mut self) -> Option<&mut JsonObject>;
@@ -758,19 +593,19 @@ pub struct Fields {
 /// Decodes field `i` (wire name `wire`) into `slot`. A repeated key replaces the earlier
 /// value, as in `serde_json::Value`.
 #[inline(never)]
-pub fn field<'de, A: MapAccess<'de>, T: Wire>(
-    map: &mut A,
+pub fn field<T: Wire>(
+    r: &mut Reader<'_>,
     slot: &mut T,
     i: u16,
     wire: &'static str,
     fields: &mut Fields,
-) -> Result<(), A::Error> {
+) -> Result<(), Error> {
     if fields.seen & (1u128 << i) != 0 {
         repeated(slot, i, fields);
     }
     fields.seen |= 1u128 << i;
     let mut note = Note::default();
-    if let Err(e) = map.next_value_seed(Slot(slot, &mut note)) {
+    if let Err(e) = slot.decode(r, &mut note) {
         push_key(wire);
         return Err(e);
     }
@@ -794,25 +629,63 @@ fn forget_note(i: u16, fields: &mut Fields) {
 /// What decoding a record needs to know besides its fields, as data: one decoder serves
 /// every record (only the per-field match is per type).
 pub struct RecordInfo {
+    /// The upstream name, for messages.
     name: &'static str,
+    /// The `"type"` tag written before the fields (union members, responses, events).
     tag: Option<&'static str>,
+    /// Wire names of the fields, in order.
     fields: &'static [&'static str],
+    /// Bit `i` set when field `i` is required.
     required: u128,
+    /// Documented parameters the command string has no place for (commands only), each with
+    /// whether `false` is its default: they are accepted at their default (`false`, or null)
+    /// and refused otherwise.
     ignored: &'static [(&'static str, bool)],
+    /// True for commands: unknown and missing fields are errors, nothing is kept.
     strict: bool,
+    /// The size of the record, charged to the budget.
     size: usize,
 }
 
+impl RecordInfo {
+    /// See the fields.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        name: &'static str,
+        tag: Option<&'static str>,
+        fields: &'static [&'static str],
+        required: u128,
+        ignored: &'static [(&'static str, bool)],
+        strict: bool,
+        size: usize,
+    ) -> RecordInfo {
+        RecordInfo {
+            name,
+            tag,
+            fields,
+            required,
+            ignored,
+            strict,
+            size,
+        }
+    }
+
+    /// Wire names of the fields, in order.
+    pub const fn fields(&self) -> &'static [&'static str] {
+        self.fields
+    }
+}
+
 /// A record being decoded, seen through its entries only.
-trait Entries<'de, A: MapAccess<'de>> {
-    fn entry(&mut self, key: &str, map: &mut A, fields: &mut Fields) -> Result<bool, A::Error>;
+trait Entries {
+    fn entry(&mut self, key: &str, r: &mut Reader<'_>, fields: &mut Fields) -> Result<bool, Error>;
     fn extra(&mut self) -> Option<&mut JsonObject>;
     fn meta(&mut self) -> Option<&mut Meta>;
 }
 
-impl<'de, A: MapAccess<'de>, R: Record> Entries<'de, A> for R {
-    fn entry(&mut self, key: &str, map: &mut A, fields: &mut Fields) -> Result<bool, A::Error> {
-        self.decode_entry(key, map, fields)
+impl<R: Record> Entries for R {
+    fn entry(&mut self, key: &str, r: &mut Reader<'_>, fields: &mut Fields) -> Result<bool, Error> {
+        self.decode_entry(key, r, fields)
     }
     fn extra(&mut self) -> Option<&mut JsonObject> {
         self.extra_mut()
@@ -822,42 +695,41 @@ impl<'de, A: MapAccess<'de>, R: Record> Entries<'de, A> for R {
     }
 }
 
-/// Decodes the (remaining) entries of an object into `r`.
-pub fn decode_fields<'de, R: Record, A: MapAccess<'de>>(
-    r: &mut R,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    decode_entries(r, &R::INFO, map)
+/// Decodes the (remaining) entries of an object into `rec`.
+#[inline]
+pub fn decode_fields<R: Record>(rec: &mut R, r: &mut Reader<'_>) -> Result<(), Error> {
+    decode_entries(rec, &R::INFO, r)
 }
 
 /// The loop over an object's entries, for every record. It holds only the key and the arrival
 /// bookkeeping; everything rare is in functions of its own, so that this frame stays small at
 /// every level of a deep message.
-fn decode_entries<'de, A: MapAccess<'de>>(
-    r: &mut dyn Entries<'de, A>,
+fn decode_entries(
+    rec: &mut dyn Entries,
     info: &RecordInfo,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    charge(info.size)?;
+    r: &mut Reader<'_>,
+) -> Result<(), Error> {
+    r.charge(info.size)?;
     let mut fields = Fields::default();
-    while let Some(key) = map.next_key::<Key<'de>>()? {
-        if info.tag.is_some() && key.0 == "type" {
-            same_tag(info, map)?;
-        } else if !r.entry(&key.0, map, &mut fields)? {
-            other_entry(r, info, key, map)?;
+    while let Some(key) = r.next_key()? {
+        if info.tag.is_some() && key == "type" {
+            same_tag(info, r)?;
+        } else if !rec.entry(&key, r, &mut fields)? {
+            other_entry(rec, info, key, r)?;
         }
     }
-    finish(r, info, fields)
+    finish(rec, info, fields)
 }
 
 /// A `"type"` entry inside a tagged member: it must repeat the tag.
 #[inline(never)]
-fn same_tag<'de, A: MapAccess<'de>>(info: &RecordInfo, map: &mut A) -> Result<(), A::Error> {
-    let again: Key<'de> = value_at(map, "type")?;
+fn same_tag(info: &RecordInfo, r: &mut Reader<'_>) -> Result<(), Error> {
+    let again = r
+        .str(expect!("a string"))
+        .inspect_err(|_| push_key("type"))?;
     match info.tag {
-        Some(tag) if again.0 != tag => Err(de::Error::custom(format_args!(
-            "two different \"type\" tags: \"{tag}\" and \"{}\"",
-            again.0
+        Some(tag) if again != tag => Err(de::Error::custom(format_args!(
+            "two different \"type\" tags: \"{tag}\" and \"{again}\""
         ))),
         _ => Ok(()),
     }
@@ -866,20 +738,19 @@ fn same_tag<'de, A: MapAccess<'de>>(info: &RecordInfo, map: &mut A) -> Result<()
 /// An entry that is not a field: a command's unrendered parameter (accepted at its default),
 /// kept (unknown fields of wire types) or refused (commands).
 #[inline(never)]
-fn other_entry<'de, A: MapAccess<'de>>(
-    r: &mut dyn Entries<'de, A>,
+fn other_entry(
+    rec: &mut dyn Entries,
     info: &RecordInfo,
-    key: Key<'de>,
-    map: &mut A,
-) -> Result<(), A::Error> {
-    let key = key.0;
+    key: Cow<'_, str>,
+    r: &mut Reader<'_>,
+) -> Result<(), Error> {
     if let Some(&(_, false_default)) = info.ignored.iter().find(|(n, _)| *n == key.as_ref()) {
-        let Any(v) = value_at(map, &key)?;
+        let v = value_at(r, &key)?;
         return unrendered(info, &key, &v, false_default);
     }
-    match r.extra() {
+    match rec.extra() {
         Some(extra) => {
-            let Any(v) = value_at(map, &key)?;
+            let v = value_at(r, &key)?;
             extra.insert(key.into_owned(), v);
             Ok(())
         }
@@ -889,12 +760,7 @@ fn other_entry<'de, A: MapAccess<'de>>(
 
 /// A documented parameter that the command string has no place for: fine at its default (null,
 /// or `false` for a flag), an error otherwise, since the core would never receive it.
-fn unrendered<E: de::Error>(
-    info: &RecordInfo,
-    key: &str,
-    v: &Value,
-    false_default: bool,
-) -> Result<(), E> {
+fn unrendered(info: &RecordInfo, key: &str, v: &Value, false_default: bool) -> Result<(), Error> {
     if v.is_null() || (false_default && *v == Value::Bool(false)) {
         return Ok(());
     }
@@ -903,7 +769,7 @@ fn unrendered<E: de::Error>(
         Value::String(s) if s.len() <= 40 => v.to_string(),
         _ => "a value".to_owned(),
     };
-    Err(E::custom(format_args!(
+    Err(de::Error::custom(format_args!(
         "`{key}` is set to {shown}, but the command string of {} has no place for it: the core \
          would never receive it (leave it out{})",
         info.name,
@@ -917,11 +783,7 @@ fn unrendered<E: de::Error>(
 
 /// Records what arrived how, or (commands) refuses a missing parameter.
 #[inline(never)]
-fn finish<'de, A: MapAccess<'de>>(
-    r: &mut dyn Entries<'de, A>,
-    info: &RecordInfo,
-    fields: Fields,
-) -> Result<(), A::Error> {
+fn finish(rec: &mut dyn Entries, info: &RecordInfo, fields: Fields) -> Result<(), Error> {
     let absent = info.required & !fields.seen;
     if info.strict {
         if absent != 0 {
@@ -931,7 +793,7 @@ fn finish<'de, A: MapAccess<'de>>(
         return Ok(());
     }
     if absent != 0 || !fields.notes.is_empty() {
-        if let Some(meta) = r.meta() {
+        if let Some(meta) = rec.meta() {
             meta.0 = Some(Box::new(MetaInner {
                 absent,
                 notes: fields.notes,
@@ -941,101 +803,81 @@ fn finish<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// Decodes a record from a JSON object.
-pub fn decode_record<'de, R: Record, D: Deserializer<'de>>(
-    r: &mut R,
-    d: D,
-) -> Result<(), D::Error> {
-    struct V<'a, R>(&'a mut R);
-    impl<'de, R: Record> Visitor<'de> for V<'_, R> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "a `{}` object", R::NAME)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let _depth = Depth::enter()?;
-            decode_fields(self.0, &mut map)
-        }
+/// "a `Name` object", for errors.
+struct ObjectOf(&'static str);
+
+impl de::Expected for ObjectOf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a `{}` object", self.0)
     }
-    d.deserialize_map(V(r))
+}
+
+/// Decodes a record from a JSON object.
+#[inline]
+pub fn decode_record<R: Record>(rec: &mut R, r: &mut Reader<'_>) -> Result<(), Error> {
+    r.object(&ObjectOf(R::INFO.name))?;
+    decode_fields(rec, r)
 }
 
 /// Writes field `i` of a record: a required one unless the core had left it out, an optional
 /// one when it is `Some` (or was an explicit `null`).
-pub fn encode_required<M: SerializeMap, T: Wire>(
-    m: &mut M,
+pub fn encode_required<T: Wire>(
+    w: &mut Writer<'_>,
     meta: Option<&Meta>,
     i: u16,
     wire: &'static str,
     value: &T,
-) -> Result<(), M::Error> {
-    match meta {
-        Some(meta) if meta.is_absent(i) => Ok(()),
-        Some(meta) => m.serialize_entry(wire, &Noted(value, meta.note(i))),
-        None => m.serialize_entry(wire, &Noted(value, &EMPTY_NOTE)),
-    }
+) {
+    let note = match meta {
+        Some(meta) if meta.is_absent(i) => return,
+        Some(meta) => meta.note(i),
+        None => &EMPTY_NOTE,
+    };
+    w.key(wire);
+    value.encode(w, note);
 }
 
 /// See [`encode_required`].
-pub fn encode_optional<M: SerializeMap, T: Wire>(
-    m: &mut M,
+pub fn encode_optional<T: Wire>(
+    w: &mut Writer<'_>,
     meta: Option<&Meta>,
     i: u16,
     wire: &'static str,
     value: &Option<T>,
-) -> Result<(), M::Error> {
+) {
     let note = meta.map_or(&EMPTY_NOTE, |meta| meta.note(i));
     match value {
-        Some(v) => m.serialize_entry(wire, &Noted(v, note)),
-        None if note.has(NULL) => m.serialize_entry(wire, &()),
-        None => Ok(()),
+        Some(v) => {
+            w.key(wire);
+            v.encode(w, note);
+        }
+        None if note.has(NULL) => {
+            w.key(wire);
+            w.null();
+        }
+        None => {}
     }
 }
 
 /// Encodes a record: its tag, its fields, then the unknown fields it kept.
-pub fn encode_record<R: Record, S: Serializer>(r: &R, s: S) -> Result<S::Ok, S::Error> {
-    let mut m = s.serialize_map(None)?;
-    if let Some(tag) = R::TAG {
-        m.serialize_entry("type", tag)?;
+#[inline]
+pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
+    w.open_object();
+    if let Some(tag) = R::INFO.tag {
+        w.key("type");
+        w.str(tag);
     }
-    r.encode_fields(&mut m)?;
-    encode_extra(&mut m, r.extra())?;
-    m.end()
+    rec.encode_fields(w);
+    encode_extra(w, rec.extra());
+    w.close_object();
 }
 
 /// Writes kept unknown fields (once for every record, not once per record type).
-fn encode_extra<M: SerializeMap>(m: &mut M, extra: Option<&JsonObject>) -> Result<(), M::Error> {
+fn encode_extra(w: &mut Writer<'_>, extra: Option<&JsonObject>) {
     for (k, v) in extra.into_iter().flatten() {
-        m.serialize_entry(k, v)?;
+        w.key(k);
+        w.value(v);
     }
-    Ok(())
-}
-
-/// The visit methods of a visitor `V(&mut T, ..)` for JSON scalars the type does not document:
-/// kept whole, as `T::undocumented`.
-macro_rules! keep_scalars {
-    () => {
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-            *self.0 = T::undocumented(v.into());
-            Ok(())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-            *self.0 = T::undocumented(Value::Null);
-            Ok(())
-        }
-    };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1052,32 +894,14 @@ pub trait StrEnum: Default {
 }
 
 /// Decodes a [`StrEnum`]: a documented string, or anything else kept as JSON.
-pub fn decode_enum<'de, T: StrEnum, D: Deserializer<'de>>(
-    slot: &mut T,
-    d: D,
-) -> Result<(), D::Error> {
-    struct V<'a, T>(&'a mut T);
-    impl<'de, T: StrEnum> Visitor<'de> for V<'_, T> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "a `{}` string", T::NAME)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-            *self.0 =
-                T::from_wire(v).unwrap_or_else(|| T::undocumented(Value::String(v.to_owned())));
-            Ok(())
-        }
-        keep_scalars!();
-        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-            *self.0 = T::undocumented(AnyVisitor.visit_map(map)?);
-            Ok(())
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-            *self.0 = T::undocumented(AnyVisitor.visit_seq(seq)?);
-            Ok(())
-        }
-    }
-    d.deserialize_any(V(slot))
+pub fn decode_enum<T: StrEnum>(slot: &mut T, r: &mut Reader<'_>) -> Result<(), Error> {
+    *slot = if r.peek()? == b'"' {
+        let s = r.string()?;
+        T::from_wire(&s).unwrap_or_else(|| T::undocumented(Value::String(s.into_owned())))
+    } else {
+        T::undocumented(r.value()?)
+    };
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1091,47 +915,40 @@ pub trait Union: Default {
     const TAGS: &'static [&'static str];
     /// Decodes the member tagged `tag` from the rest of the object into `slot`; false when
     /// `tag` is not documented (the entries are then still unread).
-    fn decode_member<'de, A: MapAccess<'de>>(
-        tag: &str,
-        map: &mut A,
-        slot: &mut Self,
-    ) -> Result<bool, A::Error>;
+    fn decode_member(tag: &str, r: &mut Reader<'_>, slot: &mut Self) -> Result<bool, Error>;
     /// The member without fields that a bare string names (older cores sent some unions as
     /// strings: `"ready"` for `{"type":"ready"}`).
     fn from_bare(s: &str) -> Option<Self>;
     /// Any other JSON, kept.
     fn undocumented(v: Value) -> Self;
     /// Encodes the value as an object (or the undocumented JSON).
-    fn encode_member<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error>;
+    fn encode_member(&self, w: &mut Writer<'_>);
     /// The tag of a documented member.
     fn documented_tag(&self) -> Option<&'static str>;
 }
 
 /// Decodes a member struct from the rest of its object, on the heap.
 #[inline(never)]
-pub fn member<'de, M: Record + Default, A: MapAccess<'de>>(
-    map: &mut A,
-) -> Result<Box<M>, A::Error> {
-    let mut b = Box::<M>::default();
-    decode_fields(&mut *b, map)?;
+pub fn member<M: Record + Default>(r: &mut Reader<'_>) -> Result<Box<M>, Error> {
+    // Built on the stack, then moved to the heap: `Box::default` would instantiate an allocator
+    // helper per member type.
+    let mut b = Box::new(M::default());
+    decode_fields(&mut *b, r)?;
     Ok(b)
 }
 
 /// Reads the rest of the object of a member without fields: `None` when nothing else is
 /// there, otherwise the whole object (it is then kept as undocumented, so that nothing is lost).
 #[inline(never)]
-pub fn unit_member<'de, A: MapAccess<'de>>(
-    tag: &str,
-    map: &mut A,
-) -> Result<Option<Value>, A::Error> {
+pub fn unit_member(tag: &str, r: &mut Reader<'_>) -> Result<Option<Value>, Error> {
     let mut obj: Option<JsonObject> = None;
-    while let Some(key) = map.next_key::<Key<'de>>()? {
-        let Any(v) = value_at(map, &key.0)?;
-        if key.0 == "type" && v.as_str() == Some(tag) {
+    while let Some(key) = r.next_key()? {
+        let v = value_at(r, &key)?;
+        if key == "type" && v.as_str() == Some(tag) {
             continue;
         }
         obj.get_or_insert_with(JsonObject::new)
-            .insert(key.0.into_owned(), v);
+            .insert(key.into_owned(), v);
     }
     Ok(obj.map(|mut obj| {
         obj.insert("type".to_owned(), Value::String(tag.to_owned()));
@@ -1139,220 +956,112 @@ pub fn unit_member<'de, A: MapAccess<'de>>(
     }))
 }
 
-fn rest_of_object<'de, A: MapAccess<'de>>(
-    mut obj: JsonObject,
-    map: &mut A,
-) -> Result<JsonObject, A::Error> {
-    while let Some(key) = map.next_key::<Key<'de>>()? {
-        let Any(v) = value_at(map, &key.0)?;
-        obj.insert(key.0.into_owned(), v);
-    }
-    Ok(obj)
-}
-
 /// Decodes a union: from the `"type"` tag when it is the first key (as the core writes it);
-/// otherwise the object is read whole and decoded again from its text with every `"type"`
-/// moved first, so that nested unions take the first path (linear time overall).
-pub fn decode_union<'de, T: Union, D: Deserializer<'de>>(
+/// otherwise the object is searched for its tag once, and read from its start again.
+pub fn decode_union<T: Union>(
     slot: &mut T,
-    d: D,
+    r: &mut Reader<'_>,
     note: &mut Note,
-) -> Result<(), D::Error> {
-    struct V<'a, T>(&'a mut T, &'a mut Note);
-    impl<'de, T: Union> Visitor<'de> for V<'_, T> {
-        type Value = ();
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            write!(f, "a `{}` object tagged by \"type\"", T::NAME)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-            match T::from_bare(v) {
+) -> Result<(), Error> {
+    match r.peek()? {
+        b'{' => {}
+        b'"' => {
+            let s = r.string()?;
+            match T::from_bare(&s) {
                 Some(m) => {
-                    *self.0 = m;
-                    self.1.flags |= BARE;
-                    self.1.extra_mut().text = Some(v.to_owned());
+                    *slot = m;
+                    note.flags |= BARE;
+                    note.extra_mut().text = Some(s.into_owned());
                 }
-                None => *self.0 = T::undocumented(Value::String(v.to_owned())),
+                None => *slot = T::undocumented(Value::String(s.into_owned())),
             }
-            Ok(())
+            return Ok(());
         }
-        keep_scalars!();
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-            *self.0 = T::undocumented(AnyVisitor.visit_seq(seq)?);
-            Ok(())
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-            let _depth = Depth::enter()?;
-            let Some(first) = map.next_key::<Key<'de>>()? else {
-                *self.0 = T::undocumented(Value::Object(JsonObject::new()));
-                return Ok(());
-            };
-            if first.0 != "type" {
-                return match buffer(first, &mut map)? {
-                    Buffered::Text(text) => redecode(self.0, &text, self.1),
-                    Buffered::Whole(obj) => {
-                        *self.0 = T::undocumented(Value::Object(obj));
-                        Ok(())
-                    }
-                };
-            }
-            let tag: Key<'de> = match map.next_value::<TagOrValue<'de>>() {
-                Ok(TagOrValue::Tag(tag)) => tag,
-                Ok(TagOrValue::Value(v)) => {
-                    *self.0 = T::undocumented(tagged_rest(v, &mut map)?);
-                    return Ok(());
-                }
-                Err(e) => {
-                    push_key("type");
-                    return Err(e);
-                }
-            };
-            if !T::decode_member(&tag.0, &mut map, self.0)? {
-                let tag = Value::String(tag.0.into_owned());
-                *self.0 = T::undocumented(tagged_rest(tag, &mut map)?);
-            }
-            Ok(())
+        _ => {
+            *slot = T::undocumented(r.value()?);
+            return Ok(());
         }
     }
-    d.deserialize_any(V(slot, note))
-}
-
-/// A `"type"` value: a string (borrowed when possible), or any other JSON.
-enum TagOrValue<'de> {
-    Tag(Key<'de>),
-    Value(Value),
-}
-
-impl<'de> Deserialize<'de> for TagOrValue<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = TagOrValue<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a tag")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Tag(Key(Cow::Borrowed(v))))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Tag(Key(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Value(v.into()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Value(v.into()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Value(v.into()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Value(v.into()))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(TagOrValue::Value(Value::Null))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                AnyVisitor.visit_map(map).map(TagOrValue::Value)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-                AnyVisitor.visit_seq(seq).map(TagOrValue::Value)
-            }
-        }
-        d.deserialize_any(V)
+    let start = r.pos();
+    r.object(&ObjectOf(T::NAME))?;
+    let Some(first) = r.next_key()? else {
+        *slot = T::undocumented(Value::Object(JsonObject::new()));
+        return Ok(());
+    };
+    if first != "type" {
+        return tag_later(slot, r, start);
     }
+    if r.peek()? != b'"' {
+        let tag = value_at(r, "type")?;
+        *slot = T::undocumented(tagged_rest(tag, r)?);
+        return Ok(());
+    }
+    let tag = r.string()?;
+    if !T::decode_member(&tag, r, slot)? {
+        let tag = Value::String(tag.into_owned());
+        *slot = T::undocumented(tagged_rest(tag, r)?);
+    }
+    Ok(())
 }
 
-/// An object whose tag the union does not know (or that is not a string): kept whole.
+/// A union whose tag is not its first key (the object at `start` is open, its first key
+/// read): found where it is, then the member is read from the first entry (a member skips
+/// the `"type"` entry that repeats its tag).
 #[inline(never)]
-fn tagged_rest<'de, A: MapAccess<'de>>(tag: Value, map: &mut A) -> Result<Value, A::Error> {
+fn tag_later<T: Union>(slot: &mut T, r: &mut Reader<'_>, start: usize) -> Result<(), Error> {
+    let tag = match r.find_tag(start)? {
+        Some(at) => {
+            r.seek(at);
+            if r.peek()? == b'"' {
+                Some(r.string()?)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    if let Some(tag) = tag {
+        r.restart_object(start);
+        if T::decode_member(&tag, r, slot)? {
+            return Ok(());
+        }
+    }
+    *slot = T::undocumented(r.whole_object(start)?);
+    Ok(())
+}
+
+/// The rest of an object whose tag the union does not know (or that is not a string): kept
+/// whole.
+#[inline(never)]
+fn tagged_rest(tag: Value, r: &mut Reader<'_>) -> Result<Value, Error> {
     let mut obj = JsonObject::new();
     obj.insert("type".to_owned(), tag);
-    Ok(Value::Object(rest_of_object(obj, map)?))
+    while let Some(key) = r.next_key()? {
+        let v = value_at(r, &key)?;
+        obj.insert(key.into_owned(), v);
+    }
+    Ok(Value::Object(obj))
 }
 
-/// An object whose tag is not its first key, read whole.
-enum Buffered {
-    /// Its text with every `"type"` first, to decode again.
-    Text(String),
-    /// No string tag: kept as it is.
-    Whole(JsonObject),
-}
-
-/// Reads the rest of an object whose tag is not its first key, as raw text (nothing is built
-/// but the text). Decoding it again from that text with every `"type"` moved first makes nested
-/// unions take the direct path: each byte is read a fixed number of times, whatever the depth.
-#[inline(never)]
-fn buffer<'de, A: MapAccess<'de>>(first: Key<'de>, map: &mut A) -> Result<Buffered, A::Error> {
-    // The entries, each already rewritten, and the tag's entry apart so that it goes first.
-    let mut entries = String::new();
-    let mut tag: Option<String> = None;
-    let mut too_deep = false;
-    let mut entry = |key: &str, raw: &serde_json::value::RawValue| {
-        let mut e = String::with_capacity(key.len() + raw.get().len() + 4);
-        push_json_string(&mut e, key);
-        e.push(':');
-        let mut pos = 0;
-        too_deep |= rewrite(raw.get(), &mut pos, &mut e, MAX_DEPTH).is_none();
-        if key == "type" && raw.get().starts_with('"') {
-            tag = Some(e);
-        } else {
-            if !entries.is_empty() {
-                entries.push(',');
-            }
-            entries.push_str(&e);
+/// Encodes a union in the form it arrived in.
+pub fn encode_union<T: Union>(u: &T, w: &mut Writer<'_>, note: &Note) {
+    if note.has(BARE) {
+        if let Some(tag) = u.documented_tag() {
+            return w.str(note.text().unwrap_or(tag));
         }
-    };
-    // Owned raw text: any deserializer gives it (a `Value` too), not only borrowing ones.
-    let raw: Box<serde_json::value::RawValue> = value_at(map, &first.0)?;
-    entry(&first.0, &raw);
-    while let Some(key) = map.next_key::<Key<'de>>()? {
-        let raw: Box<serde_json::value::RawValue> = value_at(map, &key.0)?;
-        entry(&key.0, &raw);
     }
-    if too_deep {
-        return Err(de::Error::custom(format_args!(
-            "objects and arrays nested deeper than {MAX_DEPTH} levels"
-        )));
-    }
-    if let Some(tag) = tag {
-        let mut text = String::with_capacity(tag.len() + entries.len() + 3);
-        text.push('{');
-        text.push_str(&tag);
-        if !entries.is_empty() {
-            text.push(',');
-            text.push_str(&entries);
-        }
-        text.push('}');
-        return Ok(Buffered::Text(text));
-    }
-    let text = format!("{{{entries}}}");
-    let mut de = serde_json::Deserializer::from_str(&text);
-    match de.deserialize_any(AnyVisitor) {
-        Ok(Value::Object(obj)) => Ok(Buffered::Whole(obj)),
-        Ok(_) => Ok(Buffered::Whole(JsonObject::new())),
-        Err(e) => Err(de::Error::custom(message_of(&e))),
-    }
+    u.encode_member(w)
 }
 
-/// Appends `s` as a JSON string.
-fn push_json_string(out: &mut String, s: &str) {
-    match serde_json::to_string(s) {
-        Ok(quoted) => out.push_str(&quoted),
-        Err(_) => out.push_str("\"\""),
-    }
+/// Encodes a member without fields: `{"type": tag}`.
+pub fn encode_unit(tag: &str, w: &mut Writer<'_>) {
+    w.open_object();
+    w.key("type");
+    w.str(tag);
+    w.close_object();
 }
 
-/// `json` (valid JSON, as serde_json checked it) with the `"type"` entry first in every
-/// object, without whitespace, everything else unchanged.
-#[cfg(test)]
-fn type_first(json: &str) -> Option<String> {
-    let mut out = String::with_capacity(json.len());
-    let mut pos = 0;
-    rewrite(json, &mut pos, &mut out, MAX_DEPTH)?;
-    Some(out)
-}
-
-// JSON text scanning, shared by the tag-last rewrite and the error locator (`envelope.rs`).
+// JSON text scanning, shared by the reader and the error locator (`envelope.rs`).
 
 /// The position of the first byte at or after `pos` that is not JSON whitespace.
 pub(crate) fn skip_ws(b: &[u8], mut pos: usize) -> usize {
@@ -1416,105 +1125,6 @@ pub(crate) fn skip_value(b: &[u8], pos: usize) -> Option<usize> {
     }
 }
 
-/// Copies the value at `pos` into `out`, moving `"type"` first in its objects; `None` when it
-/// nests deeper than `depth` (decoding would refuse it anyway).
-fn rewrite(json: &str, pos: &mut usize, out: &mut String, depth: u32) -> Option<()> {
-    let b = json.as_bytes();
-    *pos = skip_ws(b, *pos);
-    match b.get(*pos) {
-        Some(&open @ (b'{' | b'[')) => {
-            let depth = depth.checked_sub(1)?;
-            let close = if open == b'{' { b'}' } else { b']' };
-            out.push(open as char);
-            *pos += 1;
-            let start = out.len();
-            let mut first = true;
-            loop {
-                *pos = skip_ws(b, *pos);
-                match b.get(*pos) {
-                    Some(&c) if c == close => {
-                        *pos += 1;
-                        break;
-                    }
-                    Some(b',') => {
-                        *pos += 1;
-                        continue;
-                    }
-                    None => break,
-                    _ => {}
-                }
-                let entry = out.len();
-                if !first {
-                    out.push(',');
-                }
-                let mut is_tag = false;
-                if open == b'{' {
-                    let end = skip_string(b, *pos).unwrap_or(b.len());
-                    let key = &json[*pos..end];
-                    is_tag = key == "\"type\""
-                        || (key.contains('\\')
-                            && serde_json::from_str::<String>(key).is_ok_and(|k| k == "type"));
-                    out.push_str(key);
-                    *pos = skip_ws(b, end) + 1; // after the `:`
-                    out.push(':');
-                }
-                rewrite(json, pos, out, depth)?;
-                if is_tag && !first {
-                    // Move this entry (without its comma) to the front of the object.
-                    let moved = out[entry + 1..].to_owned();
-                    out.truncate(entry);
-                    out.insert(start, ',');
-                    out.insert_str(start, &moved);
-                }
-                first = false;
-            }
-            out.push(close as char);
-        }
-        Some(_) => {
-            // A string or a scalar, copied as it is.
-            let end = skip_value(b, *pos).unwrap_or(b.len());
-            out.push_str(&json[*pos..end]);
-            *pos = end;
-        }
-        None => {}
-    }
-    Some(())
-}
-
-/// Decodes a buffered union from its text.
-fn redecode<T: Union, E: de::Error>(slot: &mut T, text: &str, note: &mut Note) -> Result<(), E> {
-    from_text(text, &mut |de| decode_union(&mut *slot, de, &mut *note))
-}
-
-/// Runs `decode` on a deserializer over `text` (once for every type, not once per type).
-#[inline(never)]
-fn from_text<E: de::Error>(
-    text: &str,
-    decode: &mut dyn FnMut(
-        &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-    ) -> Result<(), serde_json::Error>,
-) -> Result<(), E> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    decode(&mut de).map_err(|e| E::custom(message_of(&e)))
-}
-
-/// Encodes a union in the form it arrived in.
-pub fn encode_union<T: Union, S: Serializer>(u: &T, s: S, note: &Note) -> Result<S::Ok, S::Error> {
-    if note.has(BARE) {
-        if let Some(tag) = u.documented_tag() {
-            return s.serialize_str(note.text().unwrap_or(tag));
-        }
-    }
-    u.encode_member(s)
-}
-
-/// Encodes a member without fields: `{"type": tag}`.
-pub fn encode_unit<S: Serializer>(tag: &str, s: S) -> Result<S::Ok, S::Error> {
-    let mut m = s.serialize_map(Some(1))?;
-    m.serialize_entry("type", tag)?;
-    m.end()
-}
-
 /// The tag of an undocumented value, if it is a tagged object.
 pub fn undocumented_tag(v: &Value) -> Option<&str> {
     v.get("type").and_then(Value::as_str)
@@ -1558,12 +1168,23 @@ mod tests {
         assert!(!loose_eq("é", "É"));
     }
 
+    fn decode<T: Wire>(v: &mut T, text: &str, note: &mut Note) -> Result<(), Error> {
+        let mut r = Reader::new(text, usize::MAX);
+        v.decode(&mut r, note)?;
+        r.end()
+    }
+
+    fn encode<T: Wire>(v: &T, note: &Note) -> String {
+        let mut out = String::new();
+        v.encode(&mut Writer::new(&mut out), note);
+        out
+    }
+
     fn round_trip<T: Wire>(text: &str) -> (T, String) {
         let mut v = T::default();
         let mut note = Note::default();
-        let mut de = serde_json::Deserializer::from_str(text);
-        v.decode(&mut de, &mut note).expect("decodes");
-        let out = serde_json::to_string(&Noted(&v, &note)).expect("encodes");
+        decode(&mut v, text, &mut note).expect("decodes");
+        let out = encode(&v, &note);
         (v, out)
     }
 
@@ -1588,16 +1209,9 @@ mod tests {
     fn an_integer_string_that_changed_value_is_written_canonically() {
         let mut v = 0i64;
         let mut note = Note::default();
-        v.decode(
-            &mut serde_json::Deserializer::from_str("\"+12\""),
-            &mut note,
-        )
-        .expect("decodes");
+        decode(&mut v, "\"+12\"", &mut note).expect("decodes");
         v = 13;
-        assert_eq!(
-            serde_json::to_string(&Noted(&v, &note)).expect("encodes"),
-            "\"13\""
-        );
+        assert_eq!(encode(&v, &note), "\"13\"");
     }
 
     #[test]
@@ -1620,39 +1234,13 @@ mod tests {
     #[test]
     fn bad_integers_are_refused_with_what_was_expected() {
         let mut v = 0u32;
-        let e = v
-            .decode(
-                &mut serde_json::Deserializer::from_str("\"-1\""),
-                &mut Note::default(),
-            )
-            .expect_err("negative word32");
+        let e = decode(&mut v, "\"-1\"", &mut Note::default()).expect_err("negative word32");
         assert!(message_of(&e).contains("32-bit unsigned"), "{e}");
-        let e = v
-            .decode(
-                &mut serde_json::Deserializer::from_str("1.5"),
-                &mut Note::default(),
-            )
-            .expect_err("fraction");
+        let e = decode(&mut v, "1.5", &mut Note::default()).expect_err("fraction");
         assert!(
             message_of(&e).starts_with("invalid type: floating point"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn type_first_moves_every_tag_first() {
-        let text = r#"{"a": {"z":1, "type":"x"}, "type":"t", "b":[{"c":"}\"type\"","type":"y"}], "d":{"q":[],"typ\u0065":"u"}}"#;
-        let out = type_first(text).expect("not too deep");
-        assert_eq!(
-            out,
-            r#"{"type":"t","a":{"type":"x","z":1},"b":[{"type":"y","c":"}\"type\""}],"d":{"typ\u0065":"u","q":[]}}"#
-        );
-        // The same JSON value, keys aside.
-        let (a, b): (Value, Value) = (
-            serde_json::from_str(text).expect("json"),
-            serde_json::from_str(&out).expect("json"),
-        );
-        assert_eq!(a, b);
     }
 
     #[test]

@@ -1,0 +1,874 @@
+//! The JSON text the generated types are decoded from and encoded to, read and written by two
+//! small concrete types: a pull [`Reader`] over the input `&str` and a [`Writer`] appending to
+//! a `String`. Nothing here is generic, so every decoder and encoder of the generated types is
+//! compiled once, in this crate, instead of once per serde deserializer or serializer in every
+//! crate that uses it (and no generic code for them has to be shipped in the crate metadata).
+//!
+//! The reader accepts exactly the JSON serde_json accepts and gives the same values: keys and
+//! strings are borrowed from the input unless they hold escapes (which serde_json unescapes),
+//! numbers that are not plain integers are read by serde_json, and a syntax error is reported
+//! as serde_json reports it (by letting serde_json read the text again).
+//!
+//! The `serde` traits of the generated types are thin shims over this (see `wire.rs`): they
+//! transcribe whatever a deserializer gives into JSON text, and replay JSON text into any
+//! serializer.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, Expected, MapAccess, SeqAccess, Unexpected};
+use serde::de::{IgnoredAny, Visitor};
+use serde::ser::{SerializeMap, SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::{Number, Value};
+
+use crate::runtime::JsonObject;
+use crate::wire::{skip_string, skip_ws, MAX_DEPTH};
+
+/// The error of decoding: serde_json's, so that messages read as serde_json's do.
+pub type Error = serde_json::Error;
+
+/// A number as serde_json reads it.
+pub(crate) enum Num {
+    U(u64),
+    I(i64),
+    F(f64),
+}
+
+/// Where the `"type"` entries of the objects in one part of the input are: read once when a
+/// union's tag is not its first key, so that unions nested in it need not read it again.
+#[derive(Default)]
+struct Tags {
+    /// The part indexed: `from..until`.
+    from: usize,
+    until: usize,
+    /// For each object in it that has a `"type"` key: where the object starts, and where the
+    /// value of its first `"type"` key starts. Sorted.
+    at: Vec<(usize, usize)>,
+}
+
+/// Reads JSON from text, value by value.
+pub struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Set when an object or array was just opened: its first entry has no comma before it.
+    first: bool,
+    depth: u32,
+    /// Bytes that records may still take (`usize::MAX`: no limit).
+    budget: usize,
+    tags: Tags,
+}
+
+/// `"expected"` texts of the reader's own errors.
+pub(crate) struct Expecting<'a>(pub(crate) &'a str);
+
+impl Expected for Expecting<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `text` whose records may take `budget` bytes.
+    pub(crate) fn new(text: &'a str, budget: usize) -> Reader<'a> {
+        Reader {
+            text,
+            pos: 0,
+            first: false,
+            depth: 0,
+            budget,
+            tags: Tags::default(),
+        }
+    }
+
+    /// The next byte that is not whitespace (not consumed).
+    pub(crate) fn peek(&mut self) -> Result<u8, Error> {
+        self.pos = skip_ws(self.text.as_bytes(), self.pos);
+        match self.text.as_bytes().get(self.pos) {
+            Some(&b) => Ok(b),
+            None => Err(self.syntax()),
+        }
+    }
+
+    /// Fails unless only whitespace is left.
+    pub(crate) fn end(&mut self) -> Result<(), Error> {
+        self.pos = skip_ws(self.text.as_bytes(), self.pos);
+        if self.pos < self.text.len() {
+            return Err(self.syntax());
+        }
+        Ok(())
+    }
+
+    /// The text is not JSON: serde_json's error for it, with its position.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn syntax(&self) -> Error {
+        let mut de = serde_json::Deserializer::from_str(self.text);
+        match IgnoredAny::deserialize(&mut de).and_then(|_| de.end()) {
+            Err(e) => e,
+            Ok(()) => de::Error::custom(format_args!("invalid JSON at byte {}", self.pos)),
+        }
+    }
+
+    /// The error for a value of the wrong JSON type (the value is read for the message).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn invalid_type(&mut self, exp: &dyn Expected) -> Error {
+        let found = match self.peek() {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        let unexpected = match found {
+            b'"' => match self.string() {
+                Ok(s) => return de::Error::invalid_type(Unexpected::Str(&s), exp),
+                Err(e) => return e,
+            },
+            b'{' => Unexpected::Map,
+            b'[' => Unexpected::Seq,
+            b't' | b'f' | b'n' => match self.literal() {
+                Ok(Value::Bool(b)) => Unexpected::Bool(b),
+                Ok(_) => Unexpected::Unit,
+                Err(e) => return e,
+            },
+            _ => match self.num() {
+                Ok(Num::U(v)) => Unexpected::Unsigned(v),
+                Ok(Num::I(v)) => Unexpected::Signed(v),
+                Ok(Num::F(v)) => Unexpected::Float(v),
+                Err(e) => return e,
+            },
+        };
+        de::Error::invalid_type(unexpected, exp)
+    }
+
+    /// Enters an object or array (at its opening byte), within the nesting limit.
+    fn open(&mut self) -> Result<(), Error> {
+        if self.depth >= MAX_DEPTH {
+            return Err(too_deep());
+        }
+        self.depth += 1;
+        self.pos += 1;
+        self.first = true;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.pos += 1;
+        self.first = false;
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Starts an object; its entries are then read with [`Reader::next_key`].
+    pub(crate) fn object(&mut self, exp: &dyn Expected) -> Result<(), Error> {
+        if self.peek()? != b'{' {
+            return Err(self.invalid_type(exp));
+        }
+        self.open()
+    }
+
+    /// The key of the next entry (its value is next), or `None` at the end of the object.
+    pub(crate) fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
+        let mut b = self.peek()?;
+        if b == b'}' {
+            self.close();
+            return Ok(None);
+        }
+        if !self.first {
+            if b != b',' {
+                return Err(self.syntax());
+            }
+            self.pos += 1;
+            b = self.peek()?;
+        }
+        self.first = false;
+        if b != b'"' {
+            return Err(self.syntax());
+        }
+        let key = self.string()?;
+        if self.peek()? != b':' {
+            return Err(self.syntax());
+        }
+        self.pos += 1;
+        Ok(Some(key))
+    }
+
+    /// Starts an array; its items are then read after each true [`Reader::next_item`].
+    pub(crate) fn array(&mut self, exp: &dyn Expected) -> Result<(), Error> {
+        if self.peek()? != b'[' {
+            return Err(self.invalid_type(exp));
+        }
+        self.open()
+    }
+
+    /// Whether another item follows (false at the end of the array).
+    pub(crate) fn next_item(&mut self) -> Result<bool, Error> {
+        let b = self.peek()?;
+        if b == b']' {
+            self.close();
+            return Ok(false);
+        }
+        if !self.first {
+            if b != b',' {
+                return Err(self.syntax());
+            }
+            self.pos += 1;
+            if self.peek()? == b']' {
+                return Err(self.syntax());
+            }
+        }
+        self.first = false;
+        Ok(true)
+    }
+
+    /// The string at the current position (which holds `"`): borrowed unless it has escapes.
+    pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        let b = self.text.as_bytes();
+        let start = self.pos + 1;
+        let Some(len) = b
+            .get(start..)
+            .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+        else {
+            return Err(self.syntax());
+        };
+        let end = start + len;
+        if b[start..end].iter().any(|&c| c < 0x20) {
+            return Err(self.syntax());
+        }
+        if b[end] == b'"' {
+            self.pos = end + 1;
+            return Ok(Cow::Borrowed(&self.text[start..end]));
+        }
+        self.escaped()
+    }
+
+    /// A string with escapes, unescaped by serde_json.
+    #[inline(never)]
+    fn escaped(&mut self) -> Result<Cow<'a, str>, Error> {
+        let Some(end) = skip_string(self.text.as_bytes(), self.pos) else {
+            return Err(self.syntax());
+        };
+        match serde_json::from_str::<String>(&self.text[self.pos..end]) {
+            Ok(s) => {
+                self.pos = end;
+                Ok(Cow::Owned(s))
+            }
+            Err(_) => Err(self.syntax()),
+        }
+    }
+
+    /// A string value, or the error naming what was `exp`ected instead.
+    pub(crate) fn str(&mut self, exp: &dyn Expected) -> Result<Cow<'a, str>, Error> {
+        if self.peek()? != b'"' {
+            return Err(self.invalid_type(exp));
+        }
+        self.string()
+    }
+
+    /// `true`, `false` or `null` at the current position.
+    fn literal(&mut self) -> Result<Value, Error> {
+        let rest = &self.text.as_bytes()[self.pos..];
+        let (len, v) = if rest.starts_with(b"true") {
+            (4, Value::Bool(true))
+        } else if rest.starts_with(b"false") {
+            (5, Value::Bool(false))
+        } else if rest.starts_with(b"null") {
+            (4, Value::Null)
+        } else {
+            return Err(self.syntax());
+        };
+        self.pos += len;
+        Ok(v)
+    }
+
+    /// A boolean, or the error naming what was `exp`ected instead.
+    pub(crate) fn bool(&mut self, exp: &dyn Expected) -> Result<bool, Error> {
+        if matches!(self.peek()?, b't' | b'f') {
+            if let Value::Bool(b) = self.literal()? {
+                return Ok(b);
+            }
+        }
+        Err(self.invalid_type(exp))
+    }
+
+    /// Reads `null` if it is next.
+    pub(crate) fn null(&mut self) -> Result<bool, Error> {
+        if self.peek()? == b'n' {
+            self.literal()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Whether a number is next.
+    pub(crate) fn at_number(&mut self) -> Result<bool, Error> {
+        Ok(matches!(self.peek()?, b'-' | b'0'..=b'9'))
+    }
+
+    /// The number at the current position, as serde_json reads it.
+    pub(crate) fn num(&mut self) -> Result<Num, Error> {
+        let b = self.text.as_bytes();
+        let start = self.pos;
+        let mut i = start;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > from
+        };
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        if !digits(&mut i) || (b[int_start] == b'0' && i - int_start > 1) {
+            return Err(self.syntax());
+        }
+        let mut integer = true;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            integer = false;
+            if !digits(&mut i) {
+                return Err(self.syntax());
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            integer = false;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                return Err(self.syntax());
+            }
+        }
+        let token = &self.text[start..i];
+        if integer {
+            if int_start == start {
+                if let Ok(v) = token.parse::<u64>() {
+                    self.pos = i;
+                    return Ok(Num::U(v));
+                }
+            } else if let Ok(v) = token.parse::<i64>() {
+                // `-0` is a float to serde_json.
+                if v < 0 {
+                    self.pos = i;
+                    return Ok(Num::I(v));
+                }
+            }
+        }
+        match serde_json::from_str::<Number>(token) {
+            Ok(n) => {
+                self.pos = i;
+                Ok(match (n.as_u64(), n.as_i64()) {
+                    (Some(v), _) => Num::U(v),
+                    (_, Some(v)) => Num::I(v),
+                    _ => Num::F(n.as_f64().unwrap_or_default()),
+                })
+            }
+            Err(_) => Err(self.syntax()),
+        }
+    }
+
+    /// Any JSON value, as serde_json's `Value` (within the nesting limit).
+    pub(crate) fn value(&mut self) -> Result<Value, Error> {
+        Ok(match self.peek()? {
+            b'{' => {
+                self.open()?;
+                let mut obj = JsonObject::new();
+                while let Some(key) = self.next_key()? {
+                    let v = self.value()?;
+                    obj.insert(key.into_owned(), v);
+                }
+                Value::Object(obj)
+            }
+            b'[' => {
+                self.open()?;
+                let mut items = Vec::new();
+                while self.next_item()? {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            b'"' => Value::String(self.string()?.into_owned()),
+            b't' | b'f' | b'n' => self.literal()?,
+            _ => match self.num()? {
+                Num::U(v) => v.into(),
+                Num::I(v) => v.into(),
+                Num::F(v) => Number::from_f64(v).map_or(Value::Null, Value::Number),
+            },
+        })
+    }
+
+    /// Takes `bytes` from the records budget, or fails: a message of `{}` objects must not
+    /// expand into gigabytes of default records.
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Error> {
+        if self.budget == usize::MAX {
+            return Ok(());
+        }
+        match self.budget.checked_sub(bytes) {
+            Some(rest) => {
+                self.budget = rest;
+                Ok(())
+            }
+            None => Err(over_budget()),
+        }
+    }
+
+    /// The position of the next byte to read.
+    pub(crate) fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Goes back to just after the opening `{` at `start` of the object being read, to read
+    /// its entries again from the first.
+    pub(crate) fn restart_object(&mut self, start: usize) {
+        self.pos = start + 1;
+        self.first = true;
+    }
+
+    /// Reads the object being read (opened at `start`) again, whole, as a `Value`.
+    pub(crate) fn whole_object(&mut self, start: usize) -> Result<Value, Error> {
+        self.depth = self.depth.saturating_sub(1);
+        self.pos = start;
+        self.value()
+    }
+
+    /// Where the value of the first `"type"` key of the object at `start` begins, if it has
+    /// one. Each part of the input is searched at most once: the search indexes every object
+    /// it passes, for the unions nested in this one.
+    pub(crate) fn find_tag(&mut self, start: usize) -> Result<Option<usize>, Error> {
+        if !(self.tags.from <= start && start < self.tags.until) {
+            self.index_tags(start)?;
+        }
+        let at = &self.tags.at;
+        Ok(at
+            .binary_search_by_key(&start, |&(s, _)| s)
+            .ok()
+            .map(|i| at[i].1))
+    }
+
+    /// Indexes the `"type"` keys of every object in the value at `start` (iterative; any
+    /// malformed JSON is left for the reading that follows to report).
+    #[inline(never)]
+    fn index_tags(&mut self, start: usize) -> Result<(), Error> {
+        struct Open {
+            start: usize,
+            object: bool,
+            key_next: bool,
+            typed: bool,
+        }
+        let b = self.text.as_bytes();
+        let mut at = std::mem::take(&mut self.tags.at);
+        at.clear();
+        let mut stack: Vec<Open> = Vec::new();
+        let mut i = start;
+        loop {
+            i = skip_ws(b, i);
+            let Some(&c) = b.get(i) else { break };
+            match c {
+                b'{' | b'[' => {
+                    if stack.len() as u32 + self.depth > MAX_DEPTH {
+                        return Err(too_deep());
+                    }
+                    stack.push(Open {
+                        start: i,
+                        object: c == b'{',
+                        key_next: c == b'{',
+                        typed: false,
+                    });
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    stack.pop();
+                    i += 1;
+                    if stack.is_empty() {
+                        break;
+                    }
+                }
+                b',' => {
+                    if let Some(top) = stack.last_mut() {
+                        top.key_next = top.object;
+                    }
+                    i += 1;
+                }
+                b'"' => {
+                    let end = skip_string(b, i).unwrap_or(b.len());
+                    if let Some(top) = stack.last_mut() {
+                        if top.key_next {
+                            top.key_next = false;
+                            if !top.typed && is_type_key(&self.text[i..end]) {
+                                top.typed = true;
+                                let colon = skip_ws(b, end);
+                                at.push((top.start, skip_ws(b, colon + 1)));
+                            }
+                        }
+                    }
+                    i = end;
+                }
+                b':' => i += 1,
+                _ => {
+                    // A scalar (or a stray byte): up to the next structural byte.
+                    i += 1;
+                    while !matches!(
+                        b.get(i),
+                        None | Some(
+                            b',' | b'{'
+                                | b'['
+                                | b'}'
+                                | b']'
+                                | b'"'
+                                | b':'
+                                | b' '
+                                | b'\t'
+                                | b'\n'
+                                | b'\r'
+                        )
+                    ) {
+                        i += 1;
+                    }
+                }
+            }
+            if stack.is_empty() {
+                break;
+            }
+        }
+        at.sort_unstable();
+        self.tags = Tags {
+            from: start,
+            until: i.max(start + 1),
+            at,
+        };
+        Ok(())
+    }
+
+    /// Moves to `pos` (a position found by [`Reader::find_tag`]).
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+}
+
+/// Whether the JSON string `quoted` (with its quotes) is `"type"`, escaped or not.
+fn is_type_key(quoted: &str) -> bool {
+    quoted == "\"type\""
+        || (quoted.contains('\\')
+            && serde_json::from_str::<String>(quoted).is_ok_and(|k| k == "type"))
+}
+
+#[cold]
+fn too_deep() -> Error {
+    de::Error::custom(format_args!(
+        "objects and arrays nested deeper than {MAX_DEPTH} levels"
+    ))
+}
+
+#[cold]
+fn over_budget() -> Error {
+    de::Error::custom(format_args!(
+        "the message expands to more than {} bytes of records per byte of JSON (plus {} MiB); \
+         it is refused",
+        crate::wire::BUDGET_PER_BYTE,
+        crate::wire::BUDGET_FLOOR >> 20
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writing.
+
+/// Writes compact JSON, as serde_json writes it, to the end of a `String`.
+pub struct Writer<'a> {
+    out: &'a mut String,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer appending to `out`.
+    pub(crate) fn new(out: &'a mut String) -> Writer<'a> {
+        Writer { out }
+    }
+
+    /// `{`; then [`Writer::key`] and a value for each entry, then [`Writer::close_object`].
+    pub fn open_object(&mut self) {
+        self.out.push('{');
+    }
+
+    /// The key of the next entry.
+    pub fn key(&mut self, key: &str) {
+        if !self.out.ends_with('{') {
+            self.out.push(',');
+        }
+        self.str(key);
+        self.out.push(':');
+    }
+
+    /// `}`.
+    pub fn close_object(&mut self) {
+        self.out.push('}');
+    }
+
+    /// `[`; then [`Writer::item`] and a value for each item, then [`Writer::close_array`].
+    pub fn open_array(&mut self) {
+        self.out.push('[');
+    }
+
+    /// Before each item of an array.
+    pub fn item(&mut self) {
+        if !self.out.ends_with('[') {
+            self.out.push(',');
+        }
+    }
+
+    /// `]`.
+    pub fn close_array(&mut self) {
+        self.out.push(']');
+    }
+
+    /// A string, escaped as serde_json escapes it.
+    pub fn str(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let out = &mut *self.out;
+        out.push('"');
+        let b = s.as_bytes();
+        let mut from = 0;
+        for (i, &c) in b.iter().enumerate() {
+            let short = match c {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x08 => "\\b",
+                0x0c => "\\f",
+                0..=0x1f => "",
+                _ => continue,
+            };
+            out.push_str(&s[from..i]);
+            from = i + 1;
+            if short.is_empty() {
+                out.push_str("\\u00");
+                out.push(HEX[usize::from(c >> 4)] as char);
+                out.push(HEX[usize::from(c & 0xf)] as char);
+            } else {
+                out.push_str(short);
+            }
+        }
+        out.push_str(&s[from..]);
+        out.push('"');
+    }
+
+    /// `true` or `false`.
+    pub fn bool(&mut self, v: bool) {
+        self.out.push_str(if v { "true" } else { "false" });
+    }
+
+    /// `null`.
+    pub fn null(&mut self) {
+        self.out.push_str("null");
+    }
+
+    /// An unsigned integer.
+    pub fn u64(&mut self, v: u64) {
+        self.out.push_str(itoa::Buffer::new().format(v));
+    }
+
+    /// A signed integer.
+    pub fn i64(&mut self, v: i64) {
+        self.out.push_str(itoa::Buffer::new().format(v));
+    }
+
+    /// A float as serde_json writes it (`null` when it is not finite).
+    pub fn f64(&mut self, v: f64) {
+        match Number::from_f64(v) {
+            Some(n) => self.number(&n),
+            None => self.null(),
+        }
+    }
+
+    fn number(&mut self, n: &Number) {
+        use std::fmt::Write;
+        let _ = write!(self.out, "{n}");
+    }
+
+    /// Any JSON value.
+    pub fn value(&mut self, v: &Value) {
+        match v {
+            Value::Null => self.null(),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(n) => self.number(n),
+            Value::String(s) => self.str(s),
+            Value::Array(items) => {
+                self.open_array();
+                for item in items {
+                    self.item();
+                    self.value(item);
+                }
+                self.close_array();
+            }
+            Value::Object(obj) => {
+                self.open_object();
+                for (k, v) in obj {
+                    self.key(k);
+                    self.value(v);
+                }
+                self.close_object();
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The serde shims: any deserializer into JSON text, JSON text into any serializer. Generic, but
+// once per deserializer or serializer, not once per generated type.
+
+/// Writes what a deserializer gives as JSON text into `out` (keys in the order given).
+pub(crate) fn transcribe<'de, D: Deserializer<'de>>(
+    d: D,
+    out: &mut String,
+) -> Result<(), D::Error> {
+    d.deserialize_any(Transcribe { out, depth: 0 })
+}
+
+struct Transcribe<'a> {
+    out: &'a mut String,
+    depth: u32,
+}
+
+impl Transcribe<'_> {
+    fn w(&mut self) -> Writer<'_> {
+        Writer::new(self.out)
+    }
+    fn nested<E: de::Error>(&mut self) -> Result<Transcribe<'_>, E> {
+        if self.depth >= MAX_DEPTH {
+            return Err(E::custom(too_deep()));
+        }
+        Ok(Transcribe {
+            out: self.out,
+            depth: self.depth + 1,
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Transcribe<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Transcribe<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<(), E> {
+        self.w().bool(v);
+        Ok(())
+    }
+    fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<(), E> {
+        self.w().i64(v);
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<(), E> {
+        self.w().u64(v);
+        Ok(())
+    }
+    fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<(), E> {
+        self.w().f64(v);
+        Ok(())
+    }
+    fn visit_str<E: de::Error>(mut self, v: &str) -> Result<(), E> {
+        self.w().str(v);
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
+        self.w().null();
+        Ok(())
+    }
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let mut t = self.nested()?;
+        t.w().open_array();
+        loop {
+            let len = t.out.len();
+            t.w().item();
+            if seq.next_element_seed(t.nested()?)?.is_none() {
+                // No item after all: take back the comma.
+                t.out.truncate(len);
+                break;
+            }
+        }
+        t.w().close_array();
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let mut t = self.nested()?;
+        t.w().open_object();
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            t.w().key(&key);
+            map.next_value_seed(t.nested()?)?;
+        }
+        t.w().close_object();
+        Ok(())
+    }
+}
+
+/// JSON text (valid, as a [`Writer`] wrote it) replayed into a serializer.
+pub(crate) fn replay<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    let reader = std::cell::RefCell::new(Reader::new(text, usize::MAX));
+    Replay(&reader).serialize(s)
+}
+
+struct Replay<'r, 'a>(&'r std::cell::RefCell<Reader<'a>>);
+
+impl Serialize for Replay<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        let fail = |e: Error| S::Error::custom(e);
+        let first = self.0.borrow_mut().peek().map_err(fail)?;
+        match first {
+            b'{' => {
+                self.0.borrow_mut().object(&Expecting("")).map_err(fail)?;
+                let mut m = s.serialize_map(None)?;
+                loop {
+                    let key = self.0.borrow_mut().next_key().map_err(fail)?;
+                    let Some(key) = key else { break };
+                    m.serialize_entry(&*key, self)?;
+                }
+                m.end()
+            }
+            b'[' => {
+                self.0.borrow_mut().array(&Expecting("")).map_err(fail)?;
+                let mut seq = s.serialize_seq(None)?;
+                loop {
+                    let more = self.0.borrow_mut().next_item().map_err(fail)?;
+                    if !more {
+                        break;
+                    }
+                    seq.serialize_element(self)?;
+                }
+                seq.end()
+            }
+            b'"' => {
+                let text = self.0.borrow_mut().string().map_err(fail)?;
+                s.serialize_str(&text)
+            }
+            b't' | b'f' | b'n' => match self.0.borrow_mut().literal().map_err(fail)? {
+                Value::Bool(b) => s.serialize_bool(b),
+                _ => s.serialize_unit(),
+            },
+            _ => {
+                let n = self.0.borrow_mut().num().map_err(fail)?;
+                match n {
+                    Num::U(v) => s.serialize_u64(v),
+                    Num::I(v) => s.serialize_i64(v),
+                    Num::F(v) => s.serialize_f64(v),
+                }
+            }
+        }
+    }
+}
