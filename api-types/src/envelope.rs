@@ -122,18 +122,21 @@ fn write_envelope(
 }
 
 impl Encode for ResponseMessage {
+    #[inline]
     fn encode_json(&self, w: &mut Writer<'_>) {
         write_envelope(w, self.corr_id.as_deref(), &self.resp, &self.extra_fields);
     }
 }
 
 impl Encode for EventMessage {
+    #[inline]
     fn encode_json(&self, w: &mut Writer<'_>) {
         write_envelope(w, None, &self.resp, &self.extra_fields);
     }
 }
 
 impl Encode for Message {
+    #[inline]
     fn encode_json(&self, w: &mut Writer<'_>) {
         match self {
             Message::Response(r) => r.encode_json(w),
@@ -150,6 +153,7 @@ macro_rules! message_to_json {
         impl $t {
             /// The JSON text of this message, as the core would send it (the fast path; the
             /// same JSON as `serde_json::to_string`).
+            #[inline]
             pub fn to_json(&self) -> String {
                 wire::encode_text(self)
             }

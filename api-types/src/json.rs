@@ -103,10 +103,19 @@ impl<'a> Reader<'a> {
     #[cold]
     #[inline(never)]
     pub(crate) fn syntax(&self) -> Error {
+        self.syntax_or(|| format!("invalid JSON at byte {}", self.pos))
+    }
+
+    /// serde_json's error for the text when its syntax is wrong (serde_json skims it without
+    /// recursion); otherwise (a string escape or a number that only reading its value refuses)
+    /// `message`.
+    #[cold]
+    #[inline(never)]
+    fn syntax_or(&self, message: impl FnOnce() -> String) -> Error {
         let mut de = serde_json::Deserializer::from_str(self.text);
         match IgnoredAny::deserialize(&mut de).and_then(|_| de.end()) {
             Err(e) => e,
-            Ok(()) => de::Error::custom(format_args!("invalid JSON at byte {}", self.pos)),
+            Ok(()) => de::Error::custom(message()),
         }
     }
 
@@ -165,10 +174,11 @@ impl<'a> Reader<'a> {
         self.open()
     }
 
-    /// The key of the next entry (its value is next), or `None` at the end of the object.
-    pub(crate) fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
+    /// Moves to the next entry of the object or array being read: its first byte, or `None`
+    /// at the `close`ing byte (then consumed).
+    fn next_entry(&mut self, close: u8) -> Result<Option<u8>, Error> {
         let mut b = self.peek()?;
-        if b == b'}' {
+        if b == close {
             self.close();
             return Ok(None);
         }
@@ -178,10 +188,20 @@ impl<'a> Reader<'a> {
             }
             self.pos += 1;
             b = self.peek()?;
+            if b == close {
+                return Err(self.syntax());
+            }
         }
         self.first = false;
-        if b != b'"' {
-            return Err(self.syntax());
+        Ok(Some(b))
+    }
+
+    /// The key of the next entry (its value is next), or `None` at the end of the object.
+    pub(crate) fn next_key(&mut self) -> Result<Option<Cow<'a, str>>, Error> {
+        match self.next_entry(b'}')? {
+            None => return Ok(None),
+            Some(b'"') => {}
+            Some(_) => return Err(self.syntax()),
         }
         let key = self.string()?;
         if self.peek()? != b':' {
@@ -201,22 +221,7 @@ impl<'a> Reader<'a> {
 
     /// Whether another item follows (false at the end of the array).
     pub(crate) fn next_item(&mut self) -> Result<bool, Error> {
-        let b = self.peek()?;
-        if b == b']' {
-            self.close();
-            return Ok(false);
-        }
-        if !self.first {
-            if b != b',' {
-                return Err(self.syntax());
-            }
-            self.pos += 1;
-            if self.peek()? == b']' {
-                return Err(self.syntax());
-            }
-        }
-        self.first = false;
-        Ok(true)
+        Ok(self.next_entry(b']')?.is_some())
     }
 
     /// The string at the current position (which holds `"`): borrowed unless it has escapes.
@@ -251,7 +256,7 @@ impl<'a> Reader<'a> {
                 self.pos = end;
                 Ok(Cow::Owned(s))
             }
-            Err(_) => Err(self.syntax()),
+            Err(e) => Err(self.syntax_or(|| crate::wire::message_of(&e))),
         }
     }
 
@@ -364,7 +369,7 @@ impl<'a> Reader<'a> {
                     _ => Num::F(n.as_f64().unwrap_or_default()),
                 })
             }
-            Err(_) => Err(self.syntax()),
+            Err(e) => Err(self.syntax_or(|| crate::wire::message_of(&e))),
         }
     }
 
@@ -752,31 +757,23 @@ impl<'de> DeserializeSeed<'de> for Transcribe<'_> {
     }
 }
 
+/// Visit methods that write a scalar with the writer method of the same name.
+macro_rules! write_scalars {
+    ($($visit:ident($t:ty) $write:ident),*) => {$(
+        fn $visit<E: de::Error>(mut self, v: $t) -> Result<(), E> {
+            self.w().$write(v);
+            Ok(())
+        }
+    )*};
+}
+
 impl<'de> Visitor<'de> for Transcribe<'_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E: de::Error>(mut self, v: bool) -> Result<(), E> {
-        self.w().bool(v);
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(mut self, v: i64) -> Result<(), E> {
-        self.w().i64(v);
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(mut self, v: u64) -> Result<(), E> {
-        self.w().u64(v);
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(mut self, v: f64) -> Result<(), E> {
-        self.w().f64(v);
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(mut self, v: &str) -> Result<(), E> {
-        self.w().str(v);
-        Ok(())
-    }
+    write_scalars!(visit_bool(bool) bool, visit_i64(i64) i64, visit_u64(u64) u64,
+        visit_f64(f64) f64, visit_str(&str) str);
     fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
         self.w().null();
         Ok(())
@@ -870,5 +867,104 @@ impl Serialize for Replay<'_, '_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader against serde_json's `Value` on the same text: the same value, or an error
+    /// with the same message and place.
+    fn same_as_serde_json(text: &str) {
+        let mut r = Reader::new(text, usize::MAX);
+        let ours = r.value().and_then(|v| r.end().map(|()| v));
+        let theirs = serde_json::from_str::<Value>(text);
+        match (ours, theirs) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+            // A syntax error is serde_json's, found by skimming the text (without recursion),
+            // which words a few errors differently from reading a `Value` ("invalid number"
+            // for "EOF while parsing a value") and may stop a byte earlier.
+            (Err(a), Err(b)) if a.line() != 0 => {
+                assert_eq!(a.line(), b.line(), "{text}: {a} / {b}");
+                assert!(a.column().abs_diff(b.column()) <= 1, "{text}: {a} / {b}");
+            }
+            (Err(a), Err(b)) => {
+                assert_eq!(
+                    crate::wire::message_of(&a),
+                    crate::wire::message_of(&b),
+                    "{text}"
+                )
+            }
+            (a, b) => panic!("{text}: ours {a:?}, serde_json {b:?}"),
+        }
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads_and_refuses_what_it_refuses() {
+        for text in [
+            "0",
+            "-0",
+            "-1",
+            "1.5",
+            "1e2",
+            "1E+2",
+            "-1.25e-3",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "1e400",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            " true ",
+            "\"a\"",
+            "\"\\u00e9\\n\\\"\"",
+            "\"\\ud83d\\ude00\"",
+            "\"\\ud800\"",
+            "\"\\x\"",
+            "\"a\u{1}\"",
+            "\"unterminated",
+            "[]",
+            "[1,2]",
+            "[1,]",
+            "[,1]",
+            "[1 2]",
+            "{}",
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":1,}",
+            "{\"a\" 1}",
+            "{1:2}",
+            "{\"a\":}",
+            "[[[]]]",
+            "{\"a\":[{\"b\":null}]} x",
+            "",
+            " ",
+            "[",
+            "{\"a\":1",
+            "\"\u{e9}\"",
+        ] {
+            same_as_serde_json(text);
+        }
+    }
+
+    #[test]
+    fn the_writer_writes_what_serde_json_writes() {
+        let v: Value = serde_json::from_str(
+            r#"{"s":"a\"\\\n\r\t\u0008\u000c\u0001\u007f é/","n":[0,-1,1.5,1e20,1e-7,18446744073709551615],"b":[true,false,null],"o":{}}"#,
+        )
+        .expect("json");
+        let mut out = String::new();
+        Writer::new(&mut out).value(&v);
+        assert_eq!(out, serde_json::to_string(&v).expect("json"));
     }
 }

@@ -239,8 +239,8 @@ pub mod __private {
     pub use crate::wire::{
         decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_optional,
         encode_record, encode_required, encode_union, encode_unit, field, loose_eq, member,
-        serialize, undocumented_tag, unit_member, Decode, Encode, Error, Fields, Meta, Note,
-        Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
+        serialize, undocumented_tag, unit_member, Decode, Encode, Entries, Error, Fields, Meta,
+        Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
     };
     /// `Hash` of the generated types, through `dyn Hasher`.
     pub trait DynHash {

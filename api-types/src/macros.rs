@@ -25,7 +25,6 @@ macro_rules! wire_record {
         }
     ) => {
         $(#[doc = $doc])*
-        #[derive(Debug)]
         #[non_exhaustive]
         pub struct $name {
             $(
@@ -40,6 +39,7 @@ macro_rules! wire_record {
         // Written out rather than derived: derived impls are `#[inline]`, which would ship
         // their bodies to every crate that uses this one.
         impl ::core::clone::Clone for $name {
+            #[inline]
             fn clone(&self) -> Self {
                 Self {
                     $( $field: ::core::clone::Clone::clone(&self.$field), )*
@@ -59,8 +59,20 @@ macro_rules! wire_record {
             }
         }
 
+        impl ::core::fmt::Debug for $name {
+            #[inline]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    $( .field(stringify!($field), &self.$field) )*
+                    .field("extra_fields", &self.extra_fields)
+                    .field("__meta", &self.__meta)
+                    .finish()
+            }
+        }
+
         impl ::core::cmp::PartialEq for $name {
             /// Compares the values a user sees (not how they arrived).
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 true $( && self.$field == other.$field )* && self.extra_fields == other.extra_fields
             }
@@ -76,7 +88,7 @@ macro_rules! wire_record {
             /// their type's default and are left out again when this value is encoded.
             #[inline]
             pub fn absent_fields(&self) -> ::std::vec::Vec<&'static str> {
-                self.__meta.absent_fields(<Self as $crate::__private::Record>::INFO.fields())
+                self.__meta.absent_fields(<Self as $crate::__private::Record>::INFO.fields)
             }
         }
 
@@ -110,16 +122,27 @@ macro_rules! __record_impl {
         [$( ($kind:ident $field:ident $wire:literal ($i:expr)) )*], $n:expr, []
     ) => {
         impl $crate::__private::Record for $name {
-            const INFO: $crate::__private::RecordInfo = $crate::__private::RecordInfo::new(
-                stringify!($name),
-                $tag,
-                &[$($wire),*],
-                0 $(| ($crate::__required!($kind) << ($i)))*,
-                &[$($ignored)*],
-                $crate::__record_mode!(strict $mode),
-                ::core::mem::size_of::<$name>(),
-            );
+            const INFO: $crate::__private::RecordInfo = $crate::__private::RecordInfo {
+                name: stringify!($name),
+                tag: $tag,
+                fields: &[$($wire),*],
+                required: 0 $(| ($crate::__required!($kind) << ($i)))*,
+                ignored: &[$($ignored)*],
+                strict: $crate::__record_mode!(strict $mode),
+                size: ::core::mem::size_of::<$name>(),
+            };
 
+            #[inline]
+            #[allow(unused_variables)]
+            fn encode_fields(&self, w: &mut $crate::__private::Writer<'_>) {
+                let meta = <Self as $crate::__private::Record>::meta(self);
+                $( $crate::__encode_field!($kind, w, meta, $i, $wire, &self.$field); )*
+            }
+
+            $crate::__record_mode!(accessors $mode);
+        }
+
+        impl $crate::__private::Entries for $name {
             #[allow(unused_variables, unreachable_code)]
             fn decode_entry(
                 &mut self,
@@ -134,13 +157,7 @@ macro_rules! __record_impl {
                 ::core::result::Result::Ok(true)
             }
 
-            #[allow(unused_variables)]
-            fn encode_fields(&self, w: &mut $crate::__private::Writer<'_>) {
-                let meta = <Self as $crate::__private::Record>::meta(self);
-                $( $crate::__encode_field!($kind, w, meta, $i, $wire, &self.$field); )*
-            }
-
-            $crate::__record_mode!(accessors $mode);
+            $crate::__record_mode!(accessors_mut $mode);
         }
     };
     (
@@ -164,28 +181,32 @@ macro_rules! __record_mode {
     (strict strict) => {
         true
     };
-    (accessors kept) => {
+    (accessors_mut kept) => {
         fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
             ::core::option::Option::Some(&mut self.extra_fields)
         }
-        fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
-            ::core::option::Option::Some(&self.extra_fields)
-        }
         fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
             ::core::option::Option::Some(&mut self.__meta)
+        }
+    };
+    (accessors_mut strict) => {
+        fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
+            ::core::option::Option::None
+        }
+        fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
+            ::core::option::Option::None
+        }
+    };
+    (accessors kept) => {
+        fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
+            ::core::option::Option::Some(&self.extra_fields)
         }
         fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
             ::core::option::Option::Some(&self.__meta)
         }
     };
     (accessors strict) => {
-        fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
-            ::core::option::Option::None
-        }
         fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
-            ::core::option::Option::None
-        }
-        fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
             ::core::option::Option::None
         }
         fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
@@ -207,6 +228,7 @@ macro_rules! __wire_via_record {
             ) -> ::core::result::Result<(), $crate::__private::Error> {
                 $crate::__private::decode_record(self, r)
             }
+            #[inline]
             fn encode(&self, w: &mut $crate::__private::Writer<'_>, _: &$crate::__private::Note) {
                 $crate::__private::encode_record(self, w)
             }
@@ -254,7 +276,6 @@ macro_rules! command {
         $(ignored [$($ignored:literal $(= $false:tt)?),*])?
     ) => {
         $(#[doc = $doc])*
-        #[derive(Debug)]
         #[non_exhaustive]
         pub struct $name {
             $(
@@ -263,13 +284,24 @@ macro_rules! command {
             )*
         }
 
+        impl ::core::fmt::Debug for $name {
+            #[inline]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(stringify!($name))
+                    $( .field(stringify!($field), &self.$field) )*
+                    .finish()
+            }
+        }
+
         impl ::core::clone::Clone for $name {
+            #[inline]
             fn clone(&self) -> Self {
                 Self { $( $field: ::core::clone::Clone::clone(&self.$field), )* }
             }
         }
 
         impl ::core::cmp::PartialEq for $name {
+            #[inline]
             #[allow(unused_variables)]
             fn eq(&self, other: &Self) -> bool {
                 true $( && self.$field == other.$field )*
@@ -303,6 +335,7 @@ macro_rules! command {
         }
 
         impl $crate::__private::Encode for $name {
+            #[inline]
             fn encode_json(&self, w: &mut $crate::__private::Writer<'_>) {
                 $crate::__private::encode_record(self, w)
             }
@@ -335,7 +368,6 @@ macro_rules! wire_enum {
         }
     ) => {
         $(#[$attr])*
-        #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
             $(
@@ -346,7 +378,18 @@ macro_rules! wire_enum {
             Undocumented($crate::__private::Value),
         }
 
+        impl ::core::fmt::Debug for $name {
+            #[inline]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    $( Self::$variant => f.write_str(stringify!($variant)), )*
+                    Self::Undocumented(v) => f.debug_tuple("Undocumented").field(v).finish(),
+                }
+            }
+        }
+
         impl ::core::clone::Clone for $name {
+            #[inline]
             fn clone(&self) -> Self {
                 match self {
                     $( Self::$variant => Self::$variant, )*
@@ -356,6 +399,7 @@ macro_rules! wire_enum {
         }
 
         impl ::core::cmp::PartialEq for $name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 match (self, other) {
                     (Self::Undocumented(a), Self::Undocumented(b)) => a == b,
@@ -391,6 +435,7 @@ macro_rules! wire_enum {
 
         impl ::core::fmt::Display for $name {
             /// The JSON string (the JSON text of an `Undocumented` value that is not a string).
+            #[inline]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
                     Self::Undocumented(v) if !v.is_string() => ::core::fmt::Display::fmt(v, f),
@@ -429,6 +474,7 @@ macro_rules! wire_enum {
             ) -> ::core::result::Result<(), $crate::__private::Error> {
                 $crate::__private::decode_enum(self, r)
             }
+            #[inline]
             fn encode(&self, w: &mut $crate::__private::Writer<'_>, _: &$crate::__private::Note) {
                 match self {
                     $( Self::$variant => w.str($wire), )*
@@ -454,7 +500,6 @@ macro_rules! wire_union {
         }
     ) => {
         $(#[doc = $doc])*
-        #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
             $(
@@ -466,7 +511,18 @@ macro_rules! wire_union {
             Undocumented($crate::__private::Value),
         }
 
+        impl ::core::fmt::Debug for $name {
+            #[inline]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__member_op!(debug x f, $variant $(($ty))?), )*
+                    Self::Undocumented(v) => f.debug_tuple("Undocumented").field(v).finish(),
+                }
+            }
+        }
+
         impl ::core::clone::Clone for $name {
+            #[inline]
             fn clone(&self) -> Self {
                 match self {
                     $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__member_op!(clone x, $variant $(($ty))?), )*
@@ -476,6 +532,7 @@ macro_rules! wire_union {
         }
 
         impl ::core::cmp::PartialEq for $name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 match (self, other) {
                     $( ($crate::__member_pat!(a, $variant $(($ty))?), $crate::__member_pat!(b, $variant $(($ty))?)) => $crate::__member_op!(eq a b, $variant $(($ty))?), )*
@@ -537,6 +594,7 @@ macro_rules! wire_union {
                 Self::Undocumented(v)
             }
 
+            #[inline]
             fn encode_member(&self, w: &mut $crate::__private::Writer<'_>) {
                 match self {
                     $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__encode_member!(x, w, $tag, $variant $(($ty))?), )*
@@ -560,6 +618,7 @@ macro_rules! wire_union {
             ) -> ::core::result::Result<(), $crate::__private::Error> {
                 $crate::__private::decode_union(self, r, note)
             }
+            #[inline]
             fn encode(&self, w: &mut $crate::__private::Writer<'_>, note: &$crate::__private::Note) {
                 $crate::__private::encode_union(self, w, note)
             }
@@ -584,7 +643,6 @@ macro_rules! command_response {
         $($result:tt)*
     ) => {
         $(#[$attr])*
-        #[derive(Debug)]
         #[non_exhaustive]
         pub enum $name {
             $(
@@ -595,16 +653,28 @@ macro_rules! command_response {
             Undocumented(responses::ChatResponse),
         }
 
+        impl ::core::fmt::Debug for $name {
+            #[inline]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                match self {
+                    $( Self::$variant(x) => f.debug_tuple(stringify!($variant)).field(x).finish(), )*
+                    Self::Undocumented(r) => f.debug_tuple("Undocumented").field(r).finish(),
+                }
+            }
+        }
+
         impl ::core::clone::Clone for $name {
+            #[inline]
             fn clone(&self) -> Self {
                 match self {
-                    $( Self::$variant(x) => Self::$variant(::core::clone::Clone::clone(x)), )*
+                    $( Self::$variant(x) => Self::$variant(::std::boxed::Box::new(::core::clone::Clone::clone(&**x))), )*
                     Self::Undocumented(r) => Self::Undocumented(::core::clone::Clone::clone(r)),
                 }
             }
         }
 
         impl ::core::cmp::PartialEq for $name {
+            #[inline]
             fn eq(&self, other: &Self) -> bool {
                 match (self, other) {
                     $( (Self::$variant(a), Self::$variant(b)) => a == b, )*
@@ -624,6 +694,7 @@ macro_rules! command_response {
         }
 
         impl ::core::convert::From<&responses::ChatResponse> for $name {
+            #[inline]
             fn from(r: &responses::ChatResponse) -> Self {
                 ::core::convert::From::from(::core::clone::Clone::clone(r))
             }
@@ -804,7 +875,8 @@ macro_rules! __member_pat {
 #[macro_export]
 macro_rules! __member_op {
     (clone $x:ident, $variant:ident ($ty:ty)) => {
-        Self::$variant(::core::clone::Clone::clone($x))
+        // `Box::new`, not `Box::clone`: the latter instantiates an allocator helper per type.
+        Self::$variant(::std::boxed::Box::new(::core::clone::Clone::clone(&**$x)))
     };
     (clone $x:ident, $variant:ident) => {
         Self::$variant
@@ -820,6 +892,12 @@ macro_rules! __member_op {
     };
     (hash $x:ident $h:ident, $variant:ident) => {
         ()
+    };
+    (debug $x:ident $f:ident, $variant:ident ($ty:ty)) => {
+        $f.debug_tuple(stringify!($variant)).field($x).finish()
+    };
+    (debug $x:ident $f:ident, $variant:ident) => {
+        $f.write_str(stringify!($variant))
     };
 }
 
@@ -839,6 +917,7 @@ macro_rules! __eq_hash {
         }
 
         impl $crate::__private::DynHash for $name {
+            #[inline]
             #[allow(unused_mut, unused_variables)]
             fn hash_dyn(&$self, mut $h: &mut dyn ::core::hash::Hasher) $body
         }
@@ -880,6 +959,7 @@ macro_rules! error_type {
     };
     ($name:ident) => {
         impl ::core::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 $crate::__private::describe_error(self, f)
             }
@@ -909,6 +989,7 @@ macro_rules! wire_opaque {
             ) -> ::core::result::Result<(), $crate::__private::Error> {
                 $crate::__private::Wire::decode(&mut self.0, r, note)
             }
+            #[inline]
             fn encode(&self, w: &mut $crate::__private::Writer<'_>, note: &$crate::__private::Note) {
                 $crate::__private::Wire::encode(&self.0, w, note)
             }

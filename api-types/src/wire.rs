@@ -558,10 +558,22 @@ pub(crate) fn wire_at<T: Wire>(r: &mut Reader<'_>, key: &str) -> Result<T, Error
 
 /// A generated struct decoded from a JSON object (a record, a union member, a response or an
 /// event, or a command's parameters).
-pub trait Record: Sized {
+pub trait Record: Entries + Sized {
     /// What decoding needs to know besides the fields.
     const INFO: RecordInfo;
 
+    /// Writes the fields.
+    fn encode_fields(&self, w: &mut Writer<'_>);
+
+    /// Kept unknown fields (none for commands).
+    fn extra(&self) -> Option<&JsonObject>;
+    /// The decode notes (none for commands).
+    fn meta(&self) -> Option<&Meta>;
+}
+
+/// A record being decoded, seen through its entries only (so that one loop, not one per
+/// type, reads them).
+pub trait Entries {
     /// Decodes the value of `key` into its field; false when `key` is not a field.
     fn decode_entry(
         &mut self,
@@ -569,18 +581,10 @@ pub trait Record: Sized {
         r: &mut Reader<'_>,
         fields: &mut Fields,
     ) -> Result<bool, Error>;
-
-    /// Writes the fields.
-    fn encode_fields(&self, w: &mut Writer<'_>);
-
     /// Kept unknown fields (none for commands).
     fn extra_mut(&mut self) -> Option<&mut JsonObject>;
-    /// Kept unknown fields (none for commands).
-    fn extra(&self) -> Option<&JsonObject>;
     /// The decode notes (none for commands).
     fn meta_mut(&mut self) -> Option<&mut Meta>;
-    /// The decode notes (none for commands).
-    fn meta(&self) -> Option<&Meta>;
 }
 
 /// Which fields of a record being decoded have arrived, and their notes.
@@ -630,69 +634,21 @@ fn forget_note(i: u16, fields: &mut Fields) {
 /// every record (only the per-field match is per type).
 pub struct RecordInfo {
     /// The upstream name, for messages.
-    name: &'static str,
+    pub name: &'static str,
     /// The `"type"` tag written before the fields (union members, responses, events).
-    tag: Option<&'static str>,
+    pub tag: Option<&'static str>,
     /// Wire names of the fields, in order.
-    fields: &'static [&'static str],
+    pub fields: &'static [&'static str],
     /// Bit `i` set when field `i` is required.
-    required: u128,
+    pub required: u128,
     /// Documented parameters the command string has no place for (commands only), each with
     /// whether `false` is its default: they are accepted at their default (`false`, or null)
     /// and refused otherwise.
-    ignored: &'static [(&'static str, bool)],
+    pub ignored: &'static [(&'static str, bool)],
     /// True for commands: unknown and missing fields are errors, nothing is kept.
-    strict: bool,
+    pub strict: bool,
     /// The size of the record, charged to the budget.
-    size: usize,
-}
-
-impl RecordInfo {
-    /// See the fields.
-    #[allow(clippy::too_many_arguments)]
-    pub const fn new(
-        name: &'static str,
-        tag: Option<&'static str>,
-        fields: &'static [&'static str],
-        required: u128,
-        ignored: &'static [(&'static str, bool)],
-        strict: bool,
-        size: usize,
-    ) -> RecordInfo {
-        RecordInfo {
-            name,
-            tag,
-            fields,
-            required,
-            ignored,
-            strict,
-            size,
-        }
-    }
-
-    /// Wire names of the fields, in order.
-    pub const fn fields(&self) -> &'static [&'static str] {
-        self.fields
-    }
-}
-
-/// A record being decoded, seen through its entries only.
-trait Entries {
-    fn entry(&mut self, key: &str, r: &mut Reader<'_>, fields: &mut Fields) -> Result<bool, Error>;
-    fn extra(&mut self) -> Option<&mut JsonObject>;
-    fn meta(&mut self) -> Option<&mut Meta>;
-}
-
-impl<R: Record> Entries for R {
-    fn entry(&mut self, key: &str, r: &mut Reader<'_>, fields: &mut Fields) -> Result<bool, Error> {
-        self.decode_entry(key, r, fields)
-    }
-    fn extra(&mut self) -> Option<&mut JsonObject> {
-        self.extra_mut()
-    }
-    fn meta(&mut self) -> Option<&mut Meta> {
-        self.meta_mut()
-    }
+    pub size: usize,
 }
 
 /// Decodes the (remaining) entries of an object into `rec`.
@@ -714,7 +670,7 @@ fn decode_entries(
     while let Some(key) = r.next_key()? {
         if info.tag.is_some() && key == "type" {
             same_tag(info, r)?;
-        } else if !rec.entry(&key, r, &mut fields)? {
+        } else if !rec.decode_entry(&key, r, &mut fields)? {
             other_entry(rec, info, key, r)?;
         }
     }
@@ -748,7 +704,7 @@ fn other_entry(
         let v = value_at(r, &key)?;
         return unrendered(info, &key, &v, false_default);
     }
-    match rec.extra() {
+    match rec.extra_mut() {
         Some(extra) => {
             let v = value_at(r, &key)?;
             extra.insert(key.into_owned(), v);
@@ -793,7 +749,7 @@ fn finish(rec: &mut dyn Entries, info: &RecordInfo, fields: Fields) -> Result<()
         return Ok(());
     }
     if absent != 0 || !fields.notes.is_empty() {
-        if let Some(meta) = rec.meta() {
+        if let Some(meta) = rec.meta_mut() {
             meta.0 = Some(Box::new(MetaInner {
                 absent,
                 notes: fields.notes,
