@@ -226,23 +226,16 @@ impl<'a> Reader<'a> {
 
     /// The string at the current position (which holds `"`): borrowed unless it has escapes.
     pub(crate) fn string(&mut self) -> Result<Cow<'a, str>, Error> {
-        let b = self.text.as_bytes();
         let start = self.pos + 1;
-        let Some(len) = b
-            .get(start..)
-            .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
-        else {
-            return Err(self.syntax());
-        };
-        let end = start + len;
-        if b[start..end].iter().any(|&c| c < 0x20) {
-            return Err(self.syntax());
+        let end = plain_run(self.text.as_bytes(), start);
+        match self.text.as_bytes().get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                Ok(Cow::Borrowed(&self.text[start..end]))
+            }
+            Some(b'\\') => self.escaped(),
+            _ => Err(self.syntax()),
         }
-        if b[end] == b'"' {
-            self.pos = end + 1;
-            return Ok(Cow::Borrowed(&self.text[start..end]));
-        }
-        self.escaped()
     }
 
     /// A string with escapes, unescaped by serde_json.
@@ -549,6 +542,36 @@ impl<'a> Reader<'a> {
     pub(crate) fn seek(&mut self, pos: usize) {
         self.pos = pos;
     }
+}
+
+/// The position of the first byte at or after `i` that ends a run of plain string bytes: `"`,
+/// `\`, a control byte (which JSON does not allow in strings), or the end. Eight bytes at a
+/// time: long texts are most of a message's bytes.
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Nonzero when some byte of `x` is zero (`has_zero`) or below 0x20 (`has_control`).
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(bytes);
+        let has_control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let quote = has_zero(x ^ (ONES * u64::from(b'"')));
+        let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
+        if has_control | quote | backslash != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while b
+        .get(i)
+        .is_some_and(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+    {
+        i += 1;
+    }
+    i
 }
 
 /// Whether the JSON string `quoted` (with its quotes) is `"type"`, escaped or not.
@@ -954,6 +977,22 @@ mod tests {
             "\"\u{e9}\"",
         ] {
             same_as_serde_json(text);
+        }
+    }
+
+    #[test]
+    fn plain_runs_end_at_quotes_backslashes_and_control_bytes() {
+        for (text, end) in [
+            ("", 0),
+            ("abc", 3),
+            ("abcdefghijklmnop\"", 16),
+            ("abcdefgh\\ijk", 8),
+            ("abcdefghij\u{1f}k", 10),
+            ("\u{e9}\u{7f} \u{20}x\"", 6),
+            ("0123456789abcdef0123456789abcdef", 32),
+            ("\u{0}", 0),
+        ] {
+            assert_eq!(plain_run(text.as_bytes(), 0), end, "{text:?}");
         }
     }
 
