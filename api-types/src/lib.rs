@@ -66,7 +66,7 @@
 //! * **Safe on hostile input.** Decoding needs a few kilobytes of stack per level of nesting,
 //!   and objects and arrays may nest at most 96 deep (serde_json alone allows 128), so any
 //!   message decodes or fails cleanly on a 256 KiB thread, in debug builds too. The records a
-//!   message decodes into may take at most 2 bytes per byte of JSON plus 4 MiB, so that an
+//!   message decodes into may take at most 8 bytes per byte of JSON plus 4 MiB, so that an
 //!   array of `{}` cannot expand into gigabytes of default records; such a message is refused.
 //!   A union whose `"type"` is not the first key is searched for it once; the search notes the
 //!   tags of the objects inside, so that decoding stays linear at any depth.
