@@ -49,6 +49,11 @@
 //!   twice keeps its last value, and numbers in kept unknown JSON are `Value` numbers (`1e2`
 //!   comes back as `100.0`). A `double` holds 53 bits: a larger integer in a `double` field
 //!   comes back rounded.
+//! * **Older wire shapes.** Where older cores sent a record in another shape, declared with a
+//!   reason as a `[[wire_shape]]` in the generator's `docs/overrides.toml`, the record decodes
+//!   from that shape too and encodes back in it. A v6.3 core answers `/groups` with each group
+//!   as the pair `[GroupInfo without groupSummary, {"currentMembers": 3}]`: it becomes a
+//!   [`types::GroupInfo`] whose `group_summary` is the pair's second element.
 //! * **Equality sees values, not how they arrived.** `==` and `Hash` ignore that bookkeeping:
 //!   `ChatRef::new(ChatType::Direct, 7)` equals the same value decoded from `"chatId": "7"`,
 //!   and the same JSON with its keys in another order decodes to equal values. `Eq` and `Hash`
@@ -66,7 +71,7 @@
 //! * **Safe on hostile input.** Decoding needs a few kilobytes of stack per level of nesting,
 //!   and objects and arrays may nest at most 96 deep (serde_json alone allows 128), so any
 //!   message decodes or fails cleanly on a 256 KiB thread, in debug builds too. The records a
-//!   message decodes into may take at most 2 bytes per byte of JSON plus 4 MiB, so that an
+//!   message decodes into may take at most 8 bytes per byte of JSON plus 4 MiB, so that an
 //!   array of `{}` cannot expand into gigabytes of default records; such a message is refused.
 //!   A union whose `"type"` is not the first key is read once more, whole, not once per level.
 //!   These limits apply through [`parse_message`], [`parse_response`] and [`parse_event`].
@@ -210,9 +215,10 @@ pub mod __private {
     pub use crate::render::*;
     pub use crate::runtime::Place;
     pub use crate::wire::{
-        decode_enum, decode_record, decode_union, deserialize, encode_optional, encode_record,
-        encode_required, encode_union, encode_unit, field, loose_eq, member, undocumented_tag,
-        unit_member, Fields, Meta, Note, Record, StrEnum, Union, Wire,
+        decode_enum, decode_record, decode_record_or_pair, decode_union, deserialize,
+        encode_optional, encode_record, encode_record_or_pair, encode_required, encode_union,
+        encode_unit, field, loose_eq, member, serialize, undocumented_tag, unit_member, Fields,
+        Meta, Note, Record, StrEnum, Union, Wire,
     };
     pub use serde::de::{Deserializer, MapAccess};
     pub use serde::ser::{SerializeMap, Serializer};

@@ -14,6 +14,10 @@
 
 /// A record, union member, response or event: a struct decoded from a JSON object that keeps
 /// unknown fields. A tag in brackets after the name makes it a tagged member (`"type"` first).
+///
+/// `pair field` after the fields declares a historic wire shape (an override of the docs): the
+/// record may also arrive as the pair `[object without field, value of field]`, and is then
+/// encoded back as that pair.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! wire_record {
@@ -22,6 +26,7 @@ macro_rules! wire_record {
         pub struct $name:ident $([$tag:literal])? {
             $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
+        $(pair $pair:ident)?
     ) => {
         $(#[$attr])*
         #[derive(Debug)]
@@ -78,7 +83,7 @@ macro_rules! wire_record {
             [$( ($kind $field $wire) )*]
         }
 
-        $crate::__wire_via_record!($name);
+        $crate::__wire_via_record!($name, [$($field)*], [$($pair)?]);
     };
 }
 
@@ -176,7 +181,7 @@ macro_rules! __record_mode {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __wire_via_record {
-    ($name:ident) => {
+    ($name:ident, [$($field:ident)*], []) => {
         impl $crate::__private::Wire for $name {
             fn decode<'de, D: $crate::__private::Deserializer<'de>>(
                 &mut self,
@@ -193,13 +198,45 @@ macro_rules! __wire_via_record {
                 $crate::__private::encode_record(self, s)
             }
         }
+        $crate::__serde_via_wire!($name);
+    };
+    ($name:ident, [$($field:ident)*], [$pair:ident]) => {
+        const _: () = {
+            #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
+            enum F { $($field,)* }
 
+            impl $crate::__private::Wire for $name {
+                fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+                    &mut self,
+                    d: D,
+                    _: &mut $crate::__private::Note,
+                ) -> ::core::result::Result<(), D::Error> {
+                    $crate::__private::decode_record_or_pair(self, d, F::$pair as u16, |r: &mut Self| &mut r.$pair)
+                }
+                fn encode<S: $crate::__private::Serializer>(
+                    &self,
+                    s: S,
+                    _: &$crate::__private::Note,
+                ) -> ::core::result::Result<S::Ok, S::Error> {
+                    $crate::__private::encode_record_or_pair(self, s, F::$pair as u16, |r: &Self| &r.$pair)
+                }
+            }
+        };
+        $crate::__serde_via_wire!($name);
+    };
+}
+
+/// `Serialize` and `Deserialize` for a type implementing `Wire`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_via_wire {
+    ($name:ident) => {
         impl $crate::__private::Serialize for $name {
             fn serialize<S: $crate::__private::Serializer>(
                 &self,
                 s: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::encode_record(self, s)
+                $crate::__private::serialize(self, s)
             }
         }
 

@@ -100,6 +100,9 @@ pub struct Meta(Option<Box<MetaInner>>);
 #[derive(Clone, Default)]
 struct MetaInner {
     absent: u128,
+    /// Fields that arrived outside the object, as the second element of a pair (see
+    /// [`decode_record_or_pair`]).
+    moved: u128,
     notes: Vec<(u16, Note)>,
 }
 
@@ -111,10 +114,15 @@ impl Meta {
             .unwrap_or(&EMPTY_NOTE)
     }
 
-    fn is_absent(&self, i: u16) -> bool {
+    fn is_moved(&self, i: u16) -> bool {
+        self.0.as_ref().is_some_and(|m| m.moved & (1u128 << i) != 0)
+    }
+
+    /// Field `i` is not written inside the object: the core left it out, or sent it beside.
+    fn left_out(&self, i: u16) -> bool {
         self.0
             .as_ref()
-            .is_some_and(|m| m.absent & (1u128 << i) != 0)
+            .is_some_and(|m| (m.absent | m.moved) & (1u128 << i) != 0)
     }
 
     /// The wire names of the documented fields the core did not send.
@@ -364,6 +372,11 @@ impl<T: Wire> Serialize for Noted<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.encode(s, self.1)
     }
+}
+
+/// `Serialize` through [`Wire`].
+pub fn serialize<T: Wire, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    v.encode(s, &EMPTY_NOTE)
 }
 
 /// `Deserialize` through [`Wire`].
@@ -827,17 +840,19 @@ pub fn decode_fields<'de, R: Record, A: MapAccess<'de>>(
     r: &mut R,
     map: &mut A,
 ) -> Result<(), A::Error> {
-    decode_entries(r, &R::INFO, map)
+    decode_entries(r, &R::INFO, map).map(drop)
 }
 
 /// The loop over an object's entries, for every record. It holds only the key and the arrival
 /// bookkeeping; everything rare is in functions of its own, so that this frame stays small at
 /// every level of a deep message.
+///
+/// Gives the set of fields that arrived (bit `i` for field `i`).
 fn decode_entries<'de, A: MapAccess<'de>>(
     r: &mut dyn Entries<'de, A>,
     info: &RecordInfo,
     map: &mut A,
-) -> Result<(), A::Error> {
+) -> Result<u128, A::Error> {
     charge(info.size)?;
     let mut fields = Fields::default();
     while let Some(key) = map.next_key::<Key<'de>>()? {
@@ -847,7 +862,9 @@ fn decode_entries<'de, A: MapAccess<'de>>(
             other_entry(r, info, key, map)?;
         }
     }
-    finish(r, info, fields)
+    let seen = fields.seen;
+    finish(r, info, fields)?;
+    Ok(seen)
 }
 
 /// A `"type"` entry inside a tagged member: it must repeat the tag.
@@ -934,6 +951,7 @@ fn finish<'de, A: MapAccess<'de>>(
         if let Some(meta) = r.meta() {
             meta.0 = Some(Box::new(MetaInner {
                 absent,
+                moved: 0,
                 notes: fields.notes,
             }));
         }
@@ -970,7 +988,7 @@ pub fn encode_required<M: SerializeMap, T: Wire>(
     value: &T,
 ) -> Result<(), M::Error> {
     match meta {
-        Some(meta) if meta.is_absent(i) => Ok(()),
+        Some(meta) if meta.left_out(i) => Ok(()),
         Some(meta) => m.serialize_entry(wire, &Noted(value, meta.note(i))),
         None => m.serialize_entry(wire, &Noted(value, &EMPTY_NOTE)),
     }
@@ -984,6 +1002,9 @@ pub fn encode_optional<M: SerializeMap, T: Wire>(
     wire: &'static str,
     value: &Option<T>,
 ) -> Result<(), M::Error> {
+    if meta.is_some_and(|meta| meta.is_moved(i)) {
+        return Ok(());
+    }
     let note = meta.map_or(&EMPTY_NOTE, |meta| meta.note(i));
     match value {
         Some(v) => m.serialize_entry(wire, &Noted(v, note)),
@@ -1001,6 +1022,146 @@ pub fn encode_record<R: Record, S: Serializer>(r: &R, s: S) -> Result<S::Ok, S::
     r.encode_fields(&mut m)?;
     encode_extra(&mut m, r.extra())?;
     m.end()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records that older cores sent as pairs (`wire_shape` overrides).
+
+/// Decodes a record that may also arrive as a pair `[object, value]`: the object without field
+/// `i`, and that field's value beside it (a v6.3 core lists its groups as
+/// `[[GroupInfo without groupSummary, GroupSummary], ...]`). How it arrived is kept, so that it
+/// encodes back to the same shape.
+pub fn decode_record_or_pair<'de, R: Record, T: Wire, D: Deserializer<'de>>(
+    r: &mut R,
+    d: D,
+    i: u16,
+    field: fn(&mut R) -> &mut T,
+) -> Result<(), D::Error> {
+    struct V<'a, R, T>(&'a mut R, u16, fn(&mut R) -> &mut T);
+    impl<'de, R: Record, T: Wire> Visitor<'de> for V<'_, R, T> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(
+                f,
+                "a `{}` object, or the pair [object without \"{}\", its value]",
+                R::NAME,
+                R::FIELDS.get(usize::from(self.1)).copied().unwrap_or("?")
+            )
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let _depth = Depth::enter()?;
+            decode_fields(self.0, &mut map)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let _depth = Depth::enter()?;
+            let V(r, i, field) = self;
+            let seen = match seq.next_element_seed(PairObject(&mut *r)) {
+                Ok(Some(seen)) => seen,
+                Ok(None) => return Err(not_a_pair::<R, A::Error>(i, 0)),
+                Err(e) => {
+                    push_index(0);
+                    return Err(e);
+                }
+            };
+            if seen & (1u128 << i) != 0 {
+                push_index(0);
+                return Err(de::Error::custom(format_args!(
+                    "\"{}\" is both inside the object and beside it",
+                    R::FIELDS.get(usize::from(i)).copied().unwrap_or("?")
+                )));
+            }
+            let mut note = Note::default();
+            match seq.next_element_seed(Slot(field(&mut *r), &mut note)) {
+                Ok(Some(())) => {}
+                Ok(None) => return Err(not_a_pair::<R, A::Error>(i, 1)),
+                Err(e) => {
+                    push_index(1);
+                    return Err(e);
+                }
+            }
+            if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                push_index(2);
+                return Err(de::Error::custom(format_args!(
+                    "a `{}` pair has two elements, not more",
+                    R::NAME
+                )));
+            }
+            moved_beside(r, i, note);
+            Ok(())
+        }
+    }
+    d.deserialize_any(V(r, i, field))
+}
+
+/// The first element of a pair: the object, giving which fields arrived.
+struct PairObject<'a, R>(&'a mut R);
+
+impl<'de, R: Record> DeserializeSeed<'de> for PairObject<'_, R> {
+    type Value = u128;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u128, D::Error> {
+        struct V<'a, R>(&'a mut R);
+        impl<'de, R: Record> Visitor<'de> for V<'_, R> {
+            type Value = u128;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a `{}` object", R::NAME)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<u128, A::Error> {
+                let _depth = Depth::enter()?;
+                decode_entries(self.0, &R::INFO, &mut map)
+            }
+        }
+        d.deserialize_map(V(self.0))
+    }
+}
+
+#[inline(never)]
+fn not_a_pair<R: Record, E: de::Error>(i: u16, len: usize) -> E {
+    E::custom(format_args!(
+        "an array of {len} element(s) where a `{}` object or the pair [object without \"{}\", \
+         its value] was expected",
+        R::NAME,
+        R::FIELDS.get(usize::from(i)).copied().unwrap_or("?")
+    ))
+}
+
+/// Field `i` arrived beside the object: it is not absent, and it is written back there.
+#[inline(never)]
+fn moved_beside<R: Record>(r: &mut R, i: u16, note: Note) {
+    if let Some(meta) = r.meta_mut() {
+        let inner = meta.0.get_or_insert_with(Default::default);
+        inner.absent &= !(1u128 << i);
+        inner.moved |= 1u128 << i;
+        if !note.is_empty() {
+            inner.notes.push((i, note));
+        }
+    }
+}
+
+/// Encodes a record decoded by [`decode_record_or_pair`] in the shape it arrived in.
+pub fn encode_record_or_pair<R: Record, T: Wire, S: Serializer>(
+    r: &R,
+    s: S,
+    i: u16,
+    field: fn(&R) -> &T,
+) -> Result<S::Ok, S::Error> {
+    match r.meta() {
+        Some(meta) if meta.is_moved(i) => {
+            let mut seq = s.serialize_seq(Some(2))?;
+            seq.serialize_element(&AsRecord(r))?;
+            seq.serialize_element(&Noted(field(r), meta.note(i)))?;
+            seq.end()
+        }
+        _ => encode_record(r, s),
+    }
+}
+
+/// A record's object, as `Serialize`.
+struct AsRecord<'a, R>(&'a R);
+
+impl<R: Record> Serialize for AsRecord<'_, R> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        encode_record(self.0, s)
+    }
 }
 
 /// Writes kept unknown fields (once for every record, not once per record type).
@@ -1665,9 +1826,11 @@ mod tests {
     fn meta_is_invisible_to_equality() {
         let a = Meta(Some(Box::new(MetaInner {
             absent: 1,
+            moved: 2,
             notes: Vec::new(),
         })));
         assert_eq!(a, Meta::default());
         assert_eq!(a.absent_fields(&["x", "y"]), vec!["x"]);
+        assert!(a.left_out(0) && a.left_out(1) && !a.left_out(2));
     }
 }

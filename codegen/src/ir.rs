@@ -95,12 +95,43 @@ pub struct Api {
     pub event_categories: Vec<Category>,
     /// Which of the three files were present.
     pub files: Vec<DocFile>,
+    /// Wire shapes the docs do not show that records may also arrive in (from the overrides).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wire_shapes: Vec<WireShape>,
+}
+
+/// Another shape a record may arrive in, as older cores sent it (`[[wire_shape]]` in the
+/// overrides): decoded into the documented record and encoded back in the shape it came in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireShape {
+    /// The record (upstream name).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The field (wire name) the shape moves.
+    pub field: String,
+    /// How it is moved.
+    pub shape: WireShapeKind,
+    /// Why (from the overrides).
+    pub reason: String,
+}
+
+/// How a [`WireShape`] differs from the documented object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WireShapeKind {
+    /// The record arrives as the pair `[object without the field, the field's value]`.
+    Pair,
 }
 
 impl Api {
     /// The type named `name`, if `TYPES.md` defines it.
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
         self.types.iter().find(|t| t.name == name)
+    }
+
+    /// The wire shape of `field` of record `ty`, if the overrides declare one.
+    pub fn wire_shape(&self, ty: &str) -> Option<&WireShape> {
+        self.wire_shapes.iter().find(|w| w.ty == ty)
     }
 
     /// True when `file` was part of the parsed doc set.

@@ -25,6 +25,17 @@
 //! core would read as a hidden part is refused, and the refusal gives the advice.
 //!
 //! ```toml
+//! [[wire_shape]]
+//! type = "GroupInfo"          # a record that older cores sent in another shape
+//! field = "groupSummary"      # the field that shape moves
+//! shape = "pair"              # `[object without the field, the field's value]`
+//! reason = "v6.3 cores list groups as [[GroupInfo, GroupSummary], ...]"
+//! ```
+//!
+//! A wire shape is accepted by the generated decoder besides the documented object, and a value
+//! that arrived in it is encoded back in it.
+//!
+//! ```toml
 //! [[acknowledged]]            # a warning about the docs that is known and accepted
 //! warning = "type `RemoteCtrlStopReason` is defined but never used"
 //! reason = "upstream documents it for remote control, which bots do not use"
@@ -33,7 +44,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Api, DocFile, Expr, HiddenPart, Loc, SafeForm};
+use crate::ir::{
+    Api, DocFile, Expr, HiddenPart, Loc, SafeForm, TypeKind, WireShape, WireShapeKind,
+};
 
 /// All overrides, as read from the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -48,9 +61,27 @@ pub struct Overrides {
     /// Safe ways to write values the core would misread.
     #[serde(default, rename = "safe_form")]
     pub safe_forms: Vec<SafeFormEntry>,
+    /// Other shapes records arrive in from older cores.
+    #[serde(default, rename = "wire_shape")]
+    pub wire_shapes: Vec<WireShapeEntry>,
     /// Warnings about the docs that a maintainer has looked at and accepts.
     #[serde(default)]
     pub acknowledged: Vec<Acknowledged>,
+}
+
+/// Record `ty` may also arrive in `shape`, which moves its field `field`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireShapeEntry {
+    /// The record (upstream name).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The field (wire name).
+    pub field: String,
+    /// The shape.
+    pub shape: WireShapeKind,
+    /// Why this override exists (required).
+    pub reason: String,
 }
 
 /// A warning about the docs that is known and accepted: it is not reported any more. One that
@@ -143,6 +174,11 @@ impl Overrides {
                         );
                     }
                 }
+                for w in &o.wire_shapes {
+                    if w.reason.trim().is_empty() {
+                        diags.error(loc, format!("the wire shape of `{}` gives no reason", w.ty));
+                    }
+                }
                 for f in &o.safe_forms {
                     if f.reason.trim().is_empty() || f.advice.trim().is_empty() {
                         diags.error(
@@ -216,6 +252,50 @@ impl Overrides {
     pub fn apply(&self, api: &mut Api, diags: &mut Diagnostics) {
         self.apply_aliases(api, diags);
         self.apply_syntax_facts(api, diags);
+        self.apply_wire_shapes(api, diags);
+    }
+
+    /// Wire shapes go to the IR once their record and field are found.
+    fn apply_wire_shapes(&self, api: &mut Api, diags: &mut Diagnostics) {
+        if !api.has_file(DocFile::Types) {
+            return;
+        }
+        let loc = Loc::new(DocFile::Overrides, 1, 1);
+        for w in &self.wire_shapes {
+            let what = format!("the wire shape of `{}`", w.ty);
+            let fields = match api.type_def(&w.ty).map(|t| &t.kind) {
+                None => {
+                    diags.warning(
+                        loc,
+                        format!("{what} is no longer needed: TYPES.md has no such type"),
+                    );
+                    continue;
+                }
+                Some(TypeKind::Record { fields }) => fields,
+                Some(_) => {
+                    diags.error(loc, format!("{what}: `{}` is not a record", w.ty));
+                    continue;
+                }
+            };
+            if !fields.iter().any(|f| f.name == w.field) {
+                diags.error(
+                    loc,
+                    format!("{what} names field `{}`, which it does not have", w.field),
+                );
+            } else if api.wire_shape(&w.ty).is_some() {
+                diags.error(
+                    loc,
+                    format!("{what} is given twice; a record has at most one"),
+                );
+            } else {
+                api.wire_shapes.push(WireShape {
+                    ty: w.ty.clone(),
+                    field: w.field.clone(),
+                    shape: w.shape,
+                    reason: w.reason.clone(),
+                });
+            }
+        }
     }
 
     /// Hidden parts and safe forms go to the syntax of their command.
