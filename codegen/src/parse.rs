@@ -16,6 +16,10 @@ use crate::source::{DocSet, SourceFile};
 use crate::syntax::{plain, script};
 use crate::typeexpr;
 
+mod cursor;
+
+use cursor::Cursor;
+
 /// Parses every file present in `docs` into one [`Api`], collecting diagnostics.
 ///
 /// The files are independent until the passes, so `TYPES.md` (the largest) is parsed on a second
@@ -145,6 +149,14 @@ fn short(text: &str) -> String {
     } else {
         line.to_owned()
     }
+}
+
+/// Skips the lists and code blocks that belong to an unknown section header, just read.
+fn skip_section_body(cur: &mut Cursor<'_, '_>) {
+    while cur
+        .next_if(|b| matches!(b.kind, BlockKind::List(_) | BlockKind::Code { .. }))
+        .is_some()
+    {}
 }
 
 /// `what `name``, formatted only when a message needs it.
@@ -393,30 +405,27 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// The list that must follow a section header.
+    /// The list that must follow the section header just read.
     fn list_after<'b, 's>(
         &mut self,
-        rest: &'b [Block<'s>],
-        i: &mut usize,
+        cur: &mut Cursor<'b, 's>,
         what: &str,
     ) -> Option<&'b [Item<'s>]> {
-        match rest.get(*i + 1).map(|b| &b.kind) {
-            Some(BlockKind::List(items)) => {
-                *i += 1;
-                Some(items)
-            }
-            _ => {
-                let at = rest[*i].range.start;
-                self.error(at, format!("{what} is not followed by a list"));
-                None
-            }
+        let list = cur.next_map(|b| match &b.kind {
+            BlockKind::List(items) => Some(items.as_slice()),
+            _ => None,
+        });
+        if list.is_none() {
+            let at = cur.last_read().map_or(0, |b| b.range.start);
+            self.error(at, format!("{what} is not followed by a list"));
         }
+        list
     }
 
+    /// The code blocks that follow the `**Syntax**:` header just read.
     fn syntax_lines(
         &mut self,
-        rest: &[Block],
-        i: &mut usize,
+        cur: &mut Cursor<'_, '_>,
         owner: &dyn fmt::Display,
     ) -> Option<SyntaxLines> {
         let mut lines = SyntaxLines {
@@ -433,9 +442,8 @@ impl<'a> Cx<'a> {
                     content_start,
                 },
             range,
-        }) = rest.get(*i + 1)
+        }) = cur.next_if(|b| matches!(b.kind, BlockKind::Code { .. }))
         {
-            *i += 1;
             let body = content.trim_end_matches('\n');
             if body.contains('\n') {
                 self.error(
@@ -482,7 +490,7 @@ impl<'a> Cx<'a> {
             }
         }
         if !saw_plain {
-            let at = rest.get(*i).map_or(0, |b| b.range.start);
+            let at = cur.last_read().map_or(0, |b| b.range.start);
             self.error(at, format!("the syntax of {owner} has no plain code block"));
             return None;
         }
@@ -640,17 +648,14 @@ impl<'a> Cx<'a> {
             errors: Vec::new(),
             loc: self.loc(sec.heading.range.start),
         };
-        let mut i = 0;
-        while i < rest.len() {
-            let b = &rest[i];
+        let mut cur = Cursor::new(rest);
+        while let Some(b) = cur.next() {
             let BlockKind::Paragraph(p) = &b.kind else {
                 self.unexpected(b, &owner);
-                i += 1;
                 continue;
             };
             let Some((head, after)) = header(p.text) else {
                 self.error(p.start, format!("unexpected paragraph `{}` in {owner}; expected a section header such as `**Responses**:`", short(p.text)));
-                i += 1;
                 continue;
             };
             let bold = p.text.starts_with("**");
@@ -677,17 +682,17 @@ impl<'a> Cx<'a> {
                     };
                 }
                 (true, "Parameters") => {
-                    if let Some(items) = self.list_after(rest, &mut i, "`**Parameters**:`") {
+                    if let Some(items) = self.list_after(&mut cur, "`**Parameters**:`") {
                         cmd.params = self.fields(items, &format!("the parameters of {owner}"));
                     }
                 }
                 (true, "Syntax") => {
-                    if let Some(lines) = self.syntax_lines(rest, &mut i, &owner) {
+                    if let Some(lines) = self.syntax_lines(&mut cur, &owner) {
                         cmd.syntax = Some(self.syntax(lines, &owner));
                     }
                 }
                 (true, "Response" | "Responses") => {
-                    cmd.responses = self.variants(rest, &mut i, &format!("a response of {owner}"));
+                    cmd.responses = self.variants(&mut cur, &format!("a response of {owner}"));
                     if cmd.responses.is_empty() {
                         self.error(
                             p.start,
@@ -696,7 +701,7 @@ impl<'a> Cx<'a> {
                     }
                 }
                 (true, "Errors") => {
-                    if let Some(items) = self.list_after(rest, &mut i, "`**Errors**:`") {
+                    if let Some(items) = self.list_after(&mut cur, "`**Errors**:`") {
                         cmd.errors = items
                             .iter()
                             .filter_map(|it| self.error_doc(it, &owner))
@@ -710,16 +715,9 @@ impl<'a> Cx<'a> {
                         format!("*{head}*")
                     };
                     self.error(p.start, format!("unknown section header `{shown}:` in {owner}; expected `*Network usage*:`, `**Parameters**:`, `**Syntax**:`, `**Responses**:` or `**Errors**:`"));
-                    // Skip whatever belongs to it.
-                    while matches!(
-                        rest.get(i + 1).map(|b| &b.kind),
-                        Some(BlockKind::List(_) | BlockKind::Code { .. })
-                    ) {
-                        i += 1;
-                    }
+                    skip_section_body(&mut cur);
                 }
             }
-            i += 1;
         }
         if cmd.responses.is_empty() {
             self.warning(sec.title.start, format!("{owner} documents no response"));
@@ -761,17 +759,12 @@ impl<'a> Cx<'a> {
     }
 
     /// Repeated `Name: description` paragraphs, each followed by a tagged field list.
-    fn variants(&mut self, rest: &[Block], i: &mut usize, what: &dyn fmt::Display) -> Vec<Variant> {
+    fn variants(&mut self, cur: &mut Cursor<'_, '_>, what: &dyn fmt::Display) -> Vec<Variant> {
         let mut out = Vec::new();
-        while let Some(Block {
-            kind: BlockKind::Paragraph(p),
-            ..
-        }) = rest.get(*i + 1)
-        {
-            if header(p.text).is_some() {
-                break;
-            }
-            *i += 1;
+        while let Some(p) = cur.next_map(|b| match &b.kind {
+            BlockKind::Paragraph(p) if header(p.text).is_none() => Some(p),
+            _ => None,
+        }) {
             let text = p.text.strip_prefix("Record ").unwrap_or(p.text);
             let (first, more) = text.split_once('\n').unwrap_or((text, ""));
             let Some((name, descr)) = first.split_once(':') else {
@@ -795,12 +788,13 @@ impl<'a> Cx<'a> {
                 (d, m) => format!("{d}\n{m}"),
             };
             let owner = Named(what, name);
-            let (tag, fields) = match rest.get(*i + 1).map(|b| &b.kind) {
-                Some(BlockKind::List(items)) => {
-                    *i += 1;
-                    self.tagged(items, &owner, p.start)
-                }
-                _ => {
+            let list = cur.next_map(|b| match &b.kind {
+                BlockKind::List(items) => Some(items),
+                _ => None,
+            });
+            let (tag, fields) = match list {
+                Some(items) => self.tagged(items, &owner, p.start),
+                None => {
                     self.error(
                         p.start,
                         format!("{owner} is not followed by its `- type: \"tag\"` list"),
@@ -841,12 +835,11 @@ impl<'a> Cx<'a> {
         let owner = Named(&"event", &name);
         let (description, rest) = self.description(sec.body, &owner);
         let mut record = None;
-        let mut i = 0;
-        while i < rest.len() {
-            let b = &rest[i];
+        let mut cur = Cursor::new(rest);
+        while let Some(b) = cur.next() {
             match &b.kind {
                 BlockKind::Paragraph(p) if header(p.text).map(|h| h.0) == Some("Record type") => {
-                    if let Some(items) = self.list_after(rest, &mut i, "`**Record type**:`") {
+                    if let Some(items) = self.list_after(&mut cur, "`**Record type**:`") {
                         record = Some(self.tagged(items, &owner, p.start));
                     }
                 }
@@ -856,7 +849,6 @@ impl<'a> Cx<'a> {
                 }
                 _ => self.unexpected(b, &owner),
             }
-            i += 1;
         }
         let Some((tag, fields)) = record else {
             self.error(
@@ -904,16 +896,14 @@ impl<'a> Cx<'a> {
         let (description, rest) = self.description(sec.body, &owner);
         let mut kind = None;
         let mut syntax = None;
-        let mut i = 0;
-        while i < rest.len() {
-            let b = &rest[i];
+        let mut cur = Cursor::new(rest);
+        while let Some(b) = cur.next() {
             let head = match &b.kind {
                 BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p.start)),
                 _ => None,
             };
             let Some((head, after, at)) = head else {
                 self.unexpected(b, &owner);
-                i += 1;
                 continue;
             };
             if !after.is_empty() {
@@ -927,40 +917,35 @@ impl<'a> Cx<'a> {
             }
             let new_kind = match head {
                 "Record type" => self
-                    .list_after(rest, &mut i, "`**Record type**:`")
+                    .list_after(&mut cur, "`**Record type**:`")
                     .map(|items| TypeKind::Record {
                         fields: self.fields(items, &Named(&"record", &name)),
                     }),
-                "Enum type" => self
-                    .list_after(rest, &mut i, "`**Enum type**:`")
-                    .map(|items| TypeKind::Enum {
-                        values: items
-                            .iter()
-                            .filter_map(|it| self.enum_value(it, &owner))
-                            .collect(),
-                    }),
+                "Enum type" => {
+                    self.list_after(&mut cur, "`**Enum type**:`")
+                        .map(|items| TypeKind::Enum {
+                            values: items
+                                .iter()
+                                .filter_map(|it| self.enum_value(it, &owner))
+                                .collect(),
+                        })
+                }
                 "Discriminated union type" => {
-                    let members = self.variants(rest, &mut i, &Named(&"a member of union", &name));
+                    let members = self.variants(&mut cur, &Named(&"a member of union", &name));
                     if members.is_empty() {
                         self.error(at, format!("union `{name}` has no members"));
                     }
                     Some(TypeKind::Union { members })
                 }
                 "Syntax" => {
-                    if let Some(lines) = self.syntax_lines(rest, &mut i, &owner) {
+                    if let Some(lines) = self.syntax_lines(&mut cur, &owner) {
                         syntax = Some(self.syntax(lines, &owner));
                     }
-                    i += 1;
                     continue;
                 }
                 other => {
                     self.error(at, format!("unknown section header `{other}:` in {owner}; expected `**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`"));
-                    while matches!(
-                        rest.get(i + 1).map(|b| &b.kind),
-                        Some(BlockKind::List(_) | BlockKind::Code { .. })
-                    ) {
-                        i += 1;
-                    }
+                    skip_section_body(&mut cur);
                     None
                 }
             };
@@ -971,7 +956,6 @@ impl<'a> Cx<'a> {
                     kind = Some(k);
                 }
             }
-            i += 1;
         }
         let kind = match kind {
             Some(kind) => kind,
