@@ -2,7 +2,7 @@
 //! belongs to a header (its list, its code blocks) only when it is there, without counting
 //! indices by hand.
 
-use crate::markdown::Block;
+use crate::markdown::{Block, BlockKind, Item};
 
 /// The blocks of a section and how many of them have been read.
 pub(super) struct Cursor<'b, 'a> {
@@ -29,6 +29,14 @@ impl<'b, 'a> Cursor<'b, 'a> {
         Some(out)
     }
 
+    /// Reads the next block if it is a list: its items.
+    pub(super) fn next_list(&mut self) -> Option<&'b [Item<'a>]> {
+        self.next_map(|b| match &b.kind {
+            BlockKind::List(items) => Some(items.as_slice()),
+            _ => None,
+        })
+    }
+
     /// Reads the next block if `f` accepts it; otherwise reads nothing.
     pub(super) fn next_if(&mut self, f: impl FnOnce(&Block<'a>) -> bool) -> Option<&'b Block<'a>> {
         self.next_map(|b| f(b).then_some(b))
@@ -46,7 +54,7 @@ impl<'b, 'a> Iterator for Cursor<'b, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown::{self, BlockKind};
+    use crate::markdown;
 
     #[test]
     fn reads_only_what_is_asked_for() {
@@ -59,7 +67,7 @@ mod tests {
             cur.next().map(|b| &b.kind),
             Some(BlockKind::Paragraph(_))
         ));
-        assert!(cur.next_if(is_list).is_some());
+        assert_eq!(cur.next_list().map(<[_]>::len), Some(1));
         assert!(matches!(
             cur.last_read().map(|b| &b.kind),
             Some(BlockKind::List(_))
