@@ -4,7 +4,6 @@
 use std::fmt;
 
 use super::common::skip_section_body;
-use super::cursor::Cursor;
 use super::{header, is_ident, short, Cx, Named, Section};
 use crate::ir::{Category, Command, ErrorDoc, NetworkUsage};
 use crate::markdown::{BlockKind, Item};
@@ -19,15 +18,10 @@ impl Cx<'_> {
 
     /// One `### Command` section of `category`.
     fn command(&mut self, sec: &Section<'_, '_>, category: &str) -> Option<Command> {
-        let name = sec.title.text.to_owned();
-        if !is_ident(&name) {
-            self.error(sec.title.start, format!("`{name}` is not a command name"));
-            return None;
-        }
-        let owner = Named(&"command", sec.title.text);
-        let (description, rest) = self.description(sec.body, &owner);
+        let (name, description, mut cur) = self.item_section(sec, "command")?;
+        let owner = Named(&"command", name);
         let mut cmd = Command {
-            name,
+            name: name.to_owned(),
             category: category.to_owned(),
             description,
             network_usage: None,
@@ -37,7 +31,6 @@ impl Cx<'_> {
             errors: Vec::new(),
             loc: self.loc(sec.heading.range.start),
         };
-        let mut cur = Cursor::new(rest);
         while let Some(b) = cur.next() {
             let BlockKind::Paragraph(p) = &b.kind else {
                 self.unexpected(b, &owner);

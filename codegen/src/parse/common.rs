@@ -152,8 +152,33 @@ impl Cx<'_> {
         }
     }
 
+    /// The start of the section of one item (`### Command`, `### Event`, `## Type`): its name,
+    /// which must be an identifier (`kind` names the item in the error), its description, and a
+    /// cursor over the blocks after the description.
+    pub(super) fn item_section<'b, 's>(
+        &mut self,
+        sec: &Section<'b, 's>,
+        kind: &str,
+    ) -> Option<(&'s str, String, Cursor<'b, 's>)> {
+        let name = sec.title.text;
+        if !is_ident(name) {
+            let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
+            self.error(
+                sec.title.start,
+                format!("`{name}` is not {article} {kind} name"),
+            );
+            return None;
+        }
+        let (description, rest) = self.description(sec.body, &Named(&kind, name));
+        Some((name, description, Cursor::new(rest)))
+    }
+
     /// Splits an item body into its description and the rest, and reports anything after `---`.
-    pub(super) fn description<'b, 's>(
+    fn description<'b, 's>(
         &mut self,
         body: &'b [Block<'s>],
         what: &dyn fmt::Display,

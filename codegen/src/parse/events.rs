@@ -2,8 +2,7 @@
 //! the table of contents that sorts them into main and other events.
 
 use super::common::Toc;
-use super::cursor::Cursor;
-use super::{header, is_ident, Cx, Named, Section};
+use super::{header, Cx, Named, Section};
 use crate::ir::{Category, Event};
 use crate::markdown::BlockKind;
 
@@ -17,15 +16,9 @@ impl Cx<'_> {
 
     /// One `### Event` section of `category`; its group is the one `toc` lists it under.
     fn event(&mut self, sec: &Section<'_, '_>, category: &str, toc: &Toc) -> Option<Event> {
-        let name = sec.title.text.to_owned();
-        if !is_ident(&name) {
-            self.error(sec.title.start, format!("`{name}` is not an event name"));
-            return None;
-        }
-        let owner = Named(&"event", &name);
-        let (description, rest) = self.description(sec.body, &owner);
+        let (name, description, mut cur) = self.item_section(sec, "event")?;
+        let owner = Named(&"event", name);
         let mut record = None;
-        let mut cur = Cursor::new(rest);
         while let Some(b) = cur.next() {
             match &b.kind {
                 BlockKind::Paragraph(p) if header(p.text).map(|h| h.0) == Some("Record type") => {
@@ -48,8 +41,8 @@ impl Cx<'_> {
             return None;
         };
         Some(Event {
-            group: toc.get(&name).copied().flatten(),
-            name,
+            group: toc.get(name).copied().flatten(),
+            name: name.to_owned(),
             category: category.to_owned(),
             description,
             tag,

@@ -45,17 +45,11 @@ pub fn parse_docs(docs: &DocSet, diags: &mut Diagnostics) -> Api {
         });
         let mut api = Api::default();
         if let Some(src) = &docs.commands {
-            let mut cx = Cx { src, diags };
-            let (categories, commands) = cx.commands();
-            api.command_categories = categories;
-            api.commands = commands;
+            (api.command_categories, api.commands) = Cx { src, diags }.commands();
             api.files.push(DocFile::Commands);
         }
         if let Some(src) = &docs.events {
-            let mut cx = Cx { src, diags };
-            let (categories, events) = cx.events();
-            api.event_categories = categories;
-            api.events = events;
+            (api.event_categories, api.events) = Cx { src, diags }.events();
             api.files.push(DocFile::Events);
         }
         if let Some(src) = &docs.types {

@@ -4,8 +4,7 @@
 use std::fmt;
 
 use super::common::skip_section_body;
-use super::cursor::Cursor;
-use super::{header, is_ident, quoted, short, split, Cx, Named, Section};
+use super::{header, quoted, short, split, Cx, Named, Section};
 use crate::ir::{EnumValue, TypeDef, TypeKind};
 use crate::markdown::{BlockKind, Item};
 
@@ -29,16 +28,10 @@ impl Cx<'_> {
 
     /// One `## Type` section.
     fn type_def(&mut self, sec: &Section<'_, '_>) -> Option<TypeDef> {
-        let name = sec.title.text.to_owned();
-        if !is_ident(&name) {
-            self.error(sec.title.start, format!("`{name}` is not a type name"));
-            return None;
-        }
-        let owner = Named(&"type", &name);
-        let (description, rest) = self.description(sec.body, &owner);
+        let (name, description, mut cur) = self.item_section(sec, "type")?;
+        let owner = Named(&"type", name);
         let mut kind = None;
         let mut syntax = None;
-        let mut cur = Cursor::new(rest);
         while let Some(b) = cur.next() {
             let head = match &b.kind {
                 BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p.start)),
@@ -61,7 +54,7 @@ impl Cx<'_> {
                 "Record type" => self
                     .list_after(&mut cur, "`**Record type**:`")
                     .map(|items| TypeKind::Record {
-                        fields: self.fields(items, &Named(&"record", &name)),
+                        fields: self.fields(items, &Named(&"record", name)),
                     }),
                 "Enum type" => self.list_after(&mut cur, "`**Enum type**:`").map(|items| {
                     let values = items.iter().filter_map(|it| self.enum_value(it, &owner));
@@ -70,7 +63,7 @@ impl Cx<'_> {
                     }
                 }),
                 "Discriminated union type" => {
-                    let members = self.variants(&mut cur, &Named(&"a member of union", &name));
+                    let members = self.variants(&mut cur, &Named(&"a member of union", name));
                     if members.is_empty() {
                         self.error(at, format!("union `{name}` has no members"));
                     }
@@ -104,7 +97,7 @@ impl Cx<'_> {
             }
         };
         Some(TypeDef {
-            name,
+            name: name.to_owned(),
             description,
             kind,
             syntax,
