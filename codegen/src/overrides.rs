@@ -349,13 +349,13 @@ impl Overrides {
                     continue;
                 }
             }
-            crate::passes::for_each_field_mut(api, &mut |f| {
-                f.ty.for_each_ref_mut(&mut |name| {
+            for field in api.fields_mut() {
+                field.ty.for_each_ref_mut(&mut |name| {
                     if *name == alias.name {
                         name.clone_from(&alias.target);
                     }
                 });
-            });
+            }
         }
     }
 }
