@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use simplex_api_types::types::{CiContent, FeatureAllowed};
+use simplex_api_types::types::{CiContent, ConnectionMode, FeatureAllowed};
 use simplex_api_types::{parse_message, ChatEvent, ChatResponse, Message};
 
 fn fixtures() -> Vec<(String, String)> {
@@ -451,4 +451,22 @@ fn every_documented_deviation_decodes_typed_and_round_trips() {
         );
     }
     // The v6.3 pairs of `groupsList` are tested on their own above.
+
+    // A value in another case is the documented value (and is written back as it came, above).
+    let (_, _, upper_cased) = cases
+        .iter()
+        .find(|(what, _, _)| what.starts_with("ConnectionMode"))
+        .expect("the ConnectionMode case");
+    let text = mutated(&capture("contactsList"), upper_cased);
+    let Ok(Message::Response(r)) = parse_message(&text) else {
+        panic!("a response")
+    };
+    let ChatResponse::ContactsList(list) = &r.resp else {
+        panic!("contactsList")
+    };
+    let prepared = list.contacts[0]
+        .prepared_contact
+        .as_ref()
+        .expect("the prepared contact");
+    assert_eq!(prepared.ui_conn_link_type, ConnectionMode::Inv);
 }

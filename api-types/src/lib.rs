@@ -49,6 +49,9 @@
 //!   twice keeps its last value, and numbers in kept unknown JSON are `Value` numbers (`1e2`
 //!   comes back as `100.0`). A `double` holds 53 bits: a larger integer in a `double` field
 //!   comes back rounded.
+//! * **Enum values in another case.** A string that differs from a documented enum value only
+//!   in ASCII case (`"INV"` for `ConnectionMode`'s `"inv"`, as some cores write it) decodes to
+//!   that value and is written back as it came; `FromStr` stays exact.
 //! * **Older wire shapes.** Where older cores sent a record in another shape, declared with a
 //!   reason as a `[[wire_shape]]` in the generator's `docs/overrides.toml`, the record decodes
 //!   from that shape too and encodes back in it. A v6.3 core answers `/groups` with each group
@@ -215,7 +218,7 @@ pub mod __private {
     pub use crate::render::*;
     pub use crate::runtime::Place;
     pub use crate::wire::{
-        decode_enum, decode_record, decode_record_or_pair, decode_union, deserialize,
+        decode_enum, decode_record, decode_record_or_pair, decode_union, deserialize, encode_enum,
         encode_optional, encode_record, encode_record_or_pair, encode_required, encode_union,
         encode_unit, field, loose_eq, member, serialize, undocumented_tag, unit_member, Fields,
         Meta, Note, Record, StrEnum, Union, Wire,

@@ -361,6 +361,13 @@ macro_rules! wire_enum {
 
         impl $crate::__private::StrEnum for $name {
             const NAME: &'static str = stringify!($name);
+            const VALUES: &'static [&'static str] = &[$($wire),*];
+            fn wire(&self) -> ::core::option::Option<&'static str> {
+                match self {
+                    $( Self::$variant => ::core::option::Option::Some($wire), )*
+                    Self::Undocumented(_) => ::core::option::Option::None,
+                }
+            }
             fn from_wire(s: &str) -> ::core::option::Option<Self> {
                 match s {
                     $( $wire => ::core::option::Option::Some(Self::$variant), )*
@@ -376,16 +383,16 @@ macro_rules! wire_enum {
             fn decode<'de, D: $crate::__private::Deserializer<'de>>(
                 &mut self,
                 d: D,
-                _: &mut $crate::__private::Note,
+                note: &mut $crate::__private::Note,
             ) -> ::core::result::Result<(), D::Error> {
-                $crate::__private::decode_enum(self, d)
+                $crate::__private::decode_enum(self, d, note)
             }
             fn encode<S: $crate::__private::Serializer>(
                 &self,
                 s: S,
-                _: &$crate::__private::Note,
+                note: &$crate::__private::Note,
             ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::Serialize::serialize(self, s)
+                $crate::__private::encode_enum(self, s, note)
             }
         }
 

@@ -1206,6 +1206,10 @@ macro_rules! keep_scalars {
 pub trait StrEnum: Default {
     /// The upstream name, for messages.
     const NAME: &'static str;
+    /// The documented values.
+    const VALUES: &'static [&'static str];
+    /// The documented value this is (`None` for an undocumented one).
+    fn wire(&self) -> Option<&'static str>;
     /// The documented value for `s`.
     fn from_wire(s: &str) -> Option<Self>;
     /// Any other JSON, kept.
@@ -1213,19 +1217,26 @@ pub trait StrEnum: Default {
 }
 
 /// Decodes a [`StrEnum`]: a documented string, or anything else kept as JSON.
+///
+/// A string that differs from a documented value only in ASCII case (`"INV"` for `"inv"`, as
+/// some cores write `ConnectionMode`) decodes to that value, and its text is noted so that it
+/// encodes back as it came.
 pub fn decode_enum<'de, T: StrEnum, D: Deserializer<'de>>(
     slot: &mut T,
     d: D,
+    note: &mut Note,
 ) -> Result<(), D::Error> {
-    struct V<'a, T>(&'a mut T);
+    struct V<'a, T>(&'a mut T, &'a mut Note);
     impl<'de, T: StrEnum> Visitor<'de> for V<'_, T> {
         type Value = ();
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             write!(f, "a `{}` string", T::NAME)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-            *self.0 =
-                T::from_wire(v).unwrap_or_else(|| T::undocumented(Value::String(v.to_owned())));
+            *self.0 = match T::from_wire(v) {
+                Some(value) => value,
+                None => other_case(v, self.1),
+            };
             Ok(())
         }
         keep_scalars!();
@@ -1238,7 +1249,37 @@ pub fn decode_enum<'de, T: StrEnum, D: Deserializer<'de>>(
             Ok(())
         }
     }
-    d.deserialize_any(V(slot))
+    d.deserialize_any(V(slot, note))
+}
+
+/// A string that is no documented value: the value it names in another ASCII case (noting the
+/// text), or else kept as undocumented.
+#[inline(never)]
+fn other_case<T: StrEnum>(v: &str, note: &mut Note) -> T {
+    let documented = T::VALUES
+        .iter()
+        .find(|w| w.eq_ignore_ascii_case(v))
+        .and_then(|w| T::from_wire(w));
+    match documented {
+        Some(value) => {
+            note.extra_mut().text = Some(v.to_owned());
+            value
+        }
+        None => T::undocumented(Value::String(v.to_owned())),
+    }
+}
+
+/// Encodes a [`StrEnum`] as it arrived: in the case it was written in, while it still names
+/// the same value.
+pub fn encode_enum<T: StrEnum + Serialize, S: Serializer>(
+    v: &T,
+    s: S,
+    note: &Note,
+) -> Result<S::Ok, S::Error> {
+    match (note.text(), v.wire()) {
+        (Some(text), Some(wire)) if text.eq_ignore_ascii_case(wire) => s.serialize_str(text),
+        _ => v.serialize(s),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
