@@ -177,51 +177,56 @@ macro_rules! __record_mode {
     };
 }
 
-/// `Wire`, `Serialize` and `Deserialize` for a type implementing `Record` (and `Default`).
+/// `Wire`, `Serialize` and `Deserialize` for a type implementing `Record` (and `Default`); with
+/// a `pair` field, also from and to the pair shape.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __wire_via_record {
     ($name:ident, [$($field:ident)*], []) => {
-        impl $crate::__private::Wire for $name {
-            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
-                &mut self,
-                d: D,
-                _: &mut $crate::__private::Note,
-            ) -> ::core::result::Result<(), D::Error> {
-                $crate::__private::decode_record(self, d)
-            }
-            fn encode<S: $crate::__private::Serializer>(
-                &self,
-                s: S,
-                _: &$crate::__private::Note,
-            ) -> ::core::result::Result<S::Ok, S::Error> {
-                $crate::__private::encode_record(self, s)
-            }
+        $crate::__wire_impl! {
+            $name,
+            (this, d) $crate::__private::decode_record(this, d),
+            (this, s) $crate::__private::encode_record(this, s)
         }
-        $crate::__serde_via_wire!($name);
     };
     ($name:ident, [$($field:ident)*], [$pair:ident]) => {
         const _: () = {
             #[allow(non_camel_case_types, dead_code, clippy::upper_case_acronyms)]
             enum F { $($field,)* }
 
-            impl $crate::__private::Wire for $name {
-                fn decode<'de, D: $crate::__private::Deserializer<'de>>(
-                    &mut self,
-                    d: D,
-                    _: &mut $crate::__private::Note,
-                ) -> ::core::result::Result<(), D::Error> {
-                    $crate::__private::decode_record_or_pair(self, d, F::$pair as u16, |r: &mut Self| &mut r.$pair)
-                }
-                fn encode<S: $crate::__private::Serializer>(
-                    &self,
-                    s: S,
-                    _: &$crate::__private::Note,
-                ) -> ::core::result::Result<S::Ok, S::Error> {
-                    $crate::__private::encode_record_or_pair(self, s, F::$pair as u16, |r: &Self| &r.$pair)
-                }
+            $crate::__wire_impl! {
+                $name,
+                (this, d) $crate::__private::decode_record_or_pair(this, d, F::$pair as u16, |r: &mut $name| &mut r.$pair),
+                (this, s) $crate::__private::encode_record_or_pair(this, s, F::$pair as u16, |r: &$name| &r.$pair)
             }
         };
+    };
+}
+
+/// `Wire` (ignoring notes: a record keeps its own), `Serialize` and `Deserialize` from a decode
+/// and an encode expression.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __wire_impl {
+    ($name:ident, ($this:ident, $d:ident) $decode:expr, ($that:ident, $s:ident) $encode:expr) => {
+        impl $crate::__private::Wire for $name {
+            fn decode<'de, D: $crate::__private::Deserializer<'de>>(
+                &mut self,
+                $d: D,
+                _: &mut $crate::__private::Note,
+            ) -> ::core::result::Result<(), D::Error> {
+                let $this = self;
+                $decode
+            }
+            fn encode<S: $crate::__private::Serializer>(
+                &self,
+                $s: S,
+                _: &$crate::__private::Note,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                let $that = self;
+                $encode
+            }
+        }
         $crate::__serde_via_wire!($name);
     };
 }
