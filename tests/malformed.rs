@@ -596,3 +596,85 @@ fn acknowledged_warnings_are_silent_and_stale_acknowledgements_are_reported() {
         "{diags}"
     );
 }
+
+// ------------------------------------------------------------------------------- missing parts
+
+#[test]
+fn a_record_type_header_without_its_list() {
+    let text = doc(DocFile::Events);
+    let anchor = "### ContactConnected\n";
+    let start = text.find(anchor).expect("ContactConnected");
+    let head = "**Record type**:\n";
+    let list = start + text[start..].find(head).expect("its record type") + head.len();
+    let end = list + text[list..].find("\n\n").expect("the end of the list") + 1;
+    let bad = format!("{}{}", &text[..list], &text[end..]);
+    let (api, diags) = load(&with(DocFile::Events, &bad));
+    let e = error_with(&diags, &["`**Record type**:`", "not followed by a list"]);
+    // At the header, not at the rule that follows it.
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Events, &bad, anchor, "**Record type**")
+    );
+    assert!(api.events.iter().all(|ev| ev.name != "ContactConnected"));
+}
+
+#[test]
+fn a_union_member_without_its_tag_list() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatDeleteMode\n\n**Discriminated union type**:\n\nFull:\n";
+    let list = "- type: \"full\"\n- notify: bool\n";
+    let bad = edit(&text, &format!("{head}{list}"), head);
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(&diags, &["is not followed by its `- type: \"tag\"` list"]);
+    assert!(
+        e.message
+            .contains("a member of union `ChatDeleteMode` `Full`"),
+        "{e}"
+    );
+    assert_eq!(e.loc, loc_after(DocFile::Types, &bad, head, "Full:"));
+}
+
+// ------------------------------------------------------------------------------- invalid names
+
+#[test]
+fn a_heading_that_is_not_a_name() {
+    for (file, heading, kind) in [
+        (DocFile::Commands, "### APICreateMyAddress\n", "a command"),
+        (DocFile::Events, "### ContactConnected\n", "an event"),
+        (DocFile::Types, "## ChatType\n", "a type"),
+    ] {
+        let text = doc(file);
+        let hashes = &heading[..heading.find(' ').expect("a space") + 1];
+        let bad_heading = format!("{hashes}Not A-Name\n");
+        let bad = edit(&text, heading, &bad_heading);
+        let (_, diags) = load(&with(file, &bad));
+        let e = error_with(&diags, &[&format!("`Not A-Name` is not {kind} name")]);
+        assert_eq!(
+            e.loc,
+            loc_after(file, &bad, &bad_heading, "Not A-Name"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_field_name_that_is_not_a_name() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APICreateMyAddress";
+    let start = text.find(anchor).expect("APICreateMyAddress");
+    let line = "- userId: int64\n";
+    let at = start + text[start..].find(line).expect("its userId");
+    let bad = format!(
+        "{}- user Id: int64\n{}",
+        &text[..at],
+        &text[at + line.len()..]
+    );
+    let (_, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["`user Id`", "is not a field name"]);
+    assert!(
+        e.message
+            .contains("the parameters of command `APICreateMyAddress`"),
+        "{e}"
+    );
+    assert_eq!(e.loc, loc_after(DocFile::Commands, &bad, anchor, "user Id"));
+}
