@@ -619,6 +619,32 @@ fn a_record_type_header_without_its_list() {
 }
 
 #[test]
+fn a_syntax_section_without_its_plain_line() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APICreateMyAddress";
+    let plain = "```\n/_address <userId>[ pq_ratchet=on|off]\n```\n\n";
+    let bad = edit(&text, plain, "");
+    let (api, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(&diags, &["has no plain code block"]);
+    assert!(
+        e.message
+            .contains("the syntax of command `APICreateMyAddress`"),
+        "{e}"
+    );
+    // At the header, as a missing list is, not at the last code block read.
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Commands, &bad, anchor, "**Syntax**")
+    );
+    let cmd = api
+        .commands
+        .iter()
+        .find(|c| c.name == "APICreateMyAddress")
+        .expect("the command is still parsed");
+    assert!(cmd.syntax.is_none());
+}
+
+#[test]
 fn a_union_member_without_its_tag_list() {
     let text = doc(DocFile::Types);
     let head = "## ChatDeleteMode\n\n**Discriminated union type**:\n\nFull:\n";
