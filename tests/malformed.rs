@@ -704,3 +704,38 @@ fn a_field_name_that_is_not_a_name() {
     );
     assert_eq!(e.loc, loc_after(DocFile::Commands, &bad, anchor, "user Id"));
 }
+
+#[test]
+fn a_union_member_that_is_not_a_name_is_skipped_with_its_list() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatDeleteMode\n\n**Discriminated union type**:\n\n";
+    let members = |api: &Api| match api.types.iter().find(|t| t.name == "ChatDeleteMode") {
+        Some(codegen::ir::TypeDef {
+            kind: codegen::ir::TypeKind::Union { members },
+            ..
+        }) => names(members, |m| &m.name),
+        other => panic!("{other:?}"),
+    };
+    let mut rest = members(&baseline());
+    assert_eq!(rest.first().map(String::as_str), Some("Full"));
+    rest.remove(0);
+    for (line, message) in [
+        (
+            "Full mode:",
+            "`Full mode` is not a valid name for a member of union",
+        ),
+        ("Full", "`Full` is not a member of union"),
+    ] {
+        let bad = edit(&text, &format!("{head}Full:"), &format!("{head}{line}"));
+        let (api, diags) = load(&with(DocFile::Types, &bad));
+        let e = error_with(&diags, &[message, "`ChatDeleteMode`"]);
+        assert_eq!(e.loc, loc_after(DocFile::Types, &bad, head, line));
+        // Its list goes with it: the other members are read, and nothing else is reported.
+        assert_eq!(members(&api), rest);
+        let about = diags
+            .errors()
+            .filter(|d| d.message.contains("ChatDeleteMode"))
+            .count();
+        assert_eq!(about, 1, "{diags}");
+    }
+}

@@ -316,7 +316,8 @@ impl Cx<'_> {
         }
     }
 
-    /// Repeated `Name: description` paragraphs, each followed by a tagged field list.
+    /// Repeated `Name: description` paragraphs, each followed by a tagged field list. A paragraph
+    /// that is not one is reported and skipped with its list, so that the next one is still read.
     pub(super) fn variants(
         &mut self,
         cur: &mut Cursor<'_, '_>,
@@ -337,11 +338,13 @@ impl Cx<'_> {
                         short(text)
                     ),
                 );
+                cur.next_list();
                 continue;
             };
             let name = name.trim();
             if !is_ident(name) {
                 self.error(p.start, format!("`{name}` is not a valid name for {what}"));
+                cur.next_list();
                 continue;
             }
             let description = match (descr.trim(), more.trim()) {
