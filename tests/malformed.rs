@@ -345,6 +345,42 @@ fn an_unknown_bold_header() {
 }
 
 #[test]
+fn an_unknown_header_in_events_and_types_is_one_error_and_its_list_is_skipped() {
+    for (file, anchor, kind, owner) in [
+        (
+            DocFile::Events,
+            "### ContactConnected\n",
+            "**Record type**:",
+            "event `ContactConnected`",
+        ),
+        (
+            DocFile::Types,
+            "## ChatType\n",
+            "**Enum type**:",
+            "type `ChatType`",
+        ),
+    ] {
+        let text = doc(file);
+        let start = text.find(anchor).expect("the section");
+        let at = start + text[start..].find(kind).expect("its kind header");
+        let bad = format!(
+            "{}**Examples**:\n\n- `{{\"type\": \"x\"}}`\n\n{}",
+            &text[..at],
+            &text[at..]
+        );
+        let (_, diags) = load(&with(file, &bad));
+        let e = error_with(&diags, &["unknown section header `**Examples**:`"]);
+        assert!(e.message.contains(owner), "{e}");
+        let expected = &e.message[e.message.find("; expected ").expect("what is expected")..];
+        assert!(expected.contains(&format!("`{kind}`")), "{e}");
+        assert_eq!(e.loc, loc_of(file, &bad, at));
+        // Its list is its own, not one more list out of place.
+        let about = diags.iter().filter(|d| d.message.contains(owner)).count();
+        assert_eq!(about, 1, "{diags}");
+    }
+}
+
+#[test]
 fn a_stray_paragraph_after_the_closing_rule() {
     let text = doc(DocFile::Commands);
     let anchor = "### APISendMessages";

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::cursor::Cursor;
-use super::{header, is_ident, link_name, quoted, short, split, Cx, Named, Section};
+use super::{header, is_ident, link_name, quoted, short, split, written, Cx, Named, Section};
 use crate::ir::{Category, EventGroup, Field, Variant};
-use crate::markdown::{Block, BlockKind, Item};
+use crate::markdown::{Block, BlockKind, Inline, Item};
 use crate::typeexpr;
 
 /// The names the table of contents links to, with the group ("Main events"/"Other events") each
@@ -229,6 +229,30 @@ impl Cx<'_> {
         self.error(b.range.start, format!("unexpected {what} in {owner}"));
     }
 
+    /// Reports the section header `head` of `owner`, the paragraph `p` just read, as unknown
+    /// (`expected` names the headers `owner` can have), and skips the lists and code blocks under
+    /// it: they are its own, and would each be reported again as out of place.
+    pub(super) fn unknown_header(
+        &mut self,
+        cur: &mut Cursor<'_, '_>,
+        p: &Inline,
+        head: &str,
+        owner: &dyn fmt::Display,
+        expected: &str,
+    ) {
+        self.error(
+            p.start,
+            format!(
+                "unknown section header `{}` in {owner}; expected {expected}",
+                written(p.text, head)
+            ),
+        );
+        while cur
+            .next_if(|b| matches!(b.kind, BlockKind::List(_) | BlockKind::Code { .. }))
+            .is_some()
+        {}
+    }
+
     /// The list that must follow the section header just read.
     pub(super) fn list_after<'b, 's>(
         &mut self,
@@ -373,12 +397,4 @@ impl Cx<'_> {
         }
         out
     }
-}
-
-/// Skips the lists and code blocks that belong to an unknown section header, just read.
-pub(super) fn skip_section_body(cur: &mut Cursor<'_, '_>) {
-    while cur
-        .next_if(|b| matches!(b.kind, BlockKind::List(_) | BlockKind::Code { .. }))
-        .is_some()
-    {}
 }

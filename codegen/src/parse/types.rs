@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use super::common::skip_section_body;
 use super::{header, quoted, short, split, Cx, Named, Section};
 use crate::ir::{EnumValue, TypeDef, TypeKind};
 use crate::markdown::{BlockKind, Item};
@@ -34,13 +33,14 @@ impl Cx<'_> {
         let mut syntax = None;
         while let Some(b) = cur.next() {
             let head = match &b.kind {
-                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p.start)),
+                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
                 _ => None,
             };
-            let Some((head, after, at)) = head else {
+            let Some((head, after, p)) = head else {
                 self.unexpected(b, &owner);
                 continue;
             };
+            let at = p.start;
             if !after.is_empty() {
                 self.error(
                     at,
@@ -76,8 +76,7 @@ impl Cx<'_> {
                     continue;
                 }
                 other => {
-                    self.error(at, format!("unknown section header `{other}:` in {owner}; expected `**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`"));
-                    skip_section_body(&mut cur);
+                    self.unknown_header(&mut cur, p, other, &owner, "`**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`");
                     None
                 }
             };
