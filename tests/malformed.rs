@@ -483,6 +483,55 @@ fn a_section_header_followed_by_another_section_is_located_at_the_header() {
 
 // ------------------------------------------------------------------------------- duplicates
 
+#[test]
+fn a_second_kind_section_is_an_error_and_the_first_is_kept() {
+    for (file, anchor, kind, second, owner) in [
+        (
+            DocFile::Events,
+            "### ContactConnected\n",
+            "**Record type**:",
+            "- type: \"other\"\n- other: int\n",
+            "event `ContactConnected`",
+        ),
+        (
+            DocFile::Types,
+            "## ChatType\n",
+            "**Enum type**:",
+            "- \"other\"\n",
+            "type `ChatType`",
+        ),
+    ] {
+        let text = doc(file);
+        let start = text.find(anchor).expect("the section");
+        let list = start + text[start..].find(kind).expect("its kind header");
+        let end = list + text[list..].find("\n\n").expect("the end of its list") + 2;
+        let bad = format!("{}{kind}\n{second}\n{}", &text[..end], &text[end..]);
+        let (api, diags) = load(&with(file, &bad));
+        let e = error_with(&diags, &[owner, "has a second kind section"]);
+        assert!(e.message.contains(&format!("`{kind}`")), "{e}");
+        assert_eq!(e.loc, loc_of(file, &bad, end));
+        let real = baseline();
+        let kept = |api: &Api| match file {
+            DocFile::Events => api
+                .events
+                .iter()
+                .find(|ev| format!("event `{}`", ev.name) == owner)
+                .map(|ev| (ev.tag.clone(), names(&ev.fields, |f| &f.name))),
+            _ => api
+                .types
+                .iter()
+                .find(|t| format!("type `{}`", t.name) == owner)
+                .map(|t| match &t.kind {
+                    codegen::ir::TypeKind::Enum { values } => {
+                        (String::new(), names(values, |v| &v.value))
+                    }
+                    other => panic!("{other:?}"),
+                }),
+        };
+        assert_eq!(kept(&api), kept(&real), "the first one is kept");
+    }
+}
+
 fn warning_with<'a>(diags: &'a Diagnostics, words: &[&str]) -> &'a Diagnostic {
     let found: Vec<&Diagnostic> = diags
         .warnings()

@@ -253,6 +253,18 @@ impl Cx<'_> {
         {}
     }
 
+    /// Reports `head`, the header of paragraph `p`, as a second section saying what `owner` is
+    /// (its record type, or its kind for a type); the caller keeps the first.
+    pub(super) fn second_kind(&mut self, p: &Inline, head: &str, owner: &dyn fmt::Display) {
+        self.error(
+            p.start,
+            format!(
+                "{owner} has a second kind section `{}`; only the first is kept",
+                written(p.text, head)
+            ),
+        );
+    }
+
     /// The list that must follow the section header just read.
     pub(super) fn list_after<'b, 's>(
         &mut self,

@@ -27,7 +27,12 @@ impl Cx<'_> {
             match head {
                 Some(("Record type", p)) => {
                     if let Some(items) = self.list_after(&mut cur, "`**Record type**:`") {
-                        record = Some(self.tagged(items, &owner, p.start));
+                        let found = self.tagged(items, &owner, p.start);
+                        if record.is_some() {
+                            self.second_kind(p, "Record type", &owner);
+                        } else {
+                            record = Some(found);
+                        }
                     }
                 }
                 Some((head, p)) => {

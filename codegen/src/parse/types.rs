@@ -82,7 +82,7 @@ impl Cx<'_> {
             };
             if let Some(k) = new_kind {
                 if kind.is_some() {
-                    self.error(at, format!("{owner} has a second kind section `{head}:`"));
+                    self.second_kind(p, head, &owner);
                 } else {
                     kind = Some(k);
                 }
