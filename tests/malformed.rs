@@ -402,6 +402,36 @@ fn a_stray_paragraph_after_the_closing_rule() {
     );
 }
 
+#[test]
+fn a_stray_paragraph_after_a_section_that_is_not_a_name() {
+    for (file, heading) in [
+        (DocFile::Commands, "### APICreateMyAddress\n"),
+        (DocFile::Events, "### ContactConnected\n"),
+        (DocFile::Types, "## ChatType\n"),
+    ] {
+        let text = doc(file);
+        let hashes = &heading[..heading.find(' ').expect("a space") + 1];
+        let bad_heading = format!("{hashes}Not A-Name\n");
+        let renamed = edit(&text, heading, &bad_heading);
+        let start = renamed.find(&bad_heading).expect("the renamed heading");
+        let rule = start + renamed[start..].find("\n---\n").expect("closing rule") + 5;
+        let bad = format!(
+            "{}\nA stray remark.\n{}",
+            &renamed[..rule],
+            &renamed[rule..]
+        );
+        let (_, diags) = load(&with(file, &bad));
+        error_with(&diags, &["`Not A-Name` is not"]);
+        let e = error_with(&diags, &["stray paragraph `A stray remark.`"]);
+        assert!(e.message.contains("`Not A-Name`"), "{e}");
+        assert_eq!(
+            e.loc,
+            loc_after(file, &bad, &bad_heading, "A stray remark."),
+            "{e}"
+        );
+    }
+}
+
 // ------------------------------------------------------------------------------- syntax lines
 
 #[test]

@@ -154,14 +154,16 @@ impl Cx<'_> {
 
     /// The start of the section of one item (`### Command`, `### Event`, `## Type`): its name,
     /// which must be an identifier (`kind` names the item in the error), its description, and a
-    /// cursor over the blocks after the description.
+    /// cursor over the blocks after the description. A section without a valid name is not read
+    /// further, but what follows its closing rule is still checked: it is outside the section.
     pub(super) fn item_section<'b, 's>(
         &mut self,
         sec: &Section<'b, 's>,
         kind: &str,
     ) -> Option<(&'s str, String, Cursor<'b, 's>)> {
         let name = sec.title.text;
-        if !is_ident(name) {
+        let valid = is_ident(name);
+        if !valid {
             let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
                 "an"
             } else {
@@ -171,10 +173,9 @@ impl Cx<'_> {
                 sec.title.start,
                 format!("`{name}` is not {article} {kind} name"),
             );
-            return None;
         }
         let (description, rest) = self.description(sec.body, &Named(&kind, name));
-        Some((name, description, Cursor::new(rest)))
+        valid.then(|| (name, description, Cursor::new(rest)))
     }
 
     /// Splits an item body into its description and the rest, and reports anything after `---`.
