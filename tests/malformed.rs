@@ -381,6 +381,43 @@ fn an_unknown_header_in_events_and_types_is_one_error_and_its_list_is_skipped() 
 }
 
 #[test]
+fn text_after_a_section_header() {
+    for (file, anchor, head, owner) in [
+        (
+            DocFile::Commands,
+            "### APICreateMyAddress\n",
+            "**Parameters**:",
+            "command `APICreateMyAddress`",
+        ),
+        (
+            DocFile::Events,
+            "### ContactConnected\n",
+            "**Record type**:",
+            "event `ContactConnected`",
+        ),
+        (
+            DocFile::Types,
+            "## ChatType\n",
+            "**Enum type**:",
+            "type `ChatType`",
+        ),
+    ] {
+        let text = doc(file);
+        let start = text.find(anchor).expect("the section");
+        let at = start + text[start..].find(head).expect("its header") + head.len();
+        let bad = format!("{} see below{}", &text[..at], &text[at..]);
+        let (_, diags) = load(&with(file, &bad));
+        let e = error_with(
+            &diags,
+            &[&format!(
+                "unexpected text `see below` after `{head}` in {owner}"
+            )],
+        );
+        assert_eq!(e.loc, loc_after(file, &bad, anchor, head));
+    }
+}
+
+#[test]
 fn a_stray_paragraph_after_the_closing_rule() {
     let text = doc(DocFile::Commands);
     let anchor = "### APISendMessages";

@@ -40,14 +40,8 @@ impl Cx<'_> {
                 continue;
             };
             let bold = p.text.starts_with("**");
-            if !after.is_empty() && (head != "Network usage" || bold) {
-                self.error(
-                    p.start,
-                    format!(
-                        "unexpected text `{}` after `{head}:` in {owner}",
-                        short(after)
-                    ),
-                );
+            if head != "Network usage" || bold {
+                self.nothing_after(p, head, after, &owner);
             }
             match (bold, head) {
                 (false, "Network usage") => {

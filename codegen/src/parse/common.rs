@@ -254,6 +254,27 @@ impl Cx<'_> {
         {}
     }
 
+    /// Reports `after`, the text after the section header `head` of paragraph `p`, if there is
+    /// any: a header stands alone on its line, and what follows it would be lost.
+    pub(super) fn nothing_after(
+        &mut self,
+        p: &Inline,
+        head: &str,
+        after: &str,
+        owner: &dyn fmt::Display,
+    ) {
+        if !after.is_empty() {
+            self.error(
+                p.start,
+                format!(
+                    "unexpected text `{}` after `{}` in {owner}",
+                    short(after),
+                    written(p.text, head)
+                ),
+            );
+        }
+    }
+
     /// Reports `head`, the header of paragraph `p`, as a second section saying what `owner` is
     /// (its record type, or its kind for a type); the caller keeps the first.
     pub(super) fn second_kind(&mut self, p: &Inline, head: &str, owner: &dyn fmt::Display) {

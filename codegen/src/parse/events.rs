@@ -21,11 +21,12 @@ impl Cx<'_> {
         let mut record = None;
         while let Some(b) = cur.next() {
             let head = match &b.kind {
-                BlockKind::Paragraph(p) => header(p.text).map(|(h, _)| (h, p)),
+                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
                 _ => None,
             };
             match head {
-                Some(("Record type", p)) => {
+                Some(("Record type", after, p)) => {
+                    self.nothing_after(p, "Record type", after, &owner);
                     if let Some(items) = self.list_after(&mut cur, "`**Record type**:`") {
                         let found = self.tagged(items, &owner, p.start);
                         if record.is_some() {
@@ -35,7 +36,7 @@ impl Cx<'_> {
                         }
                     }
                 }
-                Some((head, p)) => {
+                Some((head, _, p)) => {
                     self.unknown_header(&mut cur, p, head, &owner, "`**Record type**:`");
                 }
                 None => self.unexpected(b, &owner),

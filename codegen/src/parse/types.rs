@@ -41,15 +41,7 @@ impl Cx<'_> {
                 continue;
             };
             let at = p.start;
-            if !after.is_empty() {
-                self.error(
-                    at,
-                    format!(
-                        "unexpected text `{}` after `{head}:` in {owner}",
-                        short(after)
-                    ),
-                );
-            }
+            self.nothing_after(p, head, after, &owner);
             let new_kind = match head {
                 "Record type" => self
                     .list_after(&mut cur, "`**Record type**:`")
