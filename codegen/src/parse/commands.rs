@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use super::common::skip_section_body;
 use super::{header, is_ident, short, Cx, Named, Section};
 use crate::ir::{Category, Command, ErrorDoc, NetworkUsage};
 use crate::markdown::{BlockKind, Item};
@@ -41,14 +40,8 @@ impl Cx<'_> {
                 continue;
             };
             let bold = p.text.starts_with("**");
-            if !after.is_empty() && (head != "Network usage" || bold) {
-                self.error(
-                    p.start,
-                    format!(
-                        "unexpected text `{}` after `{head}:` in {owner}",
-                        short(after)
-                    ),
-                );
+            if head != "Network usage" || bold {
+                self.nothing_after(p, head, after, &owner);
             }
             match (bold, head) {
                 (false, "Network usage") => {
@@ -90,15 +83,13 @@ impl Cx<'_> {
                             .collect();
                     }
                 }
-                _ => {
-                    let shown = if bold {
-                        format!("**{head}**")
-                    } else {
-                        format!("*{head}*")
-                    };
-                    self.error(p.start, format!("unknown section header `{shown}:` in {owner}; expected `*Network usage*:`, `**Parameters**:`, `**Syntax**:`, `**Responses**:` or `**Errors**:`"));
-                    skip_section_body(&mut cur);
-                }
+                _ => self.unknown_header(
+                    &mut cur,
+                    p,
+                    head,
+                    &owner,
+                    "`*Network usage*:`, `**Parameters**:`, `**Syntax**:`, `**Responses**:` or `**Errors**:`",
+                ),
             }
         }
         if cmd.responses.is_empty() {

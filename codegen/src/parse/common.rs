@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use super::cursor::Cursor;
-use super::{header, is_ident, link_name, quoted, short, split, Cx, Named, Section};
+use super::{header, is_ident, link_name, quoted, short, split, written, Cx, Named, Section};
 use crate::ir::{Category, EventGroup, Field, Variant};
-use crate::markdown::{Block, BlockKind, Item};
+use crate::markdown::{Block, BlockKind, Inline, Item};
 use crate::typeexpr;
 
 /// The names the table of contents links to, with the group ("Main events"/"Other events") each
@@ -154,14 +154,16 @@ impl Cx<'_> {
 
     /// The start of the section of one item (`### Command`, `### Event`, `## Type`): its name,
     /// which must be an identifier (`kind` names the item in the error), its description, and a
-    /// cursor over the blocks after the description.
+    /// cursor over the blocks after the description. A section without a valid name is not read
+    /// further, but what follows its closing rule is still checked: it is outside the section.
     pub(super) fn item_section<'b, 's>(
         &mut self,
         sec: &Section<'b, 's>,
         kind: &str,
     ) -> Option<(&'s str, String, Cursor<'b, 's>)> {
         let name = sec.title.text;
-        if !is_ident(name) {
+        let valid = is_ident(name);
+        if !valid {
             let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
                 "an"
             } else {
@@ -171,10 +173,9 @@ impl Cx<'_> {
                 sec.title.start,
                 format!("`{name}` is not {article} {kind} name"),
             );
-            return None;
         }
         let (description, rest) = self.description(sec.body, &Named(&kind, name));
-        Some((name, description, Cursor::new(rest)))
+        valid.then(|| (name, description, Cursor::new(rest)))
     }
 
     /// Splits an item body into its description and the rest, and reports anything after `---`.
@@ -227,6 +228,63 @@ impl Cx<'_> {
             BlockKind::Rule => "`---`".to_owned(),
         };
         self.error(b.range.start, format!("unexpected {what} in {owner}"));
+    }
+
+    /// Reports the section header `head` of `owner`, the paragraph `p` just read, as unknown
+    /// (`expected` names the headers `owner` can have), and skips the lists and code blocks under
+    /// it: they are its own, and would each be reported again as out of place.
+    pub(super) fn unknown_header(
+        &mut self,
+        cur: &mut Cursor<'_, '_>,
+        p: &Inline,
+        head: &str,
+        owner: &dyn fmt::Display,
+        expected: &str,
+    ) {
+        self.error(
+            p.start,
+            format!(
+                "unknown section header `{}` in {owner}; expected {expected}",
+                written(p.text, head)
+            ),
+        );
+        while cur
+            .next_if(|b| matches!(b.kind, BlockKind::List(_) | BlockKind::Code { .. }))
+            .is_some()
+        {}
+    }
+
+    /// Reports `after`, the text after the section header `head` of paragraph `p`, if there is
+    /// any: a header stands alone on its line, and what follows it would be lost.
+    pub(super) fn nothing_after(
+        &mut self,
+        p: &Inline,
+        head: &str,
+        after: &str,
+        owner: &dyn fmt::Display,
+    ) {
+        if !after.is_empty() {
+            self.error(
+                p.start,
+                format!(
+                    "unexpected text `{}` after `{}` in {owner}",
+                    short(after),
+                    written(p.text, head)
+                ),
+            );
+        }
+    }
+
+    /// Reports `head`, the header of paragraph `p`, as a second section saying what `owner` is
+    /// (its record type, or its kind for a type); the caller keeps the first.
+    pub(super) fn second_kind(&mut self, p: &Inline, head: &str, owner: &dyn fmt::Display) {
+        self.error(
+            p.start,
+            format!(
+                "{owner} has a second kind section `{}`; only the first is kept",
+                written(p.text, head)
+            ),
+        );
     }
 
     /// The list that must follow the section header just read.
@@ -316,7 +374,8 @@ impl Cx<'_> {
         }
     }
 
-    /// Repeated `Name: description` paragraphs, each followed by a tagged field list.
+    /// Repeated `Name: description` paragraphs, each followed by a tagged field list. A paragraph
+    /// that is not one is reported and skipped with its list, so that the next one is still read.
     pub(super) fn variants(
         &mut self,
         cur: &mut Cursor<'_, '_>,
@@ -337,11 +396,13 @@ impl Cx<'_> {
                         short(text)
                     ),
                 );
+                cur.next_list();
                 continue;
             };
             let name = name.trim();
             if !is_ident(name) {
                 self.error(p.start, format!("`{name}` is not a valid name for {what}"));
+                cur.next_list();
                 continue;
             }
             let description = match (descr.trim(), more.trim()) {
@@ -370,12 +431,4 @@ impl Cx<'_> {
         }
         out
     }
-}
-
-/// Skips the lists and code blocks that belong to an unknown section header, just read.
-pub(super) fn skip_section_body(cur: &mut Cursor<'_, '_>) {
-    while cur
-        .next_if(|b| matches!(b.kind, BlockKind::List(_) | BlockKind::Code { .. }))
-        .is_some()
-    {}
 }

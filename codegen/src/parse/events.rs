@@ -20,17 +20,26 @@ impl Cx<'_> {
         let owner = Named(&"event", name);
         let mut record = None;
         while let Some(b) = cur.next() {
-            match &b.kind {
-                BlockKind::Paragraph(p) if header(p.text).map(|h| h.0) == Some("Record type") => {
+            let head = match &b.kind {
+                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
+                _ => None,
+            };
+            match head {
+                Some(("Record type", after, p)) => {
+                    self.nothing_after(p, "Record type", after, &owner);
                     if let Some(items) = self.list_after(&mut cur, "`**Record type**:`") {
-                        record = Some(self.tagged(items, &owner, p.start));
+                        let found = self.tagged(items, &owner, p.start);
+                        if record.is_some() {
+                            self.second_kind(p, "Record type", &owner);
+                        } else {
+                            record = Some(found);
+                        }
                     }
                 }
-                BlockKind::Paragraph(p) if header(p.text).is_some() => {
-                    let head = header(p.text).map(|h| h.0).unwrap_or_default();
-                    self.error(p.start, format!("unknown section header `{head}` in {owner}; expected `**Record type**:`"));
+                Some((head, _, p)) => {
+                    self.unknown_header(&mut cur, p, head, &owner, "`**Record type**:`");
                 }
-                _ => self.unexpected(b, &owner),
+                None => self.unexpected(b, &owner),
             }
         }
         let Some((tag, fields)) = record else {

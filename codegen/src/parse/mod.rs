@@ -159,6 +159,15 @@ fn header(text: &str) -> Option<(&str, &str)> {
     (!name.is_empty() && !name.contains('*')).then_some((name, after.trim()))
 }
 
+/// The header `name` of the paragraph `text` as it is written there: `**Name**:` or `*Name*:`.
+fn written(text: &str, name: &str) -> String {
+    if text.starts_with("**") {
+        format!("**{name}**:")
+    } else {
+        format!("*{name}*:")
+    }
+}
+
 /// A name made of ASCII letters, digits and `_`, not starting with a digit.
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
@@ -212,5 +221,11 @@ mod tests {
         assert_eq!(header("**Response**: Done."), Some(("Response", "Done.")));
         assert_eq!(header("Plain text"), None);
         assert_eq!(header("**Bold** text"), None);
+    }
+
+    #[test]
+    fn headers_are_shown_as_they_are_written() {
+        assert_eq!(written("**Examples**:", "Examples"), "**Examples**:");
+        assert_eq!(written("*Examples*: some", "Examples"), "*Examples*:");
     }
 }

@@ -34,6 +34,7 @@ impl Cx<'_> {
         cur: &mut Cursor<'_, '_>,
         owner: &dyn fmt::Display,
     ) -> Option<SyntaxLines> {
+        let header_at = cur.last_read().map_or(0, |b| b.range.start);
         let mut lines = SyntaxLines {
             plain: (String::new(), 0),
             javascript: None,
@@ -96,8 +97,10 @@ impl Cx<'_> {
             }
         }
         if !saw_plain {
-            let at = cur.last_read().map_or(0, |b| b.range.start);
-            self.error(at, format!("the syntax of {owner} has no plain code block"));
+            self.error(
+                header_at,
+                format!("the syntax of {owner} has no plain code block"),
+            );
             return None;
         }
         Some(lines)

@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use super::common::skip_section_body;
 use super::{header, quoted, short, split, Cx, Named, Section};
 use crate::ir::{EnumValue, TypeDef, TypeKind};
 use crate::markdown::{BlockKind, Item};
@@ -34,22 +33,15 @@ impl Cx<'_> {
         let mut syntax = None;
         while let Some(b) = cur.next() {
             let head = match &b.kind {
-                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p.start)),
+                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
                 _ => None,
             };
-            let Some((head, after, at)) = head else {
+            let Some((head, after, p)) = head else {
                 self.unexpected(b, &owner);
                 continue;
             };
-            if !after.is_empty() {
-                self.error(
-                    at,
-                    format!(
-                        "unexpected text `{}` after `{head}:` in {owner}",
-                        short(after)
-                    ),
-                );
-            }
+            let at = p.start;
+            self.nothing_after(p, head, after, &owner);
             let new_kind = match head {
                 "Record type" => self
                     .list_after(&mut cur, "`**Record type**:`")
@@ -76,14 +68,13 @@ impl Cx<'_> {
                     continue;
                 }
                 other => {
-                    self.error(at, format!("unknown section header `{other}:` in {owner}; expected `**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`"));
-                    skip_section_body(&mut cur);
+                    self.unknown_header(&mut cur, p, other, &owner, "`**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`");
                     None
                 }
             };
             if let Some(k) = new_kind {
                 if kind.is_some() {
-                    self.error(at, format!("{owner} has a second kind section `{head}:`"));
+                    self.second_kind(p, head, &owner);
                 } else {
                     kind = Some(k);
                 }
