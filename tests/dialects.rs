@@ -373,7 +373,9 @@ fn a_single_file_is_not_an_error_for_what_it_refers_to() {
 fn wire_shape_overrides_are_checked_against_the_docs() {
     let with = |entry: &str| {
         let set = DocSet {
-            overrides: Some(format!("[[wire_shape]]\n{entry}\nreason = \"a test\"\n")),
+            overrides: Some(format!(
+                "# an entry\n[[wire_shape]]\n{entry}\nreason = \"a test\"\n"
+            )),
             ..docs("v1249553e")
         };
         codegen::load(&set)
@@ -391,8 +393,10 @@ fn wire_shape_overrides_are_checked_against_the_docs() {
             .find(|d| d.contains("wire shape") || d.contains("overrides file"));
         found.unwrap_or_else(|| panic!("no diagnostic for {entry:?}: {diags}"))
     };
+    // Each is reported at its entry's header (line 2).
     let m = message("type = \"GroupInfo\"\nfield = \"groupSumary\"\nshape = \"pair\"");
     assert!(m.contains("error") && m.contains("`groupSumary`"), "{m}");
+    assert!(m.contains("overrides.toml:2:1"), "{m}");
     let m = message("type = \"ChatType\"\nfield = \"x\"\nshape = \"pair\"");
     assert!(m.contains("error") && m.contains("not a record"), "{m}");
     let m = message("type = \"GroupInfoV5\"\nfield = \"x\"\nshape = \"pair\"");
@@ -400,7 +404,7 @@ fn wire_shape_overrides_are_checked_against_the_docs() {
         m.contains("warning") && m.contains("no longer needed"),
         "{m}"
     );
-    // An unknown shape is refused where it is written (line 4 of the file).
+    // An unknown shape is refused where it is written (line 5 of the file).
     let m = message("type = \"GroupInfo\"\nfield = \"groupSummary\"\nshape = \"triple\"");
-    assert!(m.contains("overrides.toml:4:"), "{m}");
+    assert!(m.contains("overrides.toml:5:"), "{m}");
 }

@@ -743,6 +743,9 @@ fn acknowledged_warnings_are_silent_and_stale_acknowledgements_are_reported() {
         .collect();
     assert_eq!(stale.len(), 1, "{diags}");
     assert!(stale[0].message.contains("a warning that never happens"));
+    // ...at the header of the stale entry (the second, on line 5).
+    assert_eq!(stale[0].loc.file, DocFile::Overrides);
+    assert_eq!((stale[0].loc.line, stale[0].loc.col), (5, 1));
     // An acknowledgement needs a reason.
     set.overrides = Some(format!(
         "[[acknowledged]]\nwarning = \"{unused}\"\nreason = \" \"\n"
