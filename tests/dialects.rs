@@ -367,3 +367,44 @@ fn a_single_file_is_not_an_error_for_what_it_refers_to() {
         assert!(!diags.has_errors(), "{dir:?}:\n{diags}");
     }
 }
+
+/// `[[wire_shape]]` entries that cannot apply say which one and why; a valid one reaches the IR.
+#[test]
+fn wire_shape_overrides_are_checked_against_the_docs() {
+    let with = |entry: &str| {
+        let set = DocSet {
+            overrides: Some(format!(
+                "# an entry\n[[wire_shape]]\n{entry}\nreason = \"a test\"\n"
+            )),
+            ..docs("v1249553e")
+        };
+        codegen::load(&set)
+    };
+    let (api, diags) = with("type = \"GroupInfo\"\nfield = \"groupSummary\"\nshape = \"pair\"");
+    assert!(!diags.has_errors(), "{diags}");
+    let w = api.wire_shape("GroupInfo").expect("in the IR");
+    assert_eq!(w.field, "groupSummary");
+
+    let message = |entry: &str| {
+        let (_, diags) = with(entry);
+        let found = diags
+            .iter()
+            .map(|d| format!("{d}"))
+            .find(|d| d.contains("wire shape") || d.contains("overrides file"));
+        found.unwrap_or_else(|| panic!("no diagnostic for {entry:?}: {diags}"))
+    };
+    // Each is reported at its entry's header (line 2).
+    let m = message("type = \"GroupInfo\"\nfield = \"groupSumary\"\nshape = \"pair\"");
+    assert!(m.contains("error") && m.contains("`groupSumary`"), "{m}");
+    assert!(m.contains("overrides.toml:2:1"), "{m}");
+    let m = message("type = \"ChatType\"\nfield = \"x\"\nshape = \"pair\"");
+    assert!(m.contains("error") && m.contains("not a record"), "{m}");
+    let m = message("type = \"GroupInfoV5\"\nfield = \"x\"\nshape = \"pair\"");
+    assert!(
+        m.contains("warning") && m.contains("no longer needed"),
+        "{m}"
+    );
+    // An unknown shape is refused where it is written (line 5 of the file).
+    let m = message("type = \"GroupInfo\"\nfield = \"groupSummary\"\nshape = \"triple\"");
+    assert!(m.contains("overrides.toml:5:"), "{m}");
+}

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
-use simplex_api_types::types::{CiContent, FeatureAllowed};
+use simplex_api_types::types::{CiContent, ConnectionMode, FeatureAllowed};
 use simplex_api_types::{parse_message, ChatEvent, ChatResponse, Message};
 
 fn fixtures() -> Vec<(String, String)> {
@@ -257,4 +257,216 @@ fn a_known_field_of_the_wrong_type_is_an_error_with_its_path() {
     }
     // Not JSON at all: an error.
     assert!(parse_message("{\"resp\": ").is_err());
+}
+
+/// The capture named `prefix`.
+fn capture(prefix: &str) -> String {
+    fixtures()
+        .into_iter()
+        .find(|(n, _)| n.starts_with(prefix))
+        .unwrap_or_else(|| panic!("a `{prefix}` capture"))
+        .1
+}
+
+/// A v6.3 core's `groupsList`: each group the pair `[GroupInfo without groupSummary, summary]`
+/// (the `wire_shape` of `docs/overrides.toml`), built from a real capture's `GroupInfo`.
+fn v63_groups_list(summaries: &[Value]) -> (Value, Value) {
+    let invitation: Value =
+        serde_json::from_str(&capture("receivedGroupInvitation")).expect("JSON");
+    let mut group = invitation["resp"]["groupInfo"].clone();
+    let summary = group
+        .as_object_mut()
+        .and_then(|g| g.remove("groupSummary"))
+        .expect("the capture's GroupInfo has a groupSummary");
+    let groups: Vec<Value> = summaries
+        .iter()
+        .map(|s| json!([group.clone(), s]))
+        .collect();
+    let frame = json!({
+        "corrId": "7",
+        "resp": {"type": "groupsList", "user": invitation["resp"]["user"], "groups": groups},
+    });
+    (frame, summary)
+}
+
+#[test]
+fn a_v63_groups_list_of_pairs_decodes_into_group_infos_and_encodes_back_as_pairs() {
+    let (frame, _) = v63_groups_list(&[
+        json!({"currentMembers": 3}),
+        json!({"currentMembers": "12"}),
+    ]);
+    let text = frame.to_string();
+    let Message::Response(r) = round_trip("v6.3 groupsList", &text) else {
+        panic!("a response")
+    };
+    let ChatResponse::GroupsList(list) = &r.resp else {
+        panic!("groupsList, not {:?}", r.resp.tag())
+    };
+    assert_eq!(list.groups.len(), 2);
+    let counts: Vec<i64> = list
+        .groups
+        .iter()
+        .map(|g| g.group_summary.current_members)
+        .collect();
+    assert_eq!(counts, [3, 12], "the pairs' second elements");
+    for g in &list.groups {
+        assert!(
+            !g.absent_fields().contains(&"groupSummary"),
+            "the summary arrived beside the object, it is not absent: {:?}",
+            g.absent_fields()
+        );
+        assert!(
+            !g.local_display_name.is_empty(),
+            "the object's fields are read"
+        );
+    }
+    // The same group sent as a documented object compares equal to the pair: the shape it came
+    // in is bookkeeping, not value.
+    let mut object: Value =
+        serde_json::from_str(&capture("receivedGroupInvitation")).expect("JSON");
+    object["resp"]["groupInfo"]["groupSummary"] = json!({"currentMembers": 3});
+    let documented: simplex_api_types::types::GroupInfo =
+        serde_json::from_value(object["resp"]["groupInfo"].clone()).expect("decodes");
+    assert_eq!(documented, list.groups[0]);
+    // ...and it encodes as the object it came as, not as a pair.
+    assert_eq!(
+        serde_json::to_value(&documented).expect("encodes"),
+        object["resp"]["groupInfo"]
+    );
+}
+
+#[test]
+fn a_malformed_pair_is_a_located_error_and_the_frame_is_kept() {
+    let (mut frame, summary) = v63_groups_list(&[json!({"currentMembers": 1})]);
+    // The summary both inside the object and beside it: which one is meant is unknown.
+    frame["resp"]["groups"][0][0]["groupSummary"] = summary;
+    let err = simplex_api_types::parse_response(&frame.to_string()).expect_err("ambiguous");
+    assert!(err.path.starts_with("resp.groups[0]"), "path: {}", err.path);
+    assert!(err.message.contains("groupSummary"), "{}", err.message);
+    assert_eq!(err.corr_id.as_deref(), Some("7"));
+    match parse_message(&frame.to_string()) {
+        Ok(Message::Undecoded(u)) => assert_eq!(u.json, frame),
+        other => panic!("kept whole with its error: {other:?}"),
+    }
+    // Three elements, or one: not the pair.
+    for groups in [
+        json!([[{}, {"currentMembers": 1}, 5]]),
+        json!([[{}]]),
+        json!([[]]),
+    ] {
+        let mut f = frame.clone();
+        f["resp"]["groups"] = groups.clone();
+        let err = simplex_api_types::parse_response(&f.to_string()).expect_err("not a pair");
+        assert!(
+            err.path.starts_with("resp.groups[0]"),
+            "{groups}: {}",
+            err.path
+        );
+    }
+}
+
+/// Every shape of the reference's "Deviations between TYPES.md and the real JSON" that a core
+/// can send decodes typed (the message is the documented response or event, the deviating
+/// value is kept where it is) and encodes back to the same JSON.
+#[test]
+fn every_documented_deviation_decodes_typed_and_round_trips() {
+    type Mutation = fn(&mut Value);
+    let cases: [(&str, &str, Mutation); 12] = [
+        (
+            "an unknown MsgContent with its original type",
+            "newChatItems",
+            |v| {
+                v["resp"]["chatItems"][0]["chatItem"]["content"]["msgContent"] =
+                    json!({"type": "poll", "text": "which?", "options": ["a", "b"]});
+            },
+        ),
+        ("an unknown MsgReaction", "newChatItems", |v| {
+            v["resp"]["chatItems"][0]["chatItem"]["reactions"] = json!([{"reaction": {"type": "sticker", "pack": 2}, "userReacted": false, "totalReacted": 1}]);
+        }),
+        ("ChatInfo invalidJSON", "newChatItems", |v| {
+            v["resp"]["chatItems"][0]["chatInfo"] = json!({"type": "invalidJSON", "json": "{}"});
+        }),
+        ("CIContent invalidJSON", "newChatItems", |v| {
+            v["resp"]["chatItems"][0]["chatItem"]["content"] =
+                json!({"type": "invalidJSON", "json": "{\"x\":1}"});
+        }),
+        ("ChatError errorDatabase", "chatCmdError", |v| {
+            v["resp"]["chatError"] = json!({"type": "errorDatabase", "databaseError":
+                {"type": "errorOpen", "sqliteError": {"type": "errorNotADatabase", "dbFile": "x.db"}}});
+        }),
+        ("ChatErrorType contactNotFound", "chatCmdError", |v| {
+            v["resp"]["chatError"]["errorType"] =
+                json!({"type": "contactNotFound", "contactName": "bob", "suspectedMember": null});
+        }),
+        ("AgentCryptoError RATCHET_EARLIER", "chatCmdError", |v| {
+            v["resp"]["chatError"] = json!({"type": "errorAgent", "agentConnId": "YWJj",
+                "agentError": {"type": "AGENT", "agentErr": {"type": "A_CRYPTO",
+                    "cryptoErr": {"type": "RATCHET_EARLIER", "data": 3}}}});
+        }),
+        (
+            "GroupMemberRole unknown, as the raw string",
+            "receivedGroupInvitation",
+            |v| {
+                v["resp"]["groupInfo"]["membership"]["memberRole"] = json!("superadmin");
+            },
+        ),
+        ("CIQuote chatDir null", "newChatItems", |v| {
+            v["resp"]["chatItems"][0]["chatItem"]["quotedItem"] = json!({"chatDir": null,
+                "sentAt": "2025-01-01T00:00:00Z", "content": {"type": "text", "text": "hi"}});
+        }),
+        ("ConnectionMode upper-cased", "contactsList", |v| {
+            v["resp"]["contacts"][0]["preparedContact"] = json!({"uiConnLinkType": "INV",
+                "connLinkToConnect": {"connFullLink": "simplex:/invitation#x"}});
+        }),
+        (
+            "ConnStatus as an older core's string",
+            "contactsList",
+            |v| {
+                v["resp"]["contacts"][0]["activeConn"]["connStatus"] = json!("snd-ready");
+            },
+        ),
+        ("ConnStatus as the newest union", "contactsList", |v| {
+            v["resp"]["contacts"][0]["activeConn"]["connStatus"] = json!({"type": "sndReady"});
+        }),
+    ];
+    for (what, prefix, mutation) in cases {
+        let text = mutated(&capture(prefix), mutation);
+        let msg = round_trip(what, &text);
+        match &msg {
+            Message::Response(r) => {
+                assert_eq!(
+                    r.resp.tag(),
+                    Some(prefix),
+                    "{what}: the documented response"
+                )
+            }
+            Message::Event(e) => {
+                assert_eq!(e.resp.tag(), Some(prefix), "{what}: the documented event")
+            }
+            other => panic!("{what}: not decoded typed: {other:?}"),
+        }
+        assert!(
+            !format!("{msg:?}").contains("Undecoded"),
+            "{what}: decoded typed"
+        );
+    }
+    // The v6.3 pairs of `groupsList` are tested on their own above.
+
+    // A value in another case is the documented value (and is written back as it came, above).
+    let (_, _, upper_cased) = cases
+        .iter()
+        .find(|(what, _, _)| what.starts_with("ConnectionMode"))
+        .expect("the ConnectionMode case");
+    let text = mutated(&capture("contactsList"), upper_cased);
+    let Ok(Message::Response(r)) = parse_message(&text) else {
+        panic!("a response")
+    };
+    let ChatResponse::ContactsList(list) = &r.resp else {
+        panic!("contactsList")
+    };
+    let prepared = list.contacts[0]
+        .prepared_contact
+        .as_ref()
+        .expect("the prepared contact");
+    assert_eq!(prepared.ui_conn_link_type, ConnectionMode::Inv);
 }

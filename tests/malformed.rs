@@ -48,16 +48,20 @@ fn loc_of(file: DocFile, text: &str, offset: usize) -> Loc {
     Loc::new(file, line as u32, col as u32)
 }
 
-/// Where `needle` (the first occurrence after `after`) is in `text`.
-fn loc_after(file: DocFile, text: &str, after: &str, needle: &str) -> Loc {
+/// The byte offset of `needle` (the first occurrence after `after`) in `text`.
+fn offset_after(text: &str, after: &str, needle: &str) -> usize {
     let start = text
         .find(after)
         .unwrap_or_else(|| panic!("`{after}` not found"));
-    let at = text[start..]
+    text[start..]
         .find(needle)
         .unwrap_or_else(|| panic!("`{needle}` not found after `{after}`"))
-        + start;
-    loc_of(file, text, at)
+        + start
+}
+
+/// Where `needle` (the first occurrence after `after`) is in `text`.
+fn loc_after(file: DocFile, text: &str, after: &str, needle: &str) -> Loc {
+    loc_of(file, text, offset_after(text, after, needle))
 }
 
 /// The single error whose message contains every one of `words`.
@@ -306,6 +310,57 @@ fn an_unknown_primitive() {
 
 // ------------------------------------------------------------------------------- sections
 
+/// An item section of one of the files, for the tests that edit one of each.
+struct ItemSection {
+    file: DocFile,
+    /// Its heading line.
+    heading: &'static str,
+    /// A section header it has: for an event or a type, the one that says what it is.
+    header: &'static str,
+    /// How messages name it.
+    owner: &'static str,
+    /// What its heading must name, as the error about a heading that is not a name says it.
+    kind: &'static str,
+}
+
+const ITEM_SECTIONS: [ItemSection; 3] = [
+    ItemSection {
+        file: DocFile::Commands,
+        heading: "### APICreateMyAddress\n",
+        header: "**Parameters**:",
+        owner: "command `APICreateMyAddress`",
+        kind: "a command",
+    },
+    ItemSection {
+        file: DocFile::Events,
+        heading: "### ContactConnected\n",
+        header: "**Record type**:",
+        owner: "event `ContactConnected`",
+        kind: "an event",
+    },
+    ItemSection {
+        file: DocFile::Types,
+        heading: "## ChatType\n",
+        header: "**Enum type**:",
+        owner: "type `ChatType`",
+        kind: "a type",
+    },
+];
+
+impl ItemSection {
+    /// The byte offset of its header in `text`.
+    fn header_at(&self, text: &str) -> usize {
+        offset_after(text, self.heading, self.header)
+    }
+
+    /// `text` with the name in its heading replaced by `name`, and the new heading.
+    fn renamed(&self, text: &str, name: &str) -> (String, String) {
+        let hashes = &self.heading[..self.heading.find(' ').expect("a space") + 1];
+        let heading = format!("{hashes}{name}\n");
+        (edit(text, self.heading, &heading), heading)
+    }
+}
+
 #[test]
 fn an_unknown_bold_header() {
     let text = doc(DocFile::Commands);
@@ -345,6 +400,46 @@ fn an_unknown_bold_header() {
 }
 
 #[test]
+fn an_unknown_header_is_one_error_and_its_list_is_skipped() {
+    for item in &ITEM_SECTIONS {
+        let text = doc(item.file);
+        let at = item.header_at(&text);
+        let bad = format!(
+            "{}**Examples**:\n\n- `{{\"type\": \"x\"}}`\n\n{}",
+            &text[..at],
+            &text[at..]
+        );
+        let (_, diags) = load(&with(item.file, &bad));
+        let e = error_with(&diags, &["unknown section header `**Examples**:`"]);
+        assert!(e.message.contains(item.owner), "{e}");
+        let expected = &e.message[e.message.find("; expected ").expect("what is expected")..];
+        assert!(expected.contains(&format!("`{}`", item.header)), "{e}");
+        assert_eq!(e.loc, loc_of(item.file, &bad, at));
+        // Its list is its own, not one more list out of place.
+        let about = diags.iter().filter(|d| d.message.contains(item.owner));
+        assert_eq!(about.count(), 1, "{diags}");
+    }
+}
+
+#[test]
+fn text_after_a_section_header() {
+    for item in &ITEM_SECTIONS {
+        let text = doc(item.file);
+        let at = item.header_at(&text) + item.header.len();
+        let bad = format!("{} see below{}", &text[..at], &text[at..]);
+        let (_, diags) = load(&with(item.file, &bad));
+        let e = error_with(
+            &diags,
+            &[&format!(
+                "unexpected text `see below` after `{}` in {}",
+                item.header, item.owner
+            )],
+        );
+        assert_eq!(e.loc, loc_of(item.file, &bad, item.header_at(&bad)));
+    }
+}
+
+#[test]
 fn a_stray_paragraph_after_the_closing_rule() {
     let text = doc(DocFile::Commands);
     let anchor = "### APISendMessages";
@@ -364,6 +459,28 @@ fn a_stray_paragraph_after_the_closing_rule() {
         baseline().commands.len(),
         "the stray paragraph does not hide any command"
     );
+}
+
+#[test]
+fn a_stray_paragraph_after_a_section_that_is_not_a_name() {
+    for item in &ITEM_SECTIONS {
+        let (renamed, heading) = item.renamed(&doc(item.file), "Not A-Name");
+        let rule = offset_after(&renamed, &heading, "\n---\n") + 5;
+        let bad = format!(
+            "{}\nA stray remark.\n{}",
+            &renamed[..rule],
+            &renamed[rule..]
+        );
+        let (_, diags) = load(&with(item.file, &bad));
+        error_with(&diags, &["`Not A-Name` is not"]);
+        let e = error_with(&diags, &["stray paragraph `A stray remark.`"]);
+        assert!(e.message.contains("`Not A-Name`"), "{e}");
+        assert_eq!(
+            e.loc,
+            loc_after(item.file, &bad, &heading, "A stray remark."),
+            "{e}"
+        );
+    }
 }
 
 // ------------------------------------------------------------------------------- syntax lines
@@ -446,6 +563,48 @@ fn a_section_header_followed_by_another_section_is_located_at_the_header() {
 }
 
 // ------------------------------------------------------------------------------- duplicates
+
+#[test]
+fn a_second_kind_section_is_an_error_and_the_first_is_kept() {
+    let real = baseline();
+    for item in &ITEM_SECTIONS[1..] {
+        let text = doc(item.file);
+        let list = item.header_at(&text);
+        let end = list + text[list..].find("\n\n").expect("the end of its list") + 2;
+        let second = match item.file {
+            DocFile::Events => "- type: \"other\"\n- other: int\n",
+            _ => "- \"other\"\n",
+        };
+        // What the first says: the second goes after it, so even its locations stay the same.
+        let kept = |api: &Api| match item.file {
+            DocFile::Events => format!(
+                "{:?}",
+                api.events
+                    .iter()
+                    .find(|e| e.name == "ContactConnected")
+                    .map(|e| (&e.tag, &e.fields))
+            ),
+            _ => format!(
+                "{:?}",
+                api.types
+                    .iter()
+                    .find(|t| t.name == "ChatType")
+                    .map(|t| &t.kind)
+            ),
+        };
+        let bad = format!(
+            "{}{}\n{second}\n{}",
+            &text[..end],
+            item.header,
+            &text[end..]
+        );
+        let (api, diags) = load(&with(item.file, &bad));
+        let e = error_with(&diags, &[item.owner, "has a second kind section"]);
+        assert!(e.message.contains(&format!("`{}`", item.header)), "{e}");
+        assert_eq!(e.loc, loc_of(item.file, &bad, end));
+        assert_eq!(kept(&api), kept(&real), "the first one is kept");
+    }
+}
 
 fn warning_with<'a>(diags: &'a Diagnostics, words: &[&str]) -> &'a Diagnostic {
     let found: Vec<&Diagnostic> = diags
@@ -584,6 +743,9 @@ fn acknowledged_warnings_are_silent_and_stale_acknowledgements_are_reported() {
         .collect();
     assert_eq!(stale.len(), 1, "{diags}");
     assert!(stale[0].message.contains("a warning that never happens"));
+    // ...at the header of the stale entry (the second, on line 5).
+    assert_eq!(stale[0].loc.file, DocFile::Overrides);
+    assert_eq!((stale[0].loc.line, stale[0].loc.col), (5, 1));
     // An acknowledgement needs a reason.
     set.overrides = Some(format!(
         "[[acknowledged]]\nwarning = \"{unused}\"\nreason = \" \"\n"
@@ -595,4 +757,133 @@ fn acknowledged_warnings_are_silent_and_stale_acknowledgements_are_reported() {
             .any(|d| d.message.contains("gives no reason")),
         "{diags}"
     );
+}
+
+// ------------------------------------------------------------------------------- missing parts
+
+#[test]
+fn a_record_type_header_without_its_list() {
+    let item = &ITEM_SECTIONS[1];
+    let text = doc(item.file);
+    let list = item.header_at(&text) + item.header.len() + 1;
+    let end = list + text[list..].find("\n\n").expect("the end of the list") + 1;
+    let bad = format!("{}{}", &text[..list], &text[end..]);
+    let (api, diags) = load(&with(item.file, &bad));
+    let e = error_with(&diags, &["`**Record type**:`", "not followed by a list"]);
+    // At the header, not at the rule that follows it.
+    assert_eq!(e.loc, loc_of(item.file, &bad, item.header_at(&bad)));
+    assert!(api.events.iter().all(|ev| ev.name != "ContactConnected"));
+}
+
+#[test]
+fn a_syntax_section_without_its_plain_line() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APICreateMyAddress";
+    let plain = "```\n/_address <userId>[ pq_ratchet=on|off]\n```\n\n";
+    let bad = edit(&text, plain, "");
+    let (api, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(
+        &diags,
+        &["the syntax of command `APICreateMyAddress` has no plain code block"],
+    );
+    // At the header, as a missing list is, not at the last code block read.
+    assert_eq!(
+        e.loc,
+        loc_after(DocFile::Commands, &bad, anchor, "**Syntax**")
+    );
+    let cmd = api
+        .commands
+        .iter()
+        .find(|c| c.name == "APICreateMyAddress")
+        .expect("the command is still parsed");
+    assert!(cmd.syntax.is_none());
+}
+
+#[test]
+fn a_union_member_without_its_tag_list() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatDeleteMode\n\n**Discriminated union type**:\n\nFull:\n";
+    let list = "- type: \"full\"\n- notify: bool\n";
+    let bad = edit(&text, &format!("{head}{list}"), head);
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(
+        &diags,
+        &[
+            "a member of union `ChatDeleteMode` `Full`",
+            "is not followed by its `- type: \"tag\"` list",
+        ],
+    );
+    assert_eq!(e.loc, loc_after(DocFile::Types, &bad, head, "Full:"));
+}
+
+// ------------------------------------------------------------------------------- invalid names
+
+#[test]
+fn a_heading_that_is_not_a_name() {
+    for item in &ITEM_SECTIONS {
+        let (bad, heading) = item.renamed(&doc(item.file), "Not A-Name");
+        let (_, diags) = load(&with(item.file, &bad));
+        let e = error_with(
+            &diags,
+            &[&format!("`Not A-Name` is not {} name", item.kind)],
+        );
+        assert_eq!(e.loc, loc_after(item.file, &bad, &heading, "Not A-Name"));
+    }
+}
+
+#[test]
+fn a_field_name_that_is_not_a_name() {
+    let text = doc(DocFile::Commands);
+    let anchor = "### APICreateMyAddress";
+    let line = "- userId: int64\n";
+    let at = offset_after(&text, anchor, line);
+    let bad = format!(
+        "{}- user Id: int64\n{}",
+        &text[..at],
+        &text[at + line.len()..]
+    );
+    let (_, diags) = load(&with(DocFile::Commands, &bad));
+    let e = error_with(
+        &diags,
+        &[
+            "`user Id` in the parameters of command `APICreateMyAddress`",
+            "is not a field name",
+        ],
+    );
+    assert_eq!(e.loc, loc_after(DocFile::Commands, &bad, anchor, "user Id"));
+}
+
+#[test]
+fn a_union_member_that_is_not_a_name_is_skipped_with_its_list() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatDeleteMode\n\n**Discriminated union type**:\n\n";
+    let members = |api: &Api| match api.types.iter().find(|t| t.name == "ChatDeleteMode") {
+        Some(codegen::ir::TypeDef {
+            kind: codegen::ir::TypeKind::Union { members },
+            ..
+        }) => names(members, |m| &m.name),
+        other => panic!("{other:?}"),
+    };
+    let mut rest = members(&baseline());
+    assert_eq!(rest.first().map(String::as_str), Some("Full"));
+    rest.remove(0);
+    for (line, message) in [
+        (
+            "Full mode:",
+            "`Full mode` is not a valid name for a member of union",
+        ),
+        ("Full", "`Full` is not a member of union"),
+    ] {
+        let bad = edit(&text, &format!("{head}Full:"), &format!("{head}{line}"));
+        let (api, diags) = load(&with(DocFile::Types, &bad));
+        let e = error_with(&diags, &[message, "`ChatDeleteMode`"]);
+        assert_eq!(e.loc, loc_after(DocFile::Types, &bad, head, line));
+        // Its list goes with it: the other members are read, and nothing else is reported.
+        assert_eq!(members(&api), rest);
+        let about = diags
+            .errors()
+            .filter(|d| d.message.contains("ChatDeleteMode"))
+            .count();
+        assert_eq!(about, 1, "{diags}");
+    }
 }

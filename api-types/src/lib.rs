@@ -49,6 +49,14 @@
 //!   twice keeps its last value, and numbers in kept unknown JSON are `Value` numbers (`1e2`
 //!   comes back as `100.0`). A `double` holds 53 bits: a larger integer in a `double` field
 //!   comes back rounded.
+//! * **Enum values in another case.** A string that differs from a documented enum value only
+//!   in ASCII case (`"INV"` for `ConnectionMode`'s `"inv"`, as some cores write it) decodes to
+//!   that value and is written back as it came; `FromStr` stays exact.
+//! * **Older wire shapes.** Where older cores sent a record in another shape, declared with a
+//!   reason as a `[[wire_shape]]` in the generator's `docs/overrides.toml`, the record decodes
+//!   from that shape too and encodes back in it. A v6.3 core answers `/groups` with each group
+//!   as the pair `[GroupInfo without groupSummary, {"currentMembers": 3}]`: it becomes a
+//!   [`types::GroupInfo`] whose `group_summary` is the pair's second element.
 //! * **Equality sees values, not how they arrived.** `==` and `Hash` ignore that bookkeeping:
 //!   `ChatRef::new(ChatType::Direct, 7)` equals the same value decoded from `"chatId": "7"`,
 //!   and the same JSON with its keys in another order decodes to equal values. `Eq` and `Hash`
@@ -237,10 +245,11 @@ pub mod __private {
     pub use crate::render::*;
     pub use crate::runtime::Place;
     pub use crate::wire::{
-        decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_optional,
-        encode_record, encode_required, encode_union, encode_unit, field, loose_eq, member,
-        serialize, undocumented_tag, unit_member, Decode, Encode, Entries, Error, Fields, Meta,
-        Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
+        decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_beside,
+        encode_enum, encode_optional, encode_record, encode_required, encode_union, encode_unit,
+        field, index_of, loose_eq, member, serialize, undocumented_tag, unit_member, Decode,
+        Encode, Entries, Error, Fields, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union,
+        Wire, Writer,
     };
     /// `Hash` of the generated types, through `dyn Hasher`.
     pub trait DynHash {

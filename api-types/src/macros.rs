@@ -14,6 +14,10 @@
 
 /// A record, union member, response or event: a struct decoded from a JSON object that keeps
 /// unknown fields. A tag in brackets after the name makes it a tagged member (`"type"` first).
+///
+/// `pair field` after the fields declares a historic wire shape (an override of the docs): the
+/// record may also arrive as the pair `[object without field, value of field]`, and is then
+/// encoded back as that pair.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! wire_record {
@@ -23,6 +27,7 @@ macro_rules! wire_record {
         pub struct $name:ident $([$tag:literal])? {
             $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
+        $(pair $pair:ident)?
     ) => {
         $(#[doc = $doc])*
         #[non_exhaustive]
@@ -93,7 +98,7 @@ macro_rules! wire_record {
         }
 
         $crate::__record_impl! {
-            $name, $crate::__tag!($($tag)?), kept, [],
+            $name, $crate::__tag!($($tag)?), kept, [$($pair)?], [],
             [$( ($kind $field $wire) )*]
         }
 
@@ -109,16 +114,16 @@ macro_rules! wire_record {
 #[macro_export]
 macro_rules! __record_impl {
     (
-        @number $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*], [$($done:tt)*], $i:expr,
-        [($kind:ident $field:ident $wire:literal) $($rest:tt)*]
+        @number $name:ident, $tag:expr, $mode:ident, [$($pair:ident)?], [$($ignored:tt)*],
+        [$($done:tt)*], $i:expr, [($kind:ident $field:ident $wire:literal) $($rest:tt)*]
     ) => {
         $crate::__record_impl! {
-            @number $name, $tag, $mode, [$($ignored)*], [$($done)* ($kind $field $wire ($i))], $i + 1,
-            [$($rest)*]
+            @number $name, $tag, $mode, [$($pair)?], [$($ignored)*],
+            [$($done)* ($kind $field $wire ($i))], $i + 1, [$($rest)*]
         }
     };
     (
-        @number $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*],
+        @number $name:ident, $tag:expr, $mode:ident, [$($pair:ident)?], [$($ignored:tt)*],
         [$( ($kind:ident $field:ident $wire:literal ($i:expr)) )*], $n:expr, []
     ) => {
         impl $crate::__private::Record for $name {
@@ -130,6 +135,7 @@ macro_rules! __record_impl {
                 ignored: &[$($ignored)*],
                 strict: $crate::__record_mode!(strict $mode),
                 size: ::core::mem::size_of::<$name>(),
+                pair: $crate::__pair_index!([$($pair)?], [$($field)*]),
             };
 
             #[inline]
@@ -138,6 +144,8 @@ macro_rules! __record_impl {
                 let meta = <Self as $crate::__private::Record>::meta(self);
                 $( $crate::__encode_field!($kind, w, meta, $i, $wire, &self.$field); )*
             }
+
+            $crate::__encode_beside!([$($pair)?]);
 
             $crate::__record_mode!(accessors $mode);
         }
@@ -161,11 +169,44 @@ macro_rules! __record_impl {
         }
     };
     (
-        $name:ident, $tag:expr, $mode:ident, [$($ignored:tt)*],
+        $name:ident, $tag:expr, $mode:ident, [$($pair:ident)?], [$($ignored:tt)*],
         [$($fields:tt)*]
     ) => {
         $crate::__record_impl! {
-            @number $name, $tag, $mode, [$($ignored)*], [], 0u16, [$($fields)*]
+            @number $name, $tag, $mode, [$($pair)?], [$($ignored)*], [], 0u16, [$($fields)*]
+        }
+    };
+}
+
+/// `RecordInfo::pair`: the index of the field named by `pair`, if any.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __pair_index {
+    ([], [$($field:ident)*]) => {
+        ::core::option::Option::None
+    };
+    ([$pair:ident], [$($field:ident)*]) => {
+        ::core::option::Option::Some($crate::__private::index_of(
+            &[$(stringify!($field)),*],
+            stringify!($pair),
+        ))
+    };
+}
+
+/// `Record::encode_beside` for a record with a `pair` field.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __encode_beside {
+    ([]) => {};
+    ([$pair:ident]) => {
+        #[inline]
+        fn encode_beside(&self, w: &mut $crate::__private::Writer<'_>) {
+            let i = match <Self as $crate::__private::Record>::INFO.pair {
+                ::core::option::Option::Some(i) => i,
+                ::core::option::Option::None => 0,
+            };
+            let meta = <Self as $crate::__private::Record>::meta(self);
+            $crate::__private::encode_beside(w, meta, i, &self.$pair)
         }
     };
 }
@@ -320,7 +361,7 @@ macro_rules! command {
         }
 
         $crate::__record_impl! {
-            $name, ::core::option::Option::None, strict,
+            $name, ::core::option::Option::None, strict, [],
             [$($(($ignored, $crate::__false_default!($($false)?))),*)?],
             [$( ($kind $field $wire) )*]
         }
@@ -455,6 +496,7 @@ macro_rules! wire_enum {
 
         impl $crate::__private::StrEnum for $name {
             const NAME: &'static str = stringify!($name);
+            const VALUES: &'static [&'static str] = &[$($wire),*];
             fn from_wire(s: &str) -> ::core::option::Option<Self> {
                 match s {
                     $( $wire => ::core::option::Option::Some(Self::$variant), )*
@@ -470,14 +512,14 @@ macro_rules! wire_enum {
             fn decode(
                 &mut self,
                 r: &mut $crate::__private::Reader<'_>,
-                _: &mut $crate::__private::Note,
+                note: &mut $crate::__private::Note,
             ) -> ::core::result::Result<(), $crate::__private::Error> {
-                $crate::__private::decode_enum(self, r)
+                $crate::__private::decode_enum(self, r, note)
             }
             #[inline]
-            fn encode(&self, w: &mut $crate::__private::Writer<'_>, _: &$crate::__private::Note) {
+            fn encode(&self, w: &mut $crate::__private::Writer<'_>, note: &$crate::__private::Note) {
                 match self {
-                    $( Self::$variant => w.str($wire), )*
+                    $( Self::$variant => $crate::__private::encode_enum(w, $wire, note), )*
                     Self::Undocumented(v) => w.value(v),
                 }
             }

@@ -103,6 +103,9 @@ pub struct Meta(Option<Box<MetaInner>>);
 #[derive(Clone, Default)]
 struct MetaInner {
     absent: u128,
+    /// Fields that arrived beside the object, as the second element of a pair (a
+    /// `wire_shape` of the overrides; see [`RecordInfo::pair`]).
+    moved: u128,
     notes: Vec<(u16, Note)>,
 }
 
@@ -114,10 +117,15 @@ impl Meta {
             .unwrap_or(&EMPTY_NOTE)
     }
 
-    fn is_absent(&self, i: u16) -> bool {
+    fn is_moved(&self, i: u16) -> bool {
+        self.0.as_ref().is_some_and(|m| m.moved & (1u128 << i) != 0)
+    }
+
+    /// Field `i` is not written inside the object: the core left it out, or sent it beside.
+    fn left_out(&self, i: u16) -> bool {
         self.0
             .as_ref()
-            .is_some_and(|m| m.absent & (1u128 << i) != 0)
+            .is_some_and(|m| (m.absent | m.moved) & (1u128 << i) != 0)
     }
 
     /// The wire names of the documented fields the core did not send.
@@ -189,6 +197,11 @@ pub(crate) fn push_key(key: &str) {
 
 fn push_index(i: usize) {
     push_step(Step::Index(i));
+}
+
+/// Drops the innermost step pushed so far.
+fn pop_step() {
+    PATH.with(|p| p.borrow_mut().pop());
 }
 
 /// Decoding of one message: clears the error path and gives the reader of its `len` bytes
@@ -565,6 +578,12 @@ pub trait Record: Entries + Sized {
     /// Writes the fields.
     fn encode_fields(&self, w: &mut Writer<'_>);
 
+    /// Writes the value of the field that arrived beside the object ([`RecordInfo::pair`]).
+    #[inline]
+    fn encode_beside(&self, w: &mut Writer<'_>) {
+        w.null();
+    }
+
     /// Kept unknown fields (none for commands).
     fn extra(&self) -> Option<&JsonObject>;
     /// The decode notes (none for commands).
@@ -649,6 +668,30 @@ pub struct RecordInfo {
     pub strict: bool,
     /// The size of the record, charged to the budget.
     pub size: usize,
+    /// The field that may arrive beside the object instead of in it: the record then comes as
+    /// the pair `[object without the field, its value]` (a `wire_shape` of the overrides: a v6.3
+    /// core lists its groups as `[[GroupInfo without groupSummary, GroupSummary], ...]`).
+    pub pair: Option<u16>,
+}
+
+/// The index of `name` in `names`, at compile time (for `pair` in `wire_record!`); a name that
+/// is not there stops the build.
+pub const fn index_of(names: &[&str], name: &str) -> u16 {
+    let mut i = 0;
+    while i < names.len() {
+        let (a, b) = (names[i].as_bytes(), name.as_bytes());
+        let mut same = a.len() == b.len();
+        let mut j = 0;
+        while same && j < a.len() {
+            same = a[j] == b[j];
+            j += 1;
+        }
+        if same {
+            return i as u16;
+        }
+        i += 1;
+    }
+    panic!("`pair` names no field of the record")
 }
 
 /// Decodes the (remaining) entries of an object into `rec`.
@@ -665,16 +708,27 @@ fn decode_entries(
     info: &RecordInfo,
     r: &mut Reader<'_>,
 ) -> Result<(), Error> {
-    r.charge(info.size)?;
     let mut fields = Fields::default();
+    entries(rec, info, r, &mut fields)?;
+    finish(rec, info, fields, 0)
+}
+
+/// Reads the entries of an object into `rec`, noting which fields arrived in `fields`.
+fn entries(
+    rec: &mut dyn Entries,
+    info: &RecordInfo,
+    r: &mut Reader<'_>,
+    fields: &mut Fields,
+) -> Result<(), Error> {
+    r.charge(info.size)?;
     while let Some(key) = r.next_key()? {
         if info.tag.is_some() && key == "type" {
             same_tag(info, r)?;
-        } else if !rec.decode_entry(&key, r, &mut fields)? {
+        } else if !rec.decode_entry(&key, r, fields)? {
             other_entry(rec, info, key, r)?;
         }
     }
-    finish(rec, info, fields)
+    Ok(())
 }
 
 /// A `"type"` entry inside a tagged member: it must repeat the tag.
@@ -739,7 +793,12 @@ fn unrendered(info: &RecordInfo, key: &str, v: &Value, false_default: bool) -> R
 
 /// Records what arrived how, or (commands) refuses a missing parameter.
 #[inline(never)]
-fn finish(rec: &mut dyn Entries, info: &RecordInfo, fields: Fields) -> Result<(), Error> {
+fn finish(
+    rec: &mut dyn Entries,
+    info: &RecordInfo,
+    fields: Fields,
+    moved: u128,
+) -> Result<(), Error> {
     let absent = info.required & !fields.seen;
     if info.strict {
         if absent != 0 {
@@ -748,10 +807,11 @@ fn finish(rec: &mut dyn Entries, info: &RecordInfo, fields: Fields) -> Result<()
         }
         return Ok(());
     }
-    if absent != 0 || !fields.notes.is_empty() {
+    if absent != 0 || moved != 0 || !fields.notes.is_empty() {
         if let Some(meta) = rec.meta_mut() {
             meta.0 = Some(Box::new(MetaInner {
                 absent,
+                moved,
                 notes: fields.notes,
             }));
         }
@@ -771,8 +831,63 @@ impl de::Expected for ObjectOf {
 /// Decodes a record from a JSON object.
 #[inline]
 pub fn decode_record<R: Record>(rec: &mut R, r: &mut Reader<'_>) -> Result<(), Error> {
+    if let Some(i) = R::INFO.pair {
+        if r.peek()? == b'[' {
+            return decode_pair(rec, &R::INFO, i, r);
+        }
+    }
     r.object(&ObjectOf(R::INFO.name))?;
     decode_fields(rec, r)
+}
+
+/// Decodes the pair `[object without field i, value of field i]` into `rec`, noting that the
+/// field arrived beside the object so that it is encoded back there.
+#[inline(never)]
+fn decode_pair(
+    rec: &mut dyn Entries,
+    info: &RecordInfo,
+    i: u16,
+    r: &mut Reader<'_>,
+) -> Result<(), Error> {
+    let wire = info.fields.get(usize::from(i)).copied().unwrap_or("?");
+    let not_a_pair = |n: usize| {
+        de::Error::custom(format_args!(
+            "an array of {n} element(s) where a `{}` object or the pair [object without \
+             \"{wire}\", its value] was expected",
+            info.name
+        ))
+    };
+    r.array(&ObjectOf(info.name))?;
+    if !r.next_item()? {
+        return Err(not_a_pair(0));
+    }
+    let mut fields = Fields::default();
+    r.object(&ObjectOf(info.name))
+        .and_then(|()| entries(rec, info, r, &mut fields))
+        .inspect_err(|_| push_index(0))?;
+    if fields.seen & (1u128 << i) != 0 {
+        push_index(0);
+        return Err(de::Error::custom(format_args!(
+            "\"{wire}\" is both inside the object and beside it"
+        )));
+    }
+    if !r.next_item()? {
+        return Err(not_a_pair(1));
+    }
+    if let Err(e) = rec.decode_entry(wire, r, &mut fields) {
+        // The value is the pair's second element, not an entry named `wire`.
+        pop_step();
+        push_index(1);
+        return Err(e);
+    }
+    if r.next_item()? {
+        push_index(2);
+        return Err(de::Error::custom(format_args!(
+            "a `{}` pair has two elements, not more",
+            info.name
+        )));
+    }
+    finish(rec, info, fields, 1u128 << i)
 }
 
 /// Writes field `i` of a record: a required one unless the core had left it out, an optional
@@ -785,7 +900,7 @@ pub fn encode_required<T: Wire>(
     value: &T,
 ) {
     let note = match meta {
-        Some(meta) if meta.is_absent(i) => return,
+        Some(meta) if meta.left_out(i) => return,
         Some(meta) => meta.note(i),
         None => &EMPTY_NOTE,
     };
@@ -801,6 +916,9 @@ pub fn encode_optional<T: Wire>(
     wire: &'static str,
     value: &Option<T>,
 ) {
+    if meta.is_some_and(|meta| meta.is_moved(i)) {
+        return;
+    }
     let note = meta.map_or(&EMPTY_NOTE, |meta| meta.note(i));
     match value {
         Some(v) => {
@@ -818,6 +936,14 @@ pub fn encode_optional<T: Wire>(
 /// Encodes a record: its tag, its fields, then the unknown fields it kept.
 #[inline]
 pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
+    let moved = match (R::INFO.pair, rec.meta()) {
+        (Some(i), Some(meta)) => meta.is_moved(i),
+        _ => false,
+    };
+    if moved {
+        w.open_array();
+        w.item();
+    }
     w.open_object();
     if let Some(tag) = R::INFO.tag {
         w.key("type");
@@ -826,6 +952,16 @@ pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
     rec.encode_fields(w);
     encode_extra(w, rec.extra());
     w.close_object();
+    if moved {
+        w.item();
+        rec.encode_beside(w);
+        w.close_array();
+    }
+}
+
+/// Writes the value of field `i`, which arrived beside its object (see [`Record::encode_beside`]).
+pub fn encode_beside<T: Wire>(w: &mut Writer<'_>, meta: Option<&Meta>, i: u16, value: &T) {
+    value.encode(w, meta.map_or(&EMPTY_NOTE, |meta| meta.note(i)));
 }
 
 /// Writes kept unknown fields (once for every record, not once per record type).
@@ -843,6 +979,8 @@ fn encode_extra(w: &mut Writer<'_>, extra: Option<&JsonObject>) {
 pub trait StrEnum: Default {
     /// The upstream name, for messages.
     const NAME: &'static str;
+    /// The documented values.
+    const VALUES: &'static [&'static str];
     /// The documented value for `s`.
     fn from_wire(s: &str) -> Option<Self>;
     /// Any other JSON, kept.
@@ -850,14 +988,50 @@ pub trait StrEnum: Default {
 }
 
 /// Decodes a [`StrEnum`]: a documented string, or anything else kept as JSON.
-pub fn decode_enum<T: StrEnum>(slot: &mut T, r: &mut Reader<'_>) -> Result<(), Error> {
+///
+/// A string that differs from a documented value only in ASCII case (`"INV"` for `"inv"`, as
+/// some cores write `ConnectionMode`) decodes to that value, and its text is noted so that it
+/// encodes back as it came.
+pub fn decode_enum<T: StrEnum>(
+    slot: &mut T,
+    r: &mut Reader<'_>,
+    note: &mut Note,
+) -> Result<(), Error> {
     *slot = if r.peek()? == b'"' {
         let s = r.string()?;
-        T::from_wire(&s).unwrap_or_else(|| T::undocumented(Value::String(s.into_owned())))
+        match T::from_wire(&s) {
+            Some(value) => value,
+            None => other_case(&s, note),
+        }
     } else {
         T::undocumented(r.value()?)
     };
     Ok(())
+}
+
+/// A string that is no documented value: the value it names in another ASCII case (noting the
+/// text), or else kept as undocumented.
+#[inline(never)]
+fn other_case<T: StrEnum>(v: &str, note: &mut Note) -> T {
+    let documented = T::VALUES
+        .iter()
+        .find(|w| w.eq_ignore_ascii_case(v))
+        .and_then(|w| T::from_wire(w));
+    match documented {
+        Some(value) => {
+            note.extra_mut().text = Some(v.to_owned());
+            value
+        }
+        None => T::undocumented(Value::String(v.to_owned())),
+    }
+}
+
+/// Writes the documented value `wire` of an enum as it arrived: in the case it was written in.
+pub fn encode_enum(w: &mut Writer<'_>, wire: &'static str, note: &Note) {
+    match note.text() {
+        Some(text) if text.eq_ignore_ascii_case(wire) => w.str(text),
+        _ => w.str(wire),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1209,9 +1383,11 @@ mod tests {
     fn meta_is_invisible_to_equality() {
         let a = Meta(Some(Box::new(MetaInner {
             absent: 1,
+            moved: 2,
             notes: Vec::new(),
         })));
         assert_eq!(a, Meta::default());
         assert_eq!(a.absent_fields(&["x", "y"]), vec!["x"]);
+        assert!(a.left_out(0) && a.left_out(1) && !a.left_out(2));
     }
 }

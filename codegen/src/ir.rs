@@ -95,6 +95,32 @@ pub struct Api {
     pub event_categories: Vec<Category>,
     /// Which of the three files were present.
     pub files: Vec<DocFile>,
+    /// Wire shapes the docs do not show that records may also arrive in (from the overrides).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub wire_shapes: Vec<WireShape>,
+}
+
+/// Another shape a record may arrive in, as older cores sent it (`[[wire_shape]]` in the
+/// overrides): decoded into the documented record and encoded back in the shape it came in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WireShape {
+    /// The record (upstream name).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The field (wire name) the shape moves.
+    pub field: String,
+    /// How it is moved.
+    pub shape: WireShapeKind,
+    /// Why (from the overrides).
+    pub reason: String,
+}
+
+/// How a [`WireShape`] differs from the documented object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WireShapeKind {
+    /// The record arrives as the pair `[object without the field, the field's value]`.
+    Pair,
 }
 
 impl Api {
@@ -103,9 +129,120 @@ impl Api {
         self.types.iter().find(|t| t.name == name)
     }
 
+    /// The wire shape of `field` of record `ty`, if the overrides declare one.
+    pub fn wire_shape(&self, ty: &str) -> Option<&WireShape> {
+        self.wire_shapes.iter().find(|w| w.ty == ty)
+    }
+
     /// True when `file` was part of the parsed doc set.
     pub fn has_file(&self, file: DocFile) -> bool {
         self.files.contains(&file)
+    }
+
+    /// Every field of every item with what it belongs to: command parameters and response
+    /// fields, then event fields, then record and union member fields, each in document order.
+    pub fn fields(&self) -> impl Iterator<Item = (&Field, FieldOwner<'_>)> {
+        let commands = self.commands.iter().flat_map(|c| {
+            let command = c.name.as_str();
+            let params = c
+                .params
+                .iter()
+                .map(move |p| (p, FieldOwner::Param { command }));
+            let responses = c.responses.iter().flat_map(move |r| {
+                let response = r.name.as_str();
+                r.fields
+                    .iter()
+                    .map(move |p| (p, FieldOwner::Response { response, command }))
+            });
+            params.chain(responses)
+        });
+        let events = self.events.iter().flat_map(|e| {
+            let event = e.name.as_str();
+            e.fields
+                .iter()
+                .map(move |p| (p, FieldOwner::Event { event }))
+        });
+        let types = self.types.iter().flat_map(|t| {
+            let ty = t.name.as_str();
+            let (fields, members) = t.kind.fields_and_members();
+            let members = members.iter().flat_map(move |m| {
+                let member = m.name.as_str();
+                m.fields
+                    .iter()
+                    .map(move |p| (p, FieldOwner::Member { member, ty }))
+            });
+            fields
+                .iter()
+                .map(move |p| (p, FieldOwner::Record { ty }))
+                .chain(members)
+        });
+        commands.chain(events).chain(types)
+    }
+
+    /// Every field of every item, mutably, in the order of [`Api::fields`].
+    pub fn fields_mut(&mut self) -> impl Iterator<Item = &mut Field> {
+        let commands = self.commands.iter_mut().flat_map(|c| {
+            let responses = c.responses.iter_mut().flat_map(|r| r.fields.iter_mut());
+            c.params.iter_mut().chain(responses)
+        });
+        let events = self.events.iter_mut().flat_map(|e| e.fields.iter_mut());
+        let types = self.types.iter_mut().flat_map(|t| {
+            let (fields, members) = t.kind.fields_and_members_mut();
+            let members = members.iter_mut().flat_map(|m| m.fields.iter_mut());
+            fields.iter_mut().chain(members)
+        });
+        commands.chain(events).chain(types)
+    }
+}
+
+/// What a field belongs to, as [`Api::fields`] yields it; its `Display` says so in a message
+/// (`parameter of command `APISendMessages``).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldOwner<'a> {
+    /// A parameter of a command.
+    Param {
+        /// The command's name.
+        command: &'a str,
+    },
+    /// A field of a response of a command.
+    Response {
+        /// The response's name.
+        response: &'a str,
+        /// The command's name.
+        command: &'a str,
+    },
+    /// A field of an event.
+    Event {
+        /// The event's name.
+        event: &'a str,
+    },
+    /// A field of a record type.
+    Record {
+        /// The type's name.
+        ty: &'a str,
+    },
+    /// A field of a member of a discriminated union.
+    Member {
+        /// The member's name.
+        member: &'a str,
+        /// The union's name.
+        ty: &'a str,
+    },
+}
+
+impl fmt::Display for FieldOwner<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FieldOwner::Param { command } => write!(f, "parameter of command `{command}`"),
+            FieldOwner::Response { response, command } => {
+                write!(f, "field of response `{response}` of command `{command}`")
+            }
+            FieldOwner::Event { event } => write!(f, "field of event `{event}`"),
+            FieldOwner::Record { ty } => write!(f, "field of type `{ty}`"),
+            FieldOwner::Member { member, ty } => {
+                write!(f, "field of member `{member}` of type `{ty}`")
+            }
+        }
     }
 }
 
@@ -417,6 +554,26 @@ pub enum TypeKind {
     /// A section without a kind (older dialects: an empty `## ChatError`, a `## UTCTime` with
     /// only a sentence): any JSON, kept as it is.
     Opaque,
+}
+
+impl TypeKind {
+    /// A record's fields and a union's members (both empty for the other kinds).
+    fn fields_and_members(&self) -> (&[Field], &[Variant]) {
+        match self {
+            TypeKind::Record { fields } => (fields, &[]),
+            TypeKind::Union { members } => (&[], members),
+            TypeKind::Enum { .. } | TypeKind::Opaque => (&[], &[]),
+        }
+    }
+
+    /// [`TypeKind::fields_and_members`], mutably.
+    fn fields_and_members_mut(&mut self) -> (&mut [Field], &mut [Variant]) {
+        match self {
+            TypeKind::Record { fields } => (fields, &mut []),
+            TypeKind::Union { members } => (&mut [], members),
+            TypeKind::Enum { .. } | TypeKind::Opaque => (&mut [], &mut []),
+        }
+    }
 }
 
 /// One value of an enum.

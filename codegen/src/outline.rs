@@ -50,7 +50,7 @@ use std::fmt::Write;
 
 use crate::ir::{
     Api, Binding, Category, Command, ErrorDoc, Event, EventGroup, Expr, Field, NetworkUsage,
-    Syntax, TypeDef, TypeKind, Variant,
+    Syntax, TypeDef, TypeKind, Variant, WireShapeKind,
 };
 
 /// Renders `api` as the outline described in the [module docs](self).
@@ -81,6 +81,12 @@ pub fn outline(api: &Api) -> String {
     for t in &api.types {
         o.blank();
         type_def(&mut o, t);
+        if let Some(w) = api.wire_shape(&t.name) {
+            let shape = match w.shape {
+                WireShapeKind::Pair => format!("[object without {}, {}]", w.field, w.field),
+            };
+            o.line(1, format_args!("also arrives as {shape} (overrides)"));
+        }
     }
     o.s
 }

@@ -25,6 +25,17 @@
 //! core would read as a hidden part is refused, and the refusal gives the advice.
 //!
 //! ```toml
+//! [[wire_shape]]
+//! type = "GroupInfo"          # a record that older cores sent in another shape
+//! field = "groupSummary"      # the field that shape moves
+//! shape = "pair"              # `[object without the field, the field's value]`
+//! reason = "v6.3 cores list groups as [[GroupInfo, GroupSummary], ...]"
+//! ```
+//!
+//! A wire shape is accepted by the generated decoder besides the documented object, and a value
+//! that arrived in it is encoded back in it.
+//!
+//! ```toml
 //! [[acknowledged]]            # a warning about the docs that is known and accepted
 //! warning = "type `RemoteCtrlStopReason` is defined but never used"
 //! reason = "upstream documents it for remote control, which bots do not use"
@@ -33,7 +44,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::diag::Diagnostics;
-use crate::ir::{Api, DocFile, Expr, HiddenPart, Loc, SafeForm};
+use crate::ir::{
+    Api, DocFile, Expr, HiddenPart, Loc, SafeForm, TypeKind, WireShape, WireShapeKind,
+};
 
 /// All overrides, as read from the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -48,9 +61,30 @@ pub struct Overrides {
     /// Safe ways to write values the core would misread.
     #[serde(default, rename = "safe_form")]
     pub safe_forms: Vec<SafeFormEntry>,
+    /// Other shapes records arrive in from older cores.
+    #[serde(default, rename = "wire_shape")]
+    pub wire_shapes: Vec<WireShapeEntry>,
     /// Warnings about the docs that a maintainer has looked at and accepts.
     #[serde(default)]
     pub acknowledged: Vec<Acknowledged>,
+}
+
+/// Record `ty` may also arrive in `shape`, which moves its field `field`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireShapeEntry {
+    /// The record (upstream name).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The field (wire name).
+    pub field: String,
+    /// The shape.
+    pub shape: WireShapeKind,
+    /// Why this override exists (required).
+    pub reason: String,
+    /// The line of its `[[...]]` header (set after parsing).
+    #[serde(skip)]
+    pub line: u32,
 }
 
 /// A warning about the docs that is known and accepted: it is not reported any more. One that
@@ -62,6 +96,9 @@ pub struct Acknowledged {
     pub warning: String,
     /// Why it is accepted (required).
     pub reason: String,
+    /// The line of its `[[...]]` header (set after parsing).
+    #[serde(skip)]
+    pub line: u32,
 }
 
 /// The core reads `texts` in `command` just before the part holding `before`.
@@ -78,6 +115,9 @@ pub struct HiddenPartEntry {
     pub shown: String,
     /// Why this override exists (required).
     pub reason: String,
+    /// The line of its `[[...]]` header (set after parsing).
+    #[serde(skip)]
+    pub line: u32,
 }
 
 /// A value of `param` of `command` whose start the core would misread can be written as
@@ -93,6 +133,9 @@ pub struct SafeFormEntry {
     pub advice: String,
     /// Why this override exists (required).
     pub reason: String,
+    /// The line of its `[[...]]` header (set after parsing).
+    #[serde(skip)]
+    pub line: u32,
 }
 
 /// Resolve references to `name` as references to `target`.
@@ -105,55 +148,22 @@ pub struct TypeAlias {
     pub target: String,
     /// Why this override exists (required).
     pub reason: String,
+    /// The line of its `[[...]]` header (set after parsing).
+    #[serde(skip)]
+    pub line: u32,
 }
 
 impl Overrides {
     /// Parses the TOML text of an overrides file; errors become diagnostics located in it.
     pub fn parse(text: &str, diags: &mut Diagnostics) -> Overrides {
         match toml::from_str::<Overrides>(text) {
-            Ok(o) => {
-                let loc = Loc::new(DocFile::Overrides, 1, 1);
-                for a in &o.type_aliases {
-                    if a.reason.trim().is_empty() {
-                        diags.error(
-                            loc,
-                            format!("the type alias for `{}` gives no reason", a.name),
-                        );
-                    }
-                }
-                for h in &o.hidden_parts {
-                    if h.reason.trim().is_empty() {
-                        diags.error(
-                            loc,
-                            format!("the hidden part of `{}` gives no reason", h.command),
-                        );
-                    }
-                    if h.texts.is_empty() || h.texts.iter().any(String::is_empty) {
-                        diags.error(
-                            loc,
-                            format!("the hidden part of `{}` needs non-empty texts", h.command),
-                        );
-                    }
-                }
-                for a in &o.acknowledged {
-                    if a.reason.trim().is_empty() {
-                        diags.error(
-                            loc,
-                            format!("the acknowledged warning `{}` gives no reason", a.warning),
-                        );
-                    }
-                }
-                for f in &o.safe_forms {
-                    if f.reason.trim().is_empty() || f.advice.trim().is_empty() {
-                        diags.error(
-                            loc,
-                            format!(
-                                "the safe form of `{}` of `{}` needs an advice and a reason",
-                                f.param, f.command
-                            ),
-                        );
-                    }
-                }
+            Ok(mut o) => {
+                locate(text, "type_alias", &mut o.type_aliases, |e| &mut e.line);
+                locate(text, "hidden_part", &mut o.hidden_parts, |e| &mut e.line);
+                locate(text, "safe_form", &mut o.safe_forms, |e| &mut e.line);
+                locate(text, "wire_shape", &mut o.wire_shapes, |e| &mut e.line);
+                locate(text, "acknowledged", &mut o.acknowledged, |e| &mut e.line);
+                o.check(diags);
                 o
             }
             Err(e) => {
@@ -175,6 +185,53 @@ impl Overrides {
                     format!("invalid overrides file: {}", e.message()),
                 );
                 Overrides::default()
+            }
+        }
+    }
+
+    /// Reports entries that miss what every entry needs.
+    fn check(&self, diags: &mut Diagnostics) {
+        let aliases = (self.type_aliases.iter()).map(|a| {
+            (
+                a.line,
+                &a.reason,
+                format!("the type alias for `{}`", a.name),
+            )
+        });
+        let hidden = (self.hidden_parts.iter()).map(|h| {
+            (
+                h.line,
+                &h.reason,
+                format!("the hidden part of `{}`", h.command),
+            )
+        });
+        let acknowledged = (self.acknowledged.iter()).map(|a| {
+            (
+                a.line,
+                &a.reason,
+                format!("the acknowledged warning `{}`", a.warning),
+            )
+        });
+        let shapes = (self.wire_shapes.iter())
+            .map(|w| (w.line, &w.reason, format!("the wire shape of `{}`", w.ty)));
+        for (line, reason, what) in aliases.chain(hidden).chain(acknowledged).chain(shapes) {
+            if reason.trim().is_empty() {
+                diags.error(at(line), format!("{what} gives no reason"));
+            }
+        }
+        for h in &self.hidden_parts {
+            if h.texts.is_empty() || h.texts.iter().any(String::is_empty) {
+                let what = format!("the hidden part of `{}` needs non-empty texts", h.command);
+                diags.error(at(h.line), what);
+            }
+        }
+        for f in &self.safe_forms {
+            if f.reason.trim().is_empty() || f.advice.trim().is_empty() {
+                let what = format!(
+                    "the safe form of `{}` of `{}` needs an advice and a reason",
+                    f.param, f.command
+                );
+                diags.error(at(f.line), what);
             }
         }
     }
@@ -202,7 +259,7 @@ impl Overrides {
         for (a, used) in self.acknowledged.iter().zip(used) {
             if !used {
                 diags.warning(
-                    Loc::new(DocFile::Overrides, 1, 1),
+                    at(a.line),
                     format!(
                         "acknowledged warning no longer happens, remove it: `{}`",
                         a.warning
@@ -216,6 +273,50 @@ impl Overrides {
     pub fn apply(&self, api: &mut Api, diags: &mut Diagnostics) {
         self.apply_aliases(api, diags);
         self.apply_syntax_facts(api, diags);
+        self.apply_wire_shapes(api, diags);
+    }
+
+    /// Wire shapes go to the IR once their record and field are found.
+    fn apply_wire_shapes(&self, api: &mut Api, diags: &mut Diagnostics) {
+        if !api.has_file(DocFile::Types) {
+            return;
+        }
+        for w in &self.wire_shapes {
+            let loc = at(w.line);
+            let what = format!("the wire shape of `{}`", w.ty);
+            let fields = match api.type_def(&w.ty).map(|t| &t.kind) {
+                None => {
+                    diags.warning(
+                        loc,
+                        format!("{what} is no longer needed: TYPES.md has no such type"),
+                    );
+                    continue;
+                }
+                Some(TypeKind::Record { fields }) => fields,
+                Some(_) => {
+                    diags.error(loc, format!("{what}: `{}` is not a record", w.ty));
+                    continue;
+                }
+            };
+            if !fields.iter().any(|f| f.name == w.field) {
+                diags.error(
+                    loc,
+                    format!("{what} names field `{}`, which it does not have", w.field),
+                );
+            } else if api.wire_shape(&w.ty).is_some() {
+                diags.error(
+                    loc,
+                    format!("{what} is given twice; a record has at most one"),
+                );
+            } else {
+                api.wire_shapes.push(WireShape {
+                    ty: w.ty.clone(),
+                    field: w.field.clone(),
+                    shape: w.shape,
+                    reason: w.reason.clone(),
+                });
+            }
+        }
     }
 
     /// Hidden parts and safe forms go to the syntax of their command.
@@ -224,7 +325,8 @@ impl Overrides {
             return;
         }
         for h in &self.hidden_parts {
-            if let Some(s) = syntax_of(api, &h.command, &h.before, "the hidden part", diags) {
+            if let Some(s) = syntax_of(api, &h.command, &h.before, "the hidden part", h.line, diags)
+            {
                 s.hidden_parts.push(HiddenPart {
                     before: h.before.clone(),
                     texts: h.texts.clone(),
@@ -234,7 +336,7 @@ impl Overrides {
             }
         }
         for f in &self.safe_forms {
-            if let Some(s) = syntax_of(api, &f.command, &f.param, "the safe form", diags) {
+            if let Some(s) = syntax_of(api, &f.command, &f.param, "the safe form", f.line, diags) {
                 s.safe_forms.push(SafeForm {
                     param: f.param.clone(),
                     advice: f.advice.clone(),
@@ -246,7 +348,7 @@ impl Overrides {
 
     fn apply_aliases(&self, api: &mut Api, diags: &mut Diagnostics) {
         for alias in &self.type_aliases {
-            let loc = Loc::new(DocFile::Overrides, 1, 1);
+            let loc = at(alias.line);
             if api.has_file(DocFile::Types) {
                 if api.type_def(&alias.name).is_some() {
                     diags.warning(
@@ -269,13 +371,13 @@ impl Overrides {
                     continue;
                 }
             }
-            crate::passes::for_each_field_mut(api, &mut |f| {
-                f.ty.for_each_ref_mut(&mut |name| {
+            for field in api.fields_mut() {
+                field.ty.for_each_ref_mut(&mut |name| {
                     if *name == alias.name {
                         name.clone_from(&alias.target);
                     }
                 });
-            });
+            }
         }
     }
 }
@@ -286,9 +388,10 @@ fn syntax_of<'a>(
     command: &str,
     param: &str,
     what: &str,
+    line: u32,
     diags: &mut Diagnostics,
 ) -> Option<&'a mut crate::ir::Syntax> {
-    let loc = Loc::new(DocFile::Overrides, 1, 1);
+    let loc = at(line);
     let Some(c) = api.commands.iter_mut().find(|c| c.name == command) else {
         diags.warning(
             loc,
@@ -317,4 +420,22 @@ fn mentions(exprs: &[Expr], param: &str) -> bool {
         e.walk(&mut |n| found |= n.param_name() == Some(param));
     }
     found
+}
+
+/// A location in the overrides file: the start of line `line`.
+fn at(line: u32) -> Loc {
+    Loc::new(DocFile::Overrides, line.max(1), 1)
+}
+
+/// Sets the line of each entry of `[[name]]`: the entries are in the order of their headers.
+fn locate<T>(text: &str, name: &str, entries: &mut [T], line: fn(&mut T) -> &mut u32) {
+    let headers = text.lines().enumerate().filter(|(_, l)| {
+        let l = l.trim_start();
+        l.strip_prefix("[[")
+            .and_then(|rest| rest.split_once("]]"))
+            .is_some_and(|(inner, _)| inner.trim() == name)
+    });
+    for (entry, (n, _)) in entries.iter_mut().zip(headers) {
+        *line(entry) = u32::try_from(n + 1).unwrap_or(u32::MAX);
+    }
 }

@@ -11,92 +11,6 @@ use crate::syntax::bind::{self, ParamInfo, ParamKind};
 use crate::syntax::plain::{self, Plain};
 use crate::syntax::render::{self, Shape};
 
-/// What a field belongs to, described only when a message needs it.
-#[derive(Debug, Clone, Copy)]
-enum Owner<'a> {
-    Param { command: &'a str },
-    Response { response: &'a str, command: &'a str },
-    Event { event: &'a str },
-    Record { ty: &'a str },
-    Member { member: &'a str, ty: &'a str },
-}
-
-impl std::fmt::Display for Owner<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Owner::Param { command } => write!(f, "parameter of command `{command}`"),
-            Owner::Response { response, command } => {
-                write!(f, "field of response `{response}` of command `{command}`")
-            }
-            Owner::Event { event } => write!(f, "field of event `{event}`"),
-            Owner::Record { ty } => write!(f, "field of type `{ty}`"),
-            Owner::Member { member, ty } => write!(f, "field of member `{member}` of type `{ty}`"),
-        }
-    }
-}
-
-/// Calls `f` on every field of every item with what it belongs to.
-fn visit_fields<'a>(api: &'a Api, f: &mut impl FnMut(&'a Field, Owner<'a>)) {
-    for c in &api.commands {
-        let command = c.name.as_str();
-        c.params.iter().for_each(|p| f(p, Owner::Param { command }));
-        for r in &c.responses {
-            let response = r.name.as_str();
-            r.fields
-                .iter()
-                .for_each(|p| f(p, Owner::Response { response, command }));
-        }
-    }
-    for e in &api.events {
-        let event = e.name.as_str();
-        e.fields.iter().for_each(|p| f(p, Owner::Event { event }));
-    }
-    for t in &api.types {
-        let ty = t.name.as_str();
-        match &t.kind {
-            TypeKind::Record { fields } => fields.iter().for_each(|p| f(p, Owner::Record { ty })),
-            TypeKind::Union { members } => {
-                for m in members {
-                    let member = m.name.as_str();
-                    m.fields
-                        .iter()
-                        .for_each(|p| f(p, Owner::Member { member, ty }));
-                }
-            }
-            TypeKind::Enum { .. } | TypeKind::Opaque => {}
-        }
-    }
-}
-
-/// Calls `f` on every field of every item (parameters, response, event, record and member fields).
-pub fn for_each_field(api: &Api, f: &mut impl FnMut(&Field, &str)) {
-    visit_fields(api, &mut |field, owner| f(field, &owner.to_string()));
-}
-
-/// Calls `f` on every field of every item, mutably.
-pub fn for_each_field_mut(api: &mut Api, f: &mut impl FnMut(&mut Field)) {
-    for c in &mut api.commands {
-        c.params.iter_mut().for_each(&mut *f);
-        for r in &mut c.responses {
-            r.fields.iter_mut().for_each(&mut *f);
-        }
-    }
-    for e in &mut api.events {
-        e.fields.iter_mut().for_each(&mut *f);
-    }
-    for t in &mut api.types {
-        match &mut t.kind {
-            TypeKind::Record { fields } => fields.iter_mut().for_each(&mut *f),
-            TypeKind::Union { members } => {
-                for m in members {
-                    m.fields.iter_mut().for_each(&mut *f);
-                }
-            }
-            TypeKind::Enum { .. } | TypeKind::Opaque => {}
-        }
-    }
-}
-
 /// Runs every check and the positional binding; diagnostics are appended to `diags`.
 pub fn run(api: &mut Api, diags: &mut Diagnostics) {
     resolve(api, diags);
@@ -111,7 +25,7 @@ pub fn resolve(api: &Api, diags: &mut Diagnostics) {
         return;
     }
     let known: BTreeSet<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
-    visit_fields(api, &mut |field, owner| {
+    for (field, owner) in api.fields() {
         field.ty.for_each_ref(&mut |name| {
             if !known.contains(name) {
                 diags.error(
@@ -124,7 +38,7 @@ pub fn resolve(api: &Api, diags: &mut Diagnostics) {
                 );
             }
         });
-    });
+    }
 }
 
 /// Warns about every repeated name of `items`; `what` names the kind of item, and is only built
@@ -251,11 +165,11 @@ pub fn unused_types(api: &Api, diags: &mut Diagnostics) {
         return;
     }
     let mut used: BTreeSet<&str> = BTreeSet::new();
-    visit_fields(api, &mut |field, _| {
+    for (field, _) in api.fields() {
         field.ty.for_each_ref(&mut |name| {
             used.insert(name);
         });
-    });
+    }
     for t in &api.types {
         if !used.contains(t.name.as_str()) {
             diags.warning(

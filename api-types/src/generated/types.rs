@@ -3257,6 +3257,8 @@ wire_enum! {
 
 wire_record! {
     /// Record `GroupInfo` of TYPES.md.
+    ///
+    /// Also accepted as the pair `[object without "groupSummary", its value]`, which then encodes back as a pair. A v6.3 core answers `/groups` (`groupsList`) with each group as the pair `[GroupInfo without groupSummary, {"currentMembers": n}]`; newer docs list plain `GroupInfo` objects, whose `groupSummary` field holds that second element.
     pub struct GroupInfo {
         req group_id: i64 = "groupId",
         req use_relays: bool = "useRelays",
@@ -3283,6 +3285,7 @@ wire_record! {
         opt via_group_link_uri: String = "viaGroupLinkUri",
         opt group_domain_verified: bool = "groupDomainVerified",
     }
+    pair group_summary
 }
 
 wire_record! {

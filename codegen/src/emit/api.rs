@@ -76,6 +76,7 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
                 fields: &item.fields,
                 module: Module::Commands,
                 ignored: &item.ignored,
+                pair: None,
             },
         )));
         let ident = format_ident!("{}", item.rust);
@@ -219,6 +220,7 @@ fn tagged_module(
                 fields: &fields,
                 module,
                 ignored: &[],
+                pair: None,
             },
         )));
     }

@@ -32,6 +32,8 @@ pub struct StructTable<'a> {
     pub module: Module,
     /// Parameters the command string has no place for (commands).
     pub ignored: &'a [Unrendered],
+    /// The field a `pair` wire shape moves beside the object (Rust name).
+    pub pair: Option<&'a str>,
 }
 
 /// The kind of a record field.
@@ -77,6 +79,9 @@ pub fn struct_table(space: &ItemSpace<'_>, t: &StructTable<'_>) -> String {
             })
             .collect();
         b.line(&format!("ignored [{}]", names.join(", ")));
+    }
+    if let Some(field) = t.pair {
+        b.line(&format!("pair {field}"));
     }
     b.close("");
     b.finish()
@@ -211,7 +216,16 @@ fn type_items(
     match (&t.kind, &info.shape) {
         (TypeKind::Record { fields }, _) => {
             let fields = space.fields(&t.name, fields);
-            let doc = description(&t.description, &format!("Record `{}` of TYPES.md.", t.name));
+            let mut doc = description(&t.description, &format!("Record `{}` of TYPES.md.", t.name));
+            let shape = space.api.wire_shape(&t.name);
+            let pair = shape.and_then(|w| fields.iter().find(|f| f.wire == w.field));
+            if let (Some(w), Some(_)) = (shape, pair) {
+                doc.push_str(&rustdoc_safe(&format!(
+                    "\n\nAlso accepted as the pair `[object without \"{}\", its value]`, which \
+                     then encodes back as a pair. {}",
+                    w.field, w.reason
+                )));
+            }
             items.push(Piece::Text(struct_table(
                 space,
                 &StructTable {
@@ -224,6 +238,7 @@ fn type_items(
                     fields: &fields,
                     module: Module::Types,
                     ignored: &[],
+                    pair: pair.map(|f| f.ident.as_str()),
                 },
             )));
             if info.builder {
@@ -339,6 +354,7 @@ fn type_items(
                             fields: &fields,
                             module: Module::Members(index),
                             ignored: &[],
+                            pair: None,
                         },
                     ));
                     if info.builder {

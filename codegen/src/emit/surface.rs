@@ -74,6 +74,8 @@ struct StructBody {
     tag: Option<String>,
     fields: Vec<(String, String, syn::Type)>,
     ignored: Vec<String>,
+    /// The field a `pair` wire shape moves beside the object.
+    pair: Option<String>,
 }
 
 impl Parse for StructBody {
@@ -103,7 +105,11 @@ impl Parse for StructBody {
             fields.push((kind, field, ty));
         }
         let mut ignored = Vec::new();
-        if !input.is_empty() {
+        let mut pair = None;
+        if input.peek(syn::Ident) && input.fork().call(syn::Ident::parse_any)? == "pair" {
+            input.call(syn::Ident::parse_any)?;
+            pair = Some(input.call(syn::Ident::parse_any)?.to_string());
+        } else if !input.is_empty() {
             input.call(syn::Ident::parse_any)?;
             let content;
             syn::bracketed!(content in input);
@@ -126,6 +132,7 @@ impl Parse for StructBody {
             tag,
             fields,
             ignored,
+            pair,
         })
     }
 }
@@ -215,6 +222,9 @@ fn macro_surface(m: &syn::ItemMacro, prefix: &str, out: &mut String) {
             }
             for i in &body.ignored {
                 let _ = writeln!(out, "  ignored `{i}`");
+            }
+            if let Some(field) = &body.pair {
+                let _ = writeln!(out, "  also as the pair [object without {field}, {field}]");
             }
         }
         "wire_opaque" => {

@@ -1,0 +1,62 @@
+//! `EVENTS.md`: `## Category` sections of `### Event` sections, each with its record type, and
+//! the table of contents that sorts them into main and other events.
+
+use super::common::Toc;
+use super::{header, Cx, Named, Section};
+use crate::ir::{Category, Event};
+use crate::markdown::BlockKind;
+
+impl Cx<'_> {
+    /// The event categories and the events of `EVENTS.md`.
+    pub(super) fn events(&mut self) -> (Vec<Category>, Vec<Event>) {
+        self.categorized("API Events", |cx, sub, category, toc| {
+            cx.event(sub, category, toc)
+        })
+    }
+
+    /// One `### Event` section of `category`; its group is the one `toc` lists it under.
+    fn event(&mut self, sec: &Section<'_, '_>, category: &str, toc: &Toc) -> Option<Event> {
+        let (name, description, mut cur) = self.item_section(sec, "event")?;
+        let owner = Named(&"event", name);
+        let mut record = None;
+        while let Some(b) = cur.next() {
+            let head = match &b.kind {
+                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
+                _ => None,
+            };
+            match head {
+                Some(("Record type", after, p)) => {
+                    self.nothing_after(p, "Record type", after, &owner);
+                    if let Some(items) = self.list_after(&mut cur, "`**Record type**:`") {
+                        let found = self.tagged(items, &owner, p.start);
+                        if record.is_some() {
+                            self.second_kind(p, "Record type", &owner);
+                        } else {
+                            record = Some(found);
+                        }
+                    }
+                }
+                Some((head, _, p)) => {
+                    self.unknown_header(&mut cur, p, head, &owner, "`**Record type**:`");
+                }
+                None => self.unexpected(b, &owner),
+            }
+        }
+        let Some((tag, fields)) = record else {
+            self.error(
+                sec.title.start,
+                format!("{owner} has no `**Record type**:` section"),
+            );
+            return None;
+        };
+        Some(Event {
+            group: toc.get(name).copied().flatten(),
+            name: name.to_owned(),
+            category: category.to_owned(),
+            description,
+            tag,
+            fields,
+            loc: self.loc(sec.heading.range.start),
+        })
+    }
+}
