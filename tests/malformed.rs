@@ -773,6 +773,34 @@ fn a_record_type_header_without_its_list() {
     // At the header, not at the rule that follows it.
     assert_eq!(e.loc, loc_of(item.file, &bad, item.header_at(&bad)));
     assert!(api.events.iter().all(|ev| ev.name != "ContactConnected"));
+    // That is the one error about it: the header is there, so "has no section" would mislead.
+    assert!(
+        !diags
+            .errors()
+            .any(|d| d.message.contains("ContactConnected") && d.message.contains("has no")),
+        "{diags}"
+    );
+    // A second header after a list-less one is a second kind, not silently taken instead (in
+    // events as in types).
+    for (item, list) in [
+        (&ITEM_SECTIONS[1], "- type: \"contactConnected\"\n"),
+        (&ITEM_SECTIONS[2], "- \"direct\"\n"),
+    ] {
+        let text = doc(item.file);
+        let header = item.header_at(&text) + item.header.len() + 1;
+        let end = header + text[header..].find("\n\n").expect("the end of the list") + 1;
+        let bad = format!("{}{}", &text[..header], &text[end..]);
+        let at = item.header_at(&bad);
+        let at = at
+            + bad[at..]
+                .find("\n\n")
+                .expect("a blank line after the header")
+            + 2;
+        let again = format!("{}{}\n{list}\n{}", &bad[..at], item.header, &bad[at..]);
+        let (_, diags) = load(&with(item.file, &again));
+        let second = error_with(&diags, &["second kind section"]);
+        assert_eq!(second.loc, loc_of(item.file, &again, at), "{}", item.owner);
+    }
 }
 
 #[test]

@@ -19,6 +19,8 @@ impl Cx<'_> {
         let (name, description, mut cur) = self.item_section(sec, "event")?;
         let owner = Named(&"event", name);
         let mut record = None;
+        // A `**Record type**:` header was read (even one without its list, already reported).
+        let mut headed = false;
         while let Some(b) = cur.next() {
             let head = match &b.kind {
                 BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
@@ -27,14 +29,15 @@ impl Cx<'_> {
             match head {
                 Some(("Record type", after, p)) => {
                     self.nothing_after(p, "Record type", after, &owner);
-                    if let Some(items) = self.list_after(&mut cur, "`**Record type**:`") {
-                        let found = self.tagged(items, &owner, p.start);
-                        if record.is_some() {
-                            self.second_kind(p, "Record type", &owner);
-                        } else {
-                            record = Some(found);
-                        }
+                    let found = self
+                        .list_after(&mut cur, "`**Record type**:`")
+                        .map(|items| self.tagged(items, &owner, p.start));
+                    if headed {
+                        self.second_kind(p, "Record type", &owner);
+                    } else {
+                        record = found;
                     }
+                    headed = true;
                 }
                 Some((head, _, p)) => {
                     self.unknown_header(&mut cur, p, head, &owner, "`**Record type**:`");
@@ -43,10 +46,12 @@ impl Cx<'_> {
             }
         }
         let Some((tag, fields)) = record else {
-            self.error(
-                sec.title.start,
-                format!("{owner} has no `**Record type**:` section"),
-            );
+            if !headed {
+                self.error(
+                    sec.title.start,
+                    format!("{owner} has no `**Record type**:` section"),
+                );
+            }
             return None;
         };
         Some(Event {

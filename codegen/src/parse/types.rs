@@ -30,6 +30,8 @@ impl Cx<'_> {
         let (name, description, mut cur) = self.item_section(sec, "type")?;
         let owner = Named(&"type", name);
         let mut kind = None;
+        // A kind header was read (even one without its list, already reported).
+        let mut headed = false;
         let mut syntax = None;
         while let Some(b) = cur.next() {
             let head = match &b.kind {
@@ -69,16 +71,15 @@ impl Cx<'_> {
                 }
                 other => {
                     self.unknown_header(&mut cur, p, other, &owner, "`**Record type**:`, `**Enum type**:`, `**Discriminated union type**:` or `**Syntax**:`");
-                    None
+                    continue;
                 }
             };
-            if let Some(k) = new_kind {
-                if kind.is_some() {
-                    self.second_kind(p, head, &owner);
-                } else {
-                    kind = Some(k);
-                }
+            if headed {
+                self.second_kind(p, head, &owner);
+            } else {
+                kind = new_kind;
             }
+            headed = true;
         }
         let kind = match kind {
             Some(kind) => kind,
