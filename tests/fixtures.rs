@@ -365,6 +365,12 @@ fn a_malformed_pair_is_a_located_error_and_the_frame_is_kept() {
     }
 }
 
+/// How many objects of `msg` keep fields the docs do not list.
+fn kept_fields(msg: &Message) -> usize {
+    let debug = format!("{msg:?}");
+    debug.matches("extra_fields: {").count() - debug.matches("extra_fields: {}").count()
+}
+
 /// Every shape of the reference's "Deviations between TYPES.md and the real JSON" that a core
 /// can send decodes typed (the message is the documented response or event, the deviating
 /// value is kept where it is) and encodes back to the same JSON.
@@ -448,6 +454,13 @@ fn every_documented_deviation_decodes_typed_and_round_trips() {
         assert!(
             !format!("{msg:?}").contains("Undecoded"),
             "{what}: decoded typed"
+        );
+        // The deviation reached a documented field: it is not an unknown field kept aside.
+        let original = parse_message(&capture(prefix)).expect("the capture decodes");
+        assert_eq!(
+            kept_fields(&msg),
+            kept_fields(&original),
+            "{what}: the mutation landed outside the documented fields"
         );
     }
     // The v6.3 pairs of `groupsList` are tested on their own above.

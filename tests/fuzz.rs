@@ -7,6 +7,8 @@
 //! CI or a maintainer can run many more in release mode, e.g.
 //! `PROPTEST_CASES=20000 cargo test --release --test fuzz -- --nocapture`.
 
+mod support;
+
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
@@ -135,20 +137,6 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
     }
 }
 
-/// Appends `line` to the file named by `FUZZ_REPORT`, if set.
-fn report(line: &str) {
-    use std::io::Write;
-    if let Some(path) = std::env::var_os("FUZZ_REPORT") {
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
-            let _ = writeln!(f, "{line}");
-        }
-    }
-}
-
 fn cases() -> u32 {
     match std::env::var("PROPTEST_CASES") {
         Ok(v) => v
@@ -237,7 +225,7 @@ fn mutated_docs_never_panic_and_every_diagnostic_is_located() {
         elapsed / run.max(1)
     );
     println!("{line}");
-    report(&line);
+    support::report(&line);
     if let Err(e) = result {
         panic!("{e}");
     }

@@ -5,6 +5,8 @@
 //!
 //! The number of cases comes from `PROPTEST_CASES` (default 256).
 
+mod support;
+
 use std::path::PathBuf;
 
 use proptest::prelude::*;
@@ -210,15 +212,6 @@ fn mutated_captures_come_back_unchanged() {
         typed + undecoded
     );
     eprintln!("{line}");
-    if let Some(path) = std::env::var_os("FUZZ_REPORT") {
-        use std::io::Write;
-        if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-        {
-            let _ = writeln!(f, "{line}");
-        }
-    }
+    support::report(&line);
     assert!(typed > 0, "some mutations must still decode typed");
 }

@@ -245,11 +245,11 @@ pub mod __private {
     pub use crate::render::*;
     pub use crate::runtime::Place;
     pub use crate::wire::{
-        decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_beside,
-        encode_enum, encode_optional, encode_record, encode_required, encode_union, encode_unit,
-        field, index_of, loose_eq, member, serialize, undocumented_tag, unit_member, Decode,
-        Encode, Entries, Error, Fields, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union,
-        Wire, Writer,
+        decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_enum,
+        encode_optional, encode_record, encode_required, encode_union, encode_unit, field,
+        index_of, loose_eq, member, serialize, undocumented_tag, unit_member, Decode, Encode,
+        Entries, Error, Fields, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire,
+        Writer,
     };
     /// `Hash` of the generated types, through `dyn Hasher`.
     pub trait DynHash {

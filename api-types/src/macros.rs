@@ -200,13 +200,12 @@ macro_rules! __encode_beside {
     ([]) => {};
     ([$pair:ident]) => {
         #[inline]
-        fn encode_beside(&self, w: &mut $crate::__private::Writer<'_>) {
-            let i = match <Self as $crate::__private::Record>::INFO.pair {
-                ::core::option::Option::Some(i) => i,
-                ::core::option::Option::None => 0,
-            };
-            let meta = <Self as $crate::__private::Record>::meta(self);
-            $crate::__private::encode_beside(w, meta, i, &self.$pair)
+        fn encode_beside(
+            &self,
+            w: &mut $crate::__private::Writer<'_>,
+            note: &$crate::__private::Note,
+        ) {
+            $crate::__private::Wire::encode(&self.$pair, w, note)
         }
     };
 }

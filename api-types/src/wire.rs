@@ -578,9 +578,10 @@ pub trait Record: Entries + Sized {
     /// Writes the fields.
     fn encode_fields(&self, w: &mut Writer<'_>);
 
-    /// Writes the value of the field that arrived beside the object ([`RecordInfo::pair`]).
+    /// Writes the value of the field that arrived beside the object ([`RecordInfo::pair`]),
+    /// with its note; only records with a `pair` have one.
     #[inline]
-    fn encode_beside(&self, w: &mut Writer<'_>) {
+    fn encode_beside(&self, w: &mut Writer<'_>, _note: &Note) {
         w.null();
     }
 
@@ -937,10 +938,10 @@ pub fn encode_optional<T: Wire>(
 #[inline]
 pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
     let moved = match (R::INFO.pair, rec.meta()) {
-        (Some(i), Some(meta)) => meta.is_moved(i),
-        _ => false,
+        (Some(i), Some(meta)) if meta.is_moved(i) => Some(meta.note(i)),
+        _ => None,
     };
-    if moved {
+    if moved.is_some() {
         w.open_array();
         w.item();
     }
@@ -952,16 +953,11 @@ pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
     rec.encode_fields(w);
     encode_extra(w, rec.extra());
     w.close_object();
-    if moved {
+    if let Some(note) = moved {
         w.item();
-        rec.encode_beside(w);
+        rec.encode_beside(w, note);
         w.close_array();
     }
-}
-
-/// Writes the value of field `i`, which arrived beside its object (see [`Record::encode_beside`]).
-pub fn encode_beside<T: Wire>(w: &mut Writer<'_>, meta: Option<&Meta>, i: u16, value: &T) {
-    value.encode(w, meta.map_or(&EMPTY_NOTE, |meta| meta.note(i)));
 }
 
 /// Writes kept unknown fields (once for every record, not once per record type).
