@@ -245,17 +245,12 @@ pub mod __private {
     pub use crate::render::*;
     pub use crate::runtime::Place;
     pub use crate::wire::{
-        decode_enum, decode_record, decode_union, deserialize, deserialize_into, encode_enum,
-        encode_optional, encode_record, encode_required, encode_union, encode_unit, field,
-        index_of, loose_eq, member, serialize, undocumented_tag, unit_member, Decode, Encode,
-        Entries, Error, Fields, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire,
-        Writer,
+        debug_struct, debug_tuple, decode_enum, decode_record, decode_union, deserialize,
+        deserialize_into, encode_enum, encode_optional, encode_record, encode_required,
+        encode_union, encode_unit, eq_fields, field, hash_fields, index_of, loose_eq, member,
+        serialize, undocumented_tag, unit_member, Decode, DynField, DynHash, Encode, Entries,
+        Error, Fields, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
     };
-    /// `Hash` of the generated types, through `dyn Hasher`.
-    pub trait DynHash {
-        /// Hashes `self` into `h`.
-        fn hash_dyn(&self, h: &mut dyn core::hash::Hasher);
-    }
     pub use serde::de::Deserializer;
     pub use serde::ser::Serializer;
     pub use serde::{Deserialize, Serialize};

@@ -67,11 +67,11 @@ macro_rules! wire_record {
         impl ::core::fmt::Debug for $name {
             #[inline]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(stringify!($name))
-                    $( .field(stringify!($field), &self.$field) )*
-                    .field("extra_fields", &self.extra_fields)
-                    .field("__meta", &self.__meta)
-                    .finish()
+                $crate::__private::debug_struct(f, stringify!($name), &[
+                    $( (stringify!($field), &self.$field), )*
+                    ("extra_fields", &self.extra_fields),
+                    ("__meta", &self.__meta),
+                ])
             }
         }
 
@@ -79,13 +79,15 @@ macro_rules! wire_record {
             /// Compares the values a user sees (not how they arrived).
             #[inline]
             fn eq(&self, other: &Self) -> bool {
-                true $( && self.$field == other.$field )* && self.extra_fields == other.extra_fields
+                $crate::__private::eq_fields(&[
+                    $( (&self.$field, &other.$field), )*
+                    (&self.extra_fields, &other.extra_fields),
+                ])
             }
         }
 
         $crate::__eq_hash!([$($hash)?] $name, h, self {
-            $( ::core::hash::Hash::hash(&self.$field, &mut h); )*
-            ::core::hash::Hash::hash(&self.extra_fields, &mut h);
+            $crate::__private::hash_fields(h, &[$( &self.$field, )* &self.extra_fields]);
         });
 
         impl $name {
@@ -141,7 +143,7 @@ macro_rules! __record_impl {
             #[inline]
             #[allow(unused_variables)]
             fn encode_fields(&self, w: &mut $crate::__private::Writer<'_>) {
-                let meta = <Self as $crate::__private::Record>::meta(self);
+                let meta = <Self as $crate::__private::Record>::kept(self).map(|(_, meta)| meta);
                 $( $crate::__encode_field!($kind, w, meta, $i, $wire, &self.$field); )*
             }
 
@@ -222,34 +224,40 @@ macro_rules! __record_mode {
         true
     };
     (accessors_mut kept) => {
-        fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
-            ::core::option::Option::Some(&mut self.extra_fields)
-        }
-        fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
-            ::core::option::Option::Some(&mut self.__meta)
+        #[inline]
+        fn kept_mut(
+            &mut self,
+        ) -> ::core::option::Option<(
+            &mut $crate::runtime::JsonObject,
+            &mut $crate::__private::Meta,
+        )> {
+            ::core::option::Option::Some((&mut self.extra_fields, &mut self.__meta))
         }
     };
     (accessors_mut strict) => {
-        fn extra_mut(&mut self) -> ::core::option::Option<&mut $crate::runtime::JsonObject> {
-            ::core::option::Option::None
-        }
-        fn meta_mut(&mut self) -> ::core::option::Option<&mut $crate::__private::Meta> {
+        #[inline]
+        fn kept_mut(
+            &mut self,
+        ) -> ::core::option::Option<(
+            &mut $crate::runtime::JsonObject,
+            &mut $crate::__private::Meta,
+        )> {
             ::core::option::Option::None
         }
     };
     (accessors kept) => {
-        fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
-            ::core::option::Option::Some(&self.extra_fields)
-        }
-        fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
-            ::core::option::Option::Some(&self.__meta)
+        #[inline]
+        fn kept(
+            &self,
+        ) -> ::core::option::Option<(&$crate::runtime::JsonObject, &$crate::__private::Meta)> {
+            ::core::option::Option::Some((&self.extra_fields, &self.__meta))
         }
     };
     (accessors strict) => {
-        fn extra(&self) -> ::core::option::Option<&$crate::runtime::JsonObject> {
-            ::core::option::Option::None
-        }
-        fn meta(&self) -> ::core::option::Option<&$crate::__private::Meta> {
+        #[inline]
+        fn kept(
+            &self,
+        ) -> ::core::option::Option<(&$crate::runtime::JsonObject, &$crate::__private::Meta)> {
             ::core::option::Option::None
         }
     };
@@ -327,9 +335,9 @@ macro_rules! command {
         impl ::core::fmt::Debug for $name {
             #[inline]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(stringify!($name))
-                    $( .field(stringify!($field), &self.$field) )*
-                    .finish()
+                $crate::__private::debug_struct(f, stringify!($name), &[
+                    $( (stringify!($field), &self.$field), )*
+                ])
             }
         }
 
@@ -344,12 +352,12 @@ macro_rules! command {
             #[inline]
             #[allow(unused_variables)]
             fn eq(&self, other: &Self) -> bool {
-                true $( && self.$field == other.$field )*
+                $crate::__private::eq_fields(&[$( (&self.$field, &other.$field), )*])
             }
         }
 
         $crate::__eq_hash!([$($hash)?] $name, h, self {
-            $( ::core::hash::Hash::hash(&self.$field, &mut h); )*
+            $crate::__private::hash_fields(h, &[$( &self.$field, )*]);
         });
 
         impl $name {
@@ -423,7 +431,7 @@ macro_rules! wire_enum {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
                     $( Self::$variant => f.write_str(stringify!($variant)), )*
-                    Self::Undocumented(v) => f.debug_tuple("Undocumented").field(v).finish(),
+                    Self::Undocumented(v) => $crate::__private::debug_tuple(f, "Undocumented", v),
                 }
             }
         }
@@ -449,9 +457,9 @@ macro_rules! wire_enum {
         }
 
         $crate::__eq_hash!([Hash] $name, h, self {
-            ::core::hash::Hash::hash(&::core::mem::discriminant(self), &mut h);
+            ::core::hash::Hash::hash(&::core::mem::discriminant(self), h);
             if let Self::Undocumented(v) = self {
-                ::core::hash::Hash::hash(v, &mut h);
+                ::core::hash::Hash::hash(v, h);
             }
         });
 
@@ -557,7 +565,7 @@ macro_rules! wire_union {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
                     $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__member_op!(debug x f, $variant $(($ty))?), )*
-                    Self::Undocumented(v) => f.debug_tuple("Undocumented").field(v).finish(),
+                    Self::Undocumented(v) => $crate::__private::debug_tuple(f, "Undocumented", v),
                 }
             }
         }
@@ -584,10 +592,10 @@ macro_rules! wire_union {
         }
 
         $crate::__eq_hash!([$($hash)?] $name, h, self {
-            ::core::hash::Hash::hash(&::core::mem::discriminant(self), &mut h);
+            ::core::hash::Hash::hash(&::core::mem::discriminant(self), h);
             match self {
                 $( $crate::__member_pat!(x, $variant $(($ty))?) => $crate::__member_op!(hash x h, $variant $(($ty))?), )*
-                Self::Undocumented(v) => ::core::hash::Hash::hash(v, &mut h),
+                Self::Undocumented(v) => ::core::hash::Hash::hash(v, h),
             }
         });
 
@@ -698,8 +706,8 @@ macro_rules! command_response {
             #[inline]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self {
-                    $( Self::$variant(x) => f.debug_tuple(stringify!($variant)).field(x).finish(), )*
-                    Self::Undocumented(r) => f.debug_tuple("Undocumented").field(r).finish(),
+                    $( Self::$variant(x) => $crate::__private::debug_tuple(f, stringify!($variant), x), )*
+                    Self::Undocumented(r) => $crate::__private::debug_tuple(f, "Undocumented", r),
                 }
             }
         }
@@ -929,21 +937,21 @@ macro_rules! __member_op {
         true
     };
     (hash $x:ident $h:ident, $variant:ident ($ty:ty)) => {
-        ::core::hash::Hash::hash($x, &mut $h)
+        ::core::hash::Hash::hash($x, $h)
     };
     (hash $x:ident $h:ident, $variant:ident) => {
         ()
     };
     (debug $x:ident $f:ident, $variant:ident ($ty:ty)) => {
-        $f.debug_tuple(stringify!($variant)).field($x).finish()
+        $crate::__private::debug_tuple($f, stringify!($variant), $x)
     };
     (debug $x:ident $f:ident, $variant:ident) => {
         $f.write_str(stringify!($variant))
     };
 }
 
-/// `Eq`, and `Hash` whose generic method only hands the hasher on as `dyn Hasher` to the
-/// type's own hashing (compiled once, here: no generic body per type in the crate metadata).
+/// `Eq` and `Hash` (one item each: a second, non-generic hashing trait would cost more crate
+/// metadata than the generic body it saves).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __eq_hash {
@@ -952,15 +960,9 @@ macro_rules! __eq_hash {
         impl ::core::cmp::Eq for $name {}
 
         impl ::core::hash::Hash for $name {
-            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
-                $crate::__private::DynHash::hash_dyn(self, state)
-            }
-        }
-
-        impl $crate::__private::DynHash for $name {
             #[inline]
-            #[allow(unused_mut, unused_variables)]
-            fn hash_dyn(&$self, mut $h: &mut dyn ::core::hash::Hasher) $body
+            #[allow(unused_variables)]
+            fn hash<H: ::core::hash::Hasher>(&$self, $h: &mut H) $body
         }
     };
 }

@@ -10,6 +10,7 @@
 //! as a bare string, a documented field the core left out) is noted in a [`Note`] per field and
 //! kept in the struct's hidden [`Meta`], so that encoding gives back the same JSON.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -585,10 +586,8 @@ pub trait Record: Entries + Sized {
         w.null();
     }
 
-    /// Kept unknown fields (none for commands).
-    fn extra(&self) -> Option<&JsonObject>;
-    /// The decode notes (none for commands).
-    fn meta(&self) -> Option<&Meta>;
+    /// The kept unknown fields and the decode notes (none for commands).
+    fn kept(&self) -> Option<(&JsonObject, &Meta)>;
 }
 
 /// A record being decoded, seen through its entries only (so that one loop, not one per
@@ -601,10 +600,8 @@ pub trait Entries {
         r: &mut Reader<'_>,
         fields: &mut Fields,
     ) -> Result<bool, Error>;
-    /// Kept unknown fields (none for commands).
-    fn extra_mut(&mut self) -> Option<&mut JsonObject>;
-    /// The decode notes (none for commands).
-    fn meta_mut(&mut self) -> Option<&mut Meta>;
+    /// The kept unknown fields and the decode notes (none for commands).
+    fn kept_mut(&mut self) -> Option<(&mut JsonObject, &mut Meta)>;
 }
 
 /// Which fields of a record being decoded have arrived, and their notes.
@@ -759,8 +756,8 @@ fn other_entry(
         let v = value_at(r, &key)?;
         return unrendered(info, &key, &v, false_default);
     }
-    match rec.extra_mut() {
-        Some(extra) => {
+    match rec.kept_mut() {
+        Some((extra, _)) => {
             let v = value_at(r, &key)?;
             extra.insert(key.into_owned(), v);
             Ok(())
@@ -809,7 +806,7 @@ fn finish(
         return Ok(());
     }
     if absent != 0 || moved != 0 || !fields.notes.is_empty() {
-        if let Some(meta) = rec.meta_mut() {
+        if let Some((_, meta)) = rec.kept_mut() {
             meta.0 = Some(Box::new(MetaInner {
                 absent,
                 moved,
@@ -937,8 +934,9 @@ pub fn encode_optional<T: Wire>(
 /// Encodes a record: its tag, its fields, then the unknown fields it kept.
 #[inline]
 pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
-    let moved = match (R::INFO.pair, rec.meta()) {
-        (Some(i), Some(meta)) if meta.is_moved(i) => Some(meta.note(i)),
+    let kept = rec.kept();
+    let moved = match (R::INFO.pair, kept) {
+        (Some(i), Some((_, meta))) if meta.is_moved(i) => Some(meta.note(i)),
         _ => None,
     };
     if moved.is_some() {
@@ -951,7 +949,7 @@ pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
         w.str(tag);
     }
     rec.encode_fields(w);
-    encode_extra(w, rec.extra());
+    encode_extra(w, kept.map(|(extra, _)| extra));
     w.close_object();
     if let Some(note) = moved {
         w.item();
@@ -1277,6 +1275,78 @@ pub(crate) fn message_of(e: &serde_json::Error) -> String {
     match text.strip_suffix(&suffix) {
         Some(m) => m.to_owned(),
         None => text,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `Debug` of the generated types, as one call each (the same output as the derived impls).
+
+/// `Debug` of a struct from its fields, in order.
+pub fn debug_struct(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    fields: &[(&str, &dyn fmt::Debug)],
+) -> fmt::Result {
+    let mut s = f.debug_struct(name);
+    for (field, value) in fields {
+        s.field(field, value);
+    }
+    s.finish()
+}
+
+/// `Debug` of a one-field tuple variant.
+pub fn debug_tuple(f: &mut fmt::Formatter<'_>, name: &str, value: &dyn fmt::Debug) -> fmt::Result {
+    f.debug_tuple(name).field(value).finish()
+}
+
+// ---------------------------------------------------------------------------------------------
+// `PartialEq` and `Hash` of the generated structs, as one call each.
+
+/// A field compared and hashed through `dyn` (every field type of the generated structs).
+pub trait DynField: Any {
+    /// `self` as `Any`, to find `other`'s type.
+    fn as_any(&self) -> &dyn Any;
+    /// `self == other` when `other` has the same type.
+    fn eq_dyn(&self, other: &dyn DynField) -> bool;
+}
+
+impl<T: PartialEq + 'static> DynField for T {
+    #[inline]
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    #[inline]
+    fn eq_dyn(&self, other: &dyn DynField) -> bool {
+        other
+            .as_any()
+            .downcast_ref::<T>()
+            .is_some_and(|other| self == other)
+    }
+}
+
+/// Whether each pair of fields is equal.
+pub fn eq_fields(pairs: &[(&dyn DynField, &dyn DynField)]) -> bool {
+    pairs.iter().all(|(a, b)| a.eq_dyn(*b))
+}
+
+/// `Hash` through `dyn Hasher` (the hashable field types of the generated structs).
+pub trait DynHash {
+    /// Hashes `self` into `h`.
+    fn hash_dyn(&self, h: &mut dyn Hasher);
+}
+
+impl<T: Hash> DynHash for T {
+    #[inline]
+    fn hash_dyn(&self, mut h: &mut dyn Hasher) {
+        self.hash(&mut h);
+    }
+}
+
+/// Hashes each field in turn.
+pub fn hash_fields(h: &mut dyn Hasher, fields: &[&dyn DynHash]) {
+    for field in fields {
+        field.hash_dyn(h);
     }
 }
 

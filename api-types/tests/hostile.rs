@@ -240,6 +240,46 @@ fn equality_sees_values_not_how_they_arrived() {
     );
 }
 
+/// `==`, `Hash` and `Debug` are written once in the runtime over each struct's fields: they
+/// must still see every field, agree with each other, and read like the derived impls.
+#[test]
+fn equality_hash_and_debug_see_every_field() {
+    use std::hash::{BuildHasher, RandomState};
+    let hasher = RandomState::new();
+    let seven = ChatRef::new(ChatType::Direct, 7);
+    let decoded: ChatRef =
+        serde_json::from_str(r#"{"chatType":"direct","chatId":"7"}"#).expect("decodes");
+    assert_eq!(hasher.hash_one(&decoded), hasher.hash_one(&seven));
+    // Each field on its own makes two values differ, in `==` and (for these) in the hash.
+    let others = [
+        ChatRef::new(ChatType::Group, 7),
+        ChatRef::new(ChatType::Direct, 8),
+        ChatRef::new(ChatType::Direct, 7).with_chat_scope(Default::default()),
+        {
+            let mut extra = ChatRef::new(ChatType::Direct, 7);
+            extra.extra_fields.insert("x".to_owned(), Value::Null);
+            extra
+        },
+    ];
+    for other in &others {
+        assert_ne!(&seven, other);
+        assert_ne!(hasher.hash_one(&seven), hasher.hash_one(other), "{other:?}");
+    }
+    let shown = format!("{seven:?}");
+    assert!(
+        shown.starts_with(
+            "ChatRef { chat_type: Direct, chat_id: 7, chat_scope: None, extra_fields: {}"
+        ),
+        "{shown}"
+    );
+    let user: User =
+        serde_json::from_str(r#"{"userId":1,"localDisplayName":"a"}"#).expect("decodes");
+    let mut renamed = user.clone();
+    renamed.local_display_name = "b".to_owned();
+    assert_ne!(user, renamed);
+    assert_eq!(user, user.clone());
+}
+
 #[test]
 fn errors_name_the_path_the_place_the_request_and_the_tag() {
     let text =
