@@ -3,14 +3,22 @@
 # simploxide-api-types 0.12.0 (crates.io). Two minimal bots, each decoding one event and
 # rendering one command, are built cold in release mode, alternately (A B A B ...), each with a
 # fresh target directory; then each is rebuilt after touching its main.rs. Prints times, the
-# ratios ours/peer, the binary sizes and the size of our rlib.
+# ratios ours/peer, the binary sizes and the size of our rlib (crate metadata and object code).
 #
-# Usage: scripts/build-cost.sh [ROUNDS]   (default 2; needs network access to crates.io once)
+# Given a git revision BASE, the same bot is also built against simplex-api-types as it was at
+# BASE, in the same rounds, for a before/after measured side by side.
+#
+# Usage: scripts/build-cost.sh [ROUNDS [BASE]]   (default 2 rounds; needs crates.io once)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-2}"
+base="${2:-}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+cleanup() {
+  if [ -n "$base" ]; then git -C "$repo" worktree remove --force "$work/base-tree" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 event='{"resp":{"type":"contactConnected","user":{"userId":1},"contact":{"contactId":5,"localDisplayName":"alice"}}}'
 
@@ -20,6 +28,14 @@ mkdir -p "$work/ours/src" "$work/peer/src"
 (cd "$repo" && cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
 tar -xzf "$repo"/target/package/simplex-api-types-0.1.0.crate -C "$work"
 mv "$work/simplex-api-types-0.1.0" "$work/api-types"
+if [ -n "$base" ]; then
+  git -C "$repo" worktree add --quiet --detach "$work/base-tree" "$base"
+  (cd "$work/base-tree" && CARGO_TARGET_DIR="$work/base-package" \
+    cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
+  mkdir -p "$work/base-crate"
+  tar -xzf "$work"/base-package/package/simplex-api-types-*.crate -C "$work/base-crate"
+  mv "$work"/base-crate/simplex-api-types-* "$work/api-types-base"
+fi
 cat > "$work/ours/Cargo.toml" <<EOF
 [package]
 name = "bot-ours"
@@ -46,6 +62,12 @@ fn main() {
     println!("{}", send.to_command_string().unwrap_or_default());
 }
 EOF
+if [ -n "$base" ]; then
+  mkdir -p "$work/base/src"
+  cp "$work/ours/src/main.rs" "$work/base/src/main.rs"
+  sed -e 's/^name = "bot-ours"/name = "bot-base"/' -e "s#$work/api-types\"#$work/api-types-base\"#" \
+    "$work/ours/Cargo.toml" > "$work/base/Cargo.toml"
+fi
 cat > "$work/peer/Cargo.toml" <<EOF
 [package]
 name = "bot-peer"
@@ -85,6 +107,7 @@ EOF
 # The peer's sources and the registry index, fetched once (not timed).
 (cd "$work/peer" && cargo fetch -q)
 (cd "$work/ours" && cargo fetch -q)
+if [ -n "$base" ]; then (cd "$work/base" && cargo fetch -q); fi
 
 now() { date +%s.%N; }
 build() { # DIR TARGET -> seconds
@@ -95,27 +118,52 @@ build() { # DIR TARGET -> seconds
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
 
-declare -a ours_cold peer_cold ours_warm peer_warm
+bots=(ours peer)
+if [ -n "$base" ]; then bots=(base ours peer); fi
+declare -A cold warm
 for r in $(seq 1 "$rounds"); do
-  echo "== round $r: cold builds"
-  rm -rf "$work/t-ours" "$work/t-peer"
-  t=$(build "$work/ours" "$work/t-ours"); ours_cold+=("$t"); echo "ours cold: $t s"
-  t=$(build "$work/peer" "$work/t-peer"); peer_cold+=("$t"); echo "peer cold: $t s"
-  touch "$work/ours/src/main.rs"; t=$(build "$work/ours" "$work/t-ours"); ours_warm+=("$t"); echo "ours rebuild: $t s"
-  touch "$work/peer/src/main.rs"; t=$(build "$work/peer" "$work/t-peer"); peer_warm+=("$t"); echo "peer rebuild: $t s"
+  echo "== round $r"
+  for b in "${bots[@]}"; do
+    rm -rf "$work/t-$b"
+    t=$(build "$work/$b" "$work/t-$b"); cold[$b]+="$t "; echo "$b cold: $t s"
+  done
+  for b in "${bots[@]}"; do
+    touch "$work/$b/src/main.rs"
+    t=$(build "$work/$b" "$work/t-$b"); warm[$b]+="$t "; echo "$b rebuild: $t s"
+  done
 done
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-oc=$(median "${ours_cold[@]}"); pc=$(median "${peer_cold[@]}")
-ow=$(median "${ours_warm[@]}"); pw=$(median "${peer_warm[@]}")
-ob=$(stat -c %s "$work/t-ours/release/bot-ours"); pb=$(stat -c %s "$work/t-peer/release/bot-peer")
-rlib=$(stat -c %s "$work"/t-ours/release/deps/libsimplex_api_types-*.rlib)
+median() { printf '%s\n' $@ | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rlib_parts() { # BOT -> "total metadata objects" bytes of its simplex-api-types rlib
+  local rlib meta
+  rlib=$(ls "$work/t-$1"/release/deps/libsimplex_api_types-*.rlib)
+  meta=$(cd "$work" && ar p "$rlib" lib.rmeta | wc -c)
+  echo "$(stat -c %s "$rlib") $meta $(($(stat -c %s "$rlib") - meta))"
+}
 echo
 echo "== summary (medians of $rounds rounds)"
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-printf 'cold release build: ours %.1f s, peer %.1f s, ratio %s\n' "$oc" "$pc" "$(ratio "$oc" "$pc")"
-printf 'rebuild after touching main.rs: ours %.2f s, peer %.2f s, ratio %s\n' "$ow" "$pw" "$(ratio "$ow" "$pw")"
-printf 'release binary: ours %d bytes, peer %d bytes, ratio %s\n' "$ob" "$pb" "$(ratio "$ob" "$pb")"
-printf 'simplex-api-types release rlib: %d bytes\n' "$rlib"
+pc=$(median "${cold[peer]}"); pw=$(median "${warm[peer]}")
+pb=$(stat -c %s "$work/t-peer/release/bot-peer")
+for b in "${bots[@]}"; do
+  [ "$b" = peer ] && continue
+  c=$(median "${cold[$b]}"); w=$(median "${warm[$b]}")
+  bin=$(stat -c %s "$work/t-$b/release/bot-$b")
+  read -r total meta objs <<<"$(rlib_parts "$b")"
+  label="$b"; [ "$b" = base ] && label="base ($base)"
+  echo "-- $label"
+  printf 'cold release build: %.1f s, peer %.1f s, ratio %s\n' "$c" "$pc" "$(ratio "$c" "$pc")"
+  printf 'rebuild after touching main.rs: %.2f s, peer %.2f s, ratio %s\n' "$w" "$pw" "$(ratio "$w" "$pw")"
+  printf 'release binary: %d bytes, peer %d bytes, ratio %s\n' "$bin" "$pb" "$(ratio "$bin" "$pb")"
+  printf 'simplex-api-types release rlib: %d bytes (metadata %d, object code %d)\n' "$total" "$meta" "$objs"
+done
+if [ -n "$base" ]; then
+  echo "-- ours / base"
+  printf 'cold build %s, rebuild %s, binary %s, rlib %s\n' \
+    "$(ratio "$(median "${cold[ours]}")" "$(median "${cold[base]}")")" \
+    "$(ratio "$(median "${warm[ours]}")" "$(median "${warm[base]}")")" \
+    "$(ratio "$(stat -c %s "$work/t-ours/release/bot-ours")" "$(stat -c %s "$work/t-base/release/bot-base")")" \
+    "$(ratio "$(rlib_parts ours | cut -d' ' -f1)" "$(rlib_parts base | cut -d' ' -f1)")"
+fi
 echo "check: ours prints $("$work/t-ours/release/bot-ours" "$event" | tr '\n' ' ')"
 echo "check: peer prints $("$work/t-peer/release/bot-peer" "$event" | tr '\n' ' ')"
