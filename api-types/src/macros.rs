@@ -110,23 +110,25 @@ macro_rules! wire_record {
 
 /// The `Record` impl of `wire_record!` (mode `kept`: unknown fields and how values arrived are
 /// kept) and of `command!` (mode `strict`: nothing kept, unknown or missing parameters refused).
-/// The fields are numbered first (`@number`: each gets its index as a constant expression), so
-/// that no item is declared per field.
+/// The fields are numbered first (`@number`: each takes the next literal of the list `0 1 ...
+/// 127`; arrival is tracked in a `u128`, so a record with more fields stops the build), so that
+/// no item is declared per field and each index is a plain literal.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __record_impl {
     (
         @number $name:ident, $tag:expr, $mode:ident, [$($pair:ident)?], [$($ignored:tt)*],
-        [$($done:tt)*], $i:expr, [($kind:ident $field:ident $wire:literal) $($rest:tt)*]
+        [$($done:tt)*], [$i:literal $($more:literal)*],
+        [($kind:ident $field:ident $wire:literal) $($rest:tt)*]
     ) => {
         $crate::__record_impl! {
             @number $name, $tag, $mode, [$($pair)?], [$($ignored)*],
-            [$($done)* ($kind $field $wire ($i))], $i + 1, [$($rest)*]
+            [$($done)* ($kind $field $wire ($i))], [$($more)*], [$($rest)*]
         }
     };
     (
         @number $name:ident, $tag:expr, $mode:ident, [$($pair:ident)?], [$($ignored:tt)*],
-        [$( ($kind:ident $field:ident $wire:literal ($i:expr)) )*], $n:expr, []
+        [$( ($kind:ident $field:ident $wire:literal ($i:literal)) )*], [$($unused:literal)*], []
     ) => {
         impl $crate::__private::Record for $name {
             const INFO: $crate::__private::RecordInfo = $crate::__private::RecordInfo {
@@ -175,7 +177,15 @@ macro_rules! __record_impl {
         [$($fields:tt)*]
     ) => {
         $crate::__record_impl! {
-            @number $name, $tag, $mode, [$($pair)?], [$($ignored)*], [], 0u16, [$($fields)*]
+            @number $name, $tag, $mode, [$($pair)?], [$($ignored)*], [],
+            [
+                0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32
+                33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61
+                62 63 64 65 66 67 68 69 70 71 72 73 74 75 76 77 78 79 80 81 82 83 84 85 86 87 88 89 90
+                91 92 93 94 95 96 97 98 99 100 101 102 103 104 105 106 107 108 109 110 111 112 113 114
+                115 116 117 118 119 120 121 122 123 124 125 126 127
+            ],
+            [$($fields)*]
         }
     };
 }
