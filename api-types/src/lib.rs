@@ -246,10 +246,10 @@ pub mod __private {
     pub use crate::runtime::Place;
     pub use crate::wire::{
         debug_struct, debug_tuple, decode_enum, decode_record, decode_union, deserialize,
-        deserialize_into, encode_enum, encode_optional, encode_record, encode_required,
-        encode_union, encode_unit, eq_fields, field, hash_fields, index_of, loose_eq, member,
-        serialize, undocumented_tag, unit_member, Decode, DynField, DynHash, Encode, Entries,
-        Error, Fields, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
+        deserialize_into, encode_enum, encode_field, encode_record, encode_union, encode_unit,
+        eq_fields, field, hash_fields, index_of, loose_eq, member, required_mask, serialize,
+        undocumented_tag, unit_member, Decode, DynField, DynHash, Encode, Entries, Error, Fields,
+        Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
     };
     pub use serde::de::Deserializer;
     pub use serde::ser::Serializer;

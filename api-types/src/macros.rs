@@ -135,7 +135,7 @@ macro_rules! __record_impl {
                 name: stringify!($name),
                 tag: $tag,
                 fields: &[$($wire),*],
-                required: 0 $(| ($crate::__required!($kind) << ($i)))*,
+                required: $crate::__private::required_mask(&[$(stringify!($kind)),*]),
                 ignored: &[$($ignored)*],
                 strict: $crate::__record_mode!(strict $mode),
                 size: ::core::mem::size_of::<$name>(),
@@ -146,7 +146,7 @@ macro_rules! __record_impl {
             #[allow(unused_variables)]
             fn encode_fields(&self, w: &mut $crate::__private::Writer<'_>) {
                 let meta = <Self as $crate::__private::Record>::kept(self).map(|(_, meta)| meta);
-                $( $crate::__encode_field!($kind, w, meta, $i, $wire, &self.$field); )*
+                $( $crate::__private::encode_field(w, meta, $i, $wire, &self.$field); )*
             }
 
             $crate::__encode_beside!([$($pair)?]);
@@ -844,24 +844,6 @@ macro_rules! __initial {
 
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __required {
-    (req) => {
-        1u128
-    };
-    (opt) => {
-        0u128
-    };
-    (default_false) => {
-        0u128
-    };
-    (default_true) => {
-        0u128
-    };
-}
-
-/// Whether `false` is the default of an ignored parameter (`"p" = false`) or only null is.
-#[doc(hidden)]
-#[macro_export]
 macro_rules! __false_default {
     () => {
         false
@@ -879,17 +861,6 @@ macro_rules! __tag {
     };
     ($tag:literal) => {
         ::core::option::Option::Some($tag)
-    };
-}
-
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __encode_field {
-    (opt, $w:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
-        $crate::__private::encode_optional($w, $meta, $i, $wire, $value)
-    };
-    ($kind:ident, $w:ident, $meta:expr, $i:expr, $wire:literal, $value:expr) => {
-        $crate::__private::encode_required($w, $meta, $i, $wire, $value)
     };
 }
 

@@ -242,6 +242,11 @@ impl Session {
 
 /// A value that decodes in place from JSON and encodes back to the same JSON.
 pub trait Wire: Default {
+    /// Whether this is an optional field's `None` (left out when encoded).
+    #[inline]
+    fn is_none(&self) -> bool {
+        false
+    }
     /// Decodes into `self`, which holds `Default::default()`; notes how the value arrived.
     fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error>;
     /// Encodes in the form `note` recorded.
@@ -475,6 +480,10 @@ impl<T: Wire> Wire for Box<T> {
 }
 
 impl<T: Wire> Wire for Option<T> {
+    #[inline]
+    fn is_none(&self) -> bool {
+        Option::is_none(self)
+    }
     fn decode(&mut self, r: &mut Reader<'_>, note: &mut Note) -> Result<(), Error> {
         if r.null()? {
             *self = None;
@@ -889,8 +898,8 @@ fn decode_pair(
 }
 
 /// Writes field `i` of a record: a required one unless the core had left it out, an optional
-/// one when it is `Some` (or was an explicit `null`).
-pub fn encode_required<T: Wire>(
+/// one when it is `Some` (or was an explicit `null`), none that arrived beside the object.
+pub fn encode_field<T: Wire>(
     w: &mut Writer<'_>,
     meta: Option<&Meta>,
     i: u16,
@@ -902,33 +911,25 @@ pub fn encode_required<T: Wire>(
         Some(meta) => meta.note(i),
         None => &EMPTY_NOTE,
     };
+    if value.is_none() && !note.has(NULL) {
+        return;
+    }
     w.key(wire);
     value.encode(w, note);
 }
 
-/// See [`encode_required`].
-pub fn encode_optional<T: Wire>(
-    w: &mut Writer<'_>,
-    meta: Option<&Meta>,
-    i: u16,
-    wire: &'static str,
-    value: &Option<T>,
-) {
-    if meta.is_some_and(|meta| meta.is_moved(i)) {
-        return;
-    }
-    let note = meta.map_or(&EMPTY_NOTE, |meta| meta.note(i));
-    match value {
-        Some(v) => {
-            w.key(wire);
-            v.encode(w, note);
+/// The mask of required fields from the kinds of `wire_record!` (`req` is required), at
+/// compile time.
+pub const fn required_mask(kinds: &[&str]) -> u128 {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < kinds.len() {
+        if let b"req" = kinds[i].as_bytes() {
+            mask |= 1 << i;
         }
-        None if note.has(NULL) => {
-            w.key(wire);
-            w.null();
-        }
-        None => {}
+        i += 1;
     }
+    mask
 }
 
 /// Encodes a record: its tag, its fields, then the unknown fields it kept.
