@@ -249,7 +249,7 @@ pub mod __private {
         deserialize_into, encode_enum, encode_field, encode_record, encode_union, encode_unit,
         eq_fields, field, hash_fields, index_of, loose_eq, member, required_mask, serialize,
         undocumented_tag, unit_member, Decode, DynField, DynHash, Encode, Entries, Error, Fields,
-        Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
+        Kept, KeptMut, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
     };
     pub use serde::de::Deserializer;
     pub use serde::ser::Serializer;

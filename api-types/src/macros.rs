@@ -235,39 +235,25 @@ macro_rules! __record_mode {
     };
     (accessors_mut kept) => {
         #[inline]
-        fn kept_mut(
-            &mut self,
-        ) -> ::core::option::Option<(
-            &mut $crate::runtime::JsonObject,
-            &mut $crate::__private::Meta,
-        )> {
+        fn kept_mut(&mut self) -> $crate::__private::KeptMut<'_> {
             ::core::option::Option::Some((&mut self.extra_fields, &mut self.__meta))
         }
     };
     (accessors_mut strict) => {
         #[inline]
-        fn kept_mut(
-            &mut self,
-        ) -> ::core::option::Option<(
-            &mut $crate::runtime::JsonObject,
-            &mut $crate::__private::Meta,
-        )> {
+        fn kept_mut(&mut self) -> $crate::__private::KeptMut<'_> {
             ::core::option::Option::None
         }
     };
     (accessors kept) => {
         #[inline]
-        fn kept(
-            &self,
-        ) -> ::core::option::Option<(&$crate::runtime::JsonObject, &$crate::__private::Meta)> {
+        fn kept(&self) -> $crate::__private::Kept<'_> {
             ::core::option::Option::Some((&self.extra_fields, &self.__meta))
         }
     };
     (accessors strict) => {
         #[inline]
-        fn kept(
-            &self,
-        ) -> ::core::option::Option<(&$crate::runtime::JsonObject, &$crate::__private::Meta)> {
+        fn kept(&self) -> $crate::__private::Kept<'_> {
             ::core::option::Option::None
         }
     };

@@ -596,8 +596,14 @@ pub trait Record: Entries + Sized {
     }
 
     /// The kept unknown fields and the decode notes (none for commands).
-    fn kept(&self) -> Option<(&JsonObject, &Meta)>;
+    fn kept(&self) -> Kept<'_>;
 }
+
+/// What a record keeps besides its fields: its unknown fields and its decode notes.
+pub type Kept<'a> = Option<(&'a JsonObject, &'a Meta)>;
+
+/// [`Kept`], to fill in while decoding.
+pub type KeptMut<'a> = Option<(&'a mut JsonObject, &'a mut Meta)>;
 
 /// A record being decoded, seen through its entries only (so that one loop, not one per
 /// type, reads them).
@@ -610,7 +616,7 @@ pub trait Entries {
         fields: &mut Fields,
     ) -> Result<bool, Error>;
     /// The kept unknown fields and the decode notes (none for commands).
-    fn kept_mut(&mut self) -> Option<(&mut JsonObject, &mut Meta)>;
+    fn kept_mut(&mut self) -> KeptMut<'_>;
 }
 
 /// Which fields of a record being decoded have arrived, and their notes.
