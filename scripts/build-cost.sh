@@ -138,7 +138,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 rlib_parts() { # BOT -> "total metadata objects" bytes of its simplex-api-types rlib
   local rlib meta
   rlib=$(ls "$work/t-$1"/release/deps/libsimplex_api_types-*.rlib)
-  meta=$(cd "$work" && ar p "$rlib" lib.rmeta | wc -c)
+  meta=$(ar p "$rlib" lib.rmeta | wc -c)
   echo "$(stat -c %s "$rlib") $meta $(($(stat -c %s "$rlib") - meta))"
 }
 echo

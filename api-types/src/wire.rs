@@ -1309,22 +1309,22 @@ pub fn debug_tuple(f: &mut fmt::Formatter<'_>, name: &str, value: &dyn fmt::Debu
 // ---------------------------------------------------------------------------------------------
 // `PartialEq` and `Hash` of the generated structs, as one call each.
 
-/// A field compared and hashed through `dyn` (every field type of the generated structs).
-pub trait DynField: Any {
+/// A field compared through `dyn` (every field type of the generated structs).
+pub trait DynEq: Any {
     /// `self` as `Any`, to find `other`'s type.
     fn as_any(&self) -> &dyn Any;
     /// `self == other` when `other` has the same type.
-    fn eq_dyn(&self, other: &dyn DynField) -> bool;
+    fn eq_dyn(&self, other: &dyn DynEq) -> bool;
 }
 
-impl<T: PartialEq + 'static> DynField for T {
+impl<T: PartialEq + 'static> DynEq for T {
     #[inline]
     fn as_any(&self) -> &dyn Any {
         self
     }
 
     #[inline]
-    fn eq_dyn(&self, other: &dyn DynField) -> bool {
+    fn eq_dyn(&self, other: &dyn DynEq) -> bool {
         other
             .as_any()
             .downcast_ref::<T>()
@@ -1333,7 +1333,7 @@ impl<T: PartialEq + 'static> DynField for T {
 }
 
 /// Whether each pair of fields is equal.
-pub fn eq_fields(pairs: &[(&dyn DynField, &dyn DynField)]) -> bool {
+pub fn eq_fields(pairs: &[(&dyn DynEq, &dyn DynEq)]) -> bool {
     pairs.iter().all(|(a, b)| a.eq_dyn(*b))
 }
 

@@ -129,7 +129,7 @@ impl Api {
         self.types.iter().find(|t| t.name == name)
     }
 
-    /// The wire shape of `field` of record `ty`, if the overrides declare one.
+    /// The wire shape the overrides declare for record `ty`, if any.
     pub fn wire_shape(&self, ty: &str) -> Option<&WireShape> {
         self.wire_shapes.iter().find(|w| w.ty == ty)
     }

@@ -2,9 +2,8 @@
 //! the table of contents that sorts them into main and other events.
 
 use super::common::Toc;
-use super::{header, Cx, Named, Section};
+use super::{block_header, Cx, Named, Section};
 use crate::ir::{Category, Event};
-use crate::markdown::BlockKind;
 
 impl Cx<'_> {
     /// The event categories and the events of `EVENTS.md`.
@@ -22,10 +21,7 @@ impl Cx<'_> {
         // A `**Record type**:` header was read (even one without its list, already reported).
         let mut headed = false;
         while let Some(b) = cur.next() {
-            let head = match &b.kind {
-                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
-                _ => None,
-            };
+            let head = block_header(b);
             match head {
                 Some(("Record type", after, p)) => {
                     self.nothing_after(p, "Record type", after, &owner);

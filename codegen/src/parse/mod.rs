@@ -159,6 +159,15 @@ fn header(text: &str) -> Option<(&str, &str)> {
     (!name.is_empty() && !name.contains('*')).then_some((name, after.trim()))
 }
 
+/// The header of block `b` when it is a header paragraph: its name, the text after the colon,
+/// and the paragraph.
+fn block_header<'b, 'a>(b: &'b Block<'a>) -> Option<(&'b str, &'b str, &'b Inline<'a>)> {
+    match &b.kind {
+        BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
+        _ => None,
+    }
+}
+
 /// The header `name` of the paragraph `text` as it is written there: `**Name**:` or `*Name*:`.
 fn written(text: &str, name: &str) -> String {
     if text.starts_with("**") {

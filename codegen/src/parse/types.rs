@@ -3,9 +3,9 @@
 
 use std::fmt;
 
-use super::{header, quoted, short, split, Cx, Named, Section};
+use super::{block_header, quoted, short, split, Cx, Named, Section};
 use crate::ir::{EnumValue, TypeDef, TypeKind};
-use crate::markdown::{BlockKind, Item};
+use crate::markdown::Item;
 
 impl Cx<'_> {
     /// The types of `TYPES.md`.
@@ -34,10 +34,7 @@ impl Cx<'_> {
         let mut headed = false;
         let mut syntax = None;
         while let Some(b) = cur.next() {
-            let head = match &b.kind {
-                BlockKind::Paragraph(p) => header(p.text).map(|(h, after)| (h, after, p)),
-                _ => None,
-            };
+            let head = block_header(b);
             let Some((head, after, p)) = head else {
                 self.unexpected(b, &owner);
                 continue;
