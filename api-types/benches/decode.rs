@@ -10,82 +10,15 @@ use simplex_api_types::{
     parse_event, parse_message, parse_response, ChatEvent, ChatResponse, Message,
 };
 
-const GROUP_INVITATION: &str = include_str!("../tests/data/receivedGroupInvitation-1.json");
-const NEW_CHAT_ITEMS: &str = include_str!("../tests/data/newChatItems-5.json");
-const CONTACTS_LIST: &str = include_str!("../tests/data/contactsList-1.json");
+mod support;
 
-/// `json` without the whitespace between tokens, keys in their original order (the core sends
-/// compact JSON with `"type"` first; re-encoding a `Value` would sort the keys).
-fn minify(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    let (mut in_string, mut escaped) = (false, false);
-    for c in json.chars() {
-        if in_string {
-            out.push(c);
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-        } else if !c.is_ascii_whitespace() {
-            in_string = c == '"';
-            out.push(c);
-        }
-    }
-    out
-}
+use support::{replicate, CONTACTS_LIST, GROUP_INVITATION, NEW_CHAT_ITEMS};
 
-/// The compact `fixture` with its one-element array `"<field>":[...]` holding that element `n`
-/// times.
-fn replicate(fixture: &str, field: &str, n: usize) -> String {
-    let json = minify(fixture);
-    let open = json.find(&format!("\"{field}\":[")).expect("array field") + field.len() + 4;
-    // Find the matching `]`, skipping strings.
-    let (mut depth, mut in_string, mut escaped, mut close) = (1, false, false, None);
-    for (i, c) in json[open..].char_indices() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '[' | '{' => depth += 1,
-            ']' | '}' => depth -= 1,
-            _ => {}
-        }
-        if depth == 0 {
-            close = Some(open + i);
-            break;
-        }
-    }
-    let close = close.expect("array end");
-    let element = &json[open..close];
-    let out = format!(
-        "{}{}{}",
-        &json[..open],
-        vec![element; n].join(","),
-        &json[close..]
-    );
-    let (a, b): (Value, Value) = (
-        serde_json::from_str(&out).expect("valid JSON"),
-        serde_json::from_str(fixture).expect("valid JSON"),
-    );
-    assert_eq!(a["resp"][field].as_array().map(Vec::len), Some(n));
-    assert_eq!(a["resp"][field][n - 1], b["resp"][field][0]);
-    out
-}
-
-/// Typed decoding and `Value` parsing of `text`, side by side in one group.
 /// A typed decoder under test: its name, and a function that decodes and says whether the
 /// result is the documented type (not `Undocumented`).
 type Decoder<'a> = (&'a str, fn(&str) -> bool);
 
+/// Typed decoding and `Value` parsing of `text`, side by side in one group.
 fn compare(c: &mut Criterion, group: &str, text: &str, typed: &[Decoder<'_>]) {
     for (name, f) in typed {
         assert!(

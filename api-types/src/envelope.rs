@@ -109,10 +109,10 @@ fn write_envelope(
 ) {
     w.open_object();
     if let Some(c) = corr_id {
-        w.key("corrId");
+        w.quoted_key("\"corrId\":");
         w.str(c);
     }
-    w.key("resp");
+    w.quoted_key("\"resp\":");
     resp.encode_json(w);
     for (k, v) in extra {
         w.key(k);

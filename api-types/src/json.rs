@@ -613,90 +613,105 @@ impl<'a> Writer<'a> {
     }
 
     /// `{`; then [`Writer::key`] and a value for each entry, then [`Writer::close_object`].
+    #[inline]
     pub fn open_object(&mut self) {
         self.out.push('{');
     }
 
     /// The key of the next entry.
     pub fn key(&mut self, key: &str) {
-        if !self.out.ends_with('{') {
-            self.out.push(',');
-        }
+        self.comma_after(b'{');
         self.str(key);
         self.out.push(':');
     }
 
+    /// The key of the next entry, already quoted and followed by its colon (`"name":`), as
+    /// the generated code writes the wire names it knows need no escaping.
+    #[inline]
+    pub fn quoted_key(&mut self, quoted: &'static str) {
+        debug_assert!(
+            quoted.len() >= 3
+                && quoted.starts_with('"')
+                && quoted.ends_with("\":")
+                && plain_run(quoted.as_bytes(), 1) == quoted.len() - 2,
+            "not a plain quoted key: {quoted}"
+        );
+        self.comma_after(b'{');
+        self.out.push_str(quoted);
+    }
+
+    /// A `,` unless the last byte written is `open` (the value is the first of its object
+    /// or array).
+    #[inline]
+    fn comma_after(&mut self, open: u8) {
+        if self.out.as_bytes().last() != Some(&open) {
+            self.out.push(',');
+        }
+    }
+
     /// `}`.
+    #[inline]
     pub fn close_object(&mut self) {
         self.out.push('}');
     }
 
     /// `[`; then [`Writer::item`] and a value for each item, then [`Writer::close_array`].
+    #[inline]
     pub fn open_array(&mut self) {
         self.out.push('[');
     }
 
     /// Before each item of an array.
+    #[inline]
     pub fn item(&mut self) {
-        if !self.out.ends_with('[') {
-            self.out.push(',');
-        }
+        self.comma_after(b'[');
     }
 
     /// `]`.
+    #[inline]
     pub fn close_array(&mut self) {
         self.out.push(']');
     }
 
-    /// A string, escaped as serde_json escapes it.
+    /// A string, escaped as serde_json escapes it. The runs between the bytes to escape are
+    /// found eight bytes at a time, as the reader finds them.
     pub fn str(&mut self, s: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let out = &mut *self.out;
+        out.reserve(s.len() + 2);
         out.push('"');
         let b = s.as_bytes();
         let mut from = 0;
-        for (i, &c) in b.iter().enumerate() {
-            let short = match c {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                0..=0x1f => "",
-                _ => continue,
-            };
-            out.push_str(&s[from..i]);
-            from = i + 1;
-            if short.is_empty() {
-                out.push_str("\\u00");
-                out.push(HEX[usize::from(c >> 4)] as char);
-                out.push(HEX[usize::from(c & 0xf)] as char);
-            } else {
-                out.push_str(short);
-            }
+        loop {
+            let end = plain_run(b, from);
+            // `end` is the end or an ASCII byte: a character boundary.
+            out.push_str(s.get(from..end).unwrap_or_default());
+            let Some(&c) = b.get(end) else { break };
+            escape(out, c);
+            from = end + 1;
         }
-        out.push_str(&s[from..]);
         out.push('"');
     }
 
     /// `true` or `false`.
+    #[inline]
     pub fn bool(&mut self, v: bool) {
         self.out.push_str(if v { "true" } else { "false" });
     }
 
     /// `null`.
+    #[inline]
     pub fn null(&mut self) {
         self.out.push_str("null");
     }
 
     /// An unsigned integer.
+    #[inline]
     pub fn u64(&mut self, v: u64) {
         self.out.push_str(itoa::Buffer::new().format(v));
     }
 
     /// A signed integer.
+    #[inline]
     pub fn i64(&mut self, v: i64) {
         self.out.push_str(itoa::Buffer::new().format(v));
     }
@@ -710,8 +725,14 @@ impl<'a> Writer<'a> {
     }
 
     fn number(&mut self, n: &Number) {
-        use std::fmt::Write;
-        let _ = write!(self.out, "{n}");
+        if let Some(v) = n.as_u64() {
+            self.u64(v)
+        } else if let Some(v) = n.as_i64() {
+            self.i64(v)
+        } else {
+            use std::fmt::Write;
+            let _ = write!(self.out, "{n}");
+        }
     }
 
     /// Any JSON value.
@@ -739,6 +760,28 @@ impl<'a> Writer<'a> {
             }
         }
     }
+}
+
+/// Writes the escape of `c` (a `"`, a `\\` or a control byte) as serde_json writes it.
+#[cold]
+fn escape(out: &mut String, c: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let short = match c {
+        b'"' => "\\\"",
+        b'\\' => "\\\\",
+        b'\n' => "\\n",
+        b'\r' => "\\r",
+        b'\t' => "\\t",
+        0x08 => "\\b",
+        0x0c => "\\f",
+        _ => {
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 0xf)]));
+            return;
+        }
+    };
+    out.push_str(short);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -146,7 +146,9 @@ macro_rules! __record_impl {
             #[allow(unused_variables)]
             fn encode_fields(&self, w: &mut $crate::__private::Writer<'_>) {
                 let meta = <Self as $crate::__private::Record>::kept(self).map(|(_, meta)| meta);
-                $( $crate::__private::encode_field(w, meta, $i, $wire, &self.$field); )*
+                $( $crate::__private::encode_field(
+                    w, meta, $i, ::core::concat!("\"", $wire, "\":"), &self.$field,
+                ); )*
             }
 
             $crate::__encode_beside!([$($pair)?]);

@@ -61,6 +61,7 @@ impl Note {
         self.flags == 0 && self.extra.is_none()
     }
 
+    #[inline]
     fn has(&self, flag: u8) -> bool {
         self.flags & flag != 0
     }
@@ -107,26 +108,52 @@ struct MetaInner {
     /// Fields that arrived beside the object, as the second element of a pair (a
     /// `wire_shape` of the overrides; see [`RecordInfo::pair`]).
     moved: u128,
+    /// The fields that have a note in `notes`, so that the others are not searched for.
+    noted: u128,
     notes: Vec<(u16, Note)>,
+}
+
+impl MetaInner {
+    fn new(absent: u128, moved: u128, notes: Vec<(u16, Note)>) -> MetaInner {
+        let noted = notes.iter().fold(0, |m, (i, _)| m | 1u128 << i);
+        MetaInner {
+            absent,
+            moved,
+            noted,
+            notes,
+        }
+    }
+
+    #[inline]
+    fn note(&self, i: u16) -> &Note {
+        if self.noted & (1u128 << i) == 0 {
+            return &EMPTY_NOTE;
+        }
+        self.notes
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map_or(&EMPTY_NOTE, |(_, n)| n)
+    }
 }
 
 impl Meta {
     fn note(&self, i: u16) -> &Note {
-        self.0
-            .as_ref()
-            .and_then(|m| m.notes.iter().find(|(j, _)| *j == i).map(|(_, n)| n))
-            .unwrap_or(&EMPTY_NOTE)
+        self.0.as_ref().map_or(&EMPTY_NOTE, |m| m.note(i))
+    }
+
+    /// The note of field `i` when it is written inside the object; `None` when it is not: the
+    /// core left it out, or sent it beside the object.
+    #[inline]
+    fn written(&self, i: u16) -> Option<&Note> {
+        match &self.0 {
+            None => Some(&EMPTY_NOTE),
+            Some(m) if (m.absent | m.moved) & (1u128 << i) != 0 => None,
+            Some(m) => Some(m.note(i)),
+        }
     }
 
     fn is_moved(&self, i: u16) -> bool {
         self.0.as_ref().is_some_and(|m| m.moved & (1u128 << i) != 0)
-    }
-
-    /// Field `i` is not written inside the object: the core left it out, or sent it beside.
-    fn left_out(&self, i: u16) -> bool {
-        self.0
-            .as_ref()
-            .is_some_and(|m| (m.absent | m.moved) & (1u128 << i) != 0)
     }
 
     /// The wire names of the documented fields the core did not send.
@@ -822,11 +849,7 @@ fn finish(
     }
     if absent != 0 || moved != 0 || !fields.notes.is_empty() {
         if let Some((_, meta)) = rec.kept_mut() {
-            meta.0 = Some(Box::new(MetaInner {
-                absent,
-                moved,
-                notes: fields.notes,
-            }));
+            meta.0 = Some(Box::new(MetaInner::new(absent, moved, fields.notes)));
         }
     }
     Ok(())
@@ -903,24 +926,27 @@ fn decode_pair(
     finish(rec, info, fields, 1u128 << i)
 }
 
-/// Writes field `i` of a record: a required one unless the core had left it out, an optional
-/// one when it is `Some` (or was an explicit `null`), none that arrived beside the object.
+/// Writes field `i` of a record under its `key` (quoted, with its colon: `"name":`): a
+/// required one unless the core had left it out, an optional one when it is `Some` (or was an
+/// explicit `null`), none that arrived beside the object.
 pub fn encode_field<T: Wire>(
     w: &mut Writer<'_>,
     meta: Option<&Meta>,
     i: u16,
-    wire: &'static str,
+    key: &'static str,
     value: &T,
 ) {
     let note = match meta {
-        Some(meta) if meta.left_out(i) => return,
-        Some(meta) => meta.note(i),
+        Some(meta) => match meta.written(i) {
+            Some(note) => note,
+            None => return,
+        },
         None => &EMPTY_NOTE,
     };
     if value.is_none() && !note.has(NULL) {
         return;
     }
-    w.key(wire);
+    w.quoted_key(key);
     value.encode(w, note);
 }
 
@@ -952,7 +978,7 @@ pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
     }
     w.open_object();
     if let Some(tag) = R::INFO.tag {
-        w.key("type");
+        w.quoted_key("\"type\":");
         w.str(tag);
     }
     rec.encode_fields(w);
@@ -1187,7 +1213,7 @@ pub fn encode_union<T: Union>(u: &T, w: &mut Writer<'_>, note: &Note) {
 /// Encodes a member without fields: `{"type": tag}`.
 pub fn encode_unit(tag: &str, w: &mut Writer<'_>) {
     w.open_object();
-    w.key("type");
+    w.quoted_key("\"type\":");
     w.str(tag);
     w.close_object();
 }
@@ -1454,13 +1480,9 @@ mod tests {
 
     #[test]
     fn meta_is_invisible_to_equality() {
-        let a = Meta(Some(Box::new(MetaInner {
-            absent: 1,
-            moved: 2,
-            notes: Vec::new(),
-        })));
+        let a = Meta(Some(Box::new(MetaInner::new(1, 2, Vec::new()))));
         assert_eq!(a, Meta::default());
         assert_eq!(a.absent_fields(&["x", "y"]), vec!["x"]);
-        assert!(a.left_out(0) && a.left_out(1) && !a.left_out(2));
+        assert!(a.written(0).is_none() && a.written(1).is_none() && a.written(2).is_some());
     }
 }
