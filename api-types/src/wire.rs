@@ -336,9 +336,31 @@ pub fn deserialize<'de, T: Wire, D: Deserializer<'de>>(d: D) -> Result<T, D::Err
     Ok(v)
 }
 
-/// `Serialize` of a generated type: its JSON text, replayed into `s`.
+/// `Serialize` of a generated type: its JSON text, handed to serde_json's serializers as it is
+/// (a `RawValue`), replayed into any other serializer.
 pub fn serialize<S: Serializer>(v: &dyn Encode, s: S) -> Result<S::Ok, S::Error> {
-    crate::json::replay(&encode_text(v), s)
+    let text = encode_text(v);
+    if takes_raw_json::<S>() && matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
+        // SAFETY: `text` is what `Writer` wrote for one value, which is a single well-formed
+        // JSON value without whitespace around it: objects and arrays of values, every string
+        // escaped as serde_json escapes it, every number written by itoa or serde_json's own
+        // `Number` (non-finite floats as `null`). Debug builds check it again (serde_json
+        // re-parses it there).
+        let raw = unsafe { serde_json::value::RawValue::from_string_unchecked(text) };
+        return serde::Serialize::serialize(&raw, s);
+    }
+    crate::json::replay(&text, s)
+}
+
+/// Whether `S` is one of serde_json's serializers (`to_string`, `to_writer`, `to_value`...),
+/// which write a `RawValue` as its text, and is not pretty-printing (a raw value stays compact
+/// inside pretty output, so the text is replayed there instead). Known by the serializer's
+/// error type: a serializer of another format that reports `serde_json::Error` sees what it
+/// would see for serde_json's own `RawValue`. Only objects and arrays take this path; map keys,
+/// which serde_json writes with another serializer of the same error type, are strings.
+fn takes_raw_json<S: Serializer>() -> bool {
+    typeid::of::<S::Error>() == typeid::of::<serde_json::Error>()
+        && !std::any::type_name::<S>().contains("PrettyFormatter")
 }
 
 macro_rules! expect {
