@@ -1,19 +1,17 @@
 //! The WebSocket messages: requests out, responses and events in, and the entry points that
 //! decode them (non-generic, so a bot crate does not compile the decoders again).
 
-use std::fmt;
-
 use serde::de::{self, Deserializer};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::json::Expecting;
-use crate::runtime::{Command, CommandError, JsonObject};
-use crate::wire::{
-    self, skip_string, skip_value, skip_ws, Encode, Error, Note, Reader, Session, Step, Union,
-    Wire, Writer,
+use crate::command::Command;
+use crate::error::{string_at, CommandError, DecodeError};
+use crate::json::{
+    message_budget, message_of, skip_ws, Error, Expecting, Failure, JsonObject, Reader, Step,
 };
+use crate::wire::{self, Encode, Note, Union, Wire, Writer};
 use crate::{ChatEvent, ChatResponse};
 
 /// A command to send: `{"corrId": "...", "cmd": "..."}`.
@@ -169,181 +167,92 @@ macro_rules! message_to_json {
 
 message_to_json!(ResponseMessage, EventMessage, Message);
 
-/// A message that could not be decoded: what is wrong and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DecodeError {
-    /// Path to the offending value, e.g. `resp.chatItems[0].chatItem.meta.itemTs` (`.` for the
-    /// message itself).
-    pub path: String,
-    /// 1-based line in the input where the offending value starts (for malformed JSON, where
-    /// reading stopped).
-    pub line: usize,
-    /// 1-based column (in bytes) of that place.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-    /// The message's `corrId`, when it could be read: the command this response answers.
-    pub corr_id: Option<String>,
-    /// The `"type"` of the message's `resp`, when it could be read.
-    pub tag: Option<String>,
+/// JSON text in and out for every generated type, without serde (the fast path; see the crate
+/// docs). `from_json` applies the limits of a message and locates its errors as
+/// [`parse_message`](crate::parse_message) does.
+pub trait Json: Sized {
+    /// Decodes a whole JSON text.
+    fn from_json(text: &str) -> Result<Self, DecodeError>;
+    /// The JSON text, compact (the same text as `serde_json::to_string` gives).
+    fn to_json(&self) -> String;
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "at `{}` (line {}, column {}): {}",
-            self.path, self.line, self.column, self.message
-        )
+impl<T: wire::Wire> Json for T {
+    fn from_json(text: &str) -> Result<Self, DecodeError> {
+        let mut v = T::default();
+        decode_value(&mut v, text)?;
+        Ok(v)
+    }
+
+    fn to_json(&self) -> String {
+        wire::encode_text(self)
     }
 }
 
-impl std::error::Error for DecodeError {}
-
-impl DecodeError {
-    fn new(text: &str, e: &serde_json::Error, steps: &[Step]) -> DecodeError {
-        let mut path = String::new();
-        for step in steps {
-            match step {
-                Step::Key(k) => {
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(k);
-                }
-                Step::Index(i) => {
-                    path.push('[');
-                    path.push_str(itoa::Buffer::new().format(*i));
-                    path.push(']');
-                }
-            }
-        }
-        if path.is_empty() {
-            path.push('.');
-        }
-        let located = if e.is_data() {
-            locate(text, steps).map(|at| line_column(text, at))
-        } else {
-            None
-        };
-        let (line, column) = located.unwrap_or((e.line().max(1), e.column().max(1)));
-        let string_at = |steps: &[Step]| {
-            let at = locate(text, steps)?;
-            let mut values =
-                serde_json::Deserializer::from_str(text.get(at..)?).into_iter::<String>();
-            values.next()?.ok()
-        };
-        DecodeError {
-            path,
-            line,
-            column,
-            message: wire::message_of(e),
-            corr_id: string_at(&[Step::Key("corrId".to_owned())]),
-            tag: string_at(&[Step::Key("resp".to_owned()), Step::Key("type".to_owned())]),
-        }
-    }
+/// What the envelope decoder has read of a message when decoding fails: its `corrId`, and
+/// where its `resp` starts.
+#[derive(Default)]
+struct Seen {
+    corr_id: Option<String>,
+    resp_at: Option<usize>,
 }
 
-/// 1-based line and byte column of byte offset `at`.
-fn line_column(text: &str, at: usize) -> (usize, usize) {
-    let before = &text.as_bytes()[..at.min(text.len())];
-    let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-    let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
-    (line, column)
-}
-
-/// Where the value at `steps` starts in the JSON `text` (for a repeated key, the last one, as
-/// decoding keeps the last). Iterative, so any nesting is fine.
-fn locate(text: &str, steps: &[Step]) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut pos = skip_ws(b, 0);
-    for step in steps {
-        match step {
-            Step::Key(key) => {
-                if *b.get(pos)? != b'{' {
-                    return None;
-                }
-                pos += 1;
-                let mut found = None;
-                loop {
-                    pos = skip_ws(b, pos);
-                    match *b.get(pos)? {
-                        b'}' => break,
-                        b',' => {
-                            pos += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    let end = skip_string(b, pos)?;
-                    let k: String = serde_json::from_str(text.get(pos..end)?).ok()?;
-                    pos = skip_ws(b, end);
-                    if *b.get(pos)? != b':' {
-                        return None;
-                    }
-                    pos = skip_ws(b, pos + 1);
-                    if k == *key {
-                        found = Some(pos);
-                    }
-                    pos = skip_value(b, pos)?;
-                }
-                pos = found?;
-            }
-            Step::Index(i) => {
-                if *b.get(pos)? != b'[' {
-                    return None;
-                }
-                pos += 1;
-                let mut n = 0;
-                loop {
-                    pos = skip_ws(b, pos);
-                    match *b.get(pos)? {
-                        b']' => return None,
-                        b',' => {
-                            pos += 1;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                    if n == *i {
-                        break;
-                    }
-                    pos = skip_value(b, pos)?;
-                    n += 1;
-                }
-            }
-        }
+impl Seen {
+    /// The error `e` of decoding the message `text`, located where the reader noted, with the
+    /// `corrId` and the tag of `resp`. They come from what was read; only a `corrId` after a
+    /// `resp` that failed, or a tag that is not the first key, is looked for in the text.
+    fn error(self, text: &str, e: &Error, r: &mut Reader<'_>) -> DecodeError {
+        let failure = r.take_failure();
+        let corr_id = self
+            .corr_id
+            .or_else(|| string_at(text, &[Step::Key("corrId".to_owned())]));
+        let tag = self.resp_at.and_then(|at| {
+            let resp = text.get(skip_ws(text.as_bytes(), at)..)?;
+            string_at(resp, &[Step::Key("type".to_owned())])
+        });
+        DecodeError::new(text, e, failure, corr_id, tag)
     }
-    Some(pos)
 }
 
 /// Decodes the message `s` (with the limits of one message: see the crate docs).
 fn decode(s: &str, want: Want) -> Result<Message, DecodeError> {
-    let session = Session::start();
-    let mut r = session.reader(s);
-    let decoded = envelope(&mut r, want).and_then(|m| {
+    let mut r = Reader::new(s, message_budget(s.len()));
+    let mut seen = Seen::default();
+    let decoded = envelope(&mut r, want, &mut seen).and_then(|m| {
         r.end()?;
         Ok(m)
     });
-    decoded.map_err(|e| DecodeError::new(s, &e, &session.take_path()))
+    decoded.map_err(|e| seen.error(s, &e, &mut r))
 }
 
 /// Decodes the whole JSON `text` into `v`, with the limits of a message (see [`Json`]).
-///
-/// [`Json`]: crate::Json
 pub(crate) fn decode_value(v: &mut dyn wire::Decode, text: &str) -> Result<(), DecodeError> {
-    let session = Session::start();
-    let mut r = session.reader(text);
+    let mut r = Reader::new(text, message_budget(text.len()));
     let decoded = v.decode_json(&mut r).and_then(|()| r.end());
-    decoded.map_err(|e| DecodeError::new(text, &e, &session.take_path()))
+    decoded.map_err(|e| DecodeError::new(text, &e, r.take_failure(), None, None))
+}
+
+/// The error for a message that decoded, but as the other kind.
+fn other_kind(text: &str, m: &Message, expected: &str) -> DecodeError {
+    let (corr_id, tag) = match m {
+        Message::Response(r) => (r.corr_id.clone(), r.resp.tag()),
+        Message::Event(e) => (None, e.resp.tag()),
+        Message::Undecoded(u) => (u.error.corr_id.clone(), u.error.tag.as_deref()),
+    };
+    DecodeError::new(
+        text,
+        &not_a(expected),
+        Failure::default(),
+        corr_id,
+        tag.map(str::to_owned),
+    )
 }
 
 /// Decodes a response message `{"corrId": "...", "resp": {...}}`.
 pub fn parse_response(s: &str) -> Result<ResponseMessage, DecodeError> {
     match decode(s, Want::Response)? {
         Message::Response(r) => Ok(r),
-        _ => Err(DecodeError::new(s, &not_a("response"), &[])),
+        other => Err(other_kind(s, &other, "response")),
     }
 }
 
@@ -351,7 +260,7 @@ pub fn parse_response(s: &str) -> Result<ResponseMessage, DecodeError> {
 pub fn parse_event(s: &str) -> Result<EventMessage, DecodeError> {
     match decode(s, Want::Event)? {
         Message::Event(e) => Ok(e),
-        _ => Err(DecodeError::new(s, &not_a("event"), &[])),
+        other => Err(other_kind(s, &other, "event")),
     }
 }
 
@@ -452,15 +361,19 @@ impl Wire for Resp {
     }
 }
 
-fn envelope(r: &mut Reader<'_>, want: Want) -> Result<Message, Error> {
+fn envelope(r: &mut Reader<'_>, want: Want, seen: &mut Seen) -> Result<Message, Error> {
     r.object(&Expecting("a message {\"corrId\": ..., \"resp\": {...}}"))?;
     let mut corr_id: Option<String> = None;
     let mut resp: Option<Resp> = None;
     let mut extra = JsonObject::new();
     while let Some(key) = r.next_key()? {
         match key.as_ref() {
-            "corrId" => corr_id = wire::wire_at(r, "corrId")?,
+            "corrId" => {
+                corr_id = wire::wire_at(r, "corrId")?;
+                seen.corr_id.clone_from(&corr_id);
+            }
             "resp" => {
+                seen.resp_at = Some(r.pos());
                 let is_response =
                     want == Want::Response || (want == Want::Any && corr_id.is_some());
                 resp = Some(match want {
@@ -516,12 +429,12 @@ fn envelope(r: &mut Reader<'_>, want: Want) -> Result<Message, Error> {
 fn deserialize_envelope<'de, D: Deserializer<'de>>(d: D, want: Want) -> Result<Message, D::Error> {
     let mut text = String::new();
     crate::json::transcribe(d, &mut text)?;
-    envelope_text(&text, want).map_err(|e| de::Error::custom(wire::message_of(&e)))
+    envelope_text(&text, want).map_err(|e| de::Error::custom(message_of(&e)))
 }
 
 fn envelope_text(text: &str, want: Want) -> Result<Message, Error> {
     let mut r = Reader::new(text, usize::MAX);
-    let m = envelope(&mut r, want)?;
+    let m = envelope(&mut r, want, &mut Seen::default())?;
     r.end()?;
     Ok(m)
 }
@@ -549,37 +462,5 @@ impl<'de> Deserialize<'de> for EventMessage {
                 "expected an event, found a message with a corrId",
             )),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(k: &str) -> Step {
-        Step::Key(k.to_owned())
-    }
-
-    #[test]
-    fn locate_finds_values_by_path() {
-        let text =
-            "{\"a\": [1, {\"b\\\"\": \"x]\"}, 3],\n \"c\": {\"d\": true}, \"c\": {\"d\": 7}}";
-        let at = |steps: &[Step]| locate(text, steps).map(|p| &text[p..p + 1]);
-        assert_eq!(at(&[key("a"), Step::Index(1), key("b\"")]), Some("\""));
-        assert_eq!(at(&[key("a"), Step::Index(2)]), Some("3"));
-        // The last of a repeated key, as decoding keeps.
-        assert_eq!(at(&[key("c"), key("d")]), Some("7"));
-        assert_eq!(at(&[key("a"), Step::Index(3)]), None);
-        assert_eq!(at(&[key("zz")]), None);
-        let p = locate(text, &[key("c")]).expect("found");
-        assert_eq!(line_column(text, p), (2, 25));
-    }
-
-    #[test]
-    fn locate_survives_truncated_and_deep_input() {
-        let deep = "[".repeat(100_000);
-        assert_eq!(locate(&deep, &[Step::Index(0), Step::Index(0)]), Some(2));
-        assert_eq!(locate("{\"a\": [1, 2", &[key("a"), Step::Index(5)]), None);
-        assert_eq!(locate("{\"a", &[key("a")]), None);
     }
 }

@@ -107,10 +107,25 @@
 //!
 //! Every type also implements serde's `Serialize` and `Deserialize`, so that it can sit in your
 //! own serde types and go through `serde_json::to_string`, `from_value` and other formats. They
-//! are thin shims over the same code, and slower: `Deserialize` first writes what the
-//! deserializer gives as JSON text, `Serialize` writes the JSON text and replays it into the
-//! serializer. Through serde, errors carry the message but not the path and place that
+//! are thin shims over the same code. `Serialize` into one of serde_json's serializers
+//! (`to_string`, `to_writer`, `to_value`, also inside your own types) hands over the text
+//! `to_json()` writes, as a `RawValue`, so it costs about as much as `to_json()`; into any
+//! other serializer, and into serde_json's pretty printer, the text is replayed token by token
+//! (slower). `Deserialize` first writes what the deserializer gives as JSON text (slower than
+//! [`parse_message`]). Through serde, errors carry the message but not the path and place that
 //! [`DecodeError`] gives, and the message limits above do not apply (the nesting limit does).
+//!
+//! # How the crate is built
+//!
+//! The hand-written runtime is in layers, each using only those below it. At the bottom, the
+//! JSON layer (`json/`) reads and writes JSON text with a concrete reader and writer, scans it,
+//! and holds the limits of a message; it uses nothing else of the crate. The errors (`error`)
+//! sit on it. The wire layer (`wire/`) decodes and encodes each shape of the docs (scalars,
+//! records, enums of strings, unions) through it, and gives `Debug`, `PartialEq`, `Hash` and
+//! `Display` as one call each. The command layer (`command/`) renders command strings on top of
+//! the wire layer. The envelope, with the `parse_*` entry points and [`Json`], is the top. The
+//! generated modules are declared with the macros of `macros.rs`, which call into these layers;
+//! [`runtime`] gathers the public names of all of them.
 //!
 //! # Building values
 //!
@@ -214,12 +229,12 @@
 
 extern crate self as simplex_api_types;
 
+mod command;
 mod envelope;
-mod errors;
+mod error;
 mod helpers;
 mod json;
 mod macros;
-mod render;
 mod wire;
 // Generated code is formatted by prettyplease, not rustfmt.
 #[allow(missing_docs)]
@@ -228,9 +243,10 @@ mod generated;
 pub mod runtime;
 
 pub use envelope::{
-    parse_event, parse_message, parse_response, CommandRequest, DecodeError, EventMessage, Message,
+    parse_event, parse_message, parse_response, CommandRequest, EventMessage, Message,
     ResponseMessage, UndecodedMessage,
 };
+pub use error::DecodeError;
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};
 pub use runtime::{Command, CommandError, Json, Place, ResponseError, Syntax};
@@ -241,15 +257,15 @@ pub use generated::responses::ChatResponse;
 /// What the generated code and its macros use; not part of the API (no stability promise).
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::errors::describe_error;
-    pub use crate::render::*;
-    pub use crate::runtime::Place;
+    pub use crate::command::render::*;
+    pub use crate::command::Place;
     pub use crate::wire::{
-        debug_struct, debug_tuple, decode_enum, decode_record, decode_union, deserialize,
-        deserialize_into, encode_enum, encode_field, encode_record, encode_union, encode_unit,
-        eq_fields, field, hash_fields, index_of, loose_eq, member, required_mask, serialize,
-        undocumented_tag, unit_member, Decode, DynEq, DynHash, Encode, Entries, Error, Fields,
-        Kept, KeptMut, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire, Writer,
+        debug_struct, debug_tuple, decode_enum, decode_record, decode_union, describe_error,
+        deserialize, deserialize_into, encode_enum, encode_field, encode_record, encode_union,
+        encode_unit, eq_fields, field, hash_fields, index_of, loose_eq, member, required_mask,
+        serialize, undocumented_tag, unit_member, Decode, DynEq, DynHash, Encode, Entries, Error,
+        Fields, Kept, KeptMut, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire,
+        Writer,
     };
     pub use serde::de::Deserializer;
     pub use serde::ser::Serializer;

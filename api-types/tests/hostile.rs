@@ -303,6 +303,19 @@ fn errors_name_the_path_the_place_the_request_and_the_tag() {
         (e.line, e.column),
         (1, text.find("true").expect("true") + 1)
     );
+    // A key given twice whose first value fails (decoding stops there: that is the place), and
+    // the `corrId` after the `resp`.
+    let text =
+        r#"{"resp":{"type":"activeUser","user":{"userId":"x"},"user":{"userId":1}},"corrId":"6"}"#;
+    let e = refused(text, "the first userId is not an integer");
+    assert_eq!(e.path, "resp.user.userId");
+    assert_eq!(
+        (e.line, e.column),
+        (1, text.find("\"x\"").expect("x") + 1),
+        "{e}"
+    );
+    assert_eq!(e.corr_id.as_deref(), Some("6"));
+    assert_eq!(e.tag.as_deref(), Some("activeUser"));
     // Malformed JSON: where reading stopped.
     let e = refused("{\"resp\":\n{\"type\":", "truncated");
     assert_eq!(e.line, 2);

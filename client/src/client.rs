@@ -97,7 +97,7 @@ struct Inner {
 
 impl Client {
     /// Sends a command and waits for its response, converted to the command's response type
-    /// (the responses it is documented to get, and `Other` for the rest), for at most
+    /// (the responses it is documented to get, and `Undocumented` for the rest), for at most
     /// [`Config::timeout`].
     ///
     /// The command is rendered first: if that fails, nothing is sent

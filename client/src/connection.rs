@@ -315,7 +315,7 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
                 Ok(Message::Undecoded(u)) => {
                     on_undecodable(text.as_str().to_owned(), u.error, shared, queue)
                 }
-                #[allow(unreachable_patterns)]
+                // `Message` is non-exhaustive: a kind a newer simplex-api-types adds.
                 Ok(_) => {
                     warn!("received a kind of message this client does not know");
                     queue.push(Incoming::Other(text.as_str().to_owned()));
@@ -369,7 +369,8 @@ fn on_undecodable(text: String, error: DecodeError, shared: &Shared, queue: &mut
         len = text.len(),
         "received a frame that does not decode: {error}"
     );
-    let slot = corr_id_in(&text)
+    let slot = error
+        .corr_id
         .as_deref()
         .and_then(parse_corr_id)
         .and_then(|id| shared.remove(id));
@@ -385,18 +386,6 @@ fn on_undecodable(text: String, error: DecodeError, shared: &Shared, queue: &mut
         None => (text, error),
     };
     queue.push(Incoming::Undecodable { text, error });
-}
-
-/// The top-level `corrId` of a JSON object that does not decode as a message (only read on that
-/// rare path, so a generic JSON parse is fine).
-fn corr_id_in(text: &str) -> Option<String> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(mut fields)) => match fields.remove("corrId") {
-            Some(serde_json::Value::String(id)) => Some(id),
-            _ => None,
-        },
-        _ => None,
-    }
 }
 
 /// The counter value of a correlation id this client sent: digits, no leading zero.

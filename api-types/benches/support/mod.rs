@@ -1,5 +1,8 @@
 //! What the benchmarks share: the real captures, compact and replicated to larger messages.
 
+// Each benchmark uses part of it.
+#![allow(dead_code)]
+
 use serde_json::Value;
 
 /// A real `receivedGroupInvitation` event (4.6 KB).

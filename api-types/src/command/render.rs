@@ -4,8 +4,11 @@
 //! [`push_time`]) against the [`Place`] the generator derived from the syntax tree: the
 //! rule is in the crate docs ("Commands").
 
-use crate::runtime::{CommandError, Place, UtcTime};
 use std::fmt::Write;
+
+use super::{Command, Place, Syntax};
+use crate::error::{CommandError, FromJsonError};
+use crate::wire::{Encode, UtcTime, Writer};
 
 /// A byte the core strips from the end of a command (`isSpace` of `Data.ByteString.Char8`:
 /// tab, line feed, vertical tab, form feed, carriage return, space, and 0xA0).
@@ -169,12 +172,12 @@ pub fn opt_on_off(out: &mut String, value: Option<&bool>, key: &str) {
 
 /// Appends compact JSON (written straight into the command: no temporary string). Writing
 /// cannot fail; the `Result` keeps the generated code's shape.
-pub fn push_json<T: crate::wire::Encode + ?Sized>(
+pub fn push_json<T: Encode + ?Sized>(
     out: &mut String,
     value: &&T,
     _param: &'static str,
 ) -> Result<(), CommandError> {
-    value.encode_json(&mut crate::wire::Writer::new(out));
+    value.encode_json(&mut Writer::new(out));
     Ok(())
 }
 
@@ -195,28 +198,25 @@ pub fn unrepresentable(param: &'static str, value: &serde_json::Value) -> Comman
 }
 
 /// `Display` of a command whose rendering cannot fail.
-pub fn display_command<C: crate::Command>(
-    c: &C,
-    f: &mut std::fmt::Formatter<'_>,
-) -> std::fmt::Result {
+pub fn display_command<C: Command>(c: &C, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
     let mut s = String::new();
     c.write_command(&mut s).map_err(|_| std::fmt::Error)?;
     f.write_str(&s)
 }
 
 /// Renders command `C` from its parameters as JSON.
-pub fn command_from_json<C: crate::Command + for<'de> serde::Deserialize<'de>>(
+pub fn command_from_json<C: Command + for<'de> serde::Deserialize<'de>>(
     params: serde_json::Value,
-) -> Result<String, crate::runtime::FromJsonError> {
+) -> Result<String, FromJsonError> {
     // Through the text: the same decoder as for messages, not a second one for `Value`.
     let command: C = serde_json::from_str(&params.to_string())?;
     Ok(command.to_command_string()?)
 }
 
 /// Renders a value of type `T` in its command syntax, from its JSON.
-pub fn syntax_from_json<T: crate::Syntax + for<'de> serde::Deserialize<'de>>(
+pub fn syntax_from_json<T: Syntax + for<'de> serde::Deserialize<'de>>(
     value: serde_json::Value,
-) -> Result<String, crate::runtime::FromJsonError> {
+) -> Result<String, FromJsonError> {
     let v: T = serde_json::from_str(&value.to_string())?;
     Ok(v.to_syntax_string()?)
 }

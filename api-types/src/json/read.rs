@@ -1,32 +1,17 @@
-//! The JSON text the generated types are decoded from and encoded to, read and written by two
-//! small concrete types: a pull [`Reader`] over the input `&str` and a [`Writer`] appending to
-//! a `String`. Nothing here is generic, so every decoder and encoder of the generated types is
-//! compiled once, in this crate, instead of once per serde deserializer or serializer in every
-//! crate that uses it (and no generic code for them has to be shipped in the crate metadata).
-//!
-//! The reader accepts exactly the JSON serde_json accepts and gives the same values: keys and
-//! strings are borrowed from the input unless they hold escapes (which serde_json unescapes),
-//! numbers that are not plain integers are read by serde_json, and a syntax error is reported
-//! as serde_json reports it (by letting serde_json read the text again).
-//!
-//! The `serde` traits of the generated types are thin shims over this (see `wire.rs`): they
-//! transcribe whatever a deserializer gives into JSON text, and replay JSON text into any
-//! serializer.
+//! The pull reader.
 
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, Expected, MapAccess, SeqAccess, Unexpected};
-use serde::de::{IgnoredAny, Visitor};
-use serde::ser::{SerializeMap, SerializeSeq, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::de::IgnoredAny;
+use serde::de::{self, Expected, Unexpected};
+use serde::Deserialize;
 use serde_json::{Number, Value};
 
-use crate::runtime::JsonObject;
-use crate::wire::{skip_string, skip_ws, MAX_DEPTH};
-
-/// The error of decoding: serde_json's, so that messages read as serde_json's do.
-pub type Error = serde_json::Error;
+use super::{
+    message_of, skip_string, skip_ws, Error, JsonObject, Step, BUDGET_FLOOR, BUDGET_PER_BYTE,
+    MAX_DEPTH,
+};
 
 /// A number as serde_json reads it.
 pub(crate) enum Num {
@@ -57,6 +42,22 @@ pub struct Reader<'a> {
     /// Bytes that records may still take (`usize::MAX`: no limit).
     budget: usize,
     tags: Tags,
+    /// Where the error being unwound happened: the steps noted so far, innermost first (at
+    /// most [`MAX_TRAIL`]), and where the innermost value noted starts.
+    trail: Vec<Step>,
+    failed_at: Option<usize>,
+}
+
+/// An error's path keeps at most this many steps (nesting is bounded by [`MAX_DEPTH`] anyway;
+/// this bounds what a decoder that notes more than one step per level could note).
+const MAX_TRAIL: usize = 512;
+
+/// Where an error happened in the text: the path to the value, outermost first, and the
+/// position where that value starts (after its whitespace); `None` when no decoder noted one.
+#[derive(Default)]
+pub(crate) struct Failure {
+    pub(crate) path: Vec<Step>,
+    pub(crate) at: Option<usize>,
 }
 
 /// `"expected"` texts of the reader's own errors.
@@ -78,6 +79,8 @@ impl<'a> Reader<'a> {
             depth: 0,
             budget,
             tags: Tags::default(),
+            trail: Vec::new(),
+            failed_at: None,
         }
     }
 
@@ -249,7 +252,7 @@ impl<'a> Reader<'a> {
                 self.pos = end;
                 Ok(Cow::Owned(s))
             }
-            Err(e) => Err(self.syntax_or(|| crate::wire::message_of(&e))),
+            Err(e) => Err(self.syntax_or(|| message_of(&e))),
         }
     }
 
@@ -262,7 +265,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `true`, `false` or `null` at the current position.
-    fn literal(&mut self) -> Result<Value, Error> {
+    pub(super) fn literal(&mut self) -> Result<Value, Error> {
         let rest = &self.text.as_bytes()[self.pos..];
         let (len, v) = if rest.starts_with(b"true") {
             (4, Value::Bool(true))
@@ -362,7 +365,7 @@ impl<'a> Reader<'a> {
                     _ => Num::F(n.as_f64().unwrap_or_default()),
                 })
             }
-            Err(e) => Err(self.syntax_or(|| crate::wire::message_of(&e))),
+            Err(e) => Err(self.syntax_or(|| message_of(&e))),
         }
     }
 
@@ -414,6 +417,45 @@ impl<'a> Reader<'a> {
     /// The position of the next byte to read.
     pub(crate) fn pos(&self) -> usize {
         self.pos
+    }
+
+    /// Notes, while an error unwinds, that it happened in the value of `key` that starts at
+    /// `start` (the position before it, whitespace allowed).
+    #[cold]
+    pub(crate) fn failed_in_key(&mut self, key: &str, start: usize) {
+        self.failed_in(Step::Key(key.to_owned()), start);
+    }
+
+    /// Notes, while an error unwinds, that it happened in item `i` of an array, which starts at
+    /// `start`.
+    #[cold]
+    pub(crate) fn failed_in_item(&mut self, i: usize, start: usize) {
+        self.failed_in(Step::Index(i), start);
+    }
+
+    fn failed_in(&mut self, step: Step, start: usize) {
+        if self.failed_at.is_none() {
+            self.failed_at = Some(skip_ws(self.text.as_bytes(), start));
+        }
+        if self.trail.len() < MAX_TRAIL {
+            self.trail.push(step);
+        }
+    }
+
+    /// Takes back the innermost step noted (the value is known by another step after all).
+    #[cold]
+    pub(crate) fn forget_step(&mut self) {
+        self.trail.pop();
+    }
+
+    /// Where the error that was unwound happened, and starts afresh.
+    pub(crate) fn take_failure(&mut self) -> Failure {
+        let mut path = std::mem::take(&mut self.trail);
+        path.reverse();
+        Failure {
+            path,
+            at: self.failed_at.take(),
+        }
     }
 
     /// Goes back to just after the opening `{` at `start` of the object being read, to read
@@ -547,7 +589,7 @@ impl<'a> Reader<'a> {
 /// The position of the first byte at or after `i` that ends a run of plain string bytes: `"`,
 /// `\`, a control byte (which JSON does not allow in strings), or the end. Eight bytes at a
 /// time: long texts are most of a message's bytes.
-fn plain_run(b: &[u8], mut i: usize) -> usize {
+pub(super) fn plain_run(b: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Nonzero when some byte of `x` is zero (`has_zero`) or below 0x20 (`has_control`).
@@ -582,7 +624,7 @@ fn is_type_key(quoted: &str) -> bool {
 }
 
 #[cold]
-fn too_deep() -> Error {
+pub(super) fn too_deep() -> Error {
     de::Error::custom(format_args!(
         "objects and arrays nested deeper than {MAX_DEPTH} levels"
     ))
@@ -593,460 +635,7 @@ fn over_budget() -> Error {
     de::Error::custom(format_args!(
         "the message expands to more than {} bytes of records per byte of JSON (plus {} MiB); \
          it is refused",
-        crate::wire::BUDGET_PER_BYTE,
-        crate::wire::BUDGET_FLOOR >> 20
+        BUDGET_PER_BYTE,
+        BUDGET_FLOOR >> 20
     ))
-}
-
-// ---------------------------------------------------------------------------------------------
-// Writing.
-
-/// Writes compact JSON, as serde_json writes it, to the end of a `String`.
-pub struct Writer<'a> {
-    out: &'a mut String,
-}
-
-impl<'a> Writer<'a> {
-    /// A writer appending to `out`.
-    pub(crate) fn new(out: &'a mut String) -> Writer<'a> {
-        Writer { out }
-    }
-
-    /// `{`; then [`Writer::key`] and a value for each entry, then [`Writer::close_object`].
-    #[inline]
-    pub fn open_object(&mut self) {
-        self.out.push('{');
-    }
-
-    /// The key of the next entry.
-    pub fn key(&mut self, key: &str) {
-        self.comma_after(b'{');
-        self.str(key);
-        self.out.push(':');
-    }
-
-    /// The key of the next entry, already quoted and followed by its colon (`"name":`), as
-    /// the generated code writes the wire names it knows need no escaping.
-    #[inline]
-    pub fn quoted_key(&mut self, quoted: &'static str) {
-        debug_assert!(
-            quoted.len() >= 3
-                && quoted.starts_with('"')
-                && quoted.ends_with("\":")
-                && plain_run(quoted.as_bytes(), 1) == quoted.len() - 2,
-            "not a plain quoted key: {quoted}"
-        );
-        self.comma_after(b'{');
-        self.out.push_str(quoted);
-    }
-
-    /// A `,` unless the last byte written is `open` (the value is the first of its object
-    /// or array).
-    #[inline]
-    fn comma_after(&mut self, open: u8) {
-        if self.out.as_bytes().last() != Some(&open) {
-            self.out.push(',');
-        }
-    }
-
-    /// `}`.
-    #[inline]
-    pub fn close_object(&mut self) {
-        self.out.push('}');
-    }
-
-    /// `[`; then [`Writer::item`] and a value for each item, then [`Writer::close_array`].
-    #[inline]
-    pub fn open_array(&mut self) {
-        self.out.push('[');
-    }
-
-    /// Before each item of an array.
-    #[inline]
-    pub fn item(&mut self) {
-        self.comma_after(b'[');
-    }
-
-    /// `]`.
-    #[inline]
-    pub fn close_array(&mut self) {
-        self.out.push(']');
-    }
-
-    /// A string, escaped as serde_json escapes it. The runs between the bytes to escape are
-    /// found eight bytes at a time, as the reader finds them.
-    pub fn str(&mut self, s: &str) {
-        let out = &mut *self.out;
-        out.reserve(s.len() + 2);
-        out.push('"');
-        let b = s.as_bytes();
-        let mut from = 0;
-        loop {
-            let end = plain_run(b, from);
-            // `end` is the end or an ASCII byte: a character boundary.
-            out.push_str(s.get(from..end).unwrap_or_default());
-            let Some(&c) = b.get(end) else { break };
-            escape(out, c);
-            from = end + 1;
-        }
-        out.push('"');
-    }
-
-    /// `true` or `false`.
-    #[inline]
-    pub fn bool(&mut self, v: bool) {
-        self.out.push_str(if v { "true" } else { "false" });
-    }
-
-    /// `null`.
-    #[inline]
-    pub fn null(&mut self) {
-        self.out.push_str("null");
-    }
-
-    /// An unsigned integer.
-    #[inline]
-    pub fn u64(&mut self, v: u64) {
-        self.out.push_str(itoa::Buffer::new().format(v));
-    }
-
-    /// A signed integer.
-    #[inline]
-    pub fn i64(&mut self, v: i64) {
-        self.out.push_str(itoa::Buffer::new().format(v));
-    }
-
-    /// A float as serde_json writes it (`null` when it is not finite).
-    pub fn f64(&mut self, v: f64) {
-        match Number::from_f64(v) {
-            Some(n) => self.number(&n),
-            None => self.null(),
-        }
-    }
-
-    fn number(&mut self, n: &Number) {
-        if let Some(v) = n.as_u64() {
-            self.u64(v)
-        } else if let Some(v) = n.as_i64() {
-            self.i64(v)
-        } else {
-            use std::fmt::Write;
-            let _ = write!(self.out, "{n}");
-        }
-    }
-
-    /// Any JSON value.
-    pub fn value(&mut self, v: &Value) {
-        match v {
-            Value::Null => self.null(),
-            Value::Bool(b) => self.bool(*b),
-            Value::Number(n) => self.number(n),
-            Value::String(s) => self.str(s),
-            Value::Array(items) => {
-                self.open_array();
-                for item in items {
-                    self.item();
-                    self.value(item);
-                }
-                self.close_array();
-            }
-            Value::Object(obj) => {
-                self.open_object();
-                for (k, v) in obj {
-                    self.key(k);
-                    self.value(v);
-                }
-                self.close_object();
-            }
-        }
-    }
-}
-
-/// Writes the escape of `c` (a `"`, a `\\` or a control byte) as serde_json writes it.
-#[cold]
-fn escape(out: &mut String, c: u8) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let short = match c {
-        b'"' => "\\\"",
-        b'\\' => "\\\\",
-        b'\n' => "\\n",
-        b'\r' => "\\r",
-        b'\t' => "\\t",
-        0x08 => "\\b",
-        0x0c => "\\f",
-        _ => {
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(c >> 4)]));
-            out.push(char::from(HEX[usize::from(c & 0xf)]));
-            return;
-        }
-    };
-    out.push_str(short);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The serde shims: any deserializer into JSON text, JSON text into any serializer. Generic, but
-// once per deserializer or serializer, not once per generated type.
-
-/// Writes what a deserializer gives as JSON text into `out` (keys in the order given).
-pub(crate) fn transcribe<'de, D: Deserializer<'de>>(
-    d: D,
-    out: &mut String,
-) -> Result<(), D::Error> {
-    d.deserialize_any(Transcribe { out, depth: 0 })
-}
-
-struct Transcribe<'a> {
-    out: &'a mut String,
-    depth: u32,
-}
-
-impl Transcribe<'_> {
-    fn w(&mut self) -> Writer<'_> {
-        Writer::new(self.out)
-    }
-    fn nested<E: de::Error>(&mut self) -> Result<Transcribe<'_>, E> {
-        if self.depth >= MAX_DEPTH {
-            return Err(E::custom(too_deep()));
-        }
-        Ok(Transcribe {
-            out: self.out,
-            depth: self.depth + 1,
-        })
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Transcribe<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-/// Visit methods that write a scalar with the writer method of the same name.
-macro_rules! write_scalars {
-    ($($visit:ident($t:ty) $write:ident),*) => {$(
-        fn $visit<E: de::Error>(mut self, v: $t) -> Result<(), E> {
-            self.w().$write(v);
-            Ok(())
-        }
-    )*};
-}
-
-impl<'de> Visitor<'de> for Transcribe<'_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    write_scalars!(visit_bool(bool) bool, visit_i64(i64) i64, visit_u64(u64) u64,
-        visit_f64(f64) f64, visit_str(&str) str);
-    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
-        self.w().null();
-        Ok(())
-    }
-    fn visit_none<E: de::Error>(self) -> Result<(), E> {
-        self.visit_unit()
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
-        let mut t = self.nested()?;
-        t.w().open_array();
-        loop {
-            let len = t.out.len();
-            t.w().item();
-            if seq.next_element_seed(t.nested()?)?.is_none() {
-                // No item after all: take back the comma.
-                t.out.truncate(len);
-                break;
-            }
-        }
-        t.w().close_array();
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        let mut t = self.nested()?;
-        t.w().open_object();
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            t.w().key(&key);
-            map.next_value_seed(t.nested()?)?;
-        }
-        t.w().close_object();
-        Ok(())
-    }
-}
-
-/// JSON text (valid, as a [`Writer`] wrote it) replayed into a serializer.
-pub(crate) fn replay<S: Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
-    let reader = std::cell::RefCell::new(Reader::new(text, usize::MAX));
-    Replay(&reader).serialize(s)
-}
-
-struct Replay<'r, 'a>(&'r std::cell::RefCell<Reader<'a>>);
-
-impl Serialize for Replay<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::Error as _;
-        let fail = |e: Error| S::Error::custom(e);
-        let first = self.0.borrow_mut().peek().map_err(fail)?;
-        match first {
-            b'{' => {
-                self.0.borrow_mut().object(&Expecting("")).map_err(fail)?;
-                let mut m = s.serialize_map(None)?;
-                loop {
-                    let key = self.0.borrow_mut().next_key().map_err(fail)?;
-                    let Some(key) = key else { break };
-                    m.serialize_entry(&*key, self)?;
-                }
-                m.end()
-            }
-            b'[' => {
-                self.0.borrow_mut().array(&Expecting("")).map_err(fail)?;
-                let mut seq = s.serialize_seq(None)?;
-                loop {
-                    let more = self.0.borrow_mut().next_item().map_err(fail)?;
-                    if !more {
-                        break;
-                    }
-                    seq.serialize_element(self)?;
-                }
-                seq.end()
-            }
-            b'"' => {
-                let text = self.0.borrow_mut().string().map_err(fail)?;
-                s.serialize_str(&text)
-            }
-            b't' | b'f' | b'n' => match self.0.borrow_mut().literal().map_err(fail)? {
-                Value::Bool(b) => s.serialize_bool(b),
-                _ => s.serialize_unit(),
-            },
-            _ => {
-                let n = self.0.borrow_mut().num().map_err(fail)?;
-                match n {
-                    Num::U(v) => s.serialize_u64(v),
-                    Num::I(v) => s.serialize_i64(v),
-                    Num::F(v) => s.serialize_f64(v),
-                }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The reader against serde_json's `Value` on the same text: the same value, or an error
-    /// with the same message and place.
-    fn same_as_serde_json(text: &str) {
-        let mut r = Reader::new(text, usize::MAX);
-        let ours = r.value().and_then(|v| r.end().map(|()| v));
-        let theirs = serde_json::from_str::<Value>(text);
-        match (ours, theirs) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
-            // A syntax error is serde_json's, found by skimming the text (without recursion),
-            // which words a few errors differently from reading a `Value` ("invalid number"
-            // for "EOF while parsing a value") and may stop a byte earlier.
-            (Err(a), Err(b)) if a.line() != 0 => {
-                assert_eq!(a.line(), b.line(), "{text}: {a} / {b}");
-                assert!(a.column().abs_diff(b.column()) <= 1, "{text}: {a} / {b}");
-            }
-            (Err(a), Err(b)) => {
-                assert_eq!(
-                    crate::wire::message_of(&a),
-                    crate::wire::message_of(&b),
-                    "{text}"
-                )
-            }
-            (a, b) => panic!("{text}: ours {a:?}, serde_json {b:?}"),
-        }
-    }
-
-    #[test]
-    fn reads_what_serde_json_reads_and_refuses_what_it_refuses() {
-        for text in [
-            "0",
-            "-0",
-            "-1",
-            "1.5",
-            "1e2",
-            "1E+2",
-            "-1.25e-3",
-            "18446744073709551615",
-            "18446744073709551616",
-            "-9223372036854775808",
-            "-9223372036854775809",
-            "1e400",
-            "01",
-            "-",
-            "1.",
-            ".5",
-            "1e",
-            "+1",
-            "true",
-            "false",
-            "null",
-            "nul",
-            "tru",
-            " true ",
-            "\"a\"",
-            "\"\\u00e9\\n\\\"\"",
-            "\"\\ud83d\\ude00\"",
-            "\"\\ud800\"",
-            "\"\\x\"",
-            "\"a\u{1}\"",
-            "\"unterminated",
-            "[]",
-            "[1,2]",
-            "[1,]",
-            "[,1]",
-            "[1 2]",
-            "{}",
-            "{\"a\":1,\"a\":2}",
-            "{\"a\":1,}",
-            "{\"a\" 1}",
-            "{1:2}",
-            "{\"a\":}",
-            "[[[]]]",
-            "{\"a\":[{\"b\":null}]} x",
-            "",
-            " ",
-            "[",
-            "{\"a\":1",
-            "\"\u{e9}\"",
-        ] {
-            same_as_serde_json(text);
-        }
-    }
-
-    #[test]
-    fn plain_runs_end_at_quotes_backslashes_and_control_bytes() {
-        for (text, end) in [
-            ("", 0),
-            ("abc", 3),
-            ("abcdefghijklmnop\"", 16),
-            ("abcdefgh\\ijk", 8),
-            ("abcdefghij\u{1f}k", 10),
-            ("\u{e9}\u{7f} \u{20}x\"", 6),
-            ("0123456789abcdef0123456789abcdef", 32),
-            ("\u{0}", 0),
-        ] {
-            assert_eq!(plain_run(text.as_bytes(), 0), end, "{text:?}");
-        }
-    }
-
-    #[test]
-    fn the_writer_writes_what_serde_json_writes() {
-        let v: Value = serde_json::from_str(
-            r#"{"s":"a\"\\\n\r\t\u0008\u000c\u0001\u007f é/","n":[0,-1,1.5,1e20,1e-7,18446744073709551615],"b":[true,false,null],"o":{}}"#,
-        )
-        .expect("json");
-        let mut out = String::new();
-        Writer::new(&mut out).value(&v);
-        assert_eq!(out, serde_json::to_string(&v).expect("json"));
-    }
 }
