@@ -264,7 +264,7 @@ pub mod __private {
         deserialize, deserialize_into, encode_enum, encode_field, encode_record, encode_union,
         encode_unit, eq_fields, field, hash_fields, index_of, loose_eq, member, required_mask,
         serialize, undocumented_tag, unit_member, Decode, DynEq, DynHash, Encode, Entries, Error,
-        Fields, Kept, KeptMut, Meta, Note, Reader, Record, RecordInfo, StrEnum, Union, Wire,
+        Fields, Kept, KeptMut, Meta, Note, Reader, Record, RecordInfo, StrEnum, Tag, Union, Wire,
         Writer,
     };
     pub use serde::de::Deserializer;

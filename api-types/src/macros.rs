@@ -848,7 +848,10 @@ macro_rules! __tag {
         ::core::option::Option::None
     };
     ($tag:literal) => {
-        ::core::option::Option::Some($tag)
+        ::core::option::Option::Some($crate::__private::Tag {
+            name: $tag,
+            entry: ::core::concat!("\"type\":\"", $tag, "\""),
+        })
     };
 }
 

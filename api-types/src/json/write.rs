@@ -43,6 +43,22 @@ impl<'a> Writer<'a> {
         self.out.push_str(quoted);
     }
 
+    /// The tag entry of a record, `"type":"<tag>"`, written as it is (put together when the
+    /// crate is compiled, from a tag that needs no escaping).
+    #[inline]
+    pub fn tag_entry(&mut self, entry: &'static str) {
+        const KEY: &str = "\"type\":\"";
+        debug_assert!(
+            entry.len() > KEY.len()
+                && entry.starts_with(KEY)
+                && entry.ends_with('"')
+                && plain_run(entry.as_bytes(), KEY.len()) == entry.len() - 1,
+            "not a plain tag entry: {entry}"
+        );
+        self.comma_after(b'{');
+        self.out.push_str(entry);
+    }
+
     /// A `,` unless the last byte written is `open` (the value is the first of its object
     /// or array).
     #[inline]

@@ -41,7 +41,7 @@ pub use derive::{
 pub use enums::{decode_enum, encode_enum, StrEnum};
 pub use record::{
     decode_record, encode_field, encode_record, field, index_of, required_mask, Entries, Fields,
-    Kept, KeptMut, Record, RecordInfo,
+    Kept, KeptMut, Record, RecordInfo, Tag,
 };
 pub use scalars::UtcTime;
 pub use union::{
@@ -256,7 +256,8 @@ pub fn decode_text(v: &mut dyn Decode, text: &str) -> Result<(), Error> {
 
 /// The JSON text of `v`.
 pub fn encode_text(v: &dyn Encode) -> String {
-    let mut out = String::new();
+    // As serde_json starts: a small message is written without growing the string.
+    let mut out = String::with_capacity(128);
     v.encode_json(&mut Writer::new(&mut out));
     out
 }

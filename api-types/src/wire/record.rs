@@ -94,13 +94,23 @@ fn forget_note(i: u16, fields: &mut Fields) {
     fields.notes.retain(|(j, _)| *j != i);
 }
 
+/// The `"type"` tag of a record: its value, and the entry that writes it (`"type":"text"`,
+/// put together when the crate is compiled; tags are plain identifiers).
+#[derive(Clone, Copy)]
+pub struct Tag {
+    /// The tag.
+    pub name: &'static str,
+    /// `"type":"<name>"`.
+    pub entry: &'static str,
+}
+
 /// What decoding a record needs to know besides its fields, as data: one decoder serves
 /// every record (only the per-field match is per type).
 pub struct RecordInfo {
     /// The upstream name, for messages.
     pub name: &'static str,
     /// The `"type"` tag written before the fields (union members, responses, events).
-    pub tag: Option<&'static str>,
+    pub tag: Option<Tag>,
     /// Wire names of the fields, in order.
     pub fields: &'static [&'static str],
     /// Bit `i` set when field `i` is required.
@@ -184,8 +194,9 @@ fn same_tag(info: &RecordInfo, r: &mut Reader<'_>) -> Result<(), Error> {
         .str(expect!("a string"))
         .inspect_err(|_| r.failed_in_key("type", start))?;
     match info.tag {
-        Some(tag) if again != tag => Err(de::Error::custom(format_args!(
-            "two different \"type\" tags: \"{tag}\" and \"{again}\""
+        Some(tag) if again != tag.name => Err(de::Error::custom(format_args!(
+            "two different \"type\" tags: \"{}\" and \"{again}\"",
+            tag.name
         ))),
         _ => Ok(()),
     }
@@ -387,11 +398,14 @@ pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
     }
     w.open_object();
     if let Some(tag) = R::INFO.tag {
-        w.quoted_key("\"type\":");
-        w.str(tag);
+        w.tag_entry(tag.entry);
     }
     rec.encode_fields(w);
-    encode_extra(w, kept.map(|(extra, _)| extra));
+    if let Some((extra, _)) = kept {
+        if !extra.is_empty() {
+            encode_extra(w, extra);
+        }
+    }
     w.close_object();
     if let Some(note) = moved {
         w.item();
@@ -401,8 +415,8 @@ pub fn encode_record<R: Record>(rec: &R, w: &mut Writer<'_>) {
 }
 
 /// Writes kept unknown fields (once for every record, not once per record type).
-fn encode_extra(w: &mut Writer<'_>, extra: Option<&JsonObject>) {
-    for (k, v) in extra.into_iter().flatten() {
+fn encode_extra(w: &mut Writer<'_>, extra: &JsonObject) {
+    for (k, v) in extra {
         w.key(k);
         w.value(v);
     }

@@ -258,9 +258,12 @@ impl<T: Wire> Wire for BTreeMap<String, T> {
     }
     fn encode(&self, w: &mut Writer<'_>, note: &Note) {
         w.open_object();
-        for (k, v) in self {
-            w.key(k);
-            v.encode(w, note.key(k));
+        // Most maps a bot writes are empty (`mentions`): no iterator for them.
+        if !self.is_empty() {
+            for (k, v) in self {
+                w.key(k);
+                v.encode(w, note.key(k));
+            }
         }
         w.close_object();
     }
