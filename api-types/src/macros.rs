@@ -1,6 +1,6 @@
 //! The declarative macros the generated modules are written in. Each generated item is one
 //! invocation that lists, per field, its kind, Rust name, type and wire name; the decode and
-//! encode logic lives once in `wire.rs`.
+//! encode logic lives once in the runtime's `wire` layer.
 //!
 //! Field kinds: `req` (documented as required; if the core leaves it out it holds its default
 //! and is reported by `absent_fields()`), `opt` (`T?`: the field is an `Option`), and for
