@@ -2,7 +2,7 @@
 //!
 //! Plain data, `Serialize`, deterministic: items keep the order of the docs, and every item keeps
 //! its upstream (wire) name and nothing Rust-specific. Rust names are derived later, in
-//! [`crate::naming`].
+//! [`crate::model::naming`].
 
 use std::fmt;
 

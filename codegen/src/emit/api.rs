@@ -3,11 +3,11 @@
 use quote::{format_ident, quote};
 
 use super::items::{builder, kind, struct_table, StructTable};
-use super::space::{ItemSpace, Module, TaggedItem, Unrendered};
 use super::table::{lit, Block};
 use super::{format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{Command, NetworkUsage};
+use crate::model::{ItemSpace, Module, TaggedItem, Unrendered};
 
 fn command_doc(c: &Command, response: &str, ignored: &[Unrendered]) -> String {
     let mut d = rustdoc_safe(&c.description);

@@ -16,10 +16,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
-use super::space::{FieldItem, ItemSpace, Module, Shape};
 use super::tokens as path;
+use crate::check::render;
 use crate::ir::{Expr, HiddenPart, Prim, Syntax, TypeDef, TypeExpr, TypeKind};
-use crate::syntax::render;
+use crate::model::{FieldItem, ItemSpace, Module, Shape};
 
 /// A name the tree can use: an expression for its value and the value's type.
 ///

@@ -5,12 +5,12 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::space::{FieldItem, ItemSpace, Module, Shape, Unrendered};
 use super::table::{lit, Block};
 use super::{doc, format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{TypeDef, TypeExpr, TypeKind};
-use crate::naming;
+use crate::model::naming;
+use crate::model::{FieldItem, ItemSpace, Module, Shape, Unrendered};
 
 /// A struct's macro invocation.
 pub struct StructTable<'a> {

@@ -9,8 +9,6 @@
 mod api;
 mod format;
 mod items;
-pub mod space;
-mod surface;
 mod table;
 
 use std::collections::BTreeMap;
@@ -20,9 +18,9 @@ use quote::quote;
 
 use crate::diag::Diagnostics;
 use crate::ir::Api;
+use crate::model::ItemSpace;
 
-pub use space::ItemSpace;
-pub use surface::api_surface;
+pub use crate::report::surface::api_surface;
 
 /// Generated files: path relative to the output directory, and content.
 pub type Files = BTreeMap<String, String>;

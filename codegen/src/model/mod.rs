@@ -27,7 +27,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Api, Command, Expr, Field, Prim, TypeDef, TypeExpr, TypeKind, Variant};
-use crate::naming::{self, Scope};
+pub mod naming;
+
+use naming::Scope;
 
 /// Records estimated larger than this many bytes are boxed where they are fields.
 pub const BOX_ABOVE: usize = 160;
