@@ -174,7 +174,7 @@ pub fn types_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Piece
         tokens(&space.std("String")),
         tokens(&space.std("Err")),
     );
-    items.push(Piece::Tokens(quote! {
+    items.push(Piece::Module(quote! {
         /// Renders a value of the type named `name` (upstream name, e.g. `ChatRef`) in its
         /// command syntax, from its JSON.
         pub fn syntax_string_from_json(name: &str, value: __private::Value) -> #result<#string, ::simplex_api_types::runtime::FromJsonError> {
@@ -243,15 +243,18 @@ fn type_items(
             )));
             if info.builder {
                 let default = tokens(&format!("{}::default()", space.std("Default")));
-                items.push(Piece::Tokens(builder(
-                    space,
-                    &info.rust,
-                    &fields,
-                    &record_ctor(&fields),
-                    default,
-                    Module::Types,
-                    RECORD_CTOR_DOC,
-                )));
+                items.push(Piece::Item(
+                    builder(
+                        space,
+                        &info.rust,
+                        &fields,
+                        &record_ctor(&fields),
+                        default,
+                        Module::Types,
+                        RECORD_CTOR_DOC,
+                    ),
+                    t.loc,
+                ));
             }
         }
         (TypeKind::Opaque, _) => {
@@ -391,7 +394,7 @@ fn type_items(
     }
     if let Some(s) = &t.syntax {
         match format::type_syntax(space, t, s) {
-            Ok(ts) => items.push(Piece::Tokens(ts)),
+            Ok(ts) => items.push(Piece::Item(ts, s.loc)),
             Err(message) => diags.error(s.loc, message),
         }
     }

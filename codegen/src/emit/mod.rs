@@ -17,7 +17,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::diag::Diagnostics;
-use crate::ir::Api;
+use crate::ir::{Api, Loc};
 use crate::model::ItemSpace;
 
 pub use crate::report::surface::api_surface;
@@ -37,8 +37,13 @@ pub struct Options {
 pub enum Piece {
     /// Laid out already.
     Text(String),
-    /// Formatted by prettyplease.
-    Tokens(TokenStream),
+    /// Code generated for the doc item at this location, formatted by prettyplease. If it did
+    /// not parse, the emitter has a bug that this item's text brings out: it is reported there.
+    Item(TokenStream, Loc),
+    /// Code the emitter writes for a module as a whole (the functions that dispatch over its
+    /// items), formatted by prettyplease. It holds no doc text, only names, so it parses unless
+    /// the emitter's own template is wrong; then the file says so with a `compile_error!`.
+    Module(TokenStream),
 }
 
 /// Generates the files of `api-types/src/generated/`. Fails with diagnostics when the IR has
@@ -63,13 +68,17 @@ pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
             body.push('\n');
             match piece {
                 Piece::Text(t) => body.push_str(t),
-                Piece::Tokens(ts) => match syn::parse2::<syn::File>(ts.clone()) {
+                Piece::Item(ts, loc) => match syn::parse2::<syn::File>(ts.clone()) {
                     Ok(file) => body.push_str(&prettyplease::unparse(&file)),
                     Err(e) => diags.error(
-                        crate::ir::Loc::new(crate::ir::DocFile::Types, 1, 1),
-                        format!("internal: generated code for module `{name}` does not parse: {e}"),
+                        *loc,
+                        format!(
+                            "internal: the code generated for this item (module `{name}`) does \
+                             not parse: {e}"
+                        ),
                     ),
                 },
+                Piece::Module(ts) => body.push_str(&format_tokens(ts)),
             }
         }
         let (doc, uses) = module_head(&space, name, &body);
