@@ -794,16 +794,6 @@ impl<'a> ItemSpace<'a> {
             present
         }
     }
-
-    /// The field's full Rust type (`Option<Box<T>>` for a boxed optional one).
-    pub fn full_field_ty(&self, f: &FieldItem, module: Module) -> String {
-        let present = self.field_ty(f, module);
-        if f.optional() {
-            format!("{}<{present}>", self.std("Option"))
-        } else {
-            present
-        }
-    }
 }
 
 /// True when `ty` holds no `double`, given whether each referenced type is free of one.
