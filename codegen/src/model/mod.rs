@@ -26,7 +26,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, Command, Expr, Field, Prim, TypeDef, TypeExpr, TypeKind, Variant};
+use crate::ir::{
+    Api, Command, Expr, Field, FieldOwner, Prim, TypeDef, TypeExpr, TypeKind, Variant,
+};
 pub mod naming;
 
 use naming::Scope;
@@ -303,29 +305,13 @@ impl<'a> ItemSpace<'a> {
         }
     }
 
-    /// Fields of type `t` (records) or of its members, with their owner key.
-    fn fields_of(t: &TypeDef) -> Vec<(String, &Field)> {
-        match &t.kind {
-            TypeKind::Record { fields } => fields.iter().map(|f| (t.name.clone(), f)).collect(),
-            TypeKind::Union { members } => members
-                .iter()
-                .flat_map(|m| m.fields.iter().map(move |f| (member_owner(t, m), f)))
-                .collect(),
-            TypeKind::Enum { .. } | TypeKind::Opaque => Vec::new(),
-        }
-    }
-
     fn find_boxed(&mut self) {
         // Recursion: a field whose type can reach its owner without an array or map between.
         let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for t in &self.api.types {
-            for (_, f) in Self::fields_of(t) {
-                if let TypeExpr::Ref { name } = f.ty.strip_optional() {
-                    edges
-                        .entry(t.name.as_str())
-                        .or_default()
-                        .insert(name.as_str());
-                }
+        for (f, owner) in self.api.fields() {
+            if let (Some(ty), TypeExpr::Ref { name }) = (owner_type(&owner), f.ty.strip_optional())
+            {
+                edges.entry(ty).or_default().insert(name.as_str());
             }
         }
         let reaches = |from: &str, to: &str| -> bool {
@@ -343,12 +329,11 @@ impl<'a> ItemSpace<'a> {
             }
             false
         };
-        for t in &self.api.types {
-            for (owner, f) in Self::fields_of(t) {
-                if let TypeExpr::Ref { name } = f.ty.strip_optional() {
-                    if reaches(name, &t.name) {
-                        self.boxed.insert((owner, f.name.clone()));
-                    }
+        for (f, owner) in self.api.fields() {
+            if let (Some(ty), TypeExpr::Ref { name }) = (owner_type(&owner), f.ty.strip_optional())
+            {
+                if reaches(name, ty) {
+                    self.boxed.insert((owner_key(&owner), f.name.clone()));
                 }
             }
         }
@@ -357,42 +342,16 @@ impl<'a> ItemSpace<'a> {
         for t in &self.api.types {
             self.record_size(&t.name, &mut sizes, &mut BTreeSet::new());
         }
-        let mut large = BTreeSet::new();
-        for (name, size) in &sizes {
-            if *size > BOX_ABOVE {
-                large.insert(name.clone());
-            }
-        }
+        let large: BTreeSet<&String> = sizes
+            .iter()
+            .filter(|(_, size)| **size > BOX_ABOVE)
+            .map(|(name, _)| name)
+            .collect();
         let mut more = Vec::new();
-        for t in &self.api.types {
-            for (owner, f) in Self::fields_of(t) {
-                if let TypeExpr::Ref { name } = f.ty.strip_optional() {
-                    if large.contains(name) {
-                        more.push((owner, f.name.clone()));
-                    }
-                }
-            }
-        }
-        let mut tagged: Vec<(String, &Field)> = Vec::new();
-        for c in &self.api.commands {
-            for f in &c.params {
-                tagged.push((format!("command {}", c.name), f));
-            }
-            for r in &c.responses {
-                for f in &r.fields {
-                    tagged.push((format!("response {}", r.tag), f));
-                }
-            }
-        }
-        for e in &self.api.events {
-            for f in &e.fields {
-                tagged.push((format!("event {}", e.tag), f));
-            }
-        }
-        for (owner, f) in tagged {
+        for (f, owner) in self.api.fields() {
             if let TypeExpr::Ref { name } = f.ty.strip_optional() {
                 if large.contains(name) {
-                    more.push((owner, f.name.clone()));
+                    more.push((owner_key(&owner), f.name.clone()));
                 }
             }
         }
@@ -470,10 +429,9 @@ impl<'a> ItemSpace<'a> {
         loop {
             let mut changed = false;
             for (i, t) in self.api.types.iter().enumerate() {
-                let fields: Vec<&Field> = Self::fields_of(t).into_iter().map(|(_, f)| f).collect();
-                let ok = fields
-                    .iter()
-                    .all(|f| no_double(&f.ty, &|name| self.index(name).is_none_or(|j| eq[j])));
+                let ok = t
+                    .fields()
+                    .all(|(f, _)| no_double(&f.ty, &|name| self.index(name).is_none_or(|j| eq[j])));
                 if eq[i] && !ok {
                     eq[i] = false;
                     changed = true;
@@ -508,7 +466,7 @@ impl<'a> ItemSpace<'a> {
                 continue;
             }
             if let Some(t) = self.def(n) {
-                for (_, f) in Self::fields_of(t) {
+                for (f, _) in t.fields() {
                     f.ty.for_each_ref(&mut |r| stack.push(r));
                 }
             }
@@ -726,7 +684,12 @@ impl<'a> ItemSpace<'a> {
 
     /// Fields of the member `m` of union `t`.
     pub fn member_fields(&self, t: &TypeDef, m: &Variant) -> Vec<FieldItem> {
-        self.fields(&member_owner(t, m), &m.fields)
+        let owner = FieldOwner::Member {
+            member: &m.name,
+            tag: &m.tag,
+            ty: &t.name,
+        };
+        self.fields(&owner_key(&owner), &m.fields)
     }
 
     /// How a type reference is written in `module`.
@@ -807,8 +770,24 @@ fn no_double(ty: &TypeExpr, ref_ok: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
-fn member_owner(t: &TypeDef, m: &Variant) -> String {
-    format!("{}.{}", t.name, m.tag)
+/// The key of a struct's fields in the boxing decisions: the type for a record, `Type.tag` for a
+/// union member, `command Name`, `response tag`, `event tag`.
+fn owner_key(owner: &FieldOwner<'_>) -> String {
+    match owner {
+        FieldOwner::Record { ty } => (*ty).to_owned(),
+        FieldOwner::Member { ty, tag, .. } => format!("{ty}.{tag}"),
+        FieldOwner::Param { command } => format!("command {command}"),
+        FieldOwner::Response { tag, .. } => format!("response {tag}"),
+        FieldOwner::Event { tag, .. } => format!("event {tag}"),
+    }
+}
+
+/// The TYPES.md type a field belongs to (a record's or a union member's), if any.
+fn owner_type<'a>(owner: &FieldOwner<'a>) -> Option<&'a str> {
+    match owner {
+        FieldOwner::Record { ty } | FieldOwner::Member { ty, .. } => Some(ty),
+        FieldOwner::Param { .. } | FieldOwner::Response { .. } | FieldOwner::Event { .. } => None,
+    }
 }
 
 /// Parameters the syntax renders (all of them when there is no syntax).
