@@ -9,7 +9,6 @@ use super::table::{lit, Block};
 use super::{doc, format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{TypeDef, TypeExpr, TypeKind};
-use crate::model::naming;
 use crate::model::{FieldItem, ItemSpace, Module, Shape, Unrendered};
 
 /// A struct's macro invocation.
@@ -129,10 +128,7 @@ pub fn builder(
         .filter(|(i, _)| !ctor.contains(i))
         .map(|(_, f)| {
             let ident = tokens(&f.ident);
-            let setter = format_ident!(
-                "with_{}",
-                f.ident.trim_start_matches("r#").trim_start_matches('_')
-            );
+            let setter = format_ident!("{}", f.setter);
             let ty = tokens(&space.ty(f.ty.strip_optional(), module));
             let v = boxed(f, quote!(value));
             let v = if f.optional() { quote!(#some(#v)) } else { v };
@@ -296,7 +292,7 @@ fn type_items(
                 members: names,
             },
         ) => {
-            let module_ident = naming::ident_text(module);
+            let module_ident = module;
             let mut b = Block::new();
             b.open("wire_union!");
             b.doc(&description(

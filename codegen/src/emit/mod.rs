@@ -18,7 +18,7 @@ use quote::quote;
 
 use crate::diag::Diagnostics;
 use crate::ir::{Api, Loc};
-use crate::model::ItemSpace;
+use crate::model::{ItemSpace, Module};
 
 pub use crate::report::surface::api_surface;
 
@@ -53,16 +53,28 @@ pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
     let space = ItemSpace::new(api);
     let header = header(&options.provenance);
     let mut files = Files::new();
-    let modules: [(&str, Vec<Piece>); 4] = [
-        ("types", items::types_module(&space, &mut diags)),
-        ("commands", api::commands_module(&space, &mut diags)),
-        ("responses", api::responses_module(&space)),
-        ("events", api::events_module(&space)),
+    let modules: [(&str, Module, Vec<Piece>); 4] = [
+        (
+            "types",
+            Module::Types,
+            items::types_module(&space, &mut diags),
+        ),
+        (
+            "commands",
+            Module::Commands,
+            api::commands_module(&space, &mut diags),
+        ),
+        (
+            "responses",
+            Module::Responses,
+            api::responses_module(&space),
+        ),
+        ("events", Module::Events, api::events_module(&space)),
     ];
     if diags.has_errors() {
         return Err(diags);
     }
-    for (name, pieces) in modules {
+    for (name, module, pieces) in modules {
         let mut body = String::new();
         for piece in &pieces {
             body.push('\n');
@@ -81,7 +93,7 @@ pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
                 Piece::Module(ts) => body.push_str(&format_tokens(ts)),
             }
         }
-        let (doc, uses) = module_head(&space, name, &body);
+        let (doc, uses) = (module_doc(name), space.use_lines(module));
         files.insert(
             format!("{name}.rs"),
             format!("{header}//! {doc}\n\n{uses}{body}"),
@@ -94,62 +106,9 @@ pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
     Ok(files)
 }
 
-/// True when `word` occurs as a whole word in the code (not the comments) of `body`.
-fn uses(body: &str, word: &str) -> bool {
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    body.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .any(|l| {
-            l.match_indices(word).any(|(i, _)| {
-                !l[..i].ends_with(is_word) && !l[i + word.len()..].starts_with(is_word)
-            })
-        })
-}
-
-/// A module's doc line and the `use` lines its body needs.
-fn module_head(space: &ItemSpace<'_>, name: &str, body: &str) -> (&'static str, String) {
-    let import = |path: &str, names: &[&str]| -> String {
-        let names: Vec<&str> = names.iter().copied().filter(|n| uses(body, n)).collect();
-        match names.as_slice() {
-            [] => String::new(),
-            [one] => format!("use {path}::{one};\n"),
-            many => format!("use {path}::{{{}}};\n", many.join(", ")),
-        }
-    };
-    let runtime_names: &[&'static str] = if name == "commands" {
-        &["Command", "CommandError", "JsonObject", "Syntax", "UtcTime"]
-    } else {
-        &["CommandError", "JsonObject", "Syntax", "UtcTime"]
-    };
-    let runtime = space.short_names(runtime_names);
-    let mut uses_text = import("std::collections", &space.short_names(&["BTreeMap"]));
-    uses_text.push_str(&import("::simplex_api_types::runtime", &runtime));
-    let macros: &[&str] = match name {
-        "types" => &[
-            "__private",
-            "error_type",
-            "wire_enum",
-            "wire_opaque",
-            "wire_record",
-            "wire_union",
-        ],
-        "commands" => &["__private", "command", "command_response"],
-        _ => &["__private", "wire_record", "wire_union"],
-    };
-    uses_text.push_str(&import("::simplex_api_types", macros));
-    if name == "commands" || (name == "events" && uses(body, "responses")) {
-        uses_text.push_str("use super::responses;\n");
-    }
-    if name != "types" {
-        let glob = space.types.iter().any(|t| uses(body, &t.rust));
-        match (uses(body, "types"), glob) {
-            (true, true) => uses_text.push_str("use super::types::{self, *};\n"),
-            (true, false) => uses_text.push_str("use super::types;\n"),
-            (false, true) => uses_text.push_str("use super::types::*;\n"),
-            (false, false) => {}
-        }
-    }
-    let doc = match name {
+/// A module's doc line.
+fn module_doc(name: &str) -> &'static str {
+    match name {
         "types" => {
             "Every type of `TYPES.md`: records, enums, discriminated unions (their members with \
              fields in a submodule each)."
@@ -159,8 +118,7 @@ fn module_head(space: &ItemSpace<'_>, name: &str, body: &str) -> (&'static str, 
         }
         "responses" => "Every response of `COMMANDS.md` and [`ChatResponse`] over all of them.",
         _ => "Every event of `EVENTS.md` and [`ChatEvent`] over all of them.",
-    };
-    (doc, uses_text)
+    }
 }
 
 fn header(provenance: &str) -> String {

@@ -1,5 +1,5 @@
-//! The item space: every Rust name, module and representation decision, made once after the
-//! IR passes. The emitters and the diff report only look things up here.
+//! The model phase: every Rust name, module and representation decision, made once after the
+//! checks, in the item space. The emitters and the diff report only look things up here.
 //!
 //! Decisions and their rules:
 //! * **Modules.** TYPES.md types go to `types`; the members of a discriminated union with
@@ -22,14 +22,17 @@
 //!   than [`BOX_ABOVE`] bytes, are boxed, so that no struct is large (a decoder frame holds one).
 //! * **Traits**: `Eq` and `Hash` wherever no `double` is reachable.
 //! * **Builders**: types reachable from command parameters get `new(required...)` and `with_x`
-//!   setters; every struct has `Default`.
+//!   setters (named after the field without `r#` or a leading `_`); every struct has `Default`.
+//! * **`use` lines** ([`uses`]): from what each module holds, not from its printed text.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{
     Api, Command, Expr, Field, FieldOwner, Prim, TypeDef, TypeExpr, TypeKind, Variant,
 };
+
 pub mod naming;
+pub mod uses;
 
 use naming::Scope;
 
@@ -84,7 +87,7 @@ pub enum Shape {
     Opaque,
     /// A tagged enum: its member submodule and the members by index.
     Union {
-        /// Submodule of the member structs.
+        /// Submodule of the member structs, as paths write it (`r#type` for a keyword).
         module: String,
         /// Members.
         members: Vec<MemberItem>,
@@ -107,6 +110,8 @@ pub struct FieldItem {
     pub wire: String,
     /// Rust identifier text (`r#type` for keywords, `self_` where raw is impossible).
     pub ident: String,
+    /// Its setter (`with_type` for `r#type`), for the structs that get setters.
+    pub setter: String,
     /// Its type.
     pub ty: TypeExpr,
     /// Boxed (to break recursion or keep structs small).
@@ -256,7 +261,9 @@ impl<'a> ItemSpace<'a> {
                         .collect(),
                 },
                 TypeKind::Union { members } => Shape::Union {
-                    module: modules.unique(naming::field_name(&rust).trim_matches('_').to_owned()),
+                    module: naming::ident_text(
+                        &modules.unique(naming::field_name(&rust).trim_matches('_').to_owned()),
+                    ),
                     members: members
                         .iter()
                         .map(|m| MemberItem {
@@ -673,11 +680,18 @@ impl<'a> ItemSpace<'a> {
         let mut scope = Scope::with_reserved(&["extra_fields", "__meta"]);
         fields
             .iter()
-            .map(|f| FieldItem {
-                wire: f.name.clone(),
-                ident: naming::ident_text(&scope.unique(naming::field_name(&f.name))),
-                ty: f.ty.clone(),
-                boxed: self.boxed.contains(&(owner.to_owned(), f.name.clone())),
+            .map(|f| {
+                let ident = naming::ident_text(&scope.unique(naming::field_name(&f.name)));
+                FieldItem {
+                    wire: f.name.clone(),
+                    setter: format!(
+                        "with_{}",
+                        ident.trim_start_matches("r#").trim_start_matches('_')
+                    ),
+                    ident,
+                    ty: f.ty.clone(),
+                    boxed: self.boxed.contains(&(owner.to_owned(), f.name.clone())),
+                }
             })
             .collect()
     }
