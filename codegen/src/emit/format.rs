@@ -3,22 +3,18 @@
 //! Rendering follows upstream's Python line: an `Option` that is `Some` is sent, defaulted bools
 //! only when they differ from the default, strings raw, arrays joined, `json(..)` compact.
 //!
-//! Every value is written at a [place](Rivals) the generator works out from the tree: the
-//! optional parts before it that the core would try to read at the same point of the command
-//! (their first texts, as far as the text written since makes them possible), and whether the
-//! value ends the command. Free strings and enum values get that place as data and are checked
-//! when rendered (`__private::push_str`); numbers, JSON, `on|off` and the fixed texts of types
-//! are checked here, once, and a value that the core could misread whatever it is makes
-//! generation fail.
+//! The formatter walks the tree with a [`Reader`] of the model, which says at each value what
+//! the core could read there instead ([`crate::model::misread`]); this module prints the code
+//! for each node and passes that place on to the runtime's checks.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::tokens as path;
-use crate::check::render;
-use crate::ir::{Expr, HiddenPart, Prim, Syntax, TypeDef, TypeExpr, TypeKind};
+use crate::ir::{Expr, Prim, Syntax, TypeDef, TypeExpr, TypeKind};
+use crate::model::misread::{starts, End, Names, Next, Place, Reader, Start};
 use crate::model::{FieldItem, ItemSpace, Module, Shape};
 
 /// A name the tree can use: an expression for its value and the value's type.
@@ -31,83 +27,14 @@ struct Bind {
     wire: String,
 }
 
-/// Whether a value ends the command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum End {
-    /// Something always follows.
-    No,
-    /// It is the last node of the command's tree.
-    Yes,
-    /// It is the last node of a type's tree: it ends the command when the type's value does
-    /// (`place.rest` at run time).
-    Outer,
-}
-
-impl End {
-    fn and(self, last: bool) -> End {
-        if last {
-            self
-        } else {
-            End::No
-        }
-    }
-}
-
-/// What a value renders first: fixed text, then a value of some kind or the end.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Start {
-    text: String,
-    next: Next,
-}
-
-/// What follows the fixed text a rendering starts with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Next {
-    /// Nothing of this value.
-    End,
-    /// Digits (or `-`).
-    Number,
-    /// A JSON text.
-    Json,
-    /// `on` or `off`.
-    Flag,
-    /// A free string or an enum value: checked at run time.
-    Free,
-}
-
-/// An optional part the core would try to read at an earlier point of the output than the
-/// current one, while the text written since then still allows it.
-#[derive(Debug, Clone)]
-struct Rival {
-    /// The fixed text the part begins with (up to its first value, or all of it).
-    text: String,
-    /// The part, in the plain line's notation.
-    part: String,
-    /// What has been written since the point where the core would try it.
-    lead: String,
-}
-
-/// The optional parts the core could read at the current point, instead of what follows.
-type Rivals = Vec<Rival>;
-
 struct Gen<'m, 'a> {
     model: &'m ItemSpace<'a>,
     module: Module,
     env: BTreeMap<String, Bind>,
     fallible: bool,
     counter: usize,
-    owner: String,
-    /// Parts the core could read instead of what comes next.
-    rivals: Rivals,
-    /// Inside a type's syntax: nothing is written yet, so the place the value of the type is
-    /// written at (`place` at run time) applies to what comes next.
-    outer: bool,
-    /// Parts of the command that the core reads though the docs do not show them.
-    hidden: Vec<HiddenPart>,
-    /// Hidden parts already placed in the tree.
-    hidden_placed: BTreeSet<usize>,
-    /// Advice for values whose start would be misread, by parameter.
-    fixes: BTreeMap<String, String>,
+    /// What the core could read at the current point.
+    reader: Reader,
 }
 
 fn rt() -> TokenStream {
@@ -198,187 +125,29 @@ impl Gen<'_, '_> {
         self.env.get(name).cloned().ok_or_else(|| {
             format!(
                 "cannot generate the formatter of {}: the syntax uses `{name}`, which it does not have",
-                self.owner
+                self.reader.owner
             )
         })
     }
 
-    /// What `exprs` can render first, with the names bound now.
-    fn starts_of(&self, exprs: &[Expr]) -> Vec<Start> {
-        let names = Names {
+    /// The types of the names bound now.
+    fn names(&self) -> Names {
+        Names {
             fields: self
                 .env
                 .iter()
                 .map(|(k, b)| (k.clone(), b.ty.clone()))
                 .collect(),
             tags: Vec::new(),
-        };
-        starts(self.model, exprs, &names, 0)
-    }
-
-    /// `e` in the plain line's notation, for errors.
-    fn plain(&self, e: &Expr) -> String {
-        let shape = |name: &str| match self.env.get(name).map(|b| b.ty.strip_optional()) {
-            Some(TypeExpr::Ref { name }) => match self.model.def(name) {
-                Some(d) if d.syntax.is_some() => render::Shape::WithSyntax,
-                Some(TypeDef {
-                    kind: TypeKind::Enum { values },
-                    ..
-                }) => render::Shape::Values(values.iter().map(|v| v.value.clone()).collect()),
-                _ => render::Shape::Scalar,
-            },
-            _ => render::Shape::Scalar,
-        };
-        render::plain(std::slice::from_ref(e), &shape)
-    }
-
-    fn seq(&mut self, exprs: &[Expr], end: End) -> Result<TokenStream, String> {
-        let mut out = TokenStream::new();
-        for (i, e) in exprs.iter().enumerate() {
-            self.place_hidden(e);
-            let (rivals, outer) = (self.rivals.clone(), self.outer);
-            out.extend(self.one(e, end.and(i + 1 == exprs.len()))?);
-            (self.rivals, self.outer) = (rivals, outer);
-            self.after(e)?;
-        }
-        Ok(out)
-    }
-
-    /// The hidden parts the core reads just before `e`, as rivals of what `e` renders.
-    fn place_hidden(&mut self, e: &Expr) {
-        for (i, h) in self.hidden.iter().enumerate() {
-            if !self.hidden_placed.contains(&i) && mentions(e, &h.before) {
-                self.hidden_placed.insert(i);
-                for text in &h.texts {
-                    self.rivals.push(Rival {
-                        text: text.clone(),
-                        part: h.shown.clone(),
-                        lead: String::new(),
-                    });
-                }
-            }
         }
     }
 
-    /// Moves past `e`: its text narrows the rivals; a part that may render nothing becomes
-    /// one (the core tries it where what follows starts); a value ends them all.
-    fn after(&mut self, e: &Expr) -> Result<(), String> {
-        if let Expr::Literal { text } = e {
-            return self.advance(text);
-        }
-        let starts = self.starts_of(std::slice::from_ref(e));
-        let absent = Start {
-            text: String::new(),
-            next: Next::End,
-        };
-        if starts.contains(&absent) {
-            let part = self.plain(e);
-            for s in starts.into_iter().filter(|s| *s != absent) {
-                self.rivals.push(Rival {
-                    text: s.text,
-                    part: part.clone(),
-                    lead: String::new(),
-                });
-            }
-        } else {
-            self.rivals.clear();
-            self.outer = false;
-        }
-        Ok(())
+    /// What `exprs` can render first, with the names bound now.
+    fn starts_of(&self, exprs: &[Expr]) -> Vec<Start> {
+        starts(self.model, exprs, &self.names(), 0)
     }
 
-    /// Fixed text written: rivals that cannot begin with it are out; one that it completes
-    /// means the docs' grammar is ambiguous.
-    fn advance(&mut self, text: &str) -> Result<(), String> {
-        self.outer = false;
-        let mut kept = Vec::new();
-        for mut r in std::mem::take(&mut self.rivals) {
-            r.lead.push_str(text);
-            if r.text.len() > r.lead.len() && r.text.starts_with(&r.lead) {
-                kept.push(r);
-            } else if r.lead.starts_with(&r.text) {
-                return Err(format!(
-                    "{}: the core would read `{}` where the syntax continues with `{text}`",
-                    self.owner, r.part
-                ));
-            }
-        }
-        self.rivals = kept;
-        Ok(())
-    }
-
-    /// The texts a value written now may not begin with, with the parts the core would read.
-    fn tokens(&self, wire: &str) -> Result<Vec<(String, String)>, String> {
-        let mut out: Vec<(String, String)> = Vec::new();
-        for r in &self.rivals {
-            let token = r.text.get(r.lead.len()..).unwrap_or_default();
-            if token.is_empty() {
-                return Err(format!(
-                    "{}: the core cannot tell `{}` from `{wire}`: both begin with a value",
-                    self.owner, r.part
-                ));
-            }
-            if !out.iter().any(|(t, _)| t == token) {
-                out.push((token.to_owned(), r.part.clone()));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Checks, once, a value that renders `starts` against the rivals. Returns the texts a
-    /// free value at its start must be checked against when rendered.
-    fn check_starts(&self, starts: &[Start], wire: &str) -> Result<Vec<(String, String)>, String> {
-        let mut runtime = Vec::new();
-        for (token, part) in self.tokens(wire)? {
-            for s in starts {
-                let clash = if !s.text.is_empty() && s.text.starts_with(&token) {
-                    true
-                } else if let Some(rest) = token.strip_prefix(s.text.as_str()) {
-                    match s.next {
-                        Next::End => false,
-                        Next::Number => rest.starts_with(|c: char| c.is_ascii_digit() || c == '-'),
-                        Next::Json => json_may_start(rest),
-                        Next::Flag => ["on", "off"]
-                            .iter()
-                            .any(|w| w.starts_with(rest) || rest.starts_with(w)),
-                        Next::Free if s.text.is_empty() => {
-                            if !runtime.iter().any(|(t, _)| *t == token) {
-                                runtime.push((token.clone(), part.clone()));
-                            }
-                            false
-                        }
-                        Next::Free => {
-                            return Err(format!(
-                                "{}: `{wire}` can begin with `{}` and a free value, and the core \
-                                 could read `{part}` there: not supported",
-                                self.owner, s.text
-                            ))
-                        }
-                    }
-                } else {
-                    false
-                };
-                if clash {
-                    let what = match (s.text.is_empty(), s.next) {
-                        (false, _) => format!("`{}`", s.text),
-                        (true, Next::Number) => "a number".to_owned(),
-                        (true, Next::Json) => "JSON".to_owned(),
-                        (true, Next::Flag) => "`on` or `off`".to_owned(),
-                        (true, _) => "a value".to_owned(),
-                    };
-                    return Err(format!(
-                        "{}: `{wire}` can begin with {what}, which the core would read as `{part}`",
-                        self.owner
-                    ));
-                }
-            }
-        }
-        Ok(runtime)
-    }
-
-    /// The `&Place` a value is written at: the texts it may not begin with, whether it ends the
-    /// command, the advice for its parameter; at the start of a type's syntax, the run-time
-    /// `place` of the type's value.
+    /// The `&Place` a value is written at, as the runtime takes it.
     fn place_for(
         &self,
         wire: &str,
@@ -387,39 +156,45 @@ impl Gen<'_, '_> {
         outer: bool,
     ) -> Result<TokenStream, String> {
         let rt = rt();
-        let rest = match end {
-            End::No => quote!(false),
-            End::Yes => quote!(true),
-            End::Outer => quote!(place.rest),
-        };
-        if outer {
-            if !tokens.is_empty() {
-                return Err(format!(
-                    "{}: `{wire}` begins the syntax after optional parts: not supported",
-                    self.owner
-                ));
+        Ok(match self.reader.place(wire, end, tokens, outer)? {
+            Place::Outer => quote!(place),
+            Place::OuterFirstWord => quote!(&place.first_word()),
+            Place::Word => quote!(&#rt::Place::WORD),
+            Place::Rest => quote!(&#rt::Place::REST),
+            Place::OuterEnd => quote!(&place.end()),
+            Place::Checked {
+                not_first,
+                rest,
+                fix,
+            } => {
+                let rest = match rest {
+                    End::No => quote!(false),
+                    End::Yes => quote!(true),
+                    End::Outer => quote!(place.rest),
+                };
+                let fix = match fix {
+                    Some(f) => {
+                        let some = self.p("Some");
+                        quote!(#some(#f))
+                    }
+                    None => self.p("None"),
+                };
+                let not_first = not_first.iter().map(|(t, p)| quote!((#t, #p)));
+                quote!(&#rt::Place { not_first: &[#(#not_first),*], rest: #rest, fix: #fix })
             }
-            return Ok(match end {
-                End::Outer => quote!(place),
-                _ => quote!(&place.first_word()),
-            });
+        })
+    }
+
+    fn seq(&mut self, exprs: &[Expr], end: End) -> Result<TokenStream, String> {
+        let mut out = TokenStream::new();
+        for (i, e) in exprs.iter().enumerate() {
+            self.reader.place_hidden(e);
+            let saved = self.reader.save();
+            out.extend(self.one(e, end.and(i + 1 == exprs.len()))?);
+            self.reader.restore(saved);
+            self.reader.after(self.model, e, &self.names())?;
         }
-        if tokens.is_empty() {
-            return Ok(match end {
-                End::No => quote!(&#rt::Place::WORD),
-                End::Yes => quote!(&#rt::Place::REST),
-                End::Outer => quote!(&place.end()),
-            });
-        }
-        let fix = match self.fixes.get(wire).filter(|_| !tokens.is_empty()) {
-            Some(f) => {
-                let some = self.p("Some");
-                quote!(#some(#f))
-            }
-            None => self.p("None"),
-        };
-        let not_first = tokens.iter().map(|(t, p)| quote!((#t, #p)));
-        Ok(quote!(&#rt::Place { not_first: &[#(#not_first),*], rest: #rest, fix: #fix }))
+        Ok(out)
     }
 
     fn one(&mut self, e: &Expr, end: End) -> Result<TokenStream, String> {
@@ -435,7 +210,8 @@ impl Gen<'_, '_> {
             }
             Expr::Json { name } => {
                 let b = self.bind(name)?;
-                self.check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
+                self.reader
+                    .check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
                 self.fallible = true;
                 let (expr, wire) = (&b.expr, &b.wire);
                 quote!(#rt::push_json(out, &#expr, #wire)?;)
@@ -445,17 +221,18 @@ impl Gen<'_, '_> {
                 let TypeExpr::Array { item } = &b.ty else {
                     return Err(format!(
                         "{}: `{name}` is joined but is not an array",
-                        self.owner
+                        self.reader.owner
                     ));
                 };
                 if !matches!(&**item, TypeExpr::Prim { prim } if prim.is_number()) {
                     return Err(format!(
                         "{}: `{name}` joins values that are not numbers: an item holding `{sep}` \
                          would be read as two, which is not supported",
-                        self.owner
+                        self.reader.owner
                     ));
                 }
-                self.check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
+                self.reader
+                    .check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
                 let v = self.fresh();
                 let i = self.fresh();
                 let item_code = self.value(
@@ -482,13 +259,15 @@ impl Gen<'_, '_> {
             }
             Expr::OnOff { name } => {
                 let b = self.bind(name)?;
-                self.check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
+                self.reader
+                    .check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
                 let expr = &b.expr;
                 quote!(#rt::on_off(out, #expr);)
             }
             Expr::OnOffParam { key, name, default } => {
                 let b = self.bind(name)?;
-                self.check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
+                self.reader
+                    .check_starts(&self.starts_of(std::slice::from_ref(e)), name)?;
                 let expr = &b.expr;
                 match default {
                     Some(false) => {
@@ -510,11 +289,11 @@ impl Gen<'_, '_> {
                 let TypeExpr::Optional { inner } = &b.ty else {
                     return Err(format!(
                         "{}: optional part on `{name}`, which is not optional",
-                        self.owner
+                        self.reader.owner
                     ));
                 };
                 let v = self.fresh();
-                let saved = self.env.insert(
+                let shadowed = self.env.insert(
                     name.clone(),
                     Bind {
                         expr: quote!(#v),
@@ -522,14 +301,14 @@ impl Gen<'_, '_> {
                         wire: b.wire.clone(),
                     },
                 );
-                let (rivals, outer) = (self.rivals.clone(), self.outer);
+                let saved = self.reader.save();
                 let some_code = self.seq(some, end);
-                match saved {
+                match shadowed {
                     Some(s) => self.env.insert(name.clone(), s),
                     None => self.env.remove(name),
                 };
                 let some_code = some_code?;
-                (self.rivals, self.outer) = (rivals, outer);
+                self.reader.restore(saved);
                 let none_code = self.seq(none, end)?;
                 let expr = &b.expr;
                 let (some, none_path) = (self.p("Some"), self.p("None"));
@@ -555,34 +334,34 @@ impl Gen<'_, '_> {
                 let def = self.model.type_def(&b.ty).ok_or_else(|| {
                     format!(
                         "{}: choice on `{name}`, which is not an enum or union",
-                        self.owner
+                        self.reader.owner
                     )
                 })?;
                 let info = self
                     .model
                     .info(&def.name)
-                    .ok_or_else(|| format!("{}: no type `{}`", self.owner, def.name))?;
+                    .ok_or_else(|| format!("{}: no type `{}`", self.reader.owner, def.name))?;
                 let path = path(&self.model.type_path(&def.name, self.module));
                 let tags: Vec<&str> = match &def.kind {
                     TypeKind::Enum { values } => values.iter().map(|v| v.value.as_str()).collect(),
                     TypeKind::Union { members } => members.iter().map(|m| m.tag.as_str()).collect(),
                     TypeKind::Record { .. } | TypeKind::Opaque => {
-                        return Err(format!("{}: choice on record `{name}`", self.owner))
+                        return Err(format!("{}: choice on record `{name}`", self.reader.owner))
                     }
                 };
                 let is_union = matches!(def.kind, TypeKind::Union { .. });
-                let (rivals, outer) = (self.rivals.clone(), self.outer);
+                let saved = self.reader.save();
                 let mut arms = TokenStream::new();
                 for a in alternatives {
                     let idx = tags.iter().position(|t| *t == a.tag).ok_or_else(|| {
                         format!(
                             "{}: choice on `{name}` names unknown value `{}`",
-                            self.owner, a.tag
+                            self.reader.owner, a.tag
                         )
                     })?;
                     let (variant, unit) = variant_of(&info.shape, idx);
                     let variant = format_ident!("{}", variant);
-                    (self.rivals, self.outer) = (rivals.clone(), outer);
+                    self.reader.restore(saved.clone());
                     let code = self.seq(&a.expr, end)?;
                     if is_union && !unit {
                         arms.extend(quote!(#path::#variant(_) => { #code }));
@@ -590,7 +369,7 @@ impl Gen<'_, '_> {
                         arms.extend(quote!(#path::#variant => { #code }));
                     }
                 }
-                (self.rivals, self.outer) = (rivals, outer);
+                self.reader.restore(saved);
                 let other = self.seq(otherwise, end)?;
                 self.fallible = true;
                 let (expr, wire) = (&b.expr, &b.wire);
@@ -637,207 +416,61 @@ impl Gen<'_, '_> {
                     text: String::new(),
                     next: Next::Number,
                 };
-                self.check_starts(&[start], wire)?;
+                self.reader.check_starts(&[start], wire)?;
                 quote!(#rt::push_num(out, #expr);)
             }
             TypeExpr::Prim { prim: Prim::String } => {
                 self.fallible = true;
-                let place = self.place_for(wire, end, &self.tokens(wire)?, self.outer)?;
+                let place =
+                    self.place_for(wire, end, &self.reader.tokens(wire)?, self.reader.outer())?;
                 quote!(#rt::push_str(out, #expr, #wire, #place)?;)
             }
             TypeExpr::Prim {
                 prim: Prim::UtcTime,
             } => {
                 self.fallible = true;
-                let place = self.place_for(wire, end, &self.tokens(wire)?, self.outer)?;
+                let place =
+                    self.place_for(wire, end, &self.reader.tokens(wire)?, self.reader.outer())?;
                 quote!(#rt::push_time(out, #expr, #wire, #place)?;)
             }
             TypeExpr::Ref { name } => {
                 let def = self.model.def(name).ok_or_else(|| {
                     format!(
                         "{}: `{wire}` has type `{name}`, which TYPES.md does not define",
-                        self.owner
+                        self.reader.owner
                     )
                 })?;
                 self.fallible = true;
                 if let Some(syntax) = &def.syntax {
                     let starts = starts(self.model, &syntax.expr, &Names::of_type(def), 0);
-                    let runtime = self.check_starts(&starts, wire)?;
+                    let runtime = self.reader.check_starts(&starts, wire)?;
                     let free_first = starts
                         .iter()
                         .any(|s| s.text.is_empty() && s.next == Next::Free);
-                    let place = self.place_for(wire, end, &runtime, self.outer && free_first)?;
+                    let place =
+                        self.place_for(wire, end, &runtime, self.reader.outer() && free_first)?;
                     let syntax = self.p("Syntax");
                     quote!(#syntax::write_syntax(#expr, out, #wire, #place)?;)
                 } else if matches!(def.kind, TypeKind::Enum { .. }) {
                     let path = path(&self.model.type_path(name, self.module));
-                    let place = self.place_for(wire, end, &self.tokens(wire)?, self.outer)?;
+                    let place =
+                        self.place_for(wire, end, &self.reader.tokens(wire)?, self.reader.outer())?;
                     quote!(#rt::push_enum(out, #path::as_str(#expr), #wire, #place)?;)
                 } else {
                     return Err(format!(
                         "{}: `{wire}` of type `{name}` is rendered as a plain value, but `{name}` has no syntax",
-                        self.owner
+                        self.reader.owner
                     ));
                 }
             }
             other => {
                 return Err(format!(
                     "{}: `{wire}` of type `{other}` cannot be rendered as a plain value",
-                    self.owner
+                    self.reader.owner
                 ))
             }
         })
     }
-}
-
-/// The types of the names a tree uses, for [`starts`].
-struct Names {
-    fields: BTreeMap<String, TypeExpr>,
-    /// The values of `self` (an enum's) or `type` (a union's tags), in a type's syntax.
-    tags: Vec<String>,
-}
-
-impl Names {
-    /// The names of a type's syntax: its fields (every member's, for a union) and its values.
-    fn of_type(def: &TypeDef) -> Names {
-        let (fields, tags) = match &def.kind {
-            TypeKind::Record { fields } => (
-                fields
-                    .iter()
-                    .map(|f| (f.name.clone(), f.ty.clone()))
-                    .collect(),
-                Vec::new(),
-            ),
-            TypeKind::Enum { values } => (
-                BTreeMap::new(),
-                values.iter().map(|v| v.value.clone()).collect(),
-            ),
-            TypeKind::Union { members } => (
-                members
-                    .iter()
-                    .flat_map(|m| m.fields.iter().map(|f| (f.name.clone(), f.ty.clone())))
-                    .collect(),
-                members.iter().map(|m| m.tag.clone()).collect(),
-            ),
-            TypeKind::Opaque => (BTreeMap::new(), Vec::new()),
-        };
-        Names { fields, tags }
-    }
-}
-
-/// Types nest in each other's syntax at most this deep (a cycle stops here).
-const MAX_DEPTH: usize = 8;
-
-/// What `exprs` can render first: each possible fixed text, with what follows it (a value of
-/// some kind, or the end). A rendering that can be empty has a start with no text and `End`.
-fn starts(model: &ItemSpace<'_>, exprs: &[Expr], names: &Names, depth: usize) -> Vec<Start> {
-    let Some((e, rest)) = exprs.split_first() else {
-        return vec![Start {
-            text: String::new(),
-            next: Next::End,
-        }];
-    };
-    let text = |t: &str| Start {
-        text: t.to_owned(),
-        next: Next::End,
-    };
-    let value = |next| Start {
-        text: String::new(),
-        next,
-    };
-    let kind = |ty: &TypeExpr| -> Vec<Start> {
-        match ty.strip_optional() {
-            TypeExpr::Prim { prim } if prim.is_number() => vec![value(Next::Number)],
-            TypeExpr::Ref { name } => match model.def(name) {
-                Some(def) if depth < MAX_DEPTH => match &def.syntax {
-                    Some(s) => starts(model, &s.expr, &Names::of_type(def), depth + 1),
-                    None => vec![value(Next::Free)],
-                },
-                _ => vec![value(Next::Free)],
-            },
-            _ => vec![value(Next::Free)],
-        }
-    };
-    let first: Vec<Start> = match e {
-        Expr::Literal { text: t } => vec![text(t)],
-        Expr::OnOff { .. } => vec![value(Next::Flag)],
-        Expr::OnOffParam { key, name, default } => {
-            let mut v = vec![Start {
-                text: format!(" {key}="),
-                next: Next::Flag,
-            }];
-            let optional = names.fields.get(name).is_some_and(TypeExpr::is_optional);
-            if default.is_some() || optional {
-                v.push(text(""));
-            }
-            v
-        }
-        Expr::Optional { some, none, .. } => {
-            let mut v = starts(model, some, names, depth);
-            v.extend(starts(model, none, names, depth));
-            v
-        }
-        Expr::Choice {
-            alternatives,
-            otherwise,
-            ..
-        } => {
-            let mut v = starts(model, otherwise, names, depth);
-            for a in alternatives {
-                v.extend(starts(model, &a.expr, names, depth));
-            }
-            v
-        }
-        Expr::Json { .. } => vec![value(Next::Json)],
-        Expr::Join { name, .. } => match names.fields.get(name) {
-            Some(TypeExpr::Array { item }) => kind(item),
-            _ => vec![value(Next::Free)],
-        },
-        Expr::Param { name } if (name == "self" || name == "type") && !names.tags.is_empty() => {
-            names.tags.iter().map(|t| text(t)).collect()
-        }
-        Expr::Param { name } => match names.fields.get(name) {
-            Some(ty) => kind(ty),
-            None => vec![value(Next::Free)],
-        },
-    };
-    let mut out = Vec::new();
-    let mut then: Option<Vec<Start>> = None;
-    for s in first {
-        if s.next == Next::End {
-            let after = then.get_or_insert_with(|| starts(model, rest, names, depth));
-            for a in after.iter() {
-                out.push(Start {
-                    text: format!("{}{}", s.text, a.text),
-                    next: a.next,
-                });
-            }
-        } else {
-            out.push(s);
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// True when a JSON text could begin with `text` (or with a prefix of it that is a whole
-/// JSON value, such as `null` of `nullx`).
-fn json_may_start(text: &str) -> bool {
-    match text.chars().next() {
-        None => false,
-        Some(c) if "{[\"-0123456789".contains(c) => true,
-        Some(_) => ["true", "false", "null"]
-            .iter()
-            .any(|w| w.starts_with(text) || text.starts_with(w)),
-    }
-}
-
-/// True when a node of `e` reads `param`.
-fn mentions(e: &Expr, param: &str) -> bool {
-    let mut found = false;
-    e.walk(&mut |n| found |= n.param_name() == Some(param));
-    found
 }
 
 /// The body of a command's `write_command` and whether it can fail.
@@ -853,16 +486,7 @@ pub fn command_body(
         env: bind_fields(fields, quote!(self)),
         fallible: false,
         counter: 0,
-        owner: format!("command `{command}`"),
-        rivals: Vec::new(),
-        outer: false,
-        hidden: syntax.hidden_parts.clone(),
-        hidden_placed: BTreeSet::new(),
-        fixes: syntax
-            .safe_forms
-            .iter()
-            .map(|f| (f.param.clone(), f.advice.clone()))
-            .collect(),
+        reader: Reader::command(format!("command `{command}`"), syntax),
     };
     let body = g.seq(&syntax.expr, End::Yes)?;
     Ok((body, g.fallible))
@@ -897,17 +521,11 @@ pub fn type_syntax(
         env: BTreeMap::new(),
         fallible: true,
         counter: 0,
-        owner: owner.clone(),
-        rivals: Vec::new(),
-        outer: true,
-        hidden: Vec::new(),
-        hidden_placed: BTreeSet::new(),
-        fixes: BTreeMap::new(),
+        reader: Reader::value_of_type(owner.clone()),
     };
     // Each arm starts at the start of the value.
     let arm = |g: &mut Gen<'_, '_>, tree: &[Expr]| {
-        g.rivals.clear();
-        g.outer = true;
+        g.reader.at_value_start();
         g.seq(tree, End::Outer)
     };
     let err = g.p("Err");

@@ -24,6 +24,8 @@
 //! * **Builders**: types reachable from command parameters get `new(required...)` and `with_x`
 //!   setters (named after the field without `r#` or a leading `_`); every struct has `Default`.
 //! * **`use` lines** ([`uses`]): from what each module holds, not from its printed text.
+//! * **Misreadings** ([`misread`]): where the core could read a value of a command string as an
+//!   optional part instead, as plain data the formatters pass on to the runtime's checks.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -31,6 +33,7 @@ use crate::ir::{
     Api, Command, Expr, Field, FieldOwner, Prim, TypeDef, TypeExpr, TypeKind, Variant,
 };
 
+pub mod misread;
 pub mod naming;
 pub mod uses;
 
