@@ -1,10 +1,15 @@
-//! Emits the Rust of the `simplex-api-types` crate from the IR (quote + prettyplease).
+//! The emit phase: prints the Rust of the `simplex-api-types` crate from the model (quote +
+//! prettyplease, and laid-out tables for the item macros); every name, path and `use` line it
+//! writes is the model's.
 //!
-//! One function per item kind: `data` for records, enums, unions and their member structs,
-//! `format` for command-string formatters, `api` for commands, responses and events.
-//! Generated code uses fully-qualified paths (`::std::option::Option`, `::serde::Serialize`)
-//! and reaches the hand-written runtime through `::simplex_api_types::runtime`, so that it
-//! compiles wherever `simplex-api-types` is a dependency, whatever the upstream names are.
+//! One module per part: `items` for records, enums, unions and their member structs, `format`
+//! for command-string formatters, `api` for commands, responses and events, `table` for the
+//! layout of the macro invocations. Generated code writes paths short and qualifies one only
+//! where a name collides (see [`crate::model`]: a std or runtime name that an upstream item
+//! takes is written in full, a type shadowed by a local item as `types::Name` or
+//! `super::Name`); it reaches the hand-written runtime and the item macros through `use` lines
+//! from `::simplex_api_types`, so that it compiles wherever `simplex-api-types` is a
+//! dependency, whatever the upstream names are.
 
 mod api;
 mod format;
