@@ -7,6 +7,7 @@
 //! the core could read there instead ([`crate::model::misread`]); this module prints the code
 //! for each node and passes that place on to the runtime's checks.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, TokenStream};
@@ -35,6 +36,29 @@ struct Gen<'m, 'a> {
     counter: usize,
     /// What the core could read at the current point.
     reader: Reader,
+    /// Which of the bindings of `write_syntax` the code written so far uses.
+    used: Used,
+}
+
+/// Which bindings of a type's `write_syntax` its code uses, so that an unused one is written
+/// with a leading `_`.
+#[derive(Debug, Default)]
+struct Used {
+    /// `out`: something is written.
+    out: Cell<bool>,
+    /// `place`: a value is written at the place of the type's value.
+    place: Cell<bool>,
+    /// A field of the value is read (`m.x` in a union's arm).
+    field: Cell<bool>,
+}
+
+/// `name`, or `_name` when it is not used.
+fn binding(name: &str, used: bool) -> Ident {
+    if used {
+        format_ident!("{name}")
+    } else {
+        format_ident!("_{name}")
+    }
 }
 
 fn rt() -> TokenStream {
@@ -122,6 +146,7 @@ impl Gen<'_, '_> {
     }
 
     fn bind(&self, name: &str) -> Result<Bind, String> {
+        self.used.field.set(true);
         self.env.get(name).cloned().ok_or_else(|| {
             format!(
                 "cannot generate the formatter of {}: the syntax uses `{name}`, which it does not have",
@@ -156,7 +181,20 @@ impl Gen<'_, '_> {
         outer: bool,
     ) -> Result<TokenStream, String> {
         let rt = rt();
-        Ok(match self.reader.place(wire, end, tokens, outer)? {
+        let place = self.reader.place(wire, end, tokens, outer)?;
+        if matches!(
+            place,
+            Place::Outer
+                | Place::OuterFirstWord
+                | Place::OuterEnd
+                | Place::Checked {
+                    rest: End::Outer,
+                    ..
+                }
+        ) {
+            self.used.place.set(true);
+        }
+        Ok(match place {
             Place::Outer => quote!(place),
             Place::OuterFirstWord => quote!(&place.first_word()),
             Place::Word => quote!(&#rt::Place::WORD),
@@ -199,6 +237,10 @@ impl Gen<'_, '_> {
 
     fn one(&mut self, e: &Expr, end: End) -> Result<TokenStream, String> {
         let rt = rt();
+        if !matches!(e, Expr::Optional { .. } | Expr::Choice { .. }) {
+            // Every other node writes to `out`.
+            self.used.out.set(true);
+        }
         Ok(match e {
             Expr::Literal { text } => match single_char(text) {
                 Some(c) => quote!(out.push(#c);),
@@ -487,6 +529,7 @@ pub fn command_body(
         fallible: false,
         counter: 0,
         reader: Reader::command(format!("command `{command}`"), syntax),
+        used: Used::default(),
     };
     let body = g.seq(&syntax.expr, End::Yes)?;
     Ok((body, g.fallible))
@@ -522,6 +565,7 @@ pub fn type_syntax(
         fallible: true,
         counter: 0,
         reader: Reader::value_of_type(owner.clone()),
+        used: Used::default(),
     };
     // Each arm starts at the start of the value.
     let arm = |g: &mut Gen<'_, '_>, tree: &[Expr]| {
@@ -529,6 +573,8 @@ pub fn type_syntax(
         g.seq(tree, End::Outer)
     };
     let err = g.p("Err");
+    // Enums and unions report a value they cannot write under the parameter's name.
+    let param_used = matches!(t.kind, TypeKind::Enum { .. } | TypeKind::Union { .. });
     let unknown = quote! {
         Self::Undocumented(v) => return #err(#rt::unrepresentable(param, v)),
     };
@@ -560,11 +606,14 @@ pub fn type_syntax(
                 let variant = format_ident!("{}", variant);
                 let specs = model.member_fields(t, m);
                 g.env = bind_fields(&specs, quote!(m));
+                g.used.field.set(false);
                 let code = arm(&mut g, &specialize(&syntax.expr, &m.tag))?;
                 if unit {
                     arms.extend(quote!(Self::#variant => { #code }));
-                } else {
+                } else if g.used.field.get() {
                     arms.extend(quote!(Self::#variant(m) => { #code }));
+                } else {
+                    arms.extend(quote!(Self::#variant(_) => { #code }));
                 }
             }
             quote!(match self { #arms #unknown })
@@ -572,10 +621,12 @@ pub fn type_syntax(
     };
     let (syntax_trait, command_error) = (g.p("Syntax"), g.p("CommandError"));
     let (string, result, ok) = (g.p("String"), g.p("Result"), g.p("Ok"));
+    let out = binding("out", g.used.out.get());
+    let param = binding("param", param_used);
+    let place = binding("place", g.used.place.get());
     Ok(quote! {
         impl #syntax_trait for #name {
-            #[allow(unused_variables)]
-            fn write_syntax(&self, out: &mut #string, param: &'static str, place: &#rt::Place) -> #result<(), #command_error> {
+            fn write_syntax(&self, #out: &mut #string, #param: &'static str, #place: &#rt::Place) -> #result<(), #command_error> {
                 #body
                 #ok(())
             }
