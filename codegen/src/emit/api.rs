@@ -109,8 +109,12 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
             ));
         }
         let (cname, resp_ident) = (&c.name, format_ident!("{}", item.response));
-        if let Some(s) = c.syntax.as_ref().filter(|s| !s.expr.is_empty()) {
-            match format::command_body(space, &c.name, s, &item.fields) {
+        if let (Some(s), Some(plan)) = (&c.syntax, &item.formatter) {
+            match plan
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|plan| format::command_body(space, &c.name, plan, &item.fields))
+            {
                 Ok((body, fallible)) => {
                     let (command, command_error) = (p("Command"), p("CommandError"));
                     let (string, result, ok) = (p("String"), p("Result"), p("Ok"));

@@ -388,8 +388,12 @@ fn type_items(
             info.rust
         )));
     }
-    if let Some(s) = &t.syntax {
-        match format::type_syntax(space, t, s) {
+    if let (Some(s), Some(plan)) = (&t.syntax, &info.syntax) {
+        match plan
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|plan| format::type_syntax(space, t, plan))
+        {
             Ok(ts) => items.push(Piece::Item(ts, s.loc)),
             Err(message) => diags.error(s.loc, message),
         }

@@ -9,7 +9,7 @@
 //! are checked here, once, and a value that the core could misread whatever it is makes
 //! generation fail.
 //!
-//! A [`Reader`] follows a tree front to back as the formatter writes it; it holds no code, only
+//! A [`Reader`] follows a tree front to back as [`super::plan`] walks it; it holds no code, only
 //! what the core could read at the current point, and answers with plain data.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -80,7 +80,7 @@ pub struct Rival {
 /// The optional parts the core could read at the current point, instead of what follows.
 pub type Rivals = Vec<Rival>;
 
-/// What the core could read at the current point of a tree, as a formatter walks it.
+/// What the core could read at the current point of a tree, as the planner walks it.
 #[derive(Debug, Clone)]
 pub struct Reader {
     /// What the tree belongs to (``command `X` ``, ``type `Y` ``), for errors.
@@ -124,6 +124,22 @@ pub enum Place {
         /// Advice for a value of this parameter that would be misread.
         fix: Option<String>,
     },
+}
+
+impl Place {
+    /// The place depends on the run-time place of the type's value.
+    pub fn is_outer(&self) -> bool {
+        matches!(
+            self,
+            Place::Outer
+                | Place::OuterFirstWord
+                | Place::OuterEnd
+                | Place::Checked {
+                    rest: End::Outer,
+                    ..
+                }
+        )
+    }
 }
 
 impl Reader {

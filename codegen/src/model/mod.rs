@@ -24,8 +24,10 @@
 //! * **Builders**: types reachable from command parameters get `new(required...)` and `with_x`
 //!   setters (named after the field without `r#` or a leading `_`); every struct has `Default`.
 //! * **`use` lines** ([`uses`]): from what each module holds, not from its printed text.
-//! * **Misreadings** ([`misread`]): where the core could read a value of a command string as an
-//!   optional part instead, as plain data the formatters pass on to the runtime's checks.
+//! * **Formatters** ([`plan`]): each command's and type's syntax tree as its formatter writes
+//!   it, every value with how it is written and the place it is checked at; [`misread`] works
+//!   out where the core could read a value as an optional part instead, and refuses what it
+//!   could misread whatever the value. A tree that cannot be written keeps its error here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,6 +37,7 @@ use crate::ir::{
 
 pub mod misread;
 pub mod naming;
+pub mod plan;
 pub mod uses;
 
 use naming::Scope;
@@ -74,6 +77,9 @@ pub struct TypeItem {
     /// One of the error types of the docs (named `...Error` or `...ErrorType`): gets `Display`
     /// (naming the innermost error) and `std::error::Error`.
     pub error: bool,
+    /// The plan of its `Syntax` impl, for a type with a syntax; the error where the formatter
+    /// cannot be generated.
+    pub syntax: Option<Result<plan::TypePlan, String>>,
 }
 
 /// The Rust shape of a type.
@@ -171,6 +177,9 @@ pub struct CommandItem {
     pub defaults: BTreeMap<String, bool>,
     /// `Eq` and `Hash` can be derived.
     pub eq: bool,
+    /// The plan of its command-string formatter, for a command with a syntax; the error where
+    /// the formatter cannot be generated.
+    pub formatter: Option<Result<Vec<plan::Step>, String>>,
 }
 
 impl CommandItem {
@@ -244,6 +253,7 @@ impl<'a> ItemSpace<'a> {
         space.name_responses_and_events();
         space.name_commands();
         space.find_collisions();
+        space.plan_formatters();
         space
     }
 
@@ -282,6 +292,7 @@ impl<'a> ItemSpace<'a> {
                 eq: true,
                 builder: false,
                 error: t.name.ends_with("Error") || t.name.ends_with("ErrorType"),
+                syntax: None,
             });
         }
     }
@@ -614,9 +625,36 @@ impl<'a> ItemSpace<'a> {
                 ctor,
                 defaults,
                 eq,
+                formatter: None,
             });
         }
         self.local.insert("commands", locals);
+    }
+
+    /// Plans the formatter of every command and type with a syntax.
+    fn plan_formatters(&mut self) {
+        let commands: Vec<_> = self
+            .api
+            .commands
+            .iter()
+            .zip(&self.commands)
+            .map(|(c, item)| {
+                let s = c.syntax.as_ref().filter(|s| !s.expr.is_empty())?;
+                Some(plan::command(self, &c.name, s, &item.fields))
+            })
+            .collect();
+        let types: Vec<_> = self
+            .api
+            .types
+            .iter()
+            .map(|t| Some(plan::type_syntax(self, t, t.syntax.as_ref()?)))
+            .collect();
+        for (item, p) in self.commands.iter_mut().zip(commands) {
+            item.formatter = p;
+        }
+        for (item, p) in self.types.iter_mut().zip(types) {
+            item.syntax = p;
+        }
     }
 
     fn find_collisions(&mut self) {

@@ -1,5 +1,5 @@
 //! The `use` lines of each generated module, decided from what the model puts in the module
-//! (its structs' field types, its items' kinds, its formatters' values), so that the emitters
+//! (its structs' field types, its items' kinds, its formatters' plans), so that the emitters
 //! print them and never search the code they printed.
 //!
 //! A module imports only what its code writes short: the runtime names and `BTreeMap` that no
@@ -9,8 +9,9 @@
 
 use std::collections::BTreeSet;
 
+use super::plan::writes_syntax;
 use super::{ItemSpace, Module, Shape};
-use crate::ir::{Expr, Prim, TypeExpr, TypeKind};
+use crate::ir::{Prim, TypeExpr, TypeKind};
 
 /// What a module's code names, as far as its `use` lines go.
 #[derive(Debug, Default)]
@@ -107,30 +108,21 @@ impl ItemSpace<'_> {
             Module::Commands => {
                 // `command_string_from_json` takes a `__private::Value`.
                 needs.name("__private");
-                for (c, item) in self.api.commands.iter().zip(&self.commands) {
+                for item in &self.commands {
                     needs.name("command");
                     needs.name("command_response");
                     for f in &item.fields {
                         needs.ty(self, &f.ty, module);
                     }
-                    let Some(s) = c.syntax.as_ref().filter(|s| !s.expr.is_empty()) else {
+                    let Some(plan) = &item.formatter else {
                         continue;
                     };
                     // `impl Command`, whose method returns a `CommandError`.
                     needs.name("Command");
                     needs.name("CommandError");
-                    for e in &s.expr {
-                        e.walk(&mut |n| {
-                            let Expr::Param { name } = n else { return };
-                            let ty = item.fields.iter().find(|f| f.wire == *name).map(|f| &f.ty);
-                            if ty
-                                .and_then(|ty| self.type_def(ty))
-                                .is_some_and(|d| d.syntax.is_some())
-                            {
-                                // A value written by its type's `Syntax::write_syntax`.
-                                needs.name("Syntax");
-                            }
-                        });
+                    if plan.as_ref().is_ok_and(|steps| writes_syntax(steps)) {
+                        // A value written by its type's `Syntax::write_syntax`.
+                        needs.name("Syntax");
                     }
                 }
             }
