@@ -192,11 +192,6 @@ fn tagged_module(
     enum_doc: &str,
 ) -> Vec<Piece> {
     let mut items = Vec::new();
-    let kind_name = if module == Module::Responses {
-        "response"
-    } else {
-        "event"
-    };
     let shared: Vec<String> = tagged
         .iter()
         .filter_map(|(t, _)| {
@@ -217,7 +212,7 @@ fn tagged_module(
     }
     for (t, doc) in tagged.iter().filter(|(t, _)| t.shared.is_none()) {
         let v = &t.variant;
-        let fields = space.fields(&format!("{kind_name} {}", v.tag), &v.fields);
+        let fields = space.tagged_fields(t, module);
         items.push(Piece::Text(struct_table(
             space,
             &StructTable {

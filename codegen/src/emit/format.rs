@@ -359,11 +359,7 @@ pub fn type_syntax(
     };
     let (body, uses) = match plan {
         TypePlan::Record(steps) => {
-            let fields = match &t.kind {
-                crate::ir::TypeKind::Record { fields } => model.fields(&t.name, fields),
-                _ => Vec::new(),
-            };
-            p.env = bind_fields(&fields, quote!(self));
+            p.env = bind_fields(&model.record_fields(t), quote!(self));
             (p.seq(steps)?, Uses::of(steps))
         }
         TypePlan::Enum(arms) => {

@@ -8,8 +8,8 @@ use quote::{format_ident, quote};
 use super::table::{lit, Block};
 use super::{doc, format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
-use crate::ir::{TypeDef, TypeExpr, TypeKind};
-use crate::model::{FieldItem, ItemSpace, Module, Shape, Unrendered};
+use crate::ir::{TypeDef, TypeKind};
+use crate::model::{record_ctor, FieldItem, ItemSpace, Module, Shape, Unrendered};
 
 /// A struct's macro invocation.
 pub struct StructTable<'a> {
@@ -192,12 +192,6 @@ fn description(text: &str, tail: &str) -> String {
     d
 }
 
-fn record_ctor(fields: &[FieldItem]) -> Vec<usize> {
-    (0..fields.len())
-        .filter(|&i| !fields[i].optional() && !matches!(fields[i].ty, TypeExpr::Map { .. }))
-        .collect()
-}
-
 const RECORD_CTOR_DOC: &str =
     "Creates a value from its required fields; optional ones start as `None`, maps empty.";
 
@@ -210,8 +204,8 @@ fn type_items(
     let info = &space.types[index];
     let mut items = Vec::new();
     match (&t.kind, &info.shape) {
-        (TypeKind::Record { fields }, _) => {
-            let fields = space.fields(&t.name, fields);
+        (TypeKind::Record { .. }, _) => {
+            let fields = space.record_fields(t);
             let mut doc = description(&t.description, &format!("Record `{}` of TYPES.md.", t.name));
             let shape = space.api.wire_shape(&t.name);
             let pair = shape.and_then(|w| fields.iter().find(|f| f.wire == w.field));

@@ -594,7 +594,8 @@ impl<'a> ItemSpace<'a> {
                     false_default: p.ty == TypeExpr::prim(Prim::Bool),
                 })
                 .collect();
-            let fields = self.fields(&format!("command {}", c.name), &params);
+            let key = owner_key(&FieldOwner::Param { command: &c.name });
+            let fields = self.fields(&key, &params);
             let defaults = bool_defaults(c);
             let bare = bare_optionals(c);
             let ctor = fields
@@ -715,9 +716,8 @@ impl<'a> ItemSpace<'a> {
             .collect()
     }
 
-    /// Field items for a struct owned by `owner` (a type name, `Type.tag` for union members,
-    /// `command X`, `response tag`, `event tag`).
-    pub fn fields(&self, owner: &str, fields: &[Field]) -> Vec<FieldItem> {
+    /// Field items for a struct whose fields have the boxing key `owner` (see [`owner_key`]).
+    fn fields(&self, owner: &str, fields: &[Field]) -> Vec<FieldItem> {
         let mut scope = Scope::with_reserved(&["extra_fields", "__meta"]);
         fields
             .iter()
@@ -735,6 +735,26 @@ impl<'a> ItemSpace<'a> {
                 }
             })
             .collect()
+    }
+
+    /// Fields of record `t` (none for the other kinds).
+    pub fn record_fields(&self, t: &TypeDef) -> Vec<FieldItem> {
+        match &t.kind {
+            TypeKind::Record { fields } => {
+                self.fields(&owner_key(&FieldOwner::Record { ty: &t.name }), fields)
+            }
+            TypeKind::Enum { .. } | TypeKind::Union { .. } | TypeKind::Opaque => Vec::new(),
+        }
+    }
+
+    /// Fields of the struct of a response (in `Module::Responses`) or an event.
+    pub fn tagged_fields(&self, t: &TaggedItem, module: Module) -> Vec<FieldItem> {
+        let key = if module == Module::Responses {
+            response_key(&t.variant.tag)
+        } else {
+            event_key(&t.variant.tag)
+        };
+        self.fields(&key, &t.variant.fields)
     }
 
     /// Fields of the member `m` of union `t`.
@@ -814,6 +834,14 @@ impl<'a> ItemSpace<'a> {
     }
 }
 
+/// The constructor parameters of a record or member struct (indices into `fields`): its
+/// required fields, except maps (they start empty).
+pub fn record_ctor(fields: &[FieldItem]) -> Vec<usize> {
+    (0..fields.len())
+        .filter(|&i| !fields[i].optional() && !matches!(fields[i].ty, TypeExpr::Map { .. }))
+        .collect()
+}
+
 /// True when `ty` holds no `double`, given whether each referenced type is free of one.
 fn no_double(ty: &TypeExpr, ref_ok: &dyn Fn(&str) -> bool) -> bool {
     match ty {
@@ -832,9 +860,19 @@ fn owner_key(owner: &FieldOwner<'_>) -> String {
         FieldOwner::Record { ty } => (*ty).to_owned(),
         FieldOwner::Member { ty, tag, .. } => format!("{ty}.{tag}"),
         FieldOwner::Param { command } => format!("command {command}"),
-        FieldOwner::Response { tag, .. } => format!("response {tag}"),
-        FieldOwner::Event { tag, .. } => format!("event {tag}"),
+        FieldOwner::Response { tag, .. } => response_key(tag),
+        FieldOwner::Event { tag, .. } => event_key(tag),
     }
+}
+
+/// The boxing key of the fields of the response tagged `tag` (one struct per tag).
+fn response_key(tag: &str) -> String {
+    format!("response {tag}")
+}
+
+/// The boxing key of the fields of the event tagged `tag`.
+fn event_key(tag: &str) -> String {
+    format!("event {tag}")
 }
 
 /// The TYPES.md type a field belongs to (a record's or a union member's), if any.

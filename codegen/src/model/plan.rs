@@ -267,8 +267,8 @@ pub fn type_syntax(
                 t.name
             ))
         }
-        TypeKind::Record { fields } => {
-            p.env = env_of(&model.fields(&t.name, fields));
+        TypeKind::Record { .. } => {
+            p.env = env_of(&model.record_fields(t));
             TypePlan::Record(arm(&mut p, &syntax.expr)?)
         }
         TypeKind::Enum { values } => {
