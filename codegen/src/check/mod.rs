@@ -1,8 +1,8 @@
 //! The check phase: passes over the IR that [`read`](crate::read) built, each reporting what is
 //! wrong as located diagnostics. The overrides are applied first (they correct known doc slips);
 //! then the names are checked ([`refs`]) and the syntax trees bound and checked against their
-//! parameters ([`syntax`], with [`bind`] for old dialects and [`render`] to compare a tree with
-//! its plain line).
+//! parameters ([`syntax`](mod@syntax), with [`bind`] for old dialects and [`render`] to compare
+//! a tree with its plain line).
 
 pub mod bind;
 pub mod overrides;
