@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 
 use crate::diag::Diagnostics;
 use crate::ir::DocFile;
-use crate::source::DocSet;
+use crate::read::source::DocSet;
 
 /// Generator for the SimpleX Chat bot API crate.
 #[derive(Debug, Parser)]
@@ -321,7 +321,7 @@ pub fn run_diff(old: &Path, new: &Path, out: &mut impl Write, err: &mut impl Wri
         let _ = writeln!(err, "error: no diff: the docs have errors");
         return EXIT_ERROR;
     }
-    let d = crate::diff::diff(old_api, new_api);
+    let d = crate::report::diff::diff(old_api, new_api);
     if let Err(e) = out.write_all(d.to_markdown().as_bytes()) {
         let _ = writeln!(err, "error: cannot write the report: {e}");
         return EXIT_ERROR;

@@ -2,7 +2,7 @@
 //!
 //! Plain data, `Serialize`, deterministic: items keep the order of the docs, and every item keeps
 //! its upstream (wire) name and nothing Rust-specific. Rust names are derived later, in
-//! [`crate::naming`].
+//! [`crate::model::naming`].
 
 use std::fmt;
 
@@ -149,33 +149,25 @@ impl Api {
                 .iter()
                 .map(move |p| (p, FieldOwner::Param { command }));
             let responses = c.responses.iter().flat_map(move |r| {
-                let response = r.name.as_str();
-                r.fields
-                    .iter()
-                    .map(move |p| (p, FieldOwner::Response { response, command }))
+                let (response, tag) = (r.name.as_str(), r.tag.as_str());
+                r.fields.iter().map(move |p| {
+                    let owner = FieldOwner::Response {
+                        response,
+                        tag,
+                        command,
+                    };
+                    (p, owner)
+                })
             });
             params.chain(responses)
         });
         let events = self.events.iter().flat_map(|e| {
-            let event = e.name.as_str();
+            let (event, tag) = (e.name.as_str(), e.tag.as_str());
             e.fields
                 .iter()
-                .map(move |p| (p, FieldOwner::Event { event }))
+                .map(move |p| (p, FieldOwner::Event { event, tag }))
         });
-        let types = self.types.iter().flat_map(|t| {
-            let ty = t.name.as_str();
-            let (fields, members) = t.kind.fields_and_members();
-            let members = members.iter().flat_map(move |m| {
-                let member = m.name.as_str();
-                m.fields
-                    .iter()
-                    .map(move |p| (p, FieldOwner::Member { member, ty }))
-            });
-            fields
-                .iter()
-                .map(move |p| (p, FieldOwner::Record { ty }))
-                .chain(members)
-        });
+        let types = self.types.iter().flat_map(TypeDef::fields);
         commands.chain(events).chain(types)
     }
 
@@ -208,6 +200,8 @@ pub enum FieldOwner<'a> {
     Response {
         /// The response's name.
         response: &'a str,
+        /// The response's `"type"` tag.
+        tag: &'a str,
         /// The command's name.
         command: &'a str,
     },
@@ -215,6 +209,8 @@ pub enum FieldOwner<'a> {
     Event {
         /// The event's name.
         event: &'a str,
+        /// The event's `"type"` tag.
+        tag: &'a str,
     },
     /// A field of a record type.
     Record {
@@ -225,6 +221,8 @@ pub enum FieldOwner<'a> {
     Member {
         /// The member's name.
         member: &'a str,
+        /// The member's `"type"` tag.
+        tag: &'a str,
         /// The union's name.
         ty: &'a str,
     },
@@ -234,12 +232,14 @@ impl fmt::Display for FieldOwner<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FieldOwner::Param { command } => write!(f, "parameter of command `{command}`"),
-            FieldOwner::Response { response, command } => {
+            FieldOwner::Response {
+                response, command, ..
+            } => {
                 write!(f, "field of response `{response}` of command `{command}`")
             }
-            FieldOwner::Event { event } => write!(f, "field of event `{event}`"),
+            FieldOwner::Event { event, .. } => write!(f, "field of event `{event}`"),
             FieldOwner::Record { ty } => write!(f, "field of type `{ty}`"),
-            FieldOwner::Member { member, ty } => {
+            FieldOwner::Member { member, ty, .. } => {
                 write!(f, "field of member `{member}` of type `{ty}`")
             }
         }
@@ -554,6 +554,25 @@ pub enum TypeKind {
     /// A section without a kind (older dialects: an empty `## ChatError`, a `## UTCTime` with
     /// only a sentence): any JSON, kept as it is.
     Opaque,
+}
+
+impl TypeDef {
+    /// A record's fields, or the fields of a union's members, with what they belong to (the part
+    /// of [`Api::fields`] for this type).
+    pub fn fields(&self) -> impl Iterator<Item = (&Field, FieldOwner<'_>)> {
+        let ty = self.name.as_str();
+        let (fields, members) = self.kind.fields_and_members();
+        let members = members.iter().flat_map(move |m| {
+            let (member, tag) = (m.name.as_str(), m.tag.as_str());
+            m.fields
+                .iter()
+                .map(move |p| (p, FieldOwner::Member { member, tag, ty }))
+        });
+        fields
+            .iter()
+            .map(move |p| (p, FieldOwner::Record { ty }))
+            .chain(members)
+    }
 }
 
 impl TypeKind {

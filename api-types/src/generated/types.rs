@@ -1343,12 +1343,11 @@ pub mod chat_delete_mode {
 }
 
 impl Syntax for ChatDeleteMode {
-    #[allow(unused_variables)]
     fn write_syntax(
         &self,
         out: &mut String,
         param: &'static str,
-        place: &__private::Place,
+        _place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::Full(m) => {
@@ -2101,11 +2100,10 @@ impl ChatRef {
 }
 
 impl Syntax for ChatRef {
-    #[allow(unused_variables)]
     fn write_syntax(
         &self,
         out: &mut String,
-        param: &'static str,
+        _param: &'static str,
         place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         Syntax::write_syntax(&self.chat_type, out, "chatType", &__private::Place::WORD)?;
@@ -2149,12 +2147,11 @@ wire_enum! {
 }
 
 impl Syntax for ChatType {
-    #[allow(unused_variables)]
     fn write_syntax(
         &self,
         out: &mut String,
         param: &'static str,
-        place: &__private::Place,
+        _place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::Direct => {
@@ -2675,11 +2672,10 @@ impl CreatedConnLink {
 }
 
 impl Syntax for CreatedConnLink {
-    #[allow(unused_variables)]
     fn write_syntax(
         &self,
         out: &mut String,
-        param: &'static str,
+        _param: &'static str,
         place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         __private::push_str(
@@ -3173,12 +3169,11 @@ pub mod group_chat_scope {
 }
 
 impl Syntax for GroupChatScope {
-    #[allow(unused_variables)]
     fn write_syntax(
         &self,
         out: &mut String,
         param: &'static str,
-        place: &__private::Place,
+        _place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::MemberSupport(m) => {
@@ -4654,12 +4649,11 @@ pub mod pagination_by_time {
 }
 
 impl Syntax for PaginationByTime {
-    #[allow(unused_variables)]
     fn write_syntax(
         &self,
         out: &mut String,
         param: &'static str,
-        place: &__private::Place,
+        _place: &__private::Place,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         match self {
             Self::Last(m) => {

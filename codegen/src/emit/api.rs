@@ -3,11 +3,11 @@
 use quote::{format_ident, quote};
 
 use super::items::{builder, kind, struct_table, StructTable};
-use super::space::{ItemSpace, Module, TaggedItem, Unrendered};
 use super::table::{lit, Block};
 use super::{format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
 use crate::ir::{Command, NetworkUsage};
+use crate::model::{ItemSpace, Module, TaggedItem, Unrendered};
 
 fn command_doc(c: &Command, response: &str, ignored: &[Unrendered]) -> String {
     let mut d = rustdoc_safe(&c.description);
@@ -80,35 +80,45 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
             },
         )));
         let ident = format_ident!("{}", item.rust);
-        items.push(Piece::Tokens(builder(
-            space,
-            &item.rust,
-            &item.fields,
-            &item.ctor,
-            quote!(Self::__empty()),
-            Module::Commands,
-            "Creates the command from the parameters it needs; optional ones start as `None`, \
+        items.push(Piece::Item(
+            builder(
+                space,
+                &item.rust,
+                &item.fields,
+                &item.ctor,
+                quote!(Self::__empty()),
+                Module::Commands,
+                "Creates the command from the parameters it needs; optional ones start as `None`, \
              defaulted flags at their default.",
-        )));
+            ),
+            c.loc,
+        ));
         if item.ctor.is_empty() {
             let default = p("Default");
-            items.push(Piece::Tokens(quote! {
-                impl #default for #ident {
-                    /// The command with every optional parameter unset and every flag at its
-                    /// default (as [`new`](Self::new)).
-                    fn default() -> Self {
-                        Self::new()
+            items.push(Piece::Item(
+                quote! {
+                    impl #default for #ident {
+                        /// The command with every optional parameter unset and every flag at its
+                        /// default (as [`new`](Self::new)).
+                        fn default() -> Self {
+                            Self::new()
+                        }
                     }
-                }
-            }));
+                },
+                c.loc,
+            ));
         }
         let (cname, resp_ident) = (&c.name, format_ident!("{}", item.response));
-        if let Some(s) = c.syntax.as_ref().filter(|s| !s.expr.is_empty()) {
-            match format::command_body(space, &c.name, s, &item.fields) {
+        if let (Some(s), Some(plan)) = (&c.syntax, &item.formatter) {
+            match plan
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|plan| format::command_body(space, &c.name, plan, &item.fields))
+            {
                 Ok((body, fallible)) => {
                     let (command, command_error) = (p("Command"), p("CommandError"));
                     let (string, result, ok) = (p("String"), p("Result"), p("Ok"));
-                    items.push(Piece::Tokens(quote! {
+                    items.push(Piece::Item(quote! {
                         impl #command for #ident {
                             const NAME: &'static str = #cname;
                             type Response = #resp_ident;
@@ -117,16 +127,16 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
                                 #ok(())
                             }
                         }
-                    }));
+                    }, s.loc));
                     if !fallible {
-                        items.push(Piece::Tokens(quote! {
+                        items.push(Piece::Item(quote! {
                             impl ::std::fmt::Display for #ident {
                                 /// The command string (this command's rendering cannot fail).
                                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                                     __private::display_command(self, f)
                                 }
                             }
-                        }));
+                        }, s.loc));
                     }
                     from_json_arms.push(quote! {
                         #cname => __private::command_from_json::<#ident>(params),
@@ -160,7 +170,7 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
         items.push(Piece::Text(b.finish()));
     }
     let (result, string, err) = (p("Result"), p("String"), p("Err"));
-    items.push(Piece::Tokens(quote! {
+    items.push(Piece::Module(quote! {
         /// Renders the command named `name` (upstream name, e.g. `APISendMessages`) from its
         /// parameters as JSON, under their upstream names.
         pub fn command_string_from_json(name: &str, params: __private::Value) -> #result<#string, ::simplex_api_types::runtime::FromJsonError> {
@@ -182,11 +192,6 @@ fn tagged_module(
     enum_doc: &str,
 ) -> Vec<Piece> {
     let mut items = Vec::new();
-    let kind_name = if module == Module::Responses {
-        "response"
-    } else {
-        "event"
-    };
     let shared: Vec<String> = tagged
         .iter()
         .filter_map(|(t, _)| {
@@ -207,7 +212,7 @@ fn tagged_module(
     }
     for (t, doc) in tagged.iter().filter(|(t, _)| t.shared.is_none()) {
         let v = &t.variant;
-        let fields = space.fields(&format!("{kind_name} {}", v.tag), &v.fields);
+        let fields = space.tagged_fields(t, module);
         items.push(Piece::Text(struct_table(
             space,
             &StructTable {
@@ -296,7 +301,7 @@ fn into_response(space: &ItemSpace<'_>) -> Piece {
             }
         }
     };
-    Piece::Tokens(quote! {
+    Piece::Module(quote! {
         impl ChatEvent {
             /// The response of the same shape (`Err(self)` when no response has it): for a
             /// message whose `corrId` came after its `resp`.

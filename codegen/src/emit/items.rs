@@ -5,12 +5,11 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::space::{FieldItem, ItemSpace, Module, Shape, Unrendered};
 use super::table::{lit, Block};
 use super::{doc, format, rustdoc_safe, tokens, Piece};
 use crate::diag::Diagnostics;
-use crate::ir::{TypeDef, TypeExpr, TypeKind};
-use crate::naming;
+use crate::ir::{TypeDef, TypeKind};
+use crate::model::{record_ctor, FieldItem, ItemSpace, Module, Shape, Unrendered};
 
 /// A struct's macro invocation.
 pub struct StructTable<'a> {
@@ -129,10 +128,7 @@ pub fn builder(
         .filter(|(i, _)| !ctor.contains(i))
         .map(|(_, f)| {
             let ident = tokens(&f.ident);
-            let setter = format_ident!(
-                "with_{}",
-                f.ident.trim_start_matches("r#").trim_start_matches('_')
-            );
+            let setter = format_ident!("{}", f.setter);
             let ty = tokens(&space.ty(f.ty.strip_optional(), module));
             let v = boxed(f, quote!(value));
             let v = if f.optional() { quote!(#some(#v)) } else { v };
@@ -174,7 +170,7 @@ pub fn types_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Piece
         tokens(&space.std("String")),
         tokens(&space.std("Err")),
     );
-    items.push(Piece::Tokens(quote! {
+    items.push(Piece::Module(quote! {
         /// Renders a value of the type named `name` (upstream name, e.g. `ChatRef`) in its
         /// command syntax, from its JSON.
         pub fn syntax_string_from_json(name: &str, value: __private::Value) -> #result<#string, ::simplex_api_types::runtime::FromJsonError> {
@@ -196,12 +192,6 @@ fn description(text: &str, tail: &str) -> String {
     d
 }
 
-fn record_ctor(fields: &[FieldItem]) -> Vec<usize> {
-    (0..fields.len())
-        .filter(|&i| !fields[i].optional() && !matches!(fields[i].ty, TypeExpr::Map { .. }))
-        .collect()
-}
-
 const RECORD_CTOR_DOC: &str =
     "Creates a value from its required fields; optional ones start as `None`, maps empty.";
 
@@ -214,8 +204,8 @@ fn type_items(
     let info = &space.types[index];
     let mut items = Vec::new();
     match (&t.kind, &info.shape) {
-        (TypeKind::Record { fields }, _) => {
-            let fields = space.fields(&t.name, fields);
+        (TypeKind::Record { .. }, _) => {
+            let fields = space.record_fields(t);
             let mut doc = description(&t.description, &format!("Record `{}` of TYPES.md.", t.name));
             let shape = space.api.wire_shape(&t.name);
             let pair = shape.and_then(|w| fields.iter().find(|f| f.wire == w.field));
@@ -243,15 +233,18 @@ fn type_items(
             )));
             if info.builder {
                 let default = tokens(&format!("{}::default()", space.std("Default")));
-                items.push(Piece::Tokens(builder(
-                    space,
-                    &info.rust,
-                    &fields,
-                    &record_ctor(&fields),
-                    default,
-                    Module::Types,
-                    RECORD_CTOR_DOC,
-                )));
+                items.push(Piece::Item(
+                    builder(
+                        space,
+                        &info.rust,
+                        &fields,
+                        &record_ctor(&fields),
+                        default,
+                        Module::Types,
+                        RECORD_CTOR_DOC,
+                    ),
+                    t.loc,
+                ));
             }
         }
         (TypeKind::Opaque, _) => {
@@ -293,7 +286,7 @@ fn type_items(
                 members: names,
             },
         ) => {
-            let module_ident = naming::ident_text(module);
+            let module_ident = module;
             let mut b = Block::new();
             b.open("wire_union!");
             b.doc(&description(
@@ -389,9 +382,13 @@ fn type_items(
             info.rust
         )));
     }
-    if let Some(s) = &t.syntax {
-        match format::type_syntax(space, t, s) {
-            Ok(ts) => items.push(Piece::Tokens(ts)),
+    if let (Some(s), Some(plan)) = (&t.syntax, &info.syntax) {
+        match plan
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|plan| format::type_syntax(space, t, plan))
+        {
+            Ok(ts) => items.push(Piece::Item(ts, s.loc)),
             Err(message) => diags.error(s.loc, message),
         }
     }

@@ -1,16 +1,19 @@
-//! Emits the Rust of the `simplex-api-types` crate from the IR (quote + prettyplease).
+//! The emit phase: prints the Rust of the `simplex-api-types` crate from the model (quote +
+//! prettyplease, and laid-out tables for the item macros); every name, path and `use` line it
+//! writes is the model's.
 //!
-//! One function per item kind: `data` for records, enums, unions and their member structs,
-//! `format` for command-string formatters, `api` for commands, responses and events.
-//! Generated code uses fully-qualified paths (`::std::option::Option`, `::serde::Serialize`)
-//! and reaches the hand-written runtime through `::simplex_api_types::runtime`, so that it
-//! compiles wherever `simplex-api-types` is a dependency, whatever the upstream names are.
+//! One module per part: `items` for records, enums, unions and their member structs, `format`
+//! for command-string formatters, `api` for commands, responses and events, `table` for the
+//! layout of the macro invocations. Generated code writes paths short and qualifies one only
+//! where a name collides (see [`crate::model`]: a std or runtime name that an upstream item
+//! takes is written in full, a type shadowed by a local item as `types::Name` or
+//! `super::Name`); it reaches the hand-written runtime and the item macros through `use` lines
+//! from `::simplex_api_types`, so that it compiles wherever `simplex-api-types` is a
+//! dependency, whatever the upstream names are.
 
 mod api;
 mod format;
 mod items;
-pub mod space;
-mod surface;
 mod table;
 
 use std::collections::BTreeMap;
@@ -19,10 +22,10 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::diag::Diagnostics;
-use crate::ir::Api;
+use crate::ir::{Api, Loc};
+use crate::model::{ItemSpace, Module};
 
-pub use space::ItemSpace;
-pub use surface::api_surface;
+pub use crate::report::surface::api_surface;
 
 /// Generated files: path relative to the output directory, and content.
 pub type Files = BTreeMap<String, String>;
@@ -39,8 +42,13 @@ pub struct Options {
 pub enum Piece {
     /// Laid out already.
     Text(String),
-    /// Formatted by prettyplease.
-    Tokens(TokenStream),
+    /// Code generated for the doc item at this location, formatted by prettyplease. If it did
+    /// not parse, the emitter has a bug that this item's text brings out: it is reported there.
+    Item(TokenStream, Loc),
+    /// Code the emitter writes for a module as a whole (the functions that dispatch over its
+    /// items), formatted by prettyplease. It holds no doc text, only names, so it parses unless
+    /// the emitter's own template is wrong; then the file says so with a `compile_error!`.
+    Module(TokenStream),
 }
 
 /// Generates the files of `api-types/src/generated/`. Fails with diagnostics when the IR has
@@ -50,31 +58,47 @@ pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
     let space = ItemSpace::new(api);
     let header = header(&options.provenance);
     let mut files = Files::new();
-    let modules: [(&str, Vec<Piece>); 4] = [
-        ("types", items::types_module(&space, &mut diags)),
-        ("commands", api::commands_module(&space, &mut diags)),
-        ("responses", api::responses_module(&space)),
-        ("events", api::events_module(&space)),
+    let modules: [(&str, Module, Vec<Piece>); 4] = [
+        (
+            "types",
+            Module::Types,
+            items::types_module(&space, &mut diags),
+        ),
+        (
+            "commands",
+            Module::Commands,
+            api::commands_module(&space, &mut diags),
+        ),
+        (
+            "responses",
+            Module::Responses,
+            api::responses_module(&space),
+        ),
+        ("events", Module::Events, api::events_module(&space)),
     ];
     if diags.has_errors() {
         return Err(diags);
     }
-    for (name, pieces) in modules {
+    for (name, module, pieces) in modules {
         let mut body = String::new();
         for piece in &pieces {
             body.push('\n');
             match piece {
                 Piece::Text(t) => body.push_str(t),
-                Piece::Tokens(ts) => match syn::parse2::<syn::File>(ts.clone()) {
+                Piece::Item(ts, loc) => match syn::parse2::<syn::File>(ts.clone()) {
                     Ok(file) => body.push_str(&prettyplease::unparse(&file)),
                     Err(e) => diags.error(
-                        crate::ir::Loc::new(crate::ir::DocFile::Types, 1, 1),
-                        format!("internal: generated code for module `{name}` does not parse: {e}"),
+                        *loc,
+                        format!(
+                            "internal: the code generated for this item (module `{name}`) does \
+                             not parse: {e}"
+                        ),
                     ),
                 },
+                Piece::Module(ts) => body.push_str(&format_tokens(ts)),
             }
         }
-        let (doc, uses) = module_head(&space, name, &body);
+        let (doc, uses) = (module_doc(name), space.use_lines(module));
         files.insert(
             format!("{name}.rs"),
             format!("{header}//! {doc}\n\n{uses}{body}"),
@@ -87,62 +111,9 @@ pub fn generate(api: &Api, options: &Options) -> Result<Files, Diagnostics> {
     Ok(files)
 }
 
-/// True when `word` occurs as a whole word in the code (not the comments) of `body`.
-fn uses(body: &str, word: &str) -> bool {
-    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    body.lines()
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .any(|l| {
-            l.match_indices(word).any(|(i, _)| {
-                !l[..i].ends_with(is_word) && !l[i + word.len()..].starts_with(is_word)
-            })
-        })
-}
-
-/// A module's doc line and the `use` lines its body needs.
-fn module_head(space: &ItemSpace<'_>, name: &str, body: &str) -> (&'static str, String) {
-    let import = |path: &str, names: &[&str]| -> String {
-        let names: Vec<&str> = names.iter().copied().filter(|n| uses(body, n)).collect();
-        match names.as_slice() {
-            [] => String::new(),
-            [one] => format!("use {path}::{one};\n"),
-            many => format!("use {path}::{{{}}};\n", many.join(", ")),
-        }
-    };
-    let runtime_names: &[&'static str] = if name == "commands" {
-        &["Command", "CommandError", "JsonObject", "Syntax", "UtcTime"]
-    } else {
-        &["CommandError", "JsonObject", "Syntax", "UtcTime"]
-    };
-    let runtime = space.short_names(runtime_names);
-    let mut uses_text = import("std::collections", &space.short_names(&["BTreeMap"]));
-    uses_text.push_str(&import("::simplex_api_types::runtime", &runtime));
-    let macros: &[&str] = match name {
-        "types" => &[
-            "__private",
-            "error_type",
-            "wire_enum",
-            "wire_opaque",
-            "wire_record",
-            "wire_union",
-        ],
-        "commands" => &["__private", "command", "command_response"],
-        _ => &["__private", "wire_record", "wire_union"],
-    };
-    uses_text.push_str(&import("::simplex_api_types", macros));
-    if name == "commands" || (name == "events" && uses(body, "responses")) {
-        uses_text.push_str("use super::responses;\n");
-    }
-    if name != "types" {
-        let glob = space.types.iter().any(|t| uses(body, &t.rust));
-        match (uses(body, "types"), glob) {
-            (true, true) => uses_text.push_str("use super::types::{self, *};\n"),
-            (true, false) => uses_text.push_str("use super::types;\n"),
-            (false, true) => uses_text.push_str("use super::types::*;\n"),
-            (false, false) => {}
-        }
-    }
-    let doc = match name {
+/// A module's doc line.
+fn module_doc(name: &str) -> &'static str {
+    match name {
         "types" => {
             "Every type of `TYPES.md`: records, enums, discriminated unions (their members with \
              fields in a submodule each)."
@@ -152,8 +123,7 @@ fn module_head(space: &ItemSpace<'_>, name: &str, body: &str) -> (&'static str, 
         }
         "responses" => "Every response of `COMMANDS.md` and [`ChatResponse`] over all of them.",
         _ => "Every event of `EVENTS.md` and [`ChatEvent`] over all of them.",
-    };
-    (doc, uses_text)
+    }
 }
 
 fn header(provenance: &str) -> String {

@@ -5,8 +5,8 @@
 //! heuristic (it is how upstream's parsers read constructor fields), and the IR marks trees bound
 //! this way with [`crate::ir::Binding::Position`].
 
-use super::plain::Plain;
 use crate::ir::{self, Alternative, Expr};
+use crate::read::syntax::plain::Plain;
 
 /// What positional binding needs to know about a parameter's type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -178,7 +178,8 @@ fn optional(inner: &[Plain], params: &[ParamInfo], used: &mut [bool]) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::{plain, render, script};
+    use crate::check::render;
+    use crate::read::syntax::{plain, script};
 
     fn p(name: &str, kind: ParamKind) -> ParamInfo {
         ParamInfo {

@@ -1,5 +1,5 @@
-//! The item space: every Rust name, module and representation decision, made once after the
-//! IR passes. The emitters and the diff report only look things up here.
+//! The model phase: every Rust name, module and representation decision, made once after the
+//! checks, in the item space. The emitters and the diff report only look things up here.
 //!
 //! Decisions and their rules:
 //! * **Modules.** TYPES.md types go to `types`; the members of a discriminated union with
@@ -22,12 +22,25 @@
 //!   than [`BOX_ABOVE`] bytes, are boxed, so that no struct is large (a decoder frame holds one).
 //! * **Traits**: `Eq` and `Hash` wherever no `double` is reachable.
 //! * **Builders**: types reachable from command parameters get `new(required...)` and `with_x`
-//!   setters; every struct has `Default`.
+//!   setters (named after the field without `r#` or a leading `_`); every struct has `Default`.
+//! * **`use` lines** ([`uses`]): from what each module holds, not from its printed text.
+//! * **Formatters** ([`plan`]): each command's and type's syntax tree as its formatter writes
+//!   it, every value with how it is written and the place it is checked at; [`misread`] works
+//!   out where the core could read a value as an optional part instead, and refuses what it
+//!   could misread whatever the value. A tree that cannot be written keeps its error here.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Api, Command, Expr, Field, Prim, TypeDef, TypeExpr, TypeKind, Variant};
-use crate::naming::{self, Scope};
+use crate::ir::{
+    Api, Command, Expr, Field, FieldOwner, Prim, TypeDef, TypeExpr, TypeKind, Variant,
+};
+
+pub mod misread;
+pub mod naming;
+pub mod plan;
+pub mod uses;
+
+use naming::Scope;
 
 /// Records estimated larger than this many bytes are boxed where they are fields.
 pub const BOX_ABOVE: usize = 160;
@@ -64,6 +77,9 @@ pub struct TypeItem {
     /// One of the error types of the docs (named `...Error` or `...ErrorType`): gets `Display`
     /// (naming the innermost error) and `std::error::Error`.
     pub error: bool,
+    /// The plan of its `Syntax` impl, for a type with a syntax; the error where the formatter
+    /// cannot be generated.
+    pub syntax: Option<Result<plan::TypePlan, String>>,
 }
 
 /// The Rust shape of a type.
@@ -80,7 +96,7 @@ pub enum Shape {
     Opaque,
     /// A tagged enum: its member submodule and the members by index.
     Union {
-        /// Submodule of the member structs.
+        /// Submodule of the member structs, as paths write it (`r#type` for a keyword).
         module: String,
         /// Members.
         members: Vec<MemberItem>,
@@ -103,6 +119,8 @@ pub struct FieldItem {
     pub wire: String,
     /// Rust identifier text (`r#type` for keywords, `self_` where raw is impossible).
     pub ident: String,
+    /// Its setter (`with_type` for `r#type`), for the structs that get setters.
+    pub setter: String,
     /// Its type.
     pub ty: TypeExpr,
     /// Boxed (to break recursion or keep structs small).
@@ -159,6 +177,9 @@ pub struct CommandItem {
     pub defaults: BTreeMap<String, bool>,
     /// `Eq` and `Hash` can be derived.
     pub eq: bool,
+    /// The plan of its command-string formatter, for a command with a syntax; the error where
+    /// the formatter cannot be generated.
+    pub formatter: Option<Result<Vec<plan::Step>, String>>,
 }
 
 impl CommandItem {
@@ -232,6 +253,7 @@ impl<'a> ItemSpace<'a> {
         space.name_responses_and_events();
         space.name_commands();
         space.find_collisions();
+        space.plan_formatters();
         space
     }
 
@@ -252,7 +274,9 @@ impl<'a> ItemSpace<'a> {
                         .collect(),
                 },
                 TypeKind::Union { members } => Shape::Union {
-                    module: modules.unique(naming::field_name(&rust).trim_matches('_').to_owned()),
+                    module: naming::ident_text(
+                        &modules.unique(naming::field_name(&rust).trim_matches('_').to_owned()),
+                    ),
                     members: members
                         .iter()
                         .map(|m| MemberItem {
@@ -268,6 +292,7 @@ impl<'a> ItemSpace<'a> {
                 eq: true,
                 builder: false,
                 error: t.name.ends_with("Error") || t.name.ends_with("ErrorType"),
+                syntax: None,
             });
         }
     }
@@ -301,29 +326,13 @@ impl<'a> ItemSpace<'a> {
         }
     }
 
-    /// Fields of type `t` (records) or of its members, with their owner key.
-    fn fields_of(t: &TypeDef) -> Vec<(String, &Field)> {
-        match &t.kind {
-            TypeKind::Record { fields } => fields.iter().map(|f| (t.name.clone(), f)).collect(),
-            TypeKind::Union { members } => members
-                .iter()
-                .flat_map(|m| m.fields.iter().map(move |f| (member_owner(t, m), f)))
-                .collect(),
-            TypeKind::Enum { .. } | TypeKind::Opaque => Vec::new(),
-        }
-    }
-
     fn find_boxed(&mut self) {
         // Recursion: a field whose type can reach its owner without an array or map between.
         let mut edges: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for t in &self.api.types {
-            for (_, f) in Self::fields_of(t) {
-                if let TypeExpr::Ref { name } = f.ty.strip_optional() {
-                    edges
-                        .entry(t.name.as_str())
-                        .or_default()
-                        .insert(name.as_str());
-                }
+        for (f, owner) in self.api.fields() {
+            if let (Some(ty), TypeExpr::Ref { name }) = (owner_type(&owner), f.ty.strip_optional())
+            {
+                edges.entry(ty).or_default().insert(name.as_str());
             }
         }
         let reaches = |from: &str, to: &str| -> bool {
@@ -341,12 +350,11 @@ impl<'a> ItemSpace<'a> {
             }
             false
         };
-        for t in &self.api.types {
-            for (owner, f) in Self::fields_of(t) {
-                if let TypeExpr::Ref { name } = f.ty.strip_optional() {
-                    if reaches(name, &t.name) {
-                        self.boxed.insert((owner, f.name.clone()));
-                    }
+        for (f, owner) in self.api.fields() {
+            if let (Some(ty), TypeExpr::Ref { name }) = (owner_type(&owner), f.ty.strip_optional())
+            {
+                if reaches(name, ty) {
+                    self.boxed.insert((owner_key(&owner), f.name.clone()));
                 }
             }
         }
@@ -355,42 +363,16 @@ impl<'a> ItemSpace<'a> {
         for t in &self.api.types {
             self.record_size(&t.name, &mut sizes, &mut BTreeSet::new());
         }
-        let mut large = BTreeSet::new();
-        for (name, size) in &sizes {
-            if *size > BOX_ABOVE {
-                large.insert(name.clone());
-            }
-        }
+        let large: BTreeSet<&String> = sizes
+            .iter()
+            .filter(|(_, size)| **size > BOX_ABOVE)
+            .map(|(name, _)| name)
+            .collect();
         let mut more = Vec::new();
-        for t in &self.api.types {
-            for (owner, f) in Self::fields_of(t) {
-                if let TypeExpr::Ref { name } = f.ty.strip_optional() {
-                    if large.contains(name) {
-                        more.push((owner, f.name.clone()));
-                    }
-                }
-            }
-        }
-        let mut tagged: Vec<(String, &Field)> = Vec::new();
-        for c in &self.api.commands {
-            for f in &c.params {
-                tagged.push((format!("command {}", c.name), f));
-            }
-            for r in &c.responses {
-                for f in &r.fields {
-                    tagged.push((format!("response {}", r.tag), f));
-                }
-            }
-        }
-        for e in &self.api.events {
-            for f in &e.fields {
-                tagged.push((format!("event {}", e.tag), f));
-            }
-        }
-        for (owner, f) in tagged {
+        for (f, owner) in self.api.fields() {
             if let TypeExpr::Ref { name } = f.ty.strip_optional() {
                 if large.contains(name) {
-                    more.push((owner, f.name.clone()));
+                    more.push((owner_key(&owner), f.name.clone()));
                 }
             }
         }
@@ -468,10 +450,9 @@ impl<'a> ItemSpace<'a> {
         loop {
             let mut changed = false;
             for (i, t) in self.api.types.iter().enumerate() {
-                let fields: Vec<&Field> = Self::fields_of(t).into_iter().map(|(_, f)| f).collect();
-                let ok = fields
-                    .iter()
-                    .all(|f| no_double(&f.ty, &|name| self.index(name).is_none_or(|j| eq[j])));
+                let ok = t
+                    .fields()
+                    .all(|(f, _)| no_double(&f.ty, &|name| self.index(name).is_none_or(|j| eq[j])));
                 if eq[i] && !ok {
                     eq[i] = false;
                     changed = true;
@@ -506,7 +487,7 @@ impl<'a> ItemSpace<'a> {
                 continue;
             }
             if let Some(t) = self.def(n) {
-                for (_, f) in Self::fields_of(t) {
+                for (f, _) in t.fields() {
                     f.ty.for_each_ref(&mut |r| stack.push(r));
                 }
             }
@@ -613,7 +594,8 @@ impl<'a> ItemSpace<'a> {
                     false_default: p.ty == TypeExpr::prim(Prim::Bool),
                 })
                 .collect();
-            let fields = self.fields(&format!("command {}", c.name), &params);
+            let key = owner_key(&FieldOwner::Param { command: &c.name });
+            let fields = self.fields(&key, &params);
             let defaults = bool_defaults(c);
             let bare = bare_optionals(c);
             let ctor = fields
@@ -644,9 +626,36 @@ impl<'a> ItemSpace<'a> {
                 ctor,
                 defaults,
                 eq,
+                formatter: None,
             });
         }
         self.local.insert("commands", locals);
+    }
+
+    /// Plans the formatter of every command and type with a syntax.
+    fn plan_formatters(&mut self) {
+        let commands: Vec<_> = self
+            .api
+            .commands
+            .iter()
+            .zip(&self.commands)
+            .map(|(c, item)| {
+                let s = c.syntax.as_ref().filter(|s| !s.expr.is_empty())?;
+                Some(plan::command(self, &c.name, s, &item.fields))
+            })
+            .collect();
+        let types: Vec<_> = self
+            .api
+            .types
+            .iter()
+            .map(|t| Some(plan::type_syntax(self, t, t.syntax.as_ref()?)))
+            .collect();
+        for (item, p) in self.commands.iter_mut().zip(commands) {
+            item.formatter = p;
+        }
+        for (item, p) in self.types.iter_mut().zip(types) {
+            item.syntax = p;
+        }
     }
 
     fn find_collisions(&mut self) {
@@ -707,24 +716,55 @@ impl<'a> ItemSpace<'a> {
             .collect()
     }
 
-    /// Field items for a struct owned by `owner` (a type name, `Type.tag` for union members,
-    /// `command X`, `response tag`, `event tag`).
-    pub fn fields(&self, owner: &str, fields: &[Field]) -> Vec<FieldItem> {
+    /// Field items for a struct whose fields have the boxing key `owner` (see [`owner_key`]).
+    fn fields(&self, owner: &str, fields: &[Field]) -> Vec<FieldItem> {
         let mut scope = Scope::with_reserved(&["extra_fields", "__meta"]);
         fields
             .iter()
-            .map(|f| FieldItem {
-                wire: f.name.clone(),
-                ident: naming::ident_text(&scope.unique(naming::field_name(&f.name))),
-                ty: f.ty.clone(),
-                boxed: self.boxed.contains(&(owner.to_owned(), f.name.clone())),
+            .map(|f| {
+                let ident = naming::ident_text(&scope.unique(naming::field_name(&f.name)));
+                FieldItem {
+                    wire: f.name.clone(),
+                    setter: format!(
+                        "with_{}",
+                        ident.trim_start_matches("r#").trim_start_matches('_')
+                    ),
+                    ident,
+                    ty: f.ty.clone(),
+                    boxed: self.boxed.contains(&(owner.to_owned(), f.name.clone())),
+                }
             })
             .collect()
     }
 
+    /// Fields of record `t` (none for the other kinds).
+    pub fn record_fields(&self, t: &TypeDef) -> Vec<FieldItem> {
+        match &t.kind {
+            TypeKind::Record { fields } => {
+                self.fields(&owner_key(&FieldOwner::Record { ty: &t.name }), fields)
+            }
+            TypeKind::Enum { .. } | TypeKind::Union { .. } | TypeKind::Opaque => Vec::new(),
+        }
+    }
+
+    /// Fields of the struct of a response (in `Module::Responses`) or an event.
+    pub fn tagged_fields(&self, t: &TaggedItem, module: Module) -> Vec<FieldItem> {
+        let key = if module == Module::Responses {
+            response_key(&t.variant.tag)
+        } else {
+            event_key(&t.variant.tag)
+        };
+        self.fields(&key, &t.variant.fields)
+    }
+
     /// Fields of the member `m` of union `t`.
     pub fn member_fields(&self, t: &TypeDef, m: &Variant) -> Vec<FieldItem> {
-        self.fields(&member_owner(t, m), &m.fields)
+        let owner = FieldOwner::Member {
+            member: &m.name,
+            tag: &m.tag,
+            ty: &t.name,
+        };
+        self.fields(&owner_key(&owner), &m.fields)
     }
 
     /// How a type reference is written in `module`.
@@ -792,16 +832,14 @@ impl<'a> ItemSpace<'a> {
             present
         }
     }
+}
 
-    /// The field's full Rust type (`Option<Box<T>>` for a boxed optional one).
-    pub fn full_field_ty(&self, f: &FieldItem, module: Module) -> String {
-        let present = self.field_ty(f, module);
-        if f.optional() {
-            format!("{}<{present}>", self.std("Option"))
-        } else {
-            present
-        }
-    }
+/// The constructor parameters of a record or member struct (indices into `fields`): its
+/// required fields, except maps (they start empty).
+pub fn record_ctor(fields: &[FieldItem]) -> Vec<usize> {
+    (0..fields.len())
+        .filter(|&i| !fields[i].optional() && !matches!(fields[i].ty, TypeExpr::Map { .. }))
+        .collect()
 }
 
 /// True when `ty` holds no `double`, given whether each referenced type is free of one.
@@ -815,8 +853,34 @@ fn no_double(ty: &TypeExpr, ref_ok: &dyn Fn(&str) -> bool) -> bool {
     }
 }
 
-fn member_owner(t: &TypeDef, m: &Variant) -> String {
-    format!("{}.{}", t.name, m.tag)
+/// The key of a struct's fields in the boxing decisions: the type for a record, `Type.tag` for a
+/// union member, `command Name`, `response tag`, `event tag`.
+fn owner_key(owner: &FieldOwner<'_>) -> String {
+    match owner {
+        FieldOwner::Record { ty } => (*ty).to_owned(),
+        FieldOwner::Member { ty, tag, .. } => format!("{ty}.{tag}"),
+        FieldOwner::Param { command } => format!("command {command}"),
+        FieldOwner::Response { tag, .. } => response_key(tag),
+        FieldOwner::Event { tag, .. } => event_key(tag),
+    }
+}
+
+/// The boxing key of the fields of the response tagged `tag` (one struct per tag).
+fn response_key(tag: &str) -> String {
+    format!("response {tag}")
+}
+
+/// The boxing key of the fields of the event tagged `tag`.
+fn event_key(tag: &str) -> String {
+    format!("event {tag}")
+}
+
+/// The TYPES.md type a field belongs to (a record's or a union member's), if any.
+fn owner_type<'a>(owner: &FieldOwner<'a>) -> Option<&'a str> {
+    match owner {
+        FieldOwner::Record { ty } | FieldOwner::Member { ty, .. } => Some(ty),
+        FieldOwner::Param { .. } | FieldOwner::Response { .. } | FieldOwner::Event { .. } => None,
+    }
 }
 
 /// Parameters the syntax renders (all of them when there is no syntax).

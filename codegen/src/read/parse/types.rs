@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::{block_header, quoted, short, split, Cx, Named, Section};
 use crate::ir::{EnumValue, TypeDef, TypeKind};
-use crate::markdown::Item;
+use crate::read::markdown::Item;
 
 impl Cx<'_> {
     /// The types of `TYPES.md`.

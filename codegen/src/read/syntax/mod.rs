@@ -1,8 +1,7 @@
-//! Command and type syntax: the plain line, the JavaScript and Python lines, and the tree.
+//! The syntax lines of commands and types: the plain line, and the JavaScript and Python lines
+//! lowered to the syntax tree. Binding and checking the trees is [`crate::check`]'s part.
 
-pub mod bind;
 pub mod plain;
-pub mod render;
 pub mod script;
 
 /// A parse error inside one syntax line: a message and the byte offset in that line.

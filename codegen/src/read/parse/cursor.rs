@@ -2,7 +2,7 @@
 //! belongs to a header (its list, its code blocks) only when it is there, without counting
 //! indices by hand.
 
-use crate::markdown::{Block, BlockKind, Item};
+use crate::read::markdown::{Block, BlockKind, Item};
 
 /// The blocks of a section and how many of them have been read.
 pub(super) struct Cursor<'b, 'a> {
@@ -54,7 +54,7 @@ impl<'b, 'a> Iterator for Cursor<'b, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::markdown;
+    use crate::read::markdown;
 
     #[test]
     fn reads_only_what_is_asked_for() {

@@ -1,4 +1,4 @@
-//! Parsers for `COMMANDS.md`, `EVENTS.md` and `TYPES.md`, from [`crate::markdown`] blocks to the IR.
+//! Parsers for `COMMANDS.md`, `EVENTS.md` and `TYPES.md`, from [`crate::read::markdown`] blocks to the IR.
 //!
 //! Every problem becomes a located [`Diagnostic`](crate::diag::Diagnostic); parsing goes on past
 //! errors so that one run reports all of them, and never panics on any input.
@@ -12,8 +12,8 @@ use std::fmt;
 
 use crate::diag::Diagnostics;
 use crate::ir::{Api, DocFile, Loc};
-use crate::markdown::{self, Block, BlockKind, Inline};
-use crate::source::{DocSet, SourceFile};
+use crate::read::markdown::{self, Block, BlockKind, Inline};
+use crate::read::source::{DocSet, SourceFile};
 
 mod commands;
 mod common;

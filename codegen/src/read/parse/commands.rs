@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::{header, is_ident, short, Cx, Named, Section};
 use crate::ir::{Category, Command, ErrorDoc, NetworkUsage};
-use crate::markdown::{BlockKind, Item};
+use crate::read::markdown::{BlockKind, Item};
 
 impl Cx<'_> {
     /// The command categories and the commands of `COMMANDS.md`.

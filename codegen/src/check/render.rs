@@ -89,7 +89,7 @@ fn one(out: &mut String, e: &Expr, shape: &dyn Fn(&str) -> Shape) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::syntax::script::{parse, Lang};
+    use crate::read::syntax::script::{parse, Lang};
 
     fn shape(name: &str) -> Shape {
         match name {

@@ -8,8 +8,8 @@ use std::fmt;
 use super::cursor::Cursor;
 use super::{header, is_ident, link_name, quoted, short, split, written, Cx, Named, Section};
 use crate::ir::{Category, EventGroup, Field, Variant};
-use crate::markdown::{Block, BlockKind, Inline, Item};
-use crate::typeexpr;
+use crate::read::markdown::{Block, BlockKind, Inline, Item};
+use crate::read::typeexpr;
 
 /// The names the table of contents links to, with the group ("Main events"/"Other events") each
 /// is listed under.

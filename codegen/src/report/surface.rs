@@ -9,7 +9,7 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 
-use super::Files;
+use crate::emit::Files;
 
 /// Renders the API surface of generated `files` (file name order, item order within a file).
 pub fn api_surface(files: &Files) -> String {

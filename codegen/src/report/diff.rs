@@ -21,11 +21,10 @@ use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 
-use crate::emit::space::CommandItem;
-use crate::emit::ItemSpace;
 use crate::ir::{
     Api, DocFile, EventGroup, Field, NetworkUsage, Syntax, TypeDef, TypeExpr, TypeKind, Variant,
 };
+use crate::model::{CommandItem, ItemSpace};
 
 /// Every change between two versions of the API, by section, each sorted by item name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -1043,7 +1042,7 @@ mod tests {
 
     #[test]
     fn optionality_and_type_changes_are_told_apart() {
-        let p = |s: &str| crate::typeexpr::parse(s).map_err(|e| e.message);
+        let p = |s: &str| crate::read::typeexpr::parse(s).map_err(|e| e.message);
         let (int, opt_int, s) = (p("int64"), p("int64?"), p("string?"));
         let (Ok(int), Ok(opt_int), Ok(s)) = (int, opt_int, s) else {
             panic!("type expressions must parse");

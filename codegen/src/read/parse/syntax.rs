@@ -6,8 +6,8 @@ use std::fmt;
 use super::cursor::Cursor;
 use super::Cx;
 use crate::ir::{self, Binding, Syntax};
-use crate::markdown::{Block, BlockKind};
-use crate::syntax::{plain, script};
+use crate::read::markdown::{Block, BlockKind};
+use crate::read::syntax::{plain, script};
 
 /// The three fenced lines of a `**Syntax**` section.
 struct SyntaxLines {
