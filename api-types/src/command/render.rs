@@ -170,15 +170,9 @@ pub fn opt_on_off(out: &mut String, value: Option<&bool>, key: &str) {
     }
 }
 
-/// Appends compact JSON (written straight into the command: no temporary string). Writing
-/// cannot fail; the `Result` keeps the generated code's shape.
-pub fn push_json<T: Encode + ?Sized>(
-    out: &mut String,
-    value: &&T,
-    _param: &'static str,
-) -> Result<(), CommandError> {
+/// Appends compact JSON (written straight into the command: no temporary string).
+pub fn push_json<T: Encode + ?Sized>(out: &mut String, value: &&T) {
     value.encode_json(&mut Writer::new(out));
-    Ok(())
 }
 
 /// The error for an `Unknown` enum value that is not a string.

@@ -353,8 +353,15 @@ impl Command for ApiSetAddressSettings {
         __private::push_num(out, &self.user_id);
         __private::opt_on_off(out, self.pq_ratchet.as_ref(), " pq_ratchet=");
         out.push(' ');
-        __private::push_json(out, &&self.settings, "settings")?;
+        __private::push_json(out, &&self.settings);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiSetAddressSettings {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -434,7 +441,7 @@ impl Command for ApiSendMessages {
         }
         __private::flag(out, &self.sign_messages, true, " sign=on");
         out.push_str(" json ");
-        __private::push_json(out, &&self.composed_messages, "composedMessages")?;
+        __private::push_json(out, &&self.composed_messages);
         Ok(())
     }
 }
@@ -507,7 +514,7 @@ impl Command for ApiUpdateChatItem {
         __private::push_num(out, &self.chat_item_id);
         __private::flag(out, &self.live_message, true, " live=on");
         out.push_str(" json ");
-        __private::push_json(out, &&self.updated_message, "updatedMessage")?;
+        __private::push_json(out, &&self.updated_message);
         Ok(())
     }
 }
@@ -713,7 +720,7 @@ impl Command for ApiChatItemReaction {
         out.push(' ');
         __private::on_off(out, &self.add);
         out.push(' ');
-        __private::push_json(out, &&self.reaction, "reaction")?;
+        __private::push_json(out, &&self.reaction);
         Ok(())
     }
 }
@@ -1571,8 +1578,15 @@ impl Command for ApiNewGroup {
         __private::push_num(out, &self.user_id);
         __private::flag(out, &self.incognito, true, " incognito=on");
         out.push(' ');
-        __private::push_json(out, &&*self.group_profile, "groupProfile")?;
+        __private::push_json(out, &&*self.group_profile);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiNewGroup {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -1642,8 +1656,15 @@ impl Command for ApiNewPublicGroup {
             __private::push_num(out, v1);
         }
         out.push(' ');
-        __private::push_json(out, &&*self.group_profile, "groupProfile")?;
+        __private::push_json(out, &&*self.group_profile);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiNewPublicGroup {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -1878,8 +1899,15 @@ impl Command for ApiUpdateGroupProfile {
         out.push_str("/_group_profile #");
         __private::push_num(out, &self.group_id);
         out.push(' ');
-        __private::push_json(out, &&*self.group_profile, "groupProfile")?;
+        __private::push_json(out, &&*self.group_profile);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiUpdateGroupProfile {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -2778,7 +2806,7 @@ impl Command for ApiGetChats {
             Syntax::write_syntax(v1, out, "pagination", &__private::Place::WORD)?;
         }
         out.push(' ');
-        __private::push_json(out, &&self.query, "query")?;
+        __private::push_json(out, &&self.query);
         Ok(())
     }
 }
@@ -2899,9 +2927,16 @@ impl Command for ApiSetGroupCustomData {
         __private::push_num(out, &self.group_id);
         if let Some(v1) = self.custom_data.as_ref() {
             out.push(' ');
-            __private::push_json(out, &v1, "customData")?;
+            __private::push_json(out, &v1);
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiSetGroupCustomData {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -2960,9 +2995,16 @@ impl Command for ApiSetContactCustomData {
         __private::push_num(out, &self.contact_id);
         if let Some(v1) = self.custom_data.as_ref() {
             out.push(' ');
-            __private::push_json(out, &v1, "customData")?;
+            __private::push_json(out, &v1);
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiSetContactCustomData {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -3197,8 +3239,15 @@ impl Command for CreateActiveUser {
         out: &mut String,
     ) -> Result<(), ::simplex_api_types::runtime::CommandError> {
         out.push_str("/_create user ");
-        __private::push_json(out, &&self.new_user, "newUser")?;
+        __private::push_json(out, &&self.new_user);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for CreateActiveUser {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -3317,9 +3366,16 @@ impl Command for ApiSetActiveUser {
         __private::push_num(out, &self.user_id);
         if let Some(v1) = self.view_pwd.as_ref() {
             out.push(' ');
-            __private::push_json(out, &v1, "viewPwd")?;
+            __private::push_json(out, &v1);
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiSetActiveUser {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -3382,9 +3438,16 @@ impl Command for ApiDeleteUser {
         __private::on_off(out, &self.del_smp_queues);
         if let Some(v1) = self.view_pwd.as_ref() {
             out.push(' ');
-            __private::push_json(out, &v1, "viewPwd")?;
+            __private::push_json(out, &v1);
         }
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiDeleteUser {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -3437,8 +3500,15 @@ impl Command for ApiUpdateProfile {
         out.push_str("/_profile ");
         __private::push_num(out, &self.user_id);
         out.push(' ');
-        __private::push_json(out, &&*self.profile, "profile")?;
+        __private::push_json(out, &&*self.profile);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiUpdateProfile {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -3492,8 +3562,15 @@ impl Command for ApiSetContactPrefs {
         out.push_str("/_set prefs @");
         __private::push_num(out, &self.contact_id);
         out.push(' ');
-        __private::push_json(out, &&*self.preferences, "preferences")?;
+        __private::push_json(out, &&*self.preferences);
         Ok(())
+    }
+}
+
+impl ::std::fmt::Display for ApiSetContactPrefs {
+    /// The command string (this command's rendering cannot fail).
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        __private::display_command(self, f)
     }
 }
 
@@ -3555,7 +3632,7 @@ impl Command for ApiSendServiceResponse {
             &__private::Place::WORD,
         )?;
         out.push(' ');
-        __private::push_json(out, &&self.response_data, "responseData")?;
+        __private::push_json(out, &&self.response_data);
         Ok(())
     }
 }

@@ -144,10 +144,8 @@ impl Printer<'_, '_> {
                 self.value(&b, write)
             }
             Step::Json { name } => {
-                let b = self.bind(name)?;
-                self.fallible = true;
-                let (expr, wire) = (&b.expr, &b.wire);
-                quote!(#rt::push_json(out, &#expr, #wire)?;)
+                let expr = &self.bind(name)?.expr;
+                quote!(#rt::push_json(out, &#expr);)
             }
             Step::Join { name, sep } => {
                 let b = self.bind(name)?;
