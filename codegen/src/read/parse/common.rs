@@ -362,6 +362,15 @@ impl Cx<'_> {
             .and_then(|i| i.text.text.strip_prefix("type:"))
             .and_then(|t| quoted(t.trim()));
         match tag {
+            // The runtime writes `"type":"<tag>"` as one literal put together at compile time.
+            Some(tag) if tag.bytes().any(|b| b == b'\\' || b < 0x20) => {
+                let at = items.first().map_or(at, |i| i.text.start);
+                self.error(
+                    at,
+                    format!("the tag \"{tag}\" of {owner} holds a character JSON escapes"),
+                );
+                (String::new(), self.fields(&items[1..], owner))
+            }
             Some(tag) => (tag.to_owned(), self.fields(&items[1..], owner)),
             None => {
                 let at = items.first().map_or(at, |i| i.text.start);
