@@ -1,4 +1,4 @@
-//! Every real capture in `tests/data/fixtures/` decodes into the right type (not an `Unknown`
+//! Every real capture in `api-types/tests/data/` decodes into the right type (not an `Unknown`
 //! variant) and encodes back to an equal JSON value; so do mutated copies that exercise the
 //! forward-compatibility rules (extra fields, unknown enum values, union tags, responses and
 //! events, integers sent as strings).
@@ -10,7 +10,7 @@ use simplex_api_types::types::{CiContent, ConnectionMode, FeatureAllowed};
 use simplex_api_types::{parse_message, ChatEvent, ChatResponse, Message};
 
 fn fixtures() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixtures");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("api-types/tests/data");
     let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
         .expect("fixtures directory")
         .flatten()

@@ -8,7 +8,7 @@ use simplex_api_types::types::{AChatItem, ChatRef, ComposedMessage};
 use simplex_api_types::{parse_message, BotCommand, Command, Message, Sender};
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/data/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/api-types/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
     serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("JSON")
 }
 

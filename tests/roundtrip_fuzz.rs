@@ -15,7 +15,7 @@ use serde_json::Value;
 use simplex_api_types::{parse_message, Message};
 
 fn captures() -> Vec<Value> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixtures");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("api-types/tests/data");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("fixtures")
         .flatten()
