@@ -1170,8 +1170,8 @@ fn a_space_in_the_last_parameter_is_sent_raw() {
     assert_eq!(
         render(
             "APIConnect",
-            json!({"userId": 1, "incognito": true, "preparedLink_": {"connFullLink": "https://x/a#b", "connShortLink": "short link"}})
+            json!({"userId": 1, "preparedLink_": {"connFullLink": "https://x/a#b", "connShortLink": "short link"}})
         ),
-        Ok("/_connect 1 incognito=on https://x/a#b short link".to_owned())
+        Ok("/_connect 1 https://x/a#b short link".to_owned())
     );
 }
