@@ -24,7 +24,7 @@
 //!   the short link).
 //!
 //! Parameters the command string has no place for are left out (at their default): a command
-//! decoded with one of them set is refused, which `tests/misread.rs` checks.
+//! decoded with one of them set is refused, which `misread` checks.
 //!
 //! JSON key order: `serde_json` is built without `preserve_order`, so `JSONObject` values and
 //! `{string : T}` maps are `BTreeMap`s in Rust and come out with sorted keys, while Python keeps
