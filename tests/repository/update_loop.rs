@@ -63,7 +63,7 @@ impl Ignored {
         Ignored(patterns)
     }
 
-    /// `rel` is relative to the root; `top` says it is a direct child of the root.
+    /// Whether the file or directory `rel` (relative to the root) is excluded.
     fn excludes(&self, rel: &Path) -> bool {
         let name = rel
             .file_name()
@@ -338,4 +338,40 @@ fn an_upstream_update_goes_through_the_workflow_and_lands_green() {
         ),
     );
     let _ = std::fs::remove_dir_all(&place);
+}
+
+/// The walk of [`repository_files`] finds what git lists (tracked, and untracked but not
+/// ignored), where there is a git checkout to ask.
+#[test]
+fn the_files_copied_are_those_git_lists() {
+    let root = root();
+    let listed = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(&root)
+        .output();
+    let out = match listed {
+        Ok(out) if out.status.success() => out,
+        _ => {
+            let why = "skipped: no git, or not a git checkout, to compare the walk with\n";
+            let _ = std::io::stderr().write_all(why.as_bytes());
+            return;
+        }
+    };
+    let mut git: Vec<PathBuf> = out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| PathBuf::from(String::from_utf8_lossy(p).into_owned()))
+        // A tracked file deleted in the working tree is not there to copy.
+        .filter(|p| root.join(p).is_file())
+        .collect();
+    git.sort();
+    git.dedup();
+    assert_eq!(repository_files(&root), git);
 }
