@@ -29,10 +29,13 @@ pub async fn within<F: Future>(body: F) -> F::Output {
     }
 }
 
-/// A captured frame from `tests/data/`, compact as the core sends it (the files are partly
+/// A captured frame from `api-types/tests/data/`, compact as the core sends it (the files are partly
 /// re-indented), keys in their original order.
 pub fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../api-types/tests/data/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
     minify(&text)
 }
