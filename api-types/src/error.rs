@@ -234,13 +234,6 @@ pub enum CommandError {
         /// The value as JSON.
         value: String,
     },
-    /// A `json(...)` parameter could not be serialised.
-    Json {
-        /// The parameter (upstream name).
-        param: &'static str,
-        /// serde_json's message.
-        message: String,
-    },
 }
 
 impl fmt::Display for CommandError {
@@ -305,12 +298,6 @@ impl fmt::Display for CommandError {
                 f,
                 "parameter `{param}` has the value {value}, which has no command syntax"
             ),
-            CommandError::Json { param, message } => {
-                write!(
-                    f,
-                    "parameter `{param}` cannot be encoded as JSON: {message}"
-                )
-            }
         }
     }
 }

@@ -682,8 +682,7 @@ pub fn error_param(e: &CommandError) -> Option<&'static str> {
         | CommandError::Trailing { param, .. }
         | CommandError::Prefix { param, .. }
         | CommandError::Missing { param }
-        | CommandError::Unrepresentable { param, .. }
-        | CommandError::Json { param, .. } => param,
+        | CommandError::Unrepresentable { param, .. } => param,
         _ => return None,
     })
 }

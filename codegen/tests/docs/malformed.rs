@@ -846,6 +846,23 @@ fn a_union_member_without_its_tag_list() {
     assert_eq!(e.loc, loc_after(DocFile::Types, &bad, head, "Full:"));
 }
 
+#[test]
+fn a_tag_that_json_would_escape() {
+    let text = doc(DocFile::Types);
+    let head = "## ChatDeleteMode\n\n**Discriminated union type**:\n\nFull:\n";
+    let bad = edit(
+        &text,
+        &format!("{head}- type: \"full\"\n"),
+        &format!("{head}- type: \"fu\\ll\"\n"),
+    );
+    let (_, diags) = load(&with(DocFile::Types, &bad));
+    let e = error_with(
+        &diags,
+        &["the tag \"fu\\ll\" of", "holds a character JSON escapes"],
+    );
+    assert_eq!(e.loc, loc_after(DocFile::Types, &bad, head, "type:"));
+}
+
 // ------------------------------------------------------------------------------- invalid names
 
 #[test]
