@@ -199,17 +199,22 @@ struct Seen {
 
 impl Seen {
     /// The error `e` of decoding the message `text`, located where the reader noted, with the
-    /// `corrId` and the tag of `resp`. They come from what was read; only a `corrId` after a
-    /// `resp` that failed, or a tag that is not the first key, is looked for in the text.
+    /// `corrId` and the tag of `resp`. They come from what was read; only what decoding had not
+    /// reached (a `corrId` after a `resp` that failed, a `resp` after a `corrId` that failed) is
+    /// looked for in the text, and the tag within `resp` when it is not its first key.
     fn error(self, text: &str, e: &Error, r: &mut Reader<'_>) -> DecodeError {
         let failure = r.take_failure();
         let corr_id = self
             .corr_id
             .or_else(|| string_at(text, &[Step::Key("corrId".to_owned())]));
-        let tag = self.resp_at.and_then(|at| {
-            let resp = text.get(skip_ws(text.as_bytes(), at)..)?;
-            string_at(resp, &[Step::Key("type".to_owned())])
-        });
+        let type_key = || Step::Key("type".to_owned());
+        let tag = match self.resp_at {
+            Some(at) => text
+                .get(skip_ws(text.as_bytes(), at)..)
+                .and_then(|resp| string_at(resp, &[type_key()])),
+            // Decoding failed before `resp` (a bad `corrId`): it may still be there.
+            None => string_at(text, &[Step::Key("resp".to_owned()), type_key()]),
+        };
         DecodeError::new(text, e, failure, corr_id, tag)
     }
 }

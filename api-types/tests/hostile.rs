@@ -316,6 +316,13 @@ fn errors_name_the_path_the_place_the_request_and_the_tag() {
     );
     assert_eq!(e.corr_id.as_deref(), Some("6"));
     assert_eq!(e.tag.as_deref(), Some("activeUser"));
+    // A `corrId` that fails, before the `resp`: the tag is still named.
+    let e = refused(
+        r#"{"corrId":5,"resp":{"type":"activeUser","user":{}}}"#,
+        "corrId is not a string",
+    );
+    assert_eq!(e.path, "corrId");
+    assert_eq!(e.tag.as_deref(), Some("activeUser"));
     // Malformed JSON: where reading stopped.
     let e = refused("{\"resp\":\n{\"type\":", "truncated");
     assert_eq!(e.line, 2);
