@@ -284,11 +284,10 @@ pub fn deserialize<'de, T: Wire, D: Deserializer<'de>>(d: D) -> Result<T, D::Err
 pub fn serialize<S: Serializer>(v: &dyn Encode, s: S) -> Result<S::Ok, S::Error> {
     let text = encode_text(v);
     if takes_raw_json::<S>() && matches!(text.as_bytes().first(), Some(b'{' | b'[')) {
-        // SAFETY: `text` is what `Writer` wrote for one value, which is a single well-formed
-        // JSON value without whitespace around it: objects and arrays of values, every string
-        // escaped as serde_json escapes it, every number written by itoa or serde_json's own
-        // `Number` (non-finite floats as `null`). Debug builds check it again (serde_json
-        // re-parses it there).
+        // What `Writer` writes for one value is one well-formed JSON value with no whitespace
+        // around it: strings escaped as serde_json escapes them, numbers by itoa or serde_json's
+        // `Number` (non-finite floats as `null`); serde_json re-parses it in debug builds.
+        // SAFETY: so `text` holds a single well-formed JSON value, as the function requires.
         let raw = unsafe { serde_json::value::RawValue::from_string_unchecked(text) };
         return serde::Serialize::serialize(&raw, s);
     }
