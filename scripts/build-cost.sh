@@ -14,28 +14,14 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 rounds="${1:-2}"
 base="${2:-}"
 work="$(mktemp -d)"
-cleanup() {
-  if [ -n "$base" ]; then git -C "$repo" worktree remove --force "$work/base-tree" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"; git -C "$repo" worktree prune' EXIT
+. "$repo/scripts/unpack-crate.sh"
 
 event='{"resp":{"type":"contactConnected","user":{"userId":1},"contact":{"contactId":5,"localDisplayName":"alice"}}}'
 
 mkdir -p "$work/ours/src" "$work/peer/src"
-# The crate as it would be published (its manifest standing alone), so that editing the
-# repository meanwhile does not disturb the runs.
-(cd "$repo" && cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
-tar -xzf "$repo"/target/package/simplex-api-types-0.1.0.crate -C "$work"
-mv "$work/simplex-api-types-0.1.0" "$work/api-types"
-if [ -n "$base" ]; then
-  git -C "$repo" worktree add --quiet --detach "$work/base-tree" "$base"
-  (cd "$work/base-tree" && CARGO_TARGET_DIR="$work/base-package" \
-    cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
-  mkdir -p "$work/base-crate"
-  tar -xzf "$work"/base-package/package/simplex-api-types-*.crate -C "$work/base-crate"
-  mv "$work"/base-crate/simplex-api-types-* "$work/api-types-base"
-fi
+unpack_crate "$repo" "$work/api-types"
+if [ -n "$base" ]; then unpack_crate "$repo" "$work/api-types-base" "$base"; fi
 cat > "$work/ours/Cargo.toml" <<EOF
 [package]
 name = "bot-ours"

@@ -9,24 +9,14 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 base="${1:-}"
 work="$(mktemp -d)"
-cleanup() {
-  if [ -n "$base" ]; then git -C "$repo" worktree remove --force "$work/base-tree" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"; git -C "$repo" worktree prune' EXIT
+. "$repo/scripts/unpack-crate.sh"
 
 echo "== packaging simplex-api-types${base:+ and its state at $base}"
-(cd "$repo" && cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
-tar -xzf "$repo"/target/package/simplex-api-types-0.1.0.crate -C "$work"
-mv "$work/simplex-api-types-0.1.0" "$work/ours"
+unpack_crate "$repo" "$work/ours"
 base_dep=""
 if [ -n "$base" ]; then
-  git -C "$repo" worktree add --quiet --detach "$work/base-tree" "$base"
-  (cd "$work/base-tree" && CARGO_TARGET_DIR="$work/base-package" \
-    cargo package --quiet --no-verify --allow-dirty -p simplex-api-types)
-  mkdir -p "$work/base-crate"
-  tar -xzf "$work"/base-package/package/simplex-api-types-*.crate -C "$work/base-crate"
-  mv "$work"/base-crate/simplex-api-types-* "$work/base"
+  unpack_crate "$repo" "$work/base" "$base"
   # Another version, so that both can be dependencies of one crate.
   sed -i 's/^version = "0.1.0"$/version = "0.0.1-base"/' "$work/base/Cargo.toml"
   base_dep="simplex-api-types-base = { package = \"simplex-api-types\", path = \"$work/base\" }"
