@@ -128,6 +128,12 @@
 //! # }
 //! ```
 //!
+//! # Testing bots
+//!
+//! With the `testing` feature, `testing::TestCore` is an in-process stand-in for the chat
+//! core: a bot connects to it as to the real one, over a loopback WebSocket, and the test plays
+//! the contacts and groups and asserts what the bot did. See the module docs of `testing`.
+//!
 //! # Logs
 //!
 //! The client logs with [`tracing`](https://docs.rs/tracing): each frame at `debug` (its whole
@@ -135,6 +141,7 @@
 //! `warn`; a connection closed cleanly at `info`.
 
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod bot;
 mod client;
@@ -142,6 +149,9 @@ mod config;
 mod connection;
 mod error;
 mod events;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use client::{connect, connect_with, Client};
 pub use config::Config;
