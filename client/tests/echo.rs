@@ -1,70 +1,76 @@
-//! The `echo` example end to end against the stand-in core: start-up commands, the exact
-//! `/_send` for an incoming message, nothing for the bot's own items or system items, and a
-//! clean exit when the core closes the connection.
+//! The `echo` example end to end against the test core: its set-up commands, the exact `/_send`
+//! for an incoming message, in a direct chat and in a group, nothing for the bot's own items
+//! or system items, and a clean exit when the core stops.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{fixture, with_corr_id, within, Core, Peer};
+use simplex_api_client::testing::TestCore;
+use simplex_api_types::commands::{
+    ApiCreateMyAddress, ApiSendMessages, ApiSetAddressSettings, ApiShowMyAddress, ShowActiveUser,
+};
+use simplex_api_types::responses::NewChatItems;
+use simplex_api_types::types::ChatRef;
 
 /// The example itself, not a copy.
 #[allow(dead_code)]
 #[path = "../examples/echo.rs"]
 mod example;
 
-/// A `newChatItems` event with the capture's item three times: received with `text`, sent by
-/// the bot, and a received system item.
-fn new_items_event(text: &str) -> String {
-    let mut v: Value = serde_json::from_str(&fixture("newChatItems-5.json")).expect("JSON");
-    let item = v["resp"]["chatItems"][0].clone();
-    let mut received = item.clone();
-    received["chatItem"]["chatDir"] = json!({"type": "directRcv"});
-    received["chatItem"]["content"] =
-        json!({"type": "rcvMsgContent", "msgContent": {"type": "text", "text": text}});
-    let mut system = received.clone();
-    system["chatItem"]["content"] =
-        json!({"type": "rcvDirectE2EEInfo", "e2eeInfo": {"pqEnabled": true}});
-    v["resp"]["chatItems"] = json!([received, item, system]);
-    with_corr_id(&v.to_string(), None)
-}
-
 #[tokio::test]
-async fn the_echo_bot_answers_incoming_messages_and_exits_when_the_core_closes() {
-    within(async {
-        let core = Core::start().await;
-        let url = core.url.clone();
-        let bot = tokio::spawn(async move { example::echo(&url).await });
-        let mut peer: Peer = core.accept().await;
-        let user = peer
-            .recv_command()
-            .await
-            .expect("the active user is asked for");
-        assert_eq!(user.cmd, "/user");
-        peer.send_text(Peer::answer_for(&user)).await;
-        let address = peer.recv_command().await.expect("the address is asked for");
-        assert_eq!(address.cmd, "/_show_address 1");
-        // The captured address already accepts contacts automatically: nothing more to set.
-        peer.send_text(Peer::answer_for(&address)).await;
+async fn the_echo_bot_answers_incoming_messages_and_exits_when_the_core_stops() {
+    let core = TestCore::start().await;
+    let url = core.url().to_owned();
+    let bot = tokio::spawn(async move { example::echo(&url).await });
 
-        peer.send_text(new_items_event("hello, bot")).await;
-        let send = peer.recv_command().await.expect("the echo");
-        assert_eq!(
-            send.cmd,
-            r#"/_send @4 json [{"msgContent":{"type":"text","text":"hello, bot"},"mentions":{}}]"#
-        );
-        peer.send_text(Peer::answer_for(&send)).await;
+    // The set-up: the active user, then an address that accepts contacts automatically.
+    core.next_command::<ShowActiveUser>().await;
+    assert_eq!(core.next_command::<ApiShowMyAddress>().await.user_id, 1);
+    core.next_command::<ApiCreateMyAddress>().await;
+    let settings = core.next_command::<ApiSetAddressSettings>().await;
+    assert!(settings.settings.auto_accept.is_some());
 
-        // The bot's own item (the capture's sent item) and system items are not echoed: the
-        // next command is the answer to the next message.
-        peer.send_text(new_items_event("second")).await;
-        let send = peer.recv_command().await.expect("the second echo");
-        assert!(send.cmd.contains(r#""text":"second""#), "{}", send.cmd);
-        peer.send_text(Peer::answer_for(&send)).await;
+    // Alice connects (the core adds an encryption notice item to the chat: not echoed) and
+    // writes.
+    let alice = core.contact("alice");
+    alice.sends_text("hello, bot").await;
+    assert_eq!(alice.next_message().await, "hello, bot");
+    let send = core
+        .commands()
+        .into_iter()
+        .find(|c| c.name() == "APISendMessages")
+        .expect("the echo");
+    let contact_id = alice.id().expect("connected");
+    assert_eq!(
+        send.text(),
+        format!(
+            r#"/_send @{contact_id} json [{{"msgContent":{{"type":"text","text":"hello, bot"}},"mentions":{{}}}}]"#
+        )
+    );
+    let echo = core.next_command::<ApiSendMessages>().await;
+    assert_eq!(echo.send_ref, ChatRef::direct(contact_id));
 
-        peer.close().await;
-        bot.await
-            .expect("the bot task")
-            .expect("the bot exits cleanly");
-    })
-    .await;
+    // The bot's own item, arriving as an event, is not echoed: the next command answers the
+    // next message.
+    let own = alice.received_messages()[0].item_id;
+    let mut event = NewChatItems::default();
+    event.user = Box::new(core.user().expect("the bot's user"));
+    event.chat_items = vec![core.world(|w| w.chat_item(own)).expect("the sent item")];
+    core.send_event(event).await;
+    alice.sends_text("second").await;
+    assert_eq!(alice.next_message().await, "second");
+    assert_eq!(alice.received(), ["hello, bot", "second"]);
+
+    // In a group, the answer goes to the group.
+    let team = core.group("team");
+    let team_id = team.with_bot_as_member();
+    team.member("bob").sends_text("hi all").await;
+    assert_eq!(team.next_message().await, "hi all");
+    core.next_command::<ApiSendMessages>().await;
+    assert_eq!(
+        core.next_command::<ApiSendMessages>().await.send_ref,
+        ChatRef::group(team_id)
+    );
+
+    core.restart().await;
+    bot.await
+        .expect("the bot task")
+        .expect("the bot exits cleanly");
 }

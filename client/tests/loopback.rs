@@ -1,5 +1,7 @@
-//! The client against a loopback stand-in for the chat core (`support`), which answers with real
-//! captured frames.
+//! The client against the test core (`simplex_api_client::testing`), and, where a test needs a
+//! core that misbehaves in ways the test core does not (answers thousands of commands in a
+//! scrambled order, holds responses back behind pushed events, checks the pongs), against a bare
+//! loopback peer (`support`) that answers with real captured frames.
 
 mod support;
 
@@ -8,12 +10,61 @@ use std::time::Duration;
 
 use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
-use simplex_api_client::{connect, ClientError, Config, Incoming};
+use simplex_api_client::testing::TestCore;
+use simplex_api_client::{connect, connect_with, Client, ClientError, Config, Events, Incoming};
 use simplex_api_types::commands::{ShowActiveUser, ShowActiveUserResponse};
+use simplex_api_types::responses::ActiveUser;
+use simplex_api_types::types::ChatErrorType;
 use simplex_api_types::{ChatResponse, Command, CommandError, ResponseMessage};
 use support::{connected, fixture, response, tick, within, Core, Peer};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message as Frame;
+
+/// A client connected to a fresh test core.
+async fn on_test_core(config: Config) -> (TestCore, Client, Events) {
+    let core = TestCore::start().await;
+    let (client, events) = connect_with(core.url(), config).await.expect("connect");
+    (core, client, events)
+}
+
+/// The frame the core sent with `corr_id`, as JSON.
+fn sent_frame(core: &TestCore, corr_id: &str) -> Value {
+    core.frames()
+        .iter()
+        .map(|f| serde_json::from_str::<Value>(f).expect("JSON"))
+        .find(|v| v["corrId"] == corr_id)
+        .unwrap_or_else(|| panic!("no frame with corrId {corr_id}"))
+}
+
+/// The corrId of the last command the core got.
+fn last_corr_id(core: &TestCore) -> String {
+    let log = core.commands();
+    let last = log.last().expect("a command");
+    last.corr_id().expect("a corrId").to_owned()
+}
+
+/// `activeUser` with the core's user, answering `corr_id` (`None`: without a corrId).
+fn active_user_frame(core: &TestCore, corr_id: Option<&str>) -> String {
+    let mut r = ActiveUser::default();
+    r.user = Box::new(core.user().expect("a user"));
+    ResponseMessage {
+        corr_id: corr_id.map(str::to_owned),
+        resp: ChatResponse::from(r),
+        extra_fields: Default::default(),
+    }
+    .to_json()
+}
+
+/// `chatCmdError` (no active user) answering `corr_id`.
+fn error_frame(core: &TestCore, corr_id: &str) -> String {
+    let error = core.world(|w| w.error(ChatErrorType::NoActiveUser));
+    ResponseMessage {
+        corr_id: Some(corr_id.to_owned()),
+        resp: ChatResponse::from(error),
+        extra_fields: Default::default(),
+    }
+    .to_json()
+}
 
 /// The JSON of a decoded response, for comparing with what the stand-in sent.
 fn json(resp: &ChatResponse) -> Value {
@@ -38,78 +89,6 @@ fn expect_unmatched(item: Option<Incoming>) -> ResponseMessage {
     }
 }
 
-#[tokio::test]
-async fn typed_command_round_trip() {
-    within(async {
-        let (client, _events, mut core) = connected(Config::default()).await;
-
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send(&ShowActiveUser::new()).await }
-        });
-        let req = core.recv_command().await.expect("a command");
-        assert_eq!(req.cmd, "/user");
-        core.reply(&req, "activeUser-2.json").await;
-        match sent.await.expect("join") {
-            Ok(ShowActiveUserResponse::ActiveUser(user)) => {
-                let expected: Value = serde_json::from_str(&fixture("activeUser-2.json")).unwrap();
-                let got = serde_json::to_value(&*user).expect("encodes");
-                assert_eq!(got, expected["resp"]);
-            }
-            other => panic!("expected ActiveUser, got {other:?}"),
-        }
-
-        // The other documented response of the same command.
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send(&ShowActiveUser::new()).await }
-        });
-        let second = core.recv_command().await.expect("a command");
-        assert_ne!(
-            second.corr_id, req.corr_id,
-            "each command gets its own corrId"
-        );
-        core.reply(&second, "chatCmdError-6.json").await;
-        assert!(matches!(
-            sent.await.expect("join"),
-            Ok(ShowActiveUserResponse::ChatCmdError(_))
-        ));
-        assert_eq!(client.pending_commands(), 0);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn captured_responses_arrive_whole() {
-    within(async {
-        let (client, _events, mut core) = connected(Config::default()).await;
-        let cases = [
-            ("/user", "activeUser-2.json"),
-            ("/_show_address 1", "userContactLink-1.json"),
-            ("/_contacts 1", "contactsList-1.json"),
-            (
-                r#"/_send @4 json [{"msgContent":{"type":"text","text":"hi"}}]"#,
-                "newChatItems-5.json",
-            ),
-            ("/nonsense", "chatCmdError-6.json"),
-        ];
-        for (cmd, file) in cases {
-            let sent = tokio::spawn({
-                let client = client.clone();
-                async move { client.send_raw(cmd).await }
-            });
-            let req = core.recv_command().await.expect("a command");
-            assert_eq!(req.cmd, cmd);
-            core.send_text(Peer::answer_for(&req)).await;
-            let resp = sent.await.expect("join").expect("a response");
-            assert_eq!(resp.corr_id.as_deref(), Some(req.corr_id.as_str()));
-            let expected: Value = serde_json::from_str(&fixture(file)).expect("JSON");
-            assert_eq!(json(&resp.resp), expected["resp"], "{file}");
-        }
-    })
-    .await;
-}
-
 /// A command whose rendering fails.
 struct Unrenderable;
 
@@ -123,9 +102,86 @@ impl Command for Unrenderable {
 }
 
 #[tokio::test]
+async fn typed_command_round_trip() {
+    within(async {
+        let (core, client, _events) = on_test_core(Config::default()).await;
+        match client.send(&ShowActiveUser::new()).await {
+            Ok(ShowActiveUserResponse::ActiveUser(user)) => {
+                let sent = sent_frame(&core, &last_corr_id(&core));
+                let got = serde_json::to_value(&*user).expect("encodes");
+                assert_eq!(got, sent["resp"]);
+            }
+            other => panic!("expected ActiveUser, got {other:?}"),
+        }
+
+        // The other documented response of the same command.
+        core.on::<ShowActiveUser>(|_, world| {
+            ShowActiveUserResponse::ChatCmdError(Box::new(world.error(ChatErrorType::NoActiveUser)))
+        });
+        assert!(matches!(
+            client.send(&ShowActiveUser::new()).await,
+            Ok(ShowActiveUserResponse::ChatCmdError(_))
+        ));
+        let log = core.commands();
+        assert_ne!(
+            log[0].corr_id(),
+            log[1].corr_id(),
+            "each command gets its own corrId"
+        );
+        assert_eq!(client.pending_commands(), 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn responses_arrive_whole() {
+    within(async {
+        let (core, client, _events) = on_test_core(Config::default()).await;
+        let contact_id = core.contact("alice").connects().await;
+        let send = format!(
+            r#"/_send @{contact_id} json [{{"msgContent":{{"type":"text","text":"hi"}}}}]"#
+        );
+        for cmd in [
+            "/user",
+            "/_address 1",
+            "/_show_address 1",
+            "/_contacts 1",
+            send.as_str(),
+            "/nonsense",
+        ] {
+            let resp = client.send_raw(cmd).await.expect("a response");
+            let corr_id = resp.corr_id.clone().expect("a corrId");
+            assert_eq!(
+                json(&resp.resp),
+                sent_frame(&core, &corr_id)["resp"],
+                "{cmd}"
+            );
+        }
+        let tags: Vec<_> = core
+            .commands()
+            .iter()
+            .map(|c| c.response().map(str::to_owned))
+            .collect();
+        let tags: Vec<_> = tags.iter().map(|t| t.as_deref().unwrap_or("")).collect();
+        assert_eq!(
+            tags,
+            [
+                "activeUser",
+                "userContactLinkCreated",
+                "userContactLink",
+                "contactsList",
+                "newChatItems",
+                "chatCmdError"
+            ]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn render_error_fails_before_anything_is_sent() {
     within(async {
-        let (client, _events, mut core) = connected(Config::default()).await;
+        let (core, client, _events) = on_test_core(Config::default()).await;
         match client.send(&Unrenderable).await {
             Err(ClientError::Render(CommandError::LineBreak { param: "text" })) => {}
             other => panic!("expected a render error, got {other:?}"),
@@ -133,19 +189,238 @@ async fn render_error_fails_before_anything_is_sent() {
         assert_eq!(client.pending_commands(), 0);
 
         // The next frame the core gets is the next command: nothing of the failed one.
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send_raw("/user").await }
-        });
-        let req = core.recv_command().await.expect("a command");
-        assert_eq!(req.cmd, "/user");
-        core.reply(&req, "activeUser-2.json").await;
-        let resp = sent.await.expect("join").expect("a response");
-        assert_eq!(resp.corr_id.as_deref(), Some(req.corr_id.as_str()));
+        let resp = client.send_raw("/user").await.expect("a response");
+        assert_eq!(resp.resp.tag(), Some("activeUser"));
+        let texts: Vec<_> = core
+            .commands()
+            .iter()
+            .map(|c| c.text().to_owned())
+            .collect();
+        assert_eq!(texts, ["/user"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn timeout_forgets_the_command_and_the_late_response_is_unmatched() {
+    within(async {
+        let config = Config::default().with_timeout(Duration::from_millis(200));
+        let (core, client, mut events) = on_test_core(config).await;
+        core.silence::<ShowActiveUser>();
+
+        // The default timeout from the config.
+        match client.send_raw("/user").await {
+            Err(ClientError::Timeout(t)) => assert_eq!(t, Duration::from_millis(200)),
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        let late = last_corr_id(&core);
+        assert_eq!(client.pending_commands(), 0);
+
+        // A timeout per call.
+        assert!(matches!(
+            client
+                .send_with_timeout(&ShowActiveUser::new(), Duration::from_millis(50))
+                .await,
+            Err(ClientError::Timeout(_))
+        ));
+        assert_eq!(client.pending_commands(), 0);
+
+        // The core answers after all: the response is delivered, not lost.
+        core.send_frame(active_user_frame(&core, Some(&late))).await;
+        let resp = expect_unmatched(events.next_event().await);
+        assert_eq!(resp.corr_id.as_deref(), Some(late.as_str()));
         assert_eq!(resp.resp.tag(), Some("activeUser"));
     })
     .await;
 }
+
+/// Starts `n` commands the core leaves unanswered, and waits until it has them all.
+async fn commands_in_flight(
+    client: &Client,
+    core: &TestCore,
+    n: usize,
+) -> JoinSet<Result<ResponseMessage, ClientError>> {
+    core.silence::<ShowActiveUser>();
+    let mut callers = JoinSet::new();
+    for _ in 0..n {
+        let client = client.clone();
+        callers.spawn(async move { client.send_raw("/user").await });
+    }
+    for _ in 0..n {
+        core.next_command::<ShowActiveUser>().await;
+    }
+    callers
+}
+
+#[tokio::test]
+async fn core_closing_fails_pending_commands_and_ends_events() {
+    within(async {
+        let (core, client, mut events) = on_test_core(Config::default()).await;
+        let callers = commands_in_flight(&client, &core, 20).await;
+        core.group("team").invites_bot("alice").await;
+        core.restart().await;
+
+        expect_all_disconnected(callers).await;
+        // What arrived before the close is still delivered; then the stream ends.
+        let mut tags = Vec::new();
+        while let Some(item) = events.next_event().await {
+            match item {
+                Incoming::Event(e) => tags.push(e.resp.tag().unwrap_or_default().to_owned()),
+                other => panic!("expected an event, got {other:?}"),
+            }
+        }
+        assert_eq!(
+            tags.last().map(String::as_str),
+            Some("receivedGroupInvitation"),
+            "{tags:?}"
+        );
+        assert!(events.next().await.is_none());
+
+        assert!(client.is_closed());
+        assert_eq!(client.pending_commands(), 0);
+        assert!(matches!(
+            client.send_raw("/user").await,
+            Err(ClientError::Disconnected)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn connection_dropped_without_close_fails_pending_commands_and_ends_events() {
+    within(async {
+        let (core, client, mut events) = on_test_core(Config::default()).await;
+        let callers = commands_in_flight(&client, &core, 20).await;
+        core.drop_connections().await;
+
+        expect_all_disconnected(callers).await;
+        assert!(events.next_event().await.is_none());
+        assert!(client.is_closed());
+        assert!(matches!(
+            client.send(&ShowActiveUser::new()).await,
+            Err(ClientError::Disconnected)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_response_that_does_not_decode_fails_its_command_at_once() {
+    within(async {
+        // A long timeout: the command must fail because of the frame, not time out.
+        let config = Config::default().with_timeout(Duration::from_secs(40));
+        let (core, client, mut events) = on_test_core(config).await;
+        core.silence::<ShowActiveUser>();
+        let sent = tokio::spawn({
+            let client = client.clone();
+            async move { client.send_raw("/user").await }
+        });
+        core.next_command::<ShowActiveUser>().await;
+        let bad = format!(
+            r#"{{"corrId":"{}","resp":{{"type":"activeUser","user":5}}}}"#,
+            last_corr_id(&core)
+        );
+        core.send_frame(bad.clone()).await;
+        core.send_frame(tick(1)).await;
+
+        match sent.await.expect("join") {
+            Err(ClientError::Decode { text, error }) => {
+                assert_eq!(text, bad);
+                assert!(error.path.contains("user"), "{error}");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        assert_eq!(client.pending_commands(), 0);
+        // It went to its command, not to the events as well.
+        assert_eq!(tick_number(events.next_event().await), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn responses_nobody_waits_for_are_delivered_as_unmatched() {
+    within(async {
+        let (core, client, mut events) = on_test_core(Config::default()).await;
+        core.silence::<ShowActiveUser>();
+        let sent = tokio::spawn({
+            let client = client.clone();
+            async move { client.send_raw("/user").await }
+        });
+        core.next_command::<ShowActiveUser>().await;
+        let corr_id = last_corr_id(&core);
+
+        // Responses with ids this client never sent, and one without an id, before the real one.
+        let zero_padded = format!("0{corr_id}");
+        for other in ["nobody-9", "999999", zero_padded.as_str()] {
+            core.send_frame(error_frame(&core, other)).await;
+        }
+        core.send_frame(active_user_frame(&core, None)).await;
+        core.send_frame(active_user_frame(&core, Some(&corr_id)))
+            .await;
+
+        let resp = sent.await.expect("join").expect("a response");
+        assert_eq!(resp.resp.tag(), Some("activeUser"));
+        for other in [Some("nobody-9"), Some("999999"), Some(zero_padded.as_str())] {
+            let unmatched = expect_unmatched(events.next_event().await);
+            assert_eq!(unmatched.corr_id.as_deref(), other);
+            assert_eq!(unmatched.resp.tag(), Some("chatCmdError"));
+        }
+        let no_id = expect_unmatched(events.next_event().await);
+        assert_eq!(no_id.corr_id, None);
+        assert_eq!(no_id.resp.tag(), Some("activeUser"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_ten_megabyte_frame_arrives() {
+    const SIZE: usize = 10 << 20;
+    within(async {
+        let (core, client, _events) = on_test_core(Config::default()).await;
+        core.on::<ShowActiveUser>(|_, world| {
+            let mut r = ActiveUser::default();
+            let mut user = world.user().cloned().expect("a user");
+            user.profile.full_name = "x".repeat(SIZE);
+            r.user = Box::new(user);
+            ShowActiveUserResponse::ActiveUser(Box::new(r))
+        });
+        let resp = client.send_raw("/user").await.expect("a response");
+        let name = &json(&resp.resp)["user"]["profile"]["fullName"];
+        assert_eq!(name.as_str().map(str::len), Some(SIZE));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn commands_work_after_events_is_dropped() {
+    within(async {
+        let (core, client, events) = on_test_core(Config::default().with_event_capacity(4)).await;
+        drop(events);
+        for n in 0..100 {
+            core.send_frame(tick(n)).await;
+        }
+        assert!(client.send_raw("/user").await.is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dropping_every_client_closes_the_connection() {
+    within(async {
+        let (core, client, mut events) = on_test_core(Config::default()).await;
+        let clone = client.clone();
+        drop(client);
+        drop(clone);
+        assert!(events.next_event().await.is_none());
+        // The core sees the close.
+        while core.connections() > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    })
+    .await;
+}
+
+// --- against a bare peer ------------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_concurrent_commands_answered_out_of_order() {
@@ -190,49 +465,6 @@ async fn ten_thousand_concurrent_commands_answered_out_of_order() {
         assert_eq!(corr_ids.len(), N as usize);
         assert_eq!(client.pending_commands(), 0);
         core_side.await.expect("the core side");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn timeout_forgets_the_command_and_the_late_response_is_unmatched() {
-    within(async {
-        let config = Config::default().with_timeout(Duration::from_millis(200));
-        let (client, mut events, mut core) = connected(config).await;
-
-        // The default timeout from the config.
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send_raw("/user").await }
-        });
-        let late = core.recv_command().await.expect("a command");
-        match sent.await.expect("join") {
-            Err(ClientError::Timeout(t)) => assert_eq!(t, Duration::from_millis(200)),
-            other => panic!("expected a timeout, got {other:?}"),
-        }
-        assert_eq!(client.pending_commands(), 0);
-
-        // A timeout per call.
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move {
-                client
-                    .send_with_timeout(&ShowActiveUser::new(), Duration::from_millis(50))
-                    .await
-            }
-        });
-        core.recv_command().await.expect("a command");
-        assert!(matches!(
-            sent.await.expect("join"),
-            Err(ClientError::Timeout(_))
-        ));
-        assert_eq!(client.pending_commands(), 0);
-
-        // The core answers after all: the response is delivered, not lost.
-        core.reply(&late, "activeUser-2.json").await;
-        let resp = expect_unmatched(events.next_event().await);
-        assert_eq!(resp.corr_id.as_deref(), Some(late.corr_id.as_str()));
-        assert_eq!(resp.resp.tag(), Some("activeUser"));
     })
     .await;
 }
@@ -292,23 +524,6 @@ async fn dropped_send_futures_leave_no_pending_slot() {
     .await;
 }
 
-/// Starts `n` commands and waits until the core has read them all.
-async fn commands_in_flight(
-    client: &simplex_api_client::Client,
-    core: &mut Peer,
-    n: usize,
-) -> JoinSet<Result<ResponseMessage, ClientError>> {
-    let mut callers = JoinSet::new();
-    for _ in 0..n {
-        let client = client.clone();
-        callers.spawn(async move { client.send_raw("/user").await });
-    }
-    for _ in 0..n {
-        core.recv_command().await.expect("a command");
-    }
-    callers
-}
-
 async fn expect_all_disconnected(mut callers: JoinSet<Result<ResponseMessage, ClientError>>) {
     let mut failed = 0;
     while let Some(joined) = callers.join_next().await {
@@ -318,52 +533,6 @@ async fn expect_all_disconnected(mut callers: JoinSet<Result<ResponseMessage, Cl
         }
     }
     assert!(failed > 0);
-}
-
-#[tokio::test]
-async fn core_closing_fails_pending_commands_and_ends_events() {
-    within(async {
-        let (client, mut events, mut core) = connected(Config::default()).await;
-        let callers = commands_in_flight(&client, &mut core, 20).await;
-        core.send_text(fixture("receivedGroupInvitation-1.json"))
-            .await;
-        core.close().await;
-
-        expect_all_disconnected(callers).await;
-        // What arrived before the close is still delivered; then the stream ends.
-        assert!(matches!(
-            events.next_event().await,
-            Some(Incoming::Event(_))
-        ));
-        assert!(events.next_event().await.is_none());
-        assert!(events.next().await.is_none());
-
-        assert!(client.is_closed());
-        assert_eq!(client.pending_commands(), 0);
-        assert!(matches!(
-            client.send_raw("/user").await,
-            Err(ClientError::Disconnected)
-        ));
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn connection_dropped_without_close_fails_pending_commands_and_ends_events() {
-    within(async {
-        let (client, mut events, mut core) = connected(Config::default()).await;
-        let callers = commands_in_flight(&client, &mut core, 20).await;
-        core.drop_abruptly();
-
-        expect_all_disconnected(callers).await;
-        assert!(events.next_event().await.is_none());
-        assert!(client.is_closed());
-        assert!(matches!(
-            client.send(&ShowActiveUser::new()).await,
-            Err(ClientError::Disconnected)
-        ));
-    })
-    .await;
 }
 
 #[tokio::test]
@@ -418,102 +587,6 @@ async fn undecodable_and_binary_frames_are_reported_and_the_connection_goes_on()
             Ok(ShowActiveUserResponse::ActiveUser(_))
         ));
         assert!(!client.is_closed());
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_response_that_does_not_decode_fails_its_command_at_once() {
-    within(async {
-        // A long timeout: the command must fail because of the frame, not time out.
-        let config = Config::default().with_timeout(Duration::from_secs(40));
-        let (client, mut events, mut core) = connected(config).await;
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send_raw("/user").await }
-        });
-        let req = core.recv_command().await.expect("a command");
-        let bad = format!(
-            r#"{{"corrId":"{}","resp":{{"type":"activeUser","user":5}}}}"#,
-            req.corr_id
-        );
-        core.send_text(bad.clone()).await;
-        core.send_text(tick(1)).await;
-
-        match sent.await.expect("join") {
-            Err(ClientError::Decode { text, error }) => {
-                assert_eq!(text, bad);
-                assert!(error.path.contains("user"), "{error}");
-            }
-            other => panic!("expected a decode error, got {other:?}"),
-        }
-        assert_eq!(client.pending_commands(), 0);
-        // It went to its command, not to the events as well.
-        assert_eq!(tick_number(events.next_event().await), 1);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn responses_nobody_waits_for_are_delivered_as_unmatched() {
-    within(async {
-        let (client, mut events, mut core) = connected(Config::default()).await;
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send_raw("/user").await }
-        });
-        let req = core.recv_command().await.expect("a command");
-
-        // Responses with ids this client never sent, and one without an id, before the real one.
-        core.send_text(response("chatCmdError-6.json", "nobody-9"))
-            .await;
-        core.send_text(response("chatCmdError-6.json", "999999"))
-            .await;
-        core.send_text(response(
-            "chatCmdError-6.json",
-            &format!("0{}", req.corr_id),
-        ))
-        .await;
-        core.send_text(fixture("activeUser-2.json")).await;
-        core.reply(&req, "userContactLink-1.json").await;
-
-        let resp = sent.await.expect("join").expect("a response");
-        assert_eq!(resp.resp.tag(), Some("userContactLink"));
-        let zero_padded = format!("0{}", req.corr_id);
-        for corr_id in [Some("nobody-9"), Some("999999"), Some(zero_padded.as_str())] {
-            let unmatched = expect_unmatched(events.next_event().await);
-            assert_eq!(unmatched.corr_id.as_deref(), corr_id);
-            assert_eq!(unmatched.resp.tag(), Some("chatCmdError"));
-        }
-        let no_id = expect_unmatched(events.next_event().await);
-        assert_eq!(no_id.corr_id, None);
-        assert_eq!(no_id.resp.tag(), Some("activeUser"));
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn a_ten_megabyte_frame_arrives() {
-    const SIZE: usize = 10 << 20;
-    within(async {
-        let (client, _events, mut core) = connected(Config::default()).await;
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send_raw("/user").await }
-        });
-        let req = core.recv_command().await.expect("a command");
-        let long_name = "x".repeat(SIZE);
-        let frame = response("activeUser-2.json", &req.corr_id).replacen(
-            r#""fullName":"Alice""#,
-            &format!(r#""fullName":"{long_name}""#),
-            1,
-        );
-        assert!(frame.len() > SIZE);
-        core.send_text(frame).await;
-
-        let resp = sent.await.expect("join").expect("a response");
-        let name = &json(&resp.resp)["user"]["profile"]["fullName"];
-        assert_eq!(name.as_str().map(str::len), Some(SIZE));
     })
     .await;
 }
@@ -586,39 +659,6 @@ async fn a_slow_event_reader_gets_every_event_in_order() {
             assert_eq!(tick_number(events.next().await), n);
         }
         core_side.await.expect("the core side");
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn commands_work_after_events_is_dropped() {
-    within(async {
-        let (client, events, mut core) = connected(Config::default().with_event_capacity(4)).await;
-        drop(events);
-        for n in 0..100 {
-            core.feed_text(tick(n)).await;
-        }
-        core.flush().await;
-        let sent = tokio::spawn({
-            let client = client.clone();
-            async move { client.send_raw("/user").await }
-        });
-        let req = core.recv_command().await.expect("a command");
-        core.reply(&req, "activeUser-2.json").await;
-        assert!(sent.await.expect("join").is_ok());
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn dropping_every_client_closes_the_connection() {
-    within(async {
-        let (client, mut events, mut core) = connected(Config::default()).await;
-        let clone = client.clone();
-        drop(client);
-        drop(clone);
-        assert_eq!(core.recv_command().await, None, "the core sees the close");
-        assert!(events.next_event().await.is_none());
     })
     .await;
 }

@@ -1,4 +1,6 @@
-//! A loopback stand-in for the `simplex-chat` core's WebSocket server.
+//! A bare loopback peer in place of the `simplex-chat` core's WebSocket server, for the client
+//! tests that need a core misbehaving in ways the test core (`simplex_api_client::testing`)
+//! does not.
 //!
 //! It listens on `127.0.0.1:0` and accepts one connection at a time as a [`Peer`], which the test
 //! drives step by step: read the commands the client sent, answer them with real captured frames
@@ -7,7 +9,9 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of it.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -32,12 +36,18 @@ pub async fn within<F: Future>(body: F) -> F::Output {
 /// A captured frame from `api-types/tests/data/`, compact as the core sends it (the files are partly
 /// re-indented), keys in their original order.
 pub fn fixture(name: &str) -> String {
-    let path = format!(
-        "{}/../api-types/tests/data/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    minify(&text)
+    static READ: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+    let mut read = READ.lock().unwrap_or_else(|p| p.into_inner());
+    read.entry(name.to_owned())
+        .or_insert_with(|| {
+            let path = format!(
+                "{}/../api-types/tests/data/{name}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+            minify(&text)
+        })
+        .clone()
 }
 
 /// `json` without whitespace between tokens.
@@ -120,6 +130,8 @@ impl Core {
     /// Accepts the next connection.
     pub async fn accept(&self) -> Peer {
         let (tcp, _) = self.listener.accept().await.expect("accept");
+        // As the client does: frames written one after another are not held back.
+        tcp.set_nodelay(true).expect("nodelay");
         Peer {
             ws: accept_async(tcp).await.expect("WebSocket handshake"),
         }
