@@ -1,4 +1,5 @@
-//! Rendering a command string: `/_send @7 json [...]` with one text message.
+//! Rendering a command string, `/_send @7 json [...]` with one text message, and parsing it
+//! back (`ParseCommand::parse_command`, and `AnyCommand::parse`, which first picks the command).
 //!
 //! Run: `cargo bench -p simplex-api-types --bench render -- --warm-up-time 1 --measurement-time 3`
 
@@ -7,7 +8,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, Criterion};
 use simplex_api_types::commands::ApiSendMessages;
 use simplex_api_types::types::{msg_content, ChatRef, ChatType, ComposedMessage, MsgContent};
-use simplex_api_types::Command;
+use simplex_api_types::{AnyCommand, Command, ParseCommand};
 
 fn render(c: &mut Criterion) {
     let cmd = ApiSendMessages::new(
@@ -32,6 +33,14 @@ fn render(c: &mut Criterion) {
     });
     g.bench_function("to_command_string", |b| {
         b.iter(|| black_box(&cmd).to_command_string().unwrap())
+    });
+    let text = cmd.to_command_string().unwrap();
+    assert_eq!(ApiSendMessages::parse_command(&text).unwrap(), cmd);
+    g.bench_function("ApiSendMessages::parse_command", |b| {
+        b.iter(|| ApiSendMessages::parse_command(black_box(&text)).unwrap())
+    });
+    g.bench_function("AnyCommand::parse", |b| {
+        b.iter(|| AnyCommand::parse(black_box(&text)).unwrap())
     });
     g.finish();
 }

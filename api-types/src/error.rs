@@ -304,6 +304,127 @@ impl fmt::Display for CommandError {
 
 impl std::error::Error for CommandError {}
 
+/// A command string that the core would not read as the command (or as any documented
+/// command): where reading stopped, and what the command's grammar expected there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandParseError {
+    command: &'static str,
+    offset: usize,
+    expected: String,
+}
+
+/// One thing a command's grammar expects at a place (see [`CommandParseError::expected`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Expected {
+    /// Fixed text.
+    Text(&'static str),
+    /// The end of the command.
+    End,
+    /// A word, for the parameter.
+    Word(&'static str),
+    /// Valid UTF-8 text, for the parameter.
+    Utf8(&'static str),
+    /// A number, for the parameter.
+    Number(&'static str),
+    /// `on` or `off`, for the parameter.
+    OnOff(&'static str),
+    /// A time, for the parameter.
+    Time(&'static str),
+    /// One of the enum's values, for the parameter.
+    OneOf(&'static str, &'static [&'static str]),
+    /// JSON for the parameter, which failed to decode as this.
+    Json(&'static str, String),
+    /// Not this part, which the core reads but the docs do not show.
+    NotUndocumented(&'static str),
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expected::Text(t) => write!(f, "{t:?}"),
+            Expected::End => f.write_str("the end of the command"),
+            Expected::Word(p) => write!(f, "a word (`{p}`)"),
+            Expected::Utf8(p) => write!(
+                f,
+                "valid UTF-8 (`{p}`; the core ends a word at a byte 0xA0 and strips it from \
+                 the end of a command, even inside a character)"
+            ),
+            Expected::Number(p) => write!(f, "a number (`{p}`)"),
+            Expected::OnOff(p) => write!(f, "`on` or `off` (`{p}`)"),
+            Expected::Time(p) => write!(f, "an ISO 8601 time (`{p}`)"),
+            Expected::OneOf(p, values) => {
+                write!(f, "one of ")?;
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("|")?;
+                    }
+                    f.write_str(v)?;
+                }
+                write!(f, " (`{p}`)")
+            }
+            Expected::Json(p, e) => write!(f, "JSON for `{p}`: {e}"),
+            Expected::NotUndocumented(part) => write!(
+                f,
+                "not `{part}`: the core reads it here, but the docs do not document it, so no \
+                 command of this crate can hold it"
+            ),
+        }
+    }
+}
+
+impl CommandParseError {
+    pub(crate) fn new(command: &'static str, offset: usize, expected: Vec<Expected>) -> Self {
+        let mut text = String::new();
+        for (i, e) in expected.iter().enumerate() {
+            if i > 0 {
+                text.push_str(if i + 1 == expected.len() {
+                    " or "
+                } else {
+                    ", "
+                });
+            }
+            text.push_str(&e.to_string());
+        }
+        if text.is_empty() {
+            text.push_str("something else");
+        }
+        CommandParseError {
+            command,
+            offset,
+            expected: text,
+        }
+    }
+
+    /// The command (upstream name, e.g. `APISendMessages`) the text was read as; for
+    /// [`AnyCommand::parse`](crate::AnyCommand::parse), the one that read furthest.
+    pub fn command(&self) -> &'static str {
+        self.command
+    }
+
+    /// The byte offset in the command string where reading stopped.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// What the command's grammar expected at [`offset`](Self::offset), e.g. `" json "` or
+    /// `a number (`ttl`)`.
+    pub fn expected(&self) -> &str {
+        &self.expected
+    }
+}
+
+impl fmt::Display for CommandParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "not a `{}` command: at byte {}, expected {}",
+            self.command, self.offset, self.expected
+        )
+    }
+}
+
+impl std::error::Error for CommandParseError {}
+
 /// Why a command or syntax could not be rendered from JSON parameters.
 #[derive(Debug)]
 #[non_exhaustive]

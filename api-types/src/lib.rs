@@ -122,8 +122,8 @@
 //! and holds the limits of a message; it uses nothing else of the crate. The errors (`error`)
 //! sit on it. The wire layer (`wire/`) decodes and encodes each shape of the docs (scalars,
 //! records, enums of strings, unions) through it, and gives `Debug`, `PartialEq`, `Hash` and
-//! `Display` as one call each. The command layer (`command/`) renders command strings on top of
-//! the wire layer. The envelope, with the `parse_*` entry points and [`Json`], is the top. The
+//! `Display` as one call each. The command layer (`command/`) renders command strings, and reads
+//! them back, on top of the wire layer. The envelope, with the `parse_*` entry points and [`Json`], is the top. The
 //! generated modules are declared with the macros of `macros.rs`, which call into these layers;
 //! [`runtime`] gathers the public names of all of them.
 //!
@@ -223,6 +223,38 @@
 //! A command decoded from JSON never drops a parameter silently: a documented parameter that
 //! its command string has no place for (`Connect.incognito`, `APIRejectContact.notify`) is
 //! accepted only at its default (`false`, or null) and is an error otherwise.
+//!
+//! ## Reading command strings
+//!
+//! Every command is also generated a parser from the same syntax tree, the inverse of its
+//! formatter: [`ParseCommand::parse_command`] reads a command string as that command, and
+//! [`AnyCommand::parse`] reads any command string as the documented command it is (or
+//! `Undocumented`). They read the way the core reads: trailing whitespace bytes (0xA0
+//! included) stripped first, optional parts tried where they stand, a free string that ends the
+//! command taken to its end, other strings and enum values one word, numbers `-?[0-9]+`,
+//! `json(...)` one JSON text decoded as the parameter's type (written any way: spacing and key
+//! order do not matter), nothing left over. Text the core would refuse, or read as a part the
+//! docs do not show, is a [`CommandParseError`] with the byte offset reached and what the
+//! grammar expected there. What this crate renders reads back as the same command; a test
+//! core (see `simplex-api-client`) reads what a bot sends with them.
+//!
+//! ```
+//! use simplex_api_types::commands::ApiSendMessages;
+//! use simplex_api_types::{AnyCommand, ParseCommand};
+//!
+//! let text = r#"/_send @7 json [{"msgContent": {"type": "text", "text": "hi"}, "mentions": {}}]"#;
+//! let send = ApiSendMessages::parse_command(text).unwrap();
+//! assert_eq!(send.composed_messages.len(), 1);
+//! assert_eq!(AnyCommand::parse(text), Ok(AnyCommand::ApiSendMessages(send)));
+//!
+//! let e = AnyCommand::parse("/_send @seven json []").unwrap_err();
+//! assert_eq!((e.command(), e.offset()), ("APISendMessages", 8));
+//! assert_eq!(e.to_string(), "not a `APISendMessages` command: at byte 8, expected a number (`chatId`)");
+//! assert_eq!(
+//!     AnyCommand::parse("/_get chat #1 count=10"),
+//!     Ok(AnyCommand::Undocumented("/_get chat #1 count=10".into()))
+//! );
+//! ```
 
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -247,9 +279,12 @@ pub use envelope::{
     ResponseMessage, UndecodedMessage,
 };
 pub use error::DecodeError;
+pub use generated::commands::AnyCommand;
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};
-pub use runtime::{Command, CommandError, Json, Place, ResponseError, Syntax};
+pub use runtime::{
+    Command, CommandError, CommandParseError, Json, ParseCommand, Place, ResponseError, Syntax,
+};
 
 pub use generated::events::ChatEvent;
 pub use generated::responses::ChatResponse;
@@ -257,8 +292,11 @@ pub use generated::responses::ChatResponse;
 /// What the generated code and its macros use; not part of the API (no stability promise).
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::command::parse::{
+        entry, from_json_as, parse_any, parse_as, parse_with, AnyEntry,
+    };
     pub use crate::command::render::*;
-    pub use crate::command::Place;
+    pub use crate::command::{CommandReader, Miss, Place, Read};
     pub use crate::wire::{
         debug_struct, debug_tuple, decode_enum, decode_record, decode_union, describe_error,
         deserialize, deserialize_into, encode_enum, encode_field, encode_record, encode_union,

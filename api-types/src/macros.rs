@@ -1019,3 +1019,111 @@ macro_rules! wire_opaque {
         }
     };
 }
+
+/// `AnyCommand`: an enum over every command that has a command string, with the text each
+/// command string begins with, and `Undocumented` for any other text; and
+/// `command_string_from_json`. Listed in the docs' order, which is the order
+/// [`AnyCommand::parse`](crate::AnyCommand::parse) tries them in.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! any_command {
+    ( $( $variant:ident $leading:literal, )* ) => {
+        /// Any command of the bot API, read from its command string by
+        /// [`parse`](Self::parse) the way the core reads it: a variant per command, and
+        /// `Undocumented` for text that is no documented command.
+        ///
+        /// It renders too: `AnyCommand::parse(s)?.to_command_string()` gives back `s` for every
+        /// string this crate renders. Two documented commands can read the same text (the docs
+        /// give `/_connect <userId>[ incognito=on]` to `APIAddContact` and
+        /// `/_connect <userId>[ incognito=on][ <str(preparedLink_)>]` to `APIConnect`); such text
+        /// is read as the one the docs list first, and renders back the same.
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum AnyCommand {
+            $(
+                #[doc = concat!("See [`", stringify!($variant), "`].")]
+                $variant($variant),
+            )*
+            /// Text that no documented command begins with, as received.
+            Undocumented(::std::string::String),
+        }
+
+        $(
+            impl ::core::convert::From<$variant> for AnyCommand {
+                #[inline]
+                fn from(c: $variant) -> Self {
+                    Self::$variant(c)
+                }
+            }
+        )*
+
+        impl AnyCommand {
+            /// Every documented command: its name, the text its command string begins with, its
+            /// parser and its decoder from JSON, in the docs' order.
+            const TABLE: &'static [$crate::__private::AnyEntry<AnyCommand>] = &[
+                $(
+                    $crate::__private::AnyEntry {
+                        name: <$variant as $crate::runtime::Command>::NAME,
+                        leading: $leading,
+                        parse: $crate::__private::parse_as::<$variant, AnyCommand>,
+                        from_json: $crate::__private::from_json_as::<$variant, AnyCommand>,
+                    },
+                )*
+            ];
+
+            /// Reads `text` as the documented command it is: the first, in the docs' order, of
+            /// the commands whose leading text it begins with that reads it whole;
+            /// `Undocumented` when it begins with no command's leading text (as `/_get chat`,
+            /// which the core has but the bot API does not document); an error, located at the
+            /// furthest place any of those commands read to, when none reads it.
+            pub fn parse(text: &str) -> ::core::result::Result<Self, $crate::runtime::CommandParseError> {
+                match $crate::__private::parse_any(text, Self::TABLE)? {
+                    ::core::option::Option::Some(c) => ::core::result::Result::Ok(c),
+                    ::core::option::Option::None => {
+                        ::core::result::Result::Ok(Self::Undocumented(::std::string::String::from(text)))
+                    }
+                }
+            }
+
+            /// Reads `text` as the command named `name` (upstream name); `None` when no
+            /// command has that name. For tests of the parsers.
+            #[doc(hidden)]
+            pub fn __parse_as(name: &str, text: &str) -> ::core::option::Option<::core::result::Result<Self, $crate::runtime::CommandParseError>> {
+                $crate::__private::entry(Self::TABLE, name).map(|e| (e.parse)(text))
+            }
+
+            /// The command named `name` (upstream name, e.g. `APISendMessages`) from its
+            /// parameters as JSON, under their upstream names.
+            pub fn from_json(name: &str, params: $crate::__private::Value) -> ::core::result::Result<Self, $crate::runtime::FromJsonError> {
+                match $crate::__private::entry(Self::TABLE, name) {
+                    ::core::option::Option::Some(e) => (e.from_json)(params),
+                    ::core::option::Option::None => ::core::result::Result::Err(
+                        $crate::runtime::FromJsonError::UnknownName(::std::string::String::from(name)),
+                    ),
+                }
+            }
+
+            /// The command's upstream name (`APISendMessages`); empty for `Undocumented`.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $( Self::$variant(_) => <$variant as $crate::runtime::Command>::NAME, )*
+                    Self::Undocumented(_) => "",
+                }
+            }
+
+            /// The command string: the command's rendering, or an `Undocumented` text as it is.
+            pub fn to_command_string(&self) -> ::core::result::Result<::std::string::String, $crate::runtime::CommandError> {
+                match self {
+                    $( Self::$variant(c) => $crate::runtime::Command::to_command_string(c), )*
+                    Self::Undocumented(s) => ::core::result::Result::Ok(::core::clone::Clone::clone(s)),
+                }
+            }
+        }
+
+        /// Renders the command named `name` (upstream name, e.g. `APISendMessages`) from its
+        /// parameters as JSON, under their upstream names.
+        pub fn command_string_from_json(name: &str, params: $crate::__private::Value) -> ::core::result::Result<::std::string::String, $crate::runtime::FromJsonError> {
+            ::core::result::Result::Ok(AnyCommand::from_json(name, params)?.to_command_string()?)
+        }
+    };
+}

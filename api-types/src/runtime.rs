@@ -3,10 +3,12 @@
 //! types that are not generated ([`JsonObject`], [`UtcTime`]), and their errors. Each is
 //! defined in the layer it belongs to (see the crate docs, "How the crate is built").
 
-pub use crate::command::{Command, Place, Syntax};
+pub use crate::command::{
+    Command, CommandReader, Decimal, Miss, ParseCommand, Place, Read, Syntax,
+};
 pub use crate::envelope::Json;
 pub use crate::error::{
-    CommandError, DecodeError, FromJsonError, ResponseError, UndocumentedValue,
+    CommandError, CommandParseError, DecodeError, FromJsonError, ResponseError, UndocumentedValue,
 };
 pub use crate::json::JsonObject;
 pub use crate::wire::UtcTime;

@@ -23,6 +23,10 @@
 //!   `connShortLink` after it is absent, because the core would read the text after a space as
 //!   the short link).
 //!
+//! Every string both render is also read back by the generated parsers: the command's own
+//! parser must give the command it was rendered from, and `AnyCommand::parse` a command that
+//! renders to the same string.
+//!
 //! Parameters the command string has no place for are left out (at their default): a command
 //! decoded with one of them set is refused, which `misread` checks.
 //!
@@ -43,7 +47,7 @@ use std::process::{Command as Process, Stdio};
 use codegen::ir::{Api, Expr, Prim, TypeDef, TypeExpr, TypeKind};
 use serde_json::{json, Value};
 use simplex_api_types::runtime::{CommandError, FromJsonError};
-use simplex_api_types::{commands, types};
+use simplex_api_types::{commands, types, AnyCommand};
 
 use crate::{core_model, load_api};
 
@@ -700,6 +704,9 @@ fn judge(
 ) -> Result<Agreement, String> {
     match (python, rust) {
         (Ok(py), Ok(rs)) if py == rs => match reads_as_meant(api, case, rs) {
+            Ok(()) if case.kind == Kind::Command => {
+                parses_back(case, py).map(|()| Agreement::Equal)
+            }
             Ok(()) => Ok(Agreement::Equal),
             Err(why) => Err(format!(
                 "Rust rendered a command the core reads as something else: {why}"
@@ -731,6 +738,36 @@ fn judge(
             }
         }
         (Err(_), _) => Err("Python raised, Rust did not report a missing parameter".to_owned()),
+    }
+}
+
+/// The generated parsers invert the formatter on the string both Python and Rust rendered:
+/// the command's own parser gives back the command the string was rendered from, and
+/// `AnyCommand::parse` gives a command that renders back to Python's string.
+fn parses_back(case: &Case, py: &str) -> Result<(), String> {
+    let meant = AnyCommand::from_json(&case.name, case.params.value())
+        .map_err(|e| format!("the command does not decode from its JSON: {e}"))?;
+    match AnyCommand::__parse_as(&case.name, py) {
+        Some(Ok(read)) if read == meant => {}
+        Some(Ok(read)) => {
+            return Err(format!(
+                "the parser read another command: {read:?}\n  meant: {meant:?}"
+            ))
+        }
+        Some(Err(e)) => return Err(format!("the parser refused Python's string: {e}")),
+        None => return Err("the command has no parser".to_owned()),
+    }
+    let any = AnyCommand::parse(py).map_err(|e| format!("AnyCommand::parse refused it: {e}"))?;
+    match any.to_command_string() {
+        Ok(again) if again == py => Ok(()),
+        Ok(again) => Err(format!(
+            "AnyCommand::parse read it as `{}`, which renders {again:?}",
+            any.name()
+        )),
+        Err(e) => Err(format!(
+            "AnyCommand::parse read it as `{}`, which does not render: {e}",
+            any.name()
+        )),
     }
 }
 

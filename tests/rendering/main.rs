@@ -1,12 +1,14 @@
 //! Rendering commands, checked against the docs (`docs/`): upstream's own Python lines
 //! (`conformance`), a model of the core's reader built from the docs' grammar (`core_model`,
 //! `misread`), and code generated from a doc set of Rust keywords and std names
-//! (`adversarial`). One test binary.
+//! (`adversarial`); and reading them back with the generated parsers (`parse`). One test
+//! binary.
 
 mod adversarial;
 mod conformance;
 mod core_model;
 mod misread;
+mod parse;
 
 use std::path::PathBuf;
 

@@ -3,9 +3,18 @@
 //! the generated formatters call. On top of the wire layer (`json(...)` parameters are
 //! encoded by it) and the errors.
 
+pub(crate) mod parse;
 pub(crate) mod render;
 
-use crate::error::CommandError;
+use crate::error::{CommandError, CommandParseError};
+pub use parse::{CommandReader, Decimal, Miss, Read};
+
+/// A byte the core strips from the end of a command and ends a word at (`isSpace` of
+/// `Data.ByteString.Char8`: tab, line feed, vertical tab, form feed, carriage return, space,
+/// and 0xA0).
+pub(crate) fn is_space_byte(b: u8) -> bool {
+    matches!(b, 0x09..=0x0D | b' ' | 0xA0)
+}
 
 /// A command of the bot API: renders its command string and names its response type.
 pub trait Command {
@@ -28,6 +37,16 @@ pub trait Command {
         self.write_command(&mut out)?;
         Ok(out)
     }
+}
+
+/// A command that reads back from its command string: the inverse of
+/// [`Command::write_command`], generated from the same syntax tree, reading the way the core
+/// reads (see [`CommandReader`]).
+///
+/// For every command `c` that renders, `C::parse_command(&c.to_command_string()?) == Ok(c)`.
+pub trait ParseCommand: Command + Sized {
+    /// Reads `text` as this command, or says where and why the core would not.
+    fn parse_command(text: &str) -> Result<Self, CommandParseError>;
 }
 
 /// Where a value is written in a command string, as the core's grammar sees that place: the
@@ -93,6 +112,12 @@ pub trait Syntax {
         param: &'static str,
         place: &Place,
     ) -> Result<(), CommandError>;
+
+    /// Reads the string form at the cursor: the rest of the command when `rest` (the value
+    /// ends it), otherwise as the formatter writes it before more text.
+    fn read_syntax(r: &mut CommandReader<'_>, rest: bool) -> Read<Self>
+    where
+        Self: Sized;
 
     /// The string form on its own (as if it ended a command).
     fn to_syntax_string(&self) -> Result<String, CommandError> {

@@ -10,11 +10,7 @@ use super::{Command, Place, Syntax};
 use crate::error::{CommandError, FromJsonError};
 use crate::wire::{Encode, UtcTime, Writer};
 
-/// A byte the core strips from the end of a command (`isSpace` of `Data.ByteString.Char8`:
-/// tab, line feed, vertical tab, form feed, carriage return, space, and 0xA0).
-fn stripped(b: u8) -> bool {
-    matches!(b, 0x09..=0x0D | b' ' | 0xA0)
-}
+use super::is_space_byte as stripped;
 
 /// True for a character whose UTF-8 encoding holds the byte 0xA0 (`à`, `Р`, `习`, U+00A0).
 fn holds_a0(c: char) -> bool {
@@ -196,15 +192,6 @@ pub fn display_command<C: Command>(c: &C, f: &mut std::fmt::Formatter<'_>) -> st
     let mut s = String::new();
     c.write_command(&mut s).map_err(|_| std::fmt::Error)?;
     f.write_str(&s)
-}
-
-/// Renders command `C` from its parameters as JSON.
-pub fn command_from_json<C: Command + for<'de> serde::Deserialize<'de>>(
-    params: serde_json::Value,
-) -> Result<String, FromJsonError> {
-    // Through the text: the same decoder as for messages, not a second one for `Value`.
-    let command: C = serde_json::from_str(&params.to_string())?;
-    Ok(command.to_command_string()?)
 }
 
 /// Renders a value of type `T` in its command syntax, from its JSON.

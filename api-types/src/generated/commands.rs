@@ -6,8 +6,8 @@
 
 //! Every command of `COMMANDS.md`, with its command-string formatter and response type.
 
-use ::simplex_api_types::runtime::{Command, JsonObject, Syntax};
-use ::simplex_api_types::{__private, command, command_response};
+use ::simplex_api_types::runtime::{Command, JsonObject, ParseCommand, Syntax};
+use ::simplex_api_types::{__private, any_command, command, command_response};
 use super::responses;
 use super::types::*;
 
@@ -61,6 +61,26 @@ impl ::std::fmt::Display for ApiCreateMyAddress {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiCreateMyAddress {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APICreateMyAddress",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_address ")?;
+                v.user_id = r.number("userId")?;
+                if let Some(p1) = r.flag(" pq_ratchet=", "pqRatchet") {
+                    v.pq_ratchet = Some(p1);
+                }
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -118,6 +138,23 @@ impl ::std::fmt::Display for ApiDeleteMyAddress {
     }
 }
 
+impl ParseCommand for ApiDeleteMyAddress {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIDeleteMyAddress",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_delete_address ")?;
+                v.user_id = r.number("userId")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiDeleteMyAddress`], and `Undocumented` for any other response.
     pub enum ApiDeleteMyAddressResponse {
@@ -169,6 +206,23 @@ impl ::std::fmt::Display for ApiShowMyAddress {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiShowMyAddress {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIShowMyAddress",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_show_address ")?;
+                v.user_id = r.number("userId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -233,6 +287,25 @@ impl ::std::fmt::Display for ApiSetProfileAddress {
     }
 }
 
+impl ParseCommand for ApiSetProfileAddress {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetProfileAddress",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_profile_address ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" ")?;
+                v.enable = r.on_off("enable")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiSetProfileAddress`], and `Undocumented` for any other response.
     pub enum ApiSetProfileAddressResponse {
@@ -292,6 +365,32 @@ impl Command for ApiSetUserDomain {
             __private::push_str(out, v1, "simplexDomain", &__private::Place::REST)?;
         }
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiSetUserDomain {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetUserDomain",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set domain ")?;
+                v.user_id = r.number("userId")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = r.string("simplexDomain", true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.simplex_domain = Some(p2);
+                }
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -362,6 +461,28 @@ impl ::std::fmt::Display for ApiSetAddressSettings {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiSetAddressSettings {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetAddressSettings",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_address_settings ")?;
+                v.user_id = r.number("userId")?;
+                if let Some(p1) = r.flag(" pq_ratchet=", "pqRatchet") {
+                    v.pq_ratchet = Some(p1);
+                }
+                r.text(" ")?;
+                v.settings = r.json("settings", true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -446,6 +567,36 @@ impl Command for ApiSendMessages {
     }
 }
 
+impl ParseCommand for ApiSendMessages {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISendMessages",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_send ")?;
+                v.send_ref = Syntax::read_syntax(r, false)?;
+                v.live_message = r.flag(" live=", "liveMessage").unwrap_or(false);
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ttl=")?;
+                        let p1 = r.number("ttl")?;
+                        Ok(p1)
+                    })
+                {
+                    v.ttl = Some(p2);
+                }
+                v.sign_messages = r.flag(" sign=", "signMessages").unwrap_or(false);
+                r.text(" json ")?;
+                v.composed_messages = r.json("composedMessages", true)?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiSendMessages`], and `Undocumented` for any other response.
     pub enum ApiSendMessagesResponse {
@@ -516,6 +667,28 @@ impl Command for ApiUpdateChatItem {
         out.push_str(" json ");
         __private::push_json(out, &&self.updated_message);
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiUpdateChatItem {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIUpdateChatItem",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_update item ")?;
+                v.chat_ref = Syntax::read_syntax(r, false)?;
+                r.text(" ")?;
+                v.chat_item_id = r.number("chatItemId")?;
+                v.live_message = r.flag(" live=", "liveMessage").unwrap_or(false);
+                r.text(" json ")?;
+                v.updated_message = r.json("updatedMessage", true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -592,6 +765,27 @@ impl Command for ApiDeleteChatItem {
     }
 }
 
+impl ParseCommand for ApiDeleteChatItem {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIDeleteChatItem",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_delete item ")?;
+                v.chat_ref = Syntax::read_syntax(r, false)?;
+                r.text(" ")?;
+                v.chat_item_ids = r.join("chatItemIds", ",")?;
+                r.text(" ")?;
+                v.delete_mode = r.enum_word::<CiDeleteMode>("deleteMode")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiDeleteChatItem`], and `Undocumented` for any other response.
     pub enum ApiDeleteChatItemResponse {
@@ -655,6 +849,25 @@ impl ::std::fmt::Display for ApiDeleteMemberChatItem {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiDeleteMemberChatItem {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIDeleteMemberChatItem",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_delete member item #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.chat_item_ids = r.join("chatItemIds", ",")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -725,6 +938,29 @@ impl Command for ApiChatItemReaction {
     }
 }
 
+impl ParseCommand for ApiChatItemReaction {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIChatItemReaction",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_reaction ")?;
+                v.chat_ref = Syntax::read_syntax(r, false)?;
+                r.text(" ")?;
+                v.chat_item_id = r.number("chatItemId")?;
+                r.text(" ")?;
+                v.add = r.on_off("add")?;
+                r.text(" ")?;
+                v.reaction = r.json("reaction", true)?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiChatItemReaction`], and `Undocumented` for any other response.
     pub enum ApiChatItemReactionResponse {
@@ -777,6 +1013,23 @@ impl Command for ApiShareMyAddress {
             &__private::Place::REST,
         )?;
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiShareMyAddress {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIShareMyAddress",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_share address ")?;
+                v.to_send_ref = Syntax::read_syntax(r, true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -840,6 +1093,25 @@ impl Command for ApiShareChatMsgContent {
             &__private::Place::REST,
         )?;
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiShareChatMsgContent {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIShareChatMsgContent",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_share chat content ")?;
+                v.share_chat_ref = Syntax::read_syntax(r, false)?;
+                r.text(" ")?;
+                v.to_send_ref = Syntax::read_syntax(r, true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -939,6 +1211,41 @@ impl Command for ReceiveFile {
     }
 }
 
+impl ParseCommand for ReceiveFile {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "ReceiveFile",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/freceive ")?;
+                v.file_id = r.number("fileId")?;
+                v.user_approved_relays = r
+                    .flag(" approved_relays=", "userApprovedRelays")
+                    .unwrap_or(false);
+                if let Some(p1) = r.flag(" encrypt=", "storeEncrypted") {
+                    v.store_encrypted = Some(p1);
+                }
+                if let Some(p2) = r.flag(" inline=", "fileInline") {
+                    v.file_inline = Some(p2);
+                }
+                if let Some(p4) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p3 = r.string("filePath", true)?;
+                        Ok(p3)
+                    })
+                {
+                    v.file_path = Some(p4);
+                }
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ReceiveFile`], and `Undocumented` for any other response.
     pub enum ReceiveFileResponse {
@@ -994,6 +1301,23 @@ impl ::std::fmt::Display for CancelFile {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for CancelFile {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "CancelFile",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/fcancel ")?;
+                v.file_id = r.number("fileId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1061,6 +1385,27 @@ impl Command for ApiAddMember {
     }
 }
 
+impl ParseCommand for ApiAddMember {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIAddMember",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_add #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.contact_id = r.number("contactId")?;
+                r.text(" ")?;
+                v.member_role = r.enum_word::<GroupMemberRole>("memberRole")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiAddMember`], and `Undocumented` for any other response.
     pub enum ApiAddMemberResponse {
@@ -1115,6 +1460,23 @@ impl ::std::fmt::Display for ApiJoinGroup {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiJoinGroup {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIJoinGroup",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_join #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1185,6 +1547,27 @@ impl Command for ApiAcceptMember {
             &__private::Place::REST,
         )?;
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiAcceptMember {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIAcceptMember",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_accept member #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.group_member_id = r.number("groupMemberId")?;
+                r.text(" ")?;
+                v.member_role = r.enum_word::<GroupMemberRole>("memberRole")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1260,6 +1643,27 @@ impl Command for ApiMembersRole {
     }
 }
 
+impl ParseCommand for ApiMembersRole {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIMembersRole",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_member role #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.group_member_ids = r.join("groupMemberIds", ",")?;
+                r.text(" ")?;
+                v.member_role = r.enum_word::<GroupMemberRole>("memberRole")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiMembersRole`], and `Undocumented` for any other response.
     pub enum ApiMembersRoleResponse {
@@ -1327,6 +1731,27 @@ impl ::std::fmt::Display for ApiBlockMembersForAll {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiBlockMembersForAll {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIBlockMembersForAll",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_block #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.group_member_ids = r.join("groupMemberIds", ",")?;
+                r.text(" blocked=")?;
+                v.blocked = r.on_off("blocked")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1407,6 +1832,26 @@ impl ::std::fmt::Display for ApiRemoveMembers {
     }
 }
 
+impl ParseCommand for ApiRemoveMembers {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIRemoveMembers",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_remove #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.group_member_ids = r.join("groupMemberIds", ",")?;
+                v.with_messages = r.flag(" messages=", "withMessages").unwrap_or(false);
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiRemoveMembers`], and `Undocumented` for any other response.
     pub enum ApiRemoveMembersResponse {
@@ -1464,6 +1909,23 @@ impl ::std::fmt::Display for ApiLeaveGroup {
     }
 }
 
+impl ParseCommand for ApiLeaveGroup {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APILeaveGroup",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_leave #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiLeaveGroup`], and `Undocumented` for any other response.
     pub enum ApiLeaveGroupResponse {
@@ -1518,6 +1980,23 @@ impl ::std::fmt::Display for ApiListMembers {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiListMembers {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIListMembers",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_members #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1587,6 +2066,26 @@ impl ::std::fmt::Display for ApiNewGroup {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiNewGroup {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APINewGroup",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_group ")?;
+                v.user_id = r.number("userId")?;
+                v.incognito = r.flag(" incognito=", "incognito").unwrap_or(false);
+                r.text(" ")?;
+                v.group_profile = Box::new(r.json("groupProfile", true)?);
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1668,6 +2167,28 @@ impl ::std::fmt::Display for ApiNewPublicGroup {
     }
 }
 
+impl ParseCommand for ApiNewPublicGroup {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APINewPublicGroup",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_public group ")?;
+                v.user_id = r.number("userId")?;
+                v.incognito = r.flag(" incognito=", "incognito").unwrap_or(false);
+                r.text(" ")?;
+                v.relay_ids = r.join("relayIds", ",")?;
+                r.text(" ")?;
+                v.group_profile = Box::new(r.json("groupProfile", true)?);
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiNewPublicGroup`], and `Undocumented` for any other response.
     pub enum ApiNewPublicGroupResponse {
@@ -1723,6 +2244,23 @@ impl ::std::fmt::Display for ApiGetGroupRelays {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiGetGroupRelays {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIGetGroupRelays",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_get relays #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1792,6 +2330,25 @@ impl ::std::fmt::Display for ApiAddGroupRelays {
     }
 }
 
+impl ParseCommand for ApiAddGroupRelays {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIAddGroupRelays",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_add relays #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.relay_ids = r.join("relayIds", ",")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiAddGroupRelays`], and `Undocumented` for any other response.
     pub enum ApiAddGroupRelaysResponse {
@@ -1847,6 +2404,23 @@ impl ::std::fmt::Display for ApiAllowRelayGroup {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiAllowRelayGroup {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIAllowRelayGroup",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_relay allow #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -1911,6 +2485,25 @@ impl ::std::fmt::Display for ApiUpdateGroupProfile {
     }
 }
 
+impl ParseCommand for ApiUpdateGroupProfile {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIUpdateGroupProfile",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_group_profile #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.group_profile = Box::new(r.json("groupProfile", true)?);
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiUpdateGroupProfile`], and `Undocumented` for any other response.
     pub enum ApiUpdateGroupProfileResponse {
@@ -1965,6 +2558,23 @@ impl ::std::fmt::Display for ApiVerifyGroupDomain {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiVerifyGroupDomain {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIVerifyGroupDomain",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_verify domain #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2023,6 +2633,25 @@ impl Command for ApiCreateGroupLink {
             &__private::Place::REST,
         )?;
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiCreateGroupLink {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APICreateGroupLink",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_create link #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.member_role = r.enum_word::<GroupMemberRole>("memberRole")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2085,6 +2714,25 @@ impl Command for ApiGroupLinkMemberRole {
     }
 }
 
+impl ParseCommand for ApiGroupLinkMemberRole {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIGroupLinkMemberRole",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set link role #")?;
+                v.group_id = r.number("groupId")?;
+                r.text(" ")?;
+                v.member_role = r.enum_word::<GroupMemberRole>("memberRole")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiGroupLinkMemberRole`], and `Undocumented` for any other response.
     pub enum ApiGroupLinkMemberRoleResponse {
@@ -2142,6 +2790,23 @@ impl ::std::fmt::Display for ApiDeleteGroupLink {
     }
 }
 
+impl ParseCommand for ApiDeleteGroupLink {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIDeleteGroupLink",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_delete link #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiDeleteGroupLink`], and `Undocumented` for any other response.
     pub enum ApiDeleteGroupLinkResponse {
@@ -2196,6 +2861,23 @@ impl ::std::fmt::Display for ApiGetGroupLink {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiGetGroupLink {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIGetGroupLink",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_get link #")?;
+                v.group_id = r.number("groupId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2258,6 +2940,24 @@ impl ::std::fmt::Display for ApiAddContact {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiAddContact {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIAddContact",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_connect ")?;
+                v.user_id = r.number("userId")?;
+                v.incognito = r.flag(" incognito=", "incognito").unwrap_or(false);
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2324,6 +3024,25 @@ impl Command for ApiConnectPlan {
             }
         }
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiConnectPlan {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIConnectPlan",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_connect plan ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" ")?;
+                v.connect_target = Some(r.string("connectTarget", true)?);
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2399,6 +3118,33 @@ impl Command for ApiConnect {
             )?;
         }
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiConnect {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIConnect",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_connect ")?;
+                v.user_id = r.number("userId")?;
+                v.incognito = r.flag(" incognito=", "incognito").unwrap_or(false);
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = Syntax::read_syntax(r, true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.prepared_link_ = Some(p2);
+                }
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2483,6 +3229,32 @@ impl Command for Connect {
     }
 }
 
+impl ParseCommand for Connect {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "Connect",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/connect")?;
+                r.undocumented(&[" incognito", " i"], "[ incognito|i]")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = r.string("connTarget_", true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.conn_target_ = Some(p2);
+                }
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`Connect`], and `Undocumented` for any other response.
     pub enum ConnectResponse {
@@ -2546,6 +3318,23 @@ impl ::std::fmt::Display for ApiAcceptContact {
     }
 }
 
+impl ParseCommand for ApiAcceptContact {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIAcceptContact",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_accept ")?;
+                v.contact_req_id = r.number("contactReqId")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiAcceptContact`], and `Undocumented` for any other response.
     pub enum ApiAcceptContactResponse {
@@ -2606,6 +3395,23 @@ impl ::std::fmt::Display for ApiRejectContact {
     }
 }
 
+impl ParseCommand for ApiRejectContact {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIRejectContact",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_reject ")?;
+                v.contact_req_id = r.number("contactReqId")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiRejectContact`], and `Undocumented` for any other response.
     pub enum ApiRejectContactResponse {
@@ -2657,6 +3463,23 @@ impl ::std::fmt::Display for ApiListContacts {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiListContacts {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIListContacts",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_contacts ")?;
+                v.user_id = r.number("userId")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2738,6 +3561,41 @@ impl Command for ApiListGroups {
     }
 }
 
+impl ParseCommand for ApiListGroups {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIListGroups",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_groups ")?;
+                v.user_id = r.number("userId")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" @")?;
+                        let p1 = r.number("contactId_")?;
+                        Ok(p1)
+                    })
+                {
+                    v.contact_id_ = Some(p2);
+                }
+                if let Some(p4) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p3 = r.string("search", true)?;
+                        Ok(p3)
+                    })
+                {
+                    v.search = Some(p4);
+                }
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiListGroups`], and `Undocumented` for any other response.
     pub enum ApiListGroupsResponse {
@@ -2811,6 +3669,37 @@ impl Command for ApiGetChats {
     }
 }
 
+impl ParseCommand for ApiGetChats {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIGetChats",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_get chats ")?;
+                v.user_id = r.number("userId")?;
+                v.pending_connections = r
+                    .flag(" pcc=", "pendingConnections")
+                    .unwrap_or(false);
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = Syntax::read_syntax(r, false)?;
+                        Ok(p1)
+                    })
+                {
+                    v.pagination = Some(p2);
+                }
+                r.text(" ")?;
+                v.query = r.json("query", true)?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiGetChats`], and `Undocumented` for any other response.
     pub enum ApiGetChatsResponse {
@@ -2867,6 +3756,25 @@ impl Command for ApiDeleteChat {
             &__private::Place::REST,
         )?;
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiDeleteChat {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIDeleteChat",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_delete ")?;
+                v.chat_ref = Syntax::read_syntax(r, false)?;
+                r.text(" ")?;
+                v.chat_delete_mode = Syntax::read_syntax(r, true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -2940,6 +3848,32 @@ impl ::std::fmt::Display for ApiSetGroupCustomData {
     }
 }
 
+impl ParseCommand for ApiSetGroupCustomData {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetGroupCustomData",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set custom #")?;
+                v.group_id = r.number("groupId")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = r.json("customData", true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.custom_data = Some(p2);
+                }
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiSetGroupCustomData`], and `Undocumented` for any other response.
     pub enum ApiSetGroupCustomDataResponse {
@@ -3008,6 +3942,32 @@ impl ::std::fmt::Display for ApiSetContactCustomData {
     }
 }
 
+impl ParseCommand for ApiSetContactCustomData {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetContactCustomData",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set custom @")?;
+                v.contact_id = r.number("contactId")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = r.json("customData", true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.custom_data = Some(p2);
+                }
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiSetContactCustomData`], and `Undocumented` for any other response.
     pub enum ApiSetContactCustomDataResponse {
@@ -3066,6 +4026,25 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptMemberContacts {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiSetUserAutoAcceptMemberContacts {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetUserAutoAcceptMemberContacts",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set accept member contacts ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" ")?;
+                v.on_off = r.on_off("onOff")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3130,6 +4109,25 @@ impl ::std::fmt::Display for ApiSetUserAutoAcceptGroupInvitations {
     }
 }
 
+impl ParseCommand for ApiSetUserAutoAcceptGroupInvitations {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetUserAutoAcceptGroupInvitations",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set accept group invitations ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" ")?;
+                v.on_off = r.on_off("onOff")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiSetUserAutoAcceptGroupInvitations`], and `Undocumented` for any other response.
     pub enum ApiSetUserAutoAcceptGroupInvitationsResponse {
@@ -3187,6 +4185,22 @@ impl ::std::fmt::Display for ShowActiveUser {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ShowActiveUser {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "ShowActiveUser",
+            |r| {
+                let v = Self::__empty();
+                r.text("/user")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3251,6 +4265,23 @@ impl ::std::fmt::Display for CreateActiveUser {
     }
 }
 
+impl ParseCommand for CreateActiveUser {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "CreateActiveUser",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_create user ")?;
+                v.new_user = r.json("newUser", true)?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`CreateActiveUser`], and `Undocumented` for any other response.
     pub enum CreateActiveUserResponse {
@@ -3308,6 +4339,22 @@ impl ::std::fmt::Display for ListUsers {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ListUsers {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "ListUsers",
+            |r| {
+                let v = Self::__empty();
+                r.text("/users")?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3376,6 +4423,32 @@ impl ::std::fmt::Display for ApiSetActiveUser {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiSetActiveUser {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetActiveUser",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_user ")?;
+                v.user_id = r.number("userId")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = r.json("viewPwd", true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.view_pwd = Some(p2);
+                }
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3451,6 +4524,34 @@ impl ::std::fmt::Display for ApiDeleteUser {
     }
 }
 
+impl ParseCommand for ApiDeleteUser {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIDeleteUser",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_delete user ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" del_smp=")?;
+                v.del_smp_queues = r.on_off("delSMPQueues")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(" ")?;
+                        let p1 = r.json("viewPwd", true)?;
+                        Ok(p1)
+                    })
+                {
+                    v.view_pwd = Some(p2);
+                }
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiDeleteUser`], and `Undocumented` for any other response.
     pub enum ApiDeleteUserResponse {
@@ -3509,6 +4610,25 @@ impl ::std::fmt::Display for ApiUpdateProfile {
     /// The command string (this command's rendering cannot fail).
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         __private::display_command(self, f)
+    }
+}
+
+impl ParseCommand for ApiUpdateProfile {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIUpdateProfile",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_profile ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" ")?;
+                v.profile = Box::new(r.json("profile", true)?);
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3574,6 +4694,25 @@ impl ::std::fmt::Display for ApiSetContactPrefs {
     }
 }
 
+impl ParseCommand for ApiSetContactPrefs {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISetContactPrefs",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_set prefs @")?;
+                v.contact_id = r.number("contactId")?;
+                r.text(" ")?;
+                v.preferences = Box::new(r.json("preferences", true)?);
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiSetContactPrefs`], and `Undocumented` for any other response.
     pub enum ApiSetContactPrefsResponse {
@@ -3634,6 +4773,27 @@ impl Command for ApiSendServiceResponse {
         out.push(' ');
         __private::push_json(out, &&self.response_data);
         Ok(())
+    }
+}
+
+impl ParseCommand for ApiSendServiceResponse {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APISendServiceResponse",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_service_response ")?;
+                v.user_id = r.number("userId")?;
+                r.text(" ")?;
+                v.request_id = r.string("requestId", false)?;
+                r.text(" ")?;
+                v.response_data = r.json("responseData", true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3710,6 +4870,29 @@ impl ::std::fmt::Display for StartChat {
     }
 }
 
+impl ParseCommand for StartChat {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "StartChat",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/_start main=")?;
+                v.main_app = r.on_off("mainApp")?;
+                v.enable_snd_files = r
+                    .flag(" snd_files=", "enableSndFiles")
+                    .unwrap_or(true);
+                v.service_requests = r
+                    .flag(" service_requests=", "serviceRequests")
+                    .unwrap_or(false);
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`StartChat`], and `Undocumented` for any other response.
     pub enum StartChatResponse {
@@ -3770,6 +4953,22 @@ impl ::std::fmt::Display for ApiStopChat {
     }
 }
 
+impl ParseCommand for ApiStopChat {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "APIStopChat",
+            |r| {
+                let v = Self::__empty();
+                r.text("/_stop")?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`ApiStopChat`], and `Undocumented` for any other response.
     pub enum ApiStopChatResponse {
@@ -3821,6 +5020,23 @@ impl Command for ConnectRemoteCtrl {
             &__private::Place::REST,
         )?;
         Ok(())
+    }
+}
+
+impl ParseCommand for ConnectRemoteCtrl {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "ConnectRemoteCtrl",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/crc ")?;
+                v.remote_invitation = r.string("remoteInvitation", true)?;
+                Ok(v)
+            },
+        )
     }
 }
 
@@ -3879,6 +5095,23 @@ impl Command for VerifyRemoteCtrlSession {
     }
 }
 
+impl ParseCommand for VerifyRemoteCtrlSession {
+    fn parse_command(
+        text: &str,
+    ) -> Result<Self, ::simplex_api_types::runtime::CommandParseError> {
+        __private::parse_with(
+            text,
+            "VerifyRemoteCtrlSession",
+            |r| {
+                let mut v = Self::__empty();
+                r.text("/verify remote ctrl ")?;
+                v.session_code = r.string("sessionCode", true)?;
+                Ok(v)
+            },
+        )
+    }
+}
+
 command_response! {
     /// The responses documented for [`VerifyRemoteCtrlSession`], and `Undocumented` for any other response.
     pub enum VerifyRemoteCtrlSessionResponse {
@@ -3888,121 +5121,65 @@ command_response! {
     ok RemoteCtrlConnected
 }
 
-/// Renders the command named `name` (upstream name, e.g. `APISendMessages`) from its
-/// parameters as JSON, under their upstream names.
-pub fn command_string_from_json(
-    name: &str,
-    params: __private::Value,
-) -> Result<String, ::simplex_api_types::runtime::FromJsonError> {
-    match name {
-        "APICreateMyAddress" => {
-            __private::command_from_json::<ApiCreateMyAddress>(params)
-        }
-        "APIDeleteMyAddress" => {
-            __private::command_from_json::<ApiDeleteMyAddress>(params)
-        }
-        "APIShowMyAddress" => __private::command_from_json::<ApiShowMyAddress>(params),
-        "APISetProfileAddress" => {
-            __private::command_from_json::<ApiSetProfileAddress>(params)
-        }
-        "APISetUserDomain" => __private::command_from_json::<ApiSetUserDomain>(params),
-        "APISetAddressSettings" => {
-            __private::command_from_json::<ApiSetAddressSettings>(params)
-        }
-        "APISendMessages" => __private::command_from_json::<ApiSendMessages>(params),
-        "APIUpdateChatItem" => __private::command_from_json::<ApiUpdateChatItem>(params),
-        "APIDeleteChatItem" => __private::command_from_json::<ApiDeleteChatItem>(params),
-        "APIDeleteMemberChatItem" => {
-            __private::command_from_json::<ApiDeleteMemberChatItem>(params)
-        }
-        "APIChatItemReaction" => {
-            __private::command_from_json::<ApiChatItemReaction>(params)
-        }
-        "APIShareMyAddress" => __private::command_from_json::<ApiShareMyAddress>(params),
-        "APIShareChatMsgContent" => {
-            __private::command_from_json::<ApiShareChatMsgContent>(params)
-        }
-        "ReceiveFile" => __private::command_from_json::<ReceiveFile>(params),
-        "CancelFile" => __private::command_from_json::<CancelFile>(params),
-        "APIAddMember" => __private::command_from_json::<ApiAddMember>(params),
-        "APIJoinGroup" => __private::command_from_json::<ApiJoinGroup>(params),
-        "APIAcceptMember" => __private::command_from_json::<ApiAcceptMember>(params),
-        "APIMembersRole" => __private::command_from_json::<ApiMembersRole>(params),
-        "APIBlockMembersForAll" => {
-            __private::command_from_json::<ApiBlockMembersForAll>(params)
-        }
-        "APIRemoveMembers" => __private::command_from_json::<ApiRemoveMembers>(params),
-        "APILeaveGroup" => __private::command_from_json::<ApiLeaveGroup>(params),
-        "APIListMembers" => __private::command_from_json::<ApiListMembers>(params),
-        "APINewGroup" => __private::command_from_json::<ApiNewGroup>(params),
-        "APINewPublicGroup" => __private::command_from_json::<ApiNewPublicGroup>(params),
-        "APIGetGroupRelays" => __private::command_from_json::<ApiGetGroupRelays>(params),
-        "APIAddGroupRelays" => __private::command_from_json::<ApiAddGroupRelays>(params),
-        "APIAllowRelayGroup" => {
-            __private::command_from_json::<ApiAllowRelayGroup>(params)
-        }
-        "APIUpdateGroupProfile" => {
-            __private::command_from_json::<ApiUpdateGroupProfile>(params)
-        }
-        "APIVerifyGroupDomain" => {
-            __private::command_from_json::<ApiVerifyGroupDomain>(params)
-        }
-        "APICreateGroupLink" => {
-            __private::command_from_json::<ApiCreateGroupLink>(params)
-        }
-        "APIGroupLinkMemberRole" => {
-            __private::command_from_json::<ApiGroupLinkMemberRole>(params)
-        }
-        "APIDeleteGroupLink" => {
-            __private::command_from_json::<ApiDeleteGroupLink>(params)
-        }
-        "APIGetGroupLink" => __private::command_from_json::<ApiGetGroupLink>(params),
-        "APIAddContact" => __private::command_from_json::<ApiAddContact>(params),
-        "APIConnectPlan" => __private::command_from_json::<ApiConnectPlan>(params),
-        "APIConnect" => __private::command_from_json::<ApiConnect>(params),
-        "Connect" => __private::command_from_json::<Connect>(params),
-        "APIAcceptContact" => __private::command_from_json::<ApiAcceptContact>(params),
-        "APIRejectContact" => __private::command_from_json::<ApiRejectContact>(params),
-        "APIListContacts" => __private::command_from_json::<ApiListContacts>(params),
-        "APIListGroups" => __private::command_from_json::<ApiListGroups>(params),
-        "APIGetChats" => __private::command_from_json::<ApiGetChats>(params),
-        "APIDeleteChat" => __private::command_from_json::<ApiDeleteChat>(params),
-        "APISetGroupCustomData" => {
-            __private::command_from_json::<ApiSetGroupCustomData>(params)
-        }
-        "APISetContactCustomData" => {
-            __private::command_from_json::<ApiSetContactCustomData>(params)
-        }
-        "APISetUserAutoAcceptMemberContacts" => {
-            __private::command_from_json::<ApiSetUserAutoAcceptMemberContacts>(params)
-        }
-        "APISetUserAutoAcceptGroupInvitations" => {
-            __private::command_from_json::<ApiSetUserAutoAcceptGroupInvitations>(params)
-        }
-        "ShowActiveUser" => __private::command_from_json::<ShowActiveUser>(params),
-        "CreateActiveUser" => __private::command_from_json::<CreateActiveUser>(params),
-        "ListUsers" => __private::command_from_json::<ListUsers>(params),
-        "APISetActiveUser" => __private::command_from_json::<ApiSetActiveUser>(params),
-        "APIDeleteUser" => __private::command_from_json::<ApiDeleteUser>(params),
-        "APIUpdateProfile" => __private::command_from_json::<ApiUpdateProfile>(params),
-        "APISetContactPrefs" => {
-            __private::command_from_json::<ApiSetContactPrefs>(params)
-        }
-        "APISendServiceResponse" => {
-            __private::command_from_json::<ApiSendServiceResponse>(params)
-        }
-        "StartChat" => __private::command_from_json::<StartChat>(params),
-        "APIStopChat" => __private::command_from_json::<ApiStopChat>(params),
-        "ConnectRemoteCtrl" => __private::command_from_json::<ConnectRemoteCtrl>(params),
-        "VerifyRemoteCtrlSession" => {
-            __private::command_from_json::<VerifyRemoteCtrlSession>(params)
-        }
-        other => {
-            Err(
-                ::simplex_api_types::runtime::FromJsonError::UnknownName(
-                    other.to_owned(),
-                ),
-            )
-        }
-    }
+any_command! {
+    ApiCreateMyAddress "/_address ",
+    ApiDeleteMyAddress "/_delete_address ",
+    ApiShowMyAddress "/_show_address ",
+    ApiSetProfileAddress "/_profile_address ",
+    ApiSetUserDomain "/_set domain ",
+    ApiSetAddressSettings "/_address_settings ",
+    ApiSendMessages "/_send ",
+    ApiUpdateChatItem "/_update item ",
+    ApiDeleteChatItem "/_delete item ",
+    ApiDeleteMemberChatItem "/_delete member item #",
+    ApiChatItemReaction "/_reaction ",
+    ApiShareMyAddress "/_share address ",
+    ApiShareChatMsgContent "/_share chat content ",
+    ReceiveFile "/freceive ",
+    CancelFile "/fcancel ",
+    ApiAddMember "/_add #",
+    ApiJoinGroup "/_join #",
+    ApiAcceptMember "/_accept member #",
+    ApiMembersRole "/_member role #",
+    ApiBlockMembersForAll "/_block #",
+    ApiRemoveMembers "/_remove #",
+    ApiLeaveGroup "/_leave #",
+    ApiListMembers "/_members #",
+    ApiNewGroup "/_group ",
+    ApiNewPublicGroup "/_public group ",
+    ApiGetGroupRelays "/_get relays #",
+    ApiAddGroupRelays "/_add relays #",
+    ApiAllowRelayGroup "/_relay allow #",
+    ApiUpdateGroupProfile "/_group_profile #",
+    ApiVerifyGroupDomain "/_verify domain #",
+    ApiCreateGroupLink "/_create link #",
+    ApiGroupLinkMemberRole "/_set link role #",
+    ApiDeleteGroupLink "/_delete link #",
+    ApiGetGroupLink "/_get link #",
+    ApiAddContact "/_connect ",
+    ApiConnectPlan "/_connect plan ",
+    ApiConnect "/_connect ",
+    Connect "/connect",
+    ApiAcceptContact "/_accept ",
+    ApiRejectContact "/_reject ",
+    ApiListContacts "/_contacts ",
+    ApiListGroups "/_groups ",
+    ApiGetChats "/_get chats ",
+    ApiDeleteChat "/_delete ",
+    ApiSetGroupCustomData "/_set custom #",
+    ApiSetContactCustomData "/_set custom @",
+    ApiSetUserAutoAcceptMemberContacts "/_set accept member contacts ",
+    ApiSetUserAutoAcceptGroupInvitations "/_set accept group invitations ",
+    ShowActiveUser "/user",
+    CreateActiveUser "/_create user ",
+    ListUsers "/users",
+    ApiSetActiveUser "/_user ",
+    ApiDeleteUser "/_delete user ",
+    ApiUpdateProfile "/_profile ",
+    ApiSetContactPrefs "/_set prefs @",
+    ApiSendServiceResponse "/_service_response ",
+    StartChat "/_start main=",
+    ApiStopChat "/_stop",
+    ConnectRemoteCtrl "/crc ",
+    VerifyRemoteCtrlSession "/verify remote ctrl ",
 }

@@ -1365,6 +1365,40 @@ impl Syntax for ChatDeleteMode {
         }
         Ok(())
     }
+    fn read_syntax(
+        r: &mut __private::CommandReader<'_>,
+        _rest: bool,
+    ) -> __private::Read<Self> {
+        if let Some(v) = r
+            .optional(|r| {
+                let mut v: chat_delete_mode::Full = Default::default();
+                r.text("full")?;
+                v.notify = r.flag(" notify=", "notify").unwrap_or(true);
+                Ok(Self::Full(Box::new(v)))
+            })
+        {
+            return Ok(v);
+        }
+        if let Some(v) = r
+            .optional(|r| {
+                let mut v: chat_delete_mode::Entity = Default::default();
+                r.text("entity")?;
+                v.notify = r.flag(" notify=", "notify").unwrap_or(true);
+                Ok(Self::Entity(Box::new(v)))
+            })
+        {
+            return Ok(v);
+        }
+        if let Some(v) = r
+            .optional(|r| {
+                r.text("messages")?;
+                Ok(Self::Messages)
+            })
+        {
+            return Ok(v);
+        }
+        Err(__private::Miss)
+    }
 }
 
 wire_union! {
@@ -2113,6 +2147,23 @@ impl Syntax for ChatRef {
         }
         Ok(())
     }
+    fn read_syntax(
+        r: &mut __private::CommandReader<'_>,
+        rest: bool,
+    ) -> __private::Read<Self> {
+        let mut v: Self = Default::default();
+        v.chat_type = Syntax::read_syntax(r, false)?;
+        v.chat_id = r.number("chatId")?;
+        if let Some(p2) = r
+            .optional(|r| {
+                let p1 = Syntax::read_syntax(r, rest)?;
+                Ok(p1)
+            })
+        {
+            v.chat_scope = Some(p2);
+        }
+        Ok(v)
+    }
 }
 
 wire_record! {
@@ -2166,6 +2217,36 @@ impl Syntax for ChatType {
             Self::Undocumented(v) => return Err(__private::unrepresentable(param, v)),
         }
         Ok(())
+    }
+    fn read_syntax(
+        r: &mut __private::CommandReader<'_>,
+        _rest: bool,
+    ) -> __private::Read<Self> {
+        if let Some(v) = r
+            .optional(|r| {
+                r.text("@")?;
+                Ok(Self::Direct)
+            })
+        {
+            return Ok(v);
+        }
+        if let Some(v) = r
+            .optional(|r| {
+                r.text("#")?;
+                Ok(Self::Group)
+            })
+        {
+            return Ok(v);
+        }
+        if let Some(v) = r
+            .optional(|r| {
+                r.text("*")?;
+                Ok(Self::Local)
+            })
+        {
+            return Ok(v);
+        }
+        Err(__private::Miss)
     }
 }
 
@@ -2690,6 +2771,23 @@ impl Syntax for CreatedConnLink {
         }
         Ok(())
     }
+    fn read_syntax(
+        r: &mut __private::CommandReader<'_>,
+        rest: bool,
+    ) -> __private::Read<Self> {
+        let mut v: Self = Default::default();
+        v.conn_full_link = r.string("connFullLink", false)?;
+        if let Some(p2) = r
+            .optional(|r| {
+                r.text(" ")?;
+                let p1 = r.string("connShortLink", rest)?;
+                Ok(p1)
+            })
+        {
+            v.conn_short_link = Some(p2);
+        }
+        Ok(v)
+    }
 }
 
 wire_record! {
@@ -3187,6 +3285,31 @@ impl Syntax for GroupChatScope {
             Self::Undocumented(v) => return Err(__private::unrepresentable(param, v)),
         }
         Ok(())
+    }
+    fn read_syntax(
+        r: &mut __private::CommandReader<'_>,
+        _rest: bool,
+    ) -> __private::Read<Self> {
+        if let Some(v) = r
+            .optional(|r| {
+                let mut v: group_chat_scope::MemberSupport = Default::default();
+                r.text("(_support")?;
+                if let Some(p2) = r
+                    .optional(|r| {
+                        r.text(":")?;
+                        let p1 = r.number("groupMemberId_")?;
+                        Ok(p1)
+                    })
+                {
+                    v.group_member_id_ = Some(p2);
+                }
+                r.text(")")?;
+                Ok(Self::MemberSupport(Box::new(v)))
+            })
+        {
+            return Ok(v);
+        }
+        Err(__private::Miss)
     }
 }
 
@@ -4663,6 +4786,22 @@ impl Syntax for PaginationByTime {
             Self::Undocumented(v) => return Err(__private::unrepresentable(param, v)),
         }
         Ok(())
+    }
+    fn read_syntax(
+        r: &mut __private::CommandReader<'_>,
+        _rest: bool,
+    ) -> __private::Read<Self> {
+        if let Some(v) = r
+            .optional(|r| {
+                let mut v: pagination_by_time::Last = Default::default();
+                r.text("count=")?;
+                v.count = r.number("count")?;
+                Ok(Self::Last(Box::new(v)))
+            })
+        {
+            return Ok(v);
+        }
+        Err(__private::Miss)
     }
 }
 

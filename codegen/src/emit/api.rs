@@ -51,7 +51,7 @@ fn command_doc(c: &Command, response: &str, ignored: &[Unrendered]) -> String {
 /// The `commands` module.
 pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Piece> {
     let mut items = Vec::new();
-    let mut from_json_arms = Vec::new();
+    let mut any_arms = Vec::new();
     let p = |short: &str| tokens(&space.std(short));
     for (c, item) in space.api.commands.iter().zip(&space.commands) {
         let kinds = item
@@ -138,9 +138,24 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
                             }
                         }, s.loc));
                     }
-                    from_json_arms.push(quote! {
-                        #cname => __private::command_from_json::<#ident>(params),
-                    });
+                    let hidden = &s.hidden_parts;
+                    match plan.as_ref().map_err(Clone::clone).and_then(|plan| {
+                        super::parse::command_parser(
+                            space,
+                            &c.name,
+                            &item.rust,
+                            plan,
+                            &item.fields,
+                            hidden,
+                        )
+                        .map(|ts| (ts, super::parse::leading_text(plan)))
+                    }) {
+                        Ok((parser, leading)) => {
+                            items.push(Piece::Item(parser, s.loc));
+                            any_arms.push(format!("{} {},", item.rust, lit(&leading)));
+                        }
+                        Err(message) => diags.error(s.loc, message),
+                    }
                 }
                 Err(message) => diags.error(s.loc, message),
             }
@@ -169,17 +184,13 @@ pub fn commands_module(space: &ItemSpace<'_>, diags: &mut Diagnostics) -> Vec<Pi
         b.close("");
         items.push(Piece::Text(b.finish()));
     }
-    let (result, string, err) = (p("Result"), p("String"), p("Err"));
-    items.push(Piece::Module(quote! {
-        /// Renders the command named `name` (upstream name, e.g. `APISendMessages`) from its
-        /// parameters as JSON, under their upstream names.
-        pub fn command_string_from_json(name: &str, params: __private::Value) -> #result<#string, ::simplex_api_types::runtime::FromJsonError> {
-            match name {
-                #(#from_json_arms)*
-                other => #err(::simplex_api_types::runtime::FromJsonError::UnknownName(other.to_owned())),
-            }
-        }
-    }));
+    let mut b = Block::new();
+    b.open("any_command!");
+    for arm in &any_arms {
+        b.line(arm);
+    }
+    b.close("");
+    items.push(Piece::Text(b.finish()));
     items
 }
 

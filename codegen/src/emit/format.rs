@@ -396,12 +396,14 @@ pub fn type_syntax(
     // Enums and unions report a value they cannot write under the parameter's name.
     let param = binding("param", !matches!(plan, TypePlan::Record(_)));
     let place = binding("place", uses.place);
+    let read = super::parse::type_reader(model, t, plan)?;
     Ok(quote! {
         impl #syntax_trait for #name {
             fn write_syntax(&self, #out: &mut #string, #param: &'static str, #place: &#rt::Place) -> #result<(), #command_error> {
                 #body
                 #ok(())
             }
+            #read
         }
     })
 }

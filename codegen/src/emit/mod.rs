@@ -14,6 +14,7 @@
 mod api;
 mod format;
 mod items;
+mod parse;
 mod table;
 
 use std::collections::BTreeMap;
@@ -146,7 +147,8 @@ fn mod_rs(header: &str) -> String {
          //!\n\
          //! Lints that cannot apply to generated code are allowed here, in one place:\n\
          //! upstream names may not be in Rust case, records take many fields, and doc text is\n\
-         //! upstream's; a doc set may not use every imported name.\n\
+         //! upstream's; a doc set may not use every imported name; parsers assign fields in\n\
+         //! the order the command string holds them.\n\
          #![allow(\n    \
              non_camel_case_types,\n    \
              non_snake_case,\n    \
@@ -154,7 +156,8 @@ fn mod_rs(header: &str) -> String {
              clippy::doc_markdown,\n    \
              clippy::new_without_default,\n    \
              clippy::derivable_impls,\n    \
-             clippy::derived_hash_with_manual_eq\n\
+             clippy::derived_hash_with_manual_eq,\n    \
+             clippy::field_reassign_with_default\n\
          )]\n\n\
          pub mod commands;\n\npub mod events;\n\npub mod responses;\n\npub mod types;\n"
     )

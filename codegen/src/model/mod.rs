@@ -210,6 +210,7 @@ const STD_NAMES: &[(&str, &str)] = &[
     ("CommandError", "::simplex_api_types::runtime::CommandError"),
     ("Command", "::simplex_api_types::runtime::Command"),
     ("Syntax", "::simplex_api_types::runtime::Syntax"),
+    ("ParseCommand", "::simplex_api_types::runtime::ParseCommand"),
 ];
 
 /// Every naming and representation decision.

@@ -106,8 +106,10 @@ impl ItemSpace<'_> {
                 }
             }
             Module::Commands => {
-                // `command_string_from_json` takes a `__private::Value`.
+                // `command_string_from_json` takes a `__private::Value`; `AnyCommand` is
+                // declared by `any_command!`.
                 needs.name("__private");
+                needs.name("any_command");
                 for item in &self.commands {
                     needs.name("command");
                     needs.name("command_response");
@@ -117,11 +119,14 @@ impl ItemSpace<'_> {
                     let Some(plan) = &item.formatter else {
                         continue;
                     };
-                    // `impl Command`, whose method returns a `CommandError`.
+                    // `impl Command`, whose method returns a `CommandError`, and `impl
+                    // ParseCommand`.
                     needs.name("Command");
                     needs.name("CommandError");
+                    needs.name("ParseCommand");
                     if plan.as_ref().is_ok_and(|steps| writes_syntax(steps)) {
-                        // A value written by its type's `Syntax::write_syntax`.
+                        // A value written by its type's `Syntax::write_syntax` and read by its
+                        // `Syntax::read_syntax`.
                         needs.name("Syntax");
                     }
                 }
@@ -148,7 +153,14 @@ impl ItemSpace<'_> {
     pub fn use_lines(&self, module: Module) -> String {
         let needs = self.needs(module);
         let runtime_names: &[&'static str] = if module == Module::Commands {
-            &["Command", "CommandError", "JsonObject", "Syntax", "UtcTime"]
+            &[
+                "Command",
+                "CommandError",
+                "JsonObject",
+                "ParseCommand",
+                "Syntax",
+                "UtcTime",
+            ]
         } else {
             &["CommandError", "JsonObject", "Syntax", "UtcTime"]
         };
@@ -166,7 +178,7 @@ impl ItemSpace<'_> {
                 "wire_record",
                 "wire_union",
             ],
-            Module::Commands => &["__private", "command", "command_response"],
+            Module::Commands => &["__private", "any_command", "command", "command_response"],
             Module::Responses | Module::Events => &["__private", "wire_record", "wire_union"],
         };
         lines.push_str(&needs.import("::simplex_api_types", macros));
