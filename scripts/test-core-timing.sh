@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Wall time of one bot test against the test core, in a debug build: the test
-# `a_bot_test_in_ten_lines` of client/tests/test_core.rs (start the test core, start the bot,
+# `test_core::a_bot_test_in_ten_lines` of client/tests/integration/test_core.rs (start the test core, start the bot,
 # one message in, one reply out, assert), each run a fresh process of the test binary, as a
 # developer runs one test. The time includes starting the process and the test harness.
 # Prints every run and the median.
@@ -9,8 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-20}"
-test_name="a_bot_test_in_ten_lines"
-bin="$(cargo test --quiet -p simplex-api-client --test test_core --no-run --message-format=json |
+test_name="test_core::a_bot_test_in_ten_lines"
+bin="$(cargo test --quiet -p simplex-api-client --test integration --no-run --message-format=json |
   sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)"
 [ -x "$bin" ] || { echo "no test binary found" >&2; exit 1; }
 # A run to warm the file cache, not counted.

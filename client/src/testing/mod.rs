@@ -412,23 +412,10 @@ impl TestCore {
     /// the command and the world (to read, to change, to queue events after the answer with
     /// [`World::push_event`]).
     ///
-    /// ```
-    /// use simplex_api_types::commands::{ApiShowMyAddress, ApiShowMyAddressResponse};
-    /// use simplex_api_types::types::StoreError;
-    /// # use simplex_api_client::testing::TestCore;
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() {
-    /// # let core = TestCore::start().await;
-    ///
-    /// core.on::<ApiShowMyAddress>(|_cmd, world| {
-    ///     let error = world.store_error(StoreError::DuplicateContactLink);
-    ///     ApiShowMyAddressResponse::ChatCmdError(Box::new(error))
-    /// });
-    /// let (client, _events) = simplex_api_client::connect(core.url()).await.unwrap();
-    /// let answer = client.send(&ApiShowMyAddress::new(1)).await.unwrap();
-    /// assert!(matches!(answer, ApiShowMyAddressResponse::ChatCmdError(_)));
-    /// # }
-    /// ```
+    /// For example, to answer `APIShowMyAddress` with the error of a missing address whatever
+    /// the world holds: `core.on::<ApiShowMyAddress>(|_cmd, world|
+    /// ApiShowMyAddressResponse::ChatCmdError(Box::new(world.store_error(
+    /// StoreError::UserContactLinkNotFound))))`.
     pub fn on<C>(&self, mut answer: impl FnMut(&C, &mut World) -> C::Response + Send + 'static)
     where
         C: ParseCommand,

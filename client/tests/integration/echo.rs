@@ -11,7 +11,7 @@ use simplex_api_types::types::ChatRef;
 
 /// The example itself, not a copy.
 #[allow(dead_code)]
-#[path = "../examples/echo.rs"]
+#[path = "../../examples/echo.rs"]
 mod example;
 
 #[tokio::test]

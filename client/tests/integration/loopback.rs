@@ -3,11 +3,10 @@
 //! scrambled order, holds responses back behind pushed events, checks the pongs), against a bare
 //! loopback peer (`support`) that answers with real captured frames.
 
-mod support;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::support::{connected, fixture, response, tick, within, Core, Peer};
 use futures_util::{FutureExt, StreamExt};
 use serde_json::Value;
 use simplex_api_client::testing::TestCore;
@@ -16,7 +15,6 @@ use simplex_api_types::commands::{ShowActiveUser, ShowActiveUserResponse};
 use simplex_api_types::responses::ActiveUser;
 use simplex_api_types::types::ChatErrorType;
 use simplex_api_types::{ChatResponse, Command, CommandError, ResponseMessage};
-use support::{connected, fixture, response, tick, within, Core, Peer};
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
@@ -204,22 +202,24 @@ async fn render_error_fails_before_anything_is_sent() {
 #[tokio::test]
 async fn timeout_forgets_the_command_and_the_late_response_is_unmatched() {
     within(async {
-        let config = Config::default().with_timeout(Duration::from_millis(200));
+        // The core never answers: the timeouts can be short without a race.
+        let config = Config::default().with_timeout(Duration::from_millis(50));
         let (core, client, mut events) = on_test_core(config).await;
         core.silence::<ShowActiveUser>();
 
         // The default timeout from the config.
         match client.send_raw("/user").await {
-            Err(ClientError::Timeout(t)) => assert_eq!(t, Duration::from_millis(200)),
+            Err(ClientError::Timeout(t)) => assert_eq!(t, Duration::from_millis(50)),
             other => panic!("expected a timeout, got {other:?}"),
         }
+        core.next_command::<ShowActiveUser>().await;
         let late = last_corr_id(&core);
         assert_eq!(client.pending_commands(), 0);
 
         // A timeout per call.
         assert!(matches!(
             client
-                .send_with_timeout(&ShowActiveUser::new(), Duration::from_millis(50))
+                .send_with_timeout(&ShowActiveUser::new(), Duration::from_millis(20))
                 .await,
             Err(ClientError::Timeout(_))
         ));

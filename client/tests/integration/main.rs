@@ -1,0 +1,8 @@
+//! The client's integration tests, in one test binary (one link, and the tests of every module
+//! run in parallel): the `echo` example end to end, the client against the test core and a bare
+//! loopback peer, and the test core itself.
+
+mod echo;
+mod loopback;
+mod support;
+mod test_core;
