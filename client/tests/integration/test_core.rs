@@ -1019,3 +1019,49 @@ async fn every_answer_and_event_is_documented_and_decodes() {
     ];
     assert_eq!(tags, expected);
 }
+
+#[tokio::test]
+async fn every_cut_of_real_commands_gets_an_answer() {
+    let core = TestCore::start().await;
+    let (c, _events) = client(&core).await;
+    let alice = core.contact("alice").connects().await;
+    let item = core.contact("alice").sends_text("hi").await;
+    let file = core
+        .contact("alice")
+        .sends_file("f.txt", b"f".to_vec())
+        .await;
+    let group = core.group("team").with_bot_as_member();
+    let commands = [
+        format!(
+            r#"/_send @{alice} live=on ttl=5 json [{{"msgContent":{{"type":"text","text":"ü hi"}},"mentions":{{}}}}]"#
+        ),
+        format!(
+            r#"/_update item @{alice} {item} json {{"msgContent":{{"type":"text","text":"x"}},"mentions":{{}}}}"#
+        ),
+        format!("/_delete item #{group} {item},{item} broadcast"),
+        format!(r#"/_reaction @{alice} {item} on {{"type":"emoji","emoji":"👍"}}"#),
+        format!("/freceive {file} encrypt=off inline=on /tmp/nowhere/at/all"),
+        format!("/_delete @{alice} full notify=off"),
+        r#"/_address_settings 1 {"businessAddress":false,"autoAccept":{"acceptIncognito":false}}"#
+            .to_owned(),
+        r#"/_profile 1 {"displayName":"b","fullName":""}"#.to_owned(),
+        r#"/_create user {"profile":{"displayName":"x","fullName":""},"pastTimestamp":false}"#
+            .to_owned(),
+        format!("/_members #{group}"),
+        format!("/_remove #{group} 1,2 messages=on"),
+    ];
+    let mut answered = 0;
+    for cmd in &commands {
+        for (cut, _) in cmd.char_indices().chain([(cmd.len(), ' ')]) {
+            let resp = c
+                .send_raw(&cmd[..cut])
+                .await
+                .expect("an answer to every text");
+            assert!(resp.resp.tag().is_some(), "{}", &cmd[..cut]);
+            answered += 1;
+        }
+    }
+    assert_eq!(core.commands().len(), answered);
+    // The test core still answers.
+    assert!(c.send(&ShowActiveUser::new()).await.is_ok());
+}
