@@ -928,7 +928,15 @@ async fn every_answer_and_event_is_documented_and_decodes() {
     waiting.await.expect("connected");
     let dan = core.contact("dan");
     let rejected = tokio::spawn(async move { dan.connects().await });
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    while core
+        .frames()
+        .iter()
+        .filter_map(|f| request_id_of(f))
+        .count()
+        < 2
+    {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
     documented!(
         c,
         ApiRejectContact::new(request_id + 1),
