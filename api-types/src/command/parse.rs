@@ -59,11 +59,12 @@ impl fmt::Debug for CommandReader<'_> {
 }
 
 /// Reads the whole `text` as command `command` with `read`: the value, or where and why the
-/// core would not read it so.
+/// core would not read it so. `read` is a function, not a closure type, so that the two calls
+/// (the second notes what a failed reading expected) share one copy of it.
 pub fn parse_with<'a, T>(
     text: &'a str,
     command: &'static str,
-    read: impl Fn(&mut CommandReader<'a>) -> Read<T>,
+    read: fn(&mut CommandReader<'a>) -> Read<T>,
 ) -> Result<T, CommandParseError> {
     let read = |r: &mut CommandReader<'a>| read(r).and_then(|v| r.end().map(|()| v));
     let mut r = CommandReader::new(text);
@@ -316,22 +317,36 @@ impl<'a> CommandReader<'a> {
         let text = self.slice(start, self.bytes.len().max(start), param)?;
         let mut r = Reader::new(text, message_budget(text.len()));
         let mut v = T::default();
-        let decoded =
-            v.decode(&mut r, &mut Default::default())
-                .and_then(|()| if rest { r.end() } else { Ok(()) });
+        let decoded = v
+            .decode(&mut r, &mut Default::default())
+            .and_then(|()| if rest { r.end() } else { Ok(()) });
         match decoded {
             Ok(()) => {
                 self.pos = start + r.pos();
                 Ok(v)
             }
-            Err(e) => {
-                let failure = r.take_failure();
-                let at = failure.at.unwrap_or_else(|| r.pos()).min(text.len());
-                let error =
-                    crate::error::DecodeError::new(text, &e, failure, None, None).to_string();
-                Err(self.miss(start + at, || Expected::Json(param, error)))
-            }
+            Err(e) => Err(self.json_error(start, text, &e, &mut r, param)),
         }
+    }
+
+    /// The miss of a JSON parameter that failed to decode (located inside it when noting).
+    #[cold]
+    #[inline(never)]
+    fn json_error(
+        &mut self,
+        start: usize,
+        text: &str,
+        e: &crate::json::Error,
+        r: &mut Reader<'_>,
+        param: &'static str,
+    ) -> Miss {
+        if !self.noting {
+            return Miss;
+        }
+        let failure = r.take_failure();
+        let at = failure.at.unwrap_or_else(|| r.pos()).min(text.len());
+        let error = crate::error::DecodeError::new(text, e, failure, None, None).to_string();
+        self.miss(start + at, || Expected::Json(param, error))
     }
 }
 
