@@ -42,8 +42,10 @@
 //!   without a user, the CLI asks on its input, which is closed, so it stops: the error shows
 //!   what it said.
 //! * `-y` ([`CoreProcessBuilder::confirm_migrations`], on by default): the CLI applies the
-//!   database migrations a newer version brings without asking. Off, a database that needs
-//!   migrations makes the CLI stop with an error instead.
+//!   "up" database migrations a newer version brings without asking. Off, a database that needs
+//!   migrations makes the CLI stop with an error instead (it would ask on its input, which is
+//!   closed). "Down" migrations (an older CLI on a newer database) are never confirmed: the CLI
+//!   stops, and the error shows what it said.
 //! * Anything given with [`CoreProcessBuilder::arg`] (a files folder, a log level, servers...).
 //!
 //! The CLI runs in a process group of its own (on Unix), with its input closed and its output
@@ -52,12 +54,12 @@
 //! ([`CoreProcessBuilder::keep_lines`], 50 by default; [`CoreProcess::last_lines`]).
 //!
 //! [`spawn`](CoreProcessBuilder::spawn) returns once a WebSocket handshake with the CLI succeeds
-//! (tried every 50 ms, for at most [`CoreProcessBuilder::start_timeout`], 60 s by default: a
-//! first start creates the database). It fails, saying which, when the CLI is not there
-//! ([`CoreProcessError::NotFound`]), stops before accepting connections
-//! ([`CoreProcessError::Exited`], with its exit status), or does not accept them in time
-//! ([`CoreProcessError::NotListening`]); both of the last show the CLI's last lines, and a CLI
-//! that did not stop is stopped before the error is returned.
+//! (tried again after 5 ms, then at doubling intervals up to 50 ms, for at most
+//! [`CoreProcessBuilder::start_timeout`], 60 s by default: a first start creates the database).
+//! It fails, saying which, when the CLI is not there ([`CoreProcessError::NotFound`]), stops
+//! before accepting connections ([`CoreProcessError::Exited`], with its exit status), or does
+//! not accept them in time ([`CoreProcessError::NotListening`]); both of the last show the CLI's
+//! last lines, and a CLI that did not stop is stopped before the error is returned.
 //!
 //! # Versions
 //!
@@ -107,7 +109,11 @@ pub const SUPPORTED_CORE_VERSIONS: CoreVersionRange = CoreVersionRange {
     below: CoreVersion::new(6, 6, 0, 0),
 };
 
-/// How often the WebSocket is tried while the CLI starts.
+/// How long after a failed try the WebSocket is tried again while the CLI starts: first this,
+/// then twice as long each time, up to [`PROBE_INTERVAL`].
+const FIRST_PROBE_INTERVAL: Duration = Duration::from_millis(5);
+
+/// The longest wait between tries of the WebSocket while the CLI starts.
 const PROBE_INTERVAL: Duration = Duration::from_millis(50);
 
 /// How long a line read from the CLI may be before it is cut, in bytes.
@@ -390,7 +396,8 @@ impl CoreProcessBuilder {
         self
     }
 
-    /// Whether the CLI applies database migrations without asking (`-y`). Default: yes.
+    /// Whether the CLI applies "up" database migrations without asking (`-y`, `--yes-migrate`).
+    /// Default: yes.
     pub fn confirm_migrations(mut self, confirm: bool) -> Self {
         self.confirm_migrations = confirm;
         self
@@ -613,6 +620,7 @@ impl CoreProcessBuilder {
             stop_timeout: self.stop_timeout,
         };
         let deadline = started + self.start_timeout;
+        let mut probe = FIRST_PROBE_INTERVAL;
         loop {
             if let Some(status) = core.try_exited()? {
                 core.drain_output().await;
@@ -641,10 +649,8 @@ impl CoreProcessBuilder {
                 );
                 return Ok(core);
             }
-            tokio::time::sleep(
-                PROBE_INTERVAL.min(deadline.saturating_duration_since(Instant::now())),
-            )
-            .await;
+            tokio::time::sleep(probe.min(deadline.saturating_duration_since(Instant::now()))).await;
+            probe = (probe * 2).min(PROBE_INTERVAL);
         }
         let _ = core.stop_now().await;
         Err(CoreProcessError::NotListening {

@@ -206,7 +206,6 @@ async fn stand_in_core() {
 async fn spawns_the_cli_with_the_bot_flags_and_serves_the_api() {
     within(async {
         let stand_in = StandIn::serving(GOOD_VERSION);
-        let started = Instant::now();
         let core = stand_in
             .builder()
             .bot_name("Echo bot")
@@ -216,7 +215,6 @@ async fn spawns_the_cli_with_the_bot_flags_and_serves_the_api() {
             .spawn()
             .await
             .unwrap();
-        let ready = started.elapsed();
         let port = core.port();
         assert_eq!(core.url(), format!("ws://127.0.0.1:{port}"));
         assert_eq!(core.version(), Some(CoreVersion::new(6, 5, 4, 1)));
@@ -249,7 +247,6 @@ async fn spawns_the_cli_with_the_bot_flags_and_serves_the_api() {
             lines.iter().any(|l| l == "SimpleX Chat v6.5.4.1"),
             "{lines:?}"
         );
-        assert!(ready < Duration::from_secs(5), "ready after {ready:?}");
 
         let pgid = core.id().unwrap();
         let grandchild = stand_in.grandchild().expect("the grandchild's pid");
@@ -360,7 +357,8 @@ async fn a_cli_that_never_listens_times_out_with_its_last_lines_and_is_stopped()
             panic!("not a timeout: {err}");
         };
         assert_eq!(*waited, Duration::from_millis(400));
-        assert!(took < Duration::from_secs(3), "gave up after {took:?}");
+        // It gave up at its timeout (with room for a loaded machine), not at the test's limit.
+        assert!(took < Duration::from_secs(10), "gave up after {took:?}");
         let text = err.to_string();
         assert!(text.contains(&format!("port {port}")), "{text}");
         assert!(text.contains("waiting for nothing"), "{text}");
