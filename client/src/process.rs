@@ -34,7 +34,7 @@
 //!   given with [`CoreProcessBuilder::port`]). Should another program take the port in between,
 //!   the CLI stops at once; a port picked this way is then picked again, up to three times.
 //! * `-d DB_PREFIX`: the CLI's database files are `DB_PREFIX_chat.db` and `DB_PREFIX_agent.db`;
-//!   their folder must exist.
+//!   their folder is created when missing.
 //! * `--create-bot-display-name NAME` ([`CoreProcessBuilder::bot_name`]): on a new database the
 //!   CLI creates the user as a bot with this display name, instead of asking for a name on its
 //!   input; `--create-bot-allow-files` ([`CoreProcessBuilder::allow_files`]) lets that bot
@@ -328,6 +328,15 @@ pub enum CoreProcessError {
         /// What `--version` wrote, or why there is nothing.
         output: String,
     },
+    /// The folder of the database prefix could not be created.
+    #[error("cannot create the chat core's database folder {}: {source}", .dir.display())]
+    DatabaseFolder {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// Finding a free port, or waiting for the CLI, failed.
     #[error("cannot run the chat core CLI: {0}")]
     Io(#[from] std::io::Error),
@@ -470,6 +479,16 @@ impl CoreProcessBuilder {
     /// how it fails.
     pub async fn spawn(self) -> Result<CoreProcess, CoreProcessError> {
         let version = self.check_version().await?;
+        if let Some(dir) = self
+            .db_prefix
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).map_err(|source| CoreProcessError::DatabaseFolder {
+                dir: dir.to_owned(),
+                source,
+            })?;
+        }
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -744,7 +763,7 @@ impl fmt::Debug for CoreProcess {
 
 impl CoreProcess {
     /// Settings for a CLI with its database at `db_prefix` (the CLI's `-d`: its files are
-    /// `{db_prefix}_chat.db` and `{db_prefix}_agent.db`).
+    /// `{db_prefix}_chat.db` and `{db_prefix}_agent.db`; the folder is created when missing).
     ///
     /// ```
     /// use simplex_api_client::process::CoreProcess;

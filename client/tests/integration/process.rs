@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use simplex_api_client::connect;
-use simplex_api_client::process::{CoreProcess, CoreProcessError, CoreVersion};
+use simplex_api_client::process::{CoreProcess, CoreProcessBuilder, CoreProcessError, CoreVersion};
 use simplex_api_client::testing::TestCore;
 use simplex_api_types::commands::{ShowActiveUser, ShowActiveUserResponse};
 use tokio::net::{TcpListener, TcpStream};
@@ -75,8 +75,13 @@ echo "db: $dir/bot_chat.db, $dir/bot_agent.db"
     }
 
     /// Settings for this stand-in, with the database in its folder and short timeouts.
-    fn builder(&self) -> simplex_api_client::process::CoreProcessBuilder {
-        CoreProcess::builder(self.dir.path().join("bot"))
+    fn builder(&self) -> CoreProcessBuilder {
+        self.builder_at(&self.dir.path().join("bot"))
+    }
+
+    /// Settings for this stand-in with the database at `prefix`.
+    fn builder_at(&self, prefix: &Path) -> CoreProcessBuilder {
+        CoreProcess::builder(prefix)
             .program(&self.path)
             .start_timeout(Duration::from_secs(10))
             .stop_timeout(Duration::from_secs(2))
@@ -276,6 +281,32 @@ async fn without_a_bot_name_or_migrations_the_flags_are_left_out() {
             Some(vec!["-p".to_owned(), port, "-d".to_owned(), db])
         );
         core.stop().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_database_folder_is_created_and_a_blocked_one_is_named() {
+    within(async {
+        let stand_in = StandIn::serving(GOOD_VERSION);
+        let prefix = stand_in.dir.path().join("data/bots/bot");
+        let core = stand_in.builder_at(&prefix).spawn().await.unwrap();
+        assert!(stand_in.dir.path().join("data/bots").is_dir());
+        core.stop().await.unwrap();
+
+        // A file where the folder should be.
+        let blocked = stand_in.dir.path().join("file");
+        std::fs::write(&blocked, "").unwrap();
+        let err = stand_in
+            .builder_at(&blocked.join("bot"))
+            .spawn()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, CoreProcessError::DatabaseFolder { dir, .. } if *dir == blocked),
+            "{err}"
+        );
+        assert!(err.to_string().contains("database folder"), "{err}");
     })
     .await;
 }
