@@ -555,12 +555,12 @@ impl CoreProcessBuilder {
             }
             None if self.strict_version => Err(CoreProcessError::UnknownVersion {
                 program: self.program.clone(),
-                output: text.trim().to_owned(),
+                output: shorten(text.trim()),
             }),
             None => {
                 tracing::warn!(
                     %program,
-                    output = text.trim(),
+                    output = shorten(text.trim()),
                     supported = %SUPPORTED_CORE_VERSIONS,
                     "cannot read the chat core CLI's version (this crate is made for \
                      {SUPPORTED_CORE_VERSIONS}); starting it all the same",
@@ -681,6 +681,18 @@ impl CoreProcessBuilder {
     }
 }
 
+/// `text` cut to its first [`MAX_LINE`] bytes (on a character boundary), marked when cut.
+fn shorten(text: &str) -> String {
+    if text.len() <= MAX_LINE {
+        return text.to_owned();
+    }
+    let mut end = MAX_LINE;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{} [...]", &text[..end])
+}
+
 /// A port on 127.0.0.1 that was free a moment ago.
 fn free_port() -> std::io::Result<u16> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
@@ -706,10 +718,7 @@ async fn forward<R: AsyncRead + Unpin>(
         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             buf.pop();
         }
-        let mut line = String::from_utf8_lossy(&buf[..buf.len().min(MAX_LINE)]).into_owned();
-        if buf.len() > MAX_LINE {
-            line.push_str(" [...]");
-        }
+        let line = shorten(&String::from_utf8_lossy(&buf));
         if is_stderr {
             tracing::warn!(target: "simplex_chat", pid, "{line}");
         } else {
@@ -985,6 +994,22 @@ mod tests {
         assert!(r.contains(CoreVersion::new(6, 5, 99, 9)));
         assert!(!r.contains(CoreVersion::new(6, 4, 2, 9)));
         assert!(!r.contains(CoreVersion::new(6, 6, 0, 0)));
+    }
+
+    #[test]
+    fn long_output_is_cut_on_a_character_boundary() {
+        let long = "é".repeat(MAX_LINE);
+        let cut = shorten(&long);
+        assert!(cut.ends_with(" [...]"));
+        assert!(cut.len() <= MAX_LINE + " [...]".len());
+        assert_eq!(shorten("short"), "short");
+    }
+
+    #[test]
+    fn a_core_process_can_move_between_tasks() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<CoreProcess>();
+        send_sync::<CoreProcessError>();
     }
 
     #[test]

@@ -350,7 +350,7 @@ async fn a_cli_that_dies_at_once_gives_its_exit_status_and_last_lines() {
     within(async {
         let stand_in = StandIn::new(
             GOOD_VERSION,
-            "echo 'chat: SQLite3 returned ErrorBusy: database is locked' >&2\nexit 3",
+            "printf 'not \\377 UTF-8\\n'\necho 'chat: SQLite3 returned ErrorBusy: database is locked' >&2\nexit 3",
         );
         let err = stand_in.builder().spawn().await.unwrap_err();
         let CoreProcessError::Exited {
@@ -361,6 +361,11 @@ async fn a_cli_that_dies_at_once_gives_its_exit_status_and_last_lines() {
         };
         assert_eq!(status.code(), Some(3));
         assert!(last_lines.0.contains(&"SimpleX Chat v6.5.4.1".to_owned()));
+        // Bytes that are not UTF-8 are replaced, not fatal.
+        assert!(
+            last_lines.0.contains(&"not \u{FFFD} UTF-8".to_owned()),
+            "{last_lines:?}"
+        );
         let text = err.to_string();
         assert!(
             text.contains("exited before it accepted connections"),
