@@ -251,6 +251,14 @@ impl fmt::Display for CoreVersionRange {
 
 /// The last lines the CLI wrote (standard output and error, in the order read), shown in
 /// errors.
+///
+/// ```
+/// use simplex_api_client::process::LastLines;
+///
+/// let lines = LastLines(vec!["SimpleX Chat v6.5.4.1".into(), "database is locked".into()]);
+/// assert_eq!(lines.to_string(), "\n    SimpleX Chat v6.5.4.1\n    database is locked");
+/// assert_eq!(LastLines::default().to_string(), "(no output)");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LastLines(pub Vec<String>);
 
@@ -268,6 +276,25 @@ impl fmt::Display for LastLines {
 }
 
 /// Why [`CoreProcessBuilder::spawn`] (or [`CoreProcess::stop`]) failed.
+///
+/// Its `Display` says which, and shows the CLI's last lines where there are some:
+///
+/// ```no_run
+/// use simplex_api_client::process::{CoreProcess, CoreProcessError};
+///
+/// # async fn run() {
+/// match CoreProcess::builder("./bot").bot_name("bot").spawn().await {
+///     Ok(core) => println!("listening on {}", core.url()),
+///     Err(CoreProcessError::NotFound { program }) => {
+///         eprintln!("install simplex-chat, or name it: {}", program.display())
+///     }
+///     Err(CoreProcessError::Exited { status, last_lines, .. }) => {
+///         eprintln!("the core stopped ({status}):{last_lines}")
+///     }
+///     Err(e) => eprintln!("{e}"),
+/// }
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CoreProcessError {
@@ -477,6 +504,16 @@ impl CoreProcessBuilder {
     /// Checks the CLI's version, starts it, and waits until its WebSocket accepts connections.
     /// Must be called within a Tokio runtime. See the [module docs](self) for what it runs and
     /// how it fails.
+    ///
+    /// ```no_run
+    /// use simplex_api_client::process::CoreProcess;
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let core = CoreProcess::builder("./bot").bot_name("bot").spawn().await?;
+    /// assert!(core.url().starts_with("ws://127.0.0.1:"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn spawn(self) -> Result<CoreProcess, CoreProcessError> {
         let version = self.check_version().await?;
         if let Some(dir) = self
