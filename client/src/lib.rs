@@ -149,6 +149,7 @@ mod config;
 mod connection;
 mod error;
 mod events;
+pub mod process;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;

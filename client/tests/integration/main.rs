@@ -1,8 +1,11 @@
 //! The client's integration tests, in one test binary (one link, and the tests of every module
 //! run in parallel): the `echo` example end to end, the client against the test core and a bare
-//! loopback peer, and the test core itself.
+//! loopback peer, the spawned core process against stand-in CLIs, and the test core itself.
 
 mod echo;
 mod loopback;
+// Stand-in CLIs are shell scripts; process groups are read from `/proc`.
+#[cfg(target_os = "linux")]
+mod process;
 mod support;
 mod test_core;
