@@ -317,9 +317,9 @@ impl<'a> CommandReader<'a> {
         let text = self.slice(start, self.bytes.len().max(start), param)?;
         let mut r = Reader::new(text, message_budget(text.len()));
         let mut v = T::default();
-        let decoded = v
-            .decode(&mut r, &mut Default::default())
-            .and_then(|()| if rest { r.end() } else { Ok(()) });
+        let decoded =
+            v.decode(&mut r, &mut Default::default())
+                .and_then(|()| if rest { r.end() } else { Ok(()) });
         match decoded {
             Ok(()) => {
                 self.pos = start + r.pos();
