@@ -245,7 +245,7 @@
 //! let text = r#"/_send @7 json [{"msgContent": {"type": "text", "text": "hi"}, "mentions": {}}]"#;
 //! let send = ApiSendMessages::parse_command(text).unwrap();
 //! assert_eq!(send.composed_messages.len(), 1);
-//! assert_eq!(AnyCommand::parse(text), Ok(AnyCommand::ApiSendMessages(send)));
+//! assert_eq!(AnyCommand::parse(text), Ok(AnyCommand::from(send)));
 //!
 //! let e = AnyCommand::parse("/_send @seven json []").unwrap_err();
 //! assert_eq!((e.command(), e.offset()), ("APISendMessages", 8));

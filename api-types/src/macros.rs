@@ -1029,8 +1029,9 @@ macro_rules! wire_opaque {
 macro_rules! any_command {
     ( $( $variant:ident $leading:literal, )* ) => {
         /// Any command of the bot API, read from its command string by
-        /// [`parse`](Self::parse) the way the core reads it: a variant per command, and
-        /// `Undocumented` for text that is no documented command.
+        /// [`parse`](Self::parse) the way the core reads it: a variant per command (boxed, so
+        /// that the enum is as small as a `String`), and `Undocumented` for text that is no
+        /// documented command.
         ///
         /// It renders too: `AnyCommand::parse(s)?.to_command_string()` gives back `s` for every
         /// string this crate renders. Two documented commands can read the same text (the docs
@@ -1042,7 +1043,7 @@ macro_rules! any_command {
         pub enum AnyCommand {
             $(
                 #[doc = concat!("See [`", stringify!($variant), "`].")]
-                $variant($variant),
+                $variant(::std::boxed::Box<$variant>),
             )*
             /// Text that no documented command begins with, as received.
             Undocumented(::std::string::String),
@@ -1052,7 +1053,7 @@ macro_rules! any_command {
             impl ::core::convert::From<$variant> for AnyCommand {
                 #[inline]
                 fn from(c: $variant) -> Self {
-                    Self::$variant(c)
+                    Self::$variant(::std::boxed::Box::new(c))
                 }
             }
         )*
@@ -1114,7 +1115,7 @@ macro_rules! any_command {
             /// The command string: the command's rendering, or an `Undocumented` text as it is.
             pub fn to_command_string(&self) -> ::core::result::Result<::std::string::String, $crate::runtime::CommandError> {
                 match self {
-                    $( Self::$variant(c) => $crate::runtime::Command::to_command_string(c), )*
+                    $( Self::$variant(c) => $crate::runtime::Command::to_command_string(&**c), )*
                     Self::Undocumented(s) => ::core::result::Result::Ok(::core::clone::Clone::clone(s)),
                 }
             }
