@@ -285,6 +285,12 @@ pub(crate) async fn read_loop<S>(
             }
         };
         match frame {
+            // No response can follow a close frame: end now, whether or not the core also
+            // closes the TCP connection.
+            Some(Ok(Frame::Close(close))) => {
+                debug!("the chat core closes the connection: {close:?}");
+                break None;
+            }
             Some(Ok(frame)) => on_frame(frame, &shared, &mut queue),
             Some(Err(e)) => break Some(e),
             None => break None,
@@ -332,8 +338,8 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
         }
         Frame::Ping(_) => debug!("received a ping"),
         Frame::Pong(_) => debug!("received a pong"),
-        Frame::Close(close) => debug!("the chat core closes the connection: {close:?}"),
-        Frame::Frame(_) => {}
+        // Handled by the reader loop, which ends the connection.
+        Frame::Close(_) | Frame::Frame(_) => {}
     }
 }
 

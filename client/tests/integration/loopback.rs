@@ -676,3 +676,30 @@ async fn connecting_where_nothing_listens_fails() {
     })
     .await;
 }
+
+/// A core that sends a close frame but keeps the TCP connection open: no response can follow a
+/// close frame, so the pending command fails with `Disconnected` at once (not by its timeout),
+/// and the event stream ends (the documented reconnect loop waits on it).
+#[tokio::test]
+async fn a_close_frame_ends_the_connection_even_when_the_tcp_stays_open() {
+    within(async {
+        // A timeout far beyond the test limit: only the close frame can end the command.
+        let config = Config::default().with_timeout(Duration::from_secs(3600));
+        let (client, mut events, mut peer) = connected(config).await;
+        let caller = {
+            let client = client.clone();
+            tokio::spawn(async move { client.send_raw("/user").await })
+        };
+        peer.recv_command().await.expect("the command");
+        peer.send(Frame::Close(None)).await;
+        assert!(matches!(
+            caller.await.expect("join"),
+            Err(ClientError::Disconnected)
+        ));
+        assert!(events.next_event().await.is_none());
+        assert!(client.is_closed());
+        // The peer's side is still open all along.
+        drop(peer);
+    })
+    .await;
+}
