@@ -8,7 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
-use simplex_api_types::{parse_message, DecodeError, Message, ResponseMessage};
+use simplex_api_types::{parse_message, DecodeError, EventMessage, Message, ResponseMessage};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -166,17 +166,56 @@ where
     sink.feed(Frame::text(frame)).await
 }
 
+/// An item held until the [`Events`](crate::Events) channel has room.
+enum Held {
+    /// An event, kept as the text it arrived as (its decoded form takes about 2.7 times the
+    /// memory) and decoded again when it moves to the channel.
+    Event(String),
+    /// Anything else, as it will be delivered.
+    Item(Incoming),
+}
+
+impl Held {
+    /// The item to deliver.
+    fn into_item(self) -> Incoming {
+        match self {
+            Held::Item(item) => item,
+            Held::Event(text) => match parse_message(&text) {
+                Ok(Message::Event(event)) => Incoming::Event(event),
+                // It decoded as an event when it arrived; the same text decodes the same.
+                Ok(_) => Incoming::Other(text),
+                Err(error) => Incoming::Undecodable { text, error },
+            },
+        }
+    }
+}
+
 /// Items for [`Events`](crate::Events) that did not fit in its channel yet, and the channel.
 struct EventQueue {
     tx: mpsc::Sender<Incoming>,
     /// In order, before anything newer. Holds items only while the channel is full.
-    held: VecDeque<Incoming>,
+    held: VecDeque<Held>,
     /// The [`Events`](crate::Events) receiver was dropped: discard items.
     receiver_gone: bool,
     capacity: usize,
 }
 
 impl EventQueue {
+    /// Whether a new item would be held (the channel was full, or older items are held).
+    fn holding(&self) -> bool {
+        !self.held.is_empty() || self.tx.capacity() == 0
+    }
+
+    /// Delivers the event that arrived as `text` (decoded as `event`); held as its text.
+    fn push_event(&mut self, text: &str, event: EventMessage) {
+        if self.holding() && !self.receiver_gone {
+            drop(event);
+            self.hold(Held::Event(text.to_owned()));
+        } else {
+            self.push(Incoming::Event(event));
+        }
+    }
+
     fn push(&mut self, item: Incoming) {
         if self.receiver_gone {
             trace!("no Events receiver: discarding {item:?}");
@@ -187,36 +226,39 @@ impl EventQueue {
                 Ok(()) => {}
                 Err(TrySendError::Full(item)) => {
                     debug!("the event channel is full: holding events until the bot reads them");
-                    self.held.push_back(item);
+                    self.held.push_back(Held::Item(item));
                 }
                 Err(TrySendError::Closed(_)) => self.receiver_gone(),
             }
         } else {
-            self.held.push_back(item);
-            let held = self.held.len();
-            if held >= self.capacity && held.is_power_of_two() {
-                warn!(
-                    held,
-                    "the bot does not read events while commands wait for responses: \
-                     holding events in memory so that the responses get through"
-                );
-            }
+            self.hold(Held::Item(item));
+        }
+    }
+
+    /// Holds `item` after the others.
+    fn hold(&mut self, item: Held) {
+        self.held.push_back(item);
+        let held = self.held.len();
+        if held >= self.capacity && held.is_power_of_two() {
+            warn!(
+                held,
+                "the bot does not read events while commands wait for responses: \
+                 holding events in memory so that the responses get through"
+            );
         }
     }
 
     /// Moves held items into the channel while it has room.
     fn move_held(&mut self) {
-        while let Some(item) = self.held.pop_front() {
-            match self.tx.try_send(item) {
-                Ok(()) => {}
-                Err(TrySendError::Full(item)) => {
-                    self.held.push_front(item);
-                    return;
-                }
-                Err(TrySendError::Closed(_)) => {
+        while !self.held.is_empty() {
+            let Ok(permit) = self.tx.try_reserve() else {
+                if self.tx.is_closed() {
                     self.receiver_gone();
-                    return;
                 }
+                return;
+            };
+            if let Some(item) = self.held.pop_front() {
+                permit.send(item.into_item());
             }
         }
     }
@@ -226,7 +268,7 @@ impl EventQueue {
         let gone = match self.tx.reserve().await {
             Ok(permit) => {
                 if let Some(item) = self.held.pop_front() {
-                    permit.send(item);
+                    permit.send(item.into_item());
                 }
                 false
             }
@@ -316,7 +358,7 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
                 Ok(Message::Response(resp)) => on_response(resp, shared, queue),
                 Ok(Message::Event(event)) => {
                     debug!(tag = event.resp.tag(), "received an event");
-                    queue.push(Incoming::Event(event));
+                    queue.push_event(text.as_str(), event);
                 }
                 Ok(Message::Undecoded(u)) => {
                     on_undecodable(text.as_str().to_owned(), u.error, shared, queue)
