@@ -2,6 +2,7 @@
 //! run in parallel): the `echo` example end to end, the client against the test core and a bare
 //! loopback peer, and the test core itself.
 
+mod bot;
 mod echo;
 mod loopback;
 mod support;
