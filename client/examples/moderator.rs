@@ -3,44 +3,40 @@
 //! directly when they are a contact.
 //! `cargo run -p simplex-api-client --example moderator -- ws://127.0.0.1:5225 --ban spam`
 
-use simplex_api_client::bot::{core_url, Bot, Event, Filter, HandlerResult};
+use simplex_api_client::bot::{option_values, Bot, Event, Filter, HandlerResult};
 use simplex_api_types::commands::{ApiDeleteMemberChatItem, ApiJoinGroup, ApiSendMessages};
 use simplex_api_types::events::ReceivedGroupInvitation;
 use simplex_api_types::types::{ChatRef, ComposedMessage};
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), simplex_api_client::ClientError> {
-    let args: Vec<String> = std::env::args().collect();
-    let banned: Vec<String> = (args.windows(2).filter(|w| w[0] == "--ban"))
-        .map(|w| w[1].to_lowercase())
+const WARNING: &str = "Your message was deleted: it has a banned word.";
+
+fn main() -> std::process::ExitCode {
+    let banned: Vec<String> = option_values("--ban")
+        .iter()
+        .map(|w| w.to_lowercase())
         .collect();
     let is_banned = move |text: &str| banned.iter().any(|w| text.to_lowercase().contains(w));
-    let bot = Bot::builder()
-        .display_name("ModeratorBot")
-        .start(&core_url())
-        .await?;
-    bot.on_event(|e: Event<ReceivedGroupInvitation>| async move {
-        let join = ApiJoinGroup::new(e.group_info.group_id);
-        e.client.send(&join).await?.into_result()?;
-        HandlerResult::Ok(())
-    })
-    .on(
-        Filter::text().group().matching(is_banned),
-        |msg| async move {
-            let (Some(group_id), client) = (msg.group_id(), msg.client()) else {
-                return Ok(());
-            };
-            let delete = ApiDeleteMemberChatItem::new(group_id, vec![msg.item_id()]);
-            client.send(&delete).await?.into_result()?;
-            if let Some(contact_id) = msg.contact_id() {
-                let warning =
-                    ComposedMessage::text("Your message was deleted: it has a banned word.");
-                let send = ApiSendMessages::new(ChatRef::direct(contact_id), vec![warning]);
-                client.send(&send).await?.into_result()?;
-            }
+    Bot::builder().display_name("ModeratorBot").run_main(|bot| {
+        bot.on_event(|e: Event<ReceivedGroupInvitation>| async move {
+            let join = ApiJoinGroup::new(e.group_info.group_id);
+            e.client.send(&join).await?.into_result()?;
             HandlerResult::Ok(())
-        },
-    )
-    .run()
-    .await
+        })
+        .on(
+            Filter::text().group().matching(is_banned),
+            |msg| async move {
+                let (Some(group_id), client) = (msg.group_id(), msg.client()) else {
+                    return Ok(());
+                };
+                let delete = ApiDeleteMemberChatItem::new(group_id, vec![msg.item_id()]);
+                client.send(&delete).await?.into_result()?;
+                if let Some(contact_id) = msg.contact_id() {
+                    let warning = vec![ComposedMessage::text(WARNING)];
+                    let send = ApiSendMessages::new(ChatRef::direct(contact_id), warning);
+                    client.send(&send).await?.into_result()?;
+                }
+                HandlerResult::Ok(())
+            },
+        )
+    })
 }

@@ -205,6 +205,20 @@ pub fn core_url() -> String {
     core_url_from(std::env::args().skip(1))
 }
 
+/// The values given to a repeatable command-line option: for `--ban` and the arguments
+/// `ws://... --ban spam --ban scam`, `["spam", "scam"]`.
+pub fn option_values(option: &str) -> Vec<String> {
+    option_values_from(option, std::env::args().skip(1))
+}
+
+fn option_values_from(option: &str, args: impl Iterator<Item = String>) -> Vec<String> {
+    let args: Vec<String> = args.collect();
+    args.windows(2)
+        .filter(|w| w[0] == option)
+        .map(|w| w[1].clone())
+        .collect()
+}
+
 fn core_url_from(mut args: impl Iterator<Item = String>) -> String {
     match args.next() {
         Some(arg) if !arg.starts_with("--") => arg,
@@ -361,7 +375,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_core_url_is_the_first_argument_unless_it_is_an_option() {
+    fn the_core_url_is_the_first_argument_and_options_are_read_by_name() {
         let args = |a: &[&str]| {
             a.iter()
                 .map(|s| s.to_string())
@@ -371,5 +385,7 @@ mod tests {
         assert_eq!(core_url_from(args(&[])), "ws://127.0.0.1:5225");
         assert_eq!(core_url_from(args(&["ws://h:1"])), "ws://h:1");
         assert_eq!(core_url_from(args(&["--ban", "x"])), "ws://127.0.0.1:5225");
+        let given = args(&["ws://h:1", "--ban", "a", "--x", "--ban", "b", "--ban"]);
+        assert_eq!(option_values_from("--ban", given), ["a", "b"]);
     }
 }

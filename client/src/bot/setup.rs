@@ -231,6 +231,46 @@ impl BotBuilder {
         self
     }
 
+    /// The whole `main` of a bot program: reads the core's URL from the first command-line
+    /// argument ([`core_url`](super::core_url)), starts the bot on a Tokio runtime of its own,
+    /// lets `handlers` register its handlers, and runs it. Exits with success when the bot
+    /// stops (the core closed the connection, Ctrl-C, SIGTERM), with failure (the error
+    /// printed) when it cannot start.
+    ///
+    /// ```no_run
+    /// use simplex_api_client::bot::Bot;
+    ///
+    /// fn main() -> std::process::ExitCode {
+    ///     Bot::builder().display_name("EchoBot").run_main(|bot| {
+    ///         bot.on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await })
+    ///     })
+    /// }
+    /// ```
+    pub fn run_main(self, handlers: impl FnOnce(Bot) -> Bot) -> std::process::ExitCode {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime,
+            Err(e) => {
+                eprintln!("cannot start the Tokio runtime: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let url = super::core_url();
+        let result = runtime.block_on(async {
+            let bot = self.start(&url).await?;
+            handlers(bot).run().await
+        });
+        match result {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{url}: {e}");
+                std::process::ExitCode::FAILURE
+            }
+        }
+    }
+
     /// Connects to the core at `url` (`ws://127.0.0.1:5225`) and sets the bot up: the active
     /// user (created as a bot user when there is none), the address and its settings, the
     /// profile; each is changed only where it differs from what the core has, so a restart

@@ -123,7 +123,7 @@ async fn squaring_squares_integers_and_helps_with_the_rest() {
         set_up(&core).await;
 
         let alice = core.contact("alice");
-        let help = "Send me an integer, and I will reply with its square.";
+        let help = "Send me an integer: I reply with its square.";
         for (say, answer) in [
             ("12", "144"),
             ("-3", "9"),
