@@ -370,7 +370,7 @@ async fn a_flood_from_one_contact_is_answered_in_full_and_in_order() {
         tokio::spawn(bot.run());
 
         let alice = core.contact("alice");
-        const N: usize = 2_000;
+        const N: usize = 10_000;
         let sender = {
             let alice = core.contact("alice");
             tokio::spawn(async move {
@@ -457,6 +457,57 @@ async fn run_ends_when_the_core_closes_the_connection() {
         let run = tokio::spawn(bot.run());
         core.restart().await;
         run.await.expect("joined").expect("ends cleanly");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_slow_chat_does_not_hold_up_others_and_a_failing_handler_loses_nothing() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Bot::start(core.url())
+            .await
+            .expect("starts")
+            .on_message(|msg| async move {
+                match msg.text() {
+                    Some("slow") => tokio::time::sleep(Duration::from_secs(30)).await,
+                    Some("fail") => return Err("the handler says no".into()),
+                    _ => {}
+                }
+                msg.reply(msg.text().unwrap_or(""))
+                    .await
+                    .map_err(simplex_api_client::bot::BoxError::from)
+            });
+        tokio::spawn(bot.run());
+
+        let (alice, bob) = (core.contact("alice"), core.contact("bob"));
+        alice.sends_text("slow").await;
+        bob.sends_text("fail").await;
+        bob.sends_text("one").await;
+        assert_eq!(bob.next_message().await, "one");
+        assert!(alice.received().is_empty());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn frames_that_do_not_decode_and_stray_responses_do_not_stop_the_bot() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Bot::start(core.url())
+            .await
+            .expect("starts")
+            .on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await });
+        tokio::spawn(bot.run());
+
+        core.send_frame("not json").await;
+        core.send_frame(r#"{"corrId":"999","resp":{"type":"cmdOk"}}"#)
+            .await;
+        core.send_frame(r#"{"resp":{"type":"someFutureEvent","x":1}}"#)
+            .await;
+        let alice = core.contact("alice");
+        alice.sends_text("still here").await;
+        assert_eq!(alice.next_message().await, "still here");
     })
     .await
 }
