@@ -511,3 +511,50 @@ async fn frames_that_do_not_decode_and_stray_responses_do_not_stop_the_bot() {
     })
     .await
 }
+
+#[tokio::test]
+async fn events_reach_their_typed_handler_or_the_catch_all_and_new_items_reach_both_kinds() {
+    within(async {
+        let core = TestCore::start().await;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = |seen: &Arc<Mutex<Vec<String>>>, what: String| {
+            seen.lock().unwrap().push(what);
+        };
+        let bot = Bot::start(core.url())
+            .await
+            .expect("starts")
+            .on_event({
+                let seen = seen.clone();
+                move |e: Event<simplex_api_types::events::NewChatItems>| {
+                    record(&seen, format!("items {}", e.chat_items.len()));
+                    async { Ok::<_, ClientError>(()) }
+                }
+            })
+            .on_any_event({
+                let seen = seen.clone();
+                move |e: Event<simplex_api_types::ChatEvent>| {
+                    record(&seen, e.tag().unwrap_or("?").to_owned());
+                    async { Ok::<_, ClientError>(()) }
+                }
+            })
+            .on_message(|msg| async move { msg.reply("ok").await });
+        tokio::spawn(bot.run());
+
+        let alice = core.contact("alice");
+        alice.sends_text("hi").await;
+        assert_eq!(alice.next_message().await, "ok");
+        // The events' own queue runs beside the chat's: wait for it.
+        let both = |s: &[String]| {
+            s.contains(&"contactConnected".to_owned()) && s.iter().any(|s| s.starts_with("items"))
+        };
+        for _ in 0..100 {
+            if both(&seen.lock().unwrap()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let seen = seen.lock().unwrap().clone();
+        assert!(both(&seen), "{seen:?}");
+    })
+    .await
+}
