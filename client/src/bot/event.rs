@@ -26,6 +26,10 @@ macro_rules! from_event {
             }
         )*
 
+        /// Every tag of the list, for the test below.
+        #[cfg(test)]
+        const TAGS: &[&str] = &[$($tag,)*];
+
         /// Each variant is read back by its struct, and has the tag named beside it.
         #[cfg(test)]
         #[test]
@@ -93,4 +97,27 @@ from_event! {
     MessageError = "messageError",
     ChatError = "chatError",
     ChatErrors = "chatErrors",
+}
+
+/// The list above names every variant of the generated `ChatEvent`: a new event in the docs
+/// fails here until it is added.
+#[cfg(test)]
+#[test]
+fn the_list_covers_every_generated_event() {
+    let generated = include_str!("../../../api-types/src/generated/events.rs");
+    let start = generated.find("pub enum ChatEvent {").expect("ChatEvent");
+    let body = &generated[start..];
+    let body = &body[..body.find("\n    }").expect("its end")];
+    let tags: Vec<&str> = body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('"'))
+        .filter_map(|l| l.split('"').next())
+        .collect();
+    assert!(!tags.is_empty());
+    let missing: Vec<_> = tags.iter().filter(|t| !TAGS.contains(t)).collect();
+    assert!(
+        missing.is_empty(),
+        "events without a FromEvent impl: {missing:?}"
+    );
+    assert_eq!(tags.len(), TAGS.len());
 }
