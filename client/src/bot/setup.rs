@@ -452,6 +452,8 @@ fn profile_of(local: &LocalProfile) -> Profile {
     profile.preferences = local.preferences.clone();
     profile.peer_type = local.peer_type.clone();
     profile.contact_domain = local.contact_domain.clone();
+    // Fields of newer cores that the docs do not list go back as they came, not erased.
+    profile.extra_fields = local.extra_fields.clone();
     profile
 }
 

@@ -10,7 +10,8 @@ use simplex_api_client::bot::{Bot, Event, Filter, Update};
 use simplex_api_client::testing::TestCore;
 use simplex_api_client::ClientError;
 use simplex_api_types::commands::{
-    ApiCreateMyAddress, ApiSetAddressSettings, ApiShowMyAddress, ApiShowMyAddressResponse,
+    ApiCreateMyAddress, ApiSendMessages, ApiSetAddressSettings, ApiShowMyAddress,
+    ApiShowMyAddressResponse,
 };
 use simplex_api_types::events::ContactConnected;
 use simplex_api_types::types::{
@@ -555,6 +556,56 @@ async fn events_reach_their_typed_handler_or_the_catch_all_and_new_items_reach_b
         }
         let seen = seen.lock().unwrap().clone();
         assert!(both(&seen), "{seen:?}");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_core_that_does_not_answer_or_restarts_mid_command_does_not_break_the_bot() {
+    within(async {
+        let core = TestCore::start().await;
+        let config = simplex_api_client::Config::default().with_timeout(Duration::from_millis(200));
+        let bot = Bot::builder()
+            .config(config)
+            .start(core.url())
+            .await
+            .expect("starts")
+            .on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await });
+        let run = tokio::spawn(bot.run());
+
+        // The reply times out (logged); the next one, once the core answers again, arrives.
+        let alice = core.contact("alice");
+        alice.connects().await;
+        core.silence::<ApiSendMessages>();
+        alice.sends_text("lost in the core").await;
+        core.next_command::<ApiSendMessages>().await;
+        core.clear_override::<ApiSendMessages>();
+        alice.sends_text("answered").await;
+        assert_eq!(alice.next_message().await, "answered");
+        assert_eq!(
+            core.next_command::<ApiSendMessages>()
+                .await
+                .composed_messages[0]
+                .msg_content
+                .text(),
+            Some("answered")
+        );
+
+        // The core stops while a reply waits: the handler fails with Disconnected, and run
+        // ends cleanly.
+        core.silence::<ApiSendMessages>();
+        alice.sends_text("mid-command").await;
+        let waiting = core.next_command::<ApiSendMessages>().await;
+        assert_eq!(
+            waiting.composed_messages[0].msg_content.text(),
+            Some("mid-command")
+        );
+        core.restart().await;
+        tokio::time::timeout(Duration::from_secs(5), run)
+            .await
+            .expect("run ends")
+            .expect("joined")
+            .expect("cleanly");
     })
     .await
 }
