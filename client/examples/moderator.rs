@@ -23,7 +23,7 @@ fn main() -> std::process::ExitCode {
             HandlerResult::Ok(())
         })
         .on(
-            Filter::text().group().matching(is_banned),
+            Filter::any().group().matching(is_banned),
             |msg| async move {
                 let (Some(group_id), client) = (msg.group_id(), msg.client()) else {
                     return Ok(());

@@ -231,7 +231,9 @@ impl Filter {
         Filter::default()
     }
 
-    /// Text messages (content type `"text"`).
+    /// Text messages (content type `"text"`). A text with a link preview is a `"link"`, and
+    /// images, files and the like may have text too: to match on the text of any message,
+    /// start from [`any`](Filter::any) and add [`matching`](Filter::matching).
     pub fn text() -> Filter {
         Filter::content("text")
     }

@@ -152,6 +152,34 @@
 //! (10,000 by default); beyond that the bot stops reading from the core until they are
 //! handled, so a flood is slowed down, not dropped, and memory stays bounded.
 //!
+//! ```
+//! # mod tokio { pub use ::tokio::*; }
+//! use std::time::Duration;
+//! use simplex_api_client::bot::Bot;
+//! # use simplex_api_client::testing::TestCore;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), simplex_api_client::ClientError> {
+//! # let core = TestCore::start().await;
+//! let bot = Bot::builder()
+//!     .max_in_flight(16) // handlers at once, across chats
+//!     .max_queued(1_000) // messages waiting before reading pauses
+//!     .start(core.url())
+//!     .await?
+//!     .on_message(|msg| async move {
+//!         tokio::time::sleep(Duration::from_millis(100)).await; // holds up this chat only
+//!         msg.reply("done").await
+//!     });
+//! # let (alice, bob) = (core.contact("alice"), core.contact("bob"));
+//! # tokio::spawn(bot.run());
+//! # alice.sends_text("1").await;
+//! # bob.sends_text("2").await;
+//! # assert_eq!(alice.next_message().await, "done");
+//! # assert_eq!(bob.next_message().await, "done");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Shutdown
 //!
 //! [`run`](Bot::run) returns `Ok` when the core closes the connection, on Ctrl-C or SIGTERM

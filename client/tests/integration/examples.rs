@@ -216,7 +216,9 @@ async fn moderator_joins_groups_deletes_banned_words_and_warns_the_sender() {
         // Dave is no contact of the bot: deleted, no warning.
         let dave = team.member("dave");
         dave.joins().await;
-        let bad2 = dave.sends_text("a sCaMmy offer").await;
+        let mut link = simplex_api_types::types::msg_content::Link::default();
+        link.text = "a sCaMmy offer https://example.com".into();
+        let bad2 = dave.sends(MsgContent::from(link)).await;
         let deleted = core.next_command::<ApiDeleteMemberChatItem>().await;
         assert_eq!(deleted.chat_item_ids, vec![bad2]);
         assert!(core
