@@ -204,11 +204,14 @@
 //! # }
 //! ```
 //!
-//! # Not done here
+//! # Reconnecting
 //!
-//! The runner does not reconnect: when the connection ends, `run` returns, and a bot that
-//! wants to go on starts again (the set-up sends nothing new). Messages that arrive while it
-//! is disconnected are not replayed; read the recent items of its chats to catch up.
+//! By default `run` returns when the connection ends. With
+//! [`reconnect(true)`](BotBuilder::reconnect) it connects again instead, with exponential
+//! backoff and jitter, runs the start-up steps again (which send nothing when nothing
+//! changed), and goes on with the same handlers. Commands in flight at the drop fail with
+//! `Disconnected` and are never sent again. What the core delivered while the bot was away is
+//! not replayed by this crate: read the recent items of the bot's chats to catch up.
 
 mod event;
 mod handlers;
@@ -261,6 +264,7 @@ pub struct Bot {
     events: Events,
     user: Box<User>,
     address: Option<String>,
+    url: String,
     routes: handlers::Routes,
     shutdown: ShutdownHandle,
     settings: BotBuilder,

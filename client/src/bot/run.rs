@@ -242,6 +242,7 @@ pub(super) async fn run(bot: Bot) -> Result<(), ClientError> {
         routes,
         shutdown,
         settings,
+        url,
         ..
     } = bot;
     let (done, mut done_rx) = mpsc::unbounded_channel();
@@ -268,7 +269,36 @@ pub(super) async fn run(bot: Bot) -> Result<(), ClientError> {
             Some(_) = d.workers.join_next(), if !d.workers.is_empty() => {}
             next = events.next_event(), if d.queued < settings.max_queued => match next {
                 Some(item) => d.incoming(item),
-                None => break "the core closed the connection",
+                None => {
+                    let Some(backoff) = settings.reconnect else {
+                        break "the core closed the connection";
+                    };
+                    tracing::warn!("the connection to the core ended: connecting again");
+                    let again = async {
+                        let mut attempt = 0;
+                        loop {
+                            tokio::time::sleep(backoff.pause(attempt)).await;
+                            match settings.set_up(&url).await {
+                                Ok(set_up) => return set_up,
+                                Err(e) => tracing::warn!(
+                                    "connecting again to {url} failed (attempt {}): {e}",
+                                    attempt + 1
+                                ),
+                            }
+                            attempt = attempt.saturating_add(1);
+                        }
+                    };
+                    tokio::select! {
+                        biased;
+                        name = &mut signal => break name,
+                        () = &mut stopped => break "shutdown requested",
+                        set_up = again => {
+                            tracing::info!("connected again to {url}");
+                            d.client = set_up.client;
+                            events = set_up.events;
+                        }
+                    }
+                }
             },
         }
     };

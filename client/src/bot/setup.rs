@@ -15,7 +15,7 @@ use simplex_api_types::types::{
 
 use super::run::ShutdownHandle;
 use super::Bot;
-use crate::{connect_with, Client, ClientError, Config};
+use crate::{connect_with, Client, ClientError, Config, Events};
 
 /// The bot's settings, applied when it connects: its profile, command menu, address and
 /// welcome message. Made by [`Bot::builder`]; [`start`](BotBuilder::start) connects.
@@ -46,6 +46,7 @@ pub struct BotBuilder {
     pub(super) max_queued: usize,
     pub(super) shutdown_timeout: Duration,
     pub(super) handle_signals: bool,
+    pub(super) reconnect: Option<Backoff>,
 }
 
 impl Default for BotBuilder {
@@ -71,6 +72,7 @@ impl Default for BotBuilder {
             max_queued: 10_000,
             shutdown_timeout: Duration::from_secs(10),
             handle_signals: true,
+            reconnect: None,
         }
     }
 }
@@ -276,20 +278,83 @@ impl BotBuilder {
     /// profile; each is changed only where it differs from what the core has, so a restart
     /// sends nothing new. Then register handlers and [`run`](Bot::run) it.
     pub async fn start(self, url: &str) -> Result<Bot, ClientError> {
-        let (client, events) = connect_with(url, self.config.clone()).await?;
-        let user = active_user(&client, &self).await?;
-        let address = address(&client, &self, user.user_id).await?;
-        let link = address.as_ref().map(|a| link_text(&a.conn_link_contact));
-        update_profile(&client, &self, &user, link.as_deref()).await?;
+        let set_up = self.set_up(url).await?;
         Ok(Bot {
-            client,
-            events,
-            user,
-            address: link,
+            client: set_up.client,
+            events: set_up.events,
+            user: set_up.user,
+            address: set_up.address,
+            url: url.to_owned(),
             routes: Default::default(),
             shutdown: ShutdownHandle::new(),
             settings: self,
         })
+    }
+
+    /// Whether [`Bot::run`] connects again when the connection ends (default `false`): after
+    /// a growing pause (from 0.5 s, doubled each failed attempt up to 30 s, with random
+    /// jitter), it connects, runs the start-up checks again, and goes on with the same
+    /// handlers. Commands in flight when the connection dropped fail with
+    /// [`ClientError::Disconnected`]; nothing is sent again.
+    pub fn reconnect(mut self, on: bool) -> Self {
+        self.reconnect = on.then_some(self.reconnect.unwrap_or_default());
+        self
+    }
+
+    /// Turns reconnecting on with this pause before the first attempt and this cap.
+    pub fn reconnect_backoff(mut self, first: Duration, max: Duration) -> Self {
+        self.reconnect = Some(Backoff { first, max });
+        self
+    }
+
+    /// Connects and runs the start-up steps.
+    pub(super) async fn set_up(&self, url: &str) -> Result<SetUp, ClientError> {
+        let (client, events) = connect_with(url, self.config.clone()).await?;
+        let user = active_user(&client, self).await?;
+        let address = address(&client, self, user.user_id).await?;
+        let link = address.as_ref().map(|a| link_text(&a.conn_link_contact));
+        update_profile(&client, self, &user, link.as_deref()).await?;
+        Ok(SetUp {
+            client,
+            events,
+            user,
+            address: link,
+        })
+    }
+}
+
+/// A connection with the bot set up on it.
+pub(super) struct SetUp {
+    pub(super) client: Client,
+    pub(super) events: Events,
+    pub(super) user: Box<User>,
+    pub(super) address: Option<String>,
+}
+
+/// The pauses between reconnection attempts.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Backoff {
+    pub(super) first: Duration,
+    pub(super) max: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl Backoff {
+    /// The pause before attempt `n` (from 0): doubled each time up to the cap, then between
+    /// half of it and all of it, at random (so that many bots do not come back at once).
+    pub(super) fn pause(&self, n: u32) -> Duration {
+        let full = self.first.saturating_mul(1 << n.min(20)).min(self.max);
+        let random = std::collections::hash_map::RandomState::new();
+        let fraction = (std::hash::BuildHasher::hash_one(&random, n) % 1000) as u32;
+        full / 2 + full / 2 * fraction / 1000
     }
 }
 
@@ -500,4 +565,29 @@ fn link_text(link: &CreatedConnLink) -> String {
     link.conn_short_link
         .clone()
         .unwrap_or_else(|| link.conn_full_link.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_double_up_to_the_cap_with_jitter_below_them() {
+        let b = Backoff {
+            first: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+        };
+        for (n, full) in [
+            (0, 100),
+            (1, 200),
+            (2, 400),
+            (3, 800),
+            (4, 1000),
+            (40, 1000),
+        ] {
+            let full = Duration::from_millis(full);
+            let pause = b.pause(n);
+            assert!(pause >= full / 2 && pause <= full, "attempt {n}: {pause:?}");
+        }
+    }
 }

@@ -609,3 +609,72 @@ async fn a_core_that_does_not_answer_or_restarts_mid_command_does_not_break_the_
     })
     .await
 }
+
+#[tokio::test]
+async fn with_reconnect_on_the_bot_comes_back_after_the_core_drops_it_and_sets_up_again() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Bot::builder()
+            .reconnect_backoff(Duration::from_millis(20), Duration::from_millis(100))
+            .start(core.url())
+            .await
+            .expect("starts")
+            .on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await });
+        let stop = bot.shutdown_handle();
+        let run = tokio::spawn(bot.run());
+
+        let alice = core.contact("alice");
+        alice.sends_text("before").await;
+        assert_eq!(alice.next_message().await, "before");
+        let users_asked = |core: &TestCore| {
+            names(core)
+                .iter()
+                .filter(|n| **n == "ShowActiveUser")
+                .count()
+        };
+        assert_eq!(users_asked(&core), 1);
+
+        // Killed (no close frame), then closed cleanly: it connects again each time.
+        core.drop_connections().await;
+        core.wait_for_connections(1).await;
+        alice.sends_text("after a kill").await;
+        assert_eq!(alice.next_message().await, "after a kill");
+        core.restart().await;
+        core.wait_for_connections(1).await;
+        alice.sends_text("after a restart").await;
+        assert_eq!(alice.next_message().await, "after a restart");
+        assert_eq!(users_asked(&core), 3, "the start-up ran again each time");
+        // Nothing new to set: no second address, no second profile update.
+        assert_eq!(
+            names(&core)
+                .iter()
+                .filter(|n| **n == "APICreateMyAddress" || **n == "APIUpdateProfile")
+                .count(),
+            2
+        );
+
+        stop.shutdown();
+        run.await.expect("joined").expect("stops cleanly");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_shutdown_while_reconnecting_stops_the_bot() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Bot::builder()
+            .reconnect_backoff(Duration::from_millis(20), Duration::from_millis(50))
+            .start(core.url())
+            .await
+            .expect("starts");
+        let stop = bot.shutdown_handle();
+        let run = tokio::spawn(bot.run());
+        drop(core); // Nothing listens any more.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(!run.is_finished(), "it keeps trying");
+        stop.shutdown();
+        run.await.expect("joined").expect("stops cleanly");
+    })
+    .await
+}
