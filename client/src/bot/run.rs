@@ -123,22 +123,37 @@ struct Dispatcher {
 impl Dispatcher {
     fn send(&mut self, lane: Lane, update: Update) {
         self.queued += 1;
-        let entry = self.lanes.entry(lane.clone()).or_insert_with(|| {
-            let (tx, rx) = mpsc::unbounded_channel();
-            let worker = worker(
-                lane,
-                rx,
-                Arc::clone(&self.routes),
-                Arc::clone(&self.permits),
-                self.done.clone(),
-            );
-            self.workers.spawn(worker);
-            (tx, 0)
-        });
-        entry.1 += 1;
+        let entry = match self.lanes.remove(&lane) {
+            Some(entry) => entry,
+            None => (self.spawn_worker(lane.clone()), 0),
+        };
         // The worker holds its receiver until this sender is dropped, which happens only
-        // when its lane is empty (in `finished`).
-        let _ = entry.0.send(update);
+        // when its lane is empty (in `finished`): a failed send means the worker is gone
+        // (it cannot panic, handlers are caught, but it is cheap to be sure). Its lost
+        // messages no longer count, and a new worker takes this one.
+        let (tx, count) = match entry.0.send(update) {
+            Ok(()) => (entry.0, entry.1 + 1),
+            Err(mpsc::error::SendError(update)) => {
+                tracing::error!("the worker of {lane:?} ended: starting another");
+                self.queued = self.queued.saturating_sub(entry.1);
+                let tx = self.spawn_worker(lane.clone());
+                let _ = tx.send(update);
+                (tx, 1)
+            }
+        };
+        self.lanes.insert(lane, (tx, count));
+    }
+
+    fn spawn_worker(&mut self, lane: Lane) -> mpsc::UnboundedSender<Update> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.workers.spawn(worker(
+            lane,
+            rx,
+            Arc::clone(&self.routes),
+            Arc::clone(&self.permits),
+            self.done.clone(),
+        ));
+        tx
     }
 
     fn finished(&mut self, lane: Lane) {
