@@ -5,7 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use simplex_api_types::types::{AChatItem, ChatInfo, CiDirection, MsgContent};
+use simplex_api_types::commands::ReceiveFile;
+use simplex_api_types::types::{AChatItem, ChatInfo, CiDirection, CiFile, MsgContent};
 use simplex_api_types::{BotCommand, ChatEvent, Sender};
 
 use super::event::FromEvent;
@@ -112,6 +113,26 @@ impl Message {
     /// The id of the message's chat item (to quote, react to, or delete it).
     pub fn item_id(&self) -> i64 {
         self.item.chat_item.id()
+    }
+
+    /// The file the message carries (its id, name, size, status), if any.
+    pub fn file(&self) -> Option<&CiFile> {
+        self.item.chat_item.file.as_deref()
+    }
+
+    /// Accepts the message's file (`ReceiveFile` with the core's defaults: stored in the
+    /// core's files folder); `false` when the message has no file. The core then sends
+    /// `RcvFileStart` and `RcvFileComplete` (or `RcvFileError`): handle those with
+    /// [`on_event`](super::Bot::on_event). For other options send `ReceiveFile` yourself.
+    pub async fn accept_file(&self) -> Result<bool, ClientError> {
+        let Some(file) = self.file() else {
+            return Ok(false);
+        };
+        self.client
+            .send(&ReceiveFile::new(file.file_id))
+            .await?
+            .into_result()?;
+        Ok(true)
     }
 
     /// The chat item, with its chat.

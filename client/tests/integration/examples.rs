@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use simplex_api_client::testing::TestCore;
 use simplex_api_types::commands::{
-    ApiDeleteMemberChatItem, ApiJoinGroup, ApiSendMessages, ApiUpdateProfile,
+    ApiDeleteMemberChatItem, ApiJoinGroup, ApiSendMessages, ApiUpdateProfile, ReceiveFile,
 };
 use simplex_api_types::types::{
-    ChatBotCommand, ChatPeerType, ChatRef, GroupMemberRole, MsgContent,
+    ChatBotCommand, ChatPeerType, ChatRef, FeatureAllowed, GroupMemberRole, MsgContent,
 };
 
 use crate::support::within;
@@ -257,6 +257,29 @@ async fn broadcast_forwards_an_admins_message_to_every_other_contact() {
         assert_eq!(bob.next_message().await, "Only admins can broadcast.");
         assert!(alice.received().is_empty());
         assert_eq!(carol.received(), ["news"]);
+
+        core.restart().await;
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn files_accepts_a_file_and_answers_once_it_is_received() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Example::start("files", &[core.url()]);
+        set_up(&core).await;
+        let files = (core.profile().and_then(|p| p.preferences)).and_then(|p| p.files);
+        assert_eq!(files.map(|f| f.allow), Some(FeatureAllowed::Yes));
+
+        let alice = core.contact("alice");
+        alice.sends_text("hello").await;
+        assert_eq!(alice.next_message().await, "Send me a file.");
+        alice.sends_file("notes.txt", b"hello, file".to_vec()).await;
+        let accept = core.next_command::<ReceiveFile>().await;
+        assert_eq!(alice.next_message().await, "Received notes.txt (11 bytes)");
+        assert!(accept.file_id > 0);
 
         core.restart().await;
         assert!(bot.exits().await.success());
