@@ -17,11 +17,10 @@ fn main() -> std::process::ExitCode {
                 HandlerResult::Ok(())
             })
             .on_event(|e: Event<RcvFileComplete>| async move {
-                let Some(file) = e.chat_item.chat_item.file.as_deref() else {
-                    return Ok(());
-                };
-                let text = format!("Received {} ({} bytes)", file.file_name, file.file_size);
-                if let Some(reply) = e.chat_item.reply(text, true) {
+                let file = e.chat_item.chat_item.file.as_deref();
+                let text =
+                    file.map(|f| format!("Received {} ({} bytes)", f.file_name, f.file_size));
+                if let Some(reply) = text.and_then(|text| e.chat_item.reply(text, true)) {
                     e.client.send(&reply).await?.into_result()?;
                 }
                 HandlerResult::Ok(())
