@@ -20,17 +20,19 @@ use crate::support::within;
 /// The example's binary, built (once per test run; a no-op when `cargo test` built it).
 fn binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
+    let exe = std::env::current_exe().expect("the test binary");
+    // target/PROFILE/deps/integration-HASH -> target/PROFILE/examples/NAME
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     BUILT.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-q", "-p", "simplex-api-client", "--examples"])
-            .status()
-            .expect("cargo runs");
+        let mut build = Command::new(cargo);
+        build.args(["build", "-q", "-p", "simplex-api-client", "--examples"]);
+        if dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
         assert!(status.success(), "building the examples failed");
     });
-    let exe = std::env::current_exe().expect("the test binary");
-    // target/debug/deps/integration-HASH -> target/debug/examples/NAME
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     dir.join("examples").join(name)
 }
 
