@@ -16,7 +16,7 @@
 //! async fn the_bot_echoes() {
 //!     let core = TestCore::start().await;
 //!     let bot = Bot::start(core.url()).await.unwrap();
-//!     tokio::spawn(bot.run(|msg| async move { msg.reply(msg.text().unwrap_or("")).await }));
+//!     tokio::spawn(bot.on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await }).run());
 //!
 //!     let alice = core.contact("alice");
 //!     alice.sends_text("hello").await;

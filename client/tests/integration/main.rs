@@ -1,8 +1,10 @@
 //! The client's integration tests, in one test binary (one link, and the tests of every module
-//! run in parallel): the `echo` example end to end, the client against the test core and a bare
-//! loopback peer, the spawned core process against stand-in CLIs, and the test core itself.
+//! run in parallel): the bot runner and every example end to end against the test core, the
+//! client against the test core and a bare loopback peer, the spawned core process against
+//! stand-in CLIs, and the test core itself.
 
-mod echo;
+mod bot;
+mod examples;
 mod loopback;
 // Stand-in CLIs are shell scripts; process groups are read from `/proc`.
 #[cfg(target_os = "linux")]

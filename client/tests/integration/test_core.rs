@@ -23,14 +23,20 @@ async fn echo_bot(core: &TestCore) -> Bot {
 }
 
 fn run_echo(bot: Bot) {
-    tokio::spawn(bot.run(|msg| async move { msg.reply(msg.text().unwrap_or("")).await }));
+    tokio::spawn(
+        bot.on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await })
+            .run(),
+    );
 }
 
 #[tokio::test]
 async fn a_bot_test_in_ten_lines() {
     let core = TestCore::start().await;
     let bot = Bot::start(core.url()).await.unwrap();
-    tokio::spawn(bot.run(|msg| async move { msg.reply(msg.text().unwrap_or("")).await }));
+    tokio::spawn(
+        bot.on_message(|msg| async move { msg.reply(msg.text().unwrap_or("")).await })
+            .run(),
+    );
 
     let alice = core.contact("alice");
     alice.sends_text("hello").await;
@@ -56,7 +62,7 @@ async fn bot_start_creates_the_address_and_turns_auto_accept_on() {
         .conn_short_link
         .clone()
         .expect("a short link");
-    assert_eq!(bot.address(), link);
+    assert_eq!(bot.address(), Some(link.as_str()));
     assert_eq!(
         core.address_settings().and_then(|s| s.auto_accept),
         Some(AutoAccept::new(false))
@@ -69,15 +75,17 @@ async fn bot_start_creates_the_address_and_turns_auto_accept_on() {
             "ShowActiveUser",
             "APIShowMyAddress",
             "APICreateMyAddress",
-            "APISetAddressSettings"
+            "APIShowMyAddress",
+            "APISetAddressSettings",
+            "APIUpdateProfile"
         ]
     );
 
     // A second start finds the address, already accepting contacts: nothing more to set.
     let again = Bot::start(core.url()).await.expect("starts again");
-    assert_eq!(again.address(), link);
-    assert_eq!(core.commands().len(), 6);
-    assert_eq!(core.commands()[5].response(), Some("userContactLink"));
+    assert_eq!(again.address(), Some(link.as_str()));
+    assert_eq!(core.commands().len(), 8);
+    assert_eq!(core.commands()[7].response(), Some("userContactLink"));
 }
 
 /// A connected client, as a bot without the runner.
@@ -257,7 +265,7 @@ async fn the_profile_and_its_address_are_recorded() {
         .expect("set");
     assert_eq!(
         core.profile().and_then(|p| p.contact_link),
-        Some(bot.address().to_owned())
+        bot.address().map(str::to_owned)
     );
     let mut settings = AddressSettings::new(true);
     settings.auto_reply = Some(MsgContent::from("Welcome!"));
@@ -540,7 +548,10 @@ async fn an_override_answers_instead_of_the_model_and_silence_answers_nothing() 
 async fn a_restart_ends_the_run_and_the_bot_can_connect_again() {
     let core = TestCore::start().await;
     let bot = echo_bot(&core).await;
-    let run = tokio::spawn(bot.run(|msg| async move { msg.reply("first run").await }));
+    let run = tokio::spawn(
+        bot.on_message(|msg| async move { msg.reply("first run").await })
+            .run(),
+    );
     let alice = core.contact("alice");
     alice.sends_text("hi").await;
     assert_eq!(alice.next_message().await, "first run");

@@ -1,0 +1,290 @@
+//! Every example of `client/examples/`, run as the program it is (the binary `cargo test`
+//! builds, with its command-line arguments) against the test core, end to end: its set-up,
+//! its answers, and its exit status when the core closes the connection or on SIGTERM.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use simplex_api_client::testing::TestCore;
+use simplex_api_types::commands::{
+    ApiDeleteMemberChatItem, ApiJoinGroup, ApiSendMessages, ApiUpdateProfile, ReceiveFile,
+};
+use simplex_api_types::types::{
+    ChatBotCommand, ChatPeerType, ChatRef, FeatureAllowed, GroupMemberRole, MsgContent,
+};
+
+use crate::support::within;
+
+/// The example's binary, built (once per test run; a no-op when `cargo test` built it).
+fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let exe = std::env::current_exe().expect("the test binary");
+    // target/PROFILE/deps/integration-HASH -> target/PROFILE/examples/NAME
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    BUILT.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "-q", "-p", "simplex-api-client", "--examples"]);
+        if dir.ends_with("release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building the examples failed");
+    });
+    dir.join("examples").join(name)
+}
+
+/// A running example, killed if the test ends before it exits.
+struct Example(Option<Child>);
+
+impl Example {
+    fn start(name: &str, args: &[&str]) -> Example {
+        let child = Command::new(binary(name))
+            .args(args)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"));
+        Example(Some(child))
+    }
+
+    fn signal(&self, signal: &str) {
+        let pid = self.0.as_ref().expect("running").id().to_string();
+        let status = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    async fn exits(mut self) -> ExitStatus {
+        let mut child = self.0.take().expect("running");
+        let wait = tokio::task::spawn_blocking(move || child.wait());
+        tokio::time::timeout(Duration::from_secs(20), wait)
+            .await
+            .expect("the example exits")
+            .expect("joined")
+            .expect("waited")
+    }
+}
+
+impl Drop for Example {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Waits for the end of every example's set-up (each sets its display name).
+async fn set_up(core: &TestCore) {
+    core.set_timeout(Duration::from_secs(20));
+    core.next_command::<ApiUpdateProfile>().await;
+    core.set_timeout(Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn echo_answers_with_the_same_text_and_exits_0_when_the_core_closes() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Example::start("echo", &[core.url()]);
+        set_up(&core).await;
+
+        let alice = core.contact("alice");
+        alice.sends_text("hello, bot").await;
+        assert_eq!(alice.next_message().await, "hello, bot");
+        let contact_id = alice.id().expect("connected");
+        let echo = core.next_command::<ApiSendMessages>().await;
+        assert_eq!(echo.send_ref, ChatRef::direct(contact_id));
+
+        let team = core.group("team");
+        let team_id = team.with_bot_as_member();
+        team.member("bob").sends_text("hi all").await;
+        assert_eq!(team.next_message().await, "hi all");
+        let echo = core.next_command::<ApiSendMessages>().await;
+        assert_eq!(echo.send_ref, ChatRef::group(team_id));
+        assert_eq!(
+            alice.received(),
+            ["hello, bot"],
+            "its own items are not echoed"
+        );
+
+        core.restart().await;
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn squaring_squares_integers_and_helps_with_the_rest() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Example::start("squaring", &[core.url()]);
+        set_up(&core).await;
+
+        let alice = core.contact("alice");
+        let help = "Send me an integer: I reply with its square.";
+        for (say, answer) in [
+            ("12", "144"),
+            ("-3", "9"),
+            ("+4", "16"),
+            ("0", "0"),
+            ("3037000499", "9223372030926249001"),
+            ("3037000500", help),
+            ("1.5", help),
+            ("twelve", help),
+        ] {
+            alice.sends_text(say).await;
+            assert_eq!(alice.next_message().await, answer, "for {say:?}");
+        }
+        core.restart().await;
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn menu_advertises_its_commands_answers_them_and_exits_0_on_sigterm() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Example::start("menu", &[core.url()]);
+        set_up(&core).await;
+
+        let profile = core.profile().expect("profile");
+        assert_eq!(profile.peer_type, Some(ChatPeerType::Bot));
+        let menu: Vec<_> = (profile.preferences.and_then(|p| p.commands))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| match c {
+                ChatBotCommand::Command(c) => (c.keyword, c.label),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            menu,
+            [
+                ("help".into(), "Show help".into()),
+                ("ping".into(), "Check the bot".into())
+            ]
+        );
+        let welcome = core.address_settings().and_then(|s| s.auto_reply);
+        assert_eq!(welcome, Some(MsgContent::from("Hello! Send /help.")));
+
+        let alice = core.contact("alice");
+        alice.sends_text("/ping").await;
+        assert_eq!(alice.next_message().await, "pong");
+        alice.sends_text("/help").await;
+        let help = alice.next_message().await;
+        assert!(help.contains("/help") && help.contains("/ping"), "{help}");
+        alice.sends_text("/weather now").await;
+        assert_eq!(alice.next_message().await, "Unknown command: /weather");
+
+        bot.signal("-TERM");
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn moderator_joins_groups_deletes_banned_words_and_warns_the_sender() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Example::start("moderator", &[core.url(), "--ban", "spam", "--ban", "Scam"]);
+        set_up(&core).await;
+
+        let team = core.group("team");
+        team.invites_bot_as("carol", GroupMemberRole::Moderator)
+            .await;
+        let join = core.next_command::<ApiJoinGroup>().await;
+        let team_id = team.bot_joined().await;
+        assert_eq!(join.group_id, team_id);
+
+        let bob = core.contact("bob");
+        bob.connects().await;
+        let bob_in_team = team.member("bob");
+        bob_in_team.joins().await;
+        let fine = bob_in_team.sends_text("hello all").await;
+        let bad = bob_in_team.sends_text("Cheap SPAM here").await;
+        let deleted = core.next_command::<ApiDeleteMemberChatItem>().await;
+        assert_eq!(
+            (deleted.group_id, deleted.chat_item_ids),
+            (team_id, vec![bad])
+        );
+        let warning = bob.next_message().await;
+        assert!(warning.contains("deleted"), "{warning}");
+
+        // Dave is no contact of the bot: deleted, no warning.
+        let dave = team.member("dave");
+        dave.joins().await;
+        let mut link = simplex_api_types::types::msg_content::Link::default();
+        link.text = "a sCaMmy offer https://example.com".into();
+        let bad2 = dave.sends(MsgContent::from(link)).await;
+        let deleted = core.next_command::<ApiDeleteMemberChatItem>().await;
+        assert_eq!(deleted.chat_item_ids, vec![bad2]);
+        assert!(core
+            .try_next_command::<ApiDeleteMemberChatItem>(Duration::from_millis(200))
+            .await
+            .is_none());
+        assert_ne!(fine, bad);
+        assert_eq!(bob.received().len(), 1);
+
+        bot.signal("-INT");
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn broadcast_forwards_an_admins_message_to_every_other_contact() {
+    within(async {
+        let core = TestCore::start().await;
+        let (alice, bob, carol) = (
+            core.contact("alice"),
+            core.contact("bob"),
+            core.contact("carol"),
+        );
+        let admin = alice.connects().await;
+        bob.connects().await;
+        carol.connects().await;
+        let admin = admin.to_string();
+        let bot = Example::start("broadcast", &[core.url(), "--admin", &admin]);
+        set_up(&core).await;
+
+        alice.sends_text("news").await;
+        assert_eq!(bob.next_message().await, "news");
+        assert_eq!(carol.next_message().await, "news");
+        bob.sends_text("me too").await;
+        assert_eq!(bob.next_message().await, "Only admins can broadcast.");
+        assert!(alice.received().is_empty());
+        assert_eq!(carol.received(), ["news"]);
+
+        core.restart().await;
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn files_accepts_a_file_and_answers_once_it_is_received() {
+    within(async {
+        let core = TestCore::start().await;
+        let bot = Example::start("files", &[core.url()]);
+        set_up(&core).await;
+        let files = (core.profile().and_then(|p| p.preferences)).and_then(|p| p.files);
+        assert_eq!(files.map(|f| f.allow), Some(FeatureAllowed::Yes));
+
+        let alice = core.contact("alice");
+        alice.sends_text("hello").await;
+        assert_eq!(alice.next_message().await, "Send me a file.");
+        alice.sends_file("notes.txt", b"hello, file".to_vec()).await;
+        let accept = core.next_command::<ReceiveFile>().await;
+        assert_eq!(alice.next_message().await, "Received notes.txt (11 bytes)");
+        assert!(accept.file_id > 0);
+
+        core.restart().await;
+        assert!(bot.exits().await.success());
+    })
+    .await
+}
