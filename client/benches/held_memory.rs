@@ -50,7 +50,7 @@ static GLOBAL: Counting = Counting;
 
 /// The captured event, compact, without its `corrId`.
 fn event() -> String {
-    let text = include_str!("../../api-types/tests/data/newChatItems-5.json");
+    let text = include_str!("../src/testing/frames/newChatItems-5.json");
     let mut v: serde_json::Value = serde_json::from_str(text).expect("JSON");
     if let Some(m) = v.as_object_mut() {
         m.remove("corrId");
