@@ -100,11 +100,19 @@ from_event! {
 }
 
 /// The list above names every variant of the generated `ChatEvent`: a new event in the docs
-/// fails here until it is added.
+/// fails here until it is added. The generated source is read from the workspace at run time
+/// (a packaged crate has no `api-types` beside it, and then the test says so and passes).
 #[cfg(test)]
 #[test]
 fn the_list_covers_every_generated_event() {
-    let generated = include_str!("../../../api-types/src/generated/events.rs");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../api-types/src/generated/events.rs"
+    );
+    let Ok(generated) = std::fs::read_to_string(path) else {
+        println!("skipped: {path} is not here (not in the workspace)");
+        return;
+    };
     let start = generated.find("pub enum ChatEvent {").expect("ChatEvent");
     let body = &generated[start..];
     let body = &body[..body.find("\n    }").expect("its end")];
