@@ -250,6 +250,49 @@ fn option_values_from(option: &str, args: impl Iterator<Item = String>) -> Vec<S
         .collect()
 }
 
+/// Where the core of a bot program is, from its command line (see [`core_arg`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoreArg {
+    /// A running core's WebSocket server: the first argument, `ws://127.0.0.1:5225` when none.
+    Url(String),
+    /// `--spawn PATH --db PREFIX`: start the `simplex-chat` CLI at `PATH` with the database
+    /// prefix `PREFIX` ([`CoreProcess`](crate::process::CoreProcess)).
+    Spawn {
+        /// The CLI.
+        program: std::path::PathBuf,
+        /// The database prefix.
+        db: std::path::PathBuf,
+    },
+}
+
+/// Where the core is, from the command line: `--spawn PATH --db PREFIX` (in any order, among
+/// other options), or else [`core_url`]. `--spawn` without `--db` (or either without its value)
+/// is an error that says so.
+pub fn core_arg() -> Result<CoreArg, String> {
+    core_arg_from(std::env::args().skip(1).collect())
+}
+
+fn core_arg_from(args: Vec<String>) -> Result<CoreArg, String> {
+    let value = |option: &str| -> Result<Option<String>, String> {
+        match args.iter().position(|a| a == option) {
+            None => Ok(None),
+            Some(i) => match args.get(i + 1) {
+                Some(v) if !v.starts_with("--") => Ok(Some(v.clone())),
+                _ => Err(format!("{option} needs a value")),
+            },
+        }
+    };
+    match (value("--spawn")?, value("--db")?) {
+        (Some(program), Some(db)) => Ok(CoreArg::Spawn {
+            program: program.into(),
+            db: db.into(),
+        }),
+        (Some(_), None) => Err("--spawn PATH needs --db PREFIX (the database prefix)".into()),
+        (None, Some(_)) => Err("--db PREFIX is for --spawn PATH".into()),
+        (None, None) => Ok(CoreArg::Url(core_url_from(args.into_iter()))),
+    }
+}
+
 fn core_url_from(mut args: impl Iterator<Item = String>) -> String {
     match args.next() {
         Some(arg) if !arg.starts_with("--") => arg,
@@ -419,5 +462,45 @@ mod tests {
         assert_eq!(core_url_from(args(&["--ban", "x"])), "ws://127.0.0.1:5225");
         let given = args(&["ws://h:1", "--ban", "a", "--x", "--ban", "b", "--ban"]);
         assert_eq!(option_values_from("--ban", given), ["a", "b"]);
+    }
+
+    #[test]
+    fn spawn_and_db_name_the_cli_and_the_database_in_any_order() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let spawn = CoreArg::Spawn {
+            program: "/opt/simplex-chat".into(),
+            db: "./data/bot".into(),
+        };
+        assert_eq!(
+            core_arg_from(args(&[
+                "--spawn",
+                "/opt/simplex-chat",
+                "--db",
+                "./data/bot"
+            ])),
+            Ok(spawn.clone())
+        );
+        assert_eq!(
+            core_arg_from(args(&[
+                "--ban",
+                "x",
+                "--db",
+                "./data/bot",
+                "--spawn",
+                "/opt/simplex-chat"
+            ])),
+            Ok(spawn)
+        );
+        assert_eq!(
+            core_arg_from(args(&["ws://h:1", "--ban", "x"])),
+            Ok(CoreArg::Url("ws://h:1".into()))
+        );
+        assert!(core_arg_from(args(&["--spawn", "/opt/simplex-chat"]))
+            .unwrap_err()
+            .contains("--db"));
+        assert!(core_arg_from(args(&["--spawn", "--db", "x"]))
+            .unwrap_err()
+            .contains("--spawn needs a value"));
+        assert!(core_arg_from(args(&["--db", "x"])).is_err());
     }
 }

@@ -233,11 +233,13 @@ impl BotBuilder {
         self
     }
 
-    /// The whole `main` of a bot program: reads the core's URL from the first command-line
-    /// argument ([`core_url`](super::core_url)), starts the bot on a Tokio runtime of its own,
-    /// lets `handlers` register its handlers, and runs it. Exits with success when the bot
-    /// stops (the core closed the connection, Ctrl-C, SIGTERM), with failure (the error
-    /// printed) when it cannot start.
+    /// The whole `main` of a bot program: reads where the core is from the command line
+    /// ([`core_arg`](super::core_arg): a `ws://` URL, or `--spawn PATH --db PREFIX` to start
+    /// the `simplex-chat` CLI at `PATH` with that database, the bot user named by
+    /// [`display_name`](Self::display_name)), starts the bot on a Tokio runtime of its own,
+    /// lets `handlers` register its handlers, and runs it. A spawned core is stopped when the
+    /// bot stops. Exits with success when the bot stops (the core closed the connection,
+    /// Ctrl-C, SIGTERM), with failure (the error printed) when it cannot start.
     ///
     /// ```no_run
     /// use simplex_api_client::bot::Bot;
@@ -259,15 +261,42 @@ impl BotBuilder {
                 return std::process::ExitCode::FAILURE;
             }
         };
-        let url = super::core_url();
-        let result = runtime.block_on(async {
-            let bot = self.start(&url).await?;
-            handlers(bot).run().await
+        let core = match super::core_arg() {
+            Ok(core) => core,
+            Err(e) => {
+                eprintln!("{e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let result: Result<(), String> = runtime.block_on(async {
+            let (url, process) = match core {
+                super::CoreArg::Url(url) => (url, None),
+                super::CoreArg::Spawn { program, db } => {
+                    let mut spawn = crate::process::CoreProcess::builder(db).program(program);
+                    if let Some(name) = &self.display_name {
+                        spawn = spawn.bot_name(name.clone()).allow_files(self.allow_files);
+                    }
+                    let process = spawn.spawn().await.map_err(|e| e.to_string())?;
+                    (process.url().to_owned(), Some(process))
+                }
+            };
+            let ran = async {
+                let bot = self.start(&url).await?;
+                handlers(bot).run().await
+            }
+            .await
+            .map_err(|e| format!("{url}: {e}"));
+            if let Some(process) = process {
+                if let Err(e) = process.stop().await {
+                    tracing::warn!("stopping the core: {e}");
+                }
+            }
+            ran
         });
         match result {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("{url}: {e}");
+                eprintln!("{e}");
                 std::process::ExitCode::FAILURE
             }
         }

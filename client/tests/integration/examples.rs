@@ -288,3 +288,43 @@ async fn files_accepts_a_file_and_answers_once_it_is_received() {
     })
     .await
 }
+
+/// `--spawn PATH --db PREFIX`: the example starts the CLI at `PATH` (a stand-in that relays
+/// its port to this test's core) with the bot user named after its display name, answers as
+/// over `ws://`, and on SIGTERM stops the CLI's whole process group, then exits 0.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_example_started_with_spawn_runs_its_core_and_stops_it() {
+    use crate::process::{assert_group_gone, StandIn};
+
+    within(async {
+        let core = TestCore::start().await;
+        let stand_in = StandIn::serving_to(&core);
+        let db = stand_in.dir().join("bot");
+        let path = stand_in.path.to_str().expect("a UTF-8 path");
+        let bot = Example::start(
+            "echo",
+            &["--spawn", path, "--db", db.to_str().expect("UTF-8")],
+        );
+        set_up(&core).await;
+
+        let args = stand_in.args().expect("the CLI's arguments");
+        let db_arg = db.to_str().expect("UTF-8");
+        assert!(args.windows(2).any(|w| w == ["-d", db_arg]), "{args:?}");
+        assert!(
+            args.windows(2)
+                .any(|w| w == ["--create-bot-display-name", "EchoBot"]),
+            "{args:?}"
+        );
+
+        let alice = core.contact("alice");
+        alice.sends_text("through the spawned core").await;
+        assert_eq!(alice.next_message().await, "through the spawned core");
+
+        let pid = stand_in.pid().expect("the CLI's pid");
+        bot.signal("-TERM");
+        assert!(bot.exits().await.success());
+        assert_group_gone(pid, Duration::from_secs(10)).await;
+    })
+    .await;
+}

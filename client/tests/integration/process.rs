@@ -20,13 +20,17 @@ use crate::support::within;
 /// Set in the stand-in's environment: the port the test core is to be served on.
 const PORT_VAR: &str = "SIMPLEX_STAND_IN_PORT";
 
+/// Set in the stand-in's environment to relay to a test core of the test that started it
+/// (`HOST:PORT`) instead of one of its own.
+const TARGET_VAR: &str = "SIMPLEX_STAND_IN_TARGET";
+
 /// A version in the supported range.
 const GOOD_VERSION: &str = "6.5.4.1";
 
 /// A stand-in CLI in a temporary folder (removed when dropped).
-struct StandIn {
+pub(crate) struct StandIn {
     dir: tempfile::TempDir,
-    path: PathBuf,
+    pub(crate) path: PathBuf,
 }
 
 impl StandIn {
@@ -74,6 +78,20 @@ echo "db: $dir/bot_chat.db, $dir/bot_agent.db"
         )
     }
 
+    /// A stand-in that relays its port to the test core `core` of the calling test.
+    pub(crate) fn serving_to(core: &TestCore) -> StandIn {
+        let target = core.url().strip_prefix("ws://").expect("a ws:// URL");
+        StandIn::new(
+            GOOD_VERSION,
+            &format!("export {TARGET_VAR}='{target}'\n{}", serve_line()),
+        )
+    }
+
+    /// The folder the stand-in keeps its records in.
+    pub(crate) fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
     /// Settings for this stand-in, with the database in its folder and short timeouts.
     fn builder(&self) -> CoreProcessBuilder {
         self.builder_at(&self.dir.path().join("bot"))
@@ -88,13 +106,13 @@ echo "db: $dir/bot_chat.db, $dir/bot_agent.db"
     }
 
     /// The arguments it was started with as a server, or `None` when it never was.
-    fn args(&self) -> Option<Vec<String>> {
+    pub(crate) fn args(&self) -> Option<Vec<String>> {
         let text = std::fs::read_to_string(self.dir.path().join("args")).ok()?;
         Some(text.lines().map(str::to_owned).collect())
     }
 
     /// The pid of its last start as a server (also its process group's id).
-    fn pid(&self) -> Option<u32> {
+    pub(crate) fn pid(&self) -> Option<u32> {
         let text = std::fs::read_to_string(self.dir.path().join("pid")).ok()?;
         text.trim().parse().ok()
     }
@@ -122,7 +140,7 @@ fn make_executable(path: &Path) {
 }
 
 /// The live (not zombie) processes in process group `pgid`, from `/proc`.
-fn group_members(pgid: u32) -> Vec<u32> {
+pub(crate) fn group_members(pgid: u32) -> Vec<u32> {
     let mut members = Vec::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return members;
@@ -148,7 +166,7 @@ fn group_members(pgid: u32) -> Vec<u32> {
 
 /// Waits (at most `limit`) until process group `pgid` has no live process; panics naming
 /// the ones left.
-async fn assert_group_gone(pgid: u32, limit: Duration) {
+pub(crate) async fn assert_group_gone(pgid: u32, limit: Duration) {
     let deadline = Instant::now() + limit;
     loop {
         let left = group_members(pgid);
@@ -171,6 +189,11 @@ async fn serve(listener: TcpListener) {
         .strip_prefix("ws://")
         .expect("a ws:// URL")
         .to_owned();
+    relay(listener, target).await;
+}
+
+/// Relays each connection to `listener` to `target` (`HOST:PORT`).
+async fn relay(listener: TcpListener, target: String) {
     loop {
         let Ok((mut inbound, _)) = listener.accept().await else {
             return;
@@ -193,7 +216,10 @@ async fn stand_in_core() {
         let listener = TcpListener::bind(("127.0.0.1", port))
             .await
             .expect("the stand-in's port is free");
-        serve(listener).await;
+        match std::env::var(TARGET_VAR) {
+            Ok(target) => relay(listener, target).await,
+            Err(_) => serve(listener).await,
+        }
         return;
     }
     within(async {
