@@ -776,17 +776,26 @@ impl World {
         ok(r)
     }
 
-    fn accept_contact(&mut self, c: &ApiAcceptContact) -> Answer {
-        let user = self.need_user()?;
-        let Some(index) = self
+    /// The index of the contact request `id` that is still waiting for an answer, or the
+    /// store error the core gives for any other id.
+    fn pending_request(&self, id: i64) -> Result<usize, ChatCmdError> {
+        match self
             .requests
             .iter()
-            .position(|r| r.request.contact_request_id == c.contact_req_id && r.outcome.is_none())
-        else {
-            let mut e = store_error::ContactRequestNotFound::default();
-            e.contact_request_id = c.contact_req_id;
-            return Err(self.store_error(e));
-        };
+            .position(|r| r.request.contact_request_id == id && r.outcome.is_none())
+        {
+            Some(index) => Ok(index),
+            None => {
+                let mut e = store_error::ContactRequestNotFound::default();
+                e.contact_request_id = id;
+                Err(self.store_error(e))
+            }
+        }
+    }
+
+    fn accept_contact(&mut self, c: &ApiAcceptContact) -> Answer {
+        let user = self.need_user()?;
+        let index = self.pending_request(c.contact_req_id)?;
         self.requests[index].outcome = Some(true);
         let name = self.requests[index].name.clone();
         // The response comes first, then `contactConnected`: the events are queued now and
@@ -801,15 +810,8 @@ impl World {
 
     fn reject_contact(&mut self, c: &ApiRejectContact) -> Answer {
         let user = self.need_user()?;
-        let Some(entry) = self
-            .requests
-            .iter_mut()
-            .find(|r| r.request.contact_request_id == c.contact_req_id && r.outcome.is_none())
-        else {
-            let mut e = store_error::ContactRequestNotFound::default();
-            e.contact_request_id = c.contact_req_id;
-            return Err(self.store_error(e));
-        };
+        let index = self.pending_request(c.contact_req_id)?;
+        let entry = &mut self.requests[index];
         entry.outcome = Some(false);
         let mut r = responses::ContactRequestRejected::default();
         r.user = user;
