@@ -9,8 +9,8 @@
 use crate::commands::ApiSendMessages;
 use crate::types::{
     chat_info, group_chat_scope, msg_content, AChatItem, ChatInfo, ChatItem, ChatRef, ChatType,
-    CiContent, CiDirection, ComposedMessage, GroupChatScope, GroupChatScopeInfo, MsgContent,
-    MsgReaction,
+    CiContent, CiDirection, CiFile, ComposedMessage, CryptoFile, GroupChatScope,
+    GroupChatScopeInfo, LinkPreview, MsgContent, MsgReaction,
 };
 
 impl MsgContent {
@@ -188,11 +188,71 @@ impl ComposedMessage {
         ComposedMessage::new(MsgContent::from(text.into()))
     }
 
+    /// A file: the file at `path` (as the core will read it: absolute, or relative to the
+    /// core's working directory) with `text` as its caption.
+    pub fn file(path: impl Into<String>, text: impl Into<String>) -> ComposedMessage {
+        ComposedMessage::new(MsgContent::from(msg_content::File::new(text.into())))
+            .with_file_source(CryptoFile::new(path.into()))
+    }
+
+    /// An image: the file at `path`, with `text` as its caption and `preview`, the small
+    /// picture shown before the image is received, as a data URI
+    /// (`data:image/jpg;base64,...`; the apps keep it under 14,000 characters).
+    pub fn image(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        preview: impl Into<String>,
+    ) -> ComposedMessage {
+        let content = msg_content::Image::new(text.into(), preview.into());
+        ComposedMessage::new(MsgContent::from(content))
+            .with_file_source(CryptoFile::new(path.into()))
+    }
+
+    /// A voice message: the audio file at `path`, `duration` seconds long.
+    pub fn voice(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        duration: i64,
+    ) -> ComposedMessage {
+        let content = msg_content::Voice::new(text.into(), duration);
+        ComposedMessage::new(MsgContent::from(content))
+            .with_file_source(CryptoFile::new(path.into()))
+    }
+
+    /// A video: the file at `path`, `duration` seconds long, with `preview` (a data URI, as
+    /// for [`image`](Self::image)) shown before it is received.
+    pub fn video(
+        path: impl Into<String>,
+        text: impl Into<String>,
+        preview: impl Into<String>,
+        duration: i64,
+    ) -> ComposedMessage {
+        let content = msg_content::Video::new(text.into(), preview.into(), duration);
+        ComposedMessage::new(MsgContent::from(content))
+            .with_file_source(CryptoFile::new(path.into()))
+    }
+
+    /// A text with a link preview (the page's address, title, description and image).
+    pub fn link(text: impl Into<String>, preview: LinkPreview) -> ComposedMessage {
+        ComposedMessage::new(MsgContent::from(msg_content::Link::new(
+            text.into(),
+            preview,
+        )))
+    }
+
     /// A message quoting item `item_id`.
     #[must_use]
     pub fn quoting(mut self, item_id: i64) -> ComposedMessage {
         self.quoted_item_id = Some(item_id);
         self
+    }
+}
+
+impl CiFile {
+    /// Where the file is stored locally (its `fileSource` path), once it is: for a received
+    /// file after `rcvFileComplete`, for a sent one from the start.
+    pub fn path(&self) -> Option<&str> {
+        self.file_source.as_ref().map(|s| s.file_path.as_str())
     }
 }
 
@@ -223,6 +283,11 @@ impl AChatItem {
             }),
             _ => None,
         }
+    }
+
+    /// The file this item carries, if any.
+    pub fn file(&self) -> Option<&CiFile> {
+        self.chat_item.file.as_deref()
     }
 
     /// The `/command` this message is, if any (see [`ChatItem::bot_command`]).

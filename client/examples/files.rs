@@ -1,28 +1,33 @@
-//! Accepts every file sent to it and, once it is received, answers with its name and size;
-//! to a message without a file, asks for one.
+//! Receives every file sent to it of at most 10 MiB and, once it is complete, answers with its
+//! name, its size in bytes and the SHA-256 of its content; refuses larger files; to a message
+//! without a file, asks for one.
 //! `cargo run -p simplex-api-client --example files -- ws://127.0.0.1:5225`
 
-use simplex_api_client::bot::{Bot, Event, HandlerResult};
-use simplex_api_types::events::RcvFileComplete;
+use sha2::{Digest, Sha256};
+use simplex_api_client::bot::{Bot, HandlerResult};
+use simplex_api_client::files::FileError;
+
+const MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 fn main() -> std::process::ExitCode {
     Bot::builder()
         .display_name("FilesBot")
-        .allow_files(true)
+        .accept_files_up_to(MAX_BYTES)
         .run_main(|bot| {
             bot.on_message(|msg| async move {
-                if !msg.accept_file().await? {
-                    msg.reply("Send me a file.").await?;
-                }
-                HandlerResult::Ok(())
-            })
-            .on_event(|e: Event<RcvFileComplete>| async move {
-                let file = e.chat_item.chat_item.file.as_deref();
-                let text =
-                    file.map(|f| format!("Received {} ({} bytes)", f.file_name, f.file_size));
-                if let Some(reply) = text.and_then(|text| e.chat_item.reply(text, true)) {
-                    e.client.send(&reply).await?.into_result()?;
-                }
+                let reply = match msg.received_file() {
+                    None => "Send me a file.".to_owned(),
+                    Some(Err(FileError::TooLarge { name, size, .. })) => {
+                        format!("{name} is {size} bytes: I take files up to {MAX_BYTES} bytes.")
+                    }
+                    Some(Err(e)) => format!("I could not receive the file: {e}"),
+                    Some(Ok(file)) => {
+                        let bytes = file.read()?;
+                        let sha = Sha256::digest(&bytes);
+                        format!("{}: {} bytes, SHA-256 {sha:x}", file.name(), bytes.len())
+                    }
+                };
+                msg.reply(reply).await?;
                 HandlerResult::Ok(())
             })
         })

@@ -155,6 +155,10 @@ impl Client {
         self.inner.shared.is_closed()
     }
 
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.inner.shared
+    }
+
     async fn request(
         &self,
         cmd: String,

@@ -31,6 +31,8 @@ pub(crate) struct Shared {
     /// Woken when a command starts waiting, so that a reader paused on a full event channel
     /// reads on to find its response.
     command_waiting: Notify,
+    /// Calls waiting for file transfers to end.
+    pub(crate) files: crate::files::Watchers,
 }
 
 /// What a waiting command receives: its response, or why its response is unusable.
@@ -50,6 +52,7 @@ impl Shared {
             pending: Mutex::new(Pending::default()),
             next_id: AtomicU64::new(1),
             command_waiting: Notify::new(),
+            files: crate::files::Watchers::default(),
         }
     }
 
@@ -95,9 +98,16 @@ impl Shared {
         self.lock().closed
     }
 
+    /// Called with every event, whatever the transport, before it is delivered: wakes the
+    /// calls waiting for a file transfer that the event ends.
+    pub(crate) fn observe_event(&self, event: &EventMessage) {
+        self.files.observe(&event.resp);
+    }
+
     /// Marks the connection closed and fails every waiting command (dropping its sender makes
     /// its receiver report [`ClientError::Disconnected`]).
     pub(crate) fn close(&self) {
+        self.files.close();
         let waiting = {
             let mut pending = self.lock();
             pending.closed = true;
@@ -358,6 +368,7 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
                 Ok(Message::Response(resp)) => on_response(resp, shared, queue),
                 Ok(Message::Event(event)) => {
                     debug!(tag = event.resp.tag(), "received an event");
+                    shared.observe_event(&event);
                     queue.push_event(text.as_str(), event);
                 }
                 Ok(Message::Undecoded(u)) => {

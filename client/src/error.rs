@@ -33,6 +33,10 @@ pub enum ClientError {
     /// `Display` names the innermost error.
     #[error("{0}")]
     Response(#[from] Box<ResponseError<ChatResponse>>),
+    /// A reply to a message in a chat that cannot be sent to (a local notes folder, a
+    /// contact request, an undocumented chat): its type, as the core names it.
+    #[error("cannot reply in a chat of type {0:?}")]
+    CannotReply(String),
     /// Connecting failed: the address is not a `ws://` URL, nothing listens there, or the
     /// WebSocket handshake failed.
     #[error("cannot connect to the chat core: {0}")]

@@ -151,6 +151,7 @@ mod config;
 mod connection;
 mod error;
 mod events;
+pub mod files;
 pub mod process;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]

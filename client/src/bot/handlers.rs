@@ -6,10 +6,13 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use simplex_api_types::commands::ReceiveFile;
-use simplex_api_types::types::{AChatItem, ChatInfo, CiDirection, CiFile, MsgContent};
+use simplex_api_types::types::{
+    AChatItem, ChatInfo, ChatRef, CiDirection, CiFile, ComposedMessage, MsgContent,
+};
 use simplex_api_types::{BotCommand, ChatEvent, Sender};
 
 use super::event::FromEvent;
+use crate::files::{FileError, ReceiveOptions, ReceivedFile};
 use crate::{Client, ClientError};
 
 /// What a handler returns: `Ok`, or an error that is logged (`tracing::warn!`) with the
@@ -40,6 +43,8 @@ where
 pub struct Message {
     client: Client,
     item: Arc<AChatItem>,
+    /// What receiving the file gave, when the bot accepts files by itself.
+    download: Option<Arc<Result<ReceivedFile, FileError>>>,
 }
 
 impl Message {
@@ -47,6 +52,16 @@ impl Message {
         Message {
             client,
             item: Arc::new(item),
+            download: None,
+        }
+    }
+
+    /// Receives the message's file when it has one, as
+    /// [`accept_files_up_to`](super::BotBuilder::accept_files_up_to) asks.
+    pub(super) async fn download(&mut self, options: &ReceiveOptions) {
+        if let Some(file) = self.file() {
+            let result = self.client.receive_file(file, options).await;
+            self.download = Some(Arc::new(result));
         }
     }
 
@@ -120,10 +135,39 @@ impl Message {
         self.item.chat_item.file.as_deref()
     }
 
+    /// The file the bot received by itself, when it accepts files
+    /// ([`accept_files_up_to`](super::BotBuilder::accept_files_up_to)): the received file, or
+    /// why it was not received ([`FileError::TooLarge`] for a file over the limit, which was
+    /// not accepted). `None` when the message has no file or the bot does not accept files by
+    /// itself.
+    pub fn received_file(&self) -> Option<Result<&ReceivedFile, &FileError>> {
+        self.download.as_deref().map(Result::as_ref)
+    }
+
+    /// Receives the message's file and waits until it is complete
+    /// ([`Client::receive_file`]); `Ok(None)` when the message has no file. When the bot has
+    /// received it by itself already ([`received_file`](Self::received_file)), returns that.
+    ///
+    /// While it waits, later messages of the same chat wait too (messages of one chat are
+    /// handled in order); other chats go on.
+    pub async fn receive_file(
+        &self,
+        options: &ReceiveOptions,
+    ) -> Result<Option<ReceivedFile>, FileError> {
+        if let Some(Ok(file)) = self.received_file() {
+            return Ok(Some(file.clone()));
+        }
+        match self.file() {
+            Some(file) => self.client.receive_file(file, options).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Accepts the message's file (`ReceiveFile` with the core's defaults: stored in the
-    /// core's files folder); `false` when the message has no file. The core then sends
-    /// `RcvFileStart` and `RcvFileComplete` (or `RcvFileError`): handle those with
-    /// [`on_event`](super::Bot::on_event). For other options send `ReceiveFile` yourself.
+    /// core's files folder) without waiting for it; `false` when the message has no file. The
+    /// core then sends `RcvFileStart` and `RcvFileComplete` (or `RcvFileError`): handle those
+    /// with [`on_event`](super::Bot::on_event). To wait for the file, use
+    /// [`receive_file`](Self::receive_file).
     pub async fn accept_file(&self) -> Result<bool, ClientError> {
         let Some(file) = self.file() else {
             return Ok(false);
@@ -154,6 +198,44 @@ impl Message {
     /// Like [`reply`](Self::reply), quoting the message.
     pub async fn reply_quoting(&self, content: impl Into<MsgContent>) -> Result<(), ClientError> {
         self.send_reply(content.into(), true).await
+    }
+
+    /// Sends `message` (a file, an image, a voice message, a video, a link preview, ...: see
+    /// [`ComposedMessage`]'s constructors) to the chat the message came from, without
+    /// waiting for its file to be uploaded. Returns the new items.
+    pub async fn reply_with(
+        &self,
+        message: ComposedMessage,
+    ) -> Result<Vec<AChatItem>, ClientError> {
+        let command = self.reply_command(message)?;
+        Ok(self.client.send(&command).await?.into_result()?.chat_items)
+    }
+
+    /// Like [`reply_with`](Self::reply_with), waiting until the file is uploaded
+    /// (`sndFileCompleteXFTP`), at most `timeout` ([`Client::send_with_files`]).
+    pub async fn reply_with_upload(
+        &self,
+        message: ComposedMessage,
+        timeout: std::time::Duration,
+    ) -> Result<Vec<AChatItem>, FileError> {
+        let command = self
+            .reply_command(message)
+            .map_err(|source| FileError::Command { file_id: 0, source })?;
+        self.client.send_with_files(&command, timeout).await
+    }
+
+    fn reply_command(
+        &self,
+        message: ComposedMessage,
+    ) -> Result<simplex_api_types::commands::ApiSendMessages, ClientError> {
+        let chat: ChatRef = self.item.chat_ref().ok_or_else(|| {
+            let tag = self.item.chat_info.tag().unwrap_or("(undocumented)");
+            ClientError::CannotReply(tag.to_owned())
+        })?;
+        Ok(simplex_api_types::commands::ApiSendMessages::new(
+            chat,
+            vec![message],
+        ))
     }
 
     async fn send_reply(&self, content: MsgContent, quote: bool) -> Result<(), ClientError> {

@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use super::handlers::{Message, Routes, Update};
 use super::Bot;
+use crate::files::ReceiveOptions;
 use crate::{Client, ClientError, Incoming};
 
 /// Stops a running bot from any task: [`shutdown`](ShutdownHandle::shutdown). Cheap to
@@ -118,6 +119,7 @@ struct Dispatcher {
     workers: JoinSet<()>,
     queued: usize,
     log_contacts: bool,
+    accept_files: Option<Arc<ReceiveOptions>>,
 }
 
 impl Dispatcher {
@@ -152,6 +154,7 @@ impl Dispatcher {
             Arc::clone(&self.routes),
             Arc::clone(&self.permits),
             self.done.clone(),
+            self.accept_files.clone(),
         ));
         tx
     }
@@ -219,10 +222,14 @@ async fn worker(
     routes: Arc<Routes>,
     permits: Arc<Semaphore>,
     done: mpsc::UnboundedSender<Lane>,
+    accept_files: Option<Arc<ReceiveOptions>>,
 ) {
-    while let Some(update) = rx.recv().await {
+    while let Some(mut update) = rx.recv().await {
         let what = describe(&update);
         let permit = permits.acquire().await;
+        if let (Update::Message(msg), Some(options)) = (&mut update, &accept_files) {
+            msg.download(options).await;
+        }
         let routes = &routes;
         let run = AssertUnwindSafe(async move { routes.dispatch_from(0, update).await });
         let result = run.catch_unwind().await;
@@ -270,6 +277,7 @@ pub(super) async fn run(bot: Bot) -> Result<(), ClientError> {
         workers: JoinSet::new(),
         queued: 0,
         log_contacts: settings.log_contacts,
+        accept_files: settings.accept_files.clone().map(Arc::new),
     };
     let signal = signal(settings.handle_signals);
     tokio::pin!(signal);

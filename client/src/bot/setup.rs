@@ -15,6 +15,7 @@ use simplex_api_types::types::{
 
 use super::run::ShutdownHandle;
 use super::Bot;
+use crate::files::ReceiveOptions;
 use crate::{connect_with, Client, ClientError, Config, Events};
 
 /// The bot's settings, applied when it connects: its profile, command menu, address and
@@ -36,6 +37,7 @@ pub struct BotBuilder {
     pub(super) auto_accept: bool,
     pub(super) business_address: bool,
     pub(super) allow_files: bool,
+    pub(super) accept_files: Option<ReceiveOptions>,
     pub(super) create_address: bool,
     pub(super) update_address: bool,
     pub(super) update_profile: bool,
@@ -62,6 +64,7 @@ impl Default for BotBuilder {
             auto_accept: true,
             business_address: false,
             allow_files: false,
+            accept_files: None,
             create_address: true,
             update_address: true,
             update_profile: true,
@@ -161,6 +164,27 @@ impl BotBuilder {
     /// Whether contacts may send files (the profile's `files` preference; default `false`).
     pub fn allow_files(mut self, on: bool) -> Self {
         self.allow_files = on;
+        self
+    }
+
+    /// Receive every file sent to the bot of at most `max_bytes` (as its sender announced it),
+    /// before the message's handler runs: the handler finds it, or why it failed, in
+    /// [`Message::received_file`](super::Message::received_file). Larger files are not
+    /// accepted; their messages reach the handler with [`FileError::TooLarge`](crate::files::FileError::TooLarge).
+    /// Also allows files in the profile ([`allow_files`](Self::allow_files)).
+    ///
+    /// Files are stored where the core stores them by default, unencrypted; for other choices
+    /// use [`accept_files_with`](Self::accept_files_with). While a file is received, later
+    /// messages of the same chat wait (messages of one chat are handled in order).
+    pub fn accept_files_up_to(self, max_bytes: u64) -> Self {
+        self.accept_files_with(ReceiveOptions::new().max_size(max_bytes))
+    }
+
+    /// Like [`accept_files_up_to`](Self::accept_files_up_to), with the given options (a
+    /// size limit, encryption, where to store, how long to wait).
+    pub fn accept_files_with(mut self, options: ReceiveOptions) -> Self {
+        self.accept_files = Some(options);
+        self.allow_files = true;
         self
     }
 

@@ -4,18 +4,19 @@
 use simplex_api_types::commands::*;
 use simplex_api_types::responses::{self, ChatCmdError};
 use simplex_api_types::types::{
-    chat_error_type, ci_content, ci_deleted, store_error, AChatItem, AciReaction, AddressSettings,
-    ChatDeleteMode, ChatErrorType, ChatItemDeletion, ChatType, CiContent, CiDeleteMode, CiDeleted,
-    CiDirection, CiFile, CiFileStatus, CiQuote, CiReaction, CiReactionCount, CryptoFile,
-    FileProtocol, FileTransferMeta, Group, GroupMemberCategory, GroupMemberRole, GroupMemberStatus,
-    MsgContent, Profile, StoreError, UserInfo, UserProfileUpdateSummary,
+    agent_error_type, chat_error_type, ci_content, ci_deleted, ci_file_status, store_error,
+    AChatItem, AciReaction, AddressSettings, ChatDeleteMode, ChatErrorType, ChatItemDeletion,
+    ChatType, CiContent, CiDeleteMode, CiDeleted, CiDirection, CiFile, CiFileStatus, CiQuote,
+    CiReaction, CiReactionCount, CryptoFile, FileProtocol, FileTransferMeta, Group,
+    GroupMemberCategory, GroupMemberRole, GroupMemberStatus, MsgContent, Profile, StoreError,
+    UserInfo, UserProfileUpdateSummary,
 };
 use simplex_api_types::{events, AnyCommand, ChatResponse};
 
 use super::world::{
     chat_of, is_active, local_profile, merge_preferences, now, profile_of, rcv_transfer, role_rank,
     Chat, ContactState, FileEntry, FileState, GroupEntry, Inbox, MemberEntry, ReceivedMessage,
-    SentFile, World,
+    SentFile, Transfer, World,
 };
 
 /// The message of `commandError` for text the core cannot read as a command: what its parser
@@ -530,9 +531,8 @@ impl World {
         let mut r = self.t.new_chat_items.clone();
         r.user = user.clone();
         r.chat_items = items;
-        // Each file is uploaded after the response.
+        // Each file is uploaded after the response, as the test said.
         for (item_id, file, sent) in completed_files {
-            self.set_file_status(item_id, CiFileStatus::SndComplete, None);
             let mut meta = FileTransferMeta::default();
             meta.file_id = file.file_id;
             meta.file_name = sent.name;
@@ -540,13 +540,30 @@ impl World {
             meta.file_size = file.file_size;
             meta.chunk_size = 15_780;
             meta.cancelled = false;
-            let mut e = events::SndFileCompleteXftp::default();
-            e.user = user.clone();
-            if let Some(item) = self.chat_item(item_id) {
-                e.chat_item = item;
+            match self.uploads {
+                Transfer::Stalls => {}
+                Transfer::Fails => {
+                    let mut status = ci_file_status::SndError::default();
+                    status.snd_file_error = simplex_api_types::types::FileError::NoFile;
+                    self.set_file_status(item_id, CiFileStatus::from(status), None);
+                    let mut e = events::SndFileError::default();
+                    e.user = user.clone();
+                    e.chat_item_ = self.chat_item(item_id);
+                    e.file_transfer_meta = Box::new(meta);
+                    e.error_message = "the relay refused the file (test core)".to_owned();
+                    self.push_event(e);
+                }
+                _ => {
+                    self.set_file_status(item_id, CiFileStatus::SndComplete, None);
+                    let mut e = events::SndFileCompleteXftp::default();
+                    e.user = user.clone();
+                    if let Some(item) = self.chat_item(item_id) {
+                        e.chat_item = item;
+                    }
+                    e.file_transfer_meta = Box::new(meta);
+                    self.push_event(e);
+                }
             }
-            e.file_transfer_meta = Box::new(meta);
-            self.push_event(e);
         }
         ok(r)
     }
@@ -598,6 +615,7 @@ impl World {
             bytes: Vec::new(),
             incoming: false,
             state: FileState::Offered,
+            transfer: self.uploads,
         });
         (f, SentFile { name, path, bytes })
     }
@@ -1156,12 +1174,12 @@ impl World {
         let file = &self.files[index];
         match file.state {
             FileState::Offered => {}
-            FileState::Complete(_) => {
+            FileState::Complete(_) | FileState::Receiving => {
                 let mut e = chat_error_type::FileAlreadyReceiving::default();
                 e.message = file.name.clone();
                 return Err(self.error(e));
             }
-            FileState::Cancelled => {
+            FileState::Cancelled | FileState::Failed => {
                 let mut e = chat_error_type::FileCancelled::default();
                 e.message = file.name.clone();
                 return Err(self.error(e));
@@ -1174,6 +1192,7 @@ impl World {
         }
         let item_id = file.item_id;
         let size = file.bytes.len() as i64;
+        let transfer = file.transfer;
         let path = match self.write_file(c.file_id, c.file_path.as_deref()) {
             Ok(p) => p,
             Err(e) => {
@@ -1183,7 +1202,6 @@ impl World {
                 return Err(self.error(err));
             }
         };
-        self.files[index].state = FileState::Complete(path.clone());
         let Some(entry) = self.items.iter().find(|i| i.item.meta.item_id == item_id) else {
             return Err(self.item_not_found(item_id));
         };
@@ -1193,20 +1211,57 @@ impl World {
         let mut r = responses::RcvFileAccepted::default();
         r.user = user.clone();
         r.chat_item = item;
-        // The transfer starts and completes after the response.
+        // The transfer starts, and goes as the test said, after the response.
         self.set_file_status(item_id, rcv_transfer(size), None);
+        self.files[index].path.clone_from(&path);
+        self.files[index].state = FileState::Receiving;
         let mut start = events::RcvFileStart::default();
         start.user = user.clone();
         start.chat_item = self.item_now(item_id, chat);
         self.push_event(start);
-        self.set_file_status(item_id, CiFileStatus::RcvComplete, Some(&path));
-        let mut done = events::RcvFileComplete::default();
-        done.user = user;
-        done.chat_item = self.item_now(item_id, chat);
-        self.push_event(done);
+        let sender = self.sender_of(item_id);
+        match transfer {
+            Transfer::Completes | Transfer::Vanishes => {
+                if transfer == Transfer::Vanishes {
+                    // Where the file would be; a missing file is what the test wants.
+                    let _ = std::fs::remove_file(&path);
+                }
+                self.files[index].state = FileState::Complete(path.clone());
+                self.set_file_status(item_id, CiFileStatus::RcvComplete, Some(&path));
+                let mut done = events::RcvFileComplete::default();
+                done.user = user;
+                done.chat_item = self.item_now(item_id, chat);
+                self.push_event(done);
+            }
+            Transfer::Fails => {
+                let _ = std::fs::remove_file(&path);
+                self.files[index].state = FileState::Failed;
+                let mut status = ci_file_status::RcvError::default();
+                status.rcv_file_error = simplex_api_types::types::FileError::NoFile;
+                self.set_file_status(item_id, CiFileStatus::from(status), None);
+                let mut failed = events::RcvFileError::default();
+                failed.user = user;
+                failed.chat_item_ = Some(self.item_now(item_id, chat));
+                failed.agent_error = no_file_error();
+                failed.rcv_file_transfer = Box::new(self.rcv_file_transfer(c.file_id, &sender));
+                self.push_event(failed);
+            }
+            Transfer::SenderCancels => {
+                let _ = std::fs::remove_file(&path);
+                self.files[index].state = FileState::Cancelled;
+                self.set_file_status(item_id, CiFileStatus::RcvCancelled, None);
+                let mut cancelled = events::RcvFileSndCancelled::default();
+                cancelled.user = user;
+                cancelled.chat_item = self.item_now(item_id, chat);
+                cancelled.rcv_file_transfer = Box::new(self.rcv_file_transfer(c.file_id, &sender));
+                self.push_event(cancelled);
+            }
+            Transfer::Stalls => {}
+        }
         ok(r)
     }
 
+    /// Item `item_id` as it is now, with its chat.
     fn item_now(&self, item_id: i64, chat: Chat) -> AChatItem {
         self.chat_item(item_id)
             .unwrap_or_else(|| self.a_chat_item(chat, Default::default()))
@@ -1227,7 +1282,7 @@ impl World {
         if file.state == FileState::Cancelled {
             return Err(cancel_error(self, "file is already cancelled"));
         }
-        if file.incoming && matches!(file.state, FileState::Complete(_)) {
+        if file.incoming && matches!(file.state, FileState::Complete(_) | FileState::Failed) {
             return Err(cancel_error(self, "file transfer is complete"));
         }
         let incoming = file.incoming;
@@ -1263,6 +1318,13 @@ impl World {
             .and_then(|i| i.sender().map(|s| s.display_name().to_owned()))
             .unwrap_or_default()
     }
+}
+
+/// What the core reports when the relay has no such file: `FILE NO_FILE`.
+fn no_file_error() -> simplex_api_types::types::AgentErrorType {
+    let mut e = agent_error_type::File::default();
+    e.file_err = simplex_api_types::types::FileErrorType::NoFile;
+    e.into()
 }
 
 /// `cmdOk` with the user.

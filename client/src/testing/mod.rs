@@ -149,7 +149,7 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 use server::{Out, Shared, State};
 use world::{Chat, ConnectState, FilesDir};
-pub use world::{ReceivedMessage, SentFile, World};
+pub use world::{ReceivedMessage, SentFile, Transfer, World};
 
 /// How long the test core's waits last unless set otherwise.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -479,6 +479,19 @@ impl TestCore {
         self.shared.send_out(Out::Raw(frame));
     }
 
+    /// How the uploads of the files the bot sends from now on go (they complete by default).
+    pub fn set_uploads(&self, transfer: Transfer) {
+        self.shared.lock().world.uploads = transfer;
+    }
+
+    /// Completes the transfer of received file `file_id` now, whatever state it is in
+    /// (stalled, cancelled by the bot, failed): its bytes are written where the bot asked and
+    /// `rcvFileComplete` is sent, as a core may still do for a transfer already under way.
+    /// `false` when the bot never accepted that file.
+    pub async fn completes_file(&self, file_id: i64) -> bool {
+        self.act(|w| w.complete_file(file_id)).await
+    }
+
     /// Closes every connection with a close frame, as a core that stops does, and waits until
     /// they are closed. The world stays as it is (as the core's database does), the test core
     /// goes on listening, and events wait for the next connection.
@@ -688,21 +701,37 @@ impl TestContact {
     /// description (`rcvFileDescrReady`). When the bot receives it (`ReceiveFile`), the test
     /// core writes `bytes` where the bot asked. Returns the file id.
     pub async fn sends_file(&self, file_name: &str, bytes: impl Into<Vec<u8>>) -> i64 {
+        self.sends_file_with(file_name, bytes, Transfer::Completes)
+            .await
+    }
+
+    /// Offers a file to the bot, like [`sends_file`](Self::sends_file), whose transfer goes
+    /// as `transfer` says once the bot receives it (fails, is cancelled by the sender, never
+    /// ends...). Returns the file id.
+    pub async fn sends_file_with(
+        &self,
+        file_name: &str,
+        bytes: impl Into<Vec<u8>>,
+        transfer: Transfer,
+    ) -> i64 {
         let id = self.connects().await;
         let name = self.name.clone();
         let file = (file_name.to_owned(), bytes.into());
         let mut content = simplex_api_types::types::msg_content::File::default();
         content.text = String::new();
         act(&self.shared, move |w| {
-            w.receive(
-                Chat::Direct(id),
-                simplex_api_types::types::CiDirection::DirectRcv,
-                MsgContent::from(content),
-                Some(file),
-                &name,
-            )
-            .1
-            .unwrap_or_default()
+            let file_id = w
+                .receive(
+                    Chat::Direct(id),
+                    simplex_api_types::types::CiDirection::DirectRcv,
+                    MsgContent::from(content),
+                    Some(file),
+                    &name,
+                )
+                .1
+                .unwrap_or_default();
+            w.set_transfer(file_id, transfer);
+            file_id
         })
         .await
     }

@@ -40,6 +40,8 @@ pub struct World {
     pub(super) files: Vec<FileEntry>,
     pub(super) chat_running: bool,
     pub(super) files_dir: FilesDir,
+    /// How the uploads of files the bot sends go.
+    pub(super) uploads: Transfer,
     /// Events to send once the current command is answered (or the test's action is done).
     pub(super) outbox: Vec<ChatEvent>,
     ids: Ids,
@@ -128,13 +130,44 @@ pub(super) struct FileEntry {
     pub(super) bytes: Vec<u8>,
     pub(super) incoming: bool,
     pub(super) state: FileState,
+    /// How its transfer goes once the bot receives it.
+    pub(super) transfer: Transfer,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum FileState {
     Offered,
+    /// Accepted, and the transfer has not ended (a [`Transfer::Stalls`] file).
+    Receiving,
     Complete(String),
+    Failed,
     Cancelled,
+}
+
+/// How a file transfer goes in the test core, to test what a bot does when one fails.
+///
+/// A file a contact offers ([`TestContact::sends_file_with`](super::TestContact::sends_file_with))
+/// goes this way once the bot receives it; files the bot sends go the way
+/// [`TestCore::set_uploads`](super::TestCore::set_uploads) says. Each outcome comes as the
+/// core's events, after its answer to the command.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Transfer {
+    /// `rcvFileStart` then `rcvFileComplete`, the file written where the bot asked; for a
+    /// sent file `sndFileCompleteXFTP`.
+    #[default]
+    Completes,
+    /// `rcvFileStart` then `rcvFileError` (the relay has no such file: `FILE NO_FILE`); for a
+    /// sent file `sndFileError`.
+    Fails,
+    /// Received files: `rcvFileStart` then `rcvFileSndCancelled`, the sender cancelled it.
+    /// (Sent files complete.)
+    SenderCancels,
+    /// `rcvFileStart` and then nothing: the transfer never ends (a sent file: no event).
+    Stalls,
+    /// Received files: `rcvFileComplete` naming a path where there is no file.
+    /// (Sent files complete.)
+    Vanishes,
 }
 
 /// What the bot sent to one chat, in order, and how far the test has read it.
@@ -366,6 +399,7 @@ impl World {
             files: Vec::new(),
             chat_running,
             files_dir,
+            uploads: Transfer::Completes,
             outbox: Vec::new(),
             ids: Ids {
                 // Contact 1 is the user's own.
@@ -923,6 +957,7 @@ impl World {
                 bytes,
                 incoming: true,
                 state: FileState::Offered,
+                transfer: Transfer::Completes,
             });
             // The file's description arrives after the message.
             let mut e = events::RcvFileDescrReady::default();
@@ -954,6 +989,11 @@ impl World {
         t.file_invitation = Box::new(inv);
         t.file_status = match &f.state {
             FileState::Offered => RcvFileStatus::New,
+            FileState::Receiving | FileState::Failed => {
+                let mut s = simplex_api_types::types::rcv_file_status::Connected::default();
+                s.file_path = f.path.clone();
+                RcvFileStatus::from(s)
+            }
             FileState::Complete(path) => {
                 let mut s = simplex_api_types::types::rcv_file_status::Complete::default();
                 s.file_path = path.clone();
@@ -968,6 +1008,45 @@ impl World {
         t.chunk_size = 15_780;
         t.cancelled = f.state == FileState::Cancelled;
         t
+    }
+
+    /// Sets how the transfer of file `file_id` goes.
+    pub(super) fn set_transfer(&mut self, file_id: i64, transfer: Transfer) {
+        if let Some(f) = self.files.iter_mut().find(|f| f.file_id == file_id) {
+            f.transfer = transfer;
+        }
+    }
+
+    /// Writes accepted file `file_id` where the bot asked and sends `rcvFileComplete`.
+    pub(super) fn complete_file(&mut self, file_id: i64) -> bool {
+        let Some(f) = self
+            .files
+            .iter()
+            .find(|f| f.file_id == file_id && f.incoming)
+        else {
+            return false;
+        };
+        if f.path.is_empty() {
+            return false;
+        }
+        let (path, item_id) = (f.path.clone(), f.item_id);
+        if let Err(e) = std::fs::write(&path, &f.bytes) {
+            tracing::warn!("the test core cannot write file {file_id} to {path}: {e}");
+        }
+        let Some(chat) = self.item_mut(item_id).map(|i| i.chat) else {
+            return false;
+        };
+        if let Some(f) = self.files.iter_mut().find(|f| f.file_id == file_id) {
+            f.state = FileState::Complete(path.clone());
+        }
+        self.set_file_status(item_id, CiFileStatus::RcvComplete, Some(&path));
+        let mut done = events::RcvFileComplete::default();
+        done.user = self.response_user();
+        done.chat_item = self
+            .chat_item(item_id)
+            .unwrap_or_else(|| self.a_chat_item(chat, Default::default()));
+        self.push_event(done);
+        true
     }
 
     /// Contact `name` deletes the bot: `contactDeletedByContact`.

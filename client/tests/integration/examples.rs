@@ -266,8 +266,33 @@ async fn broadcast_forwards_an_admins_message_to_every_other_contact() {
     .await
 }
 
+/// The SHA-256 of `bytes` in hex, as Python's `hashlib` computes it.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut py = Command::new("python3")
+        .args([
+            "-c",
+            "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    py.stdin
+        .take()
+        .expect("stdin")
+        .write_all(bytes)
+        .expect("written");
+    let out = py.wait_with_output().expect("python3 ends");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned()
+}
+
 #[tokio::test]
-async fn files_accepts_a_file_and_answers_once_it_is_received() {
+async fn files_receives_files_up_to_10_mib_and_answers_with_their_size_and_hash() {
     within(async {
         let core = TestCore::start().await;
         let bot = Example::start("files", &[core.url()]);
@@ -278,10 +303,37 @@ async fn files_accepts_a_file_and_answers_once_it_is_received() {
         let alice = core.contact("alice");
         alice.sends_text("hello").await;
         assert_eq!(alice.next_message().await, "Send me a file.");
-        alice.sends_file("notes.txt", b"hello, file".to_vec()).await;
+
+        let notes = b"hello, file".to_vec();
+        alice.sends_file("notes.txt", notes.clone()).await;
         let accept = core.next_command::<ReceiveFile>().await;
-        assert_eq!(alice.next_message().await, "Received notes.txt (11 bytes)");
         assert!(accept.file_id > 0);
+        assert_ne!(accept.store_encrypted, Some(true), "stored unencrypted");
+        let want = format!("notes.txt: 11 bytes, SHA-256 {}", sha256_hex(&notes));
+        assert_eq!(alice.next_message().await, want);
+
+        // The limit is 10 MiB exactly: a file of that size is taken, one byte more is not.
+        let limit = 10 * 1024 * 1024;
+        let big: Vec<u8> = (0..limit).map(|i| (i * 7 % 251) as u8).collect();
+        alice.sends_file("big.bin", big.clone()).await;
+        core.next_command::<ReceiveFile>().await;
+        let want = format!("big.bin: {limit} bytes, SHA-256 {}", sha256_hex(&big));
+        assert_eq!(alice.next_message().await, want);
+
+        let mut bigger = big;
+        bigger.push(0);
+        alice.sends_file("bigger.bin", bigger).await;
+        let refusal = alice.next_message().await;
+        assert!(
+            refusal.starts_with("bigger.bin is 10485761 bytes"),
+            "{refusal}"
+        );
+        assert!(
+            core.try_next_command::<ReceiveFile>(Duration::from_millis(200))
+                .await
+                .is_none(),
+            "a file over the limit is not accepted"
+        );
 
         core.restart().await;
         assert!(bot.exits().await.success());

@@ -5,6 +5,7 @@
 
 mod bot;
 mod examples;
+mod files;
 mod loopback;
 // Stand-in CLIs are shell scripts; process groups are read from `/proc`.
 #[cfg(target_os = "linux")]
