@@ -152,6 +152,9 @@ mod connection;
 mod error;
 mod events;
 pub mod files;
+#[cfg(feature = "image")]
+#[cfg_attr(docsrs, doc(cfg(feature = "image")))]
+pub mod media;
 pub mod process;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]

@@ -372,3 +372,81 @@ async fn sending_files_waits_for_every_upload_and_reports_a_failed_one() {
     })
     .await
 }
+
+/// A bot that answers `/picture` with an image (its preview made from the image) and waits
+/// for the upload, and answers any file with its size: the contact gets the image with a
+/// JPEG preview under the apps' limit and the file's bytes.
+#[tokio::test]
+async fn a_bot_replies_with_an_image_and_reads_the_files_it_is_sent() {
+    use simplex_api_client::bot::{Bot, HandlerResult};
+    use simplex_api_types::types::MsgContent;
+
+    within(async {
+        let dir = tempfile::tempdir().expect("a folder");
+        let picture = dir.path().join("picture.png");
+        let pixels = image::RgbImage::from_fn(300, 200, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 256) as u8])
+        });
+        pixels.save(&picture).expect("saved");
+        let png = std::fs::read(&picture).expect("read");
+
+        let core = TestCore::start().await;
+        let bot = Bot::builder()
+            .accept_files_up_to(1000)
+            .start(core.url())
+            .await
+            .expect("starts");
+        let path = picture.clone();
+        tokio::spawn(
+            bot.on_command("picture", move |msg| {
+                let path = path.clone();
+                async move {
+                    let image = simplex_api_client::media::image_message(&path, "a picture")?;
+                    msg.reply_with_upload(image, Duration::from_secs(10))
+                        .await?;
+                    msg.reply("uploaded").await?;
+                    HandlerResult::Ok(())
+                }
+            })
+            .on_message(|msg| async move {
+                let text = match msg.received_file() {
+                    Some(Ok(file)) => format!("{} bytes", file.read()?.len()),
+                    Some(Err(e)) => e.to_string(),
+                    None => "no file".to_owned(),
+                };
+                msg.reply(text).await?;
+                HandlerResult::Ok(())
+            })
+            .run(),
+        );
+
+        let alice = core.contact("alice");
+        alice.sends_text("/picture").await;
+        let got = alice.next_received().await;
+        let MsgContent::Image(image) = &got.content else {
+            panic!("{:?}", got.content)
+        };
+        assert_eq!(image.text, "a picture");
+        assert!(image.image.starts_with("data:image/jpg;base64,"));
+        assert!(image.image.len() <= simplex_api_client::media::MAX_PREVIEW_LEN);
+        let file = got.file.expect("the image file");
+        assert_eq!(file.name, "picture.png");
+        assert_eq!(file.bytes.as_deref(), Some(&png[..]));
+        assert_eq!(alice.next_message().await, "uploaded");
+
+        alice.sends_file("small.bin", vec![1; 1000]).await;
+        assert_eq!(alice.next_message().await, "1000 bytes");
+        alice.sends_file("large.bin", vec![1; 1001]).await;
+        let refusal = alice.next_message().await;
+        assert!(
+            refusal.contains("1001 bytes, more than the limit of 1000"),
+            "{refusal}"
+        );
+        alice
+            .sends_file_with("broken.bin", vec![1; 10], Transfer::Fails)
+            .await;
+        let failure = alice.next_message().await;
+        assert!(failure.contains("receiving failed"), "{failure}");
+    })
+    .await
+}
