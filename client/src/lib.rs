@@ -130,6 +130,14 @@
 //! # }
 //! ```
 //!
+//! # Files
+//!
+//! [`Client::receive_file`] accepts a file and waits until it is complete;
+//! [`Client::send_with_files`] sends messages with files and waits for their upload. The
+//! reader matches each file event to the call waiting for that file id (see [`files`]); the
+//! events are delivered on [`Events`] as well. With the `image` feature, `media` makes the
+//! image previews the apps show.
+//!
 //! # Testing bots
 //!
 //! With the `testing` feature, `testing::TestCore` is an in-process stand-in for the chat
