@@ -5,30 +5,23 @@
 
 use sha2::{Digest, Sha256};
 use simplex_api_client::bot::{Bot, HandlerResult};
-use simplex_api_client::files::FileError;
-
-const MAX_BYTES: u64 = 10 * 1024 * 1024;
 
 fn main() -> std::process::ExitCode {
-    Bot::builder()
-        .display_name("FilesBot")
-        .accept_files_up_to(MAX_BYTES)
-        .run_main(|bot| {
-            bot.on_message(|msg| async move {
-                let reply = match msg.received_file() {
-                    None => "Send me a file.".to_owned(),
-                    Some(Err(FileError::TooLarge { name, size, .. })) => {
-                        format!("{name} is {size} bytes: I take files up to {MAX_BYTES} bytes.")
-                    }
-                    Some(Err(e)) => format!("I could not receive the file: {e}"),
-                    Some(Ok(file)) => {
-                        let bytes = file.read()?;
-                        let sha = Sha256::digest(&bytes);
-                        format!("{}: {} bytes, SHA-256 {sha:x}", file.name(), bytes.len())
-                    }
-                };
-                msg.reply(reply).await?;
-                HandlerResult::Ok(())
-            })
+    let bot = Bot::builder().display_name("FilesBot");
+    bot.accept_files_up_to(10 << 20).run_main(|bot| {
+        bot.on_message(|msg| async move {
+            let reply = match msg.received_file() {
+                None => "Send me a file.".to_owned(),
+                // Too large (not accepted), failed, cancelled by the sender, timed out.
+                Some(Err(e)) => format!("Not received: {e}"),
+                Some(Ok(file)) => {
+                    let bytes = file.read()?;
+                    let sha = Sha256::digest(&bytes);
+                    format!("{}: {} bytes, SHA-256 {sha:x}", file.name(), bytes.len())
+                }
+            };
+            msg.reply(reply).await?;
+            HandlerResult::Ok(())
         })
+    })
 }

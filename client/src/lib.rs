@@ -173,5 +173,9 @@ pub use config::Config;
 pub use error::ClientError;
 pub use events::{Events, Incoming};
 
+/// The types this client sends and receives, re-exported so that a bot can depend on this
+/// crate alone and keep both in step: `simplex_api_client::api::commands::ShowActiveUser`.
+pub use simplex_api_types as api;
+
 /// The WebSocket library, for naming the error inside [`ClientError::WebSocket`].
 pub use tokio_tungstenite::tungstenite;
