@@ -25,7 +25,7 @@ macro_rules! wire_record {
         $(#[doc = $doc:expr])*
         $(#[derive(Eq, $hash:ident)])?
         pub struct $name:ident $([$tag:literal])? {
-            $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
+            $( $(#[doc = $fdoc:expr])* $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
         $(pair $pair:ident)?
     ) => {
@@ -33,6 +33,8 @@ macro_rules! wire_record {
         #[non_exhaustive]
         pub struct $name {
             $(
+                $(#[doc = $fdoc])*
+                #[doc = ""]
                 #[doc = concat!("JSON field `", $wire, "`.")]
                 pub $field: $crate::__field_ty!($kind $ty),
             )*
@@ -317,7 +319,7 @@ macro_rules! command {
         $(#[doc = $doc:expr])*
         $(#[derive(Eq, $hash:ident)])?
         pub struct $name:ident {
-            $( $kind:ident $field:ident : $ty:ty = $wire:literal, )*
+            $( $(#[doc = $fdoc:expr])* $kind:ident $field:ident : $ty:ty = $wire:literal, )*
         }
         $(ignored [$($ignored:literal $(= $false:tt)?),*])?
     ) => {
@@ -325,6 +327,8 @@ macro_rules! command {
         #[non_exhaustive]
         pub struct $name {
             $(
+                $(#[doc = $fdoc])*
+                #[doc = ""]
                 #[doc = concat!("Parameter `", $wire, "`.")]
                 pub $field: $crate::__field_ty!($kind $ty),
             )*

@@ -354,6 +354,9 @@ pub struct Field {
     pub name: String,
     /// Its type.
     pub ty: TypeExpr,
+    /// What it means, from the overrides' `[[field_doc]]` (upstream's docs describe no field).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
     /// Where the list item is.
     pub loc: Loc,
 }

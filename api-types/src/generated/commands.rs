@@ -510,7 +510,9 @@ command! {
     #[derive(Eq, Hash)]
     pub struct ApiSendMessages {
         req send_ref: ChatRef = "sendRef",
+        /// Send as a live message: the recipients see it change as it is updated.
         default_false live_message: bool = "liveMessage",
+        /// Delete the messages this many seconds after they are sent (disappearing messages).
         opt ttl: i64 = "ttl",
         default_false sign_messages: bool = "signMessages",
         req composed_messages: Vec<ComposedMessage> = "composedMessages",
@@ -1138,9 +1140,13 @@ command! {
     #[derive(Eq, Hash)]
     pub struct ReceiveFile {
         req file_id: i64 = "fileId",
+        /// Receive the file even from XFTP relays that are not among the user's own servers. Without it the core refuses such a file with `fileNotApproved`, naming the unknown servers.
         default_false user_approved_relays: bool = "userApprovedRelays",
+        /// Store the received file encrypted: the completed item's `fileSource` then carries the key and nonce (`cryptoArgs`). When absent, the core's own setting decides.
         opt store_encrypted: bool = "storeEncrypted",
+        /// Receive the file inline, in the chat's messages, when its sender offers it that way (small files). When absent, the core decides.
         opt file_inline: bool = "fileInline",
+        /// Where to store the file: a file path, or a folder to store it in under its own name. When absent, the core's files folder.
         opt file_path: String = "filePath",
     }
 }

@@ -47,8 +47,11 @@ wire_record! {
     /// Record `AddressSettings` of TYPES.md.
     #[derive(Eq, Hash)]
     pub struct AddressSettings {
+        /// A business address: each contact that connects gets a business chat, a group with the bot, where more members can be added.
         req business_address: bool = "businessAddress",
+        /// Accept contact requests to the address automatically (`acceptIncognito`: with a random profile). When absent, each request waits to be accepted.
         opt auto_accept: AutoAccept = "autoAccept",
+        /// The message each new contact gets once connected: the bot's welcome message.
         opt auto_reply: MsgContent = "autoReply",
     }
 }
@@ -1247,8 +1250,11 @@ pub mod chat_bot_command {
         /// Member `Command` of [`ChatBotCommand`](super::ChatBotCommand), tag `"command"`.
         #[derive(Eq, Hash)]
         pub struct Command ["command"] {
+            /// The command without its `/`: `help` for `/help`.
             req keyword: String = "keyword",
+            /// What the apps show for the command in the bot's menu.
             req label: String = "label",
+            /// A placeholder for the parameters (`<number>`). When present, choosing the command in the app puts `/keyword params` in the message box for the user to complete; when absent, the app sends `/keyword` at once.
             opt params: String = "params",
         }
     }
@@ -1274,7 +1280,9 @@ pub mod chat_bot_command {
         /// Member `Menu` of [`ChatBotCommand`](super::ChatBotCommand), tag `"menu"`.
         #[derive(Eq, Hash)]
         pub struct Menu ["menu"] {
+            /// The name of the submenu in the bot's menu.
             req label: String = "label",
+            /// The commands (or nested menus) the submenu holds.
             req commands: Vec<ChatBotCommand> = "commands",
         }
     }
@@ -2351,9 +2359,12 @@ wire_record! {
     /// Record `ComposedMessage` of TYPES.md.
     #[derive(Eq, Hash)]
     pub struct ComposedMessage {
+        /// The local file sent with the message (for file, image, voice and video content), as the core reads it: an absolute path, or one relative to the core's files folder.
         opt file_source: CryptoFile = "fileSource",
+        /// The chat item this message quotes (replies to).
         opt quoted_item_id: i64 = "quotedItemId",
         req msg_content: MsgContent = "msgContent",
+        /// The members the text mentions as `@name`, by that name, with their group member ids (groups only).
         req mentions: BTreeMap<String, i64> = "mentions",
     }
 }
@@ -2819,7 +2830,9 @@ wire_record! {
     /// Record `CryptoFileArgs` of TYPES.md.
     #[derive(Eq, Hash)]
     pub struct CryptoFileArgs {
+        /// The 32-byte key of a file stored encrypted, in base64url with padding.
         req file_key: String = "fileKey",
+        /// The 24-byte nonce of a file stored encrypted, in base64url with padding.
         req file_nonce: String = "fileNonce",
     }
 }

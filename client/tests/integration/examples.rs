@@ -326,8 +326,9 @@ async fn files_receives_files_up_to_10_mib_and_answers_with_their_size_and_hash(
         let refusal = alice.next_message().await;
         assert!(
             refusal.starts_with("Not received: ")
-                && refusal
-                    .contains("(\"bigger.bin\") is 10485761 bytes, more than the limit of 10485760"),
+                && refusal.contains(
+                    "(\"bigger.bin\") is 10485761 bytes, more than the limit of 10485760"
+                ),
             "{refusal}"
         );
         assert!(

@@ -67,6 +67,27 @@ pub struct Overrides {
     /// Warnings about the docs that a maintainer has looked at and accepts.
     #[serde(default)]
     pub acknowledged: Vec<Acknowledged>,
+    /// What fields mean, for their rustdoc (upstream's docs describe no field).
+    #[serde(default, rename = "field_doc")]
+    pub field_docs: Vec<FieldDocEntry>,
+}
+
+/// The meaning of field `field` of `item`, shown in the generated field's rustdoc.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDocEntry {
+    /// A command, an event, or a type of TYPES.md (upstream name).
+    pub item: String,
+    /// For a union of TYPES.md: the tag of the member whose field it is.
+    #[serde(default)]
+    pub member: Option<String>,
+    /// The field or parameter (wire name).
+    pub field: String,
+    /// What it means (Markdown).
+    pub doc: String,
+    /// The line of its `[[...]]` header (set after parsing).
+    #[serde(skip)]
+    pub line: u32,
 }
 
 /// Record `ty` may also arrive in `shape`, which moves its field `field`.
@@ -163,6 +184,7 @@ impl Overrides {
                 locate(text, "safe_form", &mut o.safe_forms, |e| &mut e.line);
                 locate(text, "wire_shape", &mut o.wire_shapes, |e| &mut e.line);
                 locate(text, "acknowledged", &mut o.acknowledged, |e| &mut e.line);
+                locate(text, "field_doc", &mut o.field_docs, |e| &mut e.line);
                 o.check(diags);
                 o
             }
@@ -217,6 +239,12 @@ impl Overrides {
         for (line, reason, what) in aliases.chain(hidden).chain(acknowledged).chain(shapes) {
             if reason.trim().is_empty() {
                 diags.error(at(line), format!("{what} gives no reason"));
+            }
+        }
+        for d in &self.field_docs {
+            if d.doc.trim().is_empty() {
+                let what = format!("the doc of field `{}` of `{}` is empty", d.field, d.item);
+                diags.error(at(d.line), what);
             }
         }
         for h in &self.hidden_parts {
@@ -274,6 +302,78 @@ impl Overrides {
         self.apply_aliases(api, diags);
         self.apply_syntax_facts(api, diags);
         self.apply_wire_shapes(api, diags);
+        self.apply_field_docs(api, diags);
+    }
+
+    /// Field docs go to the field they name. One that names no field is reported (a renamed
+    /// field must not lose its doc silently): a warning when the item or field is missing, as
+    /// upstream may rename it in a new version (the regeneration goes on), an error when the
+    /// entry itself is malformed.
+    fn apply_field_docs(&self, api: &mut Api, diags: &mut Diagnostics) {
+        for d in &self.field_docs {
+            let what = format!("the doc of field `{}` of `{}`", d.field, d.item);
+            let present = |file| api.has_file(file);
+            let (commands, events, types) = (
+                present(DocFile::Commands),
+                present(DocFile::Events),
+                present(DocFile::Types),
+            );
+            let fields: Option<&mut Vec<crate::ir::Field>> =
+                if let Some(c) = api.commands.iter_mut().find(|c| c.name == d.item) {
+                    Some(&mut c.params)
+                } else if let Some(e) = api.events.iter_mut().find(|e| e.name == d.item) {
+                    Some(&mut e.fields)
+                } else if let Some(t) = api.types.iter_mut().find(|t| t.name == d.item) {
+                    match (&mut t.kind, &d.member) {
+                        (TypeKind::Record { fields }, None) => Some(fields),
+                        (TypeKind::Union { members }, Some(tag)) => {
+                            match members.iter_mut().find(|m| &m.tag == tag) {
+                                Some(m) => Some(&mut m.fields),
+                                None => {
+                                    diags.error(
+                                        at(d.line),
+                                        format!("{what}: the union has no member `{tag}`"),
+                                    );
+                                    continue;
+                                }
+                            }
+                        }
+                        (TypeKind::Union { .. }, None) => {
+                            diags.error(
+                                at(d.line),
+                                format!("{what}: `{}` is a union, name the `member`", d.item),
+                            );
+                            continue;
+                        }
+                        _ => {
+                            diags.error(at(d.line), format!("{what}: `{}` has no fields", d.item));
+                            continue;
+                        }
+                    }
+                } else {
+                    // A doc set without the file the item is in says nothing about it.
+                    if commands && events && types {
+                        diags.warning(
+                            at(d.line),
+                            format!(
+                                "{what}: no command, event or type is named `{}`: fix or remove it",
+                                d.item
+                            ),
+                        );
+                    }
+                    continue;
+                };
+            match fields.and_then(|fs| fs.iter_mut().find(|f| f.name == d.field)) {
+                Some(f) => f.doc = Some(d.doc.trim().to_owned()),
+                None => diags.warning(
+                    at(d.line),
+                    format!(
+                        "{what}: `{}` has no field `{}`: fix or remove it",
+                        d.item, d.field
+                    ),
+                ),
+            }
+        }
     }
 
     /// Wire shapes go to the IR once their record and field are found.

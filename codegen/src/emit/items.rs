@@ -57,6 +57,9 @@ pub fn struct_table(space: &ItemSpace<'_>, t: &StructTable<'_>) -> String {
         None => b.open(&format!("pub struct {}", t.name)),
     }
     for (f, kind) in t.fields.iter().zip(&t.kinds) {
+        if let Some(text) = &f.doc {
+            b.doc(&rustdoc_safe(text));
+        }
         b.line(&format!(
             "{kind} {}: {} = {},",
             f.ident,

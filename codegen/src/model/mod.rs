@@ -125,6 +125,8 @@ pub struct FieldItem {
     pub ty: TypeExpr,
     /// Boxed (to break recursion or keep structs small).
     pub boxed: bool,
+    /// What it means (from the overrides), for its rustdoc.
+    pub doc: Option<String>,
 }
 
 impl FieldItem {
@@ -733,6 +735,7 @@ impl<'a> ItemSpace<'a> {
                     ident,
                     ty: f.ty.clone(),
                     boxed: self.boxed.contains(&(owner.to_owned(), f.name.clone())),
+                    doc: f.doc.clone(),
                 }
             })
             .collect()

@@ -95,6 +95,8 @@ impl Parse for StructBody {
         syn::braced!(body in input);
         let mut fields = Vec::new();
         while !body.is_empty() {
+            // A field's doc is no part of the surface.
+            body.call(syn::Attribute::parse_outer)?;
             let kind = body.call(syn::Ident::parse_any)?.to_string();
             let field = body.call(syn::Ident::parse_any)?.to_string();
             body.parse::<syn::Token![:]>()?;

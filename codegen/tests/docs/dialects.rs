@@ -406,3 +406,96 @@ fn wire_shape_overrides_are_checked_against_the_docs() {
     let m = message("type = \"GroupInfo\"\nfield = \"groupSummary\"\nshape = \"triple\"");
     assert!(m.contains("overrides.toml:5:"), "{m}");
 }
+
+/// `[[field_doc]]` entries reach their field's IR (and so its rustdoc); one that names no
+/// item, no member or no field is an error at its header, so a doc cannot silently outlive a
+/// renamed field.
+#[test]
+fn field_doc_overrides_name_an_existing_field() {
+    let with = |entry: &str| {
+        let set = DocSet {
+            overrides: Some(format!(
+                "# an entry\n[[field_doc]]\n{entry}\ndoc = \"Means x.\"\n"
+            )),
+            ..docs("v1249553e")
+        };
+        codegen::load(&set)
+    };
+    let (api, diags) = with("item = \"ReceiveFile\"\nfield = \"filePath\"");
+    assert!(!diags.has_errors(), "{diags}");
+    let cmd = api
+        .commands
+        .iter()
+        .find(|c| c.name == "ReceiveFile")
+        .expect("command");
+    let f = cmd
+        .params
+        .iter()
+        .find(|f| f.name == "filePath")
+        .expect("param");
+    assert_eq!(f.doc.as_deref(), Some("Means x."));
+    let (api, diags) = with("item = \"ChatBotCommand\"\nmember = \"command\"\nfield = \"params\"");
+    assert!(!diags.has_errors(), "{diags}");
+    let documented = api
+        .types
+        .iter()
+        .flat_map(|t| t.fields())
+        .filter(|(f, _)| f.doc.is_some())
+        .count();
+    assert_eq!(documented, 1);
+
+    for (entry, severity, want) in [
+        // What upstream may rename: a warning, and the regeneration goes on.
+        (
+            "item = \"ReceiveFile\"\nfield = \"filePth\"",
+            "warning",
+            "has no field `filePth`",
+        ),
+        (
+            "item = \"ReceiveFiles\"\nfield = \"filePath\"",
+            "warning",
+            "no command, event or type is named `ReceiveFiles`",
+        ),
+        // A malformed entry: an error.
+        (
+            "item = \"ChatBotCommand\"\nfield = \"label\"",
+            "error",
+            "is a union, name the `member`",
+        ),
+        (
+            "item = \"ChatBotCommand\"\nmember = \"cmd\"\nfield = \"label\"",
+            "error",
+            "has no member `cmd`",
+        ),
+        (
+            "item = \"ChatType\"\nfield = \"x\"",
+            "error",
+            "has no fields",
+        ),
+    ] {
+        let (_, diags) = with(entry);
+        let m = diags
+            .iter()
+            .map(|d| format!("{d}"))
+            .find(|d| d.contains("the doc of field"))
+            .unwrap_or_else(|| panic!("no diagnostic for {entry:?}: {diags}"));
+        assert!(m.contains(severity) && m.contains(want), "{m}");
+        assert!(m.contains("overrides.toml:2:1"), "{m}");
+    }
+}
+
+/// The vendored `docs/` with its overrides load without a single diagnostic: every override
+/// applies (a stale `[[field_doc]]` or acknowledgement would show here), so `cargo run` prints
+/// nothing to look at.
+#[test]
+fn the_vendored_docs_load_without_diagnostics() {
+    let set = DocSet::read_dir(&crate::repo().join("docs")).expect("docs/");
+    let (api, diags) = codegen::load(&set);
+    assert_eq!(diags.iter().count(), 0, "{diags}");
+    let documented = api
+        .types
+        .iter()
+        .flat_map(|t| t.fields())
+        .filter(|(f, _)| f.doc.is_some());
+    assert!(documented.count() > 0, "the field docs reached the IR");
+}

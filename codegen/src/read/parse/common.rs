@@ -336,6 +336,7 @@ impl Cx<'_> {
             Ok(ty) => Some(Field {
                 name: name.to_owned(),
                 ty,
+                doc: None,
                 loc: self.loc(at),
             }),
             Err(e) => {
