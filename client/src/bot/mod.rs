@@ -180,6 +180,41 @@
 //! # }
 //! ```
 //!
+//! # Files
+//!
+//! [`accept_files_up_to`](BotBuilder::accept_files_up_to) has the runner receive every file of
+//! at most that size before the message's handler runs, which finds it in
+//! [`Message::received_file`] (or why not: too large, failed, cancelled, timed out). Without
+//! it, a handler receives a file with [`Message::receive_file`] when it wants to. Either way
+//! the call returns once the file is complete, and later messages of the same chat wait
+//! meanwhile. [`Message::reply_with`] sends a file, an image, a voice message, a video or a
+//! link preview (the constructors of
+//! [`ComposedMessage`](simplex_api_types::types::ComposedMessage)), and
+//! [`reply_with_upload`](Message::reply_with_upload) also waits until it is uploaded.
+//!
+//! ```
+//! # mod tokio { pub use ::tokio::*; }
+//! # use simplex_api_client::{bot::Bot, testing::TestCore};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), simplex_api_client::ClientError> {
+//! # let core = TestCore::start().await;
+//! let bot = Bot::builder().accept_files_up_to(1 << 20).start(core.url()).await?;
+//! let bot = bot.on_message(|msg| async move {
+//!     match msg.received_file() {
+//!         Some(Ok(file)) => msg.reply(format!("{} bytes", file.read()?.len())).await?,
+//!         Some(Err(e)) => msg.reply(e.to_string()).await?,
+//!         None => msg.reply("Send me a file.").await?,
+//!     }
+//!     simplex_api_client::bot::HandlerResult::Ok(())
+//! });
+//! # let alice = core.contact("alice");
+//! # tokio::spawn(bot.run());
+//! # alice.sends_file("a.bin", vec![0; 300]).await;
+//! # assert_eq!(alice.next_message().await, "300 bytes");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Shutdown
 //!
 //! [`run`](Bot::run) returns `Ok` when the core closes the connection, on Ctrl-C or SIGTERM
