@@ -137,10 +137,7 @@ impl FileKey {
 
     /// The `cryptoArgs` for this key and nonce: padded base64url, as the core writes them.
     pub fn to_args(&self) -> CryptoFileArgs {
-        CryptoFileArgs::new(
-            BASE64URL.encode(self.key),
-            BASE64URL.encode(self.nonce),
-        )
+        CryptoFileArgs::new(BASE64URL.encode(self.key), BASE64URL.encode(self.nonce))
     }
 
     /// A [`CryptoFile`] for the file at `path` encrypted with this key, to hand to the core.
@@ -389,7 +386,10 @@ pub fn write_with_key(
 ///
 /// The ciphertext goes to a new temporary file beside `dst`, renamed onto `dst` (replacing it)
 /// once it is complete. On any error the temporary file is removed and `dst` is left as it was.
-pub fn encrypt_to(src: impl AsRef<Path>, dst: impl AsRef<Path>) -> Result<FileKey, CryptoFileError> {
+pub fn encrypt_to(
+    src: impl AsRef<Path>,
+    dst: impl AsRef<Path>,
+) -> Result<FileKey, CryptoFileError> {
     let key = FileKey::generate()?;
     encrypt_to_with_key(src, dst, &key)?;
     Ok(key)
@@ -431,10 +431,8 @@ fn encrypt_into(
 /// XSalsa20 keyed with HSalsa20(`fileKey`, 16 zero bytes) and the file's nonce, whose first 32
 /// bytes key Poly1305.
 fn init(key: &FileKey) -> (XSalsa20, Mac) {
-    let mut box_key = salsa20::hsalsa::<U10>(
-        GenericArray::from_slice(&key.key),
-        &GenericArray::default(),
-    );
+    let mut box_key =
+        salsa20::hsalsa::<U10>(GenericArray::from_slice(&key.key), &GenericArray::default());
     let mut stream = XSalsa20::new(&box_key, GenericArray::from_slice(&key.nonce));
     box_key.as_mut_slice().zeroize();
     let mut mac_key = [0u8; 32];
@@ -641,7 +639,8 @@ impl TempFile {
 
     /// Renames the temporary file onto `dst`.
     fn commit(mut self, dst: &Path) -> Result<(), CryptoFileError> {
-        fs::rename(&self.path, dst).map_err(CryptoFileError::io("rename the temporary file onto", dst))?;
+        fs::rename(&self.path, dst)
+            .map_err(CryptoFileError::io("rename the temporary file onto", dst))?;
         self.committed = true;
         Ok(())
     }
@@ -653,5 +652,528 @@ impl Drop for TempFile {
             // Best effort: the error path already has an error to report.
             let _ = fs::remove_file(&self.path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes a hex string of the test vectors.
+    fn hex(parts: &[&str]) -> Vec<u8> {
+        let text: String = parts.concat();
+        (0..text.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("test vector hex"))
+            .collect()
+    }
+
+    // NaCl's published crypto_box / crypto_secretbox test vector, as libsodium's tests carry it
+    // (repository jedisct1/libsodium): the X25519 shared secret of Alice and Bob (`shared` in
+    // test/default/core1.c), `firstkey` = HSalsa20(shared, 0) (test/default/secretbox.c), the
+    // nonce and the 131-byte message after the 32 zero bytes (test/default/box.c), and
+    // crypto_box's output after its 16 zero bytes: the tag, then the ciphertext
+    // (test/default/box.exp).
+    const SHARED: &str = "4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742";
+    const FIRSTKEY: &str = "1b27556473e985d462cd51197a9a46c76009549eac6474f206c4ee0844f68389";
+    const NONCE: &str = "69696ee955b62b73cd62bda875fc73d68219e0036b7a0b37";
+    const MESSAGE: [&str; 3] = [
+        "be075fc53c81f2d5cf141316ebeb0c7b5228c52a4c62cbd44b66849b64244ffce5ecbaaf33bd751a1ac728d45e6c6129",
+        "6cdc3c01233561f41db66cce314adb310e3be8250c46f06dceea3a7fa1348057e2f6556ad6b1318a024a838f21af1fde",
+        "048977eb48f59ffd4924ca1c60902e52f0a089bc76897040e082f937763848645e0705",
+    ];
+    const TAG: &str = "f3ffc7703f9400e52a7dfb4b3d3305d9";
+    const CIPHERTEXT: [&str; 3] = [
+        "8e993b9f48681273c29650ba32fc76ce48332ea7164d96a4476fb8c531a1186ac0dfc17c98dce87b4da7f011ec48c972",
+        "71d2c20f9b928fe2270d6fb863d51738b48eeee314a7cc8ab932164548e526ae90224368517acfeabd6bb3732bc0e9da",
+        "99832b61ca01b6de56244a9e88d5f9b37973f622a43d14a6599b1f654cb45a74e355a5",
+    ];
+
+    fn array<const N: usize>(bytes: &[u8]) -> [u8; N] {
+        bytes.try_into().expect("test vector length")
+    }
+
+    /// The vector's key as a file key: the raw shared secret, which the format derives from.
+    fn nacl_key() -> FileKey {
+        FileKey::from_bytes(array(&hex(&[SHARED])), array(&hex(&[NONCE])))
+    }
+
+    /// The file the core would write for the vector's message: ciphertext, then tag.
+    fn nacl_file() -> Vec<u8> {
+        let mut file = hex(&CIPHERTEXT);
+        file.extend(hex(&[TAG]));
+        file
+    }
+
+    /// Deterministic test data (not random in any cryptographic sense).
+    fn data(len: usize, seed: u64) -> Vec<u8> {
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    }
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("read_dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn firstkey_is_hsalsa20_of_the_shared_secret() {
+        let first = salsa20::hsalsa::<U10>(
+            GenericArray::from_slice(&hex(&[SHARED])),
+            &GenericArray::default(),
+        );
+        assert_eq!(first.as_slice(), hex(&[FIRSTKEY]).as_slice());
+    }
+
+    #[test]
+    fn nacl_vector_is_a_core_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("vector");
+        let message = hex(&MESSAGE);
+        assert_eq!(message.len(), 131);
+
+        write_with_key(&path, &message, &nacl_key()).expect("write");
+        assert_eq!(fs::read(&path).expect("read back"), nacl_file());
+
+        fs::write(&path, nacl_file()).expect("write vector");
+        assert_eq!(read(&path, &nacl_key()).expect("read"), message);
+        let plain = dir.path().join("plain");
+        decrypt_to(&path, &nacl_key(), &plain).expect("decrypt_to");
+        assert_eq!(fs::read(&plain).expect("read plain"), message);
+    }
+
+    #[test]
+    fn nacl_vector_streams_with_any_buffer_size() {
+        let message = hex(&MESSAGE);
+        for len in [TAG_LEN + 1, TAG_LEN + 3, 20, 32, 33, 47, 100, 200] {
+            let mut out = Vec::new();
+            decrypt_stream(
+                &mut nacl_file().as_slice(),
+                &nacl_key(),
+                &mut out,
+                &mut vec![0; len],
+            )
+            .expect("decrypt_stream");
+            assert_eq!(out, message, "decrypting with a {len}-byte buffer");
+
+            let mut out = Vec::new();
+            encrypt_stream(
+                &mut message.as_slice(),
+                &nacl_key(),
+                &mut out,
+                &mut vec![0; len],
+            )
+            .expect("encrypt_stream");
+            assert_eq!(out, nacl_file(), "encrypting with a {len}-byte buffer");
+        }
+    }
+
+    /// Input that comes a few bytes at a time, as a pipe may give it.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.1 = self.1 % 7 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn short_reads_give_the_same_bytes() {
+        let message = hex(&MESSAGE);
+        let mut out = Vec::new();
+        decrypt_stream(
+            &mut Trickle(&nacl_file(), 0),
+            &nacl_key(),
+            &mut out,
+            &mut vec![0; BUF_LEN + TAG_LEN],
+        )
+        .expect("decrypt_stream");
+        assert_eq!(out, message);
+        let mut out = Vec::new();
+        encrypt_stream(
+            &mut Trickle(&message, 3),
+            &nacl_key(),
+            &mut out,
+            &mut vec![0; 64],
+        )
+        .expect("encrypt_stream");
+        assert_eq!(out, nacl_file());
+    }
+
+    #[test]
+    fn the_raw_key_is_not_the_format() {
+        // crypto_secretbox keyed with `fileKey` itself would be NaCl's output with `firstkey`
+        // as `fileKey`; the core's format derives once more, so the files differ.
+        let key = FileKey::from_bytes(array(&hex(&[FIRSTKEY])), array(&hex(&[NONCE])));
+        let mut out = Vec::new();
+        encrypt_stream(&mut hex(&MESSAGE).as_slice(), &key, &mut out, &mut [0; 64])
+            .expect("encrypt_stream");
+        assert_ne!(out, nacl_file());
+    }
+
+    #[test]
+    fn round_trips_whole_and_streaming_agree() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let sizes = [
+            0,
+            1,
+            31,
+            32,
+            33,
+            BUF_LEN - 1,
+            BUF_LEN,
+            BUF_LEN + 1,
+            3 * 1024 * 1024 + 7,
+        ];
+        for (i, size) in sizes.into_iter().enumerate() {
+            let plain = data(size, i as u64);
+            let key = FileKey::generate().expect("generate");
+            let whole = dir.path().join(format!("whole-{size}"));
+            let streamed = dir.path().join(format!("streamed-{size}"));
+            let plain_path = dir.path().join(format!("plain-{size}"));
+            fs::write(&plain_path, &plain).expect("write plain");
+
+            write_with_key(&whole, &plain, &key).expect("write_with_key");
+            encrypt_to_with_key(&plain_path, &streamed, &key).expect("encrypt_to_with_key");
+            let encrypted = fs::read(&whole).expect("read whole");
+            assert_eq!(encrypted.len(), size + TAG_LEN, "size {size}");
+            assert_eq!(
+                encrypted,
+                fs::read(&streamed).expect("read streamed"),
+                "size {size}"
+            );
+            if size >= 32 {
+                assert_ne!(&encrypted[..32], &plain[..32], "size {size}: not encrypted");
+            }
+
+            assert_eq!(read(&whole, &key).expect("read"), plain, "size {size}");
+            let out = dir.path().join(format!("out-{size}"));
+            decrypt_to(&streamed, &key, &out).expect("decrypt_to");
+            assert_eq!(fs::read(&out).expect("read out"), plain, "size {size}");
+        }
+    }
+
+    #[test]
+    fn fresh_keys_are_fresh() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        let key_a = write(&a, b"same").expect("write a");
+        let key_b = write(&b, b"same").expect("write b");
+        assert_ne!(key_a.key_bytes(), key_b.key_bytes());
+        assert_ne!(key_a.nonce_bytes(), key_b.nonce_bytes());
+        assert_ne!(fs::read(&a).expect("a"), fs::read(&b).expect("b"));
+        assert_eq!(read(&a, &key_a).expect("read a"), b"same");
+        let plain = dir.path().join("plain");
+        fs::write(&plain, b"streamed").expect("write plain");
+        let key_c = encrypt_to(&plain, &b).expect("encrypt_to");
+        assert_eq!(read(&b, &key_c).expect("read b"), b"streamed");
+    }
+
+    /// The ways a file can fail to decrypt, each with the error it must give.
+    fn assert_fails(
+        dir: &Path,
+        name: &str,
+        contents: &[u8],
+        key: &FileKey,
+        check: impl Fn(&CryptoFileError) -> bool,
+    ) {
+        let src = dir.join(format!("{name}.enc"));
+        fs::write(&src, contents).expect("write case");
+        match read(&src, key) {
+            Err(e) => assert!(check(&e), "{name}: read gave {e:?}"),
+            Ok(bytes) => panic!("{name}: read gave {} bytes", bytes.len()),
+        }
+        let dst = dir.join(format!("{name}.out"));
+        match decrypt_to(&src, key, &dst) {
+            Err(e) => assert!(check(&e), "{name}: decrypt_to gave {e:?}"),
+            Ok(()) => panic!("{name}: decrypt_to succeeded"),
+        }
+        assert!(!dst.exists(), "{name}: plaintext left at dst");
+        assert_eq!(
+            names(dir),
+            vec![format!("{name}.enc")],
+            "{name}: files left"
+        );
+
+        // A file already at dst is left as it was.
+        fs::write(&dst, b"before").expect("write dst");
+        assert!(
+            decrypt_to(&src, key, &dst).is_err(),
+            "{name}: over an existing dst"
+        );
+        assert_eq!(
+            fs::read(&dst).expect("read dst"),
+            b"before",
+            "{name}: dst changed"
+        );
+        fs::remove_file(&dst).expect("remove dst");
+        fs::remove_file(&src).expect("remove src");
+    }
+
+    fn is_auth(e: &CryptoFileError) -> bool {
+        matches!(e, CryptoFileError::Authentication { .. })
+    }
+
+    #[test]
+    fn tampering_and_wrong_keys_fail_and_leave_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dir = dir.path();
+        let key = FileKey::generate().expect("generate");
+        // Longer than the buffer, so that failures come after plaintext was streamed out.
+        let plain = data(BUF_LEN * 2 + 100, 7);
+        let good = dir.join("good");
+        write_with_key(&good, &plain, &key).expect("write");
+        let file = fs::read(&good).expect("read good");
+        fs::remove_file(&good).expect("remove good");
+
+        let mut wrong_key = *key.key_bytes();
+        wrong_key[0] ^= 1;
+        assert_fails(
+            dir,
+            "wrong-key",
+            &file,
+            &FileKey::from_bytes(wrong_key, *key.nonce_bytes()),
+            is_auth,
+        );
+        let mut wrong_nonce = *key.nonce_bytes();
+        wrong_nonce[23] ^= 0x80;
+        assert_fails(
+            dir,
+            "wrong-nonce",
+            &file,
+            &FileKey::from_bytes(*key.key_bytes(), wrong_nonce),
+            is_auth,
+        );
+
+        let last = file.len() - 1;
+        for (name, at) in [
+            ("flipped-tag-first", last - 15),
+            ("flipped-tag-last", last),
+            ("flipped-first-byte", 0),
+            ("flipped-past-buffer", BUF_LEN + 5),
+            ("flipped-last-body-byte", last - 16),
+        ] {
+            let mut bad = file.clone();
+            bad[at] ^= 0x01;
+            assert_fails(dir, name, &bad, &key, is_auth);
+        }
+
+        assert_fails(dir, "one-byte-short", &file[..last], &key, is_auth);
+        assert_fails(
+            dir,
+            "one-byte-more",
+            &[&file[..], b"x"].concat(),
+            &key,
+            is_auth,
+        );
+        assert_fails(dir, "just-a-wrong-tag", &file[last - 15..], &key, is_auth);
+        for len in [0, 1, 15] {
+            assert_fails(
+                dir,
+                &format!("truncated-{len}"),
+                &file[..len],
+                &key,
+                |e| matches!(e, CryptoFileError::Truncated { len: l, .. } if *l == len as u64),
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_plaintext_is_only_the_tag() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("empty");
+        let key = write(&path, b"").expect("write");
+        assert_eq!(fs::metadata(&path).expect("metadata").len(), TAG_LEN as u64);
+        assert_eq!(read(&path, &key).expect("read"), b"");
+    }
+
+    #[test]
+    fn error_messages_say_what_happened() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("short");
+        fs::write(&path, [0u8; 15]).expect("write");
+        let e = read(&path, &nacl_key()).expect_err("truncated");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: truncated: 15 bytes, less than the 16-byte tag",
+                path.display()
+            )
+        );
+
+        fs::write(&path, nacl_file()).expect("write");
+        let other = FileKey::from_bytes([1; 32], array(&hex(&[NONCE])));
+        let e = read(&path, &other).expect_err("wrong key");
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}: authentication failed: wrong key, or the file was changed",
+                path.display()
+            )
+        );
+
+        let missing = dir.path().join("missing");
+        let e = read(&missing, &nacl_key()).expect_err("missing");
+        assert!(matches!(&e, CryptoFileError::Io { op: "read", path, .. } if *path == missing));
+        assert!(
+            e.to_string()
+                .starts_with(&format!("could not read {}: ", missing.display())),
+            "{e}"
+        );
+        let e = decrypt_to(&missing, &nacl_key(), dir.path().join("out")).expect_err("missing");
+        assert!(
+            e.to_string()
+                .starts_with(&format!("could not open {}: ", missing.display())),
+            "{e}"
+        );
+
+        let nowhere = dir.path().join("no-such-dir").join("out");
+        let e = decrypt_to(&path, &nacl_key(), &nowhere).expect_err("no dir");
+        assert!(
+            e.to_string().starts_with(&format!(
+                "could not create a temporary file for {}: ",
+                nowhere.display()
+            )),
+            "{e}"
+        );
+        let e = write(dir.path().join("no-such-dir").join("x"), b"x").expect_err("no dir");
+        assert!(
+            matches!(
+                e,
+                CryptoFileError::Io {
+                    op: "create a temporary file for",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn keys_as_the_core_writes_them() {
+        let key = nacl_key();
+        let args = key.to_args();
+        // 32 bytes: 43 characters and one `=`; 24 bytes: 32 characters, no padding needed.
+        assert_eq!(
+            args.file_key,
+            "Sl2dW6TOLeFyjjv0gDUPJeB-IclH0Z4zdvCbPB4WF0I="
+        );
+        assert_eq!(args.file_nonce, "aWlu6VW2K3PNYr2odfxz1oIZ4ANregs3");
+        assert_eq!(FileKey::from_args(&args).expect("from_args"), key);
+
+        let json = format!(
+            r#"{{"filePath":"/tmp/f","cryptoArgs":{{"fileKey":"{}","fileNonce":"{}"}}}}"#,
+            args.file_key, args.file_nonce
+        );
+        let file: CryptoFile = serde_json::from_str(&json).expect("CryptoFile JSON");
+        let from_json = FileKey::from_args(file.crypto_args.as_ref().expect("cryptoArgs"));
+        assert_eq!(from_json.expect("key"), key);
+        assert_eq!(key.to_crypto_file("/tmp/f"), file);
+
+        // Without the padding, as the core's parser also takes it.
+        let unpadded = args.file_key.trim_end_matches('=');
+        assert_eq!(
+            FileKey::from_base64(unpadded, &args.file_nonce).expect("unpadded"),
+            key
+        );
+    }
+
+    #[test]
+    fn bad_key_strings_are_refused() {
+        let nonce = "aWlu6VW2K3PNYr2odfxz1oIZ4ANregs3";
+        let key = "Sl2dW6TOLeFyjjv0gDUPJeB-IclH0Z4zdvCbPB4WF0I=";
+        let cases: [(&str, &str, &str); 8] = [
+            // 31 and 33 bytes.
+            (
+                "Sl2dW6TOLeFyjjv0gDUPJeB-IclH0Z4zdvCbPB4WFw==",
+                nonce,
+                "fileKey has 31 bytes, expected 32",
+            ),
+            (
+                "Sl2dW6TOLeFyjjv0gDUPJeB-IclH0Z4zdvCbPB4WF0IA",
+                nonce,
+                "fileKey has 33 bytes, expected 32",
+            ),
+            ("", nonce, "fileKey has 0 bytes, expected 32"),
+            (
+                key,
+                "aWlu6VW2K3PNYr2odfxz1oIZ4ANregs=",
+                "fileNonce has 23 bytes, expected 24",
+            ),
+            // The standard alphabet, which the core never writes.
+            (
+                "Sl2dW6TOLeFyjjv0gDUPJeB+IclH0Z4zdvCbPB4WF0I=",
+                nonce,
+                "fileKey is not base64url: ",
+            ),
+            (
+                key,
+                "aWlu6VW2K3PNYr2odfxz1oIZ4ANreg/3",
+                "fileNonce is not base64url: ",
+            ),
+            (
+                key,
+                "aWlu6VW2K3PNYr2o dfxz1oIZ4ANregs3",
+                "fileNonce is not base64url: ",
+            ),
+            // Too much padding.
+            (
+                "Sl2dW6TOLeFyjjv0gDUPJeB-IclH0Z4zdvCbPB4WF0I==",
+                nonce,
+                "fileKey is not base64url: ",
+            ),
+        ];
+        for (k, n, message) in cases {
+            let e = FileKey::from_base64(k, n).expect_err(message);
+            assert!(e.to_string().starts_with(message), "{k:?} {n:?}: {e}");
+            let field = if message.starts_with("fileKey") {
+                KeyField::Key
+            } else {
+                KeyField::Nonce
+            };
+            assert!(
+                matches!(e, CryptoFileError::Base64 { field: f, .. } | CryptoFileError::Length { field: f, .. } if f == field),
+                "{e:?}"
+            );
+        }
+        let args = CryptoFileArgs::new("not a key".into(), nonce.into());
+        assert!(FileKey::try_from(&args).is_err());
+    }
+
+    #[test]
+    fn debug_shows_no_key() {
+        let key = nacl_key();
+        let shown = format!("{key:?}");
+        assert_eq!(shown, "FileKey { .. }");
+        assert!(!shown.contains("4a") && !shown.contains("Sl2d"));
+    }
+
+    #[test]
+    fn read_file_follows_crypto_args() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let enc = dir.path().join("enc");
+        let key = write(&enc, b"secret").expect("write");
+        let file = key.to_crypto_file(enc.to_string_lossy());
+        assert_eq!(read_file(&file).expect("encrypted"), b"secret");
+        let plain = dir.path().join("plain");
+        fs::write(&plain, b"open").expect("write plain");
+        let file = CryptoFile::new(plain.to_string_lossy().into_owned());
+        assert_eq!(read_file(&file).expect("plain"), b"open");
     }
 }
