@@ -45,7 +45,8 @@
 //!   beside the destination (created anew, owner-only on Unix) and rename it into place only
 //!   when everything succeeded (for [`decrypt_to`]: after the tag verified). On any error the
 //!   temporary file is removed and the destination is as it was. They do not `fsync`.
-//! * Streaming uses one buffer of 64 KiB, whatever the file's size.
+//! * Streaming uses at most four buffers of 64 KiB, whatever the file's size, and writes on a
+//!   thread of its own (on the calling thread when none can be started).
 //! * Keys are wiped from memory when dropped ([`FileKey`], the derived keys, the cipher state).
 //!
 //! The functions block on file IO: in an async bot, call them inside
@@ -56,6 +57,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::{self, JoinHandle};
 
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
@@ -78,6 +81,8 @@ pub const TAG_LEN: usize = 16;
 
 /// The streaming buffer: a multiple of the Poly1305 block, so that whole reads need no carry.
 const BUF_LEN: usize = 64 * 1024;
+/// The piece of the buffer that is authenticated and decrypted at once (fits a first-level cache).
+const PIECE_LEN: usize = 8 * 1024;
 
 /// Base64url as the core writes it (with padding); padding is optional when reading, as in the
 /// core's parser. Bits after the last byte must be zero.
@@ -331,7 +336,8 @@ pub fn read_file(file: &CryptoFile) -> Result<Vec<u8>, CryptoFileError> {
 ///
 /// The plaintext goes to a new temporary file beside `dst`, renamed onto `dst` (replacing it)
 /// only once the tag has verified. On any error the temporary file is removed and `dst` is
-/// left as it was. Memory use is one 64 KiB buffer, whatever the file's size.
+/// left as it was. Memory use is at most four buffers of 64 KiB, whatever the file's size;
+/// writing runs on a thread of its own, overlapping the cipher.
 pub fn decrypt_to(
     src: impl AsRef<Path>,
     key: &FileKey,
@@ -339,12 +345,12 @@ pub fn decrypt_to(
 ) -> Result<(), CryptoFileError> {
     let (src, dst) = (src.as_ref(), dst.as_ref());
     let mut input = File::open(src).map_err(CryptoFileError::io("open", src))?;
-    let (tmp, mut file) = TempFile::beside(dst)?;
-    let mut buf = vec![0u8; BUF_LEN + TAG_LEN];
-    let result = decrypt_stream(&mut input, key, &mut file, &mut buf);
-    buf.zeroize();
-    // Closed before the rename or the removal (Windows does neither to an open file).
-    drop(file);
+    let (tmp, file) = TempFile::beside(dst)?;
+    // The file is closed when this returns, before the rename or the removal (Windows does
+    // neither to an open file).
+    let result = through_sink(file, BUF_LEN + TAG_LEN, |sink| {
+        decrypt_stream(&mut input, key, sink)
+    });
     match result {
         Ok(()) => tmp.commit(dst),
         Err(StreamError::Io(e)) => Err(e.at(src, &tmp.path)),
@@ -386,6 +392,7 @@ pub fn write_with_key(
 ///
 /// The ciphertext goes to a new temporary file beside `dst`, renamed onto `dst` (replacing it)
 /// once it is complete. On any error the temporary file is removed and `dst` is left as it was.
+/// Memory use is bounded as for [`decrypt_to`].
 pub fn encrypt_to(
     src: impl AsRef<Path>,
     dst: impl AsRef<Path>,
@@ -416,11 +423,8 @@ fn encrypt_into(
     dst: &Path,
     key: &FileKey,
 ) -> Result<(), CryptoFileError> {
-    let (tmp, mut file) = TempFile::beside(dst)?;
-    let mut buf = vec![0u8; BUF_LEN];
-    let result = encrypt_stream(input, key, &mut file, &mut buf);
-    buf.zeroize();
-    drop(file);
+    let (tmp, file) = TempFile::beside(dst)?;
+    let result = through_sink(file, BUF_LEN, |sink| encrypt_stream(input, key, sink));
     match result {
         Ok(()) => tmp.commit(dst),
         Err(e) => Err(e.at(src, &tmp.path)),
@@ -530,21 +534,184 @@ fn read_some(input: &mut impl Read, buf: &mut [u8]) -> Result<usize, IoFailure> 
     }
 }
 
-/// Decrypts `input` into `output`, holding back the last [`TAG_LEN`] bytes seen: at the end
-/// they are the tag. `buf` must be longer than [`TAG_LEN`]. Plaintext is written before the
-/// tag is checked, so `output` must be thrown away on an error.
+/// A buffer of a stream, wiped when dropped (it holds plaintext).
+struct Buf(Vec<u8>);
+
+impl Buf {
+    fn new(len: usize) -> Self {
+        Buf(vec![0; len])
+    }
+}
+
+impl Drop for Buf {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+/// Where a stream's output goes, a buffer at a time. Every buffer it gives has the same
+/// length.
+trait Sink {
+    /// A buffer to fill (its contents are whatever they were).
+    fn buffer(&mut self) -> Buf;
+    /// Writes `buf[..len]`.
+    fn put(&mut self, buf: Buf, len: usize) -> Result<(), IoFailure>;
+}
+
+/// Writes on the calling thread, reusing one spare buffer.
+struct InlineSink<W> {
+    out: W,
+    len: usize,
+    spare: Option<Buf>,
+}
+
+impl<W: Write> InlineSink<W> {
+    fn new(out: W, len: usize) -> Self {
+        Self {
+            out,
+            len,
+            spare: None,
+        }
+    }
+}
+
+impl<W: Write> Sink for InlineSink<W> {
+    fn buffer(&mut self) -> Buf {
+        self.spare.take().unwrap_or_else(|| Buf::new(self.len))
+    }
+
+    fn put(&mut self, buf: Buf, len: usize) -> Result<(), IoFailure> {
+        let written = self.out.write_all(&buf.0[..len]);
+        self.spare = Some(buf);
+        written.map_err(IoFailure::Write)
+    }
+}
+
+/// How many buffers a [`ThreadSink`] makes at most: the memory bound of a stream.
+const MAX_BUFFERS: usize = 4;
+
+/// Writes on a thread of its own, so that writing overlaps the cipher; buffers go back and
+/// forth, at most [`MAX_BUFFERS`] of them.
+struct ThreadSink {
+    full: Option<SyncSender<(Buf, usize)>>,
+    free: Receiver<Buf>,
+    made: usize,
+    len: usize,
+    writer: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl ThreadSink {
+    /// Starts the writer thread; gives `out` back when no thread can be started.
+    fn start<W: Write + Send + 'static>(out: W, len: usize) -> Result<Self, W> {
+        let (full_tx, full_rx) = sync_channel::<(Buf, usize)>(MAX_BUFFERS);
+        let (free_tx, free_rx) = sync_channel::<Buf>(MAX_BUFFERS);
+        let (out_tx, out_rx) = sync_channel::<W>(1);
+        let spawned = thread::Builder::new()
+            .name("crypto-file-writer".into())
+            .spawn(move || {
+                let Ok(mut out) = out_rx.recv() else {
+                    return Ok(());
+                };
+                for (buf, len) in full_rx {
+                    out.write_all(&buf.0[..len])?;
+                    // The stream may be done with buffers: then this one is dropped.
+                    let _ = free_tx.try_send(buf);
+                }
+                out.flush()
+            });
+        let writer = match spawned {
+            Ok(writer) => writer,
+            Err(_) => return Err(out),
+        };
+        if let Err(returned) = out_tx.send(out) {
+            // The thread is gone already (it cannot be, but then write here).
+            let _ = writer.join();
+            return Err(returned.0);
+        }
+        Ok(Self {
+            full: Some(full_tx),
+            free: free_rx,
+            made: 0,
+            len,
+            writer: Some(writer),
+        })
+    }
+
+    /// Waits until everything handed over is written (or writing failed).
+    fn finish(mut self) -> Result<(), IoFailure> {
+        self.full = None;
+        match self.writer.take().map(JoinHandle::join) {
+            Some(Ok(written)) => written.map_err(IoFailure::Write),
+            Some(Err(_)) => Err(IoFailure::Write(io::Error::other(
+                "the writer thread panicked",
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Sink for ThreadSink {
+    fn buffer(&mut self) -> Buf {
+        if let Ok(buf) = self.free.try_recv() {
+            return buf;
+        }
+        if self.made < MAX_BUFFERS {
+            self.made += 1;
+            return Buf::new(self.len);
+        }
+        // All made and in flight: wait for one. If the writer stopped, its error comes from
+        // `put` and `finish`.
+        self.free.recv().unwrap_or_else(|_| Buf::new(self.len))
+    }
+
+    fn put(&mut self, buf: Buf, len: usize) -> Result<(), IoFailure> {
+        let sent = match &self.full {
+            Some(full) => full.send((buf, len)).is_ok(),
+            None => false,
+        };
+        if sent {
+            Ok(())
+        } else {
+            Err(IoFailure::Write(io::Error::other(
+                "the writer thread stopped",
+            )))
+        }
+    }
+}
+
+/// Runs `run` with a sink that writes to `out`: on a writer thread, or here when none can be
+/// started. `out` is closed when this returns. A write error wins over `run`'s own: it is why
+/// `run` stopped, or it came after.
+fn through_sink<E: From<IoFailure>>(
+    out: File,
+    len: usize,
+    run: impl FnOnce(&mut dyn Sink) -> Result<(), E>,
+) -> Result<(), E> {
+    match ThreadSink::start(out, len) {
+        Ok(mut sink) => {
+            let result = run(&mut sink);
+            sink.finish()?;
+            result
+        }
+        Err(out) => run(&mut InlineSink::new(out, len)),
+    }
+}
+
+/// Decrypts `input` into `sink`, holding back the last [`TAG_LEN`] bytes seen: at the end
+/// they are the tag. The sink's buffers must be longer than [`TAG_LEN`]. Plaintext is written
+/// before the tag is checked, so the output must be thrown away on an error.
 fn decrypt_stream(
     input: &mut impl Read,
     key: &FileKey,
-    output: &mut impl Write,
-    buf: &mut [u8],
+    sink: &mut dyn Sink,
 ) -> Result<(), StreamError> {
-    debug_assert!(buf.len() > TAG_LEN);
     let (mut stream, mut mac) = init(key);
+    let mut buf = sink.buffer();
+    debug_assert!(buf.0.len() > TAG_LEN);
     let mut held = 0;
     let mut total = 0u64;
     loop {
-        let n = read_some(input, &mut buf[held..])?;
+        let n = read_some(input, &mut buf.0[held..])?;
         if n == 0 {
             break;
         }
@@ -555,40 +722,45 @@ fn decrypt_stream(
             continue;
         }
         let body = filled - TAG_LEN;
-        mac.update(&buf[..body]);
-        stream.apply_keystream(&mut buf[..body]);
-        output.write_all(&buf[..body]).map_err(IoFailure::Write)?;
-        buf.copy_within(body..filled, 0);
+        // A cache-sized piece at a time: the XOR finds in cache what the MAC just read.
+        for piece in buf.0[..body].chunks_mut(PIECE_LEN) {
+            mac.update(piece);
+            stream.apply_keystream(piece);
+        }
+        let mut next = sink.buffer();
+        next.0[..TAG_LEN].copy_from_slice(&buf.0[body..filled]);
+        sink.put(std::mem::replace(&mut buf, next), body)?;
         held = TAG_LEN;
     }
     if held < TAG_LEN {
         return Err(StreamError::Truncated(total));
     }
-    if !mac.verify(&buf[..TAG_LEN]) {
+    if !mac.verify(&buf.0[..TAG_LEN]) {
         return Err(StreamError::Authentication);
     }
-    Ok(output.flush().map_err(IoFailure::Write)?)
+    Ok(())
 }
 
-/// Encrypts `input` into `output` and appends the tag.
+/// Encrypts `input` into `sink` and appends the tag. The sink's buffers must hold the tag.
 fn encrypt_stream(
     input: &mut impl Read,
     key: &FileKey,
-    output: &mut impl Write,
-    buf: &mut [u8],
+    sink: &mut dyn Sink,
 ) -> Result<(), IoFailure> {
     let (mut stream, mut mac) = init(key);
     loop {
-        let n = read_some(input, buf)?;
+        let mut buf = sink.buffer();
+        let n = read_some(input, &mut buf.0)?;
         if n == 0 {
-            break;
+            buf.0[..TAG_LEN].copy_from_slice(&mac.tag());
+            return sink.put(buf, TAG_LEN);
         }
-        stream.apply_keystream(&mut buf[..n]);
-        mac.update(&buf[..n]);
-        output.write_all(&buf[..n]).map_err(IoFailure::Write)?;
+        for piece in buf.0[..n].chunks_mut(PIECE_LEN) {
+            stream.apply_keystream(piece);
+            mac.update(piece);
+        }
+        sink.put(buf, n)?;
     }
-    output.write_all(&mac.tag()).map_err(IoFailure::Write)?;
-    output.flush().map_err(IoFailure::Write)
 }
 
 /// The path of a new file beside a destination, removed on drop unless renamed onto it.
@@ -658,6 +830,7 @@ impl Drop for TempFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
 
     /// Decodes a hex string of the test vectors.
     fn hex(parts: &[&str]) -> Vec<u8> {
@@ -754,29 +927,96 @@ mod tests {
         assert_eq!(fs::read(&plain).expect("read plain"), message);
     }
 
+    /// A writer the test keeps a handle on, that fails once it has taken `fail_after` bytes.
+    #[derive(Clone, Default)]
+    struct Shared(Arc<Mutex<Vec<u8>>>, Option<usize>);
+
+    impl Write for Shared {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let mut out = self.0.lock().expect("lock");
+            if self.1.is_some_and(|limit| out.len() + buf.len() > limit) {
+                return Err(io::Error::other("disk full"));
+            }
+            out.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Shared {
+        fn bytes(&self) -> Vec<u8> {
+            self.0.lock().expect("lock").clone()
+        }
+    }
+
+    /// Runs a stream with buffers of `len` bytes into `out`, on a writer thread or inline.
+    fn stream_into<E>(
+        out: &Shared,
+        len: usize,
+        threaded: bool,
+        run: impl FnOnce(&mut dyn Sink) -> Result<(), E>,
+    ) -> Result<(), StreamError>
+    where
+        StreamError: From<E>,
+    {
+        if threaded {
+            let Ok(mut sink) = ThreadSink::start(out.clone(), len) else {
+                panic!("no writer thread");
+            };
+            let result = run(&mut sink);
+            assert!(sink.made <= MAX_BUFFERS, "{} buffers", sink.made);
+            sink.finish()?;
+            Ok(result?)
+        } else {
+            Ok(run(&mut InlineSink::new(out.clone(), len))?)
+        }
+    }
+
+    fn decrypt_with(
+        input: &mut impl Read,
+        key: &FileKey,
+        len: usize,
+        threaded: bool,
+    ) -> Result<Vec<u8>, StreamError> {
+        let out = Shared::default();
+        stream_into(&out, len, threaded, |sink| decrypt_stream(input, key, sink))?;
+        Ok(out.bytes())
+    }
+
+    fn encrypt_with(
+        input: &mut impl Read,
+        key: &FileKey,
+        len: usize,
+        threaded: bool,
+    ) -> Result<Vec<u8>, StreamError> {
+        let out = Shared::default();
+        stream_into(&out, len, threaded, |sink| encrypt_stream(input, key, sink))?;
+        Ok(out.bytes())
+    }
+
     #[test]
     fn nacl_vector_streams_with_any_buffer_size() {
         let message = hex(&MESSAGE);
-        for len in [TAG_LEN + 1, TAG_LEN + 3, 20, 32, 33, 47, 100, 200] {
-            let mut out = Vec::new();
-            decrypt_stream(
-                &mut nacl_file().as_slice(),
-                &nacl_key(),
-                &mut out,
-                &mut vec![0; len],
-            )
-            .expect("decrypt_stream");
-            assert_eq!(out, message, "decrypting with a {len}-byte buffer");
+        for threaded in [false, true] {
+            for len in [TAG_LEN + 1, TAG_LEN + 3, 20, 32, 33, 47, 100, 200] {
+                let out = decrypt_with(&mut nacl_file().as_slice(), &nacl_key(), len, threaded)
+                    .expect("decrypt_stream");
+                assert_eq!(
+                    out, message,
+                    "decrypting with {len}-byte buffers, {threaded}"
+                );
 
-            let mut out = Vec::new();
-            encrypt_stream(
-                &mut message.as_slice(),
-                &nacl_key(),
-                &mut out,
-                &mut vec![0; len],
-            )
-            .expect("encrypt_stream");
-            assert_eq!(out, nacl_file(), "encrypting with a {len}-byte buffer");
+                let out = encrypt_with(&mut message.as_slice(), &nacl_key(), len, threaded)
+                    .expect("encrypt_stream");
+                assert_eq!(
+                    out,
+                    nacl_file(),
+                    "encrypting with {len}-byte buffers, {threaded}"
+                );
+            }
         }
     }
 
@@ -796,24 +1036,51 @@ mod tests {
     #[test]
     fn short_reads_give_the_same_bytes() {
         let message = hex(&MESSAGE);
-        let mut out = Vec::new();
-        decrypt_stream(
-            &mut Trickle(&nacl_file(), 0),
-            &nacl_key(),
-            &mut out,
-            &mut vec![0; BUF_LEN + TAG_LEN],
-        )
-        .expect("decrypt_stream");
-        assert_eq!(out, message);
-        let mut out = Vec::new();
+        for threaded in [false, true] {
+            let file = nacl_file();
+            let out = decrypt_with(
+                &mut Trickle(&file, 0),
+                &nacl_key(),
+                BUF_LEN + TAG_LEN,
+                threaded,
+            )
+            .expect("decrypt_stream");
+            assert_eq!(out, message);
+            let out = encrypt_with(&mut Trickle(&message, 3), &nacl_key(), 64, threaded)
+                .expect("encrypt_stream");
+            assert_eq!(out, nacl_file());
+        }
+    }
+
+    #[test]
+    fn a_failing_writer_stops_the_stream_with_its_error() {
+        let key = FileKey::generate().expect("generate");
+        let plain = data(10 * BUF_LEN, 3);
+        let mut file = Vec::new();
         encrypt_stream(
-            &mut Trickle(&message, 3),
-            &nacl_key(),
-            &mut out,
-            &mut vec![0; 64],
+            &mut plain.as_slice(),
+            &key,
+            &mut InlineSink::new(&mut file, BUF_LEN),
         )
-        .expect("encrypt_stream");
-        assert_eq!(out, nacl_file());
+        .expect("encrypt");
+        for threaded in [false, true] {
+            let out = Shared(Arc::default(), Some(3 * BUF_LEN));
+            let result = stream_into(&out, BUF_LEN + TAG_LEN, threaded, |sink| {
+                decrypt_stream(&mut file.as_slice(), &key, sink)
+            });
+            match result {
+                Err(StreamError::Io(IoFailure::Write(e))) => assert_eq!(e.to_string(), "disk full"),
+                other => panic!("threaded {threaded}: {other:?}"),
+            }
+            let out = Shared(Arc::default(), Some(5 * BUF_LEN));
+            let result = stream_into(&out, BUF_LEN, threaded, |sink| {
+                encrypt_stream(&mut plain.as_slice(), &key, sink)
+            });
+            assert!(
+                matches!(result, Err(StreamError::Io(IoFailure::Write(_)))),
+                "threaded {threaded}: {result:?}"
+            );
+        }
     }
 
     #[test]
@@ -821,9 +1088,8 @@ mod tests {
         // crypto_secretbox keyed with `fileKey` itself would be NaCl's output with `firstkey`
         // as `fileKey`; the core's format derives once more, so the files differ.
         let key = FileKey::from_bytes(array(&hex(&[FIRSTKEY])), array(&hex(&[NONCE])));
-        let mut out = Vec::new();
-        encrypt_stream(&mut hex(&MESSAGE).as_slice(), &key, &mut out, &mut [0; 64])
-            .expect("encrypt_stream");
+        let out = encrypt_with(&mut hex(&MESSAGE).as_slice(), &key, 64, false).expect("encrypt");
+        assert_eq!(out.len(), nacl_file().len());
         assert_ne!(out, nacl_file());
     }
 
