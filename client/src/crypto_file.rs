@@ -41,7 +41,7 @@
 //! # Guarantees
 //!
 //! * [`read`] checks the tag before it decrypts anything: on any failure no plaintext exists.
-//! * [`decrypt_to`], [`encrypt_to`], [`write`] and [`write_with_key`] write a temporary file
+//! * [`decrypt_to`], [`encrypt_to`], [`write()`] and [`write_with_key`] write a temporary file
 //!   beside the destination (created anew, owner-only on Unix) and rename it into place only
 //!   when everything succeeded (for [`decrypt_to`]: after the tag verified). On any error the
 //!   temporary file is removed and the destination is as it was. They do not `fsync`.
@@ -96,7 +96,7 @@ const BASE64URL: GeneralPurpose = GeneralPurpose::new(
 /// The key and nonce of one encrypted file (`cryptoArgs`), wiped from memory on drop.
 ///
 /// A key and nonce must encrypt one file only: two files written with the same [`FileKey`]
-/// give away the XOR of their contents. [`write`] and [`encrypt_to`] make a fresh one each time.
+/// give away the XOR of their contents. [`write()`] and [`encrypt_to`] make a fresh one each time.
 ///
 /// `Debug` shows neither the key nor the nonce.
 #[derive(Clone)]
@@ -375,7 +375,7 @@ pub fn write(path: impl AsRef<Path>, data: &[u8]) -> Result<FileKey, CryptoFileE
 
 /// Writes `data` encrypted to `path` with the given key.
 ///
-/// Never use one key and nonce for two different contents (see [`FileKey`]); [`write`] makes
+/// Never use one key and nonce for two different contents (see [`FileKey`]); [`write()`] makes
 /// a fresh one.
 pub fn write_with_key(
     path: impl AsRef<Path>,
