@@ -157,6 +157,9 @@ pub mod bot;
 mod client;
 mod config;
 mod connection;
+#[cfg(feature = "crypto-file")]
+#[cfg_attr(docsrs, doc(cfg(feature = "crypto-file")))]
+pub mod crypto_file;
 mod error;
 mod events;
 pub mod files;
