@@ -215,28 +215,49 @@ impl ReceivedFile {
         self.source()?.crypto_args.as_ref()
     }
 
-    /// Reads the whole file (a plain one; an encrypted one reads as its ciphertext).
+    /// Reads the whole file; one stored encrypted ([`ReceiveOptions::encrypt`]) is decrypted
+    /// (with the `crypto-file` feature; without it, reading one is an error that says so),
+    /// its tag checked before any of it is returned.
     ///
-    /// Fails with an error naming the path when the core reported none, or when it cannot be
+    /// Fails with an error naming the path when the core reported none, when it cannot be
     /// read (for example a relative path while the bot runs in another directory than the
-    /// core).
+    /// core), or when an encrypted file does not decrypt.
     pub fn read(&self) -> std::io::Result<Vec<u8>> {
-        let path = self.path().ok_or_else(|| {
+        let file_id = self.file_id();
+        let source = self.source().ok_or_else(|| {
             std::io::Error::new(
                 std::io::ErrorKind::NotFound,
-                format!("file {}: the core reported no path for it", self.file_id()),
+                format!("file {file_id}: the core reported no path for it"),
             )
         })?;
-        std::fs::read(path).map_err(|e| {
+        let path = Path::new(&source.file_path);
+        let located = |e: std::io::Error| {
             std::io::Error::new(
                 e.kind(),
                 format!(
-                    "file {}: cannot read {}, where the core stored it: {e}",
-                    self.file_id(),
+                    "file {file_id}: cannot read {}, where the core stored it: {e}",
                     path.display()
                 ),
             )
-        })
+        };
+        if source.crypto_args.is_none() {
+            return std::fs::read(path).map_err(located);
+        }
+        #[cfg(feature = "crypto-file")]
+        {
+            crate::crypto_file::read_file(source).map_err(|e| match e {
+                crate::crypto_file::CryptoFileError::Io { source, .. } => located(source),
+                other => std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("file {file_id}: {other}"),
+                ),
+            })
+        }
+        #[cfg(not(feature = "crypto-file"))]
+        Err(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            format!("file {file_id} is stored encrypted: reading it needs the crypto-file feature"),
+        ))
     }
 
     /// The chat item the file came with, now with the stored path.

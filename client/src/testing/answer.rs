@@ -616,6 +616,7 @@ impl World {
             incoming: false,
             state: FileState::Offered,
             transfer: self.uploads,
+            crypto: None,
         });
         (f, SentFile { name, path, bytes })
     }
@@ -1185,9 +1186,11 @@ impl World {
                 return Err(self.error(e));
             }
         }
+        #[cfg(not(feature = "crypto-file"))]
         if c.store_encrypted == Some(true) {
             return Err(self.command_error(
-                "the test core does not model encrypted local files: receive without encrypt=on",
+                "the test core stores files encrypted (encrypt=on) only with the crypto-file \
+                 feature of simplex-api-client",
             ));
         }
         let item_id = file.item_id;
@@ -1206,6 +1209,16 @@ impl World {
             return Err(self.item_not_found(item_id));
         };
         let chat = entry.chat;
+        self.files[index].path.clone_from(&path);
+        #[cfg(feature = "crypto-file")]
+        if c.store_encrypted == Some(true) {
+            if let Err(e) = self.encrypt_file(c.file_id) {
+                let mut err = chat_error_type::FileWrite::default();
+                err.file_path = path.clone();
+                err.message = e.to_string();
+                return Err(self.error(err));
+            }
+        }
         self.set_file_status(item_id, CiFileStatus::RcvAccepted, None);
         let item = self.item_now(item_id, chat);
         let mut r = responses::RcvFileAccepted::default();

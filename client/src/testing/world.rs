@@ -132,6 +132,8 @@ pub(super) struct FileEntry {
     pub(super) state: FileState,
     /// How its transfer goes once the bot receives it.
     pub(super) transfer: Transfer,
+    /// The key and nonce of a received file stored encrypted (`encrypt=on`).
+    pub(super) crypto: Option<simplex_api_types::types::CryptoFileArgs>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +144,27 @@ pub(super) enum FileState {
     Complete(String),
     Failed,
     Cancelled,
+}
+
+/// Writes `bytes` to `path`, encrypted with `crypto` when given.
+fn store(
+    path: &str,
+    bytes: &[u8],
+    crypto: Option<&simplex_api_types::types::CryptoFileArgs>,
+) -> std::io::Result<()> {
+    match crypto {
+        None => std::fs::write(path, bytes),
+        #[cfg(feature = "crypto-file")]
+        Some(args) => {
+            let key =
+                crate::crypto_file::FileKey::from_args(args).map_err(std::io::Error::other)?;
+            crate::crypto_file::write_with_key(path, bytes, &key).map_err(std::io::Error::other)
+        }
+        #[cfg(not(feature = "crypto-file"))]
+        Some(_) => Err(std::io::Error::other(
+            "encrypted files need the crypto-file feature",
+        )),
+    }
 }
 
 /// How a file transfer goes in the test core, to test what a bot does when one fails.
@@ -958,6 +981,7 @@ impl World {
                 incoming: true,
                 state: FileState::Offered,
                 transfer: Transfer::Completes,
+                crypto: None,
             });
             // The file's description arrives after the message.
             let mut e = events::RcvFileDescrReady::default();
@@ -1030,7 +1054,7 @@ impl World {
             return false;
         }
         let (path, item_id) = (f.path.clone(), f.item_id);
-        if let Err(e) = std::fs::write(&path, &f.bytes) {
+        if let Err(e) = store(&path, &f.bytes, f.crypto.as_ref()) {
             tracing::warn!("the test core cannot write file {file_id} to {path}: {e}");
         }
         let Some(chat) = self.item_mut(item_id).map(|i| i.chat) else {
@@ -1047,6 +1071,18 @@ impl World {
             .unwrap_or_else(|| self.a_chat_item(chat, Default::default()));
         self.push_event(done);
         true
+    }
+
+    /// Stores file `file_id`'s bytes at its path again (encrypted with its key, when it has
+    /// one): what [`write_file`](Self::write_file) wrote, after `encrypt_file`.
+    #[cfg(feature = "crypto-file")]
+    pub(super) fn encrypt_file(&mut self, file_id: i64) -> std::io::Result<()> {
+        let Some(f) = self.files.iter_mut().find(|f| f.file_id == file_id) else {
+            return Err(std::io::Error::other("no such file"));
+        };
+        let key = crate::crypto_file::write(&f.path, &f.bytes).map_err(std::io::Error::other)?;
+        f.crypto = Some(key.to_args());
+        Ok(())
     }
 
     /// Contact `name` deletes the bot: `contactDeletedByContact`.
@@ -1266,7 +1302,17 @@ impl World {
                 if let Some(p) = path {
                     let mut source = simplex_api_types::types::CryptoFile::default();
                     source.file_path = p.to_owned();
-                    file.file_source = Some(source);
+                    let file_id = file.file_id;
+                    source.crypto_args = self
+                        .files
+                        .iter()
+                        .find(|f| f.file_id == file_id)
+                        .and_then(|f| f.crypto.clone());
+                    if let Some(entry) = self.item_mut(item_id) {
+                        if let Some(file) = entry.item.file.as_mut() {
+                            file.file_source = Some(source);
+                        }
+                    }
                 }
             }
         }

@@ -450,3 +450,46 @@ async fn a_bot_replies_with_an_image_and_reads_the_files_it_is_sent() {
     })
     .await
 }
+
+/// A file received with `encrypt(true)` is stored encrypted in the core's format (its bytes
+/// on disk are not the plaintext, and they are the plaintext's length plus the 16-byte tag);
+/// `read` decrypts it with the key the core reported; with a wrong key reading fails with an
+/// authentication error and returns nothing.
+#[tokio::test]
+async fn a_file_stored_encrypted_reads_back_decrypted_and_a_wrong_key_fails() {
+    use simplex_api_client::crypto_file::{self, CryptoFileError, FileKey};
+
+    within(async {
+        let core = TestCore::start().await;
+        let (client, mut events) = client(&core).await;
+        let secret = b"the plaintext of a secret file".to_vec();
+        let id = core
+            .contact("alice")
+            .sends_file("s.txt", secret.clone())
+            .await;
+        let file = offered(&mut events, id).await;
+        let got = client
+            .receive_file(&file, &short().encrypt(true))
+            .await
+            .expect("received");
+        let sent = core.next_command::<ReceiveFile>().await;
+        assert_eq!(sent.store_encrypted, Some(true));
+        let args = got.crypto_args().expect("the key and nonce").clone();
+        let path = got.path().expect("a path").to_owned();
+        let on_disk = std::fs::read(&path).expect("stored");
+        assert_eq!(on_disk.len(), secret.len() + 16);
+        assert!(!on_disk
+            .windows(10)
+            .any(|w| secret.windows(10).any(|s| s == w)));
+        assert_eq!(got.read().expect("decrypted"), secret);
+
+        let wrong = FileKey::generate().expect("a key");
+        let e = crypto_file::read(&path, &wrong).expect_err("wrong key");
+        assert!(matches!(e, CryptoFileError::Authentication { .. }), "{e:?}");
+        assert!(e.to_string().contains("authentication failed"), "{e}");
+        // The right key from the JSON the core sent.
+        let key = FileKey::from_args(&args).expect("a valid key");
+        assert_eq!(crypto_file::read(&path, &key).expect("decrypted"), secret);
+    })
+    .await
+}
