@@ -133,3 +133,53 @@ fn into_result_gives_the_success_or_an_error_that_says_what_the_core_said() {
         .to_string()
         .starts_with("the core answered chatCmdError"));
 }
+
+/// The message constructors put the file in `fileSource` and the content in `msgContent` with
+/// the fields TYPES.md lists for each kind (`MsgContent`: `file` text; `image` text and image;
+/// `voice` text and duration; `video` text, image and duration; `link` text and preview).
+#[test]
+fn message_constructors_send_the_documented_content() {
+    use simplex_api_types::commands::ApiSendMessages;
+    use simplex_api_types::types::LinkPreview;
+
+    let json_of = |m: ComposedMessage| -> Value {
+        let cmd = ApiSendMessages::new(ChatRef::direct(1), vec![m]);
+        let text = cmd.to_command_string().expect("renders");
+        let json = text.strip_prefix("/_send @1 json ").expect("the syntax");
+        serde_json::from_str::<Value>(json).expect("JSON")[0].clone()
+    };
+    let pic = "data:image/jpg;base64,/9j/";
+    let cases = [
+        (
+            ComposedMessage::file("/tmp/a.pdf", "report"),
+            json!({"fileSource": {"filePath": "/tmp/a.pdf"}, "msgContent": {"type": "file", "text": "report"}, "mentions": {}}),
+        ),
+        (
+            ComposedMessage::image("/tmp/a.jpg", "", pic),
+            json!({"fileSource": {"filePath": "/tmp/a.jpg"}, "msgContent": {"type": "image", "text": "", "image": pic}, "mentions": {}}),
+        ),
+        (
+            ComposedMessage::voice("/tmp/a.m4a", "", 7),
+            json!({"fileSource": {"filePath": "/tmp/a.m4a"}, "msgContent": {"type": "voice", "text": "", "duration": 7}, "mentions": {}}),
+        ),
+        (
+            ComposedMessage::video("/tmp/a.mp4", "clip", pic, 30),
+            json!({"fileSource": {"filePath": "/tmp/a.mp4"}, "msgContent": {"type": "video", "text": "clip", "image": pic, "duration": 30}, "mentions": {}}),
+        ),
+        (
+            ComposedMessage::link(
+                "see https://simplex.chat",
+                LinkPreview::new(
+                    "https://simplex.chat".into(),
+                    "SimpleX".into(),
+                    "Private".into(),
+                    pic.into(),
+                ),
+            ),
+            json!({"msgContent": {"type": "link", "text": "see https://simplex.chat", "preview": {"uri": "https://simplex.chat", "title": "SimpleX", "description": "Private", "image": pic}}, "mentions": {}}),
+        ),
+    ];
+    for (message, want) in cases {
+        assert_eq!(json_of(message), want);
+    }
+}
