@@ -408,35 +408,29 @@ impl Outcome {
         }
     }
 
-    /// The file id and the outcome an event ends a transfer with, if it does.
-    fn of(event: &ChatEvent) -> Option<(i64, Side, Outcome)> {
+    /// The file id and side of a transfer an event ends, if it does (cheap: nothing cloned).
+    fn ends(event: &ChatEvent) -> Option<(i64, Side)> {
         let item_file = |item: &AChatItem| item.chat_item.file.as_deref().map(|f| f.file_id);
         match event {
-            ChatEvent::RcvFileComplete(e) => Some((
-                item_file(&e.chat_item)?,
-                Side::Receive,
-                Outcome::Received(Box::new(RcvFileComplete::clone(e))),
-            )),
-            ChatEvent::RcvFileError(e) => Some((
-                e.rcv_file_transfer.file_id,
-                Side::Receive,
-                Outcome::ReceiveFailed(Box::new(RcvFileError::clone(e))),
-            )),
-            ChatEvent::RcvFileSndCancelled(e) => Some((
-                e.rcv_file_transfer.file_id,
-                Side::Receive,
-                Outcome::SenderCancelled,
-            )),
-            ChatEvent::SndFileCompleteXftp(e) => {
-                Some((e.file_transfer_meta.file_id, Side::Send, Outcome::Sent))
-            }
-            ChatEvent::SndFileError(e) => Some((
-                e.file_transfer_meta.file_id,
-                Side::Send,
-                Outcome::SendFailed(Box::new(SndFileError::clone(e))),
-            )),
+            ChatEvent::RcvFileComplete(e) => Some((item_file(&e.chat_item)?, Side::Receive)),
+            ChatEvent::RcvFileError(e) => Some((e.rcv_file_transfer.file_id, Side::Receive)),
+            ChatEvent::RcvFileSndCancelled(e) => Some((e.rcv_file_transfer.file_id, Side::Receive)),
+            ChatEvent::SndFileCompleteXftp(e) => Some((e.file_transfer_meta.file_id, Side::Send)),
+            ChatEvent::SndFileError(e) => Some((e.file_transfer_meta.file_id, Side::Send)),
             _ => None,
         }
+    }
+
+    /// The outcome an event that [`ends`](Self::ends) a transfer ends it with.
+    fn of(event: &ChatEvent) -> Option<Outcome> {
+        Some(match event {
+            ChatEvent::RcvFileComplete(e) => Outcome::Received(Box::new(RcvFileComplete::clone(e))),
+            ChatEvent::RcvFileError(e) => Outcome::ReceiveFailed(Box::new(RcvFileError::clone(e))),
+            ChatEvent::RcvFileSndCancelled(_) => Outcome::SenderCancelled,
+            ChatEvent::SndFileCompleteXftp(_) => Outcome::Sent,
+            ChatEvent::SndFileError(e) => Outcome::SendFailed(Box::new(SndFileError::clone(e))),
+            _ => return None,
+        })
     }
 }
 
@@ -479,12 +473,21 @@ impl Watchers {
         if self.active.load(Ordering::Acquire) == 0 {
             return;
         }
-        let Some((file_id, side, outcome)) = Outcome::of(event) else {
+        let Some((file_id, side)) = Outcome::ends(event) else {
             return;
         };
         let mut state = self.lock();
         let waiters = state.waiting.remove(&(file_id, side));
-        if waiters.is_none() && side == Side::Send && state.expecting_uploads > 0 {
+        let keep_early = side == Side::Send && state.expecting_uploads > 0;
+        if waiters.is_none() && !keep_early {
+            // An event for a file nobody waits for: only delivered on `Events`.
+            return;
+        }
+        // Cloned only for a transfer someone waits for.
+        let Some(outcome) = Outcome::of(event) else {
+            return;
+        };
+        if waiters.is_none() {
             state.early_uploads.insert(file_id, outcome);
             return;
         }
