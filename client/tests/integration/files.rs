@@ -59,6 +59,19 @@ async fn file_event(events: &mut Events, file_id: i64) -> String {
     }
 }
 
+/// A test core, a client on it, and a file `name` that contact alice offers, its transfer
+/// going as `transfer` says.
+async fn offer(name: &str, bytes: &[u8], transfer: Transfer) -> (TestCore, Client, Events, CiFile) {
+    let core = TestCore::start().await;
+    let (client, mut events) = client(&core).await;
+    let id = core
+        .contact("alice")
+        .sends_file_with(name, bytes.to_vec(), transfer)
+        .await;
+    let file = offered(&mut events, id).await;
+    (core, client, events, file)
+}
+
 fn short() -> ReceiveOptions {
     ReceiveOptions::new().timeout(Duration::from_secs(10))
 }
@@ -170,13 +183,8 @@ async fn a_transfer_that_fails_or_that_the_sender_cancels_fails_with_what_the_co
 #[tokio::test]
 async fn a_stalled_transfer_times_out_and_its_late_completion_is_an_ordinary_event() {
     within(async {
-        let core = TestCore::start().await;
-        let (client, mut events) = client(&core).await;
-        let alice = core.contact("alice");
-        let id = alice
-            .sends_file_with("late.txt", b"late".to_vec(), Transfer::Stalls)
-            .await;
-        let file = offered(&mut events, id).await;
+        let (core, client, mut events, file) = offer("late.txt", b"late", Transfer::Stalls).await;
+        let id = file.file_id;
         let options = ReceiveOptions::new().timeout(Duration::from_millis(200));
         let e = client
             .receive_file(&file, &options)
@@ -190,7 +198,10 @@ async fn a_stalled_transfer_times_out_and_its_late_completion_is_an_ordinary_eve
         assert!(core.completes_file(id).await);
         assert_eq!(file_event(&mut events, id).await, "rcvFileComplete");
         // And the client goes on.
-        let next = alice.sends_file("next.txt", b"next".to_vec()).await;
+        let next = core
+            .contact("alice")
+            .sends_file("next.txt", b"next".to_vec())
+            .await;
         let next_file = offered(&mut events, next).await;
         let got = client
             .receive_file(&next_file, &short())
@@ -204,13 +215,8 @@ async fn a_stalled_transfer_times_out_and_its_late_completion_is_an_ordinary_eve
 #[tokio::test]
 async fn cancelling_a_file_fails_its_waiter_and_a_completion_after_that_is_only_an_event() {
     within(async {
-        let core = TestCore::start().await;
-        let (client, mut events) = client(&core).await;
-        let alice = core.contact("alice");
-        let id = alice
-            .sends_file_with("big.bin", vec![7; 1000], Transfer::Stalls)
-            .await;
-        let file = offered(&mut events, id).await;
+        let (core, client, mut events, file) = offer("big.bin", &[7; 1000], Transfer::Stalls).await;
+        let id = file.file_id;
         let waiting = {
             let client = client.clone();
             tokio::spawn(async move { client.receive_file(&file, &short()).await })
@@ -276,13 +282,7 @@ async fn a_file_over_the_limit_is_refused_before_anything_is_sent() {
 #[tokio::test]
 async fn a_completed_file_at_a_path_that_does_not_exist_fails_to_read_naming_it() {
     within(async {
-        let core = TestCore::start().await;
-        let (client, mut events) = client(&core).await;
-        let id = core
-            .contact("alice")
-            .sends_file_with("gone.txt", b"gone".to_vec(), Transfer::Vanishes)
-            .await;
-        let file = offered(&mut events, id).await;
+        let (_core, client, _events, file) = offer("gone.txt", b"gone", Transfer::Vanishes).await;
         let got = client
             .receive_file(&file, &short())
             .await
@@ -298,13 +298,8 @@ async fn a_completed_file_at_a_path_that_does_not_exist_fails_to_read_naming_it(
 #[tokio::test]
 async fn the_connection_closing_fails_a_waiting_receive() {
     within(async {
-        let core = TestCore::start().await;
-        let (client, mut events) = client(&core).await;
-        let id = core
-            .contact("alice")
-            .sends_file_with("s.txt", b"s".to_vec(), Transfer::Stalls)
-            .await;
-        let file = offered(&mut events, id).await;
+        let (core, client, _events, file) = offer("s.txt", b"s", Transfer::Stalls).await;
+        let id = file.file_id;
         let waiting = {
             let client = client.clone();
             tokio::spawn(async move { client.receive_file(&file, &short()).await })
