@@ -484,14 +484,14 @@ fn field_doc_overrides_name_an_existing_field() {
     }
 }
 
-/// The vendored `docs/` with its overrides load without a single diagnostic: every override
-/// applies (a stale `[[field_doc]]` or acknowledgement would show here), so `cargo run` prints
-/// nothing to look at.
+/// The vendored `docs/` with its overrides load without an error, and the field docs of the
+/// overrides reach the IR. (Warnings are allowed: after an upstream update a field doc whose
+/// field was renamed is a warning, and the regeneration goes on.)
 #[test]
-fn the_vendored_docs_load_without_diagnostics() {
+fn the_vendored_docs_load_with_their_field_docs() {
     let set = DocSet::read_dir(&crate::repo().join("docs")).expect("docs/");
     let (api, diags) = codegen::load(&set);
-    assert_eq!(diags.iter().count(), 0, "{diags}");
+    assert!(!diags.has_errors(), "{diags}");
     let documented = api
         .types
         .iter()
