@@ -56,6 +56,25 @@ pub fn parse_library_event(s: &str) -> Result<Option<LibraryReply<ChatEvent>>, D
     decode(s).map(Some)
 }
 
+impl DecodeError {
+    /// The error for bytes that are not UTF-8 (the library returns bytes; a text must be UTF-8
+    /// to be decoded): located at the first invalid byte, path `.`.
+    pub fn not_utf8(bytes: &[u8], e: std::str::Utf8Error) -> DecodeError {
+        let at = e.valid_up_to().min(bytes.len());
+        let before = &bytes[..at];
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = 1 + before.iter().rev().take_while(|&&b| b != b'\n').count();
+        DecodeError {
+            path: ".".to_owned(),
+            line,
+            column,
+            message: format!("invalid UTF-8: {e}"),
+            corr_id: None,
+            tag: None,
+        }
+    }
+}
+
 fn decode<T: Wire>(s: &str) -> Result<LibraryReply<T>, DecodeError> {
     let mut r = Reader::new(s, message_budget(s.len()));
     let decoded = reply(&mut r).and_then(|m| {
@@ -241,5 +260,14 @@ mod tests {
         );
         assert!(parse_library_response(&deep).is_err());
         assert!(parse_library_event("{\"result\":\"\\ud800\"}").is_err());
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_located() {
+        let bytes = b"{\"result\":\n {\"type\":\"a\xff\"}}";
+        let e = std::str::from_utf8(bytes).expect_err("not UTF-8");
+        let error = DecodeError::not_utf8(bytes, e);
+        assert_eq!((error.line, error.column), (2, 11), "{error}");
+        assert!(error.message.contains("invalid UTF-8"), "{error}");
     }
 }

@@ -151,6 +151,9 @@ mod config;
 mod connection;
 mod error;
 mod events;
+#[cfg(feature = "ffi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
+pub mod ffi;
 pub mod process;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
