@@ -199,7 +199,8 @@ mod tests {
     #[test]
     fn bad_replies_are_located_errors() {
         // (text, path, line, column, message fragment, tag)
-        let cases: &[(&str, &str, usize, usize, &str, Option<&str>)] = &[
+        type Case<'a> = (&'a str, &'a str, usize, usize, &'a str, Option<&'a str>);
+        let cases: &[Case<'_>] = &[
             ("not json", ".", 1, 2, "expected", None),
             ("{}", ".", 1, 1, "missing field `result`", None),
             ("[1]", ".", 1, 1, "library reply", None),
@@ -264,9 +265,9 @@ mod tests {
 
     #[test]
     fn bytes_that_are_not_utf8_are_located() {
-        let bytes = b"{\"result\":\n {\"type\":\"a\xff\"}}";
-        let e = std::str::from_utf8(bytes).expect_err("not UTF-8");
-        let error = DecodeError::not_utf8(bytes, e);
+        let bytes: Vec<u8> = b"{\"result\":\n {\"type\":\"a\xff\"}}".to_vec();
+        let e = std::str::from_utf8(&bytes).expect_err("not UTF-8");
+        let error = DecodeError::not_utf8(&bytes, e);
         assert_eq!((error.line, error.column), (2, 11), "{error}");
         assert!(error.message.contains("invalid UTF-8"), "{error}");
     }

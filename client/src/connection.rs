@@ -533,10 +533,10 @@ mod library {
 
     /// The text of what the library returned, or the error for bytes that are not UTF-8 (with
     /// the text, invalid sequences replaced, for the bot to see).
-    fn text(bytes: Vec<u8>) -> Result<String, (String, DecodeError)> {
+    fn text(bytes: Vec<u8>) -> Result<String, Box<(String, DecodeError)>> {
         String::from_utf8(bytes).map_err(|e| {
             let error = DecodeError::not_utf8(e.as_bytes(), e.utf8_error());
-            (String::from_utf8_lossy(e.as_bytes()).into_owned(), error)
+            Box::new((String::from_utf8_lossy(e.as_bytes()).into_owned(), error))
         })
     }
 
@@ -564,7 +564,8 @@ mod library {
         let corr_id = id.to_string();
         let text = match text(bytes) {
             Ok(text) => text,
-            Err((text, mut error)) => {
+            Err(bad) => {
+                let (text, mut error) = *bad;
                 error.corr_id = Some(corr_id);
                 return on_undecodable(text, error, shared, queue);
             }
@@ -599,7 +600,8 @@ mod library {
     pub(super) fn on_event(bytes: Vec<u8>, shared: &Shared, queue: &mut EventQueue) {
         let text = match text(bytes) {
             Ok(text) => text,
-            Err((text, error)) => {
+            Err(bad) => {
+                let (text, error) = *bad;
                 warn!("the library sent an event that is not UTF-8: {error}");
                 return queue.push(Incoming::Undecodable { text, error });
             }
