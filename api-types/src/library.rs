@@ -268,7 +268,7 @@ mod tests {
         let bytes: Vec<u8> = b"{\"result\":\n {\"type\":\"a\xff\"}}".to_vec();
         let e = std::str::from_utf8(&bytes).expect_err("not UTF-8");
         let error = DecodeError::not_utf8(&bytes, e);
-        assert_eq!((error.line, error.column), (2, 11), "{error}");
+        assert_eq!((error.line, error.column), (2, 12), "{error}");
         assert!(error.message.contains("invalid UTF-8"), "{error}");
     }
 }
