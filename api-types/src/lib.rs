@@ -266,6 +266,7 @@ mod envelope;
 mod error;
 mod helpers;
 mod json;
+mod library;
 mod macros;
 mod wire;
 // Generated code is formatted by prettyplease, not rustfmt.
@@ -282,6 +283,7 @@ pub use error::DecodeError;
 pub use generated::commands::AnyCommand;
 pub use generated::{commands, events, responses, types};
 pub use helpers::{BotCommand, Sender};
+pub use library::{parse_library_event, parse_library_response, LibraryOutcome, LibraryReply};
 pub use runtime::{
     Command, CommandError, CommandParseError, Json, ParseCommand, Place, ResponseError, Syntax,
 };

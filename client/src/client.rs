@@ -3,14 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::StreamExt;
-use simplex_api_types::{ChatResponse, Command, CommandRequest, ResponseMessage};
+use futures_util::{Stream, StreamExt};
+use simplex_api_types::{ChatResponse, Command, ResponseMessage};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::WebSocketStream;
 
-use crate::connection::{read_loop, write_loop, Shared};
+use crate::connection::{read_loop, write_loop, Inbound, Outgoing, Shared};
 use crate::{ClientError, Config, Events};
 
 /// How many rendered commands may wait for the writer task before [`Client::send`] waits too.
@@ -46,20 +46,35 @@ fn start<S>(ws: WebSocketStream<S>, config: Config) -> (Client, Events)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let capacity = config.event_capacity.max(1);
     let (sink, stream) = ws.split();
+    let inbound = stream.map(|frame| frame.map(Inbound::Frame));
+    start_transport(&config, inbound, |outgoing, reader_done, shared| {
+        write_loop(sink, outgoing, reader_done, shared)
+    })
+}
+
+/// Starts a client on a transport, whichever it is: the reader task reads `inbound` (and
+/// matches responses, queues events), `writer` makes the task that takes the commands (ending
+/// when the reader does, `reader_done`).
+pub(crate) fn start_transport<St, E, W, F>(
+    config: &Config,
+    inbound: St,
+    writer: W,
+) -> (Client, Events)
+where
+    St: Stream<Item = Result<Inbound, E>> + Unpin + Send + 'static,
+    E: std::fmt::Display + Send + 'static,
+    W: FnOnce(mpsc::Receiver<Outgoing>, oneshot::Receiver<()>, Arc<Shared>) -> F,
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    let capacity = config.event_capacity.max(1);
     let shared = Arc::new(Shared::new());
     let (outgoing_tx, outgoing_rx) = mpsc::channel(OUTGOING_CAPACITY);
     let (events_tx, events_rx) = mpsc::channel(capacity);
     let (reader_done_tx, reader_done_rx) = oneshot::channel();
-    tokio::spawn(write_loop(
-        sink,
-        outgoing_rx,
-        reader_done_rx,
-        Arc::clone(&shared),
-    ));
+    tokio::spawn(writer(outgoing_rx, reader_done_rx, Arc::clone(&shared)));
     tokio::spawn(read_loop(
-        stream,
+        inbound,
         Arc::clone(&shared),
         events_tx,
         capacity,
@@ -70,6 +85,8 @@ where
             shared,
             outgoing: outgoing_tx,
             timeout: config.timeout,
+            #[cfg(feature = "ffi")]
+            library: None,
         }),
     };
     (client, Events::new(events_rx))
@@ -91,8 +108,11 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     shared: Arc<Shared>,
-    outgoing: mpsc::Sender<String>,
+    outgoing: mpsc::Sender<Outgoing>,
     timeout: Duration,
+    /// The in-process core this client talks to, when it is one.
+    #[cfg(feature = "ffi")]
+    library: Option<crate::ffi::LibraryCore>,
 }
 
 impl Client {
@@ -159,6 +179,37 @@ impl Client {
         &self.inner.shared
     }
 
+    /// The in-process core behind this client, when it talks to one ([`ffi::open`]): for its
+    /// file functions and to shut it down.
+    ///
+    /// [`ffi::open`]: crate::ffi::open
+    #[cfg(feature = "ffi")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
+    pub fn library_core(&self) -> Option<&crate::ffi::LibraryCore> {
+        self.inner.library.as_ref()
+    }
+
+    /// This client, knowing the in-process core behind it.
+    #[cfg(feature = "ffi")]
+    pub(crate) fn with_library(self, core: crate::ffi::LibraryCore) -> Client {
+        let inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            // Just made: no clone exists yet.
+            Err(inner) => Inner {
+                shared: Arc::clone(&inner.shared),
+                outgoing: inner.outgoing.clone(),
+                timeout: inner.timeout,
+                library: inner.library.clone(),
+            },
+        };
+        Client {
+            inner: Arc::new(Inner {
+                library: Some(core),
+                ..inner
+            }),
+        }
+    }
+
     async fn request(
         &self,
         cmd: String,
@@ -171,14 +222,9 @@ impl Client {
             armed: true,
         };
         let exchange = async {
-            let frame = CommandRequest {
-                corr_id: id.to_string(),
-                cmd,
-            }
-            .to_json();
             self.inner
                 .outgoing
-                .send(frame)
+                .send(Outgoing { id, cmd })
                 .await
                 .map_err(|_| ClientError::Disconnected)?;
             response.await.map_err(|_| ClientError::Disconnected)

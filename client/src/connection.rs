@@ -1,14 +1,21 @@
-//! The two tasks behind a [`Client`](crate::Client): one writes commands to the socket, one
-//! reads frames, hands responses to the commands waiting for them and everything else to
+//! The two tasks behind a [`Client`](crate::Client): one writes commands to the transport, one
+//! reads what arrives, hands responses to the commands waiting for them and everything else to
 //! [`Events`](crate::Events).
+//!
+//! The reader serves both transports: WebSocket frames, and (with the `ffi` feature) the
+//! library's replies and events, which the in-process transport (`crate::ffi`) hands it as
+//! [`Inbound`] items. The pending commands, their timeouts, back-pressure and the event queue
+//! exist once, here, for both; every event of either transport passes through [`on_event`].
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
-use simplex_api_types::{parse_message, DecodeError, EventMessage, Message, ResponseMessage};
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, Stream, StreamExt};
+use simplex_api_types::{
+    parse_message, CommandRequest, DecodeError, EventMessage, Message, ResponseMessage,
+};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot, Notify};
@@ -37,6 +44,29 @@ pub(crate) struct Shared {
 
 /// What a waiting command receives: its response, or why its response is unusable.
 pub(crate) type Reply = Result<ResponseMessage, ClientError>;
+
+/// A command for the writer: its correlation id and the command string.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) id: u64,
+    pub(crate) cmd: String,
+}
+
+/// What a transport hands the reader.
+#[derive(Debug)]
+pub(crate) enum Inbound {
+    /// A WebSocket frame.
+    Frame(Frame),
+    /// The library's reply to the command `id` (`chat_send_cmd`), as it returned it.
+    #[cfg(feature = "ffi")]
+    LibraryReply { id: u64, bytes: Vec<u8> },
+    /// A non-empty answer of `chat_recv_msg_wait`, as the library returned it.
+    #[cfg(feature = "ffi")]
+    LibraryEvent(Vec<u8>),
+    /// The transport ended: why, if it failed.
+    #[cfg(feature = "ffi")]
+    End(Option<String>),
+}
 
 #[derive(Debug, Default)]
 struct Pending {
@@ -128,7 +158,7 @@ impl Shared {
 /// reader ends (`reader_done`), or when writing fails.
 pub(crate) async fn write_loop<S>(
     mut sink: SplitSink<WebSocketStream<S>, Frame>,
-    mut outgoing: mpsc::Receiver<String>,
+    mut outgoing: mpsc::Receiver<Outgoing>,
     mut reader_done: oneshot::Receiver<()>,
     shared: std::sync::Arc<Shared>,
 ) where
@@ -167,11 +197,16 @@ pub(crate) async fn write_loop<S>(
 
 async fn feed<S>(
     sink: &mut SplitSink<WebSocketStream<S>, Frame>,
-    frame: String,
+    command: Outgoing,
 ) -> Result<(), tungstenite::Error>
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
+    let frame = CommandRequest {
+        corr_id: command.id.to_string(),
+        cmd: command.cmd,
+    }
+    .to_json();
     debug!(frame = %frame, "sending");
     sink.feed(Frame::text(frame)).await
 }
@@ -181,6 +216,9 @@ enum Held {
     /// An event, kept as the text it arrived as (its decoded form takes about 2.7 times the
     /// memory) and decoded again when it moves to the channel.
     Event(String),
+    /// An event of the library (`{"result": ...}`), kept the same way.
+    #[cfg(feature = "ffi")]
+    LibraryEvent(String),
     /// Anything else, as it will be delivered.
     Item(Incoming),
 }
@@ -194,6 +232,13 @@ impl Held {
                 Ok(Message::Event(event)) => Incoming::Event(event),
                 // It decoded as an event when it arrived; the same text decodes the same.
                 Ok(_) => Incoming::Other(text),
+                Err(error) => Incoming::Undecodable { text, error },
+            },
+            #[cfg(feature = "ffi")]
+            Held::LibraryEvent(text) => match library::event(&text) {
+                Ok(Some(event)) => Incoming::Event(event),
+                // It decoded as an event when it arrived; the same text decodes the same.
+                Ok(None) => Incoming::Other(text),
                 Err(error) => Incoming::Undecodable { text, error },
             },
         }
@@ -217,10 +262,14 @@ impl EventQueue {
     }
 
     /// Delivers the event that arrived as `text` (decoded as `event`); held as its text.
-    fn push_event(&mut self, text: &str, event: EventMessage) {
+    fn push_event(&mut self, text: &str, event: EventMessage, kind: EventText) {
         if self.holding() && !self.receiver_gone {
             drop(event);
-            self.hold(Held::Event(text.to_owned()));
+            self.hold(match kind {
+                EventText::WebSocket => Held::Event(text.to_owned()),
+                #[cfg(feature = "ffi")]
+                EventText::Library => Held::LibraryEvent(text.to_owned()),
+            });
         } else {
             self.push(Incoming::Event(event));
         }
@@ -304,14 +353,15 @@ impl EventQueue {
 /// Back-pressure: while the event channel is full, the reader goes on reading only if a command
 /// waits for its response (holding the events read meanwhile); otherwise it waits for the bot to
 /// read events, and the socket fills up.
-pub(crate) async fn read_loop<S>(
-    mut stream: SplitStream<WebSocketStream<S>>,
+pub(crate) async fn read_loop<St, E>(
+    mut stream: St,
     shared: std::sync::Arc<Shared>,
     events: mpsc::Sender<Incoming>,
     capacity: usize,
     reader_done: oneshot::Sender<()>,
 ) where
-    S: AsyncRead + AsyncWrite + Unpin,
+    St: Stream<Item = Result<Inbound, E>> + Unpin,
+    E: std::fmt::Display,
 {
     let mut queue = EventQueue {
         tx: events,
@@ -339,12 +389,20 @@ pub(crate) async fn read_loop<S>(
         match frame {
             // No response can follow a close frame: end now, whether or not the core also
             // closes the TCP connection.
-            Some(Ok(Frame::Close(close))) => {
+            Some(Ok(Inbound::Frame(Frame::Close(close)))) => {
                 debug!("the chat core closes the connection: {close:?}");
                 break None;
             }
-            Some(Ok(frame)) => on_frame(frame, &shared, &mut queue),
-            Some(Err(e)) => break Some(e),
+            Some(Ok(Inbound::Frame(frame))) => on_frame(frame, &shared, &mut queue),
+            #[cfg(feature = "ffi")]
+            Some(Ok(Inbound::LibraryReply { id, bytes })) => {
+                library::on_reply(id, bytes, &shared, &mut queue)
+            }
+            #[cfg(feature = "ffi")]
+            Some(Ok(Inbound::LibraryEvent(bytes))) => library::on_event(bytes, &shared, &mut queue),
+            #[cfg(feature = "ffi")]
+            Some(Ok(Inbound::End(reason))) => break reason,
+            Some(Err(e)) => break Some(e.to_string()),
             None => break None,
         }
     };
@@ -367,9 +425,7 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
             match parse_message(text.as_str()) {
                 Ok(Message::Response(resp)) => on_response(resp, shared, queue),
                 Ok(Message::Event(event)) => {
-                    debug!(tag = event.resp.tag(), "received an event");
-                    shared.observe_event(&event);
-                    queue.push_event(text.as_str(), event);
+                    on_event(text.as_str(), event, EventText::WebSocket, shared, queue)
                 }
                 Ok(Message::Undecoded(u)) => {
                     on_undecodable(text.as_str().to_owned(), u.error, shared, queue)
@@ -394,6 +450,30 @@ fn on_frame(frame: Frame, shared: &Shared, queue: &mut EventQueue) {
         // Handled by the reader loop, which ends the connection.
         Frame::Close(_) | Frame::Frame(_) => {}
     }
+}
+
+/// How an event arrived, so that a held one is decoded again the same way.
+#[derive(Debug, Clone, Copy)]
+enum EventText {
+    /// A WebSocket message `{"resp": ...}`.
+    WebSocket,
+    /// A reply of `chat_recv_msg_wait`, `{"result": ...}` or `{"error": ...}`.
+    #[cfg(feature = "ffi")]
+    Library,
+}
+
+/// Every decoded event, of either transport, before it is delivered (`text` as it arrived).
+fn on_event(
+    text: &str,
+    event: EventMessage,
+    kind: EventText,
+    shared: &Shared,
+    queue: &mut EventQueue,
+) {
+    debug!(tag = event.resp.tag(), "received an event");
+    // What watches events (whatever the transport) looks at them here, before delivery.
+    shared.observe_event(&event);
+    queue.push_event(text, event, kind);
 }
 
 fn on_response(resp: ResponseMessage, shared: &Shared, queue: &mut EventQueue) {
@@ -445,6 +525,106 @@ fn on_undecodable(text: String, error: DecodeError, shared: &Shared, queue: &mut
         None => (text, error),
     };
     queue.push(Incoming::Undecodable { text, error });
+}
+
+/// The library's replies and events, decoded into the messages the WebSocket gives, and then
+/// handled as those are: a reply as a response to its command, an event through [`on_event`].
+#[cfg(feature = "ffi")]
+mod library {
+    use simplex_api_types::events::ChatError as ChatErrorEvent;
+    use simplex_api_types::responses::ChatCmdError;
+    use simplex_api_types::{
+        parse_library_event, parse_library_response, ChatEvent, ChatResponse, DecodeError,
+        EventMessage, LibraryOutcome, ResponseMessage,
+    };
+    use tracing::{trace, warn};
+
+    use super::{on_response, on_undecodable, EventQueue, EventText, Shared};
+    use crate::events::Incoming;
+
+    /// The text of what the library returned, or the error for bytes that are not UTF-8 (with
+    /// the text, invalid sequences replaced, for the bot to see).
+    fn text(bytes: Vec<u8>) -> Result<String, Box<(String, DecodeError)>> {
+        String::from_utf8(bytes).map_err(|e| {
+            let error = DecodeError::not_utf8(e.as_bytes(), e.utf8_error());
+            Box::new((String::from_utf8_lossy(e.as_bytes()).into_owned(), error))
+        })
+    }
+
+    /// An event as the WebSocket gives it: `{"error": e}` is the `chatError` event carrying
+    /// `e`. `None` for the empty text (nothing arrived).
+    pub(super) fn event(text: &str) -> Result<Option<EventMessage>, DecodeError> {
+        Ok(parse_library_event(text)?.map(|reply| EventMessage {
+            resp: match reply.outcome {
+                LibraryOutcome::Result(event) => event,
+                LibraryOutcome::Error(e) => {
+                    let mut event = ChatErrorEvent::default();
+                    event.chat_error = *e;
+                    ChatEvent::ChatError(Box::new(event))
+                }
+                // `LibraryOutcome` is non-exhaustive: kept whole, undocumented.
+                _ => ChatEvent::Undocumented(serde_json::Value::String(text.to_owned())),
+            },
+            extra_fields: reply.extra_fields,
+        }))
+    }
+
+    /// The reply to the command `id`, matched as a response with that `corrId`: `{"error": e}`
+    /// is the `chatCmdError` response carrying `e`, as the WebSocket gives a refused command.
+    pub(super) fn on_reply(id: u64, bytes: Vec<u8>, shared: &Shared, queue: &mut EventQueue) {
+        let corr_id = id.to_string();
+        let text = match text(bytes) {
+            Ok(text) => text,
+            Err(bad) => {
+                let (text, mut error) = *bad;
+                error.corr_id = Some(corr_id);
+                return on_undecodable(text, error, shared, queue);
+            }
+        };
+        trace!(reply = %text, "received");
+        match parse_library_response(&text) {
+            Ok(reply) => {
+                let resp = match reply.outcome {
+                    LibraryOutcome::Result(resp) => resp,
+                    LibraryOutcome::Error(e) => {
+                        let mut resp = ChatCmdError::default();
+                        resp.chat_error = *e;
+                        ChatResponse::ChatCmdError(Box::new(resp))
+                    }
+                    _ => ChatResponse::Undocumented(serde_json::Value::String(text)),
+                };
+                let resp = ResponseMessage {
+                    corr_id: Some(corr_id),
+                    resp,
+                    extra_fields: reply.extra_fields,
+                };
+                on_response(resp, shared, queue)
+            }
+            Err(mut error) => {
+                error.corr_id = Some(corr_id);
+                on_undecodable(text, error, shared, queue)
+            }
+        }
+    }
+
+    /// An answer of `chat_recv_msg_wait`: an event, or what does not decode as one.
+    pub(super) fn on_event(bytes: Vec<u8>, shared: &Shared, queue: &mut EventQueue) {
+        let text = match text(bytes) {
+            Ok(text) => text,
+            Err(bad) => {
+                let (text, error) = *bad;
+                warn!("the library sent an event that is not UTF-8: {error}");
+                return queue.push(Incoming::Undecodable { text, error });
+            }
+        };
+        trace!(event = %text, "received");
+        match event(&text) {
+            Ok(Some(event)) => super::on_event(&text, event, EventText::Library, shared, queue),
+            // The receive thread does not pass the empty text on.
+            Ok(None) => {}
+            Err(error) => on_undecodable(text, error, shared, queue),
+        }
+    }
 }
 
 /// The counter value of a correlation id this client sent: digits, no leading zero.

@@ -41,6 +41,18 @@ pub enum ClientError {
     /// WebSocket handshake failed.
     #[error("cannot connect to the chat core: {0}")]
     WebSocket(#[source] Box<tungstenite::Error>),
+    /// Loading libsimplex or opening its chat failed (the in-process core, `ffi`).
+    #[cfg(feature = "ffi")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
+    #[error("{0}")]
+    Library(#[source] Box<crate::ffi::FfiError>),
+}
+
+#[cfg(feature = "ffi")]
+impl From<crate::ffi::FfiError> for ClientError {
+    fn from(e: crate::ffi::FfiError) -> Self {
+        ClientError::Library(Box::new(e))
+    }
 }
 
 impl From<tungstenite::Error> for ClientError {

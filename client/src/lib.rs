@@ -162,6 +162,9 @@ mod connection;
 pub mod crypto_file;
 mod error;
 mod events;
+#[cfg(feature = "ffi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
+pub mod ffi;
 pub mod files;
 #[cfg(feature = "image")]
 #[cfg_attr(docsrs, doc(cfg(feature = "image")))]

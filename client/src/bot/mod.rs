@@ -298,11 +298,20 @@ pub enum CoreArg {
         /// The database prefix.
         db: std::path::PathBuf,
     },
+    /// `--lib PATH --db PREFIX`: run the core in the bot's process, `libsimplex` at `PATH`
+    /// with the database prefix `PREFIX` (the `ffi` feature, [`crate::ffi`]).
+    Library {
+        /// The library.
+        library: std::path::PathBuf,
+        /// The database prefix.
+        db: std::path::PathBuf,
+    },
 }
 
-/// Where the core is, from the command line: `--spawn PATH --db PREFIX` (in any order, among
-/// other options), or else [`core_url`]. `--spawn` without `--db` (or either without its value)
-/// is an error that says so.
+/// Where the core is, from the command line: `--spawn PATH --db PREFIX` or
+/// `--lib PATH --db PREFIX` (in any order, among other options), or else [`core_url`].
+/// `--spawn` or `--lib` without `--db`, both, or any of them without its value, is an error that
+/// says so.
 pub fn core_arg() -> Result<CoreArg, String> {
     core_arg_from(std::env::args().skip(1).collect())
 }
@@ -317,14 +326,20 @@ fn core_arg_from(args: Vec<String>) -> Result<CoreArg, String> {
             },
         }
     };
-    match (value("--spawn")?, value("--db")?) {
-        (Some(program), Some(db)) => Ok(CoreArg::Spawn {
+    match (value("--spawn")?, value("--lib")?, value("--db")?) {
+        (Some(_), Some(_), _) => Err("--spawn PATH and --lib PATH: give one of them".into()),
+        (Some(program), None, Some(db)) => Ok(CoreArg::Spawn {
             program: program.into(),
             db: db.into(),
         }),
-        (Some(_), None) => Err("--spawn PATH needs --db PREFIX (the database prefix)".into()),
-        (None, Some(_)) => Err("--db PREFIX is for --spawn PATH".into()),
-        (None, None) => Ok(CoreArg::Url(core_url_from(args.into_iter()))),
+        (None, Some(library), Some(db)) => Ok(CoreArg::Library {
+            library: library.into(),
+            db: db.into(),
+        }),
+        (Some(_), None, None) => Err("--spawn PATH needs --db PREFIX (the database prefix)".into()),
+        (None, Some(_), None) => Err("--lib PATH needs --db PREFIX (the database prefix)".into()),
+        (None, None, Some(_)) => Err("--db PREFIX is for --spawn PATH or --lib PATH".into()),
+        (None, None, None) => Ok(CoreArg::Url(core_url_from(args.into_iter()))),
     }
 }
 
@@ -537,5 +552,25 @@ mod tests {
             .unwrap_err()
             .contains("--spawn needs a value"));
         assert!(core_arg_from(args(&["--db", "x"])).is_err());
+    }
+
+    #[test]
+    fn lib_and_db_name_the_library_and_the_database_and_exclude_spawn() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            core_arg_from(args(&["--db", "/d/bot", "--lib", "/l/libsimplex.so"])),
+            Ok(CoreArg::Library {
+                library: "/l/libsimplex.so".into(),
+                db: "/d/bot".into()
+            })
+        );
+        for bad in [
+            &["--lib", "/l/libsimplex.so"][..],
+            &["--lib", "--db", "x"],
+            &["--lib", "l", "--spawn", "s", "--db", "x"],
+        ] {
+            let e = core_arg_from(args(bad)).expect_err("an error");
+            assert!(e.contains("--"), "{bad:?}: {e}");
+        }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use simplex_api_types::commands::{
     ApiCreateMyAddress, ApiSetAddressSettings, ApiShowMyAddress, ApiShowMyAddressResponse,
-    ApiUpdateProfile, CreateActiveUser, ShowActiveUser, ShowActiveUserResponse,
+    ApiUpdateProfile, CreateActiveUser, ShowActiveUser, ShowActiveUserResponse, StartChat,
 };
 use simplex_api_types::types::{
     chat_bot_command, AddressSettings, AutoAccept, ChatBotCommand, ChatError, ChatErrorType,
@@ -258,9 +258,11 @@ impl BotBuilder {
     }
 
     /// The whole `main` of a bot program: reads where the core is from the command line
-    /// ([`core_arg`](super::core_arg): a `ws://` URL, or `--spawn PATH --db PREFIX` to start
+    /// ([`core_arg`](super::core_arg): a `ws://` URL, `--spawn PATH --db PREFIX` to start
     /// the `simplex-chat` CLI at `PATH` with that database, the bot user named by
-    /// [`display_name`](Self::display_name)), starts the bot on a Tokio runtime of its own,
+    /// [`display_name`](Self::display_name), or, with the `ffi` feature, `--lib PATH --db
+    /// PREFIX` to run the core in the process from libsimplex at `PATH`
+    /// ([`start_library`](Self::start_library))), starts the bot on a Tokio runtime of its own,
     /// lets `handlers` register its handlers, and runs it. A spawned core is stopped when the
     /// bot stops. Exits with success when the bot stops (the core closed the connection,
     /// Ctrl-C, SIGTERM), with failure (the error printed) when it cannot start.
@@ -295,6 +297,9 @@ impl BotBuilder {
         let result: Result<(), String> = runtime.block_on(async {
             let (url, process) = match core {
                 super::CoreArg::Url(url) => (url, None),
+                super::CoreArg::Library { library, db } => {
+                    return self.run_library(&library, &db, handlers).await;
+                }
                 super::CoreArg::Spawn { program, db } => {
                     let mut spawn = crate::process::CoreProcess::builder(db).program(program);
                     if let Some(name) = &self.display_name {
@@ -324,6 +329,77 @@ impl BotBuilder {
                 std::process::ExitCode::FAILURE
             }
         }
+    }
+
+    /// `run_main` on `--lib PATH --db PREFIX`: the bot on the in-process core, which is shut
+    /// down when the bot stops.
+    #[cfg(feature = "ffi")]
+    async fn run_library(
+        self,
+        library: &std::path::Path,
+        db: &std::path::Path,
+        handlers: impl FnOnce(Bot) -> Bot,
+    ) -> Result<(), String> {
+        let where_ = library.display().to_string();
+        let lib = crate::ffi::ChatLibrary::load(library).map_err(|e| e.to_string())?;
+        let options = crate::ffi::OpenOptions::new(db).config(self.config.clone());
+        let bot = self
+            .start_library(&lib, options)
+            .await
+            .map_err(|e| format!("{where_}: {e}"))?;
+        let core = bot.client().library_core().cloned();
+        let ran = handlers(bot)
+            .run()
+            .await
+            .map_err(|e| format!("{where_}: {e}"));
+        if let Some(core) = core {
+            if let Err(e) = core.shutdown().await {
+                tracing::warn!("stopping the core: {e}");
+            }
+        }
+        ran
+    }
+
+    #[cfg(not(feature = "ffi"))]
+    async fn run_library(
+        self,
+        _library: &std::path::Path,
+        _db: &std::path::Path,
+        _handlers: impl FnOnce(Bot) -> Bot,
+    ) -> Result<(), String> {
+        Err("--lib: this program was built without the `ffi` feature of simplex-api-client".into())
+    }
+
+    /// Opens the chat in libsimplex ([`ffi::open`](crate::ffi::open)) and sets the bot up as
+    /// [`start`](Self::start) does, then starts the chat (`/_start`: the in-process core sends
+    /// no events before it; a new database has no user, so this comes after creating it).
+    /// [`reconnect`](Self::reconnect) does not apply: the core is in the process.
+    ///
+    /// When the bot stops, shut the core down with
+    /// [`LibraryCore::shutdown`](crate::ffi::LibraryCore::shutdown) (from
+    /// [`Client::library_core`]); dropping the bot does so too, without waiting.
+    #[cfg(feature = "ffi")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "ffi")))]
+    pub async fn start_library(
+        mut self,
+        library: &crate::ffi::ChatLibrary,
+        options: crate::ffi::OpenOptions,
+    ) -> Result<Bot, ClientError> {
+        if self.reconnect.take().is_some() {
+            tracing::info!("reconnecting does not apply to the in-process core");
+        }
+        let (client, events) = crate::ffi::open(library, options).await?;
+        let set_up = self.set_up_on(client, events, true).await?;
+        Ok(Bot {
+            client: set_up.client,
+            events: set_up.events,
+            user: set_up.user,
+            address: set_up.address,
+            url: format!("libsimplex:{}", library.path().display()),
+            routes: Default::default(),
+            shutdown: ShutdownHandle::new(),
+            settings: self,
+        })
     }
 
     /// Connects to the core at `url` (`ws://127.0.0.1:5225`) and sets the bot up: the active
@@ -363,7 +439,21 @@ impl BotBuilder {
     /// Connects and runs the start-up steps.
     pub(super) async fn set_up(&self, url: &str) -> Result<SetUp, ClientError> {
         let (client, events) = connect_with(url, self.config.clone()).await?;
+        self.set_up_on(client, events, false).await
+    }
+
+    /// The start-up steps on a connected client; `start_chat` for the in-process core, which
+    /// is not started yet (the CLI starts its chat itself).
+    async fn set_up_on(
+        &self,
+        client: Client,
+        events: Events,
+        start_chat: bool,
+    ) -> Result<SetUp, ClientError> {
         let user = active_user(&client, self).await?;
+        if start_chat {
+            client.send(&StartChat::new(true)).await?.into_result()?;
+        }
         let address = address(&client, self, user.user_id).await?;
         let link = address.as_ref().map(|a| link_text(&a.conn_link_contact));
         update_profile(&client, self, &user, link.as_deref()).await?;

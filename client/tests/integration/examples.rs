@@ -383,3 +383,94 @@ async fn an_example_started_with_spawn_runs_its_core_and_stops_it() {
     })
     .await;
 }
+
+/// The examples unchanged on the in-process core: `--lib <stand-in libsimplex> --db PREFIX`,
+/// the stand-in relaying to the test core, which starts as a new database does (no user, the
+/// chat not started): the bot creates its user and starts the chat itself.
+#[cfg(all(feature = "ffi", target_os = "linux", target_env = "gnu"))]
+mod on_the_library {
+    use super::*;
+    use crate::ffi::{stub_path, StubDb};
+
+    async fn start(name: &str) -> (TestCore, StubDb, Example) {
+        let core = TestCore::builder().no_user().chat_stopped().start().await;
+        let db = StubDb::relaying_to(&core);
+        let lib = stub_path().display().to_string();
+        let prefix = db.prefix.display().to_string();
+        let bot = Example::start(name, &["--lib", &lib, "--db", &prefix]);
+        set_up(&core).await;
+        assert!(
+            core.world(|w| w.is_chat_running()),
+            "the bot started the chat"
+        );
+        (core, db, bot)
+    }
+
+    /// SIGTERM stops the bot, which shuts the core down: `/_stop`, then the store closed.
+    async fn stops(db: &StubDb, bot: Example) {
+        bot.signal("-TERM");
+        assert!(bot.exits().await.success());
+        let calls = db.calls();
+        assert!(calls.iter().any(|c| c == "send /_stop"), "{calls:?}");
+        assert_eq!(calls.last().map(String::as_str), Some("close"), "{calls:?}");
+    }
+
+    #[tokio::test]
+    async fn echo_runs_on_lib() {
+        within(async {
+            let (core, db, bot) = start("echo").await;
+            assert_eq!(
+                core.user().map(|u| u.profile.display_name),
+                Some("EchoBot".into())
+            );
+            let alice = core.contact("alice");
+            alice.sends_text("hello over ffi").await;
+            assert_eq!(alice.next_message().await, "hello over ffi");
+            stops(&db, bot).await;
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn squaring_runs_on_lib() {
+        within(async {
+            let (core, db, bot) = start("squaring").await;
+            let alice = core.contact("alice");
+            alice.sends_text("12").await;
+            assert_eq!(alice.next_message().await, "144");
+            alice.sends_text("twelve").await;
+            assert_eq!(
+                alice.next_message().await,
+                "Send me an integer: I reply with its square."
+            );
+            stops(&db, bot).await;
+        })
+        .await
+    }
+
+    /// `files` on the library: received files are written by the test core where the bot
+    /// asked, the completion comes through the library's receive thread, and the answer
+    /// carries the size and the hash; a file over the limit is refused the same way.
+    #[tokio::test]
+    async fn files_runs_on_lib() {
+        within(async {
+            let (core, db, bot) = start("files").await;
+            let alice = core.contact("alice");
+            let bytes: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
+            alice.sends_file("data.bin", bytes.clone()).await;
+            core.next_command::<ReceiveFile>().await;
+            let want = format!("data.bin: 100000 bytes, SHA-256 {}", sha256_hex(&bytes));
+            assert_eq!(alice.next_message().await, want);
+            alice
+                .sends_file("huge.bin", vec![0; 10 * 1024 * 1024 + 1])
+                .await;
+            let refusal = alice.next_message().await;
+            assert!(
+                refusal.contains("is 10485761 bytes, more than the limit"),
+                "{refusal}"
+            );
+            stops(&db, bot).await;
+        })
+        .await
+    }
+}

@@ -6,6 +6,9 @@
 mod bot;
 mod examples;
 mod files;
+// The stand-in libsimplex is a Linux `.so` read with glibc's statistics.
+#[cfg(all(feature = "ffi", target_os = "linux", target_env = "gnu"))]
+mod ffi;
 mod loopback;
 // Stand-in CLIs are shell scripts; process groups are read from `/proc`.
 #[cfg(target_os = "linux")]
