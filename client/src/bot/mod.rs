@@ -299,7 +299,7 @@ pub enum CoreArg {
         db: std::path::PathBuf,
     },
     /// `--lib PATH --db PREFIX`: run the core in the bot's process, `libsimplex` at `PATH`
-    /// with the database prefix `PREFIX` (the `ffi` feature, [`crate::ffi`]).
+    /// with the database prefix `PREFIX` (the `ffi` feature: the module `ffi`).
     Library {
         /// The library.
         library: std::path::PathBuf,

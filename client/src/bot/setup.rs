@@ -262,7 +262,7 @@ impl BotBuilder {
     /// the `simplex-chat` CLI at `PATH` with that database, the bot user named by
     /// [`display_name`](Self::display_name), or, with the `ffi` feature, `--lib PATH --db
     /// PREFIX` to run the core in the process from libsimplex at `PATH`
-    /// ([`start_library`](Self::start_library))), starts the bot on a Tokio runtime of its own,
+    /// (`start_library`)), starts the bot on a Tokio runtime of its own,
     /// lets `handlers` register its handlers, and runs it. A spawned core is stopped when the
     /// bot stops. Exits with success when the bot stops (the core closed the connection,
     /// Ctrl-C, SIGTERM), with failure (the error printed) when it cannot start.
