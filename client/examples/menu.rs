@@ -3,6 +3,8 @@
 
 use simplex_api_client::bot::{Bot, Filter};
 
+const HELP: &str = "/help - Show help\n/ping - Check the bot";
+
 fn main() -> std::process::ExitCode {
     Bot::builder()
         .display_name("MenuBot")
@@ -11,12 +13,10 @@ fn main() -> std::process::ExitCode {
         .welcome("Hello! Send /help.")
         .run_main(|bot| {
             bot.on_command("ping", |msg| async move { msg.reply("pong").await })
-                .on_command("help", |msg| async move {
-                    msg.reply("/help - Show help\n/ping - Check the bot").await
-                })
+                .on_command("help", |msg| async move { msg.reply(HELP).await })
                 .on(Filter::command(), |msg| async move {
-                    let name = msg.command().map_or("", |c| c.keyword).to_owned();
-                    msg.reply(format!("Unknown command: /{name}")).await
+                    msg.reply(format!("Unknown command: /{}", msg.keyword()))
+                        .await
                 })
         })
 }

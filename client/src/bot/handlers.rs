@@ -86,6 +86,11 @@ impl Message {
         self.item.bot_command()
     }
 
+    /// The keyword of a `/command` (without the `/`; empty when the message is no command).
+    pub fn keyword(&self) -> &str {
+        self.command().map_or("", |c| c.keyword)
+    }
+
     /// The parameters of a `/command` (the text after the keyword, trimmed; empty when there
     /// are none, or when the message is no command).
     pub fn params(&self) -> &str {
