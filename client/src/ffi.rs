@@ -367,14 +367,14 @@ impl ChatLibrary {
         // A bare name is left to the system's search (`libc.so.6`); a path is made absolute, so
         // that the same library is recognised however it is named.
         let path = std::fs::canonicalize(given).unwrap_or_else(|_| given.to_owned());
-        // SAFETY: loading runs the library's initialisers. For libsimplex those are GHC's and
-        // the C runtime's, which need nothing from the host; the library is the one the caller
-        // names, and trusting it is what loading it means.
-        let library =
-            unsafe { libloading::Library::new(&path) }.map_err(|source| FfiError::Load {
-                path: path.clone(),
-                source,
-            })?;
+        // Loading runs the library's initialisers: for libsimplex GHC's and the C runtime's,
+        // which need nothing from the host.
+        // SAFETY: the library is the one the caller names; trusting it is what loading means.
+        let loaded = unsafe { libloading::Library::new(&path) };
+        let library = loaded.map_err(|source| FfiError::Load {
+            path: path.clone(),
+            source,
+        })?;
         fn symbol<T: Copy>(
             library: &libloading::Library,
             path: &Path,
@@ -451,10 +451,9 @@ impl ChatLibrary {
             let argc: &'static mut c_int = Box::leak(Box::new(args.len() as c_int));
             let argv: &'static mut [*mut c_char] = Box::leak(argv.into_boxed_slice());
             let argv_ptr: &'static mut *mut *mut c_char = Box::leak(Box::new(argv.as_mut_ptr()));
-            // SAFETY: `argc` and `argv` are writable and live for the process, `argv` has
-            // `argc` non-NULL NUL-terminated strings (the literals have no NUL) and a NULL
-            // after them, as `hs_init_with_rtsopts` takes them; it is called once per process
-            // (this `OnceLock`), before any other function of the library.
+            // `argv` holds `argc` NUL-terminated strings (the literals have no NUL), then NULL.
+            // This runs once per process (the `OnceLock`), before any other library function.
+            // SAFETY: `argc` and `argv` are writable and live for the process, as GHC needs.
             unsafe { (self.api.hs_init)(argc, argv_ptr) };
             // Unloading a library whose runtime is running would pull its code from under its
             // threads: it stays loaded.
