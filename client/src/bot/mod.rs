@@ -241,8 +241,10 @@
 //!
 //! # Reconnecting
 //!
-//! By default `run` returns when the connection ends. With
-//! [`reconnect(true)`](BotBuilder::reconnect) it connects again instead, with exponential
+//! By default `run` returns when the connection ends (except for a core that
+//! [`run_main`](BotBuilder::run_main) spawns: its bot reconnects, and stops with a failure
+//! when the CLI itself exits). With [`reconnect(true)`](BotBuilder::reconnect) it connects
+//! again instead, with exponential
 //! backoff and jitter, runs the start-up steps again (which send nothing when nothing
 //! changed), and goes on with the same handlers. Commands in flight at the drop fail with
 //! `Disconnected` and are never sent again. What the core delivered while the bot was away is

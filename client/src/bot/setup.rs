@@ -49,6 +49,8 @@ pub struct BotBuilder {
     pub(super) shutdown_timeout: Duration,
     pub(super) handle_signals: bool,
     pub(super) reconnect: Option<Backoff>,
+    /// Whether [`reconnect`](Self::reconnect) was set (a spawned core reconnects by default).
+    pub(super) reconnect_chosen: bool,
 }
 
 impl Default for BotBuilder {
@@ -76,6 +78,7 @@ impl Default for BotBuilder {
             shutdown_timeout: Duration::from_secs(10),
             handle_signals: true,
             reconnect: None,
+            reconnect_chosen: false,
         }
     }
 }
@@ -276,7 +279,7 @@ impl BotBuilder {
     ///     })
     /// }
     /// ```
-    pub fn run_main(self, handlers: impl FnOnce(Bot) -> Bot) -> std::process::ExitCode {
+    pub fn run_main(mut self, handlers: impl FnOnce(Bot) -> Bot) -> std::process::ExitCode {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -301,6 +304,11 @@ impl BotBuilder {
                     return self.run_library(&library, &db, handlers).await;
                 }
                 super::CoreArg::Spawn { program, db } => {
+                    // The bot owns this core: a connection that drops while the CLI runs is
+                    // made again, unless the bot chose otherwise.
+                    if !self.reconnect_chosen {
+                        self.reconnect = Some(Backoff::default());
+                    }
                     let mut spawn = crate::process::CoreProcess::builder(db).program(program);
                     if let Some(name) = &self.display_name {
                         spawn = spawn.bot_name(name.clone()).allow_files(self.allow_files);
@@ -309,12 +317,25 @@ impl BotBuilder {
                     (process.url().to_owned(), Some(process))
                 }
             };
+            let mut process = process;
             let ran = async {
                 let bot = self.start(&url).await?;
                 handlers(bot).run().await
-            }
-            .await
-            .map_err(|e| format!("{url}: {e}"));
+            };
+            let ran = match process.as_mut() {
+                None => ran.await.map_err(|e| format!("{url}: {e}")),
+                // A spawned core that exits ends the bot, with what it printed last.
+                Some(core) => {
+                    let exited = tokio::select! {
+                        ran = ran => Ok(ran),
+                        status = core.wait() => Err(status),
+                    };
+                    match exited {
+                        Ok(ran) => ran.map_err(|e| format!("{url}: {e}")),
+                        Err(status) => Err(core_exited(status, &core.last_lines())),
+                    }
+                }
+            };
             if let Some(process) = process {
                 if let Err(e) = process.stop().await {
                     tracing::warn!("stopping the core: {e}");
@@ -420,19 +441,23 @@ impl BotBuilder {
         })
     }
 
-    /// Whether [`Bot::run`] connects again when the connection ends (default `false`): after
+    /// Whether [`Bot::run`] connects again when the connection ends (default `false`, but
+    /// `true` for a core that [`run_main`](Self::run_main) spawns with `--spawn`, which ends the
+    /// bot only when the CLI itself exits): after
     /// a growing pause (from 0.5 s, doubled each failed attempt up to 30 s, with random
     /// jitter), it connects, runs the start-up checks again, and goes on with the same
     /// handlers. Commands in flight when the connection dropped fail with
     /// [`ClientError::Disconnected`]; nothing is sent again.
     pub fn reconnect(mut self, on: bool) -> Self {
         self.reconnect = on.then_some(self.reconnect.unwrap_or_default());
+        self.reconnect_chosen = true;
         self
     }
 
     /// Turns reconnecting on with this pause before the first attempt and this cap.
     pub fn reconnect_backoff(mut self, first: Duration, max: Duration) -> Self {
         self.reconnect = Some(Backoff { first, max });
+        self.reconnect_chosen = true;
         self
     }
 
@@ -708,6 +733,18 @@ fn link_text(link: &CreatedConnLink) -> String {
     link.conn_short_link
         .clone()
         .unwrap_or_else(|| link.conn_full_link.clone())
+}
+
+/// What `run_main` reports when the core it spawned exits under the bot.
+fn core_exited(status: std::io::Result<std::process::ExitStatus>, last_lines: &[String]) -> String {
+    let status = match status {
+        Ok(status) => status.to_string(),
+        Err(e) => format!("its status is unknown: {e}"),
+    };
+    format!(
+        "the chat core exited ({status}); its last lines:\n{}",
+        last_lines.join("\n")
+    )
 }
 
 #[cfg(test)]

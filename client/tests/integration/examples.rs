@@ -376,10 +376,48 @@ async fn an_example_started_with_spawn_runs_its_core_and_stops_it() {
         alice.sends_text("through the spawned core").await;
         assert_eq!(alice.next_message().await, "through the spawned core");
 
+        // The bot owns this core: a dropped connection is made again (reconnect is on by
+        // default for a spawned core), and the bot goes on.
+        core.drop_connections().await;
+        core.wait_for_connections(1).await;
+        alice.sends_text("after the drop").await;
+        assert_eq!(alice.next_message().await, "after the drop");
+
         let pid = stand_in.pid().expect("the CLI's pid");
         bot.signal("-TERM");
         assert!(bot.exits().await.success());
         assert_group_gone(pid, Duration::from_secs(10)).await;
+    })
+    .await;
+}
+
+/// A spawned core that exits under the bot ends it, with a failure status (the CLI's last
+/// lines are printed), rather than a bot reconnecting forever to a port nobody serves.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_example_whose_spawned_core_exits_stops_with_a_failure() {
+    use crate::process::StandIn;
+
+    within(async {
+        let core = TestCore::start().await;
+        let stand_in = StandIn::serving_to(&core);
+        let db = stand_in.dir().join("bot");
+        let path = stand_in.path.to_str().expect("a UTF-8 path");
+        let bot = Example::start(
+            "echo",
+            &["--spawn", path, "--db", db.to_str().expect("UTF-8")],
+        );
+        set_up(&core).await;
+        let pid = stand_in.pid().expect("the CLI's pid");
+        let killed = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(killed.success());
+        assert!(
+            !bot.exits().await.success(),
+            "a core that died is a failure"
+        );
     })
     .await;
 }
