@@ -8,8 +8,7 @@ const HELP: &str = "Send me an integer: I reply with its square.";
 fn main() -> std::process::ExitCode {
     Bot::builder().display_name("SquaringBot").run_main(|bot| {
         bot.on_message(|msg| async move {
-            let n = msg.text().and_then(|t| t.trim().parse().ok());
-            let square = n.and_then(|n: i64| n.checked_mul(n));
+            let square = msg.parse_text::<i64>().and_then(|n| n.checked_mul(n));
             msg.reply(square.map_or(HELP.to_owned(), |s| s.to_string()))
                 .await
         })

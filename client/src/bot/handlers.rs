@@ -71,6 +71,12 @@ impl Message {
         self.item.text()
     }
 
+    /// The message's text, trimmed, parsed as a `T` (`msg.parse_text::<i64>()`); `None` when
+    /// there is no text or it does not parse.
+    pub fn parse_text<T: std::str::FromStr>(&self) -> Option<T> {
+        self.text()?.trim().parse().ok()
+    }
+
     /// The message's content.
     pub fn content(&self) -> Option<&MsgContent> {
         self.item.chat_item.content.msg_content()
