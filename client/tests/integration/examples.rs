@@ -344,24 +344,33 @@ async fn files_receives_files_up_to_10_mib_and_answers_with_their_size_and_hash(
     .await
 }
 
+/// A test core, a stand-in CLI relaying to it, and the `echo` example started with
+/// `--spawn <stand-in> --db <its folder>/bot`, its set-up done.
+#[cfg(target_os = "linux")]
+async fn echo_on_spawn() -> (TestCore, crate::process::StandIn, Example) {
+    let core = TestCore::start().await;
+    let stand_in = crate::process::StandIn::serving_to(&core);
+    let db = stand_in.dir().join("bot");
+    let path = stand_in.path.to_str().expect("a UTF-8 path");
+    let bot = Example::start(
+        "echo",
+        &["--spawn", path, "--db", db.to_str().expect("UTF-8")],
+    );
+    set_up(&core).await;
+    (core, stand_in, bot)
+}
+
 /// `--spawn PATH --db PREFIX`: the example starts the CLI at `PATH` (a stand-in that relays
 /// its port to this test's core) with the bot user named after its display name, answers as
 /// over `ws://`, and on SIGTERM stops the CLI's whole process group, then exits 0.
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn an_example_started_with_spawn_runs_its_core_and_stops_it() {
-    use crate::process::{assert_group_gone, StandIn};
+    use crate::process::assert_group_gone;
 
     within(async {
-        let core = TestCore::start().await;
-        let stand_in = StandIn::serving_to(&core);
+        let (core, stand_in, bot) = echo_on_spawn().await;
         let db = stand_in.dir().join("bot");
-        let path = stand_in.path.to_str().expect("a UTF-8 path");
-        let bot = Example::start(
-            "echo",
-            &["--spawn", path, "--db", db.to_str().expect("UTF-8")],
-        );
-        set_up(&core).await;
 
         let args = stand_in.args().expect("the CLI's arguments");
         let db_arg = db.to_str().expect("UTF-8");
@@ -396,18 +405,8 @@ async fn an_example_started_with_spawn_runs_its_core_and_stops_it() {
 #[cfg(target_os = "linux")]
 #[tokio::test]
 async fn an_example_whose_spawned_core_exits_stops_with_a_failure() {
-    use crate::process::StandIn;
-
     within(async {
-        let core = TestCore::start().await;
-        let stand_in = StandIn::serving_to(&core);
-        let db = stand_in.dir().join("bot");
-        let path = stand_in.path.to_str().expect("a UTF-8 path");
-        let bot = Example::start(
-            "echo",
-            &["--spawn", path, "--db", db.to_str().expect("UTF-8")],
-        );
-        set_up(&core).await;
+        let (_core, stand_in, bot) = echo_on_spawn().await;
         let pid = stand_in.pid().expect("the CLI's pid");
         let killed = Command::new("kill")
             .args(["-KILL", &pid.to_string()])
